@@ -1,0 +1,30 @@
+// swift-tools-version:5.10
+// noisescope: is my stochastic-gradient noise heavy-tailed?
+// Data flows one way, and the targets follow it:
+//   NoiseScopeModels → NoiseScopeSampling → NoiseScopeStatistics → NoiseScopeFigures → noisescope (CLI)
+// CGSL is the single bridge to the native libraries (GSL and OpenBLAS).
+import PackageDescription
+
+let package = Package(
+    name: "noisescope",
+    products: [
+        .library(name: "NoiseScope", targets: ["NoiseScope"]),
+        .executable(name: "noisescope", targets: ["noisescope"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
+        .target(name: "NoiseScopeStatistics", dependencies: ["CGSL"]),
+        .target(name: "NoiseScope", dependencies: ["NoiseScopeStatistics"]),
+        .executableTarget(
+            name: "noisescope",
+            dependencies: [
+                "NoiseScope",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "NoiseScopeStatisticsTests", dependencies: ["NoiseScopeStatistics"],
+                    resources: [.copy("Fixtures")]),
+    ]
+)

@@ -1,0 +1,29 @@
+// The one bridge to native code: GNU GSL for special functions, distributions
+// and random numbers, and OpenBLAS for BLAS. CBLAS is declared through GSL's
+// own header (gsl/gsl_cblas.h); <cblas.h> must not be included as well, since
+// its enums clash with GSL's. The module links libopenblas instead of
+// libgslcblas, so every cblas_* symbol resolves to OpenBLAS.
+#ifndef NOISESCOPE_CGSL_SHIM_H
+#define NOISESCOPE_CGSL_SHIM_H
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_math.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sf_gamma.h>
+#include <gsl/gsl_sf_psi.h>
+#include <gsl/gsl_sf_zeta.h>
+#include <gsl/gsl_sf_erf.h>
+#include <gsl/gsl_sf_log.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <gsl/gsl_multimin.h>
+#include <gsl/gsl_cblas.h>
+
+/// OpenBLAS's thread control, declared here so that <cblas.h> is not needed.
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+char *openblas_get_config(void);
+
+#endif

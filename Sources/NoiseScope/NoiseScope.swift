@@ -1,0 +1,3 @@
+// The umbrella module: `import NoiseScope` in a script or notebook brings the
+// whole toolkit, in the order data flows through it.
+@_exported import NoiseScopeStatistics

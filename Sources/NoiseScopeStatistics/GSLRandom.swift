@@ -1,0 +1,58 @@
+import CGSL
+
+/// A seeded random stream backed by GSL's Mersenne Twister (`gsl_rng_mt19937`).
+///
+/// Every random draw in noisescope goes through one of these, so the same seed
+/// gives the same bytes on every run. The distributions are GSL's own
+/// generators; nothing here re-implements a sampler GSL already provides.
+public final class RandomSource {
+    private let generator: UnsafeMutablePointer<gsl_rng>
+
+    /// Creates a stream; equal seeds give equal streams.
+    public init(seed: UInt64) {
+        generator = gsl_rng_alloc(gsl_rng_mt19937)!
+        // mt19937 takes an unsigned long seed; GSL maps seed 0 to its default 4357.
+        gsl_rng_set(generator, UInt(truncatingIfNeeded: seed))
+    }
+
+    deinit { gsl_rng_free(generator) }
+
+    /// A derived, independent-looking stream for replicate `index`, so that
+    /// parallel work stays deterministic whatever the thread schedule.
+    public static func substream(seed: UInt64, index: Int) -> RandomSource {
+        // SplitMix64 finaliser: decorrelates neighbouring (seed, index) pairs.
+        var z = seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(index + 1)
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return RandomSource(seed: z ^ (z >> 31))
+    }
+
+    /// Uniform on (0, 1), never 0.
+    public func uniformPositive() -> Double { gsl_rng_uniform_pos(generator) }
+
+    /// Uniform integer in 0..<n.
+    public func index(below n: Int) -> Int { Int(gsl_rng_uniform_int(generator, UInt(n))) }
+
+    /// Standard normal with the given standard deviation.
+    public func gaussian(sigma: Double = 1) -> Double { gsl_ran_gaussian_ziggurat(generator, sigma) }
+
+    /// Exponential with the given mean.
+    public func exponential(mean: Double = 1) -> Double { gsl_ran_exponential(generator, mean) }
+
+    /// Pareto with tail index `alpha` and scale `xmin`: P(X > x) = (x/xmin)^-alpha.
+    public func pareto(alpha: Double, xmin: Double = 1) -> Double { gsl_ran_pareto(generator, alpha, xmin) }
+
+    /// Symmetric α-stable with scale `c` (GSL's `gsl_ran_levy`), 0 < α ≤ 2.
+    public func symmetricStable(alpha: Double, scale: Double = 1) -> Double {
+        gsl_ran_levy(generator, scale, alpha)
+    }
+
+    /// Student's t with `nu` degrees of freedom.
+    public func studentT(nu: Double) -> Double { gsl_ran_tdist(generator, nu) }
+
+    /// Lognormal: exp of N(mu, sigma²).
+    public func lognormal(mu: Double, sigma: Double) -> Double { gsl_ran_lognormal(generator, mu, sigma) }
+
+    /// Chi-squared with `nu` degrees of freedom.
+    public func chiSquared(nu: Double) -> Double { gsl_ran_chisq(generator, nu) }
+}

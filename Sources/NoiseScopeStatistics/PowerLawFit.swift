@@ -1,0 +1,134 @@
+import Dispatch
+import Foundation
+
+/// A Clauset–Shalizi–Newman continuous power-law fit of the upper tail.
+///
+/// CSN's "alpha" is the density exponent of p(x) ∝ x^-a; here it is reported
+/// as `densityExponent` (= α + 1) and `alpha` is the tail index of
+/// P(X > x) ~ x^-α, as everywhere else in noisescope.
+public struct PowerLawFit: Codable, Equatable, Sendable {
+    /// Tail index α of P(X > x) ∝ x^-α above xmin.
+    public var alpha: Double
+    /// Density exponent α + 1 (CSN's and the `powerlaw` package's "alpha").
+    public var densityExponent: Double
+    /// Standard error of the MLE, (a − 1)/√n_tail (the same for α and a).
+    public var sigma: Double
+    /// The lower bound of the power-law tail, chosen by minimum KS distance.
+    public var xmin: Double
+    /// Number of samples ≥ xmin.
+    public var tailCount: Int
+    /// KS distance between the tail and the fitted law.
+    public var ksDistance: Double
+    /// "exact" (every distinct value scanned) or "grid" (log-spaced candidates, then refined).
+    public var xminSearch: String
+    /// Goodness-of-fit p-value by semi-parametric bootstrap, nil if not run.
+    public var goodnessOfFitP: Double?
+    /// Bootstrap replicates behind `goodnessOfFitP`.
+    public var goodnessOfFitReplicates: Int
+    public var versusLognormal: LikelihoodRatioTest
+    public var versusExponential: LikelihoodRatioTest
+
+    enum CodingKeys: String, CodingKey {
+        case alpha, sigma, xmin
+        case densityExponent = "density_exponent"
+        case tailCount = "n_tail"
+        case ksDistance = "ks_distance"
+        case xminSearch = "xmin_search"
+        case goodnessOfFitP = "gof_p"
+        case goodnessOfFitReplicates = "gof_replicates"
+        case versusLognormal = "vs_lognormal"
+        case versusExponential = "vs_exponential"
+    }
+}
+
+/// Fits `PowerLawFit`s: the xmin scan, the MLE, the likelihood-ratio tests and
+/// the bootstrap goodness of fit.
+public struct PowerLawFitter: Sendable {
+    /// How xmin candidates are searched.
+    public enum XminSearch: Sendable, Equatable {
+        /// Every distinct sample value (CSN's scan).
+        case exact
+        /// About `candidates` log-spaced tail sizes, refined exactly around the best.
+        case grid(candidates: Int)
+        /// Exact up to `exactLimit` samples, grid of 400 above.
+        case automatic(exactLimit: Int)
+    }
+
+    public var xminSearch: XminSearch = .automatic(exactLimit: 200_000)
+    /// Smallest tail a candidate xmin may leave.
+    public var minimumTailCount = 2
+    /// Replicates of the goodness-of-fit bootstrap (0 skips it).
+    public var bootstrapReplicates = 100
+    public var seed: UInt64 = 0
+
+    public init(xminSearch: XminSearch = .automatic(exactLimit: 200_000), minimumTailCount: Int = 2,
+                bootstrapReplicates: Int = 100, seed: UInt64 = 0) {
+        self.xminSearch = xminSearch
+        self.minimumTailCount = minimumTailCount
+        self.bootstrapReplicates = bootstrapReplicates
+        self.seed = seed
+    }
+
+    /// Fits the tail of `data`; nil when no candidate leaves a tail with distinct values.
+    public func fit(_ data: OrderStatistics) -> PowerLawFit? {
+        guard let (best, searchName) = scan(data) else { return nil }
+        let m = best.tailCount
+        let xmin = data.value(m)
+        let tail = Array(data.descending[0..<m])
+        let beta = best.tailIndex
+        let powerLaw = tail.map { TruncatedTailModel.powerLawLogDensity($0, xmin: xmin, tailIndex: beta) }
+        let exponential = TruncatedTailModel.Exponential(tail: tail, xmin: xmin)
+        let lognormal = TruncatedTailModel.Lognormal(tail: tail, xmin: xmin)
+        let versusExponential = LikelihoodRatioTest(pointwiseDifferences: zip(powerLaw, tail).map { $0 - exponential.logDensity($1, xmin: xmin) })
+        let versusLognormal = LikelihoodRatioTest(pointwiseDifferences: zip(powerLaw, tail).map { $0 - lognormal.logDensity($1, xmin: xmin) })
+        let p = bootstrapReplicates > 0 ? goodnessOfFit(data, best: best) : nil
+        return PowerLawFit(alpha: beta, densityExponent: beta + 1, sigma: beta / Double(m).squareRoot(),
+                           xmin: xmin, tailCount: m, ksDistance: best.distance, xminSearch: searchName,
+                           goodnessOfFitP: p, goodnessOfFitReplicates: p == nil ? 0 : bootstrapReplicates,
+                           versusLognormal: versusLognormal, versusExponential: versusExponential)
+    }
+
+    func scan(_ data: OrderStatistics) -> (PowerLawScan.Candidate, String)? {
+        let scanner = PowerLawScan(data: data)
+        switch xminSearch {
+        case .exact:
+            return scanner.exact(minimumTailCount: minimumTailCount).map { ($0, "exact") }
+        case .grid(let candidates):
+            return scanner.grid(minimumTailCount: minimumTailCount, gridSize: candidates).map { ($0, "grid") }
+        case .automatic(let limit):
+            return data.count <= limit
+                ? scanner.exact(minimumTailCount: minimumTailCount).map { ($0, "exact") }
+                : scanner.grid(minimumTailCount: minimumTailCount, gridSize: 400).map { ($0, "grid") }
+        }
+    }
+
+    /// CSN's semi-parametric bootstrap: each replicate keeps n, draws from the
+    /// fitted power law with probability n_tail/n and from the observed values
+    /// below xmin otherwise, and is refitted with its own xmin scan; p is the
+    /// fraction of replicates whose KS distance is at least the observed one.
+    func goodnessOfFit(_ data: OrderStatistics, best: PowerLawScan.Candidate) -> Double {
+        let n = data.count, m = best.tailCount
+        let xmin = data.value(m)
+        let body = Array(data.descending[m...])
+        let tailProbability = Double(m) / Double(n)
+        var replicateDistances = [Double](repeating: .nan, count: bootstrapReplicates)
+        replicateDistances.withUnsafeMutableBufferPointer { distances in
+            let output = distances
+            DispatchQueue.concurrentPerform(iterations: bootstrapReplicates) { replicate in
+                let random = RandomSource.substream(seed: seed, index: replicate)
+                var sample = [Double](repeating: 0, count: n)
+                for i in 0..<n {
+                    if body.isEmpty || random.uniformPositive() < tailProbability {
+                        sample[i] = random.pareto(alpha: best.tailIndex, xmin: xmin)
+                    } else {
+                        sample[i] = body[random.index(below: body.count)]
+                    }
+                }
+                let fitted = scan(OrderStatistics(samples: sample))
+                output[replicate] = fitted?.0.distance ?? .infinity
+            }
+        }
+        let atLeastAsFar = replicateDistances.filter { $0 >= best.distance }.count
+        return Double(atLeastAsFar) / Double(bootstrapReplicates)
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+
+/// The Clauset–Shalizi–Newman xmin scan for a continuous power law: for each
+/// candidate xmin, the maximum-likelihood tail index of the samples ≥ xmin and
+/// the Kolmogorov–Smirnov distance between those samples and the fitted law;
+/// the candidate with the smallest distance wins.
+///
+/// Candidates are the distinct sample values; a candidate is named by the size
+/// m of the tail it leaves (the m largest samples, X(1) … X(m)).
+/// The scan is exact: a candidate's KS distance stops being computed as soon
+/// as it exceeds the best distance so far, which cannot change the winner but
+/// skips most of the O(n²) work.
+struct PowerLawScan {
+    let data: OrderStatistics
+    /// tieEnd[p − 1]: the last descending position holding the same value as X(p).
+    let tieEnd: [Int]
+
+    init(data: OrderStatistics) {
+        self.data = data
+        var ends = [Int](repeating: 0, count: data.count)
+        var p = data.count
+        while p >= 1 {
+            let end = p
+            while p >= 1 && data.value(p) == data.value(end) {
+                ends[p - 1] = end
+                p -= 1
+            }
+        }
+        tieEnd = ends
+    }
+
+    /// The fitted law for the tail of size m: xmin = X(m), tail index β.
+    struct Candidate: Equatable {
+        var tailCount: Int
+        var tailIndex: Double
+        var distance: Double
+    }
+
+    /// Tail sizes m at which a new distinct value starts (X(m) > X(m+1), or m = n).
+    /// As in plfit and the `powerlaw` package, the two largest distinct values
+    /// are not candidates (a tail needs at least three distinct values), and
+    /// neither is a tail smaller than `minimumTailCount`.
+    func distinctTailCounts(minimumTailCount: Int) -> [Int] {
+        let n = data.count
+        var counts: [Int] = []
+        var distinctSeen = 0
+        for m in 1...n where m == n || data.value(m) > data.value(m + 1) {
+            distinctSeen += 1
+            if distinctSeen >= 3 && m >= minimumTailCount { counts.append(m) }
+        }
+        return counts
+    }
+
+    /// The continuous MLE of the tail index on the m largest samples:
+    /// β = m / Σ_{i≤m} log(X(i)/X(m)); nil when they are all equal.
+    func tailIndex(tailCount m: Int) -> Double? {
+        let logExcessSum = data.prefixLogSum[m] - Double(m) * data.logValue(m)
+        return logExcessSum > 0 ? Double(m) / logExcessSum : nil
+    }
+
+    /// The KS distance on the tail of size m, or nil once it exceeds `bound`.
+    ///
+    /// Convention of Clauset's plfit and the `powerlaw` package:
+    /// D = max |F(u) − E(u)| over the distinct tail values u, with E(u) the
+    /// fraction of the tail strictly below u. In descending positions p ≤ m
+    /// that is |(m − e(p))/m − F(X(p))|, e(p) the last position tied with X(p).
+    ///
+    /// The scan starts at `start` (a fraction of m where the previous candidate
+    /// peaked or was rejected): neighbouring candidates share their shape, so a
+    /// deviation above the bound is usually met at once. `position` in the
+    /// result is that place, for the next candidate.
+    func ksDistance(tailCount m: Int, tailIndex beta: Double, bound: Double, start: Double)
+        -> (distance: Double?, position: Double)
+    {
+        let logXmin = data.logValue(m)
+        let mm = Double(m)
+        var distance = 0.0
+        var peak = 0
+        let first = min(m, max(1, Int(start * mm)))
+        for pass in 0..<2 {
+            let range = pass == 0 ? first..<(m + 1) : 1..<first
+            for p in range {
+                // Fraction of the tail strictly below X(p); ties take their last position.
+                let below = Double(m - tieEnd[p - 1]) / mm
+                let fitted = -expm1(-beta * (data.logValue(p) - logXmin))
+                let deviation = abs(fitted - below)
+                if deviation > distance {
+                    distance = deviation
+                    peak = p
+                    if distance > bound { return (nil, Double(p) / mm) }
+                }
+            }
+        }
+        return (distance, Double(peak) / mm)
+    }
+
+    /// The best candidate among tail sizes `counts`, evaluated in the given
+    /// order and starting from `seed` if one was already evaluated. Ties in
+    /// distance go to the larger tail (the smaller xmin).
+    func best(among counts: [Int], seed: Candidate? = nil) -> Candidate? {
+        var best = seed
+        var start = 0.5
+        for m in counts where m != seed?.tailCount {
+            guard let beta = tailIndex(tailCount: m) else { continue }
+            let (distance, position) = ksDistance(tailCount: m, tailIndex: beta, bound: best?.distance ?? .infinity, start: start)
+            start = position
+            guard let distance else { continue }
+            if let current = best, distance > current.distance || (distance == current.distance && m < current.tailCount) {
+                continue
+            }
+            best = Candidate(tailCount: m, tailIndex: beta, distance: distance)
+        }
+        return best
+    }
+
+    /// The exact scan over every distinct value. A coarse log-spaced pass first
+    /// finds a small bound so that the full pass can stop most candidates early.
+    func exact(minimumTailCount: Int) -> Candidate? {
+        let counts = distinctTailCounts(minimumTailCount: minimumTailCount)
+        guard !counts.isEmpty else { return nil }
+        let coarse = logSpacedSubset(counts, size: 64)
+        // Largest tails first: their small distances make the bound tight early.
+        return best(among: Array(counts.reversed()), seed: best(among: coarse))
+    }
+
+    /// The grid scan for large n: about `gridSize` candidates log-spaced in m,
+    /// then the exact scan between the two grid neighbours of the best one.
+    /// Not guaranteed to equal the exact scan; the tests compare the two.
+    func grid(minimumTailCount: Int, gridSize: Int) -> Candidate? {
+        let counts = distinctTailCounts(minimumTailCount: minimumTailCount)
+        guard !counts.isEmpty else { return nil }
+        let coarse = logSpacedSubset(counts, size: gridSize)
+        guard let roughBest = best(among: coarse), let position = coarse.firstIndex(of: roughBest.tailCount) else { return nil }
+        let low = coarse[max(0, position - 1)], high = coarse[min(coarse.count - 1, position + 1)]
+        let neighbourhood = counts.filter { $0 >= low && $0 <= high }
+        return best(among: neighbourhood, seed: roughBest)
+    }
+
+    /// About `size` elements of the ascending list `counts`, log-spaced by value.
+    private func logSpacedSubset(_ counts: [Int], size: Int) -> [Int] {
+        guard counts.count > size, let lowest = counts.first, let highest = counts.last else { return counts }
+        var subset: [Int] = []
+        var index = 0
+        let logLow = log(Double(lowest)), logHigh = log(Double(highest))
+        for j in 0..<size {
+            let target = exp(logLow + (logHigh - logLow) * Double(j) / Double(size - 1))
+            while index < counts.count - 1 && Double(counts[index]) < target { index += 1 }
+            if subset.last != counts[index] { subset.append(counts[index]) }
+        }
+        return subset
+    }
+}

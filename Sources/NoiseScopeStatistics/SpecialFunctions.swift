@@ -1,0 +1,48 @@
+import CGSL
+import Foundation
+
+/// The GSL special functions and distribution quantiles the estimators use,
+/// under names that say what they compute. Thin on purpose: they exist so the
+/// tests can check each GSL call against its documented values in one place.
+public enum SpecialFunctions {
+    /// The p-quantile of Gamma(shape, scale 1): `gsl_cdf_gamma_Pinv`.
+    public static func gammaQuantile(_ p: Double, shape: Double) -> Double {
+        gsl_cdf_gamma_Pinv(p, shape, 1)
+    }
+
+    /// The p-quantile of the standard normal: `gsl_cdf_ugaussian_Pinv`.
+    public static func normalQuantile(_ p: Double) -> Double { gsl_cdf_ugaussian_Pinv(p) }
+
+    /// The standard normal CDF Φ(x): `gsl_cdf_ugaussian_P`.
+    public static func normalCDF(_ x: Double) -> Double { gsl_cdf_ugaussian_P(x) }
+
+    /// The standard normal upper tail 1 − Φ(x), accurate far in the tail: `gsl_cdf_ugaussian_Q`.
+    public static func normalSurvival(_ x: Double) -> Double { gsl_cdf_ugaussian_Q(x) }
+
+    /// The complementary error function: `gsl_sf_erfc`.
+    public static func erfc(_ x: Double) -> Double { gsl_sf_erfc(x) }
+
+    /// log Γ(x) for x > 0: `gsl_sf_lngamma`.
+    public static func logGamma(_ x: Double) -> Double { gsl_sf_lngamma(x) }
+
+    /// The digamma function ψ(x): `gsl_sf_psi`.
+    public static func digamma(_ x: Double) -> Double { gsl_sf_psi(x) }
+
+    /// The Hurwitz zeta function ζ(s, q) = Σ_{k≥0} (k + q)^-s: `gsl_sf_hzeta`.
+    public static func hurwitzZeta(_ s: Double, _ q: Double) -> Double { gsl_sf_hzeta(s, q) }
+
+    /// log Φ(x) without underflow far in the lower tail.
+    public static func logNormalCDF(_ x: Double) -> Double {
+        x > -30 ? log(gsl_cdf_ugaussian_P(x)) : gsl_sf_log_erfc(-x / 2.0.squareRoot()) - log(2)
+    }
+
+    /// log(1 − Φ(x)) without underflow far in the upper tail.
+    public static func logNormalSurvival(_ x: Double) -> Double { logNormalCDF(-x) }
+}
+
+/// GSL's default error handler aborts the process; noisescope checks its
+/// inputs itself and reads GSL's return values, so the handler is turned off
+/// once, before the first GSL call that could report an error.
+enum GSLErrorHandling {
+    static let disabled: Void = { _ = gsl_set_error_handler_off() }()
+}

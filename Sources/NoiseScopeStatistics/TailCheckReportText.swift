@@ -1,0 +1,38 @@
+import Foundation
+
+extension TailCheckReport {
+    /// A short account for people: the numbers that matter, one line each, then the verdict.
+    public func humanReadableSummary(source: String) -> String {
+        var lines: [String] = []
+        func g(_ x: Double?) -> String { x.map { $0.isFinite ? String(format: "%.4g", $0) : "\($0)" } ?? "n/a" }
+        func interval(_ i: ClosedInterval?) -> String { "[\(g(i?.lower)), \(i?.upper == nil ? "∞" : g(i?.upper))]" }
+        func alphaLine(_ name: String, _ e: TailIndexEstimate?, _ note: String) -> String {
+            guard let e else { return "\(name)n/a (ties or too few samples)" }
+            let alpha = e.alpha.map { g($0) } ?? "none (γ̂ = \(g(e.gamma)) ≤ 0)"
+            return "\(name)α = \(alpha)  95% CI \(interval(e.alphaInterval95))  \(note)"
+        }
+        lines.append("noisescope check: \(source)")
+        var counts = "  n = \(n)"
+        if let dropped, dropped.total > 0 { counts += " (dropped \(dropped.nonfinite) NaN/Inf, \(dropped.nonpositive) zero/negative)" }
+        lines.append(counts)
+        lines.append("  mean \(g(summary.mean))  median \(g(summary.median))  max/median \(g(summary.maxOverMedian))  excess kurtosis \(g(summary.excessKurtosis))")
+        lines.append("  k = \(kSelection.k) upper order statistics (\(kSelection.method))")
+        lines.append(alphaLine("  Hill      ", hill, "exact under a Pareto tail; asymptotic \(interval(hill.asymptoticAlphaInterval95))"))
+        lines.append(alphaLine("  Moments   ", moments, "γ̂ = \(g(moments?.gamma)), 95% CI \(interval(moments?.gammaInterval95))"))
+        lines.append(alphaLine("  Pickands  ", pickands, "at k = \(pickands?.k ?? 0)"))
+        if let p = powerLaw {
+            lines.append("  Power law α = \(g(p.alpha)) ± \(g(p.sigma)) above xmin = \(g(p.xmin)) (n_tail = \(p.tailCount), KS D = \(g(p.ksDistance)), \(p.xminSearch) scan; density exponent \(g(p.densityExponent)))")
+            if let gof = p.goodnessOfFitP {
+                lines.append("            goodness of fit p = \(g(gof)) (\(p.goodnessOfFitReplicates) bootstrap replicates; p < 0.1 rules the power law out)")
+            }
+            lines.append("            vs lognormal R = \(g(p.versusLognormal.R)), p = \(g(p.versusLognormal.p));  vs exponential R = \(g(p.versusExponential.R)), p = \(g(p.versusExponential.p))  (R > 0 favours the power law)")
+        } else {
+            lines.append("  Power law: no fit (too few distinct values)")
+        }
+        if let excess = hillExcessOverMedian {
+            lines.append(alphaLine("  Excess over median (Hill)  ", excess, "tail of X − median; the verdict uses raw X"))
+        }
+        lines.append("verdict: \(verdict.rawValue) — \(verdictReason)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
