@@ -17,14 +17,19 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
         .target(name: "NoiseScopeStatistics", dependencies: ["CGSL"]),
-        .target(name: "NoiseScope", dependencies: ["NoiseScopeStatistics"]),
+        .target(name: "NoiseScopeFigures", dependencies: ["NoiseScopeStatistics"]),
+        .target(name: "NoiseScope", dependencies: ["NoiseScopeStatistics", "NoiseScopeFigures"]),
         .executableTarget(
             name: "noisescope",
             dependencies: [
                 "NoiseScope",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .executableTarget(name: "noisescope-statistics-benchmarks", dependencies: ["NoiseScopeStatistics"],
+                          path: "Sources/StatisticsBenchmarks"),
         .testTarget(name: "NoiseScopeStatisticsTests", dependencies: ["NoiseScopeStatistics"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "NoiseScopeFiguresTests", dependencies: ["NoiseScopeFigures"], resources: [.copy("Golden")]),
+        .testTarget(name: "CommandLineTests", dependencies: ["noisescope"]),
     ]
 )

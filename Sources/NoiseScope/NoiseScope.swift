@@ -1,3 +1,4 @@
 // The umbrella module: `import NoiseScope` in a script or notebook brings the
 // whole toolkit, in the order data flows through it.
 @_exported import NoiseScopeStatistics
+@_exported import NoiseScopeFigures

@@ -10,6 +10,7 @@ public final class RandomSource {
 
     /// Creates a stream; equal seeds give equal streams.
     public init(seed: UInt64) {
+        _ = GSLErrorHandling.disabled
         generator = gsl_rng_alloc(gsl_rng_mt19937)!
         // mt19937 takes an unsigned long seed; GSL maps seed 0 to its default 4357.
         gsl_rng_set(generator, UInt(truncatingIfNeeded: seed))

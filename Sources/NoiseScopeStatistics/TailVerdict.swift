@@ -36,7 +36,11 @@ public enum TailVerdict: String, Codable, Sendable, CaseIterable {
         if let hillUpper = hill.alphaInterval95.upper, hillUpper < 2, csnUpper < 2 {
             return (.infiniteVariance, "power-law tail with α < 2 at 95 %: Hill upper bound \(format(hillUpper)), CSN upper bound \(format(csnUpper))")
         }
-        return (.heavy, "power-law tail (γ̂ > 0, beats exponential) but α < 2 is not established (CSN α̂ = \(format(powerLaw.alpha)) ± \(format(powerLaw.sigma)))")
+        var reason = "power-law tail (γ̂ > 0, beats exponential) but α < 2 is not established (CSN α̂ = \(format(powerLaw.alpha)) ± \(format(powerLaw.sigma)))"
+        if powerLaw.versusLognormal.R <= 0 {
+            reason += "; a lognormal fits the tail at least as well, so every moment may be finite"
+        }
+        return (.heavy, reason)
     }
 
     private static func format(_ x: Double) -> String {

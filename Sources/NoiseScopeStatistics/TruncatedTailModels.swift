@@ -14,6 +14,7 @@ enum TruncatedTailModel {
     /// Exponential above xmin: p(x) = λ e^{−λ(x − xmin)}; the MLE is λ = 1/mean(x − xmin).
     struct Exponential {
         var rate: Double
+        init(rate: Double) { self.rate = rate }
         init(tail: [Double], xmin: Double) {
             let meanExcess = tail.reduce(0) { $0 + ($1 - xmin) } / Double(tail.count)
             rate = meanExcess > 0 ? 1 / meanExcess : .infinity
@@ -30,29 +31,36 @@ enum TruncatedTailModel {
         var sigma: Double
 
         init(tail: [Double], xmin: Double) {
-            let logs = tail.map { log($0) }
-            let n = Double(logs.count)
-            let mean = logs.reduce(0, +) / n
-            let variance = logs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
-            let start = (mean, log(max(variance.squareRoot(), 1e-6)))
+            // The likelihood depends on the tail only through m, Σ log x and Σ log² x,
+            // so each simplex step costs O(1) whatever the size of the tail.
+            let statistics = LogMoments(tail.map { log($0) })
+            let mean = statistics.sum / statistics.count
+            let variance = max(statistics.sumOfSquares / statistics.count - mean * mean, 0)
+            let start = [mean, log(max(variance.squareRoot(), 1e-6))]
             let logXmin = log(xmin)
-            let negativeLogLikelihood: ([Double]) -> Double = { p in
-                -Lognormal.logLikelihood(logs: logs, logXmin: logXmin, mu: p[0], sigma: exp(p[1]))
-            }
-            let best = NelderMead.minimise(negativeLogLikelihood, start: [start.0, start.1], step: [0.5, 0.5])
+            let best = NelderMead.minimise({ p in
+                -Lognormal.logLikelihood(statistics, logXmin: logXmin, mu: p[0], sigma: exp(p[1]))
+            }, start: start, step: [0.5, 0.5])
             mu = best[0]
             sigma = exp(best[1])
         }
 
-        static func logLikelihood(logs: [Double], logXmin: Double, mu: Double, sigma: Double) -> Double {
-            guard sigma > 0, sigma.isFinite, mu.isFinite else { return -.infinity }
-            let normaliser = SpecialFunctions.logNormalSurvival((logXmin - mu) / sigma)
-            var total = 0.0
-            for l in logs {
-                let z = (l - mu) / sigma
-                total += -l - log(sigma) - 0.5 * log(2 * Double.pi) - 0.5 * z * z
+        /// m, Σ log x and Σ (log x)² of the tail.
+        struct LogMoments {
+            var count: Double, sum: Double, sumOfSquares: Double
+            init(_ logs: [Double]) {
+                count = Double(logs.count)
+                sum = logs.reduce(0, +)
+                sumOfSquares = logs.reduce(0) { $0 + $1 * $1 }
             }
-            return total - Double(logs.count) * normaliser
+        }
+
+        /// Σ log p(x) over the tail: −Σl − m log σ − (m/2) log 2π − Σ(l − μ)²/(2σ²) − m log(1 − Φ((log xmin − μ)/σ)).
+        static func logLikelihood(_ s: LogMoments, logXmin: Double, mu: Double, sigma: Double) -> Double {
+            guard sigma > 0, sigma.isFinite, mu.isFinite else { return -.infinity }
+            let squaredDeviations = s.sumOfSquares - 2 * mu * s.sum + s.count * mu * mu
+            return -s.sum - s.count * (log(sigma) + 0.5 * log(2 * Double.pi)) - squaredDeviations / (2 * sigma * sigma)
+                - s.count * SpecialFunctions.logNormalSurvival((logXmin - mu) / sigma)
         }
 
         func logDensity(_ x: Double, xmin: Double) -> Double {

@@ -1,0 +1,63 @@
+/// One panel of a figure: a plot area with its own title, axis labels, scales, limits, grid,
+/// legend and the series drawn in it (the `Axes` of matplotlib).
+public struct Axes: Sendable {
+    /// Shown in bold above the plot area.
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var xScale: Scale
+    public var yScale: Scale
+    /// Explicit x limits; `nil` chooses them from the data (see `Scale.automaticLimits`).
+    /// Limits that the scale cannot show (empty, non-finite, or ≤ 0 on a log axis) are replaced
+    /// by automatic ones and reported in `RenderedFigure.notices`.
+    public var xLimits: ClosedRange<Double>?
+    /// Explicit y limits; same rules as `xLimits`.
+    public var yLimits: ClosedRange<Double>?
+    /// Light grid lines at the major ticks.
+    public var showsGrid: Bool
+    public var legendPlacement: LegendPlacement
+    /// Drawn in order, except that filled areas go below reference lines, which go below lines,
+    /// which go below markers.
+    public var series: [Series]
+    public var annotations: [Annotation]
+
+    /// An empty panel; add series with `add(_:)` or pass them here.
+    public init(title: String = "", xLabel: String = "", yLabel: String = "",
+                xScale: Scale = .linear, yScale: Scale = .linear,
+                xLimits: ClosedRange<Double>? = nil, yLimits: ClosedRange<Double>? = nil,
+                showsGrid: Bool = true, legendPlacement: LegendPlacement = .automatic,
+                series: [Series] = [], annotations: [Annotation] = []) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.xScale = xScale
+        self.yScale = yScale
+        self.xLimits = xLimits
+        self.yLimits = yLimits
+        self.showsGrid = showsGrid
+        self.legendPlacement = legendPlacement
+        self.series = series
+        self.annotations = annotations
+    }
+
+    /// Appends a series.
+    public mutating func add(_ series: Series) {
+        self.series.append(series)
+    }
+
+    /// Appends a text annotation at data position (`x`, `y`).
+    public mutating func annotate(_ text: String, x: Double, y: Double,
+                                  alignment: Annotation.Alignment = .start) {
+        annotations.append(Annotation(text, x: x, y: y, alignment: alignment))
+    }
+}
+
+/// Where the legend goes inside the plot area.
+public enum LegendPlacement: Sendable, Equatable, CaseIterable {
+    /// The corner where the legend covers the least data; ties go to upper right, upper left,
+    /// lower left, lower right, in that order.
+    case automatic
+    case upperRight, upperLeft, lowerLeft, lowerRight
+    /// No legend.
+    case hidden
+}

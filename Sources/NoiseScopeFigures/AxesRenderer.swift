@@ -1,0 +1,147 @@
+/// Writes one panel: grid, series, frame, ticks, tick labels, axis labels, title, annotations
+/// and legend, in that order (later items are drawn on top).
+enum AxesRenderer {
+    /// Writes the panel and returns what was left out of it.
+    static func write(_ layout: PanelLayout, into writer: inout SVGWriter) -> DroppedPoints {
+        let plot = layout.plot
+        writer.open("g", [])
+        if layout.axes.showsGrid { writeGrid(layout, into: &writer) }
+
+        let drawn = SeriesGeometry.build(layout)
+        for layer in 0...3 {
+            for series in drawn where series.layer == layer {
+                SeriesDrawing.write(series, into: &writer)
+            }
+        }
+        writer.element("rect", [("x", svgNumber(plot.minX)), ("y", svgNumber(plot.minY)),
+                                ("width", svgNumber(plot.width)), ("height", svgNumber(plot.height)),
+                                ("fill", "none"), ("stroke", Theme.frameColor),
+                                ("stroke-width", svgNumber(Theme.frameWidth))])
+        writeTicks(layout, into: &writer)
+        writeTickLabels(layout, into: &writer)
+        writeTitles(layout, into: &writer)
+        let annotationBoxes = writeAnnotations(layout, into: &writer)
+
+        if let legend = Legend(drawn),
+           let frame = legend.frame(in: plot, placement: layout.axes.legendPlacement,
+                                    avoiding: drawn.map(\.obstacles) + [Obstacles(boxes: annotationBoxes)]) {
+            legend.write(in: frame, into: &writer)
+        }
+        writer.close("g")
+        return drawn.reduce(DroppedPoints()) { $0 + $1.dropped }
+    }
+
+    /// Major-tick positions (in pixels) of an axis that lie inside its limits.
+    private static func majorPixels(_ axis: AxisLayout) -> [(pixel: Double, label: String)] {
+        axis.ticks.major.filter { axis.contains($0.value) }.map { (axis.pixel($0.value), $0.label) }
+    }
+
+    private static func writeGrid(_ layout: PanelLayout, into writer: inout SVGWriter) {
+        let plot = layout.plot
+        var lines: [[Point]] = []
+        for (x, _) in majorPixels(layout.x) where abs(x - plot.minX) > 0.5 && abs(x - plot.maxX) > 0.5 {
+            lines.append([Point(x: x, y: plot.minY), Point(x: x, y: plot.maxY)])
+        }
+        for (y, _) in majorPixels(layout.y) where abs(y - plot.minY) > 0.5 && abs(y - plot.maxY) > 0.5 {
+            lines.append([Point(x: plot.minX, y: y), Point(x: plot.maxX, y: y)])
+        }
+        guard !lines.isEmpty else { return }
+        writer.element("path", [("d", SeriesDrawing.pathData(lines, closed: false)), ("fill", "none"),
+                                ("stroke", Theme.gridColor), ("stroke-width", svgNumber(Theme.gridWidth))])
+    }
+
+    /// Outward ticks on the bottom and left edges; minor ticks shorter.
+    private static func writeTicks(_ layout: PanelLayout, into writer: inout SVGWriter) {
+        let plot = layout.plot
+        for (length, isMajor) in [(Theme.majorTickLength, true), (Theme.minorTickLength, false)] {
+            let xs = isMajor ? majorPixels(layout.x).map(\.pixel)
+                : layout.x.ticks.minor.filter(layout.x.contains).map(layout.x.pixel)
+            let ys = isMajor ? majorPixels(layout.y).map(\.pixel)
+                : layout.y.ticks.minor.filter(layout.y.contains).map(layout.y.pixel)
+            let marks = xs.map { [Point(x: $0, y: plot.maxY), Point(x: $0, y: plot.maxY + length)] }
+                + ys.map { [Point(x: plot.minX, y: $0), Point(x: plot.minX - length, y: $0)] }
+            guard !marks.isEmpty else { continue }
+            writer.element("path", [("d", SeriesDrawing.pathData(marks, closed: false)), ("fill", "none"),
+                                    ("stroke", Theme.frameColor), ("stroke-width", svgNumber(Theme.frameWidth))])
+        }
+    }
+
+    private static func writeTickLabels(_ layout: PanelLayout, into writer: inout SVGWriter) {
+        let plot = layout.plot
+        let fontSize = Theme.tickFontSize
+        writer.open("g", [("font-size", svgNumber(fontSize)), ("fill", Theme.textColor), ("text-anchor", "middle")])
+        let xBaseline = plot.maxY + Theme.majorTickLength + Theme.tickLabelGap + fontSize * Theme.ascent
+        for (x, label) in majorPixels(layout.x) {
+            writer.textElement("text", [("x", svgNumber(x)), ("y", svgNumber(xBaseline))], text: label)
+        }
+        writer.close("g")
+        writer.open("g", [("font-size", svgNumber(fontSize)), ("fill", Theme.textColor), ("text-anchor", "end")])
+        let yRight = plot.minX - Theme.majorTickLength - Theme.tickLabelGap
+        for (y, label) in majorPixels(layout.y) {
+            writer.textElement("text", [("x", svgNumber(yRight)), ("y", svgNumber(y + fontSize * Theme.ascent / 2))],
+                               text: label)
+        }
+        writer.close("g")
+    }
+
+    /// Axis labels and the panel title; the y label is rotated to read bottom to top.
+    private static func writeTitles(_ layout: PanelLayout, into writer: inout SVGWriter) {
+        let plot = layout.plot
+        let xTitle = layout.x.title(layout.axes.xLabel)
+        if !xTitle.isEmpty {
+            let baseline = plot.maxY + Theme.majorTickLength + Theme.tickLabelGap
+                + Theme.tickFontSize * (Theme.ascent + Theme.descent) + Theme.axisLabelGap
+                + Theme.axisLabelFontSize * Theme.ascent
+            writer.textElement("text", [("x", svgNumber(plot.midX)), ("y", svgNumber(baseline)),
+                                        ("font-size", svgNumber(Theme.axisLabelFontSize)),
+                                        ("fill", Theme.textColor), ("text-anchor", "middle")], text: xTitle)
+        }
+        let yTitle = layout.y.title(layout.axes.yLabel)
+        if !yTitle.isEmpty {
+            let x = plot.minX - Theme.majorTickLength - Theme.tickLabelGap - layout.widestYTickLabel
+                - Theme.axisLabelGap - Theme.axisLabelFontSize * Theme.descent
+            let (xText, yText) = (svgNumber(x), svgNumber(plot.midY))
+            writer.textElement("text", [("x", xText), ("y", yText),
+                                        ("transform", "rotate(-90 " + xText + " " + yText + ")"),
+                                        ("font-size", svgNumber(Theme.axisLabelFontSize)),
+                                        ("fill", Theme.textColor), ("text-anchor", "middle")], text: yTitle)
+        }
+        if !layout.axes.title.isEmpty {
+            let fontSize = fittedFontSize(layout.axes.title, base: Theme.titleFontSize, bold: true,
+                                          room: plot.width + 40)
+            let baseline = plot.minY - Theme.titleGap - fontSize * Theme.descent
+            writer.textElement("text", [("x", svgNumber(plot.midX)), ("y", svgNumber(baseline)),
+                                        ("font-size", svgNumber(fontSize)), ("font-weight", "bold"),
+                                        ("fill", Theme.textColor), ("text-anchor", "middle")],
+                               text: layout.axes.title)
+        }
+    }
+
+    /// Writes the annotations inside the limits; returns their approximate boxes.
+    private static func writeAnnotations(_ layout: PanelLayout, into writer: inout SVGWriter) -> [Rect] {
+        var boxes: [Rect] = []
+        let fontSize = Theme.legendFontSize
+        for note in layout.axes.annotations where layout.x.contains(note.x) && layout.y.contains(note.y) {
+            let x = layout.x.pixel(note.x), y = layout.y.pixel(note.y)
+            let width = TextMetrics.width(of: note.text, fontSize: fontSize)
+            let anchor: String, left: Double
+            switch note.alignment {
+            case .start: (anchor, left) = ("start", x)
+            case .middle: (anchor, left) = ("middle", x - width / 2)
+            case .end: (anchor, left) = ("end", x - width)
+            }
+            writer.textElement("text", [("x", svgNumber(x)), ("y", svgNumber(y)), ("font-size", svgNumber(fontSize)),
+                                        ("fill", Theme.textColor), ("text-anchor", anchor)], text: note.text)
+            boxes.append(Rect(minX: left, minY: y - fontSize * Theme.ascent, width: width,
+                              height: fontSize * (Theme.ascent + Theme.descent)))
+        }
+        return boxes
+    }
+
+    /// `base`, or smaller (down to 10 px) if the text would be wider than `room`.
+    static func fittedFontSize(_ text: String, base: Double, bold: Bool, room: Double) -> Double {
+        let width = TextMetrics.width(of: text, fontSize: base, bold: bold)
+        guard width > room, width > 0 else { return base }
+        return max(10, (base * room / width * 10).rounded(.down) / 10)
+    }
+}

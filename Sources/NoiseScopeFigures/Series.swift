@@ -1,0 +1,115 @@
+/// One thing drawn inside an `Axes`: a line, a histogram, a band, a reference line…
+///
+/// Series are plain values built with the static constructors below. Points whose coordinates
+/// are NaN or ±∞, or ≤ 0 on a log axis, are left out when drawing (a line is broken there) and
+/// counted in `RenderedFigure.droppedPoints`. When `x` and `y` differ in length the extra values
+/// of the longer array are ignored.
+public struct Series: Sendable {
+    /// Where a step changes value relative to its x coordinates.
+    public enum StepPlacement: Sendable, Equatable {
+        /// `y[i]` holds on `(x[i-1], x[i]]`: the step rises or falls *before* each x.
+        case pre
+        /// `y[i]` holds on `[x[i], x[i+1])`: the step changes *after* each x.
+        case post
+    }
+
+    /// What the series draws.
+    public enum Content: Sendable {
+        case line(x: [Double], y: [Double])
+        case step(x: [Double], y: [Double], placement: StepPlacement)
+        case scatter(x: [Double], y: [Double])
+        case histogram(Histogram)
+        /// A shaded area between two curves sharing the same x, e.g. a confidence interval.
+        case band(x: [Double], lower: [Double], upper: [Double])
+        /// A line across the whole plot at height `y`.
+        case horizontalLine(y: Double)
+        /// A line across the whole plot at position `x`.
+        case verticalLine(x: Double)
+    }
+
+    /// What is drawn.
+    public var content: Content
+    /// Legend text; series without a label do not appear in the legend.
+    public var label: String?
+    /// Explicit style; `nil` takes the next style of the axes' cycle
+    /// (`SeriesStyle.cycled` for data, `SeriesStyle.referenceLine` for reference lines).
+    public var style: SeriesStyle?
+    /// Points the series was built without (e.g. samples a figure builder had to leave out
+    /// before computing the curve), added to the render report.
+    var droppedBeforeDrawing = DroppedPoints()
+
+    /// A series drawing `content`; prefer the static constructors below.
+    public init(_ content: Content, label: String? = nil, style: SeriesStyle? = nil) {
+        self.content = content
+        self.label = label
+        self.style = style
+    }
+
+    /// Straight segments through the points, in order (e.g. a fitted curve, a loss curve).
+    public static func line(x: [Double], y: [Double], label: String? = nil, style: SeriesStyle? = nil) -> Series {
+        Series(.line(x: x, y: y), label: label, style: style)
+    }
+
+    /// A staircase through the points (e.g. an empirical CDF); see `StepPlacement`.
+    public static func step(x: [Double], y: [Double], placement: StepPlacement = .post,
+                            label: String? = nil, style: SeriesStyle? = nil) -> Series {
+        Series(.step(x: x, y: y, placement: placement), label: label, style: style)
+    }
+
+    /// One marker per point, no connecting line.
+    public static func scatter(x: [Double], y: [Double], label: String? = nil, style: SeriesStyle? = nil) -> Series {
+        Series(.scatter(x: x, y: y), label: label, style: style)
+    }
+
+    /// Bars of a binned sample, filled and outlined.
+    public static func histogram(_ histogram: Histogram, label: String? = nil, style: SeriesStyle? = nil) -> Series {
+        Series(.histogram(histogram), label: label, style: style)
+    }
+
+    /// A shaded area between `lower` and `upper`, e.g. a 95 % confidence interval.
+    public static func band(x: [Double], lower: [Double], upper: [Double], label: String? = nil,
+                            style: SeriesStyle? = nil) -> Series {
+        Series(.band(x: x, lower: lower, upper: upper), label: label, style: style)
+    }
+
+    /// A reference line across the plot at height `y` (e.g. α = 2).
+    public static func horizontalLine(y: Double, label: String? = nil, style: SeriesStyle? = nil) -> Series {
+        Series(.horizontalLine(y: y), label: label, style: style)
+    }
+
+    /// A reference line across the plot at position `x` (e.g. the chosen k, xₘᵢₙ).
+    public static func verticalLine(x: Double, label: String? = nil, style: SeriesStyle? = nil) -> Series {
+        Series(.verticalLine(x: x), label: label, style: style)
+    }
+
+    /// Whether this is a reference line (styled as a guide, not as data).
+    var isReferenceLine: Bool {
+        switch content {
+        case .horizontalLine, .verticalLine: return true
+        default: return false
+        }
+    }
+}
+
+/// Text placed at a data position inside the plot, e.g. to point out a value.
+public struct Annotation: Sendable, Equatable {
+    /// Which part of the text sits at the anchor point.
+    public enum Alignment: Sendable, Equatable {
+        case start, middle, end
+    }
+
+    public var text: String
+    /// Position in data coordinates.
+    public var x: Double
+    public var y: Double
+    public var alignment: Alignment
+
+    /// Text whose baseline starts (or is centred, or ends) at data position (`x`, `y`).
+    /// Annotations outside the axes limits, or not representable on a log axis, are not drawn.
+    public init(_ text: String, x: Double, y: Double, alignment: Alignment = .start) {
+        self.text = text
+        self.x = x
+        self.y = y
+        self.alignment = alignment
+    }
+}

@@ -1,0 +1,238 @@
+/// Turns series into pixel-space shapes: projects points through the axes, leaves out (and
+/// counts) points that cannot be drawn, clips to the plot area and merges redundant points.
+
+/// A series ready to be written: its shapes in pixel coordinates, clipped to the plot area.
+struct DrawnSeries {
+    enum Shape {
+        /// Open polylines (lines, steps, reference lines).
+        case polylines([[Point]])
+        /// Closed filled polygons; `outlined` also strokes their edges (histograms).
+        case areas([[Point]], outlined: Bool)
+        /// One marker at each point.
+        case markers([Point])
+    }
+
+    var shape: Shape
+    var style: SeriesStyle
+    var label: String?
+    /// Drawing order: 0 filled areas, 1 reference lines, 2 lines, 3 markers.
+    var layer: Int
+    var dropped: DroppedPoints
+    /// What the legend should avoid covering.
+    var obstacles: Obstacles
+}
+
+/// Pieces of drawn data, used to measure how much a legend placed somewhere would cover.
+struct Obstacles {
+    var segments: [(Point, Point)] = []
+    var boxes: [Rect] = []
+    /// How much covering one piece costs: 10 for data, 1 for reference lines.
+    var weight = 10
+
+    /// Number of segments and boxes touching `rect`.
+    func overlapCount(with rect: Rect) -> Int {
+        segments.filter { Clipping.segmentIntersects($0.0, $0.1, rect) }.count
+            + boxes.filter { $0.intersects(rect) }.count
+    }
+
+    mutating func add(polylines: [[Point]]) {
+        for line in polylines {
+            for i in line.indices.dropFirst() { segments.append((line[i - 1], line[i])) }
+        }
+    }
+}
+
+enum SeriesGeometry {
+    /// All series of a panel, with automatic styles assigned in order: data series take
+    /// `SeriesStyle.cycled(0), (1), …`; reference lines take `SeriesStyle.referenceLine(0), (1), …`.
+    static func build(_ layout: PanelLayout) -> [DrawnSeries] {
+        var dataIndex = 0, referenceIndex = 0
+        return layout.axes.series.map { series in
+            let style: SeriesStyle
+            if let explicit = series.style {
+                style = explicit
+            } else if series.isReferenceLine {
+                style = .referenceLine(referenceIndex)
+                referenceIndex += 1
+            } else {
+                style = .cycled(dataIndex)
+                dataIndex += 1
+            }
+            var drawn = build(series, style: style, layout: layout)
+            drawn.dropped = drawn.dropped + series.droppedBeforeDrawing
+            return drawn
+        }
+    }
+
+    private static func build(_ series: Series, style: SeriesStyle, layout: PanelLayout) -> DrawnSeries {
+        let plot = layout.plot
+        var drawn = DrawnSeries(shape: .polylines([]), style: style, label: series.label, layer: 2,
+                                dropped: DroppedPoints(), obstacles: Obstacles())
+        switch series.content {
+        case let .line(x, y):
+            let (runs, dropped) = project(x, y, layout)
+            let lines = runs.flatMap { Clipping.clipPolyline($0, to: plot) }.map { PolylineSimplifier.simplify($0) }
+            drawn.shape = .polylines(lines)
+            drawn.dropped = dropped
+            drawn.obstacles.add(polylines: lines)
+        case let .step(x, y, placement):
+            let (runs, dropped) = project(x, y, layout)
+            let lines = runs.map { steps($0, placement) }
+                .flatMap { Clipping.clipPolyline($0, to: plot) }.map { PolylineSimplifier.simplify($0) }
+            drawn.shape = .polylines(lines)
+            drawn.dropped = dropped
+            drawn.obstacles.add(polylines: lines)
+        case let .scatter(x, y):
+            let (runs, dropped) = project(x, y, layout)
+            let visible = plot.expanded(by: 0.5)
+            let points = runs.joined().filter { visible.contains($0) }
+                .map { Point(x: ($0.x * 100).rounded() / 100, y: ($0.y * 100).rounded() / 100) }
+            drawn.shape = .markers(points)
+            drawn.layer = 3
+            drawn.dropped = dropped
+            let r = style.markerRadius
+            drawn.obstacles.boxes = points.map { Rect(minX: $0.x - r, minY: $0.y - r, width: 2 * r, height: 2 * r) }
+        case let .histogram(histogram):
+            drawn = histogramShape(histogram, drawn, layout)
+        case let .band(x, lower, upper):
+            drawn = bandShape(x, lower, upper, drawn, layout)
+        case let .horizontalLine(y):
+            drawn.layer = 1
+            drawn.obstacles.weight = 1
+            drawn.dropped = droppedIfUnshowable(y, layout.y.scale)
+            if layout.y.contains(y) {
+                let py = layout.y.pixel(y)
+                let line = [Point(x: plot.minX, y: py), Point(x: plot.maxX, y: py)]
+                drawn.shape = .polylines([line])
+                drawn.obstacles.add(polylines: [line])
+            }
+        case let .verticalLine(x):
+            drawn.layer = 1
+            drawn.obstacles.weight = 1
+            drawn.dropped = droppedIfUnshowable(x, layout.x.scale)
+            if layout.x.contains(x) {
+                let px = layout.x.pixel(x)
+                let line = [Point(x: px, y: plot.minY), Point(x: px, y: plot.maxY)]
+                drawn.shape = .polylines([line])
+                drawn.obstacles.add(polylines: [line])
+            }
+        }
+        return drawn
+    }
+
+    /// Pixel positions of paired coordinates, in runs broken wherever a point cannot be drawn.
+    private static func project(_ xs: [Double], _ ys: [Double],
+                                _ layout: PanelLayout) -> (runs: [[Point]], dropped: DroppedPoints) {
+        var runs: [[Point]] = [], run: [Point] = [], dropped = DroppedPoints()
+        for i in 0..<min(xs.count, ys.count) {
+            let x = xs[i], y = ys[i]
+            if !x.isFinite || !y.isFinite {
+                dropped.nonFinite += 1
+            } else if !layout.x.scale.canShow(x) || !layout.y.scale.canShow(y) {
+                dropped.nonPositiveOnLogAxis += 1
+            } else {
+                run.append(Point(x: clampedPixel(layout.x.pixel(x)), y: clampedPixel(layout.y.pixel(y))))
+                continue
+            }
+            if !run.isEmpty { runs.append(run); run = [] }
+        }
+        if !run.isEmpty { runs.append(run) }
+        return (runs, dropped)
+    }
+
+    /// Keeps far-away points finite so clipping arithmetic stays exact enough; ten million
+    /// pixels is thousands of figure widths away, where the clamp cannot change what is visible.
+    private static func clampedPixel(_ value: Double) -> Double {
+        min(1e7, max(-1e7, value))
+    }
+
+    private static func droppedIfUnshowable(_ value: Double, _ scale: Scale) -> DroppedPoints {
+        if !value.isFinite { return DroppedPoints(nonFinite: 1) }
+        return scale.canShow(value) ? DroppedPoints() : DroppedPoints(nonPositiveOnLogAxis: 1)
+    }
+
+    /// Corner points of a step curve through `points`.
+    private static func steps(_ points: [Point], _ placement: Series.StepPlacement) -> [Point] {
+        guard var previous = points.first else { return [] }
+        var result = [previous]
+        for point in points.dropFirst() {
+            let corner = placement == .post ? Point(x: point.x, y: previous.y) : Point(x: previous.x, y: point.y)
+            result += [corner, point]
+            previous = point
+        }
+        return result
+    }
+
+    /// Histogram bars as filled outlines standing on zero (linear y) or on the bottom edge
+    /// (log y). Bins whose edges cannot be shown on a log x-axis are left out, and their
+    /// samples counted as dropped.
+    private static func histogramShape(_ histogram: Histogram, _ base: DrawnSeries, _ layout: PanelLayout) -> DrawnSeries {
+        var drawn = base
+        drawn.layer = 0
+        drawn.dropped = histogram.dropped
+        let values = histogram.values
+        let baseline = layout.y.scale == .linear ? clampedPixel(layout.y.pixel(0)) : layout.plot.maxY
+        var outlines: [[Point]] = [], outline: [Point] = []
+        func finishOutline() {
+            if let last = outline.last { outline.append(Point(x: last.x, y: baseline)); outlines.append(outline) }
+            outline = []
+        }
+        for i in values.indices {
+            let left = histogram.edges[i], right = histogram.edges[i + 1]
+            guard layout.x.scale.canShow(left), layout.x.scale.canShow(right) else {
+                drawn.dropped.nonPositiveOnLogAxis += histogram.counts[i]
+                finishOutline()
+                continue
+            }
+            let top = layout.y.scale.canShow(values[i]) ? clampedPixel(layout.y.pixel(values[i])) : baseline
+            let x0 = clampedPixel(layout.x.pixel(left)), x1 = clampedPixel(layout.x.pixel(right))
+            if outline.isEmpty { outline.append(Point(x: x0, y: baseline)) }
+            outline += [Point(x: x0, y: top), Point(x: x1, y: top)]
+            let bar = Rect(minX: x0, minY: min(top, baseline), width: x1 - x0, height: abs(baseline - top))
+            if top != baseline, bar.intersects(layout.plot) { drawn.obstacles.boxes.append(bar) }
+        }
+        finishOutline()
+        let areas = outlines.map { PolylineSimplifier.simplify(Clipping.clipPolygon($0, to: layout.plot)) }
+        drawn.shape = .areas(areas.filter { $0.count >= 3 }, outlined: true)
+        return drawn
+    }
+
+    /// A band as filled polygons between the lower and upper curves, split where a point
+    /// cannot be drawn.
+    private static func bandShape(_ xs: [Double], _ lower: [Double], _ upper: [Double], _ base: DrawnSeries,
+                                  _ layout: PanelLayout) -> DrawnSeries {
+        var drawn = base
+        drawn.layer = 0
+        var pieces: [[(x: Double, low: Double, high: Double)]] = [], piece: [(x: Double, low: Double, high: Double)] = []
+        for i in 0..<min(xs.count, lower.count, upper.count) {
+            let values = [xs[i], lower[i], upper[i]]
+            if values.contains(where: { !$0.isFinite }) {
+                drawn.dropped.nonFinite += 1
+            } else if !layout.x.scale.canShow(xs[i]) || !layout.y.scale.canShow(lower[i])
+                        || !layout.y.scale.canShow(upper[i]) {
+                drawn.dropped.nonPositiveOnLogAxis += 1
+            } else {
+                piece.append((clampedPixel(layout.x.pixel(xs[i])), clampedPixel(layout.y.pixel(lower[i])),
+                              clampedPixel(layout.y.pixel(upper[i]))))
+                continue
+            }
+            if piece.count >= 2 { pieces.append(piece) }
+            piece = []
+        }
+        if piece.count >= 2 { pieces.append(piece) }
+        var areas: [[Point]] = []
+        for piece in pieces {
+            let polygon = piece.map { Point(x: $0.x, y: $0.high) } + piece.reversed().map { Point(x: $0.x, y: $0.low) }
+            let clipped = PolylineSimplifier.simplify(Clipping.clipPolygon(polygon, to: layout.plot))
+            if clipped.count >= 3 { areas.append(clipped) }
+            for i in piece.indices.dropFirst() {
+                let a = piece[i - 1], b = piece[i]
+                let top = min(a.high, b.high, a.low, b.low), bottom = max(a.high, b.high, a.low, b.low)
+                let box = Rect(minX: min(a.x, b.x), minY: top, width: abs(b.x - a.x), height: bottom - top)
+                if box.intersects(layout.plot) { drawn.obstacles.boxes.append(box) }
+            }
+        }
+        drawn.shape = .areas(areas, outlined: false)
+        return drawn
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import XCTest
+
+/// `noisescope check` end to end: the JSON contract, determinism, and every
+/// bad input giving one line on stderr, exit status 1 and no output file.
+final class CheckCommandTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws { directory = try CommandLineHarness.temporaryDirectory() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    func write(_ text: String, _ name: String) throws -> String {
+        let path = directory.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func testJSONContractOnParetoSample() throws {
+        let generated = try CommandLineHarness.run(["generate", "pareto", "--alpha", "1.5", "--count", "5000", "--seed", "3"])
+        XCTAssertEqual(generated.status, 0)
+        let path = try write(generated.stdout, "pareto.txt")
+        let result = try CommandLineHarness.run(["check", path, "--json", "--bootstrap", "20"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(json["n"] as? Int, 5000)
+        XCTAssertEqual(json["verdict"] as? String, "infinite-variance")
+        let hill = try XCTUnwrap(json["hill"] as? [String: Any])
+        let alpha = try XCTUnwrap(hill["alpha"] as? Double)
+        let k = try XCTUnwrap(hill["k"] as? Int)
+        XCTAssertEqual(alpha, 1.5, accuracy: 4 * 1.5 / Double(k).squareRoot())
+        XCTAssertEqual((hill["ci95"] as? [Double])?.count, 2)
+        let moments = try XCTUnwrap(json["moments"] as? [String: Any])
+        XCTAssertNotNil(moments["gamma"] as? Double)
+        XCTAssertEqual((moments["ci95"] as? [Any])?.count, 2)
+        let powerLaw = try XCTUnwrap(json["powerlaw"] as? [String: Any])
+        for key in ["density_exponent", "alpha", "xmin", "sigma", "gof_p"] { XCTAssertNotNil(powerLaw[key] as? Double, key) }
+        XCTAssertEqual(powerLaw["density_exponent"] as! Double, (powerLaw["alpha"] as! Double) + 1, accuracy: 1e-12)
+        XCTAssertNotNil(powerLaw["n_tail"] as? Int)
+        for test in ["vs_lognormal", "vs_exponential"] {
+            let lr = try XCTUnwrap(powerLaw[test] as? [String: Any], test)
+            XCTAssertNotNil(lr["R"] as? Double)
+            XCTAssertNotNil(lr["p"] as? Double)
+        }
+        // Same seed, same bytes.
+        XCTAssertEqual(try CommandLineHarness.run(["check", path, "--json", "--bootstrap", "20"]).stdout, result.stdout)
+    }
+
+    func testStdinAndHumanSummary() throws {
+        let generated = try CommandLineHarness.run(["generate", "exponential", "--count", "3000", "--seed", "1"])
+        let result = try CommandLineHarness.run(["check", "-", "--bootstrap", "0"], stdin: generated.stdout)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("n = 3000"))
+        XCTAssertTrue(result.stdout.contains("verdict: light"))
+    }
+
+    func testOutputFileIsWrittenOnlyOnSuccess() throws {
+        let good = try write((1...200).map { "\(pow(Double($0), 1.3))" }.joined(separator: "\n"), "good.txt")
+        let output = directory.appendingPathComponent("verdict.json").path
+        XCTAssertEqual(try CommandLineHarness.run(["check", good, "--json", "--bootstrap", "0", "-o", output]).status, 0)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: output))
+        try FileManager.default.removeItem(atPath: output)
+        let bad = try write("1\n2\nx\n", "bad.txt")
+        let failed = try CommandLineHarness.run(["check", bad, "--json", "-o", output])
+        XCTAssertEqual(failed.status, 1)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted(), ["bad.txt", "good.txt"])
+    }
+
+    /// Each bad input: exit 1, exactly one line on stderr naming the problem.
+    func testBadInputsGiveOneLineErrors() throws {
+        let cases: [(arguments: [String], expected: String)] = [
+            (["check", try write("", "empty.txt")], "need at least 10 positive samples to estimate a tail, got 0"),
+            (["check", try write("3.5\n", "one.txt")], "got 1"),
+            (["check", try write("1\n2\nabc\n", "text.txt")], "text.txt line 3: 'abc' is not a number"),
+            (["check", try write((1...20).map(String.init).joined(separator: "\n") + "\nnan\n", "nan.txt"), "--invalid", "refuse"], "nan.txt line 21 is nan"),
+            (["check", try write("a,b\n1,2\n", "t.csv"), "--column", "c"], "t.csv has no column named 'c'"),
+            (["check", try write((1...30).map(String.init).joined(separator: "\n"), "k.txt"), "--k", "40"], "k = 40 is out of range"),
+            (["check", directory.appendingPathComponent("missing.txt").path], "missing.txt: no such file; check the path"),
+            (["check", try write("not numpy", "bad.npy")], "not a NumPy .npy file"),
+        ]
+        for (arguments, expected) in cases {
+            let result = try CommandLineHarness.run(arguments)
+            XCTAssertEqual(result.status, 1, arguments.joined(separator: " "))
+            XCTAssertTrue(result.stderr.contains(expected), "stderr was: \(result.stderr)")
+            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, "stderr was: \(result.stderr)")
+            XCTAssertTrue(result.stdout.isEmpty)
+        }
+    }
+
+    func testDroppedValuesAreCountedAndReported() throws {
+        let values = (1...100).map { "\(pow(Double($0), 1.1))" } + ["0", "-1", "inf"]
+        let result = try CommandLineHarness.run(["check", try write(values.joined(separator: "\n"), "d.txt"), "--json", "--bootstrap", "0"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("dropped 1 NaN/Inf and 2 zero or negative values"))
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(json["n"] as? Int, 100)
+        XCTAssertEqual((json["dropped"] as? [String: Int])?["nonpositive"], 2)
+    }
+}
