@@ -63,6 +63,9 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the result to this file (atomically) instead of stdout.")
     var output: String?
 
+    @Option(help: ArgumentHelp("Also draw the figures into this directory: histogram.svg, tail_ccdf.svg (log–log tail with the fitted power law), hill_plot.svg (α̂ against k with its 95% band) and summary.svg.", valueName: "dir"))
+    var plot: String?
+
     enum XminSearchChoice: String, ExpressibleByArgument, CaseIterable {
         case exact, grid, auto
         var search: PowerLawFitter.XminSearch {
@@ -98,6 +101,11 @@ struct CheckCommand: ParsableCommand {
             var report = try TailCheck.run(kept, options: options)
             report.dropped = dropped
             let text = json ? try encodeJSON(report) : report.humanReadableSummary(source: files.joined(separator: ", "))
+            if let plot {
+                let (paths, notices) = try CheckFigures.write(samples: kept, report: report, to: plot)
+                notices.forEach { printError("noisescope: note: \($0)") }
+                printError("noisescope: wrote \(paths.count) figures to \(plot)")
+            }
             try emit(text, to: output)
         }
     }

@@ -45,6 +45,31 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(try CommandLineHarness.run(["check", path, "--json", "--bootstrap", "20"]).stdout, result.stdout)
     }
 
+    /// --plot writes the four figures; each is well-formed XML (xmllint) and
+    /// renders (rsvg-convert), and the summary names the verdict.
+    func testPlotWritesFourValidFigures() throws {
+        let generated = try CommandLineHarness.run(["generate", "abs-student-t", "--nu", "3", "--count", "4000", "--seed", "2"])
+        let path = try write(generated.stdout, "t3.txt")
+        let plots = directory.appendingPathComponent("plots").path
+        let result = try CommandLineHarness.run(["check", path, "--bootstrap", "0", "--plot", plots])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let names = try FileManager.default.contentsOfDirectory(atPath: plots).sorted()
+        XCTAssertEqual(names, ["hill_plot.svg", "histogram.svg", "summary.svg", "tail_ccdf.svg"])  // before the PNG renders below
+        for name in names {
+            let file = plots + "/" + name
+            for tool in [["/usr/bin/xmllint", "--noout", file], ["/usr/bin/rsvg-convert", "-o", file + ".png", file]] {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: tool[0])
+                process.arguments = Array(tool.dropFirst())
+                try process.run()
+                process.waitUntilExit()
+                XCTAssertEqual(process.terminationStatus, 0, "\(tool[0]) failed on \(name); install with scripts/install-dependencies")
+            }
+        }
+        let summary = try String(contentsOfFile: plots + "/summary.svg", encoding: .utf8)
+        XCTAssertTrue(summary.contains("Tail check: heavy (n = 4000)"))
+    }
+
     func testStdinAndHumanSummary() throws {
         let generated = try CommandLineHarness.run(["generate", "exponential", "--count", "3000", "--seed", "1"])
         let result = try CommandLineHarness.run(["check", "-", "--bootstrap", "0"], stdin: generated.stdout)

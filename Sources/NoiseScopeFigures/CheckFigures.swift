@@ -1,0 +1,44 @@
+import Foundation
+import NoiseScopeStatistics
+
+/// The figures of `noisescope check --plot`: the histogram of the samples, the
+/// empirical tail on log–log axes with the fitted power law, the Hill plot with
+/// its 95 % band and the chosen k, and all three on one page.
+public enum CheckFigures {
+    /// File name → figure, in the order they are written.
+    public static func figures(samples: [Double], report: TailCheckReport) -> [(name: String, figure: Figure)] {
+        let data = OrderStatistics(samples: samples)
+        let path = HillEstimator.path(data, ks: HillEstimator.logSpacedK(n: data.count))
+        let ks = path.map(\.k)
+        let alpha = path.map { $0.alpha ?? .nan }
+        let lower = path.map { $0.alphaInterval95.lower ?? .nan }
+        let upper = path.map { $0.alphaInterval95.upper ?? .nan }
+        let xmin = report.powerLaw?.xmin, tailIndex = report.powerLaw?.alpha
+        let title = "Tail check: \(report.verdict.rawValue) (n = \(report.n))"
+        return [
+            ("histogram.svg", HeavyTailFigures.histogram(samples: samples, title: "Distribution of the samples", xLabel: "Sample value")),
+            ("tail_ccdf.svg", HeavyTailFigures.complementaryCDF(samples: samples, powerLawXmin: xmin, powerLawAlpha: tailIndex,
+                                                                title: "Tail on log–log axes with the fitted power law", xLabel: "Sample value x")),
+            ("hill_plot.svg", HeavyTailFigures.hillPlot(k: ks, alpha: alpha, lower: lower, upper: upper, chosenK: report.kSelection.k,
+                                                        title: "Hill estimate of the tail index against k")),
+            ("summary.svg", HeavyTailFigures.summary(samples: samples, powerLawXmin: xmin, powerLawAlpha: tailIndex,
+                                                     hillK: ks, hillAlpha: alpha, hillLower: lower, hillUpper: upper,
+                                                     chosenK: report.kSelection.k, title: title, xLabel: "Sample value")),
+        ]
+    }
+
+    /// Renders every figure first, then writes each atomically into `directory`
+    /// (created if missing). Returns the paths written and the renderer's notices.
+    public static func write(samples: [Double], report: TailCheckReport, to directory: String) throws -> (paths: [String], notices: [String]) {
+        let rendered = figures(samples: samples, report: report).map { ($0.name, $0.figure.render()) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var paths: [String] = []
+        for (name, figure) in rendered {
+            let url = URL(fileURLWithPath: directory).appendingPathComponent(name)
+            try figure.write(to: url)
+            paths.append(url.path)
+        }
+        let notices = rendered.flatMap { name, figure in figure.notices.map { "\(name): \($0)" } }
+        return (paths, notices)
+    }
+}
