@@ -16,13 +16,21 @@ public enum SyntheticDistribution: Sendable, Equatable {
     case exponential
     /// Lognormal exp(N(0, σ²)): every moment finite, yet heavier than any exponential.
     case lognormal(sigma: Double)
+    /// (1/D) Σ_{i≤D} X_i², X_i standard Gaussian: the synthetic reference for a
+    /// squared noise norm with finite variance (Zhang et al. 2020, Fig. 1c).
+    case meanOfSquaredGaussians(dimension: Int)
+    /// (1/D) Σ_{i≤D} X_i², X_i symmetric α-stable: the heavy-tailed reference
+    /// (Fig. 1g); its tail index is α/2.
+    case meanOfSquaredStable(alpha: Double, dimension: Int)
 
     /// The true tail index, nil for tails lighter than any power law.
     public var tailIndex: Double? {
         switch self {
-        case .pareto(let alpha, _), .absoluteStable(let alpha), .stable(let alpha): return alpha < 2 ? alpha : nil
+        case .pareto(let alpha, _): return alpha
+        case .absoluteStable(let alpha), .stable(let alpha): return alpha < 2 ? alpha : nil
         case .absoluteStudentT(let nu): return nu
-        case .gaussianNorm, .exponential, .lognormal: return nil
+        case .meanOfSquaredStable(let alpha, _): return alpha < 2 ? alpha / 2 : nil
+        case .gaussianNorm, .exponential, .lognormal, .meanOfSquaredGaussians: return nil
         }
     }
 
@@ -37,6 +45,14 @@ public enum SyntheticDistribution: Sendable, Equatable {
             var sum = 0.0
             for _ in 0..<dimension { let g = random.gaussian(); sum += g * g }
             return sum.squareRoot()
+        case .meanOfSquaredGaussians(let dimension):
+            var sum = 0.0
+            for _ in 0..<dimension { let g = random.gaussian(); sum += g * g }
+            return sum / Double(dimension)
+        case .meanOfSquaredStable(let alpha, let dimension):
+            var sum = 0.0
+            for _ in 0..<dimension { let x = random.symmetricStable(alpha: alpha); sum += x * x }
+            return sum / Double(dimension)
         case .exponential: return random.exponential()
         case .lognormal(let sigma): return random.lognormal(mu: 0, sigma: sigma)
         }

@@ -96,3 +96,30 @@ final class NativeLibrariesTests: XCTestCase {
         XCTAssertEqual(c, [19, 22, 43, 50])
     }
 }
+
+/// The synthetic noise references of `noisescope reference`.
+final class SyntheticReferenceTests: XCTestCase {
+    /// (1/D) Σ X_i² with Gaussian X has mean 1 and variance 2/D exactly:
+    /// over 4000 draws the sample mean is within 4·√(2/D/4000) of 1.
+    func testMeanOfSquaredGaussiansHasKnownMoments() {
+        let d = 50, n = 4000
+        let sample = SyntheticDistribution.meanOfSquaredGaussians(dimension: d).sample(count: n, seed: 3)
+        let mean = sample.reduce(0, +) / Double(n)
+        let variance = sample.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
+        XCTAssertEqual(mean, 1, accuracy: 4 * (2.0 / Double(d) / Double(n)).squareRoot())
+        // The variance of the sample variance of χ²_D/D: relative SE ≈ √(2/n)·√(1 + 6/D)/… ; 15 % is > 4 SE at n = 4000.
+        XCTAssertEqual(variance, 2 / Double(d), accuracy: 0.15 * 2 / Double(d))
+        XCTAssertNil(SyntheticDistribution.meanOfSquaredGaussians(dimension: d).tailIndex)
+    }
+
+    /// Squared stable variables have tail index α/2; their mean keeps it, and
+    /// Hill on the top 1 % of 20000 draws reads it within 4 SE (α/2/√k) plus
+    /// 0.1 for the stable law's second-order bias.
+    func testMeanOfSquaredStableHasTailIndexHalfAlpha() {
+        let distribution = SyntheticDistribution.meanOfSquaredStable(alpha: 1.5, dimension: 10)
+        XCTAssertEqual(distribution.tailIndex, 0.75)
+        let data = OrderStatistics(samples: distribution.sample(count: 20_000, seed: 4))
+        let k = 200
+        XCTAssertEqual(HillEstimator.estimate(data, k: k).alpha!, 0.75, accuracy: 4 * 0.75 / Double(k).squareRoot() + 0.1)
+    }
+}
