@@ -16,9 +16,11 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
+        .target(name: "NoiseScopeModels", dependencies: ["CGSL"]),
         .target(name: "NoiseScopeStatistics", dependencies: ["CGSL"]),
+        .target(name: "NoiseScopeSampling", dependencies: ["NoiseScopeModels", "NoiseScopeStatistics"]),
         .target(name: "NoiseScopeFigures", dependencies: ["NoiseScopeStatistics"]),
-        .target(name: "NoiseScope", dependencies: ["NoiseScopeStatistics", "NoiseScopeFigures"]),
+        .target(name: "NoiseScope", dependencies: ["NoiseScopeModels", "NoiseScopeSampling", "NoiseScopeStatistics", "NoiseScopeFigures"]),
         .executableTarget(
             name: "noisescope",
             dependencies: [
@@ -29,6 +31,8 @@ let package = Package(
                           path: "Sources/StatisticsBenchmarks"),
         .testTarget(name: "NoiseScopeStatisticsTests", dependencies: ["NoiseScopeStatistics"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "NoiseScopeModelsTests", dependencies: ["NoiseScopeModels"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NoiseScopeSamplingTests", dependencies: ["NoiseScopeSampling"]),
         .testTarget(name: "NoiseScopeFiguresTests", dependencies: ["NoiseScopeFigures"], resources: [.copy("Golden")]),
         .testTarget(name: "CommandLineTests", dependencies: ["noisescope"]),
     ]

@@ -92,3 +92,14 @@ final class SampleReaderTests: XCTestCase {
                        "a.txt line 2 is -2.0; tail estimators need positive samples: remove it or pass --invalid drop")
     }
 }
+
+final class NumpyArrayWriterTests: XCTestCase {
+    /// What we write, our reader reads back bit for bit, and the header is
+    /// padded to 64 bytes as the .npy format asks.
+    func testRoundTrip() throws {
+        let values = [1.5, -2.25, .pi, 1e-300, 0]
+        let data = NumpyArrayWriter.data(values)
+        XCTAssertEqual((data.count - values.count * 8) % 64, 0)
+        XCTAssertEqual(try SampleReader().read(data: data, source: "x.npy").values, values)
+    }
+}

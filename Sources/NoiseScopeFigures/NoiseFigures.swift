@@ -1,0 +1,36 @@
+import Foundation
+
+/// The figures of `noisescope measure` and `noisescope figure`, after Zhang et
+/// al. (2020) Fig. 1: the histogram of noise norms beside its synthetic
+/// reference, and the empirical variance against the number of samples.
+public enum NoiseFigures {
+    /// Noise norms and a reference, each divided by its own median so that
+    /// their shapes (the tail) compare on one axis.
+    public static func normalisedHistogramAxes(_ samples: [Double], title: String, colorIndex: Int = 0) -> Axes {
+        let median = Histogram.quantile(samples.filter(\.isFinite).sorted(), 0.5)
+        let scaled = median > 0 ? samples.map { $0 / median } : samples
+        var axes = Axes(title: title, xLabel: "Noise norm / median", yLabel: "Probability density",
+                        legendPlacement: .hidden)
+        axes.add(.histogram(Histogram(samples: scaled), style: SeriesStyle(color: Color.okabeIto[colorIndex % Color.okabeIto.count], fillOpacity: 0.4)))
+        return axes
+    }
+
+    /// Var_n = (1/n) Σ ‖g_j − mean_n‖² against n on a log axis: settles under
+    /// finite variance, keeps jumping under heavy tails.
+    public static func varianceAxes(samples: [Int], variance: [Double], title: String) -> Axes {
+        var axes = Axes(title: title, xLabel: "Number of minibatch gradients n", yLabel: "Empirical variance Var_n",
+                        xScale: .log10, legendPlacement: .hidden)
+        axes.add(.line(x: samples.map(Double.init), y: variance, style: SeriesStyle(color: .blue, marker: .circle, markerRadius: 2)))
+        return axes
+    }
+
+    /// Three panels: noise norms, the reference, the variance curve.
+    public static func measurement(noiseNorms: [Double], reference: [Double], referenceTitle: String,
+                                   varianceSamples: [Int], variance: [Double], title: String) -> Figure {
+        Figure(title: title, width: 1380, height: 420, rows: 1, columns: 3, panels: [
+            normalisedHistogramAxes(noiseNorms, title: "Noise norms ‖g_B − ∇f‖"),
+            normalisedHistogramAxes(reference, title: referenceTitle, colorIndex: 1),
+            varianceAxes(samples: varianceSamples, variance: variance, title: "Variance against sample size"),
+        ])
+    }
+}

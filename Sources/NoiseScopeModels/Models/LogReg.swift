@@ -1,0 +1,113 @@
+/// logreg: multinomial logistic regression on the 8×8 digits (models.md): logits =
+/// W·(pixels/16) + b with W: 10×64, mean cross-entropy. Convex, with the closed-form
+/// gradient ∇W = Xᵀ(softmax(XWᵀ + b) − Y)/B that the tests check against.
+/// Init: W ~ N(0, 0.02²) (as the other models' weight matrices), b = 0.
+
+/// Settings of logreg.
+public struct LogRegConfiguration: Sendable, Equatable, Codable {
+    /// Largest minibatch (images) the workspace is sized for.
+    public var maxBatchSize = 32
+    /// Initialisation seed.
+    public var seed: UInt64 = 0
+    /// Std of W at init.
+    public var initStd = 0.02
+    /// How the two cores are used.
+    public var parallelism: Parallelism = .default
+
+    public init(maxBatchSize: Int = 32, seed: UInt64 = 0, initStd: Double = 0.02,
+                parallelism: Parallelism = .default) {
+        self.maxBatchSize = maxBatchSize
+        self.seed = seed
+        self.initStd = initStd
+        self.parallelism = parallelism
+    }
+}
+
+/// logreg over the digits, computing in `T`.
+public final class LogReg<T: BLASScalar>: GradientModel, @unchecked Sendable {
+    public let configuration: LogRegConfiguration
+    public let data: DigitsDataset
+    public let layout: ParameterLayout
+    public var parameters: UnsafeMutableBufferPointer<T> { parameterStorage.buffer }
+    public var gradient: UnsafeMutableBufferPointer<T> { gradientStorage.buffer }
+    public var name: String { "logreg" }
+    public var exampleCount: Int { data.count }
+    public var maxBatchSize: Int { configuration.maxBatchSize }
+    public var flopsPerExample: Double { 6 * Double(layout.count) }
+
+    private let parameterStorage: FlatBuffer<T>
+    private let gradientStorage: FlatBuffer<T>
+    private var engine: DataParallelEngine<LogRegWorkspace<T>>!
+
+    public init(configuration: LogRegConfiguration = LogRegConfiguration(), data: DigitsDataset) {
+        var layout = ParameterLayout()
+        let linear = LinearSlot.add(to: &layout, "linear", inDim: DigitsDataset.pixelCount,
+                                    outDim: DigitsDataset.classCount, std: configuration.initStd)
+        let head = ClassifierHead(ln: nil, linear: linear)
+        self.configuration = configuration
+        self.data = data
+        self.layout = layout
+        parameterStorage = FlatBuffer(count: layout.count)
+        gradientStorage = FlatBuffer(count: layout.count)
+        layout.initialize(parameterStorage.buffer, seed: configuration.seed)
+        let params = UnsafePointer(parameterStorage.pointer)
+        engine = DataParallelEngine(
+            parallelism: configuration.parallelism, maxBatchSize: configuration.maxBatchSize,
+            exampleCount: data.count, positionsPerExample: 1, flopsPerExample: 6 * Double(layout.count), gradient: gradientStorage
+        ) { capacity in LogRegWorkspace(head: head, data: data, params: params, capacity: capacity) }
+    }
+
+    /// Split threshold of the data-parallel engine (internal: tests set it to 0).
+    var minimumFlopsPerWorker: Double {
+        get { engine.minimumFlopsPerWorker }
+        set { engine.minimumFlopsPerWorker = newValue }
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func lossAndGradient(indices: [Int]) -> Double {
+        engine.evaluate(indices: indices, wantGradient: true)
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func loss(indices: [Int]) -> Double {
+        engine.evaluate(indices: indices, wantGradient: false)
+    }
+}
+
+/// One worker's buffers for logreg.
+final class LogRegWorkspace<T: BLASScalar>: MinibatchWorkspace {
+    let head: ClassifierHead
+    let params: UnsafePointer<T>
+    let capacity: Int
+    private let batch: DigitsBatch<T>
+    private let acts: HeadActivations<T>
+
+    init(head: ClassifierHead, data: DigitsDataset, params: UnsafePointer<T>, capacity: Int) {
+        self.head = head
+        self.params = params
+        self.capacity = capacity
+        batch = DigitsBatch(data: data, capacity: capacity)
+        acts = HeadActivations(rows: capacity, dim: DigitsDataset.pixelCount, classes: DigitsDataset.classCount,
+                               layerNorm: false)
+    }
+
+    // The one entry point of all heavy work: specialised eagerly, so that callers that
+    // reach it through generic code (the worker pool, other modules) run the
+    // Float/Double instantiation rather than the witness-table version.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func run(indices: UnsafeBufferPointer<Int>, gradient: UnsafeMutablePointer<T>?, lossScale: T) -> Double {
+        let n = indices.count
+        precondition(n <= capacity)
+        batch.load(indices)
+        let loss = head.forward(acts, input: batch.features.pointer, targets: batch.labels, params: params, rows: n)
+        if let g = gradient {
+            g.update(repeating: 0, count: DigitsDataset.classCount * (DigitsDataset.pixelCount + 1))
+            head.backward(acts, input: batch.features.pointer, targets: batch.labels, dres: nil, dln: nil,
+                          scale: lossScale, params: params, grad: g, rows: n)
+        }
+        return loss
+    }
+}

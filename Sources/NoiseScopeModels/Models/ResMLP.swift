@@ -1,0 +1,163 @@
+/// resmlp: a residual MLP on the 8×8 digits (models.md), the small stand-in for a
+/// ResNet. x = Linear(64→width)(pixels/16); `blocks` times x = x + W2 gelu(W1 LN(x))
+/// (W1: width→hidden, W2: hidden→width, both with bias); logits = Linear(width→10)(LN(x));
+/// loss = mean cross-entropy. Init as tinygpt: weights N(0, 0.02²), W2 weights
+/// N(0, (0.02/√(2·blocks))²), biases 0, LayerNorm gamma 1, beta 0.
+
+/// Architecture and run settings of resmlp; defaults are the models.md numbers.
+public struct ResMLPConfiguration: Sendable, Equatable, Codable {
+    /// Residual width.
+    public var width = 128
+    /// Hidden width of each block's MLP.
+    public var hiddenWidth = 512
+    /// Number of residual blocks.
+    public var blocks = 3
+    /// Largest minibatch (images) the workspace is sized for.
+    public var maxBatchSize = 32
+    /// Initialisation seed.
+    public var seed: UInt64 = 0
+    /// Std of the weight matrices at init (W2: std/√(2·blocks)).
+    public var initStd = 0.02
+    /// How the two cores are used.
+    public var parallelism: Parallelism = .default
+
+    public init(width: Int = 128, hiddenWidth: Int = 512, blocks: Int = 3, maxBatchSize: Int = 32,
+                seed: UInt64 = 0, initStd: Double = 0.02, parallelism: Parallelism = .default) {
+        self.width = width
+        self.hiddenWidth = hiddenWidth
+        self.blocks = blocks
+        self.maxBatchSize = maxBatchSize
+        self.seed = seed
+        self.initStd = initStd
+        self.parallelism = parallelism
+    }
+}
+
+/// The parameter layout and layer slots of a resmlp configuration.
+struct ResMLPArchitecture {
+    let config: ResMLPConfiguration
+    let layout: ParameterLayout
+    let input: LinearSlot
+    let blocks: [MLPSublayer]
+    let head: ClassifierHead
+
+    init(_ c: ResMLPConfiguration) {
+        config = c
+        var layout = ParameterLayout()
+        let std = c.initStd, outStd = c.initStd / (2 * Double(Swift.max(c.blocks, 1))).squareRoot()
+        input = .add(to: &layout, "input", inDim: DigitsDataset.pixelCount, outDim: c.width, std: std)
+        blocks = (0..<c.blocks).map { l in
+            MLPSublayer.add(to: &layout, prefix: "blocks.\(l)", names: ("ln", "fc1", "fc2"),
+                            dim: c.width, hidden: c.hiddenWidth, std: std, outStd: outStd)
+        }
+        let lnf = LayerNormSlot.add(to: &layout, "lnf", dim: c.width)
+        let out = LinearSlot.add(to: &layout, "head", inDim: c.width, outDim: DigitsDataset.classCount, std: std)
+        head = ClassifierHead(ln: lnf, linear: out)
+        self.layout = layout
+    }
+}
+
+/// resmlp over the digits, computing in `T`.
+public final class ResMLP<T: BLASScalar>: GradientModel, @unchecked Sendable {
+    public let configuration: ResMLPConfiguration
+    public let data: DigitsDataset
+    public let layout: ParameterLayout
+    public var parameters: UnsafeMutableBufferPointer<T> { parameterStorage.buffer }
+    public var gradient: UnsafeMutableBufferPointer<T> { gradientStorage.buffer }
+    public var name: String { "resmlp" }
+    public var exampleCount: Int { data.count }
+    public var maxBatchSize: Int { configuration.maxBatchSize }
+    /// 6 FLOPs per weight per example (2 forward, 4 backward).
+    public var flopsPerExample: Double { 6 * Double(layout.count) }
+
+    private let parameterStorage: FlatBuffer<T>
+    private let gradientStorage: FlatBuffer<T>
+    private var engine: DataParallelEngine<ResMLPWorkspace<T>>!
+
+    public init(configuration: ResMLPConfiguration = ResMLPConfiguration(), data: DigitsDataset) {
+        let arch = ResMLPArchitecture(configuration)
+        self.configuration = configuration
+        self.data = data
+        layout = arch.layout
+        parameterStorage = FlatBuffer(count: layout.count)
+        gradientStorage = FlatBuffer(count: layout.count)
+        layout.initialize(parameterStorage.buffer, seed: configuration.seed)
+        let params = UnsafePointer(parameterStorage.pointer)
+        engine = DataParallelEngine(
+            parallelism: configuration.parallelism, maxBatchSize: configuration.maxBatchSize,
+            exampleCount: data.count, positionsPerExample: 1, flopsPerExample: 6 * Double(arch.layout.count), gradient: gradientStorage
+        ) { capacity in ResMLPWorkspace(arch: arch, data: data, params: params, capacity: capacity) }
+    }
+
+    /// Split threshold of the data-parallel engine (internal: tests set it to 0).
+    var minimumFlopsPerWorker: Double {
+        get { engine.minimumFlopsPerWorker }
+        set { engine.minimumFlopsPerWorker = newValue }
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func lossAndGradient(indices: [Int]) -> Double {
+        engine.evaluate(indices: indices, wantGradient: true)
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func loss(indices: [Int]) -> Double {
+        engine.evaluate(indices: indices, wantGradient: false)
+    }
+}
+
+/// One worker's activations and scratch for resmlp.
+final class ResMLPWorkspace<T: BLASScalar>: MinibatchWorkspace {
+    let arch: ResMLPArchitecture
+    let params: UnsafePointer<T>
+    let capacity: Int
+    private let batch: DigitsBatch<T>
+    private let x0: FlatBuffer<T>
+    private let blocks: [MLPActivations<T>]
+    private let head: HeadActivations<T>
+    private let scratch: BackwardScratch<T>
+
+    init(arch: ResMLPArchitecture, data: DigitsDataset, params: UnsafePointer<T>, capacity: Int) {
+        let c = arch.config
+        self.arch = arch
+        self.params = params
+        self.capacity = capacity
+        batch = DigitsBatch(data: data, capacity: capacity)
+        x0 = FlatBuffer(count: capacity * c.width)
+        blocks = (0..<c.blocks).map { _ in MLPActivations(rows: capacity, dim: c.width, hidden: c.hiddenWidth) }
+        head = HeadActivations(rows: capacity, dim: c.width, classes: DigitsDataset.classCount, layerNorm: true)
+        scratch = BackwardScratch(rows: capacity, dim: c.width, hidden: c.hiddenWidth, attention: false, context: 0)
+    }
+
+    // The one entry point of all heavy work: specialised eagerly, so that callers that
+    // reach it through generic code (the worker pool, other modules) run the
+    // Float/Double instantiation rather than the witness-table version.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func run(indices: UnsafeBufferPointer<Int>, gradient: UnsafeMutablePointer<T>?, lossScale: T) -> Double {
+        let n = indices.count, p = params
+        precondition(n <= capacity)
+        batch.load(indices)
+        arch.input.forward(x0.pointer, batch.features.pointer, params: p, rows: n)
+        var x = UnsafePointer(x0.pointer)
+        for (sub, a) in zip(arch.blocks, blocks) {
+            sub.forward(a, input: x, params: p, rows: n)
+            x = UnsafePointer(a.out.pointer)
+        }
+        let loss = arch.head.forward(head, input: x, targets: batch.labels, params: p, rows: n)
+        guard let g = gradient else { return loss }
+        g.update(repeating: 0, count: arch.layout.count)
+
+        let dres = scratch.dres.pointer
+        arch.head.backward(head, input: x, targets: batch.labels, dres: dres, dln: scratch.dln.pointer,
+                           scale: lossScale, params: p, grad: g, rows: n)
+        for l in stride(from: blocks.count - 1, through: 0, by: -1) {
+            let input = l == 0 ? UnsafePointer(x0.pointer) : UnsafePointer(blocks[l - 1].out.pointer)
+            arch.blocks[l].backward(blocks[l], input: input, dres: dres, scratch: scratch, params: p, grad: g, rows: n)
+        }
+        arch.input.backward(dinp: nil, dout: dres, inp: batch.features.pointer, params: p, grad: g, rows: n)
+        return loss
+    }
+}

@@ -1,0 +1,70 @@
+import CGSL
+import Foundation
+
+/// Which OpenBLAS kernel set ("core") is active, and a way to change it at run time.
+///
+/// Debian's OpenBLAS 0.3.21 is a DYNAMIC_ARCH build: at load time it picks kernels
+/// from the CPU's family/model. It does not know recent Xeons (family 6, model 207,
+/// Emerald Rapids, this project's machines) and falls back to **Prescott** (SSE3)
+/// kernels: sgemm then runs at ~32 GFLOP/s per core instead of ~155 with the AVX-512
+/// (`SkylakeX`) kernels. `OPENBLAS_CORETYPE` fixes that, but is read only while the
+/// library loads, i.e. before `main`. `select(_:)` sets it and re-runs OpenBLAS's
+/// own dynamic initialisation (`gotoblas_dynamic_quit` / `gotoblas_dynamic_init`,
+/// exported by the library, looked up with `dlsym` since they are not in any header),
+/// which swaps the kernel table. Call it once at start-up, before any BLAS work runs on
+/// other threads.
+public enum OpenBLASCore {
+    /// The active kernel set, e.g. "Prescott", "Haswell", "SkylakeX".
+    public static var current: String {
+        // `openblas_get_corename` is exported but not declared by the CGSL shim.
+        typealias CoreName = @convention(c) () -> UnsafeMutablePointer<CChar>?
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "openblas_get_corename"),
+              let name = unsafeBitCast(symbol, to: CoreName.self)() else { return "unknown" }
+        return String(cString: name)
+    }
+
+    /// Switches to kernel set `name` (any value OPENBLAS_CORETYPE accepts). Returns the
+    /// kernel set now active (OpenBLAS may substitute), or nil when the library has no
+    /// dynamic initialisation to re-run (not a DYNAMIC_ARCH build).
+    @discardableResult
+    public static func select(_ name: String) -> String? {
+        typealias Hook = @convention(c) () -> Void
+        let handle = UnsafeMutableRawPointer(bitPattern: 0)  // RTLD_DEFAULT
+        guard let quit = dlsym(handle, "gotoblas_dynamic_quit"),
+              let initialise = dlsym(handle, "gotoblas_dynamic_init") else { return nil }
+        setenv("OPENBLAS_CORETYPE", name, 1)
+        unsafeBitCast(quit, to: Hook.self)()
+        unsafeBitCast(initialise, to: Hook.self)()
+        return current
+    }
+
+    /// Kernel set this CPU should use: "SkylakeX" with AVX-512F, "Haswell" with AVX2 +
+    /// FMA, nil otherwise (from /proc/cpuinfo's flags).
+    public static func recommendedForThisCPU() -> String? {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
+        let flags = Set(line.split(separator: " ").map(String.init))
+        if flags.contains("avx512f") { return "SkylakeX" }
+        if flags.contains("avx2") && flags.contains("fma") { return "Haswell" }
+        return nil
+    }
+
+    /// Kernel sets OpenBLAS falls back to when it does not recognise a CPU.
+    static let genericFallbacks: Set<String> = ["Prescott", "Core2", "Nehalem", "Katmai", "Banias"]
+
+    /// If the user has not set OPENBLAS_CORETYPE and OpenBLAS fell back to a generic
+    /// kernel set on a CPU with AVX2 or AVX-512, switches to the matching kernels.
+    /// Returns a one-line account of what was (or was not) done, for logs.
+    @discardableResult
+    public static func useBestKernelsForThisCPU() -> String {
+        let before = current
+        if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] != nil {
+            return "OpenBLAS kernels: \(before) (OPENBLAS_CORETYPE set by the user)"
+        }
+        guard genericFallbacks.contains(before), let wanted = recommendedForThisCPU() else {
+            return "OpenBLAS kernels: \(before)"
+        }
+        guard let now = select(wanted) else { return "OpenBLAS kernels: \(before) (cannot switch)" }
+        return "OpenBLAS kernels: \(now) (switched from the generic \(before) fallback)"
+    }
+}

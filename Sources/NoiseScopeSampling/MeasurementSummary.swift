@@ -1,0 +1,108 @@
+import Foundation
+import NoiseScopeStatistics
+
+/// Everything `noisescope measure` reports about one run, as `summary.json`.
+public struct MeasurementSummary: Codable, Sendable {
+    public var model: String
+    public var data: String
+    public var parameters: Int
+    public var batchSize: Int
+    public var samples: Int
+    public var seed: UInt64
+    public var fullGradient: FullGradient
+    /// The `check` result on the noise norms (its `verdict` is the run's verdict).
+    public var check: TailCheckReport
+    public var verdict: TailVerdict
+    /// Observed tail against the matched synthetic reference (√ of the mean of
+    /// D squared Gaussians, D = parameters): the seeds' comparison.
+    public var referenceComparison: ReferenceComparison
+    /// Mohammadi et al.'s stable index of the first minibatch's coordinates g_B − ∇f.
+    public var coordinateStableIndex: StableIndexEstimator.Estimate?
+    public var gradsPerSecond: Double
+    public var wallSeconds: Double
+
+    public struct FullGradient: Codable, Sendable {
+        public var exact: Bool
+        public var examples: Int
+        public var norm: Double
+        public init(exact: Bool, examples: Int, norm: Double) {
+            self.exact = exact; self.examples = examples; self.norm = norm
+        }
+    }
+
+    public init(model: String, data: String, parameters: Int, batchSize: Int, samples: Int, seed: UInt64,
+                fullGradient: FullGradient, check: TailCheckReport, verdict: TailVerdict,
+                referenceComparison: ReferenceComparison, coordinateStableIndex: StableIndexEstimator.Estimate?,
+                gradsPerSecond: Double, wallSeconds: Double) {
+        self.model = model; self.data = data; self.parameters = parameters; self.batchSize = batchSize
+        self.samples = samples; self.seed = seed; self.fullGradient = fullGradient; self.check = check
+        self.verdict = verdict; self.referenceComparison = referenceComparison
+        self.coordinateStableIndex = coordinateStableIndex; self.gradsPerSecond = gradsPerSecond; self.wallSeconds = wallSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, data, parameters, samples, seed, check, verdict
+        case batchSize = "batch_size"
+        case fullGradient = "full_gradient"
+        case referenceComparison = "reference_comparison"
+        case coordinateStableIndex = "coordinate_stable_index"
+        case gradsPerSecond = "grads_per_second"
+        case wallSeconds = "wall_seconds"
+    }
+}
+
+/// Scale-free shape statistics of a sample beside those of its reference:
+/// upper quantiles over the median and excess kurtosis. Ratios well above the
+/// reference's mean a longer right tail than a finite-variance Gaussian norm of
+/// the same dimension would give.
+public struct ReferenceComparison: Codable, Sendable {
+    public struct Shape: Codable, Sendable, Equatable {
+        public var q99OverMedian: Double
+        public var q999OverMedian: Double
+        public var maxOverMedian: Double
+        public var excessKurtosis: Double
+
+        enum CodingKeys: String, CodingKey {
+            case q99OverMedian = "q99_over_median"
+            case q999OverMedian = "q999_over_median"
+            case maxOverMedian = "max_over_median"
+            case excessKurtosis = "excess_kurtosis"
+        }
+
+        public init(_ samples: [Double]) {
+            let sorted = samples.sorted()
+            func quantile(_ p: Double) -> Double {
+                let position = p * Double(sorted.count - 1)
+                let low = Int(position.rounded(.down)), high = min(low + 1, sorted.count - 1)
+                return sorted[low] + (sorted[high] - sorted[low]) * (position - Double(low))
+            }
+            let median = quantile(0.5)
+            q99OverMedian = quantile(0.99) / median
+            q999OverMedian = quantile(0.999) / median
+            maxOverMedian = sorted[sorted.count - 1] / median
+            excessKurtosis = SampleSummary(OrderStatistics(sortedDescending: sorted.reversed())).excessKurtosis
+        }
+    }
+
+    public var reference: String
+    public var observed: Shape
+    public var referenceShape: Shape
+
+    enum CodingKeys: String, CodingKey {
+        case reference, observed
+        case referenceShape = "reference_shape"
+    }
+
+    /// Compares `observed` norms with `referenceNorms` drawn from `reference`.
+    public init(observed: [Double], referenceNorms: [Double], reference: String) {
+        self.reference = reference
+        self.observed = Shape(observed)
+        self.referenceShape = Shape(referenceNorms)
+    }
+
+    /// The matched Gaussian reference for noise norms of a `dimension`-parameter
+    /// model: √((1/D) Σ X_i²), X_i standard normal, `count` draws.
+    public static func gaussianReferenceNorms(dimension: Int, count: Int, seed: UInt64) -> [Double] {
+        SyntheticDistribution.meanOfSquaredGaussians(dimension: dimension).sample(count: count, seed: seed).map { $0.squareRoot() }
+    }
+}

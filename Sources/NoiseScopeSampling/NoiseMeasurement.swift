@@ -1,0 +1,45 @@
+/// What `NoiseNormSampler` measured.
+public struct NoiseMeasurement: Sendable {
+    /// ‖g_B − ∇f‖₂ for each minibatch, in sampling order.
+    public var noiseNorms: [Double]
+    /// Var_n = (1/n) Σ_{j≤n} ‖g_j − mean_n‖² at log-spaced n.
+    public var variance: [VariancePoint]
+    /// g_B − ∇f of the first minibatch, coordinate by coordinate.
+    public var firstBatchCoordinates: [Double]
+    /// ‖∇f‖₂.
+    public var fullGradientNorm: Double
+    /// Examples behind ∇f.
+    public var fullGradientExamples: Int
+    /// true when ∇f is over the whole data set.
+    public var fullGradientIsExact: Bool
+    public var parameterCount: Int
+    /// Wall time of the noise-norm phase.
+    public var samplingSeconds: Double
+    /// Minibatch gradients per second in the noise-norm phase (norms and
+    /// variance updates included).
+    public var gradientsPerSecond: Double
+
+    public struct VariancePoint: Codable, Equatable, Sendable {
+        public var samples: Int
+        public var variance: Double
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// 1…10, then about ten per decade, always ending at `n`.
+    public static func logSpacedCounts(upTo n: Int) -> [Int] {
+        var counts: [Int] = []
+        var x = 1.0
+        while Int(x.rounded()) <= n {
+            let c = Int(x.rounded())
+            if counts.last != c { counts.append(c) }
+            x = c < 10 ? Double(c + 1) : x * pow(10, 0.1)
+        }
+        if counts.last != n { counts.append(n) }
+        return counts
+    }
+}
+
+import Foundation

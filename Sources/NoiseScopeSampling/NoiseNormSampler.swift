@@ -1,0 +1,125 @@
+import Foundation
+import NoiseScopeModels
+import NoiseScopeStatistics
+
+/// Measures gradient noise on a model at fixed parameters, the experiment of
+/// Zhang et al. (2020, Fig. 1): the full gradient ∇f first, then for each of N
+/// minibatches the noise norm ‖g_B − ∇f‖₂, the running empirical variance of
+/// the minibatch gradients, and (for the first minibatch) the per-coordinate
+/// noise g_B − ∇f of Simsekli et al. (2019).
+///
+/// Memory stays O(parameters): the full gradient, Welford's running mean and
+/// the first minibatch's noise vector, never N gradients at once.
+public final class NoiseNormSampler {
+    public struct Options: Sendable {
+        /// Minibatch size B.
+        public var batchSize = 8
+        /// Number N of minibatches whose noise norm is measured.
+        public var samples = 1000
+        /// nil: ∇f exactly, over every example; M: the mean of M minibatch gradients.
+        public var fullGradientBatches: Int?
+        /// Seed of the minibatch order.
+        public var seed: UInt64 = 0
+
+        public init(batchSize: Int = 8, samples: Int = 1000, fullGradientBatches: Int? = nil, seed: UInt64 = 0) {
+            self.batchSize = batchSize
+            self.samples = samples
+            self.fullGradientBatches = fullGradientBatches
+            self.seed = seed
+        }
+    }
+
+    /// Where the work is, for progress reports.
+    public enum Phase: String, Sendable { case fullGradient = "full gradient", noiseNorms = "noise norms" }
+
+    public struct Interrupted: Error, CustomStringConvertible {
+        public init() {}
+        public var description: String { "interrupted; nothing was written" }
+    }
+
+    let model: any GradientModel<Float>
+    public let options: Options
+
+    public init(model: any GradientModel<Float>, options: Options) throws {
+        guard options.batchSize >= 1, options.batchSize <= model.maxBatchSize else {
+            throw NoiseMeasurement.Failure(description: "--batch \(options.batchSize) is out of range: this model holds 1...\(model.maxBatchSize)")
+        }
+        guard options.batchSize <= model.exampleCount else {
+            throw NoiseMeasurement.Failure(description: "--batch \(options.batchSize) exceeds the \(model.exampleCount) examples of the data; use a smaller batch or more data")
+        }
+        guard options.samples >= 2 else {
+            throw NoiseMeasurement.Failure(description: "--samples must be at least 2 to measure noise, got \(options.samples)")
+        }
+        if let m = options.fullGradientBatches, m < 1 {
+            throw NoiseMeasurement.Failure(description: "--full-batches must be at least 1, got \(m)")
+        }
+        self.model = model
+        self.options = options
+    }
+
+    /// Runs the measurement. `progress(phase, done, total)` is called after each
+    /// gradient; `shouldStop()` is polled as often, and a true answer throws `Interrupted`.
+    public func run(progress: (Phase, Int, Int) -> Void = { _, _, _ in },
+                    shouldStop: () -> Bool = { false }) throws -> NoiseMeasurement {
+        let dimension = model.parameterCount
+        let (fullGradient, fullExamples) = try computeFullGradient(progress: progress, shouldStop: shouldStop)
+        var schedule = MinibatchSchedule(exampleCount: model.exampleCount, batchSize: options.batchSize, seed: options.seed)
+        var running = VectorVariance(dimension: dimension)
+        var norms: [Double] = []
+        norms.reserveCapacity(options.samples)
+        var coordinates: [Double] = []
+        var variance: [NoiseMeasurement.VariancePoint] = []
+        let checkpoints = Set(NoiseMeasurement.logSpacedCounts(upTo: options.samples))
+        let start = DispatchTime.now().uptimeNanoseconds
+        for j in 1...options.samples {
+            if shouldStop() { throw Interrupted() }
+            _ = model.lossAndGradient(indices: schedule.next())
+            let gradient = UnsafeBufferPointer(model.gradient)
+            var squared = 0.0
+            for i in 0..<dimension {
+                let d = Double(gradient[i]) - fullGradient[i]
+                squared += d * d
+            }
+            norms.append(squared.squareRoot())
+            if j == 1 { coordinates = (0..<dimension).map { Double(gradient[$0]) - fullGradient[$0] } }
+            running.add(gradient)
+            if checkpoints.contains(j) { variance.append(.init(samples: j, variance: running.variance)) }
+            progress(.noiseNorms, j, options.samples)
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        var squaredFull = 0.0
+        for g in fullGradient { squaredFull += g * g }
+        return NoiseMeasurement(
+            noiseNorms: norms, variance: variance, firstBatchCoordinates: coordinates,
+            fullGradientNorm: squaredFull.squareRoot(), fullGradientExamples: fullExamples,
+            fullGradientIsExact: options.fullGradientBatches == nil, parameterCount: dimension,
+            samplingSeconds: seconds, gradientsPerSecond: Double(options.samples) / seconds)
+    }
+
+    /// ∇f in Double: exact (every example once, minibatches weighted by size) or
+    /// the mean of M minibatch gradients drawn with a seed of their own.
+    func computeFullGradient(progress: (Phase, Int, Int) -> Void, shouldStop: () -> Bool) throws -> ([Double], Int) {
+        var sum = [Double](repeating: 0, count: model.parameterCount)
+        let n = model.exampleCount
+        var batches: [[Int]]
+        if let m = options.fullGradientBatches {
+            var schedule = MinibatchSchedule(exampleCount: n, batchSize: options.batchSize, seed: options.seed &+ 0x5EED)
+            batches = (0..<m).map { _ in schedule.next() }
+        } else {
+            let chunk = min(model.maxBatchSize, n)
+            batches = stride(from: 0, to: n, by: chunk).map { Array($0..<min($0 + chunk, n)) }
+        }
+        let examples = batches.reduce(0) { $0 + $1.count }
+        for (index, batch) in batches.enumerated() {
+            if shouldStop() { throw Interrupted() }
+            _ = model.lossAndGradient(indices: batch)
+            let weight = Double(batch.count) / Double(examples)
+            let gradient = UnsafeBufferPointer(model.gradient)
+            sum.withUnsafeMutableBufferPointer { sum in
+                for i in 0..<sum.count { sum[i] += weight * Double(gradient[i]) }
+            }
+            progress(.fullGradient, index + 1, batches.count)
+        }
+        return (sum, examples)
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import NoiseScope
+
+/// `noisescope figure`: the seeds' noise figures, reproduced on the bundled models.
+struct FigureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "figure",
+        abstract: "Reproduce a paper figure with the bundled models: fig1, fig4 or fig6.",
+        discussion: """
+            fig1  Zhang et al. (2020) Fig. 1: tinygpt (attention) against tinygpt-noattn (the \
+            ResNet stand-in) on the bundled novel: noise-norm histogram, the synthetic Gaussian \
+            reference of the same dimension, variance against sample size.
+            fig4  Fig. 4: attention vs no attention × text vs Gaussian input: four histograms.
+            fig6  Simsekli et al. (2019) Fig. 6c / appendix H: the per-coordinate noise g_B − ∇f of \
+            one minibatch of tinygpt, its histogram and the log–log tail of |coordinate|.
+            Each run of a model × data pair is written in full (as `measure` writes it) to \
+            DIR/<model>-<data>/; the multi-panel figure goes to DIR/<figure>.svg.
+            """)
+
+    enum Name: String, ExpressibleByArgument, CaseIterable { case fig1, fig4, fig6 }
+
+    @Argument(help: "fig1, fig4 or fig6.") var name: Name
+    @Option(help: "Output directory.") var out = "out/figures"
+    @Option(help: "Minibatches per model × data pair.") var samples = 1000
+    @Option(help: "Minibatch size.") var batch = 8
+    @Option(help: "Seed.") var seed: UInt64 = 0
+    @Flag(help: "No progress bar.") var quiet = false
+    @OptionGroup var kernels: BLASKernelOptions
+
+    func run() throws {
+        try runReportingErrors {
+            kernels.apply()
+            Interruption.install()
+            switch name {
+            case .fig1:
+                let runs = try [("tinygpt", "text"), ("tinygpt-noattn", "text")].map(measure)
+                let panels = runs.flatMap { run -> [Axes] in
+                    let s = run.summary
+                    let reference = ReferenceComparison.gaussianReferenceNorms(dimension: s.parameters, count: s.samples, seed: seed)
+                    return [NoiseFigures.normalisedHistogramAxes(run.norms, title: "\(s.model): noise norms (\(s.verdict.rawValue))"),
+                            NoiseFigures.normalisedHistogramAxes(reference, title: "Gaussian reference, D = \(s.parameters)", colorIndex: 1),
+                            NoiseFigures.varianceAxes(samples: run.variance.map(\.samples), variance: run.variance.map(\.variance),
+                                                      title: "\(s.model): variance against n")]
+                }
+                try write(Figure(title: "Gradient noise at initialisation on the novel: attention vs no attention (after Zhang et al. 2020, Fig. 1)",
+                                 width: 1380, height: 820, rows: 2, columns: 3, panels: panels), named: "fig1.svg")
+            case .fig4:
+                let runs = try [("tinygpt", "text"), ("tinygpt", "gaussian"), ("tinygpt-noattn", "text"), ("tinygpt-noattn", "gaussian")].map(measure)
+                let panels = runs.enumerated().map { index, run in
+                    NoiseFigures.normalisedHistogramAxes(run.norms, title: "\(run.summary.model) on \(run.summary.data): kurtosis \(String(format: "%.2g", run.summary.check.summary.excessKurtosis))", colorIndex: index)
+                }
+                try write(Figure(title: "Architecture × data: noise-norm histograms (after Zhang et al. 2020, Fig. 4)",
+                                 width: 1000, height: 820, rows: 2, columns: 2, panels: panels), named: "fig4.svg")
+            case .fig6:
+                let run = try measure(("tinygpt", "text"))
+                let coordinates = run.coordinates
+                var histogram = Axes(title: "Coordinates of g_B − ∇f (one minibatch)", xLabel: "Coordinate noise", yLabel: "Probability density", legendPlacement: .hidden)
+                histogram.add(.histogram(Histogram(samples: coordinates), style: SeriesStyle(color: .blue, fillOpacity: 0.4)))
+                let magnitudes = coordinates.map { abs($0) }.filter { $0 > 0 }
+                let report = try TailCheck.run(magnitudes, options: .init(seed: seed, bootstrapReplicates: 0))
+                let stable = run.summary.coordinateStableIndex.map { String(format: "%.3g", $0.alpha) } ?? "n/a"
+                let tail = HeavyTailFigures.complementaryCDF(samples: magnitudes, powerLawXmin: report.powerLaw?.xmin, powerLawAlpha: report.powerLaw?.alpha,
+                                                             title: "Tail of |coordinate| (stable index α̂ = \(stable))", xLabel: "|coordinate noise|").panels[0]
+                try write(Figure(title: "Per-coordinate gradient noise of tinygpt at initialisation (after Simsekli et al. 2019, Fig. 6c)",
+                                 width: 1100, height: 440, rows: 1, columns: 2, panels: [histogram, tail]), named: "fig6.svg")
+            }
+        }
+    }
+
+    struct Run {
+        var summary: MeasurementSummary
+        var norms: [Double]
+        var variance: [NoiseMeasurement.VariancePoint]
+        var coordinates: [Double]
+    }
+
+    /// Measures one model × data pair and writes its full outputs to out/<model>-<data>/.
+    func measure(_ pair: (model: String, data: String)) throws -> Run {
+        let architecture = ModelCatalog.Architecture(rawValue: pair.model)!
+        let data = ModelCatalog.DataSource(argument: pair.data)
+        let started = DispatchTime.now().uptimeNanoseconds
+        let model = try ModelCatalog.makeModel(architecture, data: data, batchSize: batch, seed: seed)
+        let sampler = try NoiseNormSampler(model: model, options: .init(batchSize: batch, samples: samples, seed: seed))
+        let progress = ProgressReporter(quiet: quiet)
+        let measurement = try sampler.run(progress: { progress.update(phase: "\(pair.model)/\(pair.data) \($0.rawValue)", done: $1, total: $2) },
+                                          shouldStop: { Interruption.isRequested })
+        let outputs = try MeasurementOutputs.make(measurement: measurement, modelName: model.name, data: data.name,
+                                                  batchSize: batch, seed: seed, bootstrap: 0, started: started)
+        if Interruption.isRequested { throw NoiseNormSampler.Interrupted() }
+        try outputs.write(to: out + "/\(pair.model)-\(pair.data)")
+        printError("noisescope: \(model.name) on \(data.name): verdict \(outputs.summary.verdict.rawValue), \(String(format: "%.0f", measurement.gradientsPerSecond)) grads/s")
+        return Run(summary: outputs.summary, norms: measurement.noiseNorms, variance: measurement.variance, coordinates: measurement.firstBatchCoordinates)
+    }
+
+    func write(_ figure: Figure, named name: String) throws {
+        let url = URL(fileURLWithPath: out).appendingPathComponent(name)
+        try figure.render().write(to: url)
+        printError("noisescope: wrote \(url.path)")
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import NoiseScope
+
+/// `noisescope measure`: the main job.
+struct MeasureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "measure",
+        abstract: "Measure the gradient noise ‖g_B − ∇f‖ of a bundled model and say whether it is heavy-tailed.",
+        discussion: """
+            Fixes the model (at initialisation, from --seed), computes the full gradient ∇f \
+            (exactly, over every example, unless --full-batches M asks for the mean of M \
+            minibatch gradients), then for N minibatches (random order, without replacement \
+            within an epoch) the noise norm ‖g_B − ∇f‖, the running empirical variance \
+            Var_n = (1/n) Σ ‖g_j − mean_n‖², and for the first minibatch the per-coordinate \
+            noise. The noise norms go through `noisescope check`, and are compared with a \
+            synthetic reference of the same dimension (√ of the mean of D squared Gaussians).
+
+            Writes into --out (each file atomically; Ctrl-C writes nothing):
+              noise_norms.csv / .npy   one noise norm per minibatch
+              variance.csv             samples, variance at log-spaced n
+              coordinates.csv          g_B − ∇f of the first minibatch, one coordinate a row
+              summary.json             sizes, seed, the check result and verdict, the
+                                       reference comparison, grads_per_second, wall time
+              measurement.svg          histogram vs reference, variance vs sample size
+              histogram.svg, tail_ccdf.svg, hill_plot.svg, summary.svg   as check --plot
+            Examples:
+              noisescope measure                                 # tinygpt on the bundled novel
+              noisescope measure --model tinygpt-noattn --data gaussian --samples 2000
+              noisescope measure --data my_corpus.txt --out runs/mine
+              noisescope measure --model resmlp --data digits --batch 32
+            """)
+
+    @Option(help: "Model: \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var model: String = "tinygpt"
+
+    @Option(help: "Data: text (bundled novel), gaussian (Gaussian input vectors), digits, or a path to a text file. Default: text for tinygpt models, digits otherwise.")
+    var data: String?
+
+    @Option(help: "Minibatch size B (windows of 64 bytes for tinygpt).") var batch = 8
+    @Option(help: "Number N of minibatches whose noise norm is measured.") var samples = 1000
+    @Option(name: .customLong("full-batches"), help: "Estimate ∇f from M random minibatches instead of the whole data set.")
+    var fullBatches: Int?
+    @Option(help: "Seed of the initialisation, the Gaussian inputs and the minibatch order.") var seed: UInt64 = 0
+    @Option(help: "Output directory (created if missing).") var out = "out/measure"
+    @Option(help: "Bootstrap replicates for the power-law goodness of fit.") var bootstrap = 100
+    @Option(help: "Width d (tinygpt, resmlp).") var width: Int?
+    @Option(help: "Blocks L (tinygpt layers, resmlp residual blocks).") var layers: Int?
+    @Option(help: "Attention heads (tinygpt).") var heads: Int?
+    @Option(help: "Context length T (tinygpt).") var context: Int?
+    @Flag(help: "Print summary.json to stdout instead of the human summary.") var json = false
+    @Flag(help: "No progress bar.") var quiet = false
+    @OptionGroup var kernels: BLASKernelOptions
+
+    func run() throws {
+        try runReportingErrors {
+            kernels.apply()
+            guard let architecture = ModelCatalog.Architecture(rawValue: model) else {
+                throw ModelCatalog.Failure(description: "unknown --model '\(model)'; choose one of \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let dataSource = data.map(ModelCatalog.DataSource.init(argument:)) ?? ModelCatalog.defaultData(for: architecture)
+            let started = DispatchTime.now().uptimeNanoseconds
+            let overrides = ModelCatalog.Overrides(width: width, layers: layers, heads: heads, context: context)
+            let gradientModel = try ModelCatalog.makeModel(architecture, data: dataSource, batchSize: batch, seed: seed, overrides: overrides)
+            let sampler = try NoiseNormSampler(model: gradientModel, options: .init(batchSize: batch, samples: samples, fullGradientBatches: fullBatches, seed: seed))
+            Interruption.install()
+            let progress = ProgressReporter(quiet: quiet)
+            let measurement = try sampler.run(progress: { progress.update(phase: $0.rawValue, done: $1, total: $2) },
+                                              shouldStop: { Interruption.isRequested })
+            let outputs = try MeasurementOutputs.make(measurement: measurement, modelName: gradientModel.name, data: dataSource.name,
+                                                      batchSize: batch, seed: seed, bootstrap: bootstrap, started: started)
+            if Interruption.isRequested { throw NoiseNormSampler.Interrupted() }
+            try outputs.write(to: out)
+            let text = json ? try encodeJSON(outputs.summary) : outputs.humanReadable(directory: out)
+            try emit(text, to: nil)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import NoiseScope
+
+/// The files of one `measure` run, rendered in memory first so that an error
+/// or Ctrl-C before writing leaves nothing behind; each is then written atomically.
+struct MeasurementOutputs {
+    var summary: MeasurementSummary
+    var files: [(name: String, data: Data)]
+
+    static func make(measurement: NoiseMeasurement, modelName: String, data: String, batchSize: Int, seed: UInt64,
+                     bootstrap: Int, started: UInt64) throws -> MeasurementOutputs {
+        let norms = measurement.noiseNorms
+        let check = try TailCheck.run(norms, options: .init(seed: seed, bootstrapReplicates: bootstrap))
+        let referenceNorms = ReferenceComparison.gaussianReferenceNorms(dimension: measurement.parameterCount, count: norms.count, seed: seed)
+        let comparison = ReferenceComparison(observed: norms, referenceNorms: referenceNorms,
+                                             reference: "sqrt(mean of \(measurement.parameterCount) squared standard Gaussians)")
+        let stableIndex = try? StableIndexEstimator.estimate(measurement.firstBatchCoordinates)
+        let summary = MeasurementSummary(
+            model: modelName, data: data, parameters: measurement.parameterCount, batchSize: batchSize,
+            samples: norms.count, seed: seed,
+            fullGradient: .init(exact: measurement.fullGradientIsExact, examples: measurement.fullGradientExamples, norm: measurement.fullGradientNorm),
+            check: check, verdict: check.verdict, referenceComparison: comparison, coordinateStableIndex: stableIndex,
+            gradsPerSecond: measurement.gradientsPerSecond,
+            wallSeconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        var files: [(String, Data)] = [
+            ("noise_norms.csv", csv(header: "noise_norm", rows: norms.map { format($0) })),
+            ("noise_norms.npy", NumpyArrayWriter.data(norms)),
+            ("variance.csv", csv(header: "samples,variance", rows: measurement.variance.map { "\($0.samples),\(format($0.variance))" })),
+            ("coordinates.csv", csv(header: "coordinate_noise", rows: measurement.firstBatchCoordinates.map { format($0) })),
+            ("summary.json", Data(try encodeJSON(summary).utf8)),
+        ]
+        let figure = NoiseFigures.measurement(
+            noiseNorms: norms, reference: referenceNorms, referenceTitle: "Reference: Gaussian, same dimension",
+            varianceSamples: measurement.variance.map(\.samples), variance: measurement.variance.map(\.variance),
+            title: "\(modelName) on \(data): noise at initialisation (B = \(batchSize), N = \(norms.count))")
+        files.append(("measurement.svg", Data(figure.render().svg.utf8)))
+        for (name, checkFigure) in CheckFigures.figures(samples: norms, report: check) {
+            files.append((name, Data(checkFigure.render().svg.utf8)))
+        }
+        return MeasurementOutputs(summary: summary, files: files)
+    }
+
+    func write(to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for (name, data) in files {
+            try AtomicFile.write(data, to: URL(fileURLWithPath: directory).appendingPathComponent(name))
+        }
+    }
+
+    func humanReadable(directory: String) -> String {
+        let s = summary, c = s.referenceComparison
+        var lines = [
+            "noisescope measure: \(s.model) on \(s.data), \(s.parameters) parameters, B = \(s.batchSize), N = \(s.samples), seed \(s.seed)",
+            String(format: "  full gradient: %@ over %d examples, ‖∇f‖ = %.4g", s.fullGradient.exact ? "exact" : "estimated", s.fullGradient.examples, s.fullGradient.norm),
+            String(format: "  noise norms: median %.4g, max/median %.3g, excess kurtosis %.3g (reference: %.3g, %.3g)",
+                   s.check.summary.median, c.observed.maxOverMedian, c.observed.excessKurtosis, c.referenceShape.maxOverMedian, c.referenceShape.excessKurtosis),
+            String(format: "  q99/median %.4g (reference %.4g), q99.9/median %.4g (reference %.4g)",
+                   c.observed.q99OverMedian, c.referenceShape.q99OverMedian, c.observed.q999OverMedian, c.referenceShape.q999OverMedian),
+        ]
+        if let alpha = s.check.hill.alpha { lines.append(String(format: "  Hill α = %.3g at k = %d; CSN α = %.3g", alpha, s.check.hill.k, s.check.powerLaw?.alpha ?? .nan)) }
+        if let excess = s.check.hillExcessOverMedian?.alpha { lines.append(String(format: "  tail of the excess over the median: Hill α = %.3g", excess)) }
+        if let stable = s.coordinateStableIndex { lines.append(String(format: "  per-coordinate stable index (first minibatch): α = %.3g", stable.alpha)) }
+        lines.append(String(format: "  %.1f gradients/s, %.1f s in all; files in %@", s.gradsPerSecond, s.wallSeconds, directory))
+        lines.append("verdict: \(s.verdict.rawValue) — \(s.check.verdictReason)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func format(_ x: Double) -> String { String(format: "%.17g", x) }
+
+    static func csv(header: String, rows: [String]) -> Data {
+        Data((([header] + rows).joined(separator: "\n") + "\n").utf8)
+    }
+}
