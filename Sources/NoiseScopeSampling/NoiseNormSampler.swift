@@ -73,16 +73,8 @@ public final class NoiseNormSampler {
         let start = DispatchTime.now().uptimeNanoseconds
         for j in 1...options.samples {
             if shouldStop() { throw Interrupted() }
-            _ = model.lossAndGradient(indices: schedule.next())
-            let gradient = UnsafeBufferPointer(model.gradient)
-            var squared = 0.0
-            for i in 0..<dimension {
-                let d = Double(gradient[i]) - fullGradient[i]
-                squared += d * d
-            }
-            norms.append(squared.squareRoot())
-            if j == 1 { coordinates = (0..<dimension).map { Double(gradient[$0]) - fullGradient[$0] } }
-            running.add(gradient)
+            norms.append(noiseNorm(of: schedule.next(), fullGradient: fullGradient, running: &running))
+            if j == 1 { coordinates = (0..<dimension).map { Double(model.gradient[$0]) - fullGradient[$0] } }
             if checkpoints.contains(j) { variance.append(.init(samples: j, variance: running.variance)) }
             progress(.noiseNorms, j, options.samples)
         }
@@ -94,6 +86,35 @@ public final class NoiseNormSampler {
             fullGradientNorm: squaredFull.squareRoot(), fullGradientExamples: fullExamples,
             fullGradientIsExact: options.fullGradientBatches == nil, parameterCount: dimension,
             samplingSeconds: seconds, gradientsPerSecond: Double(options.samples) / seconds)
+    }
+
+    /// One step of the measurement: the minibatch gradient, its noise norm
+    /// ‖g_B − ∇f‖ and the variance update, in one pass over the gradient.
+    func noiseNorm(of batch: [Int], fullGradient: [Double], running: inout VectorVariance) -> Double {
+        _ = model.lossAndGradient(indices: batch)
+        return running.add(UnsafeBufferPointer(model.gradient), squaredDistanceTo: fullGradient).squareRoot()
+    }
+
+    /// The cost of measuring, as a benchmark: alternating rounds of `batches`
+    /// bare minibatch gradients and `batches` measurement steps on the same
+    /// model, so that drifting machine speed hits both alike. Returns both
+    /// rates and their ratio (1 = measuring is free).
+    public func overhead(rounds: Int = 10, batches: Int = 50) -> (gradientsPerSecond: Double, measuredPerSecond: Double, ratio: Double) {
+        var schedule = MinibatchSchedule(exampleCount: model.exampleCount, batchSize: options.batchSize, seed: options.seed)
+        let reference = [Double](repeating: 0, count: model.parameterCount)
+        var running = VectorVariance(dimension: model.parameterCount)
+        var bare = 0.0, measuring = 0.0
+        func seconds(_ body: () -> Void) -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+        for _ in 0..<rounds {
+            bare += seconds { for _ in 0..<batches { _ = model.lossAndGradient(indices: schedule.next()) } }
+            measuring += seconds { for _ in 0..<batches { _ = noiseNorm(of: schedule.next(), fullGradient: reference, running: &running) } }
+        }
+        let count = Double(rounds * batches)
+        return (count / bare, count / measuring, bare / measuring)
     }
 
     /// ∇f in Double: exact (every example once, minibatches weighted by size) or

@@ -47,7 +47,37 @@ struct BenchCommand: ParsableCommand {
             let digits = try DigitsDataset(contentsOf: directory.appendingPathComponent("digits.csv"))
             if !json { printError("noisescope: \(account); cblas from \(NativeLibraries.cblasLibraryPath ?? "?")") }
             let report = Benchmark.run(corpus: corpus, digits: digits, seconds: seconds)
-            try emit((json ? report.json() : report.table()) + "\n", to: nil)
+            // The measurement's own cost: `measure`'s loop against bare gradients, interleaved.
+            let model = try ModelCatalog.makeModel(.tinygpt, data: .text, batchSize: 8, seed: 0)
+            let overhead = try NoiseNormSampler(model: model, options: .init(batchSize: 8)).overhead()
+            if json {
+                let sampler = SamplerOverheadReport(model: model.name, batchSize: 8, gradsPerSecond: overhead.gradientsPerSecond,
+                                                    measureGradsPerSecond: overhead.measuredPerSecond, ratio: overhead.ratio)
+                let benchmark = try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as! [String: Any]
+                let samplerObject = try JSONSerialization.jsonObject(with: JSONEncoder().encode(sampler))
+                let merged = benchmark.merging(["measure_overhead": samplerObject]) { a, _ in a }
+                let data = try JSONSerialization.data(withJSONObject: merged, options: [.prettyPrinted, .sortedKeys])
+                try emit(String(decoding: data, as: UTF8.self) + "\n", to: nil)
+            } else {
+                let line = String(format: "measure loop on tinygpt B=8: %.1f grads/s against %.1f bare, interleaved: ratio %.3f", overhead.measuredPerSecond, overhead.gradientsPerSecond, overhead.ratio)
+                try emit(report.table() + "\n" + line + "\n", to: nil)
+            }
         }
+    }
+}
+
+/// `measure`'s throughput against bare gradients of the same model, measured interleaved.
+struct SamplerOverheadReport: Encodable {
+    var model: String
+    var batchSize: Int
+    var gradsPerSecond: Double
+    var measureGradsPerSecond: Double
+    var ratio: Double
+
+    enum CodingKeys: String, CodingKey {
+        case model, ratio
+        case batchSize = "batch_size"
+        case gradsPerSecond = "grads_per_second"
+        case measureGradsPerSecond = "measure_grads_per_second"
     }
 }

@@ -44,14 +44,16 @@ enum TorchCases {
     }
 }
 
-/// Writes the exporter's JSON when NOISESCOPE_EXPORT_TORCH_INPUT names a path;
-/// otherwise skips.
+/// Writes the exporter's JSON to NOISESCOPE_EXPORT_TORCH_INPUT when set (to
+/// regenerate the fixture), else to a temporary file; either way it reads the
+/// export back and checks that every case carries all of its parameters.
 final class TorchFixtureExport: XCTestCase {
     func testExportTorchInputs() throws {
-        guard let path = ProcessInfo.processInfo.environment["NOISESCOPE_EXPORT_TORCH_INPUT"] else {
-            throw XCTSkip("set NOISESCOPE_EXPORT_TORCH_INPUT=<path> to export the PyTorch fixture inputs")
-        }
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("torch_input-\(UUID().uuidString).json").path
+        let path = ProcessInfo.processInfo.environment["NOISESCOPE_EXPORT_TORCH_INPUT"] ?? temporary
+        defer { if path == temporary { try? FileManager.default.removeItem(atPath: temporary) } }
         var out: [[String: Any]] = []
+        var expectedCounts: [Int] = []
         for c in TorchCases.cases {
             let m = try TorchCases.model(c, Double.self)
             var entry: [String: Any] = [
@@ -80,9 +82,12 @@ final class TorchFixtureExport: XCTestCase {
                 entry["targets"] = c.indices.map { Int(digits.labels[$0]) }
             }
             out.append(entry)
+            expectedCounts.append(m.parameterCount)
         }
         let data = try JSONSerialization.data(withJSONObject: ["cases": out], options: [.sortedKeys])
         try data.write(to: URL(fileURLWithPath: path))
-        print("wrote \(out.count) cases to \(path)")
+        let readBack = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let cases = try XCTUnwrap(readBack["cases"] as? [[String: Any]])
+        XCTAssertEqual(cases.map { ($0["parameters"] as? [Double])?.count ?? -1 }, expectedCounts)
     }
 }
