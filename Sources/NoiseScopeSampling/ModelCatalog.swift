@@ -4,7 +4,7 @@ import NoiseScopeModels
 /// The bundled models and data by the names the command line uses, and where
 /// the bundled data sets live.
 public struct ModelCatalog {
-    public enum Architecture: String, CaseIterable, Sendable {
+    public enum Architecture: String, CaseIterable, Sendable, Codable {
         case tinygpt
         case tinygptNoAttention = "tinygpt-noattn"
         case resmlp
@@ -15,7 +15,7 @@ public struct ModelCatalog {
 
     /// `text` (the bundled novel), `gaussian` (Gaussian input vectors over the
     /// novel's targets), `digits`, or a path to the user's own text file.
-    public enum DataSource: Equatable, Sendable {
+    public enum DataSource: Equatable, Sendable, Codable {
         case text, gaussian, digits
         case file(String)
 
@@ -39,7 +39,7 @@ public struct ModelCatalog {
     }
 
     /// Architecture numbers a user may override; nil keeps models.md's default.
-    public struct Overrides: Sendable {
+    public struct Overrides: Sendable, Codable, Equatable {
         public var width: Int?
         public var layers: Int?
         public var heads: Int?
@@ -70,6 +70,24 @@ public struct ModelCatalog {
             throw Failure(description: "bundled data \(url.path) is missing; set NOISESCOPE_DATA_DIR to the notebooks-data folder of the noisescope repository")
         }
         return url
+    }
+
+    /// Everything that rebuilds a model exactly: what checkpoints store.
+    public struct Recipe: Codable, Equatable, Sendable {
+        public var architecture: Architecture
+        public var data: DataSource
+        public var batchSize: Int
+        public var seed: UInt64
+        public var overrides: Overrides
+
+        public init(architecture: Architecture, data: DataSource, batchSize: Int, seed: UInt64, overrides: Overrides = Overrides()) {
+            self.architecture = architecture; self.data = data; self.batchSize = batchSize; self.seed = seed; self.overrides = overrides
+        }
+    }
+
+    /// Builds the model of `recipe` (see `makeModel(_:data:batchSize:seed:overrides:)`).
+    public static func makeModel(_ recipe: Recipe) throws -> any GradientModel<Float> {
+        try makeModel(recipe.architecture, data: recipe.data, batchSize: recipe.batchSize, seed: recipe.seed, overrides: recipe.overrides)
     }
 
     /// Builds the model in fp32 with its data, sized for minibatches of `batchSize`.

@@ -20,12 +20,15 @@ public final class NoiseNormSampler {
         public var fullGradientBatches: Int?
         /// Seed of the minibatch order.
         public var seed: UInt64 = 0
+        /// Use only examples 0..<limit (a training split); nil: all of them.
+        public var exampleLimit: Int?
 
-        public init(batchSize: Int = 8, samples: Int = 1000, fullGradientBatches: Int? = nil, seed: UInt64 = 0) {
+        public init(batchSize: Int = 8, samples: Int = 1000, fullGradientBatches: Int? = nil, seed: UInt64 = 0, exampleLimit: Int? = nil) {
             self.batchSize = batchSize
             self.samples = samples
             self.fullGradientBatches = fullGradientBatches
             self.seed = seed
+            self.exampleLimit = exampleLimit
         }
     }
 
@@ -39,13 +42,16 @@ public final class NoiseNormSampler {
 
     let model: any GradientModel<Float>
     public let options: Options
+    /// Examples the measurement draws from (0..<exampleCount).
+    var exampleCount: Int { min(options.exampleLimit ?? model.exampleCount, model.exampleCount) }
 
     public init(model: any GradientModel<Float>, options: Options) throws {
         guard options.batchSize >= 1, options.batchSize <= model.maxBatchSize else {
             throw NoiseMeasurement.Failure(description: "--batch \(options.batchSize) is out of range: this model holds 1...\(model.maxBatchSize)")
         }
-        guard options.batchSize <= model.exampleCount else {
-            throw NoiseMeasurement.Failure(description: "--batch \(options.batchSize) exceeds the \(model.exampleCount) examples of the data; use a smaller batch or more data")
+        let examples = min(options.exampleLimit ?? model.exampleCount, model.exampleCount)
+        guard options.batchSize <= examples else {
+            throw NoiseMeasurement.Failure(description: "--batch \(options.batchSize) exceeds the \(examples) examples of the data; use a smaller batch or more data")
         }
         guard options.samples >= 2 else {
             throw NoiseMeasurement.Failure(description: "--samples must be at least 2 to measure noise, got \(options.samples)")
@@ -63,7 +69,7 @@ public final class NoiseNormSampler {
                     shouldStop: () -> Bool = { false }) throws -> NoiseMeasurement {
         let dimension = model.parameterCount
         let (fullGradient, fullExamples) = try computeFullGradient(progress: progress, shouldStop: shouldStop)
-        var schedule = MinibatchSchedule(exampleCount: model.exampleCount, batchSize: options.batchSize, seed: options.seed)
+        var schedule = MinibatchSchedule(exampleCount: exampleCount, batchSize: options.batchSize, seed: options.seed)
         var running = VectorVariance(dimension: dimension)
         var norms: [Double] = []
         norms.reserveCapacity(options.samples)
@@ -100,7 +106,7 @@ public final class NoiseNormSampler {
     /// model, so that drifting machine speed hits both alike. Returns both
     /// rates and their ratio (1 = measuring is free).
     public func overhead(rounds: Int = 10, batches: Int = 50) -> (gradientsPerSecond: Double, measuredPerSecond: Double, ratio: Double) {
-        var schedule = MinibatchSchedule(exampleCount: model.exampleCount, batchSize: options.batchSize, seed: options.seed)
+        var schedule = MinibatchSchedule(exampleCount: exampleCount, batchSize: options.batchSize, seed: options.seed)
         let reference = [Double](repeating: 0, count: model.parameterCount)
         var running = VectorVariance(dimension: model.parameterCount)
         var bare = 0.0, measuring = 0.0
@@ -121,7 +127,7 @@ public final class NoiseNormSampler {
     /// the mean of M minibatch gradients drawn with a seed of their own.
     func computeFullGradient(progress: (Phase, Int, Int) -> Void, shouldStop: () -> Bool) throws -> ([Double], Int) {
         var sum = [Double](repeating: 0, count: model.parameterCount)
-        let n = model.exampleCount
+        let n = exampleCount
         var batches: [[Int]]
         if let m = options.fullGradientBatches {
             var schedule = MinibatchSchedule(exampleCount: n, batchSize: options.batchSize, seed: options.seed &+ 0x5EED)

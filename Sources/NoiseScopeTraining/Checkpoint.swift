@@ -1,0 +1,167 @@
+import Foundation
+import NoiseScopeModels
+import NoiseScopeSampling
+
+/// A training checkpoint: the model's recipe, its parameters, the optimizer's
+/// state and the step, in one file that `train --resume` and
+/// `measure --checkpoint` read back.
+///
+/// Format (little-endian), documented in the README:
+///   8 bytes  magic "NSCKPT01"
+///   8 bytes  UInt64 length L of the JSON header
+///   L bytes  JSON header: format, recipe, model name, parameter layout
+///            (name, shape per tensor), step, optimizer (kind, settings,
+///            scalars, names and lengths of its vectors), payload checksum
+///   payload  parameters as float32, then each optimizer vector as float64,
+///            in the header's order
+/// The checksum is FNV-1a 64 over the payload, so truncation or corruption is
+/// caught before anything is loaded.
+public struct Checkpoint: Sendable {
+    public struct Header: Codable, Sendable {
+        public var format: String
+        public var recipe: ModelCatalog.Recipe
+        public var model: String
+        public var tensors: [TensorShape]
+        public var step: Int
+        public var optimizer: OptimizerRecord
+        public var payloadChecksum: String
+
+        enum CodingKeys: String, CodingKey {
+            case format, recipe, model, tensors, step, optimizer
+            case payloadChecksum = "payload_checksum"
+        }
+    }
+
+    public struct TensorShape: Codable, Equatable, Sendable {
+        public var name: String
+        public var shape: [Int]
+    }
+
+    /// The optimizer as stored: kind and settings by name, its scalars, and
+    /// the lengths of its vectors (their values are in the payload).
+    public struct OptimizerRecord: Codable, Sendable {
+        public var kind: String
+        public var settings: [String: Double]
+        public var scalars: [String: Double]
+        public var vectors: [VectorEntry]
+
+        public struct VectorEntry: Codable, Sendable, Equatable {
+            public var name: String
+            public var count: Int
+        }
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static let magic = Array("NSCKPT01".utf8)
+    public static let formatName = "noisescope-checkpoint/1"
+
+    public var header: Header
+    public var parameters: [Float]
+    public var optimizerVectors: [String: [Double]]
+
+    public init(recipe: ModelCatalog.Recipe, model: any GradientModel<Float>, step: Int, optimizerKind: String,
+                optimizerSettings: [String: Double], optimizerScalars: [String: Double], optimizerVectors: [String: [Double]]) {
+        let vectorEntries = optimizerVectors.keys.sorted().map { OptimizerRecord.VectorEntry(name: $0, count: optimizerVectors[$0]!.count) }
+        header = Header(format: Self.formatName, recipe: recipe, model: model.name,
+                        tensors: model.layout.tensors.map { TensorShape(name: $0.name, shape: $0.shape) }, step: step,
+                        optimizer: OptimizerRecord(kind: optimizerKind, settings: optimizerSettings, scalars: optimizerScalars, vectors: vectorEntries),
+                        payloadChecksum: "")
+        parameters = Array(model.parameters)
+        self.optimizerVectors = optimizerVectors
+    }
+
+    /// The payload bytes in the documented order.
+    func payload() -> Data {
+        var data = Data(capacity: parameters.count * 4 + optimizerVectors.values.reduce(0) { $0 + $1.count * 8 })
+        parameters.withUnsafeBufferPointer { buffer in
+            for x in buffer { var bits = x.bitPattern.littleEndian; withUnsafeBytes(of: &bits) { data.append(contentsOf: $0) } }
+        }
+        for entry in header.optimizer.vectors {
+            for x in optimizerVectors[entry.name]! { var bits = x.bitPattern.littleEndian; withUnsafeBytes(of: &bits) { data.append(contentsOf: $0) } }
+        }
+        return data
+    }
+
+    /// The file's bytes.
+    public func encoded() throws -> Data {
+        let body = payload()
+        var header = self.header
+        header.payloadChecksum = Self.checksum(body)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = try encoder.encode(header)
+        var data = Data(Self.magic)
+        var length = UInt64(json.count).littleEndian
+        withUnsafeBytes(of: &length) { data.append(contentsOf: $0) }
+        data.append(json)
+        data.append(body)
+        return data
+    }
+
+    /// Reads and verifies a checkpoint file.
+    public static func read(path: String) throws -> Checkpoint {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Failure(description: "\(path): no such checkpoint (or unreadable); give a file written by noisescope train")
+        }
+        guard data.count >= 16, Array(data.prefix(8)) == magic else {
+            throw Failure(description: "\(path) is not a noisescope checkpoint (bad magic); give a .ckpt file written by noisescope train")
+        }
+        let length = Int(data.subdata(in: 8..<16).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) })
+        guard length > 0, 16 + length <= data.count else { throw Failure(description: "\(path): truncated checkpoint header") }
+        let header: Header
+        do { header = try JSONDecoder().decode(Header.self, from: data.subdata(in: 16..<(16 + length))) } catch {
+            throw Failure(description: "\(path): corrupted checkpoint header (\(error))")
+        }
+        guard header.format == formatName else {
+            throw Failure(description: "\(path): checkpoint format '\(header.format)' is not \(formatName); re-create it with this noisescope")
+        }
+        let body = data.subdata(in: (16 + length)..<data.count)
+        let parameterCount = header.tensors.reduce(0) { $0 + $1.shape.reduce(1, *) }
+        let expected = parameterCount * 4 + header.optimizer.vectors.reduce(0) { $0 + $1.count * 8 }
+        guard body.count == expected else {
+            throw Failure(description: "\(path): truncated or padded checkpoint: payload has \(body.count) bytes, the header promises \(expected)")
+        }
+        guard checksum(body) == header.payloadChecksum else {
+            throw Failure(description: "\(path): checkpoint payload is corrupted (checksum mismatch)")
+        }
+        var checkpoint = Checkpoint(header: header, parameters: [], optimizerVectors: [:])
+        body.withUnsafeBytes { raw in
+            checkpoint.parameters = (0..<parameterCount).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+            var offset = parameterCount * 4
+            for entry in header.optimizer.vectors {
+                checkpoint.optimizerVectors[entry.name] = (0..<entry.count).map {
+                    Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + $0 * 8, as: UInt64.self)))
+                }
+                offset += entry.count * 8
+            }
+        }
+        return checkpoint
+    }
+
+    private init(header: Header, parameters: [Float], optimizerVectors: [String: [Double]]) {
+        self.header = header
+        self.parameters = parameters
+        self.optimizerVectors = optimizerVectors
+    }
+
+    /// Builds the model of the recipe and loads the parameters, refusing a
+    /// layout that does not match tensor for tensor.
+    public func makeModel() throws -> any GradientModel<Float> {
+        let model = try ModelCatalog.makeModel(header.recipe)
+        let layout = model.layout.tensors.map { TensorShape(name: $0.name, shape: $0.shape) }
+        guard layout == header.tensors else {
+            throw Failure(description: "checkpoint of \(header.model) does not match the model its recipe builds now (\(model.name), \(model.parameterCount) parameters); was it written by another noisescope version?")
+        }
+        _ = model.parameters.initialize(from: parameters)
+        return model
+    }
+
+    static func checksum(_ data: Data) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return String(hash, radix: 16)
+    }
+}
