@@ -2,6 +2,8 @@
 // noisescope: is my stochastic-gradient noise heavy-tailed?
 // Data flows one way, and the targets follow it:
 //   NoiseScopeModels → NoiseScopeSampling → NoiseScopeStatistics → NoiseScopeFigures → noisescope (CLI)
+// NoiseScopeTraining (optimizers, trainer, checkpoints) sits beside sampling: it moves the
+// model's parameters, which the sampler then measures.
 // CGSL is the single bridge to the native libraries (GSL and OpenBLAS).
 import PackageDescription
 
@@ -19,8 +21,9 @@ let package = Package(
         .target(name: "NoiseScopeModels", dependencies: ["CGSL"]),
         .target(name: "NoiseScopeStatistics", dependencies: ["CGSL"]),
         .target(name: "NoiseScopeSampling", dependencies: ["NoiseScopeModels", "NoiseScopeStatistics"]),
+        .target(name: "NoiseScopeTraining", dependencies: ["NoiseScopeModels", "NoiseScopeSampling", "NoiseScopeStatistics"]),
         .target(name: "NoiseScopeFigures", dependencies: ["NoiseScopeStatistics"]),
-        .target(name: "NoiseScope", dependencies: ["NoiseScopeModels", "NoiseScopeSampling", "NoiseScopeStatistics", "NoiseScopeFigures"]),
+        .target(name: "NoiseScope", dependencies: ["NoiseScopeModels", "NoiseScopeSampling", "NoiseScopeTraining", "NoiseScopeStatistics", "NoiseScopeFigures"]),
         .executableTarget(
             name: "noisescope",
             dependencies: [
@@ -33,6 +36,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "NoiseScopeModelsTests", dependencies: ["NoiseScopeModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NoiseScopeSamplingTests", dependencies: ["NoiseScopeSampling"]),
+        .testTarget(name: "NoiseScopeTrainingTests", dependencies: ["NoiseScopeTraining"]),
         .testTarget(name: "NoiseScopeFiguresTests", dependencies: ["NoiseScopeFigures"], resources: [.copy("Golden")]),
         .testTarget(name: "CommandLineTests", dependencies: ["noisescope"]),
     ]

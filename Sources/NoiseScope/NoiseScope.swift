@@ -2,5 +2,6 @@
 // whole toolkit, in the order data flows through it.
 @_exported import NoiseScopeModels
 @_exported import NoiseScopeSampling
+@_exported import NoiseScopeTraining
 @_exported import NoiseScopeStatistics
 @_exported import NoiseScopeFigures

@@ -48,6 +48,8 @@ struct MeasureCommand: ParsableCommand {
     @Option(help: "Blocks L (tinygpt layers, resmlp residual blocks).") var layers: Int?
     @Option(help: "Attention heads (tinygpt).") var heads: Int?
     @Option(help: "Context length T (tinygpt).") var context: Int?
+    @Option(help: "Measure the model saved in this checkpoint (from noisescope train) instead of a fresh initialisation; its model, data and batch size win.")
+    var checkpoint: String?
     @Flag(help: "Print summary.json to stdout instead of the human summary.") var json = false
     @Flag(help: "No progress bar.") var quiet = false
     @OptionGroup var kernels: BLASKernelOptions
@@ -55,24 +57,33 @@ struct MeasureCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             kernels.apply()
-            guard let architecture = ModelCatalog.Architecture(rawValue: model) else {
-                throw ModelCatalog.Failure(description: "unknown --model '\(model)'; choose one of \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            let dataSource = data.map(ModelCatalog.DataSource.init(argument:)) ?? ModelCatalog.defaultData(for: architecture)
             let started = DispatchTime.now().uptimeNanoseconds
-            let overrides = ModelCatalog.Overrides(width: width, layers: layers, heads: heads, context: context)
-            let gradientModel = try ModelCatalog.makeModel(architecture, data: dataSource, batchSize: batch, seed: seed, overrides: overrides)
-            let sampler = try NoiseNormSampler(model: gradientModel, options: .init(batchSize: batch, samples: samples, fullGradientBatches: fullBatches, seed: seed))
+            let (gradientModel, dataSource, batchSize) = try makeModel()
+            let sampler = try NoiseNormSampler(model: gradientModel, options: .init(batchSize: batchSize, samples: samples, fullGradientBatches: fullBatches, seed: seed))
             Interruption.install()
             let progress = ProgressReporter(quiet: quiet)
             let measurement = try sampler.run(progress: { progress.update(phase: $0.rawValue, done: $1, total: $2) },
                                               shouldStop: { Interruption.isRequested })
             let outputs = try MeasurementOutputs.make(measurement: measurement, modelName: gradientModel.name, data: dataSource.name,
-                                                      batchSize: batch, seed: seed, bootstrap: bootstrap, started: started)
+                                                      batchSize: batchSize, seed: seed, bootstrap: bootstrap, started: started)
             if Interruption.isRequested { throw NoiseNormSampler.Interrupted() }
             try outputs.write(to: out)
             let text = json ? try encodeJSON(outputs.summary) : outputs.humanReadable(directory: out)
             try emit(text, to: nil)
         }
+    }
+
+    /// The model to measure: from --checkpoint, or freshly initialised from the flags.
+    func makeModel() throws -> (any GradientModel<Float>, ModelCatalog.DataSource, Int) {
+        if let checkpoint {
+            let saved = try Checkpoint.read(path: checkpoint)
+            return (try saved.makeModel(), saved.header.recipe.data, saved.header.recipe.batchSize)
+        }
+        guard let architecture = ModelCatalog.Architecture(rawValue: model) else {
+            throw ModelCatalog.Failure(description: "unknown --model '\(model)'; choose one of \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let dataSource = data.map(ModelCatalog.DataSource.init(argument:)) ?? ModelCatalog.defaultData(for: architecture)
+        let overrides = ModelCatalog.Overrides(width: width, layers: layers, heads: heads, context: context)
+        return (try ModelCatalog.makeModel(architecture, data: dataSource, batchSize: batch, seed: seed, overrides: overrides), dataSource, batch)
     }
 }

@@ -16,5 +16,5 @@ struct NoiseScopeCommand: ParsableCommand {
               noisescope generate pareto --alpha 1.5 --count 10000 > pareto.txt
               noisescope check pareto.txt
             """,
-        subcommands: [MeasureCommand.self, CheckCommand.self, FigureCommand.self, ReferenceCommand.self, BenchCommand.self, GenerateCommand.self])
+        subcommands: [MeasureCommand.self, CheckCommand.self, TrainCommand.self, FigureCommand.self, SimulateCommand.self, ReferenceCommand.self, BenchCommand.self, GenerateCommand.self])
 }

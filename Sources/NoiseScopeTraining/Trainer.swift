@@ -1,0 +1,164 @@
+import Foundation
+import NoiseScopeModels
+import NoiseScopeSampling
+import NoiseScopeStatistics
+
+/// Trains a bundled model with one optimizer, in a fixed data order, and
+/// reports losses, checkpoints and noise snapshots through callbacks, so the
+/// caller decides where they go (the CLI writes them atomically).
+///
+/// The last `validationFraction` of the examples are held out: training
+/// minibatches come from the rest (a fresh seeded permutation each epoch),
+/// the validation loss is the mean over a fixed set of held-out minibatches,
+/// and noise snapshots measure ‖g_B − ∇f‖ on the training split only.
+/// Deterministic for a seed; resuming from a checkpoint replays the data order
+/// to the checkpoint's step, so an interrupted run continues bit for bit.
+public final class Trainer {
+    public struct Options: Sendable {
+        public var steps = 300
+        public var batchSize = 8
+        public var seed: UInt64 = 0
+        /// Validation loss (and a row of loss.csv) every this many steps, and at the end.
+        public var evaluateEvery = 25
+        public var checkpointEvery: Int?
+        /// Noise snapshot every this many steps (and at step 0 and the end), nil for none.
+        public var noiseEvery: Int?
+        /// Minibatches per noise snapshot.
+        public var noiseSamples = 300
+        /// Minibatches behind each snapshot's ∇f; nil: the whole training split.
+        public var noiseFullBatches: Int?
+        public var validationFraction = 0.1
+        /// At most this many held-out minibatches per validation.
+        public var validationBatches = 32
+
+        public init(steps: Int = 300, batchSize: Int = 8, seed: UInt64 = 0, evaluateEvery: Int = 25, checkpointEvery: Int? = nil,
+                    noiseEvery: Int? = nil, noiseSamples: Int = 300, noiseFullBatches: Int? = nil) {
+            self.steps = steps; self.batchSize = batchSize; self.seed = seed; self.evaluateEvery = evaluateEvery
+            self.checkpointEvery = checkpointEvery; self.noiseEvery = noiseEvery; self.noiseSamples = noiseSamples
+            self.noiseFullBatches = noiseFullBatches
+        }
+    }
+
+    /// One row of loss.csv: the mean training loss since the previous row, and the validation loss.
+    public struct LossRow: Equatable, Sendable {
+        public var step: Int
+        public var trainLoss: Double
+        public var validationLoss: Double
+        public init(step: Int, trainLoss: Double, validationLoss: Double) {
+            self.step = step; self.trainLoss = trainLoss; self.validationLoss = validationLoss
+        }
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(description: String) { self.description = description }
+    }
+
+    public let model: any GradientModel<Float>
+    public let recipe: ModelCatalog.Recipe
+    public private(set) var optimizer: any Optimizer
+    public let optimizerKind: OptimizerKind
+    public let settings: OptimizerSettings
+    public let options: Options
+    /// Steps already taken (from a checkpoint when resuming).
+    public private(set) var step = 0
+    let trainingCount: Int
+    let validationIndices: [[Int]]
+
+    public init(recipe: ModelCatalog.Recipe, optimizer kind: OptimizerKind, settings: OptimizerSettings,
+                options: Options, resumeFrom checkpoint: Checkpoint? = nil) throws {
+        let model = try checkpoint?.makeModel() ?? ModelCatalog.makeModel(recipe)
+        let n = model.exampleCount
+        let validationCount = max(1, Int((Double(n) * options.validationFraction).rounded()))
+        trainingCount = n - validationCount
+        guard trainingCount >= options.batchSize, options.batchSize <= model.maxBatchSize else {
+            throw Failure(description: "--batch \(options.batchSize) does not fit: the training split has \(trainingCount) examples (model holds \(model.maxBatchSize) a minibatch)")
+        }
+        guard options.steps >= 1, options.evaluateEvery >= 1 else {
+            throw Failure(description: "--steps and the evaluation interval must be at least 1")
+        }
+        let held = Array(trainingCount..<n)
+        validationIndices = stride(from: 0, to: held.count, by: model.maxBatchSize)
+            .prefix(options.validationBatches).map { Array(held[$0..<min($0 + model.maxBatchSize, held.count)]) }
+        self.model = model
+        self.recipe = recipe
+        self.optimizerKind = kind
+        self.settings = settings
+        self.options = options
+        optimizer = try makeOptimizer(kind, settings: settings, parameterCount: model.parameterCount)
+        if let checkpoint {
+            guard checkpoint.header.optimizer.kind == kind.rawValue else {
+                throw Failure(description: "the checkpoint was trained with \(checkpoint.header.optimizer.kind), not \(kind.rawValue); resume with --optimizer \(checkpoint.header.optimizer.kind)")
+            }
+            optimizer.state = OptimizerState(step: checkpoint.header.step, vectors: checkpoint.optimizerVectors,
+                                             scalars: checkpoint.header.optimizer.scalars)
+            step = checkpoint.header.step
+        }
+    }
+
+    /// The mean loss over the fixed held-out minibatches.
+    public func validationLoss() -> Double {
+        var total = 0.0, count = 0
+        for batch in validationIndices {
+            total += model.loss(indices: batch) * Double(batch.count)
+            count += batch.count
+        }
+        return total / Double(count)
+    }
+
+    /// A checkpoint of the current state.
+    public func checkpoint() -> Checkpoint {
+        let state = optimizer.state
+        let encoded = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(settings))) as? [String: Any] ?? [:]
+        let numeric = encoded.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        return Checkpoint(recipe: recipe, model: model, step: step, optimizerKind: optimizerKind.rawValue,
+                          optimizerSettings: numeric, optimizerScalars: state.scalars, optimizerVectors: state.vectors)
+    }
+
+    /// A noise snapshot at the current parameters (parameters are not changed).
+    public func noiseSnapshot(progress: (NoiseNormSampler.Phase, Int, Int) -> Void = { _, _, _ in },
+                              shouldStop: () -> Bool = { false }) throws -> NoiseMeasurement {
+        let sampler = try NoiseNormSampler(model: model, options: .init(
+            batchSize: options.batchSize, samples: options.noiseSamples, fullGradientBatches: options.noiseFullBatches,
+            seed: options.seed &+ UInt64(step), exampleLimit: trainingCount))
+        return try sampler.run(progress: progress, shouldStop: shouldStop)
+    }
+
+    /// Trains until `options.steps`. Callbacks: `onRow` after each evaluation,
+    /// `onCheckpoint` every `checkpointEvery` steps and at the end, `onNoise`
+    /// at each snapshot step (0, every `noiseEvery`, the end).
+    public func run(progress: (Int, Int) -> Void = { _, _ in },
+                    shouldStop: () -> Bool = { false },
+                    onRow: (LossRow) throws -> Void = { _ in },
+                    onCheckpoint: (Checkpoint) throws -> Void = { _ in },
+                    onNoise: (Int, NoiseMeasurement) throws -> Void = { _, _ in }) throws {
+        var schedule = MinibatchSchedule(exampleCount: trainingCount, batchSize: options.batchSize, seed: options.seed)
+        for _ in 0..<step { _ = schedule.next() }  // replay the data order up to a resumed step
+        func snapshotIfDue() throws {
+            guard let every = options.noiseEvery, step % every == 0 || step == options.steps else { return }
+            try onNoise(step, noiseSnapshot(shouldStop: shouldStop))
+        }
+        if step == 0 { try snapshotIfDue() }
+        var lossSum = 0.0, lossCount = 0
+        while step < options.steps {
+            if shouldStop() { throw NoiseNormSampler.Interrupted() }
+            let loss = model.lossAndGradient(indices: schedule.next())
+            guard loss.isFinite else {
+                throw Failure(description: "training diverged at step \(step + 1) (loss \(loss)); lower --lr or pick a clipping optimizer")
+            }
+            optimizer.step(parameters: model.parameters, gradient: UnsafeBufferPointer(model.gradient))
+            step += 1
+            lossSum += loss
+            lossCount += 1
+            progress(step, options.steps)
+            if step % options.evaluateEvery == 0 || step == options.steps {
+                try onRow(LossRow(step: step, trainLoss: lossSum / Double(lossCount), validationLoss: validationLoss()))
+                lossSum = 0
+                lossCount = 0
+            }
+            if let every = options.checkpointEvery, step % every == 0, step != options.steps { try onCheckpoint(checkpoint()) }
+            try snapshotIfDue()
+        }
+        try onCheckpoint(checkpoint())
+    }
+}

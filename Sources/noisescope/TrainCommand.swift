@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import NoiseScope
+
+/// `noisescope train`: training with any of the optimizers, noise snapshots along the way.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a bundled model with an optimizer; log losses, checkpoints and noise snapshots.",
+        discussion: """
+            Holds out the last 10% of the examples for validation. Writes into --out:
+              loss.csv                      step, train_loss (mean since the last row), validation_loss
+              checkpoints/step-NNNNNN.ckpt  every --checkpoint-every steps, and final.ckpt at the end
+              noise/step-NNNNNN.csv         noise norms ‖g_B − ∇f‖ at each snapshot (--noise-every)
+              noise/snapshots.csv           one row per snapshot: median, kurtosis, q99/median, Hill α̂, verdict
+            A checkpoint (format in the README) resumes training with --resume, or is measured with
+            `noisescope measure --checkpoint FILE`. Same seed, same data order, same numbers.
+            Examples:
+              noisescope train --optimizer adam --lr 1e-3 --steps 600 --noise-every 200 --out runs/adam
+              noisescope train --optimizer acclip --resume runs/acclip/checkpoints/step-000300.ckpt --steps 600 --out runs/acclip
+            """)
+
+    @Option(help: "Model: \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", ")).") var model = "tinygpt"
+    @Option(help: "Data: text, gaussian, digits or a text file (default: text for tinygpt, digits otherwise).") var data: String?
+    @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).") var optimizer = "adam"
+    @Option(help: "Learning rate (default: the optimizer's own default, see the README).") var lr: Double?
+    @Option(help: "Clipping threshold τ (gclip, cclip) or c (clip-*-norm).") var clip: Double?
+    @Option(help: "Total number of steps.") var steps = 300
+    @Option(help: "Minibatch size.") var batch = 8
+    @Option(help: "Seed of the initialisation and the data order.") var seed: UInt64 = 0
+    @Option(name: .customLong("eval-every"), help: "Validation loss every this many steps.") var evalEvery = 25
+    @Option(name: .customLong("checkpoint-every"), help: "Checkpoint every this many steps (a final one is always written).") var checkpointEvery: Int?
+    @Option(name: .customLong("noise-every"), help: "Noise snapshot every this many steps (and at 0 and the end).") var noiseEvery: Int?
+    @Option(name: .customLong("noise-samples"), help: "Minibatches per noise snapshot.") var noiseSamples = 300
+    @Option(help: "Resume from this checkpoint (its model and data win over --model/--data).") var resume: String?
+    @Option(help: "Output directory.") var out = "out/train"
+    @Flag(help: "No progress bar.") var quiet = false
+    @OptionGroup var kernels: BLASKernelOptions
+
+    func run() throws {
+        try runReportingErrors {
+            kernels.apply()
+            let trainer = try makeTrainer()
+            try FileManager.default.createDirectory(atPath: out + "/checkpoints", withIntermediateDirectories: true)
+            var rows = try TrainingFiles.previousRows(in: out, upTo: trainer.step)
+            var snapshots = try TrainingFiles.previousSnapshots(in: out, upTo: trainer.step)
+            Interruption.install()
+            let progress = ProgressReporter(quiet: quiet)
+            try trainer.run(
+                progress: { progress.update(phase: "train \(trainer.optimizerKind.rawValue)", done: $0, total: $1) },
+                shouldStop: { Interruption.isRequested },
+                onRow: { row in
+                    rows.append(row)
+                    try AtomicFile.write(TrainingFiles.lossCSV(rows), to: out + "/loss.csv")
+                },
+                onCheckpoint: { checkpoint in
+                    let name = checkpoint.header.step == steps ? "final.ckpt" : String(format: "step-%06d.ckpt", checkpoint.header.step)
+                    try AtomicFile.write(checkpoint.encoded(), to: URL(fileURLWithPath: out + "/checkpoints/" + name))
+                },
+                onNoise: { step, measurement in
+                    try FileManager.default.createDirectory(atPath: out + "/noise", withIntermediateDirectories: true)
+                    let norms = measurement.noiseNorms
+                    try AtomicFile.write(MeasurementOutputs.csv(header: "noise_norm", rows: norms.map(MeasurementOutputs.format)),
+                                         to: URL(fileURLWithPath: out + String(format: "/noise/step-%06d.csv", step)))
+                    snapshots.append(try TrainingFiles.snapshotRow(step: step, norms: norms, seed: seed))
+                    try AtomicFile.write(TrainingFiles.snapshotsCSV(snapshots), to: out + "/noise/snapshots.csv")
+                })
+            if let last = rows.last {
+                try emit(String(format: "noisescope train: %@ with %@, %d steps: train loss %.4f, validation loss %.4f; files in %@\n",
+                                trainer.model.name, trainer.optimizerKind.rawValue, last.step, last.trainLoss, last.validationLoss, out), to: nil)
+            }
+        }
+    }
+
+    func makeTrainer() throws -> Trainer {
+        guard let kind = OptimizerKind(rawValue: optimizer) else {
+            throw Trainer.Failure(description: "unknown --optimizer '\(optimizer)'; choose one of \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var settings = OptimizerSettings.defaults(for: kind)
+        if let lr { settings.learningRate = lr }
+        if let clip { settings.clipThreshold = clip }
+        let options = Trainer.Options(steps: steps, batchSize: batch, seed: seed, evaluateEvery: evalEvery,
+                                      checkpointEvery: checkpointEvery, noiseEvery: noiseEvery, noiseSamples: noiseSamples)
+        if let resume {
+            let checkpoint = try Checkpoint.read(path: resume)
+            guard checkpoint.header.step < steps else {
+                throw Trainer.Failure(description: "the checkpoint is at step \(checkpoint.header.step), not before --steps \(steps); raise --steps to continue")
+            }
+            var resumed = options
+            resumed.batchSize = checkpoint.header.recipe.batchSize
+            resumed.seed = checkpoint.header.recipe.seed
+            return try Trainer(recipe: checkpoint.header.recipe, optimizer: kind, settings: settings, options: resumed, resumeFrom: checkpoint)
+        }
+        guard let architecture = ModelCatalog.Architecture(rawValue: model) else {
+            throw ModelCatalog.Failure(description: "unknown --model '\(model)'; choose one of \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let source = data.map(ModelCatalog.DataSource.init(argument:)) ?? ModelCatalog.defaultData(for: architecture)
+        let recipe = ModelCatalog.Recipe(architecture: architecture, data: source, batchSize: batch, seed: seed)
+        return try Trainer(recipe: recipe, optimizer: kind, settings: settings, options: options)
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import NoiseScope
+
+/// The CSV files of a training run, and reading them back when resuming.
+enum TrainingFiles {
+    static func lossCSV(_ rows: [Trainer.LossRow]) -> String {
+        (["step,train_loss,validation_loss"] + rows.map { "\($0.step),\(MeasurementOutputs.format($0.trainLoss)),\(MeasurementOutputs.format($0.validationLoss))" })
+            .joined(separator: "\n") + "\n"
+    }
+
+    /// Rows of an existing loss.csv up to `step` (those a resumed run keeps).
+    static func previousRows(in directory: String, upTo step: Int) throws -> [Trainer.LossRow] {
+        guard step > 0, let text = try? String(contentsOfFile: directory + "/loss.csv", encoding: .utf8) else { return [] }
+        let lines: [Substring] = text.split(separator: "\n")
+        return lines[1...].compactMap { line -> Trainer.LossRow? in
+            let cells = line.split(separator: ",").map(String.init)
+            guard cells.count == 3, let s = Int(cells[0]), let t = Double(cells[1]), let v = Double(cells[2]), s <= step else { return nil }
+            return Trainer.LossRow(step: s, trainLoss: t, validationLoss: v)
+        }
+    }
+
+    static let snapshotHeader = "step,median,excess_kurtosis,q99_over_median,max_over_median,hill_alpha,hill_alpha_excess_over_median,verdict"
+
+    static func snapshotRow(step: Int, norms: [Double], seed: UInt64) throws -> String {
+        let shape = ReferenceComparison.Shape(norms)
+        let report = try TailCheck.run(norms, options: .init(seed: seed, bootstrapReplicates: 0))
+        let values = [report.summary.median, shape.excessKurtosis, shape.q99OverMedian, shape.maxOverMedian,
+                      report.hill.alpha ?? .nan, report.hillExcessOverMedian?.alpha ?? .nan].map(MeasurementOutputs.format)
+        return ([String(step)] + values + [report.verdict.rawValue]).joined(separator: ",")
+    }
+
+    static func snapshotsCSV(_ rows: [String]) -> String { ([snapshotHeader] + rows).joined(separator: "\n") + "\n" }
+
+    static func previousSnapshots(in directory: String, upTo step: Int) throws -> [String] {
+        guard step > 0, let text = try? String(contentsOfFile: directory + "/noise/snapshots.csv", encoding: .utf8) else { return [] }
+        let lines: [Substring] = text.split(separator: "\n")
+        return lines[1...].map(String.init).filter { Int($0.split(separator: ",").first ?? "") ?? .max <= step }
+    }
+}

@@ -1,0 +1,71 @@
+"""The two-batch-size estimates of McCandlish et al. (2018), "An empirical
+model of large-batch training", appendix A.
+
+With B_small the per-rank (local) batch and B_big = world_size * B_small the
+global batch, and the squared gradient norms |G_small|^2 (averaged over
+ranks) and |G_big|^2 (of the all-reduced mean):
+
+    |G|^2 estimate = (B_big |G_big|^2 - B_small |G_small|^2) / (B_big - B_small)
+    tr(Sigma) est. = (|G_small|^2 - |G_big|^2) / (1/B_small - 1/B_big)
+    B_simple       = tr(Sigma) / |G|^2
+
+Both estimates are unbiased but noisy per step; the paper averages numerator
+and denominator separately over steps before dividing. ``TwoBatchEMA`` does
+that with bias-corrected exponential moving averages.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+
+def two_batch_estimates(g_small_sq: float, g_big_sq: float, b_small: float, b_big: float) -> Tuple[float, float]:
+    """Returns (|G|^2 estimate, tr(Sigma) estimate)."""
+    if not (b_big > b_small > 0):
+        raise ValueError(f"need B_big > B_small > 0, got B_small={b_small}, B_big={b_big}")
+    g_sq = (b_big * g_big_sq - b_small * g_small_sq) / (b_big - b_small)
+    trace = (g_small_sq - g_big_sq) / (1.0 / b_small - 1.0 / b_big)
+    return g_sq, trace
+
+
+def safe_ratio(numerator: Optional[float], denominator: Optional[float]) -> Optional[float]:
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    value = numerator / denominator
+    return value if math.isfinite(value) else None
+
+
+@dataclass
+class TwoBatchEMA:
+    """Bias-corrected EMAs of |G|^2 and tr(Sigma) (decay ``beta``); the running
+    B_simple is their ratio."""
+
+    beta: float = 0.95
+    _g: float = 0.0
+    _s: float = 0.0
+    _n: int = 0
+
+    def update(self, g_sq: float, trace: float) -> None:
+        if not (math.isfinite(g_sq) and math.isfinite(trace)):
+            return
+        self._g = self.beta * self._g + (1 - self.beta) * g_sq
+        self._s = self.beta * self._s + (1 - self.beta) * trace
+        self._n += 1
+
+    @property
+    def count(self) -> int:
+        return self._n
+
+    @property
+    def g_sq(self) -> Optional[float]:
+        return self._g / (1 - self.beta ** self._n) if self._n else None
+
+    @property
+    def trace(self) -> Optional[float]:
+        return self._s / (1 - self.beta ** self._n) if self._n else None
+
+    @property
+    def b_simple(self) -> Optional[float]:
+        return safe_ratio(self.trace, self.g_sq)
