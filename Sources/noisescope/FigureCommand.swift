@@ -6,11 +6,16 @@ import NoiseScope
 struct FigureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "figure",
-        abstract: "Reproduce a paper figure with the bundled models: fig1, fig4 or fig6.",
+        abstract: "Reproduce a paper figure with the bundled models: fig1, fig2, fig3, fig4 or fig6.",
         discussion: """
             fig1  Zhang et al. (2020) Fig. 1: tinygpt (attention) against tinygpt-noattn (the \
             ResNet stand-in) on the bundled novel: noise-norm histogram, the synthetic Gaussian \
             reference of the same dimension, variance against sample size.
+            fig2  Fig. 2/5: noise-norm histograms at four points of an Adam run (steps 0, S/3, 2S/3, S) \
+            for tinygpt and tinygpt-noattn: is the noise stationary over training?
+            fig3  Fig. 3: SGD (momentum), GClip, CClip, Adam and ACClip on tinygpt, same data order; \
+            each at its best learning rate from --lr-grid on the final validation loss; loss curves \
+            and a table of final losses.
             fig4  Fig. 4: attention vs no attention × text vs Gaussian input: four histograms.
             fig6  Simsekli et al. (2019) Fig. 6c / appendix H: the per-coordinate noise g_B − ∇f of \
             one minibatch of tinygpt, its histogram and the log–log tail of |coordinate|.
@@ -18,9 +23,12 @@ struct FigureCommand: ParsableCommand {
             DIR/<model>-<data>/; the multi-panel figure goes to DIR/<figure>.svg.
             """)
 
-    enum Name: String, ExpressibleByArgument, CaseIterable { case fig1, fig4, fig6 }
+    enum Name: String, ExpressibleByArgument, CaseIterable { case fig1, fig2, fig3, fig4, fig6 }
 
-    @Argument(help: "fig1, fig4 or fig6.") var name: Name
+    @Argument(help: "fig1, fig2, fig3, fig4 or fig6.") var name: Name
+    @Option(help: "Training steps (fig2, fig3).") var steps = 300
+    @Option(name: .customLong("lr-grid"), help: "Learning rates tried per optimizer (fig3); each optimizer's curve is its best on validation loss.")
+    var lrGrid = "1e-4,1e-3,1e-2,1e-1"
     @Option(help: "Output directory.") var out = "out/figures"
     @Option(help: "Minibatches per model × data pair.") var samples = 1000
     @Option(help: "Minibatch size.") var batch = 8
@@ -52,6 +60,8 @@ struct FigureCommand: ParsableCommand {
                 }
                 try write(Figure(title: "Architecture × data: noise-norm histograms (after Zhang et al. 2020, Fig. 4)",
                                  width: 1000, height: 820, rows: 2, columns: 2, panels: panels), named: "fig4.svg")
+            case .fig2: try drawNoiseOverTraining()
+            case .fig3: try compareOptimizers()
             case .fig6:
                 let run = try measure(("tinygpt", "text"))
                 let coordinates = run.coordinates
