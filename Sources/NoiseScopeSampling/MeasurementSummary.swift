@@ -20,6 +20,9 @@ public struct MeasurementSummary: Codable, Sendable {
     public var coordinateStableIndex: StableIndexEstimator.Estimate?
     public var gradsPerSecond: Double
     public var wallSeconds: Double
+    /// B_simple = tr(Σ)/|G|², see `NoiseMeasurement.noiseScaleSimple`.
+    public var noiseScaleSimple: Double?
+    public var noiseScaleEstimator = "B·(N−1)/(N−B)·mean‖g_B − ∇f‖² / ‖∇f‖² (McCandlish et al. 2018, B_simple; minibatches without replacement, exact ∇f)"
 
     public struct FullGradient: Codable, Sendable {
         public var exact: Bool
@@ -33,11 +36,12 @@ public struct MeasurementSummary: Codable, Sendable {
     public init(model: String, data: String, parameters: Int, batchSize: Int, samples: Int, seed: UInt64,
                 fullGradient: FullGradient, check: TailCheckReport, verdict: TailVerdict,
                 referenceComparison: ReferenceComparison, coordinateStableIndex: StableIndexEstimator.Estimate?,
-                gradsPerSecond: Double, wallSeconds: Double) {
+                gradsPerSecond: Double, wallSeconds: Double, noiseScaleSimple: Double? = nil) {
         self.model = model; self.data = data; self.parameters = parameters; self.batchSize = batchSize
         self.samples = samples; self.seed = seed; self.fullGradient = fullGradient; self.check = check
         self.verdict = verdict; self.referenceComparison = referenceComparison
         self.coordinateStableIndex = coordinateStableIndex; self.gradsPerSecond = gradsPerSecond; self.wallSeconds = wallSeconds
+        self.noiseScaleSimple = noiseScaleSimple.flatMap { $0.isFinite ? $0 : nil }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -48,6 +52,8 @@ public struct MeasurementSummary: Codable, Sendable {
         case coordinateStableIndex = "coordinate_stable_index"
         case gradsPerSecond = "grads_per_second"
         case wallSeconds = "wall_seconds"
+        case noiseScaleSimple = "noise_scale_simple"
+        case noiseScaleEstimator = "noise_scale_estimator"
     }
 }
 

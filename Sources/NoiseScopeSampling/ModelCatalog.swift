@@ -9,6 +9,7 @@ public struct ModelCatalog {
         case tinygptNoAttention = "tinygpt-noattn"
         case resmlp
         case logreg
+        case linreg
 
         var isText: Bool { self == .tinygpt || self == .tinygptNoAttention }
     }
@@ -16,7 +17,7 @@ public struct ModelCatalog {
     /// `text` (the bundled novel), `gaussian` (Gaussian input vectors over the
     /// novel's targets), `digits`, or a path to the user's own text file.
     public enum DataSource: Equatable, Sendable, Codable {
-        case text, gaussian, digits
+        case text, gaussian, digits, diabetes
         case file(String)
 
         public init(argument: String) {
@@ -24,6 +25,7 @@ public struct ModelCatalog {
             case "text": self = .text
             case "gaussian": self = .gaussian
             case "digits": self = .digits
+            case "diabetes": self = .diabetes
             default: self = .file(argument)
             }
         }
@@ -33,6 +35,7 @@ public struct ModelCatalog {
             case .text: return "text"
             case .gaussian: return "gaussian"
             case .digits: return "digits"
+            case .diabetes: return "diabetes"
             case .file(let path): return path
             }
         }
@@ -113,11 +116,16 @@ public struct ModelCatalog {
                     throw Failure(description: "--data \(path): no such file; give text, gaussian, digits or a path to a text file")
                 }
                 url = URL(fileURLWithPath: path)
-            case .digits:
+            case .digits, .diabetes:
                 throw Failure(description: "\(architecture.rawValue) reads text; use --data text, gaussian or a text file (digits go with resmlp and logreg)")
             }
             let corpus = try TextCorpus(contentsOf: url, contextLength: configuration.contextLength)
             return TinyGPT<Float>(configuration: configuration, corpus: corpus)
+        }
+        if architecture == .linreg {
+            guard data == .diabetes else { throw Failure(description: "linreg is least squares on the diabetes data; use --data diabetes") }
+            _ = try bundledFile("diabetes_target.csv")
+            return LinearRegression<Float>(data: try DiabetesDataset(directory: dataDirectory), maxBatchSize: batchSize)
         }
         guard data == .digits else {
             throw Failure(description: "\(architecture.rawValue) is trained on the 8×8 digits; use --data digits")
@@ -134,6 +142,6 @@ public struct ModelCatalog {
 
     /// The data a model reads by default.
     public static func defaultData(for architecture: Architecture) -> DataSource {
-        architecture.isText ? .text : .digits
+        architecture.isText ? .text : architecture == .linreg ? .diabetes : .digits
     }
 }

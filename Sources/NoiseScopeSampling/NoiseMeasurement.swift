@@ -18,6 +18,21 @@ public struct NoiseMeasurement: Sendable {
     /// Minibatch gradients per second in the noise-norm phase (norms and
     /// variance updates included).
     public var gradientsPerSecond: Double
+    /// Minibatch size B and the examples N the minibatches were drawn from.
+    public var batchSize: Int
+    public var exampleCount: Int
+
+    /// The gradient noise scale B_simple = tr(Σ)/|G|² (McCandlish et al. 2018),
+    /// Σ the covariance of per-example gradients over the N examples and
+    /// G = ∇f. Minibatches of B drawn without replacement have
+    /// E‖g_B − ∇f‖² = (tr Σ / B)·(N − B)/(N − 1), so
+    /// tr Σ ≈ B·(N − 1)/(N − B) · mean‖g_B − ∇f‖². Unbiased when ∇f is exact.
+    public var noiseScaleSimple: Double {
+        let meanSquared = noiseNorms.reduce(0) { $0 + $1 * $1 } / Double(noiseNorms.count)
+        let n = Double(exampleCount), b = Double(batchSize)
+        let traceSigma = n > b ? b * (n - 1) / (n - b) * meanSquared : .nan
+        return traceSigma / (fullGradientNorm * fullGradientNorm)
+    }
 
     public struct VariancePoint: Codable, Equatable, Sendable {
         public var samples: Int

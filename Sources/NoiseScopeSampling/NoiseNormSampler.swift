@@ -91,7 +91,8 @@ public final class NoiseNormSampler {
             noiseNorms: norms, variance: variance, firstBatchCoordinates: coordinates,
             fullGradientNorm: squaredFull.squareRoot(), fullGradientExamples: fullExamples,
             fullGradientIsExact: options.fullGradientBatches == nil, parameterCount: dimension,
-            samplingSeconds: seconds, gradientsPerSecond: Double(options.samples) / seconds)
+            samplingSeconds: seconds, gradientsPerSecond: Double(options.samples) / seconds,
+            batchSize: options.batchSize, exampleCount: exampleCount)
     }
 
     /// One step of the measurement: the minibatch gradient, its noise norm

@@ -21,7 +21,8 @@ struct MeasurementOutputs {
             fullGradient: .init(exact: measurement.fullGradientIsExact, examples: measurement.fullGradientExamples, norm: measurement.fullGradientNorm),
             check: check, verdict: check.verdict, referenceComparison: comparison, coordinateStableIndex: stableIndex,
             gradsPerSecond: measurement.gradientsPerSecond,
-            wallSeconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+            wallSeconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9,
+            noiseScaleSimple: measurement.noiseScaleSimple)
         var files: [(String, Data)] = [
             ("noise_norms.csv", csv(header: "noise_norm", rows: norms.map { format($0) })),
             ("noise_norms.npy", NumpyArrayWriter.data(norms)),
@@ -59,6 +60,7 @@ struct MeasurementOutputs {
         ]
         if let alpha = s.check.hill.alpha { lines.append(String(format: "  Hill α = %.3g at k = %d; CSN α = %.3g", alpha, s.check.hill.k, s.check.powerLaw?.alpha ?? .nan)) }
         if let excess = s.check.hillExcessOverMedian?.alpha { lines.append(String(format: "  tail of the excess over the median: Hill α = %.3g", excess)) }
+        if let scale = s.noiseScaleSimple { lines.append(String(format: "  gradient noise scale B_simple = tr(Σ)/|G|² = %.4g examples", scale)) }
         if let stable = s.coordinateStableIndex { lines.append(String(format: "  per-coordinate stable index (first minibatch): α = %.3g", stable.alpha)) }
         lines.append(String(format: "  %.1f gradients/s, %.1f s in all; files in %@", s.gradsPerSecond, s.wallSeconds, directory))
         lines.append("verdict: \(s.verdict.rawValue) — \(s.check.verdictReason)")

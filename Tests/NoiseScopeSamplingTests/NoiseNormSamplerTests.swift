@@ -106,3 +106,38 @@ final class NoiseNormSamplerTests: XCTestCase {
         XCTAssertEqual(shape.excessKurtosis, expected, accuracy: 1e-12)
     }
 }
+
+/// The gradient noise scale against its closed form on least squares, where
+/// every per-example gradient r_i·(x_i, 1) is exact: tr Σ = (1/N) Σ‖g_i − ḡ‖²,
+/// |G|² = ‖ḡ‖². The sampler's estimate averages 40000 squared noise norms (4 SE ≈ 2 %, below the 3.5 % finite-population factor (N−1)/(N−B) it must include);
+/// tolerance 4 standard errors of that mean (propagated to the ratio), plus
+/// fp32 rounding of the model's gradients (< 1e-5 relative).
+final class NoiseScaleTests: XCTestCase {
+    func testNoiseScaleMatchesClosedFormOnLeastSquares() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("notebooks-data")
+        let data = try DiabetesDataset(directory: directory)
+        let model = LinearRegression<Float>(data: data, maxBatchSize: 16)
+        // Move away from w = 0 so that G is not dominated by the intercept alone.
+        for j in 0..<model.parameterCount { model.parameters[j] = Float(0.1 * Double(j % 3) - 0.05) }
+        let n = data.count, d = model.parameterCount
+        var perExample: [[Double]] = []
+        for i in 0..<n {
+            let r = model.residual(i)
+            perExample.append((0..<DiabetesDataset.featureCount).map { r * data.features[i * DiabetesDataset.featureCount + $0] } + [r])
+        }
+        let mean = (0..<d).map { j in perExample.reduce(0) { $0 + $1[j] } / Double(n) }
+        let traceSigma = perExample.reduce(0) { total, g in total + zip(g, mean).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } } / Double(n)
+        let gSquared = mean.reduce(0) { $0 + $1 * $1 }
+        let exact = traceSigma / gSquared
+
+        let measurement = try NoiseNormSampler(model: model, options: .init(batchSize: 16, samples: 40_000, seed: 9)).run()
+        XCTAssertEqual(measurement.fullGradientNorm * measurement.fullGradientNorm, gSquared, accuracy: 1e-5 * gSquared)
+        let squares = measurement.noiseNorms.map { $0 * $0 }
+        let meanSquare = squares.reduce(0, +) / Double(squares.count)
+        let sd = (squares.reduce(0) { $0 + ($1 - meanSquare) * ($1 - meanSquare) } / Double(squares.count - 1)).squareRoot()
+        let relativeStandardError = sd / Double(squares.count).squareRoot() / meanSquare
+        XCTAssertLessThan(4 * relativeStandardError, 0.03, "the test must be able to see the finite-population factor")
+        XCTAssertEqual(measurement.noiseScaleSimple, exact, accuracy: exact * (4 * relativeStandardError + 1e-5))
+    }
+}
