@@ -34,7 +34,7 @@ struct MeasureCommand: ParsableCommand {
     @Option(help: "Model: \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", ")).")
     var model: String = "tinygpt"
 
-    @Option(help: "Data: text (bundled novel), gaussian (Gaussian input vectors), digits, or a path to a text file. Default: text for tinygpt models, digits otherwise.")
+    @Option(help: "Data: text (bundled novel), gaussian (Gaussian input vectors), digits, diabetes (for linreg), or a path to a text file. Default: text for tinygpt models, diabetes for linreg, digits otherwise.")
     var data: String?
 
     @Option(help: "Minibatch size B (windows of 64 bytes for tinygpt).") var batch = 8
