@@ -9,9 +9,14 @@ of the byte corpus) trains with Adam in two identical copies:
                armed on every 10th; JSONL line and NPY rewrites at each record)
 
 Steps alternate in rounds (plain, recorded, recorded, plain, ...), so that
-machine drift (other jobs, thermal) hits both alike. The overhead is
+machine drift (other jobs, thermal) hits both alike. ``--control`` runs the
+same comparison with no recorder in either copy: what it reports is the noise
+floor of the measurement on this machine. The overhead is
 (recorded time - plain time) / plain time per training step, from the totals
-and as the median of per-round ratios. With --world-size 2 (default) both
+and as the median of per-round ratios. Since that A/B difference is small
+against machine noise, the script also reports the direct cost: the time spent
+inside ``recorder.step()`` plus the extra backward time of recording steps (the
+hook's copy and comparison), per training step. With --world-size 2 (default) both
 copies are DistributedDataParallel over gloo on 127.0.0.1, one thread per rank;
 with --world-size 1 the recorder measures the noise against a fixed reference
 gradient.
@@ -91,6 +96,10 @@ def windows(context: int) -> torch.Tensor:
     return data[: n * context + 1], n
 
 
+def median_ms(values):
+    return 1e3 * statistics.median(values) if values else None
+
+
 def run(rank: int, world: int, port: int, args: argparse.Namespace, out: str) -> None:
     torch.set_num_threads(args.threads)
     if world > 1:
@@ -112,12 +121,13 @@ def run(rank: int, world: int, port: int, args: argparse.Namespace, out: str) ->
         model = TinyGPT(context=args.context, d=args.width, layers=args.layers, heads=args.heads)
         wrapped = nn.parallel.DistributedDataParallel(model) if world > 1 else model
         recorder = None
-        if name == "recorded":
+        if name == "recorded" and not args.control:
             reference = None if world > 1 else torch.zeros(sum(p.numel() for p in model.parameters()))
             recorder = NoiseRecorder(wrapped, log_dir, every=args.every, batch_size=args.batch, seed=0,
                                      reference=reference)
         copies[name] = {"model": wrapped, "opt": torch.optim.Adam(wrapped.parameters(), lr=1e-3),
-                        "recorder": recorder, "step": 0, "seconds": 0.0, "in_step_call": 0.0}
+                        "recorder": recorder, "step": 0, "seconds": 0.0, "in_step_call": 0.0,
+                        "backward": {True: [], False: []}}
 
     def train(copy, steps: int) -> float:
         model, opt, recorder = copy["model"], copy["opt"], copy["recorder"]
@@ -125,7 +135,10 @@ def run(rank: int, world: int, port: int, args: argparse.Namespace, out: str) ->
         for _ in range(steps):
             x, y = batch()
             loss = F.cross_entropy(model(x).reshape(-1, 256), y.reshape(-1))
+            armed = recorder is not None and recorder.will_record_next
+            t = time.perf_counter()
             loss.backward()
+            copy["backward"][armed].append(time.perf_counter() - t)
             if recorder is not None:
                 t = time.perf_counter()
                 recorder.step(copy["step"])
@@ -138,6 +151,7 @@ def run(rank: int, world: int, port: int, args: argparse.Namespace, out: str) ->
     for copy in copies.values():                     # warm-up (DDP bucket rebuild, allocator)
         train(copy, args.warmup)
         copy["in_step_call"] = 0.0
+        copy["backward"] = {True: [], False: []}
     ratios = []
     for r in range(args.rounds):
         order = ("plain", "recorded") if r % 2 == 0 else ("recorded", "plain")
@@ -145,21 +159,29 @@ def run(rank: int, world: int, port: int, args: argparse.Namespace, out: str) ->
         for name, s in seconds.items():
             copies[name]["seconds"] += s
         ratios.append(seconds["recorded"] / seconds["plain"])
-    recorder = copies["recorded"]["recorder"]
-    recorder.close()
+    if copies["recorded"]["recorder"] is not None:
+        copies["recorded"]["recorder"].close()
     if rank == 0:
         plain, recorded = copies["plain"]["seconds"], copies["recorded"]["seconds"]
         steps = args.rounds * args.steps
         parameters = sum(p.numel() for p in copies["plain"]["model"].parameters())
-        records = sum(1 for _ in open(os.path.join(log_dir, "steps.jsonl")))
+        steps_file = os.path.join(log_dir, "steps.jsonl")
+        records = sum(1 for _ in open(steps_file)) if os.path.exists(steps_file) else 0
         result = {
-            "world_size": world, "parameters": parameters, "batch_per_rank": args.batch, "every": args.every,
+            "control": args.control, "world_size": world, "parameters": parameters, "batch_per_rank": args.batch, "every": args.every,
             "rounds": args.rounds, "steps_per_round": args.steps, "records": records,
             "plain_ms_per_step": 1e3 * plain / steps, "recorded_ms_per_step": 1e3 * recorded / steps,
             "overhead_total": recorded / plain - 1, "overhead_median_round": statistics.median(ratios) - 1,
             "recorder_step_call_ms_per_step": 1e3 * copies["recorded"]["in_step_call"] / steps,
+            "backward_ms_median_recording_steps": median_ms(copies["recorded"]["backward"][True]),
+            "backward_ms_median_other_steps": median_ms(copies["recorded"]["backward"][False]),
             "round_overheads": [round(x - 1, 4) for x in ratios],
         }
+        extra = 0.0
+        if result["backward_ms_median_recording_steps"] is not None and result["backward_ms_median_other_steps"]:
+            extra = (result["backward_ms_median_recording_steps"] - result["backward_ms_median_other_steps"]) / args.every
+        result["direct_cost_ms_per_step"] = result["recorder_step_call_ms_per_step"] + extra
+        result["direct_cost_fraction"] = result["direct_cost_ms_per_step"] / result["plain_ms_per_step"]
         with open(os.path.join(out, "result.json"), "w") as f:
             json.dump(result, f)
     if world > 1:
@@ -179,6 +201,8 @@ def main() -> None:
     parser.add_argument("--layers", type=int, default=2)
     parser.add_argument("--heads", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1, help="torch threads per rank")
+    parser.add_argument("--control", action="store_true",
+                        help="A/A control: the second copy has no recorder either (shows the noise floor)")
     args = parser.parse_args()
     out = tempfile.mkdtemp(prefix="noisescope_overhead_")
     try:
@@ -194,12 +218,15 @@ def main() -> None:
     finally:
         shutil.rmtree(out, ignore_errors=True)
     print(json.dumps(result, indent=2))
-    print(f"tinygpt {result['parameters']:,} parameters, world size {result['world_size']}, batch "
+    print(f"{'A/A CONTROL (no recorder in either copy): ' if result['control'] else ''}"
+          f"tinygpt {result['parameters']:,} parameters, world size {result['world_size']}, batch "
           f"{result['batch_per_rank']}/rank, recording every {result['every']} steps: "
           f"{result['plain_ms_per_step']:.2f} ms/step plain, {result['recorded_ms_per_step']:.2f} ms/step recorded; "
           f"overhead {100 * result['overhead_total']:+.2f} % (total), "
           f"{100 * result['overhead_median_round']:+.2f} % (median of {result['rounds']} rounds); "
-          f"time inside recorder.step(): {result['recorder_step_call_ms_per_step']:.3f} ms/step")
+          f"time inside recorder.step(): {result['recorder_step_call_ms_per_step']:.3f} ms/step; direct cost "
+          f"(step() + extra backward time of recording steps / every): {result['direct_cost_ms_per_step']:.3f} "
+          f"ms/step = {100 * result['direct_cost_fraction']:.2f} %")
 
 
 if __name__ == "__main__":

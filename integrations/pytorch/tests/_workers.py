@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import socket
-import traceback
 from datetime import timedelta
 
 import torch
@@ -56,25 +55,37 @@ def init(rank: int, world: int, port: int) -> None:
 
 
 def ddp_equivalence_worker(rank: int, world: int, port: int, out_dir: str) -> None:
-    """Three runs on the same schedule: DDP float64, DDP float32 and a plain
-    (non-DDP) float64 module whose gradients the loop all-reduces itself."""
+    """Runs on the same schedule: DDP float64; DDP float64 with gradient
+    accumulation (two half-batches, the first under no_sync()); DDP float64 with
+    a user comm hook passed through; DDP float32; and a plain (non-DDP) float64
+    module whose gradients the loop all-reduces itself."""
+    from torch.distributed.algorithms.ddp_comm_hooks.default_hooks import allreduce_hook
     from torch.nn.parallel import DistributedDataParallel as DDP
     from noisescope_torch import NoiseRecorder
 
     init(rank, world, port)
     results = {}
-    for name, dtype, use_ddp in (("ddp64", torch.float64, True), ("ddp32", torch.float32, True),
+    for name, dtype, use_ddp in (("ddp64", torch.float64, True), ("ddp64_accum", torch.float64, True),
+                                 ("ddp64_userhook", torch.float64, True), ("ddp32", torch.float32, True),
                                  ("manual64", torch.float64, False)):
         model = make_model(dtype)
         x, y = make_data(STEPS * world * BATCH, dtype)
         wrapped = DDP(model) if use_ddp else model
         opt = torch.optim.SGD(wrapped.parameters(), lr=LR)
+        hook = {"comm_hook": allreduce_hook, "comm_state": None} if name == "ddp64_userhook" else {}
         recorder = NoiseRecorder(wrapped, os.path.join(out_dir, name), every=EVERY, batch_size=BATCH,
-                                 ema_decay=EMA, seed=7)
+                                 ema_decay=EMA, seed=7, **hook)
         records = []
         for step in range(STEPS):
             idx = batch_indices(step, rank, world, BATCH)
-            mse(wrapped, (x[idx], y[idx])).backward()
+            if name == "ddp64_accum":
+                half = BATCH // 2
+                first, second = slice(idx.start, idx.start + half), slice(idx.start + half, idx.stop)
+                with wrapped.no_sync():
+                    (mse(wrapped, (x[first], y[first])) / 2).backward()
+                (mse(wrapped, (x[second], y[second])) / 2).backward()
+            else:
+                mse(wrapped, (x[idx], y[idx])).backward()
             record = recorder.step(step)
             if record is not None:
                 records.append(record)
@@ -86,8 +97,34 @@ def ddp_equivalence_worker(rank: int, world: int, port: int, out_dir: str) -> No
             opt.zero_grad()
         recorder.close()
         results[name] = {"records": records, "rank_norms": recorder.noise_norms.tolist()}
+    known_truth_run(rank, world, os.path.join(out_dir, "truth"))
     torch.save(results, os.path.join(out_dir, f"result.rank{rank}.pt"))
     dist.destroy_process_group()
+
+
+# Linear regression at w = 0 on fresh Gaussian data: x ~ N(0, I_d), y = x.w* + sigma e,
+# loss mean (x.w - y)^2, per-example gradient -2 y x, so G = -2 w*, |G|^2 = 4|w*|^2 and
+# tr(Sigma) = E|g|^2 - |G|^2 = 4((d + 1)|w*|^2 + sigma^2 d).
+TRUTH_D, TRUTH_SIGMA, TRUTH_STEPS, TRUTH_B = 5, 2.0, 400, 8
+TRUTH_W = [0.5, -1.0, 0.25, 0.0, 1.5]
+
+
+def known_truth_run(rank: int, world: int, log_dir: str) -> None:
+    from torch.nn.parallel import DistributedDataParallel as DDP
+    from noisescope_torch import NoiseRecorder
+
+    model = torch.nn.Linear(TRUTH_D, 1, bias=False).double()
+    torch.nn.init.zeros_(model.weight)
+    ddp = DDP(model)
+    w_star = torch.tensor(TRUTH_W, dtype=torch.float64)
+    g = torch.Generator().manual_seed(100 + rank)
+    with NoiseRecorder(ddp, log_dir, every=1, batch_size=TRUTH_B) as recorder:
+        for step in range(TRUTH_STEPS):          # lr 0: the parameters stay at w = 0
+            x = torch.randn(TRUTH_B, TRUTH_D, generator=g, dtype=torch.float64)
+            y = x @ w_star + TRUTH_SIGMA * torch.randn(TRUTH_B, generator=g, dtype=torch.float64)
+            ((ddp(x).squeeze(1) - y) ** 2).mean().backward()
+            recorder.step(step)
+            ddp.zero_grad()
 
 
 MEASURE_N, MEASURE_B, MEASURE_FULL_B, MEASURE_SAMPLES, MEASURE_SEED = 103, 8, 16, 20, 3

@@ -12,7 +12,7 @@ from torch.utils.data import TensorDataset
 
 import _workers as w
 from noisescope_torch import (SCHEMA, NoiseRecorder, SchemaError, TwoBatchEMA, measure_noise, read_log,
-                              read_npy_strict, two_batch_estimates)
+                              two_batch_estimates)
 
 
 def strict_json(text):

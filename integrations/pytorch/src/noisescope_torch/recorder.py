@@ -16,14 +16,21 @@ steps except one Python call per bucket. Why a comm hook: it is DDP's public
 interface for seeing a bucket before the all-reduce, it needs no change to the
 user's loop (no ``no_sync()`` and no second backward), it sees exactly the
 tensors DDP reduces (so it stays right with gradient accumulation under
-``no_sync()``, with ``gradient_as_bucket_view`` and with bucket rebuilding), and
-parameter hooks, by contrast, race with DDP's own autograd hooks.
+``no_sync()``, with ``gradient_as_bucket_view`` and with bucket rebuilding);
+parameter hooks, by contrast, would depend on the order in which they and DDP's
+own autograd hooks fire.
 
 Because the hook must know *before* backward whether to copy, it is armed from
 the step numbers: after ``step(s)`` it arms for the backward of ``s + 1`` when
 ``(s + 1) % every == 0`` (and for ``start_step`` at construction). Pass
 consecutive step numbers (or none), or call ``arm()`` before a backward to
 record that step whatever ``every`` says.
+
+With several ranks each recording step ends with one small non-blocking
+all_gather of five numbers per rank (validity, |g_r - g|^2, |g_r|^2, |g|^2,
+B_small); the record (steps.jsonl line, NPY update) is completed at the next
+``step()`` call, or at ``close()``, so the exchange overlaps the next training
+step. The NPY files are rewritten at most every ``npy_flush_seconds``.
 
 Without DDP but with a process group of several ranks (``.grad`` is the local
 gradient when ``step()`` is called, e.g. before your own all-reduce), the
@@ -48,7 +55,7 @@ import torch
 import torch.distributed as dist
 
 from . import __version__
-from ._dist import RankMismatchError, all_gather_rows, check_same_across_ranks, comm_device, group_info
+from ._dist import all_gather_rows, check_same_across_ranks, comm_device, group_info
 from ._io import (MANIFEST, MERGED, SCHEMA, STEPS, JsonlAppender, rank_file, utc_now, write_json_atomic,
                   write_npy_atomic)
 from .estimates import TwoBatchEMA, safe_ratio, two_batch_estimates
@@ -288,9 +295,10 @@ class NoiseRecorder:
         return self._ema.b_simple
 
     def close(self, sync: bool = True) -> None:
-        """Writes every file a last time and marks the manifest complete. With
-        ``sync`` (default) and several ranks this is a collective: call it on
-        every rank."""
+        """Completes the last record, writes every file a last time and marks
+        the manifest complete. With ``sync`` (default) and several ranks this is
+        a collective: call it on every rank. ``sync=False`` makes no collective
+        (the last record, if still in flight, is dropped)."""
         self._close(sync=sync, error=None)
 
     def __enter__(self) -> "NoiseRecorder":
@@ -306,7 +314,7 @@ class NoiseRecorder:
             return
         self._closed = True
         self._armed = False
-        if error is None:
+        if error is None and sync:
             self._finish_pending()
         else:
             self._pending = None  # other ranks may be gone: never wait on a collective now
