@@ -103,6 +103,12 @@ struct DelimitedTextReader {
             guard let raw = object[chosenField!] else {
                 throw SampleReadError("\(source) line \(number): no field '\(chosenField!)'; check --field")
             }
+            // JSON null is a missing value: NaN, which the cleaner drops (and counts) or refuses.
+            if raw is NSNull {
+                values.append(.nan)
+                lines.append(number)
+                continue
+            }
             guard let value = raw as? NSNumber, !(raw is Bool) else {
                 throw SampleReadError("\(source) line \(number), field '\(chosenField!)': \(raw) is not a number")
             }

@@ -33,21 +33,28 @@ struct NumpyArrayReader {
         guard data.count - header.dataOffset >= count * width else {
             throw SampleReadError("\(source): truncated NumPy file: the header promises \(count) values of \(width) bytes, the file holds \(max(0, data.count - header.dataOffset)) bytes of data")
         }
-        var values = [Double](repeating: 0, count: rows)
-        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let base = raw.baseAddress!.advanced(by: header.dataOffset)
-            for row in 0..<rows {
-                let element = header.fortranOrder ? columnIndex * rows + row : row * columns + columnIndex
-                let pointer = base.advanced(by: element * width)
-                switch header.dtype {
-                case "<f4": values[row] = Double(Float(bitPattern: UInt32(littleEndian: pointer.loadUnaligned(as: UInt32.self))))
-                case "<f8": values[row] = Double(bitPattern: UInt64(littleEndian: pointer.loadUnaligned(as: UInt64.self)))
-                case "<i4": values[row] = Double(Int32(littleEndian: pointer.loadUnaligned(as: Int32.self)))
-                default: values[row] = Double(Int64(littleEndian: pointer.loadUnaligned(as: Int64.self)))
+        let payload = data.subdata(in: header.dataOffset..<(header.dataOffset + count * width))
+        let all = decode(payload, dtype: header.dtype, count: count)
+        let values = (0..<rows).map { row in
+            all[header.fortranOrder ? columnIndex * rows + row : row * columns + columnIndex]
+        }
+        return ReadSamples(values: values, lines: nil, source: source)
+    }
+
+    /// `count` little-endian values of `dtype` from the start of `data`, as Double.
+    func decode(_ data: Data, dtype: String, count: Int) -> [Double] {
+        let width = Self.supportedTypes[dtype]!
+        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            (0..<count).map { i in
+                let offset = i * width
+                switch dtype {
+                case "<f4": return Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))))
+                case "<f8": return Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                case "<i4": return Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
+                default: return Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int64.self)))
                 }
             }
         }
-        return ReadSamples(values: values, lines: nil, source: source)
     }
 
     func chooseColumn(columns: Int) throws -> Int {

@@ -17,6 +17,13 @@ public struct SampleSummary: Codable, Equatable, Sendable {
         case excessKurtosis = "excess_kurtosis"
     }
 
+    /// A summary from values computed elsewhere (a streaming sketch).
+    public init(n: Int, mean: Double, median: Double, max: Double, excessKurtosis: Double) {
+        self.n = n; self.mean = mean; self.median = median; self.max = max
+        maxOverMedian = max / median
+        self.excessKurtosis = excessKurtosis
+    }
+
     /// Summarises values already sorted in descending order.
     public init(_ data: OrderStatistics) {
         let values = data.descending

@@ -24,32 +24,66 @@ public struct TailCheck: Sendable {
 
     /// Runs the check on positive finite samples (clean them with `SampleCleaner` first).
     public static func run(_ samples: [Double], options: Options = Options()) throws -> TailCheckReport {
-        guard samples.count >= minimumSampleCount else {
-            throw Failure(description: "need at least \(minimumSampleCount) positive samples to estimate a tail, got \(samples.count); collect more samples")
-        }
+        try requireEnough(samples.count)
         let data = OrderStatistics(samples: samples)
-        guard data.value(1) > data.value(data.count) else {
-            throw Failure(description: "all \(data.count) samples are equal (\(data.value(1))): there is no tail to estimate")
+        let choice = try chooseK(options, n: data.count, largestUsable: data.count - 1) { options.doubleBootstrap.chooseK(data) }
+        return assemble(top: data, n: data.count, summary: SampleSummary(data), choice: choice, powerLaw: options.powerLaw)
+    }
+
+    /// Runs the check on a bounded-memory sketch of a stream. Where the stream
+    /// fitted in the sketch's top K this is exactly `run(_:)` on it. Otherwise:
+    /// Hill, moments, Pickands and the CSN fit are exact on the top K (xmin is
+    /// searched among them); k comes from the double bootstrap on the reservoir,
+    /// as a fraction of its size applied to n; the median is the reservoir's;
+    /// mean and kurtosis are exact; the goodness-of-fit bootstrap, which needs
+    /// the whole body, is not run.
+    public static func run(sketch: TailSketch, options: Options = Options()) throws -> TailCheckReport {
+        try requireEnough(sketch.count)
+        if sketch.count <= sketch.capacity { return try run(sketch.largest, options: options) }
+        let top = OrderStatistics(sortedDescending: sketch.largest)
+        let reservoir = OrderStatistics(samples: sketch.reservoir)
+        let choice = try chooseK(options, n: sketch.count, largestUsable: top.count - 1) {
+            var fromReservoir = options.doubleBootstrap.chooseK(reservoir)
+            let fraction = Double(fromReservoir.k) / Double(reservoir.count)
+            fromReservoir.k = min(top.count - 1, max(2, Int((fraction * Double(sketch.count)).rounded())))
+            fromReservoir.method += " on the reservoir, scaled to n"
+            return fromReservoir
         }
-        let choice: DoubleBootstrap.Choice
-        if let k = options.k {
-            guard k >= 1 && k < data.count else {
-                throw Failure(description: "k = \(k) is out of range: it must be between 1 and n − 1 = \(data.count - 1); lower --k or omit it to choose k automatically")
-            }
-            choice = DoubleBootstrap.Choice(k: k, method: "user", k1: nil, k2: nil, n1: nil, n2: nil)
-        } else {
-            choice = options.doubleBootstrap.chooseK(data)
+        let median = SampleSummary(reservoir).median
+        let summary = SampleSummary(n: sketch.count, mean: sketch.mean, median: median, max: top.value(1),
+                                    excessKurtosis: sketch.excessKurtosis)
+        var powerLaw = options.powerLaw
+        powerLaw.bootstrapReplicates = 0
+        return assemble(top: top, n: sketch.count, summary: summary, choice: choice, powerLaw: powerLaw)
+    }
+
+    static func requireEnough(_ n: Int) throws {
+        guard n >= minimumSampleCount else {
+            throw Failure(description: "need at least \(minimumSampleCount) positive samples to estimate a tail, got \(n); collect more samples")
         }
+    }
+
+    /// The user's k (checked against the order statistics available), or `automatic()`.
+    static func chooseK(_ options: Options, n: Int, largestUsable: Int, automatic: () -> DoubleBootstrap.Choice) throws -> DoubleBootstrap.Choice {
+        guard let k = options.k else { return automatic() }
+        guard k >= 1 && k <= largestUsable else {
+            throw Failure(description: "k = \(k) is out of range: it must be between 1 and \(largestUsable)\(largestUsable < n - 1 ? " (the sketch keeps the \(largestUsable + 1) largest values)" : " = n − 1"); lower --k or omit it to choose k automatically")
+        }
+        return DoubleBootstrap.Choice(k: k, method: "user", k1: nil, k2: nil, n1: nil, n2: nil)
+    }
+
+    /// The estimators at k on the upper order statistics `top` of n samples, and the verdict.
+    static func assemble(top data: OrderStatistics, n: Int, summary: SampleSummary, choice: DoubleBootstrap.Choice,
+                         powerLaw fitter: PowerLawFitter) -> TailCheckReport {
         var hill = HillEstimator.estimate(data, k: choice.k)
         if let alpha = hill.alpha { hill.asymptoticAlphaInterval95 = HillEstimator.asymptoticAlphaInterval(alpha: alpha, k: choice.k) }
         let moments = MomentEstimator.estimate(data, k: choice.k)
         let pickandsK = min(choice.k, PickandsEstimator.maximumK(n: data.count))
         let pickands = pickandsK >= 1 ? PickandsEstimator.estimate(data, k: pickandsK) : nil
-        let powerLaw = options.powerLaw.fit(data)
+        let powerLaw = fitter.fit(data)
         let (verdict, reason) = TailVerdict.decide(hill: hill, moments: moments, powerLaw: powerLaw)
-        let summary = SampleSummary(data)
         return TailCheckReport(
-            n: data.count, summary: summary, kSelection: choice, hill: hill, moments: moments, pickands: pickands,
+            n: n, summary: summary, kSelection: choice, hill: hill, moments: moments, pickands: pickands,
             hillExcessOverMedian: excessOverMedian(data, median: summary.median, k: choice.k),
             powerLaw: powerLaw, verdict: verdict, verdictReason: reason)
     }

@@ -63,6 +63,12 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the result to this file (atomically) instead of stdout.")
     var output: String?
 
+    @Flag(help: "Stream the input through a bounded-memory sketch (the --top largest values exactly, moments, a 100000-value reservoir) instead of reading it whole; plain text or 1-D .npy. On by default for - (stdin) in plain text without --plot.")
+    var stream = false
+
+    @Option(help: "Largest values the streaming sketch keeps (Hill, moments and the CSN fit use only these).")
+    var top = 1_000_000
+
     @Option(help: ArgumentHelp("Also draw the figures into this directory: histogram.svg, tail_ccdf.svg (log–log tail with the fitted power law), hill_plot.svg (α̂ against k with its 95% band) and summary.svg.", valueName: "dir"))
     var plot: String?
 
@@ -82,8 +88,14 @@ struct CheckCommand: ParsableCommand {
         if let k, k < 1 { throw ValidationError("--k must be at least 1") }
     }
 
+    /// Streaming when asked, or by default for standard input in plain text.
+    var streaming: Bool {
+        stream || (plot == nil && files.allSatisfy { $0 == "-" } && (format ?? .text) == .text && column == nil)
+    }
+
     func run() throws {
         try runReportingErrors {
+            if streaming { return try runStreaming() }
             let reader = SampleReader(format: format, column: column, field: field)
             var kept: [Double] = []
             var dropped = SampleCleaner.DroppedCounts(nonfinite: 0, nonpositive: 0)
@@ -108,5 +120,29 @@ struct CheckCommand: ParsableCommand {
             }
             try emit(text, to: output)
         }
+    }
+
+    /// One sketch per input, merged: the top-K part is exactly that of the concatenation.
+    func runStreaming() throws {
+        guard plot == nil else { throw SampleReadError("--plot needs the samples in memory; drop --stream (or read a file instead of -)") }
+        guard top >= 16 else { throw SampleReadError("--top must be at least 16, got \(top)") }
+        var total = TailSketch(capacity: top, seed: seed)
+        var dropped = SampleCleaner.DroppedCounts()
+        for (index, file) in files.enumerated() {
+            let fileFormat = format ?? SampleFormat.inferred(fromPath: file) ?? .text
+            var sketch = TailSketch(capacity: top, seed: seed &+ UInt64(index) &+ 1)
+            let more = try StreamingSampleReader(format: fileFormat, policy: invalid).read(path: file, into: &sketch)
+            dropped.nonfinite += more.nonfinite
+            dropped.nonpositive += more.nonpositive
+            total.merge(sketch)
+        }
+        if dropped.total > 0 {
+            printError("noisescope: note: dropped \(dropped.nonfinite) NaN/Inf and \(dropped.nonpositive) zero or negative values (pass --invalid refuse to stop instead)")
+        }
+        let options = TailCheck.Options(k: k, seed: seed, bootstrapReplicates: bootstrap, xminSearch: xminSearch.search)
+        var report = try TailCheck.run(sketch: total, options: options)
+        report.dropped = dropped
+        let text = json ? try encodeJSON(report) : report.humanReadableSummary(source: files.joined(separator: ", ") + (total.count > top ? " (streamed: top \(top) exact, body from a reservoir)" : ""))
+        try emit(text, to: output)
     }
 }

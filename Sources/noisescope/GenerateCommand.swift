@@ -62,11 +62,39 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let values = distribution.sample(count: count, seed: seed)
-            var text = ""
-            text.reserveCapacity(values.count * 24)
-            for x in values { text += String(format: "%.17g\n", x) }
-            try emit(text, to: output)
+            // Written in chunks so that 10⁸ samples stream through a pipe in bounded memory;
+            // a file goes to a temporary name first and is renamed when complete.
+            let random = RandomSource(seed: seed)
+            let distribution = self.distribution
+            let temporary = output.map { path -> String in
+                let url = URL(fileURLWithPath: path)
+                return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
+            }
+            let handle: FileHandle
+            if let temporary {
+                guard FileManager.default.createFile(atPath: temporary, contents: nil), let opened = FileHandle(forWritingAtPath: temporary) else {
+                    throw SampleReadError("cannot write \(output!): its directory is missing or not writable")
+                }
+                handle = opened
+            } else {
+                handle = FileHandle.standardOutput
+            }
+            var remaining = count
+            while remaining > 0 {
+                let chunk = min(remaining, 100_000)
+                var text = ""
+                text.reserveCapacity(chunk * 24)
+                for _ in 0..<chunk { text += String(format: "%.17g\n", distribution.draw(random)) }
+                handle.write(Data(text.utf8))
+                remaining -= chunk
+            }
+            if let temporary, let output {
+                try handle.close()
+                guard rename(temporary, output) == 0 else {
+                    try? FileManager.default.removeItem(atPath: temporary)
+                    throw SampleReadError("cannot write \(output): rename failed")
+                }
+            }
         }
     }
 }

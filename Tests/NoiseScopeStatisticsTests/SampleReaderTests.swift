@@ -42,6 +42,10 @@ final class SampleReaderTests: XCTestCase {
         XCTAssertEqual(try read(jsonl, source: "l.jsonl", field: "noise").values, [0.5, 2])
         XCTAssertTrue(message { try self.read(jsonl, source: "l.jsonl") }.contains("2 numeric fields (noise, step); choose one with --field NAME"))
         XCTAssertEqual(try read("{\"x\": 3}\n", source: "l.jsonl").values, [3])
+        // null is a missing value (NaN: the cleaner drops it with a count, or refuses).
+        let withNull = try read("{\"b\": null}\n{\"b\": 2.5}\n", source: "s.jsonl", field: "b").values
+        XCTAssertTrue(withNull[0].isNaN)
+        XCTAssertEqual(withNull[1], 2.5)
     }
 
     /// Builds a version-1 .npy file in memory.
