@@ -38,6 +38,6 @@ let package = Package(
         .testTarget(name: "NoiseScopeSamplingTests", dependencies: ["NoiseScopeSampling"]),
         .testTarget(name: "NoiseScopeTrainingTests", dependencies: ["NoiseScopeTraining"]),
         .testTarget(name: "NoiseScopeFiguresTests", dependencies: ["NoiseScopeFigures"], resources: [.copy("Golden")]),
-        .testTarget(name: "CommandLineTests", dependencies: ["noisescope"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["noisescope", "NoiseScopeStatistics"]),
     ]
 )

@@ -22,7 +22,7 @@ public struct MeasurementSummary: Codable, Sendable {
     public var wallSeconds: Double
     /// B_simple = tr(Σ)/|G|², see `NoiseMeasurement.noiseScaleSimple`.
     public var noiseScaleSimple: Double?
-    public var noiseScaleEstimator = "B·(N−1)/(N−B)·mean‖g_B − ∇f‖² / ‖∇f‖² (McCandlish et al. 2018, B_simple; minibatches without replacement, exact ∇f)"
+    public var noiseScaleEstimator: String? = "B·(N−1)/(N−B)·mean‖g_B − ∇f‖² / ‖∇f‖² (McCandlish et al. 2018, B_simple; minibatches without replacement, exact ∇f)"
 
     public struct FullGradient: Codable, Sendable {
         public var exact: Bool

@@ -19,5 +19,5 @@ struct NoiseScopeCommand: ParsableCommand {
               noisescope check pareto.txt
             Every command explains itself: noisescope help <command>.
             """,
-        subcommands: [MeasureCommand.self, CheckCommand.self, TrainCommand.self, FigureCommand.self, SimulateCommand.self, ReferenceCommand.self, BenchCommand.self, GenerateCommand.self])
+        subcommands: [MeasureCommand.self, CheckCommand.self, TrainCommand.self, FigureCommand.self, SimulateCommand.self, ReportCommand.self, ReferenceCommand.self, BenchCommand.self, GenerateCommand.self])
 }

@@ -1,0 +1,110 @@
+import Foundation
+import NoiseScopeStatistics
+
+/// One self-contained HTML page about a run: the verdict and its evidence,
+/// the figures inline as SVG, the tables. No scripts, no external files, no
+/// web fonts, so it reads offline and archives as one file. The markup is
+/// well-formed XML (XHTML syntax) so that tests can parse it strictly.
+public struct RunReport {
+    /// A titled table of label → value rows.
+    public struct Table {
+        public var title: String
+        public var rows: [(String, String)]
+        public init(title: String, rows: [(String, String)]) { self.title = title; self.rows = rows }
+    }
+
+    public var title: String
+    public var verdict: TailVerdict
+    public var verdictReason: String
+    /// One-line facts under the verdict (model, sizes, seed …).
+    public var facts: [String]
+    public var tables: [Table]
+    /// Figures: caption and standalone SVG document.
+    public var figures: [(caption: String, svg: String)]
+
+    public init(title: String, verdict: TailVerdict, verdictReason: String, facts: [String], tables: [Table], figures: [(caption: String, svg: String)]) {
+        self.title = title; self.verdict = verdict; self.verdictReason = verdictReason
+        self.facts = facts; self.tables = tables; self.figures = figures
+    }
+
+    /// The tables every check report has: summary, the tail-index estimators, the power-law fit.
+    public static func tables(for check: TailCheckReport) -> [Table] {
+        func g(_ x: Double?) -> String { x.map { $0.isFinite ? String(format: "%.4g", $0) : "\($0)" } ?? "n/a" }
+        func interval(_ i: ClosedInterval?) -> String { "[\(g(i?.lower)), \(i?.upper == nil ? "∞" : g(i?.upper))]" }
+        var estimators: [(String, String)] = [
+            ("k (upper order statistics)", "\(check.kSelection.k) (\(check.kSelection.method))"),
+            ("Hill α̂, 95 % CI (exact under Pareto)", "\(g(check.hill.alpha)) \(interval(check.hill.alphaInterval95))"),
+            ("Moments γ̂, 95 % CI", "\(g(check.moments?.gamma)) \(interval(check.moments?.gammaInterval95))"),
+            ("Pickands α̂", g(check.pickands?.alpha)),
+        ]
+        if let excess = check.hillExcessOverMedian { estimators.append(("Hill α̂ of X − median", g(excess.alpha))) }
+        var tables = [
+            Table(title: "Samples", rows: [("n", "\(check.n)"), ("mean", g(check.summary.mean)), ("median", g(check.summary.median)),
+                                           ("max / median", g(check.summary.maxOverMedian)), ("excess kurtosis", g(check.summary.excessKurtosis))]),
+            Table(title: "Tail index", rows: estimators),
+        ]
+        if let p = check.powerLaw {
+            tables.append(Table(title: "Power-law fit (Clauset–Shalizi–Newman)", rows: [
+                ("α̂ ± σ (tail index)", "\(g(p.alpha)) ± \(g(p.sigma))"), ("density exponent", g(p.densityExponent)),
+                ("xmin, n_tail", "\(g(p.xmin)), \(p.tailCount)"), ("KS distance", g(p.ksDistance)),
+                ("goodness of fit p", p.goodnessOfFitP.map { "\(g($0)) (\(p.goodnessOfFitReplicates) replicates)" } ?? "not run"),
+                ("vs lognormal: R, p", "\(g(p.versusLognormal.R)), \(g(p.versusLognormal.p))"),
+                ("vs exponential: R, p", "\(g(p.versusExponential.R)), \(g(p.versusExponential.p))"),
+            ]))
+        }
+        return tables
+    }
+
+    /// The page.
+    public func html() -> String {
+        var page = """
+        <!DOCTYPE html>
+        <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
+        <head>
+        <meta charset="utf-8"/>
+        <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <title>\(escape(title))</title>
+        <style>
+        body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
+        h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
+        .verdict { font-size: 1.3em; padding: 0.6em 0.9em; border-radius: 6px; border-left: 6px solid; }
+        .infinite-variance { background: #fde8e4; border-color: #D55E00; }
+        .heavy { background: #fdf3dc; border-color: #E69F00; }
+        .light { background: #e3f1fa; border-color: #0072B2; }
+        table { border-collapse: collapse; margin: 0.5em 0; } td { padding: 0.25em 1em 0.25em 0; border-bottom: 1px solid #ddd; }
+        td:first-child { color: #555; } figure { margin: 1.5em 0; } figcaption { color: #555; margin-top: 0.3em; }
+        svg { max-width: 100%; height: auto; }
+        .tables { display: flex; flex-wrap: wrap; gap: 2em; }
+        </style>
+        </head>
+        <body>
+        <h1>\(escape(title))</h1>
+        <p class="verdict \(verdict.rawValue)"><strong>\(verdict.rawValue)</strong> — \(escape(verdictReason))</p>
+        <ul>\n
+        """
+        for fact in facts { page += "<li>\(escape(fact))</li>\n" }
+        page += "</ul>\n<div class=\"tables\">\n"
+        for table in tables {
+            page += "<div><h2>\(escape(table.title))</h2>\n<table>\n"
+            for (label, value) in table.rows { page += "<tr><td>\(escape(label))</td><td>\(escape(value))</td></tr>\n" }
+            page += "</table></div>\n"
+        }
+        page += "</div>\n"
+        for figure in figures {
+            page += "<figure>\n\(Self.inlineSVG(figure.svg))\n<figcaption>\(escape(figure.caption))</figcaption>\n</figure>\n"
+        }
+        page += "<p><small>Made by noisescope. The verdict rule: a power-law tail needs the moment estimator's 95 % interval for γ above 0 and the power law beating an exponential (R &gt; 0, p &lt; 0.1); infinite-variance needs the upper 95 % bounds of α from Hill and CSN below 2.</small></p>\n</body>\n</html>\n"
+        return page
+    }
+
+    /// An SVG document without its XML declaration, ready to sit inside HTML.
+    static func inlineSVG(_ svg: String) -> String {
+        guard svg.hasPrefix("<?xml"), let end = svg.range(of: "?>") else { return svg }
+        return String(svg[end.upperBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

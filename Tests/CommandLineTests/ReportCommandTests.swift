@@ -1,0 +1,93 @@
+import Foundation
+import NoiseScopeStatistics
+import XCTest
+
+/// `noisescope report`: a self-contained page that parses strictly, loads in
+/// headless Chromium without a console error, and carries the run's numbers.
+final class ReportCommandTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws { directory = try CommandLineHarness.temporaryDirectory() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stderr: String, stdout: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stderr, as: UTF8.self), String(decoding: stdout, as: UTF8.self))
+    }
+
+    func testReportOfAMeasureRunLoadsCleanlyInChromium() throws {
+        let runDirectory = directory.appendingPathComponent("run").path
+        XCTAssertEqual(try CommandLineHarness.run(["measure", "--model", "logreg", "--batch", "16", "--samples", "80", "--out", runDirectory,
+                                                   "--bootstrap", "0", "--quiet", "--blas-kernels", "library"]).status, 0)
+        let result = try CommandLineHarness.run(["report", runDirectory])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let page = runDirectory + "/report.html"
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        // Self-contained: no scripts, no links to anything outside the page.
+        XCTAssertFalse(html.contains("<script"))
+        XCTAssertFalse(html.contains("src=\"http") || html.contains("href=\"http"))
+        XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 2)
+        // The numbers of summary.json are on the page.
+        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: runDirectory + "/summary.json"))) as? [String: Any])
+        XCTAssertTrue(html.contains("<strong>\(summary["verdict"] as! String)</strong>"))
+        XCTAssertTrue(html.contains("650 parameters"))
+        // Well-formed (XHTML syntax).
+        XCTAssertEqual(try run("/usr/bin/xmllint", ["--noout", page]).status, 0)
+
+        let chromium = "/usr/bin/chromium"
+        guard FileManager.default.isExecutableFile(atPath: chromium) else {
+            return XCTFail("chromium is missing: run scripts/install-dependencies (Debian package chromium)")
+        }
+        let screenshot = directory.appendingPathComponent("report.png").path
+        let browser = try run(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
+                                         "--window-size=1200,2000", "--screenshot=\(screenshot)", "file://\(page)"])
+        XCTAssertEqual(browser.status, 0, browser.stderr)
+        let consoleLines = browser.stderr.split(separator: "\n").filter { $0.contains("CONSOLE") || $0.contains("Uncaught") }
+        XCTAssertEqual(consoleLines, [], "console messages from the page")
+        let png = try XCTUnwrap(FileManager.default.contents(atPath: screenshot))
+        XCTAssertGreaterThan(png.count, 20_000, "the rendered page is not blank")
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+    }
+
+    /// A log directory of the PyTorch companion (schema noisescope-log/1): the
+    /// check runs on its noise_norms.npy; another schema version is refused.
+    func testReportOfATorchLog() throws {
+        let log = directory.appendingPathComponent("torchlog")
+        try FileManager.default.createDirectory(at: log, withIntermediateDirectories: true)
+        let norms = SyntheticDistribution.absoluteStudentT(nu: 3).sample(count: 3000, seed: 1)
+        try NumpyArrayWriter.data(norms).write(to: log.appendingPathComponent("noise_norms.npy"))
+        func manifest(schema: String) throws {
+            let object: [String: Any] = ["schema": schema, "mode": "train", "model_class": "TinyTransformer", "parameter_count": 120576,
+                                         "world_size": 2, "batch_size_small": 8, "batch_size_big": 16, "complete": true]
+            try JSONSerialization.data(withJSONObject: object).write(to: log.appendingPathComponent("manifest.json"))
+        }
+        try manifest(schema: "noisescope-log/1")
+        try "{\"step\": 10, \"b_simple_ema\": 42.5}\n".write(to: log.appendingPathComponent("steps.jsonl"), atomically: true, encoding: .utf8)
+        let result = try CommandLineHarness.run(["report", log.path, "--bootstrap", "0"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let html = try String(contentsOf: log.appendingPathComponent("report.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("TinyTransformer (120576 parameters)"))
+        XCTAssertTrue(html.contains("<strong>heavy</strong>"))
+        XCTAssertTrue(html.contains("= 42.5"))
+        try manifest(schema: "noisescope-log/2")
+        let refused = try CommandLineHarness.run(["report", log.path, "-o", log.appendingPathComponent("other.html").path])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("not noisescope-log/1"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: log.appendingPathComponent("other.html").path))
+    }
+
+    func testRefusesADirectoryThatIsNoRun() throws {
+        let result = try CommandLineHarness.run(["report", directory.path])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("holds neither summary.json"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("report.html").path))
+    }
+}
