@@ -1,5 +1,6 @@
 import Foundation
 import NoiseScopeModels
+import NoiseScopeStatistics
 
 /// The bundled models and data by the names the command line uses, and where
 /// the bundled data sets live.
@@ -52,10 +53,7 @@ public struct ModelCatalog {
         }
     }
 
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
-        public init(description: String) { self.description = description }
-    }
+    public typealias Failure = NoiseScopeError
 
     /// The folder of the bundled data: $NOISESCOPE_DATA_DIR, else the
     /// repository's notebooks-data/ (found from this source file's location).

@@ -1,3 +1,5 @@
+import NoiseScopeStatistics
+
 /// What `NoiseNormSampler` measured.
 public struct NoiseMeasurement: Sendable {
     /// ‖g_B − ∇f‖₂ for each minibatch, in sampling order.
@@ -39,9 +41,7 @@ public struct NoiseMeasurement: Sendable {
         public var variance: Double
     }
 
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
-    }
+    public typealias Failure = NoiseScopeError
 
     /// 1…10, then about ten per decade, always ending at `n`.
     public static func logSpacedCounts(upTo n: Int) -> [Int] {

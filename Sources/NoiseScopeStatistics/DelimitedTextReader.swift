@@ -34,7 +34,7 @@ struct DelimitedTextReader {
         var values: [Double] = [], lines: [Int] = []
         for (number, line) in Self.contentLines(text) {
             guard let x = Self.number(line) else {
-                throw SampleReadError("\(source) line \(number): '\(line.prefix(40))' is not a number; plain text wants one number a line (for a table pass --format csv or tsv)")
+                throw NoiseScopeError("\(source) line \(number): '\(line.prefix(40))' is not a number; plain text wants one number a line (for a table pass --format csv or tsv)")
             }
             values.append(x)
             lines.append(number)
@@ -58,10 +58,10 @@ struct DelimitedTextReader {
         for (number, line) in rows.dropFirst(hasHeader ? 1 : 0) {
             let cells = split(line)
             guard columnIndex < cells.count else {
-                throw SampleReadError("\(source) line \(number): has \(cells.count) columns, column \(columnIndex + 1) is missing; fix the row")
+                throw NoiseScopeError("\(source) line \(number): has \(cells.count) columns, column \(columnIndex + 1) is missing; fix the row")
             }
             guard let x = Self.number(cells[columnIndex]) else {
-                throw SampleReadError("\(source) line \(number), column \(columnIndex + 1): '\(cells[columnIndex].prefix(40))' is not a number; fix the cell or choose another column with --column")
+                throw NoiseScopeError("\(source) line \(number), column \(columnIndex + 1): '\(cells[columnIndex].prefix(40))' is not a number; fix the cell or choose another column with --column")
             }
             values.append(x)
             lines.append(number)
@@ -74,16 +74,16 @@ struct DelimitedTextReader {
         let names = header.map { $0.joined(separator: ", ") } ?? "no header"
         guard let column else {
             if width == 1 { return 0 }
-            throw SampleReadError("\(source) has \(width) columns (\(names)); choose one with --column NAME or --column INDEX (1-based)")
+            throw NoiseScopeError("\(source) has \(width) columns (\(names)); choose one with --column NAME or --column INDEX (1-based)")
         }
         if let header, let index = header.firstIndex(of: column) { return index }
         if let index = Int(column) {
             guard index >= 1 && index <= width else {
-                throw SampleReadError("--column \(index) is out of range: \(source) has \(width) columns (1-based)")
+                throw NoiseScopeError("--column \(index) is out of range: \(source) has \(width) columns (1-based)")
             }
             return index - 1
         }
-        throw SampleReadError("\(source) has no column named '\(column)' (\(names)); pass one of those names or a 1-based index to --column")
+        throw NoiseScopeError("\(source) has no column named '\(column)' (\(names)); pass one of those names or a 1-based index to --column")
     }
 
     func readJSONLines(_ text: String) throws -> ReadSamples {
@@ -91,17 +91,17 @@ struct DelimitedTextReader {
         var chosenField = field
         for (number, line) in Self.contentLines(text) {
             guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else {
-                throw SampleReadError("\(source) line \(number): not a JSON object; JSON lines wants one {...} object a line")
+                throw NoiseScopeError("\(source) line \(number): not a JSON object; JSON lines wants one {...} object a line")
             }
             if chosenField == nil {
                 let numeric = object.filter { $0.value is NSNumber }.keys.sorted()
                 guard numeric.count == 1 else {
-                    throw SampleReadError("\(source) line \(number): \(numeric.count) numeric fields (\(numeric.joined(separator: ", "))); choose one with --field NAME")
+                    throw NoiseScopeError("\(source) line \(number): \(numeric.count) numeric fields (\(numeric.joined(separator: ", "))); choose one with --field NAME")
                 }
                 chosenField = numeric[0]
             }
             guard let raw = object[chosenField!] else {
-                throw SampleReadError("\(source) line \(number): no field '\(chosenField!)'; check --field")
+                throw NoiseScopeError("\(source) line \(number): no field '\(chosenField!)'; check --field")
             }
             // JSON null is a missing value: NaN, which the cleaner drops (and counts) or refuses.
             if raw is NSNull {
@@ -110,7 +110,7 @@ struct DelimitedTextReader {
                 continue
             }
             guard let value = raw as? NSNumber, !(raw is Bool) else {
-                throw SampleReadError("\(source) line \(number), field '\(chosenField!)': \(raw) is not a number")
+                throw NoiseScopeError("\(source) line \(number), field '\(chosenField!)': \(raw) is not a number")
             }
             values.append(value.doubleValue)
             lines.append(number)

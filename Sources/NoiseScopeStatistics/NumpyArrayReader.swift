@@ -18,7 +18,7 @@ struct NumpyArrayReader {
     func read(_ data: Data) throws -> ReadSamples {
         let header = try parseHeader(data)
         guard let width = Self.supportedTypes[header.dtype] else {
-            throw SampleReadError("\(source): NumPy dtype '\(header.dtype)' is not supported; save as little-endian float32/float64/int32/int64 (e.g. array.astype('<f8'))")
+            throw NoiseScopeError("\(source): NumPy dtype '\(header.dtype)' is not supported; save as little-endian float32/float64/int32/int64 (e.g. array.astype('<f8'))")
         }
         let rows = header.shape.first ?? 1
         let columns: Int
@@ -26,12 +26,12 @@ struct NumpyArrayReader {
         case 1: columns = 1
         case 2: columns = header.shape[1]
         default:
-            throw SampleReadError("\(source): array of shape \(header.shape) has \(header.shape.count) dimensions; save a 1-D array or a 2-D table")
+            throw NoiseScopeError("\(source): array of shape \(header.shape) has \(header.shape.count) dimensions; save a 1-D array or a 2-D table")
         }
         let columnIndex = try chooseColumn(columns: columns)
         let count = rows * columns
         guard data.count - header.dataOffset >= count * width else {
-            throw SampleReadError("\(source): truncated NumPy file: the header promises \(count) values of \(width) bytes, the file holds \(max(0, data.count - header.dataOffset)) bytes of data")
+            throw NoiseScopeError("\(source): truncated NumPy file: the header promises \(count) values of \(width) bytes, the file holds \(max(0, data.count - header.dataOffset)) bytes of data")
         }
         let payload = data.subdata(in: header.dataOffset..<(header.dataOffset + count * width))
         let all = decode(payload, dtype: header.dtype, count: count)
@@ -60,10 +60,10 @@ struct NumpyArrayReader {
     func chooseColumn(columns: Int) throws -> Int {
         guard let column else {
             if columns == 1 { return 0 }
-            throw SampleReadError("\(source): a 2-D array with \(columns) columns; choose one with --column INDEX (1-based)")
+            throw NoiseScopeError("\(source): a 2-D array with \(columns) columns; choose one with --column INDEX (1-based)")
         }
         guard let index = Int(column), index >= 1, index <= columns else {
-            throw SampleReadError("--column \(column) does not name a column of \(source), which has \(columns) (give a 1-based index)")
+            throw NoiseScopeError("--column \(column) does not name a column of \(source), which has \(columns) (give a 1-based index)")
         }
         return index - 1
     }
@@ -71,25 +71,25 @@ struct NumpyArrayReader {
     func parseHeader(_ data: Data) throws -> Header {
         let bytes = [UInt8](data.prefix(12))
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else {
-            throw SampleReadError("\(source): not a NumPy .npy file (no \\x93NUMPY magic); pass --format for other formats")
+            throw NoiseScopeError("\(source): not a NumPy .npy file (no \\x93NUMPY magic); pass --format for other formats")
         }
         let major = bytes[6]
         let headerLength: Int, start: Int
         switch major {
         case 1: headerLength = Int(bytes[8]) | Int(bytes[9]) << 8; start = 10
         case 2, 3:
-            guard bytes.count >= 12 else { throw SampleReadError("\(source): truncated NumPy header") }
+            guard bytes.count >= 12 else { throw NoiseScopeError("\(source): truncated NumPy header") }
             headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24; start = 12
-        default: throw SampleReadError("\(source): NumPy format version \(major) is not supported (1–3 are)")
+        default: throw NoiseScopeError("\(source): NumPy format version \(major) is not supported (1–3 are)")
         }
         guard data.count >= start + headerLength,
               let text = String(data: data.subdata(in: start..<(start + headerLength)), encoding: .utf8) else {
-            throw SampleReadError("\(source): truncated NumPy header")
+            throw NoiseScopeError("\(source): truncated NumPy header")
         }
         guard let dtype = Self.value(of: "descr", in: text)?.trimmingCharacters(in: CharacterSet(charactersIn: "'\" ")),
               let order = Self.value(of: "fortran_order", in: text),
               let shapeText = Self.value(of: "shape", in: text) else {
-            throw SampleReadError("\(source): malformed NumPy header '\(text.trimmingCharacters(in: .whitespacesAndNewlines))'")
+            throw NoiseScopeError("\(source): malformed NumPy header '\(text.trimmingCharacters(in: .whitespacesAndNewlines))'")
         }
         let shape = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
             .split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }

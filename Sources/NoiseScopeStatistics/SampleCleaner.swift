@@ -21,9 +21,7 @@ public struct SampleCleaner: Sendable {
         }
     }
 
-    public struct Refusal: Error, CustomStringConvertible, Equatable {
-        public let description: String
-    }
+    public typealias Refusal = NoiseScopeError
 
     public var policy: Policy
 

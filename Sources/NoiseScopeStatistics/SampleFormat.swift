@@ -26,12 +26,6 @@ public enum SampleFormat: String, Sendable, CaseIterable {
     }
 }
 
-/// A problem reading samples, said in one line that names the place and the fix.
-public struct SampleReadError: Error, CustomStringConvertible, Equatable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// Samples as read, with where each came from, for error messages.
 public struct ReadSamples: Sendable {
     public var values: [Double]

@@ -23,11 +23,11 @@ public struct SampleReader: Sendable {
         } else {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw SampleReadError("\(path): no such file; check the path")
+                throw NoiseScopeError("\(path): no such file; check the path")
             }
-            guard !isDirectory.boolValue else { throw SampleReadError("\(path) is a directory; give a file of samples") }
+            guard !isDirectory.boolValue else { throw NoiseScopeError("\(path) is a directory; give a file of samples") }
             guard let contents = FileManager.default.contents(atPath: path) else {
-                throw SampleReadError("\(path): cannot be read (permissions?); check that it is readable")
+                throw NoiseScopeError("\(path): cannot be read (permissions?); check that it is readable")
             }
             data = contents
         }
@@ -41,7 +41,7 @@ public struct SampleReader: Sendable {
             return try NumpyArrayReader(source: source, column: column).read(data)
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw SampleReadError("\(source): not UTF-8 text; for binary arrays use a .npy file or --format npy")
+            throw NoiseScopeError("\(source): not UTF-8 text; for binary arrays use a .npy file or --format npy")
         }
         let reader = DelimitedTextReader(source: source, column: column, field: field)
         switch chosen {

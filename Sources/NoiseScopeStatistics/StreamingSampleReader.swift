@@ -15,14 +15,14 @@ public struct StreamingSampleReader: Sendable {
     /// Streams `path` ("-" for standard input) into `sketch`; returns the values dropped.
     public func read(path: String, into sketch: inout TailSketch) throws -> SampleCleaner.DroppedCounts {
         guard format == .text || format == .npy else {
-            throw SampleReadError("streaming reads plain text (one number a line) or a 1-D .npy; \(path) is \(format.rawValue): convert it, or read it whole without --stream")
+            throw NoiseScopeError("streaming reads plain text (one number a line) or a 1-D .npy; \(path) is \(format.rawValue): convert it, or read it whole without --stream")
         }
         let handle: FileHandle
         if path == "-" {
             handle = FileHandle.standardInput
         } else {
             guard let opened = FileHandle(forReadingAtPath: path) else {
-                throw SampleReadError("\(path): no such file (or unreadable); check the path")
+                throw NoiseScopeError("\(path): no such file (or unreadable); check the path")
             }
             handle = opened
         }
@@ -33,7 +33,7 @@ public struct StreamingSampleReader: Sendable {
             index += 1
             if x.isFinite && x > 0 { sketch.add(x); return }
             if policy == .refuse {
-                throw SampleReadError("\(place()) is \(x); tail estimators need positive finite samples: remove it or pass --invalid drop")
+                throw NoiseScopeError("\(place()) is \(x); tail estimators need positive finite samples: remove it or pass --invalid drop")
             }
             if x.isFinite { dropped.nonpositive += 1 } else { dropped.nonfinite += 1 }
         }
@@ -56,7 +56,7 @@ public struct StreamingSampleReader: Sendable {
             if bytes.isEmpty || bytes.first == UInt8(ascii: "#") { return }
             let text = String(decoding: bytes, as: UTF8.self)
             guard let x = DelimitedTextReader.number(Substring(text)) else {
-                throw SampleReadError("\(source) line \(lineNumber): '\(text.prefix(40))' is not a number; plain text wants one number a line")
+                throw NoiseScopeError("\(source) line \(lineNumber): '\(text.prefix(40))' is not a number; plain text wants one number a line")
             }
             let number = lineNumber
             try accept(x) { "\(source) line \(number)" }
@@ -83,14 +83,14 @@ public struct StreamingSampleReader: Sendable {
 
     func streamNumpy(_ handle: FileHandle, source: String, accept: (Double) throws -> Void) throws {
         let prefix = handle.readData(ofLength: 12)
-        guard prefix.count >= 10 else { throw SampleReadError("\(source): not a NumPy .npy file (too short)") }
+        guard prefix.count >= 10 else { throw NoiseScopeError("\(source): not a NumPy .npy file (too short)") }
         let headerLength = prefix[6] == 1 ? Int(prefix[8]) | Int(prefix[9]) << 8
             : Int(prefix[8]) | Int(prefix[9]) << 8 | Int(prefix[10]) << 16 | Int(prefix[11]) << 24
         let start = prefix[6] == 1 ? 10 : 12
         let rest = handle.readData(ofLength: max(0, start + headerLength - prefix.count))
         let header = try NumpyArrayReader(source: source, column: nil).parseHeader(prefix + rest)
         guard header.shape.count == 1, let width = NumpyArrayReader.supportedTypes[header.dtype] else {
-            throw SampleReadError("\(source): streaming reads 1-D little-endian float32/float64/int32/int64 arrays; this one is \(header.dtype) of shape \(header.shape)")
+            throw NoiseScopeError("\(source): streaming reads 1-D little-endian float32/float64/int32/int64 arrays; this one is \(header.dtype) of shape \(header.shape)")
         }
         var remaining = header.shape[0]
         var leftover = Data((prefix + rest).dropFirst(header.dataOffset))
@@ -99,7 +99,7 @@ public struct StreamingSampleReader: Sendable {
             leftover = Data()
             let usable = min(chunk.count / width, remaining)
             guard usable > 0 else {
-                throw SampleReadError("\(source): truncated NumPy file: \(remaining) of \(header.shape[0]) values missing")
+                throw NoiseScopeError("\(source): truncated NumPy file: \(remaining) of \(header.shape[0]) values missing")
             }
             let array = try NumpyArrayReader(source: source, column: nil)
                 .decode(chunk.prefix(usable * width), dtype: header.dtype, count: usable)

@@ -18,14 +18,15 @@ public struct TailCheck: Sendable {
     /// The smallest sample the check accepts.
     public static let minimumSampleCount = 10
 
-    public struct Failure: Error, CustomStringConvertible, Equatable {
-        public let description: String
-    }
+    public typealias Failure = NoiseScopeError
 
     /// Runs the check on positive finite samples (clean them with `SampleCleaner` first).
     public static func run(_ samples: [Double], options: Options = Options()) throws -> TailCheckReport {
         try requireEnough(samples.count)
         let data = OrderStatistics(samples: samples)
+        guard data.value(1) > data.value(data.count) else {
+            throw Failure(description: "all \(data.count) samples are equal (\(data.value(1))): there is no tail to estimate")
+        }
         let choice = try chooseK(options, n: data.count, largestUsable: data.count - 1) { options.doubleBootstrap.chooseK(data) }
         return assemble(top: data, n: data.count, summary: SampleSummary(data), choice: choice, powerLaw: options.powerLaw)
     }
@@ -41,6 +42,9 @@ public struct TailCheck: Sendable {
         try requireEnough(sketch.count)
         if sketch.count <= sketch.capacity { return try run(sketch.largest, options: options) }
         let top = OrderStatistics(sortedDescending: sketch.largest)
+        guard top.value(1) > top.value(top.count) else {
+            throw Failure(description: "the \(top.count) largest of \(sketch.count) samples are all equal (\(top.value(1))): raise --top to see below them")
+        }
         let reservoir = OrderStatistics(samples: sketch.reservoir)
         let choice = try chooseK(options, n: sketch.count, largestUsable: top.count - 1) {
             var fromReservoir = options.doubleBootstrap.chooseK(reservoir)

@@ -1,6 +1,7 @@
 import Foundation
 import NoiseScopeModels
 import NoiseScopeSampling
+import NoiseScopeStatistics
 
 /// A training checkpoint: the model's recipe, its parameters, the optimizer's
 /// state and the step, in one file that `train --resume` and
@@ -51,9 +52,7 @@ public struct Checkpoint: Sendable {
         }
     }
 
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
-    }
+    public typealias Failure = NoiseScopeError
 
     public static let magic = Array("NSCKPT01".utf8)
     public static let formatName = "noisescope-checkpoint/1"

@@ -49,10 +49,7 @@ public final class Trainer {
         }
     }
 
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
-        public init(description: String) { self.description = description }
-    }
+    public typealias Failure = NoiseScopeError
 
     public let model: any GradientModel<Float>
     public let recipe: ModelCatalog.Recipe

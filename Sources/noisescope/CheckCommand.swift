@@ -124,8 +124,8 @@ struct CheckCommand: ParsableCommand {
 
     /// One sketch per input, merged: the top-K part is exactly that of the concatenation.
     func runStreaming() throws {
-        guard plot == nil else { throw SampleReadError("--plot needs the samples in memory; drop --stream (or read a file instead of -)") }
-        guard top >= 16 else { throw SampleReadError("--top must be at least 16, got \(top)") }
+        guard plot == nil else { throw NoiseScopeError("--plot needs the samples in memory; drop --stream (or read a file instead of -)") }
+        guard top >= 16 else { throw NoiseScopeError("--top must be at least 16, got \(top)") }
         var total = TailSketch(capacity: top, seed: seed)
         var dropped = SampleCleaner.DroppedCounts()
         for (index, file) in files.enumerated() {

@@ -73,7 +73,7 @@ struct GenerateCommand: ParsableCommand {
             let handle: FileHandle
             if let temporary {
                 guard FileManager.default.createFile(atPath: temporary, contents: nil), let opened = FileHandle(forWritingAtPath: temporary) else {
-                    throw SampleReadError("cannot write \(output!): its directory is missing or not writable")
+                    throw NoiseScopeError("cannot write \(output!): its directory is missing or not writable")
                 }
                 handle = opened
             } else {
@@ -92,7 +92,7 @@ struct GenerateCommand: ParsableCommand {
                 try handle.close()
                 guard rename(temporary, output) == 0 else {
                     try? FileManager.default.removeItem(atPath: temporary)
-                    throw SampleReadError("cannot write \(output): rename failed")
+                    throw NoiseScopeError("cannot write \(output): rename failed")
                 }
             }
         }

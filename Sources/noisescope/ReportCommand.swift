@@ -29,7 +29,7 @@ struct ReportCommand: ParsableCommand {
             } else if FileManager.default.fileExists(atPath: url.appendingPathComponent("manifest.json").path) {
                 report = try torchLogReport(url)
             } else {
-                throw SampleReadError("\(directory) holds neither summary.json (from noisescope measure) nor manifest.json (from noisescope_torch); give a run directory")
+                throw NoiseScopeError("\(directory) holds neither summary.json (from noisescope measure) nor manifest.json (from noisescope_torch); give a run directory")
             }
             let path = output ?? url.appendingPathComponent("report.html").path
             try AtomicFile.write(report.html(), to: path)
@@ -41,7 +41,7 @@ struct ReportCommand: ParsableCommand {
         let data = try Data(contentsOf: url.appendingPathComponent("summary.json"))
         let summary: MeasurementSummary
         do { summary = try JSONDecoder().decode(MeasurementSummary.self, from: data) } catch {
-            throw SampleReadError("\(url.path)/summary.json is not a noisescope measure summary (\(error))")
+            throw NoiseScopeError("\(url.path)/summary.json is not a noisescope measure summary (\(error))")
         }
         let c = summary.referenceComparison
         var tables = RunReport.tables(for: summary.check)
@@ -71,10 +71,10 @@ struct ReportCommand: ParsableCommand {
     func torchLogReport(_ url: URL) throws -> RunReport {
         let manifestData = try Data(contentsOf: url.appendingPathComponent("manifest.json"))
         guard let manifest = try? JSONSerialization.jsonObject(with: manifestData) as? [String: Any] else {
-            throw SampleReadError("\(url.path)/manifest.json is not a JSON object; is this a noisescope_torch log?")
+            throw NoiseScopeError("\(url.path)/manifest.json is not a JSON object; is this a noisescope_torch log?")
         }
         guard manifest["schema"] as? String == "noisescope-log/1" else {
-            throw SampleReadError("\(url.path)/manifest.json has schema '\(manifest["schema"] ?? "none")', not noisescope-log/1; re-record with a matching noisescope_torch")
+            throw NoiseScopeError("\(url.path)/manifest.json has schema '\(manifest["schema"] ?? "none")', not noisescope-log/1; re-record with a matching noisescope_torch")
         }
         let norms = try SampleReader().read(path: url.appendingPathComponent("noise_norms.npy").path).values.filter { $0 > 0 && $0.isFinite }
         let check = try TailCheck.run(norms, options: .init(seed: seed, bootstrapReplicates: bootstrap))
