@@ -91,3 +91,29 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("report.html").path))
     }
 }
+
+/// Per-rank logs checked together: streamed and merged shard by shard, the
+/// answer equals that on the concatenated file for every top-K quantity.
+final class ShardedCheckTests: XCTestCase {
+    func testShardsGiveTheConcatenationsAnswer() throws {
+        let directory = try CommandLineHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let values = SyntheticDistribution.absoluteStudentT(nu: 2).sample(count: 30_000, seed: 11)
+        let whole = directory.appendingPathComponent("all.npy").path, a = directory.appendingPathComponent("rank0.npy").path,
+            b = directory.appendingPathComponent("rank1.npy").path
+        try NumpyArrayWriter.data(values).write(to: URL(fileURLWithPath: whole))
+        try NumpyArrayWriter.data(Array(values[..<12_000])).write(to: URL(fileURLWithPath: a))
+        try NumpyArrayWriter.data(Array(values[12_000...])).write(to: URL(fileURLWithPath: b))
+        func report(_ files: [String]) throws -> [String: Any] {
+            let result = try CommandLineHarness.run(["check", "--stream", "--top", "5000", "--k", "800", "--json", "--xmin-search", "exact"] + files)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        }
+        let sharded = try report([a, b]), concatenated = try report([whole])
+        XCTAssertEqual(sharded["n"] as? Int, 30_000)
+        for key in ["hill", "moments", "pickands", "powerlaw"] {
+            XCTAssertEqual(sharded[key] as? NSDictionary, concatenated[key] as? NSDictionary, key)
+        }
+        XCTAssertEqual(sharded["verdict"] as? String, concatenated["verdict"] as? String)
+    }
+}
