@@ -18,6 +18,8 @@ final class ReportCommandTests: XCTestCase {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        // A browser that hangs must fail the test, not the CI run.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120) { if process.isRunning { process.terminate() } }
         let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: stderr, as: UTF8.self), String(decoding: stdout, as: UTF8.self))
