@@ -101,7 +101,7 @@ public struct StreamingSampleReader: Sendable {
             guard usable > 0 else {
                 throw NoiseScopeError("\(source): truncated NumPy file: \(remaining) of \(header.shape[0]) values missing")
             }
-            let array = try NumpyArrayReader(source: source, column: nil)
+            let array = NumpyArrayReader(source: source, column: nil)
                 .decode(chunk.prefix(usable * width), dtype: header.dtype, count: usable)
             for x in array { try accept(x) }
             remaining -= usable

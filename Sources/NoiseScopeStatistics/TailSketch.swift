@@ -15,8 +15,9 @@ import Foundation
 /// K largest, and moments combine exactly, so per-shard sketches give exactly
 /// the answer on the concatenated data for every quantity that depends on the
 /// top K. Reservoirs merge by weighted subsampling (a uniform sample again,
-/// but not the same one).
-public struct TailSketch: Sendable {
+/// but not the same one). Not Sendable: its random stream is a reference, so
+/// a copy shares it; keep one owner per sketch.
+public struct TailSketch {
     /// How many of the largest values are kept.
     public let capacity: Int
     public let reservoirCapacity: Int
