@@ -36,6 +36,7 @@ public struct RunReport {
             ("Hill α̂, 95 % CI (exact under Pareto)", "\(g(check.hill.alpha)) \(interval(check.hill.alphaInterval95))"),
             ("Moments γ̂, 95 % CI", "\(g(check.moments?.gamma)) \(interval(check.moments?.gammaInterval95))"),
             ("Pickands α̂", g(check.pickands?.alpha)),
+            ("Kernel-type α̂ (biweight, h = k/n)", g(check.kernel?.alpha)),
         ]
         if let excess = check.hillExcessOverMedian { estimators.append(("Hill α̂ of X − median", g(excess.alpha))) }
         var tables = [

@@ -84,10 +84,11 @@ public struct TailCheck: Sendable {
         let moments = MomentEstimator.estimate(data, k: choice.k)
         let pickandsK = min(choice.k, PickandsEstimator.maximumK(n: data.count))
         let pickands = pickandsK >= 1 ? PickandsEstimator.estimate(data, k: pickandsK) : nil
+        let kernel = KernelEstimator.estimate(data, k: choice.k)
         let powerLaw = fitter.fit(data)
         let (verdict, reason) = TailVerdict.decide(hill: hill, moments: moments, powerLaw: powerLaw)
         return TailCheckReport(
-            n: n, summary: summary, kSelection: choice, hill: hill, moments: moments, pickands: pickands,
+            n: n, summary: summary, kSelection: choice, hill: hill, moments: moments, pickands: pickands, kernel: kernel,
             hillExcessOverMedian: excessOverMedian(data, median: summary.median, k: choice.k),
             powerLaw: powerLaw, verdict: verdict, verdictReason: reason)
     }
@@ -110,6 +111,8 @@ public struct TailCheckReport: Codable, Sendable {
     public var hill: TailIndexEstimate
     public var moments: TailIndexEstimate?
     public var pickands: TailIndexEstimate?
+    /// The kernel-type (biweight) estimate with bandwidth k/n.
+    public var kernel: TailIndexEstimate?
     public var hillExcessOverMedian: TailIndexEstimate?
     public var powerLaw: PowerLawFit?
     public var verdict: TailVerdict
@@ -118,7 +121,7 @@ public struct TailCheckReport: Codable, Sendable {
     public var dropped: SampleCleaner.DroppedCounts?
 
     enum CodingKeys: String, CodingKey {
-        case n, summary, hill, moments, pickands, verdict, dropped
+        case n, summary, hill, moments, pickands, kernel, verdict, dropped
         case kSelection = "k_selection"
         case hillExcessOverMedian = "hill_excess_over_median"
         case powerLaw = "powerlaw"

@@ -20,6 +20,7 @@ extension TailCheckReport {
         lines.append(alphaLine("  Hill      ", hill, "exact under a Pareto tail; asymptotic \(interval(hill.asymptoticAlphaInterval95))"))
         lines.append(alphaLine("  Moments   ", moments, "γ̂ = \(g(moments?.gamma)), 95% CI \(interval(moments?.gammaInterval95))"))
         lines.append(alphaLine("  Pickands  ", pickands, "at k = \(pickands?.k ?? 0)"))
+        lines.append(alphaLine("  Kernel    ", kernel, "biweight, bandwidth k/n"))
         if let p = powerLaw {
             lines.append("  Power law α = \(g(p.alpha)) ± \(g(p.sigma)) above xmin = \(g(p.xmin)) (n_tail = \(p.tailCount), KS D = \(g(p.ksDistance)), \(p.xminSearch) scan; density exponent \(g(p.densityExponent)))")
             if let gof = p.goodnessOfFitP {
