@@ -106,11 +106,8 @@ struct CheckCommand: ParsableCommand {
                 dropped.nonfinite += cleaned.dropped.nonfinite
                 dropped.nonpositive += cleaned.dropped.nonpositive
             }
-            if dropped.total > 0 {
-                printError("noisescope: note: dropped \(dropped.nonfinite) NaN/Inf and \(dropped.nonpositive) zero or negative values (pass --invalid refuse to stop instead)")
-            }
-            let options = TailCheck.Options(k: k, seed: seed, bootstrapReplicates: bootstrap, xminSearch: xminSearch.search)
-            var report = try TailCheck.run(kept, options: options)
+            noteDropped(dropped)
+            var report = try TailCheck.run(kept, options: checkOptions)
             report.dropped = dropped
             let text = json ? try encodeJSON(report) : report.humanReadableSummary(source: files.joined(separator: ", "))
             if let plot {
@@ -136,13 +133,19 @@ struct CheckCommand: ParsableCommand {
             dropped.nonpositive += more.nonpositive
             total.merge(sketch)
         }
-        if dropped.total > 0 {
-            printError("noisescope: note: dropped \(dropped.nonfinite) NaN/Inf and \(dropped.nonpositive) zero or negative values (pass --invalid refuse to stop instead)")
-        }
-        let options = TailCheck.Options(k: k, seed: seed, bootstrapReplicates: bootstrap, xminSearch: xminSearch.search)
-        var report = try TailCheck.run(sketch: total, options: options)
+        noteDropped(dropped)
+        var report = try TailCheck.run(sketch: total, options: checkOptions)
         report.dropped = dropped
         let text = json ? try encodeJSON(report) : report.humanReadableSummary(source: files.joined(separator: ", ") + (total.count > top ? " (streamed: top \(top) exact, body from a reservoir)" : ""))
         try emit(text, to: output)
+    }
+
+    var checkOptions: TailCheck.Options {
+        TailCheck.Options(k: k, seed: seed, bootstrapReplicates: bootstrap, xminSearch: xminSearch.search)
+    }
+
+    func noteDropped(_ dropped: SampleCleaner.DroppedCounts) {
+        guard dropped.total > 0 else { return }
+        printError("noisescope: note: dropped \(dropped.nonfinite) NaN/Inf and \(dropped.nonpositive) zero or negative values (pass --invalid refuse to stop instead)")
     }
 }
