@@ -11,8 +11,9 @@ struct CheckCommand: ParsableCommand {
             Reads positive samples (e.g. gradient-noise norms ‖g_B − ∇f‖ logged from a \
             training run) and reports, for the tail index α of P(X > x) ~ x^-α:
               Hill (exact Gamma 95% CI under a Pareto tail, and the asymptotic one),
-              Dekkers–Einmahl–de Haan moments, Pickands, all at one k chosen by the
-              double bootstrap (Danielsson et al. 2001) unless --k is given;
+              Dekkers–Einmahl–de Haan moments, Pickands, the kernel-type (biweight)
+              estimator, all at one k chosen by the double bootstrap (Danielsson et
+              al. 2001) unless --k is given;
               the Clauset–Shalizi–Newman power-law fit (xmin by minimum KS distance,
               bootstrap goodness of fit, likelihood-ratio tests against lognormal and
               exponential tails).
@@ -23,7 +24,8 @@ struct CheckCommand: ParsableCommand {
             Formats: plain text (one number a line), CSV/TSV (pick --column), NumPy
             .npy (1-D, or 2-D with --column), JSON lines (pick --field); inferred from
             the extension or set with --format. Several files are concatenated; "-"
-            reads standard input (plain text unless --format says otherwise).
+            reads standard input (plain text unless --format says otherwise), streamed
+            through a bounded-memory sketch so that 10⁸ values fit (see --stream).
             Examples:
               noisescope check noise_norms.npy
               noisescope check log.csv --column noise_norm --json > verdict.json
