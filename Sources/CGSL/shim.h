@@ -26,4 +26,20 @@ void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
 char *openblas_get_config(void);
 
+/// Swaps two paths in one step (Linux renameat2 with RENAME_EXCHANGE), so a
+/// finished run directory replaces the previous one atomically. -1 with errno
+/// ENOSYS or EINVAL where the kernel or file system cannot.
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+static inline int noisescope_exchange_paths(const char *from, const char *to) {
+#ifdef SYS_renameat2
+    return (int)syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, 2 /* RENAME_EXCHANGE */);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
 #endif

@@ -27,17 +27,14 @@ public enum CheckFigures {
         ]
     }
 
-    /// Renders every figure first, then writes each atomically into `directory`
-    /// (created if missing). Returns the paths written and the renderer's notices.
+    /// Renders every figure first, then writes them into `directory` (created if
+    /// missing) all or none. Returns the paths written and the renderer's notices.
     public static func write(samples: [Double], report: TailCheckReport, to directory: String) throws -> (paths: [String], notices: [String]) {
         let rendered = figures(samples: samples, report: report).map { ($0.name, $0.figure.render()) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var paths: [String] = []
-        for (name, figure) in rendered {
-            let url = URL(fileURLWithPath: directory).appendingPathComponent(name)
-            try figure.write(to: url)
-            paths.append(url.path)
-        }
+        let files = rendered.map { (url: URL(fileURLWithPath: directory).appendingPathComponent($0.0), data: Data($0.1.svg.utf8)) }
+        try AtomicFile.writeAll(files)
+        let paths = files.map(\.url.path)
         let notices = rendered.flatMap { name, figure in figure.notices.map { "\(name): \($0)" } }
         return (paths, notices)
     }

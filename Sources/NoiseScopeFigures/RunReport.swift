@@ -2,9 +2,15 @@ import Foundation
 import NoiseScopeStatistics
 
 /// One self-contained HTML page about a run: the verdict and its evidence,
-/// the figures inline as SVG, the tables. No scripts, no external files, no
-/// web fonts, so it reads offline and archives as one file. The markup is
-/// well-formed XML (XHTML syntax) so that tests can parse it strictly.
+/// the figures, the tables. No scripts, no external files, no web fonts, so
+/// it reads offline and archives as one file. The markup is well-formed XML
+/// (XHTML syntax) so that tests can parse it strictly.
+///
+/// Nothing on the page can run: a Content-Security-Policy forbids scripts
+/// and every outside load, text is escaped, and figures are embedded as
+/// images (`<img src="data:image/svg+xml;base64,…">`), a context in which a
+/// browser never runs an SVG's scripts or event handlers. Callers pass only
+/// figures they drew themselves from the run's numbers.
 public struct RunReport {
     /// A titled table of label → value rows.
     public struct Table {
@@ -64,6 +70,7 @@ public struct RunReport {
         <head>
         <meta charset="utf-8"/>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"/>
         <title>\(escape(title))</title>
         <style>
         body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
@@ -74,7 +81,7 @@ public struct RunReport {
         .light { background: #e3f1fa; border-color: #0072B2; }
         table { border-collapse: collapse; margin: 0.5em 0; } td { padding: 0.25em 1em 0.25em 0; border-bottom: 1px solid #ddd; }
         td:first-child { color: #555; } figure { margin: 1.5em 0; } figcaption { color: #555; margin-top: 0.3em; }
-        svg { max-width: 100%; height: auto; }
+        figure img { max-width: 100%; height: auto; }
         .tables { display: flex; flex-wrap: wrap; gap: 2em; }
         </style>
         </head>
@@ -92,16 +99,15 @@ public struct RunReport {
         }
         page += "</div>\n"
         for figure in figures {
-            page += "<figure>\n\(Self.inlineSVG(figure.svg))\n<figcaption>\(escape(figure.caption))</figcaption>\n</figure>\n"
+            page += "<figure>\n<img alt=\"\(escape(figure.caption))\" src=\"\(Self.dataURI(svg: figure.svg))\"/>\n<figcaption>\(escape(figure.caption))</figcaption>\n</figure>\n"
         }
         page += "<p><small>Made by noisescope. The verdict rule: a power-law tail needs the moment estimator's 95 % interval for γ above 0 and the power law beating an exponential (R &gt; 0, p &lt; 0.1); infinite-variance needs the upper 95 % bounds of α from Hill and CSN below 2.</small></p>\n</body>\n</html>\n"
         return page
     }
 
-    /// An SVG document without its XML declaration, ready to sit inside HTML.
-    static func inlineSVG(_ svg: String) -> String {
-        guard svg.hasPrefix("<?xml"), let end = svg.range(of: "?>") else { return svg }
-        return String(svg[end.upperBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
+    /// An SVG document as a data URI for an `<img>`: shown, never run.
+    static func dataURI(svg: String) -> String {
+        "data:image/svg+xml;base64," + Data(svg.utf8).base64EncodedString()
     }
 
     func escape(_ text: String) -> String {

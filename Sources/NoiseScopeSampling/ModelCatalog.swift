@@ -94,6 +94,7 @@ public struct ModelCatalog {
     /// Builds the model in fp32 with its data, sized for minibatches of `batchSize`.
     public static func makeModel(_ architecture: Architecture, data: DataSource, batchSize: Int, seed: UInt64,
                                  overrides: Overrides = Overrides()) throws -> any GradientModel<Float> {
+        try validate(Recipe(architecture: architecture, data: data, batchSize: batchSize, seed: seed, overrides: overrides))
         if architecture.isText {
             var configuration = TinyGPTConfiguration(maxBatchSize: batchSize, attention: architecture == .tinygpt, seed: seed)
             if let width = overrides.width { configuration.width = width }

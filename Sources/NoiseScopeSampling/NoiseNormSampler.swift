@@ -35,9 +35,11 @@ public final class NoiseNormSampler {
     /// Where the work is, for progress reports.
     public enum Phase: String, Sendable { case fullGradient = "full gradient", noiseNorms = "noise norms" }
 
+    /// A stop asked for by the user (a signal); `detail` says what was kept.
     public struct Interrupted: Error, CustomStringConvertible {
-        public init() {}
-        public var description: String { "interrupted; nothing was written" }
+        public var detail: String
+        public init(_ detail: String = "nothing was written") { self.detail = detail }
+        public var description: String { "stopped; \(detail)" }
     }
 
     let model: any GradientModel<Float>

@@ -119,7 +119,9 @@ public struct PowerLawFitter: Sendable {
                 var sample = [Double](repeating: 0, count: n)
                 for i in 0..<n {
                     if body.isEmpty || random.uniformPositive() < tailProbability {
-                        sample[i] = random.pareto(alpha: best.tailIndex, xmin: xmin)
+                        // A fitted tail index near 0 draws values past the largest double;
+                        // censor them there so the replicate stays a sample of finite numbers.
+                        sample[i] = min(random.pareto(alpha: best.tailIndex, xmin: xmin), .greatestFiniteMagnitude)
                     } else {
                         sample[i] = body[random.index(below: body.count)]
                     }

@@ -26,10 +26,54 @@ public struct Checkpoint: Sendable {
         public var step: Int
         public var optimizer: OptimizerRecord
         public var payloadChecksum: String
+        /// The training loss summed since the last loss.csv row, and the number of
+        /// steps in it, so that a resumed run writes the same rows as one never
+        /// stopped. Absent in checkpoints of earlier versions.
+        public var pendingLoss: PendingLoss?
+
+        public struct PendingLoss: Codable, Equatable, Sendable {
+            public var sum: Double
+            public var count: Int
+        }
 
         enum CodingKeys: String, CodingKey {
             case format, recipe, model, tensors, step, optimizer
             case payloadChecksum = "payload_checksum"
+            case pendingLoss = "pending_loss"
+        }
+
+        /// The parameter count and payload bytes the header promises, every
+        /// size and count checked for sign and overflow.
+        func validatedSizes(shown: String) throws -> (parameters: Int, payloadBytes: Int) {
+            guard step >= 0 else { throw Failure(description: "\(shown): checkpoint step \(step) is negative; the file is damaged") }
+            if let pendingLoss, pendingLoss.count < 0 || !pendingLoss.sum.isFinite {
+                throw Failure(description: "\(shown): checkpoint's pending loss is invalid; the file is damaged")
+            }
+            var parameters = 0
+            for tensor in tensors {
+                var size = 1
+                for extent in tensor.shape {
+                    guard extent >= 0 else { throw Failure(description: "\(shown): tensor \(TerminalText.quoted(tensor.name)) has a negative size; the file is damaged") }
+                    let (product, overflow) = size.multipliedReportingOverflow(by: extent)
+                    guard !overflow else { throw Failure(description: "\(shown): tensor \(TerminalText.quoted(tensor.name)) is impossibly large; the file is damaged") }
+                    size = product
+                }
+                let (sum, overflow) = parameters.addingReportingOverflow(size)
+                guard !overflow else { throw Failure(description: "\(shown): the tensors are impossibly large; the file is damaged") }
+                parameters = sum
+            }
+            var bytes = parameters.multipliedReportingOverflow(by: 4)
+            var names = Set<String>()
+            for entry in optimizer.vectors {
+                guard entry.count >= 0, names.insert(entry.name).inserted else {
+                    throw Failure(description: "\(shown): optimizer vector \(TerminalText.quoted(entry.name)) has a negative length or appears twice; the file is damaged")
+                }
+                let extra = entry.count.multipliedReportingOverflow(by: 8)
+                let sum = bytes.partialValue.addingReportingOverflow(extra.partialValue)
+                bytes = (sum.partialValue, bytes.overflow || extra.overflow || sum.overflow)
+            }
+            guard !bytes.overflow else { throw Failure(description: "\(shown): the payload the header promises is impossibly large; the file is damaged") }
+            return (parameters, bytes.partialValue)
         }
     }
 
@@ -100,31 +144,49 @@ public struct Checkpoint: Sendable {
         return data
     }
 
-    /// Reads and verifies a checkpoint file.
+    /// The longest header accepted (real ones are a few kilobytes).
+    static let maximumHeaderLength = 1 << 24
+
+    /// Reads and verifies a checkpoint file. Every header field is checked
+    /// (sizes, counts, the step, the recipe and the memory its model needs)
+    /// and the payload's length and checksum verified before anything is
+    /// built: a hostile or damaged file is refused with one line.
     public static func read(path: String) throws -> Checkpoint {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(description: "\(path): no such checkpoint (or unreadable); give a file written by noisescope train")
+        let shown = TerminalText.safeForTerminal(path, limit: 200)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw Failure(description: "\(shown): no such checkpoint; give a .ckpt file written by noisescope train")
         }
-        guard data.count >= 16, Array(data.prefix(8)) == magic else {
-            throw Failure(description: "\(path) is not a noisescope checkpoint (bad magic); give a .ckpt file written by noisescope train")
+        let input = try InputFile(path: path)
+        let preamble = try input.read(exactly: 16)
+        guard preamble.count == 16, Array(preamble.prefix(8)) == magic else {
+            throw Failure(description: "\(shown) is not a noisescope checkpoint (bad magic); give a .ckpt file written by noisescope train")
         }
-        let length = Int(data.subdata(in: 8..<16).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) })
-        guard length > 0, 16 + length <= data.count else { throw Failure(description: "\(path): truncated checkpoint header") }
+        let declared = preamble[8..<16].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard declared > 0, declared <= UInt64(maximumHeaderLength) else {
+            throw Failure(description: "\(shown): checkpoint header length \(declared) is implausible; the file is damaged")
+        }
+        let length = Int(declared)
+        let headerBytes = try input.read(exactly: length)
+        guard headerBytes.count == length else { throw Failure(description: "\(shown): truncated checkpoint header") }
         let header: Header
-        do { header = try JSONDecoder().decode(Header.self, from: data.subdata(in: 16..<(16 + length))) } catch {
-            throw Failure(description: "\(path): corrupted checkpoint header (\(error))")
+        do { header = try JSONDecoder().decode(Header.self, from: Data(headerBytes)) } catch {
+            throw Failure(description: "\(shown): corrupted checkpoint header (\(TerminalText.safeForTerminal("\(error)", limit: 200)))")
         }
         guard header.format == formatName else {
-            throw Failure(description: "\(path): checkpoint format '\(header.format)' is not \(formatName); re-create it with this noisescope")
+            throw Failure(description: "\(shown): checkpoint format \(TerminalText.quoted(header.format)) is not \(formatName); re-create it with this noisescope")
         }
-        let body = data.subdata(in: (16 + length)..<data.count)
-        let parameterCount = header.tensors.reduce(0) { $0 + $1.shape.reduce(1, *) }
-        let expected = parameterCount * 4 + header.optimizer.vectors.reduce(0) { $0 + $1.count * 8 }
+        let (parameterCount, expected) = try header.validatedSizes(shown: shown)
+        try ModelCatalog.validate(header.recipe)
+        if let size = input.regularFileSize, size - 16 - length != expected {
+            throw Failure(description: "\(shown): truncated or padded checkpoint: payload has \(size - 16 - length) bytes, the header promises \(expected)")
+        }
+        try MemoryBudget.require(bytes: Double(expected), for: "\(shown)'s payload", hint: "the file is damaged or from a bigger machine")
+        let body = try input.read(exactly: expected + 1)
         guard body.count == expected else {
-            throw Failure(description: "\(path): truncated or padded checkpoint: payload has \(body.count) bytes, the header promises \(expected)")
+            throw Failure(description: "\(shown): truncated or padded checkpoint: payload has \(body.count > expected ? "more than \(expected)" : "\(body.count)") bytes, the header promises \(expected)")
         }
         guard checksum(body) == header.payloadChecksum else {
-            throw Failure(description: "\(path): checkpoint payload is corrupted (checksum mismatch)")
+            throw Failure(description: "\(shown): checkpoint payload is corrupted (checksum mismatch)")
         }
         var checkpoint = Checkpoint(header: header, parameters: [], optimizerVectors: [:])
         body.withUnsafeBytes { raw in
@@ -158,7 +220,7 @@ public struct Checkpoint: Sendable {
         return model
     }
 
-    static func checksum(_ data: Data) -> String {
+    static func checksum<Bytes: Sequence<UInt8>>(_ data: Bytes) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in data { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
         return String(hash, radix: 16)

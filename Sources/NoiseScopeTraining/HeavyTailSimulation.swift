@@ -88,6 +88,10 @@ public struct HeavyTailSimulation: Codable, Equatable, Sendable {
         if !(noiseScale >= 0 && noiseScale.isFinite) { problems.append("noise scale must be finite and ≥ 0") }
         if steps < 1 { problems.append("steps must be ≥ 1") }
         if replicates < 1 { problems.append("replicates must be ≥ 1") }
+        let (cells, overflow) = replicates.multipliedReportingOverflow(by: max(1, methods.count))
+        if overflow || Double(cells) * 8 > MemoryBudget.physicalBytes * MemoryBudget.usableFraction {
+            problems.append("\(replicates) replicates × \(methods.count) methods need about \(MemoryBudget.format(bytes: Double(replicates) * Double(methods.count) * 8)) of memory; this machine has \(MemoryBudget.format(bytes: MemoryBudget.physicalBytes))")
+        }
         if !start.isFinite { problems.append("start must be finite") }
         if tailProbabilities.contains(where: { !($0 > 0 && $0 < 1) }) { problems.append("every δ must be in (0, 1)") }
         for method in methods {

@@ -61,6 +61,8 @@ public final class Trainer {
     public private(set) var step = 0
     let trainingCount: Int
     let validationIndices: [[Int]]
+    /// Training loss since the last loss.csv row (kept in checkpoints).
+    var pendingLoss = Checkpoint.Header.PendingLoss(sum: 0, count: 0)
 
     public init(recipe: ModelCatalog.Recipe, optimizer kind: OptimizerKind, settings: OptimizerSettings,
                 options: Options, resumeFrom checkpoint: Checkpoint? = nil) throws {
@@ -84,12 +86,20 @@ public final class Trainer {
         self.options = options
         optimizer = try makeOptimizer(kind, settings: settings, parameterCount: model.parameterCount)
         if let checkpoint {
-            guard checkpoint.header.optimizer.kind == kind.rawValue else {
-                throw Failure(description: "the checkpoint was trained with \(checkpoint.header.optimizer.kind), not \(kind.rawValue); resume with --optimizer \(checkpoint.header.optimizer.kind)")
+            let saved = checkpoint.header.optimizer
+            guard saved.kind == kind.rawValue else {
+                throw Failure(description: "the checkpoint was trained with \(TerminalText.quoted(saved.kind)), not \(kind.rawValue); resume with that optimizer")
+            }
+            // The saved state must have exactly the entries this optimizer keeps.
+            let fresh = optimizer.state
+            let expected = fresh.vectors.mapValues(\.count), found = checkpoint.optimizerVectors.mapValues(\.count)
+            guard expected == found, Set(fresh.scalars.keys) == Set(saved.scalars.keys), saved.scalars.values.allSatisfy(\.isFinite) else {
+                throw Failure(description: "the checkpoint's \(kind.rawValue) state does not match what \(kind.rawValue) keeps (vectors \(expected.keys.sorted()), scalars \(fresh.scalars.keys.sorted())); the file is damaged or from another version")
             }
             optimizer.state = OptimizerState(step: checkpoint.header.step, vectors: checkpoint.optimizerVectors,
-                                             scalars: checkpoint.header.optimizer.scalars)
+                                             scalars: saved.scalars)
             step = checkpoint.header.step
+            pendingLoss = checkpoint.header.pendingLoss ?? Checkpoint.Header.PendingLoss(sum: 0, count: 0)
         }
     }
 
@@ -108,8 +118,10 @@ public final class Trainer {
         let state = optimizer.state
         let encoded = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(settings))) as? [String: Any] ?? [:]
         let numeric = encoded.compactMapValues { ($0 as? NSNumber)?.doubleValue }
-        return Checkpoint(recipe: recipe, model: model, step: step, optimizerKind: optimizerKind.rawValue,
-                          optimizerSettings: numeric, optimizerScalars: state.scalars, optimizerVectors: state.vectors)
+        var checkpoint = Checkpoint(recipe: recipe, model: model, step: step, optimizerKind: optimizerKind.rawValue,
+                                    optimizerSettings: numeric, optimizerScalars: state.scalars, optimizerVectors: state.vectors)
+        checkpoint.header.pendingLoss = pendingLoss
+        return checkpoint
     }
 
     /// A noise snapshot at the current parameters (parameters are not changed).
@@ -136,7 +148,6 @@ public final class Trainer {
             try onNoise(step, noiseSnapshot(shouldStop: shouldStop))
         }
         if step == 0 { try snapshotIfDue() }
-        var lossSum = 0.0, lossCount = 0
         while step < options.steps {
             if shouldStop() { throw NoiseNormSampler.Interrupted() }
             let loss = model.lossAndGradient(indices: schedule.next())
@@ -145,13 +156,12 @@ public final class Trainer {
             }
             optimizer.step(parameters: model.parameters, gradient: UnsafeBufferPointer(model.gradient))
             step += 1
-            lossSum += loss
-            lossCount += 1
+            pendingLoss.sum += loss
+            pendingLoss.count += 1
             progress(step, options.steps)
             if step % options.evaluateEvery == 0 || step == options.steps {
-                try onRow(LossRow(step: step, trainLoss: lossSum / Double(lossCount), validationLoss: validationLoss()))
-                lossSum = 0
-                lossCount = 0
+                try onRow(LossRow(step: step, trainLoss: pendingLoss.sum / Double(pendingLoss.count), validationLoss: validationLoss()))
+                pendingLoss = .init(sum: 0, count: 0)
             }
             if let every = options.checkpointEvery, step % every == 0, step != options.steps { try onCheckpoint(checkpoint()) }
             try snapshotIfDue()

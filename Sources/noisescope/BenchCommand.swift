@@ -39,6 +39,12 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var kernels: BLASKernelOptions
 
+    func validate() throws {
+        guard seconds.isFinite, seconds > 0, seconds <= 3600 else {
+            throw ValidationError("--seconds must be a number of seconds in (0, 3600], got \(seconds)")
+        }
+    }
+
     func run() throws {
         try runReportingErrors {
             let account = kernels.apply()

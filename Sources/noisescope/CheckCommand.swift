@@ -86,8 +86,11 @@ struct CheckCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be 0 or more") }
-        if let k, k < 1 { throw ValidationError("--k must be at least 1") }
+        try requireRange(bootstrap, "--bootstrap", 0...1_000_000)
+        if let k { try requireRange(k, "--k", 1...Int.max) }
+        try requireRange(top, "--top", 16...Int.max)
+        // The sketch keeps the top values and a copy for the check: about 40 bytes each.
+        try MemoryBudget.require(bytes: Double(top) * 40, for: "--top \(top)", hint: "lower --top")
     }
 
     /// Streaming when asked, or by default for standard input in plain text.
@@ -124,7 +127,6 @@ struct CheckCommand: ParsableCommand {
     /// One sketch per input, merged: the top-K part is exactly that of the concatenation.
     func runStreaming() throws {
         guard plot == nil else { throw NoiseScopeError("--plot needs the samples in memory; drop --stream (or read a file instead of -)") }
-        guard top >= 16 else { throw NoiseScopeError("--top must be at least 16, got \(top)") }
         var total = TailSketch(capacity: top, seed: seed)
         var dropped = SampleCleaner.DroppedCounts()
         for (index, file) in files.enumerated() {

@@ -2,9 +2,11 @@ import ArgumentParser
 import Foundation
 import NoiseScope
 
-/// Prints one line to standard error.
+/// Prints one line to standard error, with control characters escaped and
+/// the length capped: messages quote file names, cells and flags, and none of
+/// that may reach the terminal raw.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    StandardStreams.writeError(TerminalText.safeForTerminal(message, limit: 600) + "\n")
 }
 
 /// Stops the command with a one-line error on stderr and exit status 1.
@@ -21,6 +23,9 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         try body()
     } catch let error as ExitCode {
         throw error
+    } catch let interrupted as NoiseNormSampler.Interrupted {
+        printError("noisescope: \(Interruption.signalName ?? "interrupted"): \(interrupted.description)")
+        throw ExitCode(Interruption.exitStatus)
     } catch let error as CustomStringConvertible {
         throw fail(error.description)
     } catch {
@@ -28,11 +33,11 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
-/// JSON the same bytes every run: sorted keys, two-space indentation.
+/// JSON the same bytes every run: sorted keys, two-space indentation. A
+/// number that is not finite (an estimate of ±∞, a NaN) is written as null,
+/// and a `nonfinite` object at the top level names each such field and what it was.
 func encodeJSON<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    try JSONOutput.encode(value)
 }
 
 /// Writes `text` to `path` atomically, or to stdout when `path` is nil or "-".
@@ -40,9 +45,66 @@ func emit(_ text: String, to path: String?) throws {
     if let path, path != "-" {
         try AtomicFile.write(text, to: path)
     } else {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        StandardStreams.writeOutput(Data(text.utf8))
+    }
+}
+
+/// Standard output and error written with write(2), as a Unix tool does: a
+/// reader that goes away (EPIPE: `| head`) ends the program quietly with
+/// status 0; a full disk or another write error is one line on stderr and
+/// status 1. (FileHandle's writer crashes on both.)
+enum StandardStreams {
+    static func writeOutput(_ data: Data) {
+        if let code = writeAll(1, data) {
+            if code == EPIPE { exit(0) }
+            writeError("noisescope: error: cannot write the output: \(String(cString: strerror(code)))\n")
+            exit(1)
+        }
+    }
+
+    static func writeError(_ text: String) {
+        _ = writeAll(2, Data(text.utf8))
+    }
+
+    /// Writes all of `data` to `descriptor`; the errno of a failure, nil on success.
+    static func writeAll(_ descriptor: Int32, _ data: Data) -> Int32? {
+        data.withUnsafeBytes { buffer -> Int32? in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return nil
+        }
     }
 }
 
 extension SampleFormat: ExpressibleByArgument {}
 extension SampleCleaner.Policy: ExpressibleByArgument {}
+
+/// Refuses a whole-number flag outside `range` in `validate()`, before any work.
+func requireRange(_ value: Int, _ flag: String, _ range: ClosedRange<Int>) throws {
+    guard range.contains(value) else {
+        let upper = range.upperBound == Int.max ? "" : " and \(range.upperBound)"
+        throw ValidationError(upper.isEmpty ? "\(flag) must be at least \(range.lowerBound), got \(value)"
+                                            : "\(flag) must be between \(range.lowerBound)\(upper), got \(value)")
+    }
+}
+
+/// Refuses a real-valued flag that is not a finite positive number.
+func requirePositive(_ value: Double, _ flag: String) throws {
+    guard value.isFinite, value > 0 else { throw ValidationError("\(flag) must be a finite positive number, got \(value)") }
+}
+
+/// The architecture flags shared by measure and train.
+enum ModelOptions {
+    static func validateSizes(width: Int?, layers: Int?, heads: Int?, context: Int?) throws {
+        for (value, flag) in [(width, "--width"), (layers, "--layers"), (heads, "--heads"), (context, "--context")] {
+            if let value { try requireRange(value, flag, 1...ModelCatalog.largestSize) }
+        }
+    }
+}

@@ -38,6 +38,10 @@ struct GenerateCommand: ParsableCommand {
 
     func validate() throws {
         guard count >= 1 else { throw ValidationError("--count must be at least 1") }
+        guard alpha.isFinite, nu.isFinite, sigma.isFinite, xmin.isFinite else {
+            throw ValidationError("--alpha, --nu, --sigma and --xmin must be finite numbers")
+        }
+        guard dimension <= 100_000_000 else { throw ValidationError("--dimension must be at most 10⁸ (each sample draws that many Gaussians)") }
         if [.pareto, .stable, .absStable].contains(kind) {
             guard alpha > 0 && alpha <= (kind == .pareto ? .infinity : 2) else {
                 throw ValidationError("--alpha must be in (0, 2] for stable kinds and positive for pareto")
@@ -63,38 +67,22 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             // Written in chunks so that 10⁸ samples stream through a pipe in bounded memory;
-            // a file goes to a temporary name first and is renamed when complete.
+            // a file goes to a temporary name first and is renamed only when complete.
+            Interruption.install()
             let random = RandomSource(seed: seed)
             let distribution = self.distribution
-            let temporary = output.map { path -> String in
-                let url = URL(fileURLWithPath: path)
-                return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
-            }
-            let handle: FileHandle
-            if let temporary {
-                guard FileManager.default.createFile(atPath: temporary, contents: nil), let opened = FileHandle(forWritingAtPath: temporary) else {
-                    throw NoiseScopeError("cannot write \(output!): its directory is missing or not writable")
-                }
-                handle = opened
-            } else {
-                handle = FileHandle.standardOutput
-            }
+            let file = try output.map { try AtomicFile.Writer(path: $0) }
             var remaining = count
             while remaining > 0 {
+                if Interruption.isRequested { throw NoiseNormSampler.Interrupted() }
                 let chunk = min(remaining, 100_000)
                 var text = ""
                 text.reserveCapacity(chunk * 24)
                 for _ in 0..<chunk { text += String(format: "%.17g\n", distribution.draw(random)) }
-                handle.write(Data(text.utf8))
+                if let file { try file.append(Data(text.utf8)) } else { StandardStreams.writeOutput(Data(text.utf8)) }
                 remaining -= chunk
             }
-            if let temporary, let output {
-                try handle.close()
-                guard rename(temporary, output) == 0 else {
-                    try? FileManager.default.removeItem(atPath: temporary)
-                    throw NoiseScopeError("cannot write \(output): rename failed")
-                }
-            }
+            try file?.commit()
         }
     }
 }

@@ -54,6 +54,14 @@ struct MeasureCommand: ParsableCommand {
     @Flag(help: "No progress bar.") var quiet = false
     @OptionGroup var kernels: BLASKernelOptions
 
+    func validate() throws {
+        try requireRange(batch, "--batch", 1...ModelCatalog.largestBatch)
+        try requireRange(samples, "--samples", 2...100_000_000)
+        if let fullBatches { try requireRange(fullBatches, "--full-batches", 1...100_000_000) }
+        try requireRange(bootstrap, "--bootstrap", 0...1_000_000)
+        try ModelOptions.validateSizes(width: width, layers: layers, heads: heads, context: context)
+    }
+
     func run() throws {
         try runReportingErrors {
             kernels.apply()

@@ -2,7 +2,7 @@ import Foundation
 import NoiseScope
 
 /// The files of one `measure` run, rendered in memory first so that an error
-/// or Ctrl-C before writing leaves nothing behind; each is then written atomically.
+/// or a signal before writing leaves nothing behind; then written as one directory.
 struct MeasurementOutputs {
     var summary: MeasurementSummary
     var files: [(name: String, data: Data)]
@@ -30,10 +30,7 @@ struct MeasurementOutputs {
             ("coordinates.csv", csv(header: "coordinate_noise", rows: measurement.firstBatchCoordinates.map { format($0) })),
             ("summary.json", Data(try encodeJSON(summary).utf8)),
         ]
-        let figure = NoiseFigures.measurement(
-            noiseNorms: norms, reference: referenceNorms, referenceTitle: "Reference: Gaussian, same dimension",
-            varianceSamples: measurement.variance.map(\.samples), variance: measurement.variance.map(\.variance),
-            title: "\(modelName) on \(data): noise at initialisation (B = \(batchSize), N = \(norms.count))")
+        let figure = measurementFigure(summary: summary, norms: norms, variance: measurement.variance.map { ($0.samples, $0.variance) })
         files.append(("measurement.svg", Data(figure.render().svg.utf8)))
         for (name, checkFigure) in CheckFigures.figures(samples: norms, report: check) {
             files.append((name, Data(checkFigure.render().svg.utf8)))
@@ -41,11 +38,19 @@ struct MeasurementOutputs {
         return MeasurementOutputs(summary: summary, files: files)
     }
 
+    /// measurement.svg: the noise norms beside the Gaussian reference (redrawn from
+    /// the seed), and the variance against the number of minibatches.
+    static func measurementFigure(summary: MeasurementSummary, norms: [Double], variance: [(samples: Int, variance: Double)]) -> Figure {
+        let reference = ReferenceComparison.gaussianReferenceNorms(dimension: summary.parameters, count: norms.count, seed: summary.seed)
+        return NoiseFigures.measurement(
+            noiseNorms: norms, reference: reference, referenceTitle: "Reference: Gaussian, same dimension",
+            varianceSamples: variance.map(\.samples), variance: variance.map(\.variance),
+            title: "\(summary.model) on \(summary.data): noise at initialisation (B = \(summary.batchSize), N = \(norms.count))")
+    }
+
+    /// Writes the run as one directory: the old run or the complete new one, never a mixture.
     func write(to directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for (name, data) in files {
-            try AtomicFile.write(data, to: URL(fileURLWithPath: directory).appendingPathComponent(name))
-        }
+        try AtomicDirectory.write(files, to: directory, kind: "measure")
     }
 
     func humanReadable(directory: String) -> String {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NoiseScope
 
 /// The `noisescope` command: a thin shell over the NoiseScope library.
 @main
@@ -20,4 +21,31 @@ struct NoiseScopeCommand: ParsableCommand {
             Every command explains itself: noisescope help <command>.
             """,
         subcommands: [MeasureCommand.self, CheckCommand.self, TrainCommand.self, FigureCommand.self, SimulateCommand.self, ReportCommand.self, ReferenceCommand.self, BenchCommand.self, GenerateCommand.self])
+
+    /// Parses and runs the command, printing every error as the rest of
+    /// noisescope does: control characters escaped, help on stdout.
+    static func main() {
+        // A closed pipe is an EPIPE from write(2), handled where output is written.
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            let full = fullMessage(for: error)
+            if code == .success {
+                if !full.isEmpty { StandardStreams.writeOutput(Data((full + "\n").utf8)) }
+                Foundation.exit(0)
+            }
+            // A usage error is one line, like every other error: what is wrong and where help is.
+            let short = message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+            if !short.isEmpty {
+                let words = short.hasPrefix("Error: ") ? String(short.dropFirst(7)) : short
+                let subcommand = CommandLine.arguments.dropFirst().first { name in configuration.subcommands.contains { $0._commandName == name } }
+                printError("noisescope: error: \(words) (see noisescope \(subcommand.map { $0 + " " } ?? "")--help)")
+            }
+            // Usage errors exit 1 like every other bad input (the README's contract).
+            Foundation.exit(code == .validationFailure ? 1 : code.rawValue)
+        }
+    }
 }

@@ -15,7 +15,7 @@ final class ProgressReporter {
         guard enabled else { return }
         let now = DispatchTime.now().uptimeNanoseconds
         if name != phase {
-            if !phase.isEmpty { FileHandle.standardError.write(Data("\n".utf8)) }
+            if !phase.isEmpty { StandardStreams.writeError("\n") }
             phase = name
             phaseStart = now
         }
@@ -28,24 +28,12 @@ final class ProgressReporter {
         let filled = total > 0 ? width * done / total : width
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
         let line = String(format: "\r%@ %@ %d/%d  %.0f/s  %@ left ", name, bar, done, total, rate, Self.clock(left))
-        FileHandle.standardError.write(Data(line.utf8))
-        if done == total { FileHandle.standardError.write(Data("\n".utf8)); phase = "" }
+        StandardStreams.writeError(line)
+        if done == total { StandardStreams.writeError("\n"); phase = "" }
     }
 
     static func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
         return String(format: "%d:%02d", s / 60, s % 60)
     }
-}
-
-/// Ctrl-C sets a flag that long loops poll, so they stop cleanly and nothing
-/// half-written is left behind.
-enum Interruption {
-    nonisolated(unsafe) static var requested: sig_atomic_t = 0
-
-    static func install() {
-        signal(SIGINT) { _ in Interruption.requested = 1 }
-    }
-
-    static var isRequested: Bool { requested != 0 }
 }

@@ -28,6 +28,10 @@ struct ReferenceCommand: ParsableCommand {
     func validate() throws {
         guard dim >= 1, samples >= 1 else { throw ValidationError("--dim and --samples must be at least 1") }
         guard alpha > 0, alpha <= 2 else { throw ValidationError("--alpha must be in (0, 2]") }
+        try MemoryBudget.require(bytes: Double(samples) * 40, for: "--samples \(samples)", hint: "lower --samples")
+        guard Double(samples) * Double(dim) <= 1e11 else {
+            throw ValidationError("--samples × --dim = \(Double(samples) * Double(dim)) draws would run for hours; keep it under 10¹¹")
+        }
     }
 
     func run() throws {

@@ -8,10 +8,12 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write one self-contained HTML page of a run: the verdict with its evidence, the figures, the tables.",
         discussion: """
-            DIR is the output of `noisescope measure` (summary.json and its figures) or a log \
-            directory written by the PyTorch companion noisescope_torch (manifest.json, schema \
-            noisescope-log/1, and noise_norms.npy; the check is then run on the noise norms). \
-            The page has no scripts and no external files: it reads offline.
+            DIR is the output of `noisescope measure` (summary.json, noise_norms.npy, variance.csv) \
+            or a log directory written by the PyTorch companion noisescope_torch (manifest.json, \
+            schema noisescope-log/1, and noise_norms.npy; the check is then run on the noise norms). \
+            The page is drawn from those numbers alone: figures found in DIR are not copied in, \
+            only regular files inside DIR are read (symbolic links are refused), and the page \
+            cannot run anything (no scripts; a Content-Security-Policy forbids them). It reads offline.
             Example: noisescope report runs/noise && chromium runs/noise/report.html
             """)
 
@@ -20,29 +22,41 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Seed of the bootstraps when the check is run here (torch logs).") var seed: UInt64 = 0
     @Option(help: "Bootstrap replicates for the power-law goodness of fit (torch logs).") var bootstrap = 100
 
+    func validate() throws {
+        try requireRange(bootstrap, "--bootstrap", 0...1_000_000)
+    }
+
     func run() throws {
         try runReportingErrors {
-            let url = URL(fileURLWithPath: directory)
+            let run = RunDirectory(path: directory)
             let report: RunReport
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("summary.json").path) {
-                report = try measureReport(url)
-            } else if FileManager.default.fileExists(atPath: url.appendingPathComponent("manifest.json").path) {
-                report = try torchLogReport(url)
+            if try run.has("summary.json") {
+                report = try measureReport(run)
+            } else if try run.has("manifest.json") {
+                report = try torchLogReport(run)
             } else {
                 throw NoiseScopeError("\(directory) holds neither summary.json (from noisescope measure) nor manifest.json (from noisescope_torch); give a run directory")
             }
-            let path = output ?? url.appendingPathComponent("report.html").path
+            let path = output ?? URL(fileURLWithPath: directory).appendingPathComponent("report.html").path
             try AtomicFile.write(report.html(), to: path)
             printError("noisescope: wrote \(path)")
         }
     }
 
-    func measureReport(_ url: URL) throws -> RunReport {
-        let data = try Data(contentsOf: url.appendingPathComponent("summary.json"))
+    func measureReport(_ run: RunDirectory) throws -> RunReport {
         let summary: MeasurementSummary
-        do { summary = try JSONDecoder().decode(MeasurementSummary.self, from: data) } catch {
-            throw NoiseScopeError("\(url.path)/summary.json is not a noisescope measure summary (\(error))")
+        do { summary = try JSONDecoder().decode(MeasurementSummary.self, from: try run.data("summary.json")) } catch let error as NoiseScopeError {
+            throw error
+        } catch {
+            throw NoiseScopeError("\(run.path)/summary.json is not a noisescope measure summary (\(error))")
         }
+        let norms = try SampleReader().read(path: run.file("noise_norms.npy")).values
+        let varianceTable = try SampleReader(format: .csv, column: "variance").read(path: run.file("variance.csv"))
+        let sampleCounts = try SampleReader(format: .csv, column: "samples").read(path: run.file("variance.csv")).values
+        guard norms.count == summary.samples, varianceTable.values.count == sampleCounts.count else {
+            throw NoiseScopeError("\(run.path): noise_norms.npy or variance.csv does not match summary.json (\(norms.count) norms, \(summary.samples) promised); re-run measure")
+        }
+        let variance = zip(sampleCounts, varianceTable.values).map { (samples: Int($0.0), variance: $0.1) }
         let c = summary.referenceComparison
         var tables = RunReport.tables(for: summary.check)
         tables.append(.init(title: "Against the Gaussian reference of the same dimension", rows: [
@@ -58,41 +72,100 @@ struct ReportCommand: ParsableCommand {
         ]
         if let scale = summary.noiseScaleSimple { facts.append(String(format: "gradient noise scale B_simple = tr(Σ)/|G|² = %.4g", scale)) }
         if let stable = summary.coordinateStableIndex { facts.append(String(format: "per-coordinate stable index of one minibatch: α̂ = %.3g", stable.alpha)) }
-        let figures: [(String, String)] = [
-            ("measurement.svg", "Noise norms beside the Gaussian reference, and the empirical variance against the number of minibatches."),
-            ("summary.svg", "Histogram, log–log tail with the fitted power law, and the Hill plot of the noise norms."),
-        ].compactMap { name, caption in
-            (try? String(contentsOf: url.appendingPathComponent(name), encoding: .utf8)).map { (caption, $0) }
+        let measurement = MeasurementOutputs.measurementFigure(summary: summary, norms: norms, variance: variance)
+        let checkSummary = CheckFigures.figures(samples: norms.filter { $0 > 0 && $0.isFinite }, report: summary.check).first { $0.name == "summary.svg" }
+        var figures = [("Noise norms beside the Gaussian reference, and the empirical variance against the number of minibatches.", measurement.render().svg)]
+        if let checkSummary {
+            figures.append(("Histogram, log–log tail with the fitted power law, and the Hill plot of the noise norms.", checkSummary.figure.render().svg))
         }
         return RunReport(title: "Gradient noise of \(summary.model) on \(summary.data)", verdict: summary.verdict,
                          verdictReason: summary.check.verdictReason, facts: facts, tables: tables, figures: figures)
     }
 
-    func torchLogReport(_ url: URL) throws -> RunReport {
-        let manifestData = try Data(contentsOf: url.appendingPathComponent("manifest.json"))
-        guard let manifest = try? JSONSerialization.jsonObject(with: manifestData) as? [String: Any] else {
-            throw NoiseScopeError("\(url.path)/manifest.json is not a JSON object; is this a noisescope_torch log?")
+    /// The companion's manifest, as far as the page uses it (every field optional).
+    struct TorchManifest: Decodable {
+        var schema: String?
+        var mode: String?
+        var modelClass: String?
+        var parameterCount: Int?
+        var noiseReference: String?
+        var worldSize: Int?
+        var batchSizeSmall: Int?
+        var batchSizeBig: Int?
+        var seed: Int?
+        var created: String?
+        var closed: String?
+        var complete: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case schema, mode, seed, created, closed, complete
+            case modelClass = "model_class", parameterCount = "parameter_count", noiseReference = "noise_reference"
+            case worldSize = "world_size", batchSizeSmall = "batch_size_small", batchSizeBig = "batch_size_big"
         }
-        guard manifest["schema"] as? String == "noisescope-log/1" else {
-            throw NoiseScopeError("\(url.path)/manifest.json has schema '\(manifest["schema"] ?? "none")', not noisescope-log/1; re-record with a matching noisescope_torch")
+    }
+
+    func torchLogReport(_ run: RunDirectory) throws -> RunReport {
+        let manifest: TorchManifest
+        do { manifest = try JSONDecoder().decode(TorchManifest.self, from: try run.data("manifest.json")) } catch let error as NoiseScopeError {
+            throw error
+        } catch {
+            throw NoiseScopeError("\(run.path)/manifest.json is not a noisescope_torch manifest (\(error)); is this a noisescope_torch log?")
         }
-        let norms = try SampleReader().read(path: url.appendingPathComponent("noise_norms.npy").path).values.filter { $0 > 0 && $0.isFinite }
+        guard manifest.schema == "noisescope-log/1" else {
+            throw NoiseScopeError("\(run.path)/manifest.json has schema \(TerminalText.quoted(manifest.schema ?? "none")), not noisescope-log/1; re-record with a matching noisescope_torch")
+        }
+        guard try run.has("noise_norms.npy") else {
+            throw NoiseScopeError("\(run.path) has no noise_norms.npy: the run recorded no noise sample (was it stopped before its first recording step?)")
+        }
+        let norms = try SampleReader().read(path: run.file("noise_norms.npy")).values.filter { $0 > 0 && $0.isFinite }
         let check = try TailCheck.run(norms, options: .init(seed: seed, bootstrapReplicates: bootstrap))
-        func field(_ key: String) -> String { manifest[key].map { "\($0)" } ?? "n/a" }
+        func shown<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "n/a" }
         var facts = [
-            "\(field("model_class")) (\(field("parameter_count")) parameters), mode \(field("mode")), noise against \(field("noise_reference"))",
-            "world size \(field("world_size")), B_small = \(field("batch_size_small")), B_big = \(field("batch_size_big")), seed \(field("seed"))",
-            "recorded \(field("created")) – \(field("closed")), complete: \(field("complete"))",
+            "\(shown(manifest.modelClass)) (\(shown(manifest.parameterCount)) parameters), mode \(shown(manifest.mode)), noise against \(shown(manifest.noiseReference))",
+            "world size \(shown(manifest.worldSize)), B_small = \(shown(manifest.batchSizeSmall)), B_big = \(shown(manifest.batchSizeBig)), seed \(shown(manifest.seed))",
+            "recorded \(shown(manifest.created)) – \(shown(manifest.closed)), complete: \(manifest.complete.map { $0 ? "yes" : "no (the run stopped early)" } ?? "n/a")",
         ]
-        if let text = try? String(contentsOf: url.appendingPathComponent("steps.jsonl"), encoding: .utf8) {
-            let records = text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-            if let last = records.last, let scale = last["b_simple_ema"] as? Double {
-                facts.append(String(format: "gradient noise scale B_simple (EMA, last of %d records) = %.4g", records.count, scale))
+        if try run.has("steps.jsonl") {
+            let ema = try SampleReader(format: .jsonl, field: "b_simple_ema").read(path: run.file("steps.jsonl")).values
+            if let last = ema.last(where: \.isFinite) {
+                facts.append(String(format: "gradient noise scale B_simple (EMA, last of %d records) = %.4g", ema.count, last))
             }
         }
-        let figure = CheckFigures.figures(samples: norms, report: check).first { $0.name == "summary.svg" }!.figure
-        return RunReport(title: "Gradient noise of \(field("model_class")) (PyTorch log)", verdict: check.verdict,
-                         verdictReason: check.verdictReason, facts: facts, tables: RunReport.tables(for: check),
-                         figures: [("Histogram, log–log tail with the fitted power law, and the Hill plot of the noise norms.", figure.render().svg)])
+        var figures: [(String, String)] = []
+        if let figure = CheckFigures.figures(samples: norms, report: check).first(where: { $0.name == "summary.svg" })?.figure {
+            figures.append(("Histogram, log–log tail with the fitted power law, and the Hill plot of the noise norms.", figure.render().svg))
+        }
+        return RunReport(title: "Gradient noise of \(shown(manifest.modelClass)) (PyTorch log)", verdict: check.verdict,
+                         verdictReason: check.verdictReason, facts: facts, tables: RunReport.tables(for: check), figures: figures)
+    }
+}
+
+/// The files of a run directory that a report may read: regular files directly
+/// inside it. A symbolic link (which could point at any readable file) is
+/// refused, so nothing from outside the directory reaches the page.
+struct RunDirectory {
+    let path: String
+
+    /// True when `name` exists; throws if it exists but is not a regular file.
+    func has(_ name: String) throws -> Bool {
+        let full = URL(fileURLWithPath: path).appendingPathComponent(name).path
+        var status = stat()
+        guard lstat(full, &status) == 0 else { return false }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: return true
+        case S_IFLNK: throw NoiseScopeError("\(full) is a symbolic link; a report reads only regular files inside the run directory")
+        default: throw NoiseScopeError("\(full) is not a regular file")
+        }
+    }
+
+    /// The path of `name`, which must be a regular file.
+    func file(_ name: String) throws -> String {
+        guard try has(name) else { throw NoiseScopeError("\(path) has no \(name); is the run complete?") }
+        return URL(fileURLWithPath: path).appendingPathComponent(name).path
+    }
+
+    /// The bytes of `name` (at most 64 MB: run documents are small).
+    func data(_ name: String) throws -> Data {
+        Data(try InputFile(path: file(name)).readAll(limit: 64_000_000))
     }
 }

@@ -26,6 +26,17 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Output directory.") var out = "out/simulate"
     @Flag(help: "Print the JSON result (without the per-replicate errors) instead of the table.") var json = false
 
+    func validate() throws {
+        try requireRange(steps, "--steps", 1...100_000_000)
+        try requireRange(replicates, "--replicates", 1...100_000_000)
+        guard Double(steps) * Double(replicates) <= 1e11 else {
+            throw ValidationError("--steps × --replicates = \(Double(steps) * Double(replicates)) steps per method would run for days; keep it under 10¹¹")
+        }
+        try requirePositive(lr, "--lr")
+        try requirePositive(clip, "--clip")
+        guard alpha > 0, alpha <= 2 else { throw ValidationError("--alpha must be in (0, 2], got \(alpha)") }
+    }
+
     func run() throws {
         try runReportingErrors {
             var simulation = HeavyTailSimulation()
@@ -54,8 +65,7 @@ struct SimulateCommand: ParsableCommand {
                                style: .cycled(index)))
             }
             files.append(("quantiles.svg", Data(Figure(axes, width: 720, height: 520).render().svg.utf8)))
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            for (name, data) in files { try AtomicFile.write(data, to: URL(fileURLWithPath: out).appendingPathComponent(name)) }
+            try AtomicDirectory.write(files, to: out, kind: "simulate")
             try emit(json ? try encodeJSON(summary) : result.quantileTable + "\n", to: nil)
         }
     }

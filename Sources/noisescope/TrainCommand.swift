@@ -32,20 +32,40 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("checkpoint-every"), help: "Checkpoint every this many steps (a final one is always written).") var checkpointEvery: Int?
     @Option(name: .customLong("noise-every"), help: "Noise snapshot every this many steps (and at 0 and the end).") var noiseEvery: Int?
     @Option(name: .customLong("noise-samples"), help: "Minibatches per noise snapshot.") var noiseSamples = 300
+    @Option(help: "Width d (tinygpt, resmlp).") var width: Int?
+    @Option(help: "Blocks L (tinygpt layers, resmlp residual blocks).") var layers: Int?
+    @Option(help: "Attention heads (tinygpt).") var heads: Int?
+    @Option(help: "Context length T (tinygpt).") var context: Int?
     @Option(help: "Resume from this checkpoint (its model and data win over --model/--data).") var resume: String?
     @Option(help: "Output directory.") var out = "out/train"
     @Flag(help: "No progress bar.") var quiet = false
     @OptionGroup var kernels: BLASKernelOptions
+
+    func validate() throws {
+        try requireRange(steps, "--steps", 1...1_000_000_000)
+        try requireRange(batch, "--batch", 1...ModelCatalog.largestBatch)
+        try requireRange(evalEvery, "--eval-every", 1...1_000_000_000)
+        try requireRange(noiseSamples, "--noise-samples", TailCheck.minimumSampleCount...10_000_000)
+        if let checkpointEvery { try requireRange(checkpointEvery, "--checkpoint-every", 1...1_000_000_000) }
+        if let noiseEvery { try requireRange(noiseEvery, "--noise-every", 1...1_000_000_000) }
+        if let lr { try requirePositive(lr, "--lr") }
+        if let clip { try requirePositive(clip, "--clip") }
+        try ModelOptions.validateSizes(width: width, layers: layers, heads: heads, context: context)
+    }
 
     func run() throws {
         try runReportingErrors {
             kernels.apply()
             let trainer = try makeTrainer()
             try FileManager.default.createDirectory(atPath: out + "/checkpoints", withIntermediateDirectories: true)
+            // Temporary files of a run that was killed while writing.
+            for folder in [out, out + "/checkpoints", out + "/noise"] { AtomicFile.removeAbandonedTemporaries(in: folder) }
             var rows = try TrainingFiles.previousRows(in: out, upTo: trainer.step)
             var snapshots = try TrainingFiles.previousSnapshots(in: out, upTo: trainer.step)
             Interruption.install()
             let progress = ProgressReporter(quiet: quiet)
+            var lastCheckpoint: String?
+            do {
             try trainer.run(
                 progress: { progress.update(phase: "train \(trainer.optimizerKind.rawValue)", done: $0, total: $1) },
                 shouldStop: { Interruption.isRequested },
@@ -56,6 +76,7 @@ struct TrainCommand: ParsableCommand {
                 onCheckpoint: { checkpoint in
                     let name = checkpoint.header.step == steps ? "final.ckpt" : String(format: "step-%06d.ckpt", checkpoint.header.step)
                     try AtomicFile.write(checkpoint.encoded(), to: URL(fileURLWithPath: out + "/checkpoints/" + name))
+                    lastCheckpoint = out + "/checkpoints/" + name
                 },
                 onNoise: { step, measurement in
                     try FileManager.default.createDirectory(atPath: out + "/noise", withIntermediateDirectories: true)
@@ -65,6 +86,11 @@ struct TrainCommand: ParsableCommand {
                     snapshots.append(try TrainingFiles.snapshotRow(step: step, norms: norms, seed: seed))
                     try AtomicFile.write(TrainingFiles.snapshotsCSV(snapshots), to: out + "/noise/snapshots.csv")
                 })
+            } catch is NoiseNormSampler.Interrupted {
+                let kept = rows.last.map { "loss.csv has rows to step \($0.step)" } ?? "no loss row was written"
+                let resume = lastCheckpoint.map { "; continue with --resume \($0)" } ?? "; no checkpoint was written yet"
+                throw NoiseNormSampler.Interrupted("at step \(trainer.step) of \(steps); \(kept) in \(out)\(resume)")
+            }
             if let last = rows.last {
                 try emit(String(format: "noisescope train: %@ with %@, %d steps: train loss %.4f, validation loss %.4f; files in %@\n",
                                 trainer.model.name, trainer.optimizerKind.rawValue, last.step, last.trainLoss, last.validationLoss, out), to: nil)
@@ -95,7 +121,8 @@ struct TrainCommand: ParsableCommand {
             throw ModelCatalog.Failure(description: "unknown --model '\(model)'; choose one of \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let source = data.map(ModelCatalog.DataSource.init(argument:)) ?? ModelCatalog.defaultData(for: architecture)
-        let recipe = ModelCatalog.Recipe(architecture: architecture, data: source, batchSize: batch, seed: seed)
+        let recipe = ModelCatalog.Recipe(architecture: architecture, data: source, batchSize: batch, seed: seed,
+                                         overrides: .init(width: width, layers: layers, heads: heads, context: context))
         return try Trainer(recipe: recipe, optimizer: kind, settings: settings, options: options)
     }
 }

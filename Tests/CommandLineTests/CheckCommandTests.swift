@@ -97,7 +97,7 @@ final class CheckCommandTests: XCTestCase {
             (["check", try write("", "empty.txt")], "need at least 10 positive samples to estimate a tail, got 0"),
             (["check", try write("3.5\n", "one.txt")], "got 1"),
             (["check", try write("1\n2\nabc\n", "text.txt")], "text.txt line 3: 'abc' is not a number"),
-            (["check", try write((1...20).map(String.init).joined(separator: "\n") + "\nnan\n", "nan.txt"), "--invalid", "refuse"], "nan.txt line 21 is nan"),
+            (["check", try write((1...20).map(String.init).joined(separator: "\n") + "\nnan\n", "nan.txt"), "--invalid", "refuse"], "nan.txt line 21 is missing or NaN"),
             (["check", try write("a,b\n1,2\n", "t.csv"), "--column", "c"], "t.csv has no column named 'c'"),
             (["check", try write((1...30).map(String.init).joined(separator: "\n"), "k.txt"), "--k", "40"], "k = 40 is out of range"),
             (["check", directory.appendingPathComponent("missing.txt").path], "missing.txt: no such file; check the path"),

@@ -15,7 +15,7 @@ final class MeasureCommandTests: XCTestCase {
                                                  "--out", out, "--json", "--bootstrap", "0", "--blas-kernels", "library"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-        XCTAssertEqual(files, ["coordinates.csv", "hill_plot.svg", "histogram.svg", "measurement.svg", "noise_norms.csv",
+        XCTAssertEqual(files, [".noisescope-run", "coordinates.csv", "hill_plot.svg", "histogram.svg", "measurement.svg", "noise_norms.csv",
                                "noise_norms.npy", "summary.json", "summary.svg", "tail_ccdf.svg", "variance.csv"])
         let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))) as? [String: Any])
         XCTAssertEqual(summary["model"] as? String, "logreg")
@@ -59,7 +59,7 @@ final class MeasureCommandTests: XCTestCase {
             (["measure", "--model", "resmlp", "--data", "text"], "resmlp is trained on the 8×8 digits"),
             (["measure", "--data", directory.appendingPathComponent("missing.txt").path], "no such file"),
             (["measure", "--data", short], "short.txt"),
-            (["measure", "--model", "logreg", "--samples", "1"], "--samples must be at least 2"),
+            (["measure", "--model", "logreg", "--samples", "1"], "--samples must be between 2 and"),
             (["measure", "--width", "30", "--heads", "4"], "not divisible"),
         ]
         for (arguments, expected) in cases {
@@ -85,7 +85,7 @@ final class MeasureCommandTests: XCTestCase {
         process.waitUntilExit()
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         XCTAssertNotEqual(process.terminationStatus, 0)
-        XCTAssertTrue(stderr.contains("interrupted; nothing was written"), stderr)
+        XCTAssertTrue(stderr.contains("stopped; nothing was written"), stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
     }
 }

@@ -36,7 +36,9 @@ final class ReportCommandTests: XCTestCase {
         // Self-contained: no scripts, no links to anything outside the page.
         XCTAssertFalse(html.contains("<script"))
         XCTAssertFalse(html.contains("src=\"http") || html.contains("href=\"http"))
-        XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 2)
+        // Figures are images drawn by the report itself: never inline SVG that could run.
+        XCTAssertEqual(html.components(separatedBy: "<img alt=").count - 1, 2)
+        XCTAssertFalse(html.contains("<svg"))
         // The numbers of summary.json are on the page.
         let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: runDirectory + "/summary.json"))) as? [String: Any])
         XCTAssertTrue(html.contains("<strong>\(summary["verdict"] as! String)</strong>"))

@@ -52,7 +52,7 @@ final class TrainCommandTests: XCTestCase {
         try (Data("NSCKPT01".utf8) + Data([0xE8, 0x03, 0, 0, 0, 0, 0, 0]) + Data("{}".utf8)).write(to: URL(fileURLWithPath: corrupt))
         let cases: [([String], String)] = [
             (["train", "--optimizer", "lion"], "unknown --optimizer 'lion'"),
-            (["train", "--model", "logreg", "--optimizer", "sgd", "--lr=-1"], "sgd"),
+            (["train", "--model", "logreg", "--optimizer", "sgd", "--lr=-1"], "--lr must be a finite positive number"),
             (["train", "--resume", corrupt, "--optimizer", "sgd"], "truncated checkpoint header"),
             (["measure", "--checkpoint", directory.appendingPathComponent("none.ckpt").path], "no such checkpoint"),
         ]

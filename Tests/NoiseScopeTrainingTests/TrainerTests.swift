@@ -84,7 +84,7 @@ final class TrainerTests: XCTestCase {
         // Resuming with another optimizer than the checkpoint's is refused.
         XCTAssertThrowsError(try Trainer(recipe: recipe, optimizer: .sgd, settings: .defaults(for: .sgd),
                                          options: .init(steps: 20, batchSize: 16, seed: 4), resumeFrom: checkpoints[0])) { error in
-            XCTAssertTrue("\(error)".contains("trained with adam"))
+            XCTAssertTrue("\(error)".contains("trained with 'adam'"))
         }
     }
 }

@@ -1,0 +1,106 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An input opened for reading with plain POSIX calls: a regular file, a FIFO,
+/// `<(cmd)`, `/dev/stdin`, or standard input for "-". Every failure becomes a
+/// `NoiseScopeError` that names the path and the reason (no such file, a
+/// directory, permission denied), never a crash.
+public final class InputFile {
+    /// The name used in messages ("-" for standard input).
+    public let path: String
+    private let descriptor: Int32
+    private let ownsDescriptor: Bool
+    /// The size in bytes of a regular file; nil for pipes and terminals.
+    public let regularFileSize: Int?
+    /// Bytes held back by `unread`, served before the descriptor.
+    private var pending: [UInt8] = []
+
+    /// Opens `path`, or standard input for "-".
+    public init(path: String) throws {
+        self.path = path
+        if path == "-" {
+            descriptor = 0
+            ownsDescriptor = false
+        } else {
+            let opened = open(path, O_RDONLY | O_CLOEXEC)
+            guard opened >= 0 else { throw Self.failure(path, errno: errno) }
+            descriptor = opened
+            ownsDescriptor = true
+        }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            let code = errno
+            if ownsDescriptor { close(descriptor) }
+            throw Self.failure(path, errno: code)
+        }
+        let kind = status.st_mode & S_IFMT
+        if kind == S_IFDIR {
+            if ownsDescriptor { close(descriptor) }
+            throw NoiseScopeError("\(TerminalText.safeForTerminal(path, limit: 200)) is a directory; give a file of samples")
+        }
+        regularFileSize = kind == S_IFREG ? Int(status.st_size) : nil
+    }
+
+    deinit { if ownsDescriptor { close(descriptor) } }
+
+    /// Up to `count` bytes; an empty array at the end of the input.
+    public func read(upTo count: Int) throws -> [UInt8] {
+        if !pending.isEmpty {
+            let served = Array(pending.prefix(count))
+            pending.removeFirst(served.count)
+            return served
+        }
+        var buffer = [UInt8](repeating: 0, count: count)
+        while true {
+            let got = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, count) }
+            if got >= 0 { buffer.removeLast(count - got); return buffer }
+            if errno == EINTR { continue }
+            throw Self.failure(path, errno: errno)
+        }
+    }
+
+    /// Exactly `count` bytes, or fewer only at the end of the input.
+    public func read(exactly count: Int) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        while bytes.count < count {
+            let more = try read(upTo: count - bytes.count)
+            if more.isEmpty { break }
+            bytes += more
+        }
+        return bytes
+    }
+
+    /// The rest of the input. `limit` bytes at most: a larger input is refused
+    /// with its size rather than read until memory runs out.
+    public func readAll(limit: Int = Int.max) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        if let size = regularFileSize {
+            guard size <= limit else { throw Self.tooLarge(path, size: size, limit: limit) }
+            bytes.reserveCapacity(size)
+        }
+        while true {
+            let chunk = try read(upTo: 1 << 20)
+            if chunk.isEmpty { return bytes }
+            bytes += chunk
+            guard bytes.count <= limit else { throw Self.tooLarge(path, size: nil, limit: limit) }
+        }
+    }
+
+    static func tooLarge(_ path: String, size: Int?, limit: Int) -> NoiseScopeError {
+        let shown = size.map { MemoryBudget.format(bytes: Double($0)) + " " } ?? "more than " + MemoryBudget.format(bytes: Double(limit)) + " "
+        return NoiseScopeError("\(TerminalText.safeForTerminal(path, limit: 200)) holds \(shown)of input, more than can be read into memory here; stream it (check --stream) or split it")
+    }
+
+    static func failure(_ path: String, errno code: Int32) -> NoiseScopeError {
+        let shown = TerminalText.safeForTerminal(path, limit: 200)
+        switch code {
+        case ENOENT: return NoiseScopeError("\(shown): no such file; check the path")
+        case EACCES, EPERM: return NoiseScopeError("\(shown): permission denied; make it readable")
+        case EISDIR: return NoiseScopeError("\(shown) is a directory; give a file of samples")
+        case ENOTDIR: return NoiseScopeError("\(shown): a part of the path is not a directory; check the path")
+        default: return NoiseScopeError("\(shown): cannot be read (\(String(cString: strerror(code))))")
+        }
+    }
+}

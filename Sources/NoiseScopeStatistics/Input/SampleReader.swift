@@ -1,0 +1,49 @@
+import Foundation
+
+/// Reads positive samples from a file or standard input in any `SampleFormat`.
+public struct SampleReader: Sendable {
+    /// Forces a format; nil infers it from the extension (plain text if none).
+    public var format: SampleFormat?
+    /// Column name or 1-based index (CSV, TSV, 2-D NPY).
+    public var column: String?
+    /// Field name (JSON lines).
+    public var field: String?
+
+    public init(format: SampleFormat? = nil, column: String? = nil, field: String? = nil) {
+        self.format = format
+        self.column = column
+        self.field = field
+    }
+
+    /// The largest input read whole: text takes several times its size once
+    /// parsed, so a third of what a job may use.
+    public static var inputByteLimit: Int {
+        Int(min(MemoryBudget.physicalBytes * MemoryBudget.usableFraction / 3, Double(Int.max / 2)))
+    }
+
+    /// Reads `path`, or standard input when `path` is "-" (also FIFOs and
+    /// `/dev/stdin`, read to their end).
+    public func read(path: String) throws -> ReadSamples {
+        let input = try InputFile(path: path)
+        return try read(bytes: input.readAll(limit: Self.inputByteLimit), source: path)
+    }
+
+    /// Reads samples from bytes already in memory; `source` names them in messages.
+    public func read(data: Data, source: String) throws -> ReadSamples {
+        try read(bytes: [UInt8](data), source: source)
+    }
+
+    func read(bytes: [UInt8], source: String) throws -> ReadSamples {
+        let chosen = format ?? SampleFormat.inferred(fromPath: source) ?? .text
+        if chosen == .npy {
+            return try NumpyArrayReader(source: source, column: column).read(bytes)
+        }
+        let reader = DelimitedTextReader(source: source, column: column, field: field)
+        switch chosen {
+        case .csv: return try reader.readTable(bytes, separator: ",")
+        case .tsv: return try reader.readTable(bytes, separator: "\t")
+        case .jsonl: return try reader.readJSONLines(bytes)
+        case .text, .npy: return try reader.readPlain(bytes)
+        }
+    }
+}

@@ -1,0 +1,128 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Splits bytes into lines, fed in chunks of any size: lines end at LF, a CR
+/// before it is dropped (CRLF files read like LF files), and a UTF-8 byte order
+/// mark at the very start is skipped. The one line splitter of every text
+/// reader, whole-file and streaming alike, so that a file and a pipe holding
+/// the same bytes read the same.
+struct TextLines {
+    private var carry: [UInt8] = []
+    private var started = false
+    /// 1-based number of the last line handed out.
+    private(set) var lineNumber = 0
+
+    /// Hands every complete line in `chunk` to `body` with its number.
+    mutating func feed(_ chunk: [UInt8], _ body: (Int, ArraySlice<UInt8>) throws -> Void) rethrows {
+        var start = 0
+        if !started {
+            if carry.count + chunk.count < 3 { carry += chunk; return }
+            started = true
+            let head = carry + chunk.prefix(3)
+            if head.starts(with: [0xEF, 0xBB, 0xBF]) {
+                let fromCarry = min(3, carry.count)
+                carry.removeFirst(fromCarry)
+                start = 3 - fromCarry
+            }
+        }
+        var i = start
+        while i < chunk.count {
+            if chunk[i] == 10 {
+                if carry.isEmpty {
+                    try emit(chunk[start..<i], body)
+                } else {
+                    carry += chunk[start..<i]
+                    let line = carry
+                    carry.removeAll(keepingCapacity: true)
+                    try emit(line[...], body)
+                }
+                start = i + 1
+            }
+            i += 1
+        }
+        if start < chunk.count { carry += chunk[start...] }
+    }
+
+    /// Hands out the last line if the input did not end with a newline.
+    mutating func finish(_ body: (Int, ArraySlice<UInt8>) throws -> Void) rethrows {
+        if !started {
+            started = true
+            if carry.starts(with: [0xEF, 0xBB, 0xBF]) { carry.removeFirst(3) }
+        }
+        guard !carry.isEmpty else { return }
+        let line = carry
+        carry = []
+        try emit(line[...], body)
+    }
+
+    private mutating func emit(_ line: ArraySlice<UInt8>, _ body: (Int, ArraySlice<UInt8>) throws -> Void) rethrows {
+        lineNumber += 1
+        var text = line
+        if text.last == 13 { text = text.dropLast() }
+        try body(lineNumber, text)
+    }
+
+    /// Every line of `bytes`.
+    static func each(_ bytes: [UInt8], _ body: (Int, ArraySlice<UInt8>) throws -> Void) rethrows {
+        var lines = TextLines()
+        try lines.feed(bytes, body)
+        try lines.finish(body)
+    }
+
+    /// True for a line that holds only spaces and tabs, or starts with '#' after them.
+    static func isBlankOrComment(_ line: ArraySlice<UInt8>) -> Bool {
+        for byte in line {
+            if byte == 32 || byte == 9 { continue }
+            return byte == UInt8(ascii: "#")
+        }
+        return true
+    }
+}
+
+/// Parsing a number from bytes without building a String for it.
+enum ByteNumber {
+    /// The longest cell read as a number; longer cells are not numbers.
+    static let maximumLength = 400
+
+    /// The value of `cell` with surrounding spaces and tabs ignored: decimal and
+    /// exponent forms, "nan", "inf" and "infinity" in any case (the cleaner
+    /// decides what to do with those); nil when the cell is not a number.
+    static func parse(_ cell: ArraySlice<UInt8>) -> Double? {
+        var bytes = cell
+        while let first = bytes.first, first == 32 || first == 9 { bytes = bytes.dropFirst() }
+        while let last = bytes.last, last == 32 || last == 9 { bytes = bytes.dropLast() }
+        guard !bytes.isEmpty, bytes.count <= maximumLength else { return nil }
+        // strtod takes forms that are not numbers in a data file (hex floats,
+        // "nan(...)", leading whitespace); allow only digits, signs, '.', 'e'
+        // and the letters of nan/inf/infinity.
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."): continue
+            case UInt8(ascii: "e"), UInt8(ascii: "E"): continue
+            default:
+                let lower = byte | 0x20
+                if "nainfty".utf8.contains(lower) { continue }
+                return nil
+            }
+        }
+        if bytes.contains(where: { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) != UInt8(ascii: "e") }) {
+            let word = String(decoding: bytes.map { $0 | 0x20 }, as: UTF8.self)
+            switch word {
+            case "nan", "+nan", "-nan": return .nan
+            case "inf", "+inf", "infinity", "+infinity": return .infinity
+            case "-inf", "-infinity": return -.infinity
+            default: return nil
+            }
+        }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { buffer -> Double? in
+            var i = 0
+            for byte in bytes { buffer[i] = CChar(bitPattern: byte); i += 1 }
+            buffer[i] = 0
+            var end: UnsafeMutablePointer<CChar>? = nil
+            let value = strtod(buffer.baseAddress!, &end)
+            guard let end, end - buffer.baseAddress! == bytes.count else { return nil }
+            return value
+        }
+    }
+}

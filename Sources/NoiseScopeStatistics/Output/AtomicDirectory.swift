@@ -1,0 +1,101 @@
+import CGSL
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A run's output directory written as one step: every file goes into a
+/// fresh temporary directory beside the destination, is flushed to disk, and
+/// the directory then takes the destination's place by one rename (an
+/// atomic exchange where one exists already). A reader, or a run killed at
+/// any moment (SIGKILL, a full disk), sees the old directory or the complete
+/// new one, never a mixture; a killed run's temporary directory is removed
+/// by the next run.
+///
+/// An existing destination is replaced only if it looks like noisescope's
+/// own: empty, marked by `markerName`, or holding nothing but files this run
+/// writes. Anything else (a home directory given by mistake) is refused.
+public enum AtomicDirectory {
+    /// The file that marks a directory as a noisescope run.
+    public static let markerName = ".noisescope-run"
+
+    /// Writes `files` (names without slashes) as the whole contents of `path`.
+    /// `kind` (e.g. "measure") goes into the marker file.
+    public static func write(_ files: [(name: String, data: Data)], to path: String, kind: String) throws {
+        let destination = URL(fileURLWithPath: path).standardizedFileURL.path
+        let shown = TerminalText.safeForTerminal(path, limit: 200)
+        let parent = (destination as NSString).deletingLastPathComponent
+        let name = (destination as NSString).lastPathComponent
+        guard !name.isEmpty, name != "/", name != ".", name != ".." else {
+            throw NoiseScopeError("\(shown) cannot be a run directory; give a new directory such as runs/first")
+        }
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        let ourNames = Set(files.map(\.name) + [markerName])
+        try checkReplaceable(destination, shown: shown, ourNames: ourNames)
+        removeAbandonedTemporaries(in: parent, name: name)
+
+        var template = Array("\(parent)/.\(name).tmp-\(getpid())-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw NoiseScopeError("cannot create a temporary directory beside \(shown): \(String(cString: strerror(errno)))")
+        }
+        let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var committed = false
+        defer { if !committed { try? FileManager.default.removeItem(atPath: temporary) } }
+        chmod(temporary, 0o755)
+        for (fileName, data) in files + [(markerName, Data("\(kind)\n".utf8))] {
+            try AtomicFile.write(data, to: URL(fileURLWithPath: temporary).appendingPathComponent(fileName))
+        }
+        let directoryDescriptor = open(temporary, O_RDONLY | O_DIRECTORY)
+        if directoryDescriptor >= 0 { fsync(directoryDescriptor); close(directoryDescriptor) }
+
+        if rename(temporary, destination) == 0 {
+            committed = true
+            return
+        }
+        guard errno == EEXIST || errno == ENOTEMPTY || errno == EISDIR else {
+            throw NoiseScopeError("cannot move the new run into \(shown): \(String(cString: strerror(errno)))")
+        }
+        // The destination exists (and was found replaceable): exchange, then remove the old one.
+        if noisescope_exchange_paths(temporary, destination) == 0 {
+            committed = true
+            try? FileManager.default.removeItem(atPath: temporary)
+            return
+        }
+        // No atomic exchange here: move the old one aside first (a reader may briefly see neither).
+        let aside = temporary + "-old"
+        guard rename(destination, aside) == 0 else {
+            throw NoiseScopeError("cannot replace \(shown): \(String(cString: strerror(errno)))")
+        }
+        guard rename(temporary, destination) == 0 else {
+            let code = errno
+            rename(aside, destination)
+            throw NoiseScopeError("cannot replace \(shown): \(String(cString: strerror(code)))")
+        }
+        committed = true
+        try? FileManager.default.removeItem(atPath: aside)
+    }
+
+    static func checkReplaceable(_ destination: String, shown: String, ourNames: Set<String>) throws {
+        var status = stat()
+        guard lstat(destination, &status) == 0 else { return }
+        let kind = status.st_mode & S_IFMT
+        guard kind == S_IFDIR else {
+            throw NoiseScopeError("\(shown) exists and is not a directory\(kind == S_IFLNK ? " (a symbolic link)" : ""); give a new directory name")
+        }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: destination)) ?? []
+        if entries.isEmpty || entries.contains(markerName) || Set(entries).isSubset(of: ourNames) { return }
+        throw NoiseScopeError("\(shown) exists and is not a noisescope run directory (it holds \(entries.count) other entries); give a new directory, or remove it first")
+    }
+
+    /// Temporary directories of runs that were killed: `.NAME.tmp-PID-*` whose PID is gone.
+    static func removeAbandonedTemporaries(in parent: String, name: String) {
+        let prefix = ".\(name).tmp-"
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix(prefix) {
+            let rest = entry.dropFirst(prefix.count)
+            guard let pid = Int32(rest.prefix { $0.isNumber }), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: parent + "/" + entry)
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Atomic file replacement: write everything to a temporary file in the destination's
+/// directory, flush it to disk, then `rename(2)` it over the destination.
+///
+/// Because the temporary file lives in the same directory (hence the same file system), the
+/// rename is atomic: readers see either the previous file or the complete new one. On any
+/// failure the temporary file is removed and the destination is left untouched.
+public enum AtomicFile {
+    /// Errors from `write(_:to:)`.
+    public enum WriteError: Error, Equatable, CustomStringConvertible {
+        case cannotCreateTemporaryFile(path: String, errno: Int32)
+        case cannotWrite(path: String, errno: Int32)
+        case cannotRename(from: String, to: String, errno: Int32)
+        case missingDirectory(path: String, directory: String)
+        case destinationIsDirectory(path: String)
+
+        public var description: String {
+            switch self {
+            case let .cannotCreateTemporaryFile(path, code):
+                return "cannot create temporary file \(shown(path)): \(String(cString: strerror(code)))"
+            case let .cannotWrite(path, code):
+                return "cannot write \(shown(path)): \(String(cString: strerror(code)))"
+            case let .missingDirectory(path, directory):
+                return "cannot write \(shown(path)): directory \(shown(directory)) does not exist; create it first"
+            case let .cannotRename(from, to, code):
+                return "cannot rename \(shown(from)) to \(shown(to)): \(String(cString: strerror(code)))"
+            case let .destinationIsDirectory(path):
+                return "cannot write \(shown(path)): it is a directory; give a file path"
+            }
+        }
+
+        private func shown(_ path: String) -> String { TerminalText.safeForTerminal(path, limit: 200) }
+    }
+
+    /// A file being written under a temporary name beside its destination:
+    /// `append` as often as needed, then `commit` renames it into place;
+    /// dropping it uncommitted (or `abort`) removes the temporary file.
+    public final class Writer {
+        public let destination: String
+        public let temporaryPath: String
+        private var descriptor: Int32
+        private var finished = false
+
+        public init(path: String) throws {
+            destination = URL(fileURLWithPath: path).standardizedFileURL.path
+            let directory = (destination as NSString).deletingLastPathComponent
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw WriteError.destinationIsDirectory(path: destination)
+            }
+            guard FileManager.default.fileExists(atPath: directory.isEmpty ? "." : directory, isDirectory: &isDirectory),
+                  isDirectory.boolValue else {
+                throw WriteError.missingDirectory(path: destination, directory: directory)
+            }
+            let name = (destination as NSString).lastPathComponent
+            let templatePath = (directory.isEmpty ? "." : directory) + "/." + name + ".tmp-XXXXXX"
+            var template = Array(templatePath.utf8CString)
+            descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            temporaryPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard descriptor >= 0 else { throw WriteError.cannotCreateTemporaryFile(path: temporaryPath, errno: errno) }
+            // mkstemp creates the file as 0600; give it the usual permissions of a new file.
+            fchmod(descriptor, 0o644)
+        }
+
+        deinit { abort() }
+
+        public func append(_ data: Data) throws {
+            let failure: Int32? = data.withUnsafeBytes { buffer -> Int32? in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        return errno
+                    }
+                    offset += written
+                }
+                return nil
+            }
+            if let failure {
+                abort()
+                throw WriteError.cannotWrite(path: destination, errno: failure)
+            }
+        }
+
+        /// Flushes the file to disk and renames it over the destination.
+        public func commit() throws {
+            guard !finished else { return }
+            if fsync(descriptor) != 0 {
+                let code = errno
+                abort()
+                throw WriteError.cannotWrite(path: destination, errno: code)
+            }
+            close(descriptor)
+            finished = true
+            guard rename(temporaryPath, destination) == 0 else {
+                let code = errno
+                unlink(temporaryPath)
+                throw WriteError.cannotRename(from: temporaryPath, to: destination, errno: code)
+            }
+        }
+
+        /// Removes the temporary file; the destination is untouched.
+        public func abort() {
+            guard !finished else { return }
+            finished = true
+            close(descriptor)
+            unlink(temporaryPath)
+        }
+    }
+
+    /// Writes several files so that either all of them appear or none: each goes
+    /// to its temporary name first, and the renames come only once every
+    /// write has succeeded.
+    public static func writeAll(_ files: [(url: URL, data: Data)]) throws {
+        let writers = try files.map { file -> Writer in
+            let writer = try Writer(path: file.url.path)
+            try writer.append(file.data)
+            return writer
+        }
+        for writer in writers { try writer.commit() }
+    }
+
+    /// Removes the temporary files (`.NAME.tmp-XXXXXX`) that a killed writer left
+    /// in `directory`. Call it only where no other writer works at the same time.
+    public static func removeAbandonedTemporaries(in directory: String) {
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+            guard entry.hasPrefix("."), let marker = entry.range(of: ".tmp-", options: .backwards),
+                  entry[marker.upperBound...].count == 6 else { continue }
+            var status = stat()
+            let path = directory + "/" + entry
+            if lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG { unlink(path) }
+        }
+    }
+
+    /// Writes `text` as UTF-8 to `path` atomically.
+    public static func write(_ text: String, to path: String) throws {
+        try write(Data(text.utf8), to: URL(fileURLWithPath: path))
+    }
+
+    /// Writes `data` to `url` atomically (see the type's documentation).
+    public static func write(_ data: Data, to url: URL) throws {
+        let writer = try Writer(path: url.path)
+        try writer.append(data)
+        try writer.commit()
+    }
+}
