@@ -42,7 +42,7 @@ public struct ModelCatalog {
         }
     }
 
-    /// Architecture numbers a user may override; nil keeps models.md's default.
+    /// Architecture numbers a user may override; nil keeps the default in docs/models.md.
     public struct Overrides: Sendable, Codable, Equatable {
         public var width: Int?
         public var layers: Int?

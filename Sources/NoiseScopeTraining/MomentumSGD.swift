@@ -1,5 +1,5 @@
 /// SGD, momentum SGD, and momentum SGD with its momentum clipped globally
-/// (GClip) or per coordinate (CClip) — background.md, "Optimizers":
+/// (GClip) or per coordinate (CClip) — docs/science.md, "Optimizers":
 ///
 ///     m ← β₁m + (1 − β₁)g
 ///     ĝ = m                                   (sgd, momentum)

@@ -1,4 +1,4 @@
-/// The optimizers noisescope compares (background.md, "Optimizers").
+/// The optimizers noisescope compares (docs/science.md, "Optimizers").
 ///
 /// The raw values are the command-line names.
 public enum OptimizerKind: String, CaseIterable, Codable, Sendable {

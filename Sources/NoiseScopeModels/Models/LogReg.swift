@@ -1,4 +1,4 @@
-/// logreg: multinomial logistic regression on the 8×8 digits (models.md): logits =
+/// logreg: multinomial logistic regression on the 8×8 digits (docs/models.md): logits =
 /// W·(pixels/16) + b with W: 10×64, mean cross-entropy. Convex, with the closed-form
 /// gradient ∇W = Xᵀ(softmax(XWᵀ + b) − Y)/B that the tests check against.
 /// Init: W ~ N(0, 0.02²) (as the other models' weight matrices), b = 0.

@@ -1,10 +1,10 @@
-/// resmlp: a residual MLP on the 8×8 digits (models.md), the small stand-in for a
+/// resmlp: a residual MLP on the 8×8 digits (docs/models.md), the small stand-in for a
 /// ResNet. x = Linear(64→width)(pixels/16); `blocks` times x = x + W2 gelu(W1 LN(x))
 /// (W1: width→hidden, W2: hidden→width, both with bias); logits = Linear(width→10)(LN(x));
 /// loss = mean cross-entropy. Init as tinygpt: weights N(0, 0.02²), W2 weights
 /// N(0, (0.02/√(2·blocks))²), biases 0, LayerNorm gamma 1, beta 0.
 
-/// Architecture and run settings of resmlp; defaults are the models.md numbers.
+/// Architecture and run settings of resmlp; defaults are the docs/models.md numbers.
 public struct ResMLPConfiguration: Sendable, Equatable, Codable {
     /// Residual width.
     public var width = 128

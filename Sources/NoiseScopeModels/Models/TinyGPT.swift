@@ -1,4 +1,4 @@
-/// tinygpt: a pre-LayerNorm decoder-only transformer on bytes (models.md), and its
+/// tinygpt: a pre-LayerNorm decoder-only transformer on bytes (docs/models.md), and its
 /// two ablations: without attention (every block keeps only its MLP sublayer) and
 /// with Gaussian input vectors in place of the token embedding lookup.
 ///
@@ -6,7 +6,7 @@
 /// x = x + proj(attn(LN1(x))), x = x + fcp(gelu(fc(LN2(x)))); logits = LNf(x)·wteᵀ;
 /// loss = mean cross-entropy over all B·T positions.
 
-/// Architecture and run settings of tinygpt; every default is the models.md number.
+/// Architecture and run settings of tinygpt; every default is the docs/models.md number.
 public struct TinyGPTConfiguration: Sendable, Equatable, Codable {
     /// Vocabulary (raw bytes).
     public var vocabularySize = 256
