@@ -38,6 +38,7 @@ let package = Package(
         .testTarget(name: "NoiseScopeSamplingTests", dependencies: ["NoiseScopeSampling"]),
         .testTarget(name: "NoiseScopeTrainingTests", dependencies: ["NoiseScopeTraining"]),
         .testTarget(name: "NoiseScopeFiguresTests", dependencies: ["NoiseScopeFigures"], resources: [.copy("Golden")]),
+        .testTarget(name: "FuzzReplayTests", dependencies: ["NoiseScopeStatistics", "NoiseScopeTraining"]),
         .testTarget(name: "CommandLineTests", dependencies: ["noisescope", "NoiseScopeStatistics"]),
     ]
 )

@@ -31,7 +31,8 @@ public struct SampleSummary: Codable, Equatable, Sendable {
         mean = values.withUnsafeBufferPointer { gsl_stats_mean($0.baseAddress, 1, $0.count) }
         // gsl_stats_median_from_sorted_data wants ascending order; the median is symmetric in it.
         let middle = n / 2
-        median = n % 2 == 1 ? values[middle] : 0.5 * (values[middle - 1] + values[middle])
+        // Halves before adding, so two values near the largest double do not overflow.
+        median = n % 2 == 1 ? values[middle] : 0.5 * values[middle - 1] + 0.5 * values[middle]
         max = values.first ?? .nan
         maxOverMedian = max / median
         excessKurtosis = n >= 4 ? values.withUnsafeBufferPointer { gsl_stats_kurtosis($0.baseAddress, 1, $0.count) } : .nan

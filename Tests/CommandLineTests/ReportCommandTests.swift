@@ -88,6 +88,52 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: log.appendingPathComponent("other.html").path))
     }
 
+    /// A run directory planted with hostile files: figures carrying scripts and
+    /// event handlers, a figure linked to /etc/passwd. The page loads in headless
+    /// Chromium without running anything and shows nothing from outside; a
+    /// symbolic link for a data file is refused.
+    func testAHostileRunDirectoryRunsNothingAndLeaksNothing() throws {
+        let runDirectory = directory.appendingPathComponent("run").path
+        XCTAssertEqual(try CommandLineHarness.run(["measure", "--model", "logreg", "--batch", "16", "--samples", "80", "--out", runDirectory,
+                                                   "--bootstrap", "0", "--quiet", "--blas-kernels", "library"]).status, 0)
+        let payload = """
+            <svg xmlns="http://www.w3.org/2000/svg" onload="document.title='PWNED-onload'">
+            <script>document.title='PWNED-script'; document.body.setAttribute('data-pwned', '1')</script>
+            <a href="javascript:document.title='PWNED-link'"><text y="20">click</text></a></svg>
+            """
+        try payload.write(toFile: runDirectory + "/summary.svg", atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: runDirectory + "/measurement.svg")
+        try FileManager.default.createSymbolicLink(atPath: runDirectory + "/measurement.svg", withDestinationPath: "/etc/passwd")
+        let result = try CommandLineHarness.run(["report", runDirectory])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let page = runDirectory + "/report.html"
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        XCTAssertFalse(html.contains("PWNED"))
+        XCTAssertFalse(html.contains("root:"), "no outside file on the page")
+        XCTAssertFalse(html.contains("<script"))
+        XCTAssertTrue(html.contains("Content-Security-Policy"))
+        let chromium = "/usr/bin/chromium"
+        guard FileManager.default.isExecutableFile(atPath: chromium) else {
+            return XCTFail("chromium is missing: run scripts/install-dependencies (Debian package chromium)")
+        }
+        let dom = try run(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", "file://\(page)"])
+        XCTAssertEqual(dom.status, 0, dom.stderr)
+        XCTAssertTrue(dom.stdout.contains("<title>Gradient noise of logreg"), "the page loaded")
+        XCTAssertFalse(dom.stdout.contains("PWNED") || dom.stdout.contains("data-pwned"), "a script ran")
+        // A page written from a directory whose summary.svg is itself a script still runs nothing:
+        // the figures on the page are drawn by the report from the numbers, as images.
+        XCTAssertEqual(html.components(separatedBy: "<img alt=").count - 1, 2)
+
+        try FileManager.default.moveItem(atPath: runDirectory + "/summary.json", toPath: runDirectory + "/real.json")
+        try FileManager.default.createSymbolicLink(atPath: runDirectory + "/summary.json", withDestinationPath: runDirectory + "/real.json")
+        let linked = try CommandLineHarness.run(["report", runDirectory, "-o", directory.appendingPathComponent("linked.html").path])
+        XCTAssertEqual(linked.status, 1)
+        XCTAssertTrue(linked.stderr.contains("is a symbolic link; a report reads only regular files"), linked.stderr)
+        // -o naming a directory is refused without a temporary file in its parent.
+        let intoDirectory = try CommandLineHarness.run(["report", directory.appendingPathComponent("missing").path, "-o", "/tmp"])
+        XCTAssertEqual(intoDirectory.status, 1)
+    }
+
     func testRefusesADirectoryThatIsNoRun() throws {
         let result = try CommandLineHarness.run(["report", directory.path])
         XCTAssertEqual(result.status, 1)

@@ -14,8 +14,8 @@ public final class InputFile {
     private let ownsDescriptor: Bool
     /// The size in bytes of a regular file; nil for pipes and terminals.
     public let regularFileSize: Int?
-    /// Bytes held back by `unread`, served before the descriptor.
-    private var pending: [UInt8] = []
+    /// Bytes read so far (to size buffers for regular files).
+    private var consumed = 0
 
     /// Opens `path`, or standard input for "-".
     public init(path: String) throws {
@@ -47,15 +47,12 @@ public final class InputFile {
 
     /// Up to `count` bytes; an empty array at the end of the input.
     public func read(upTo count: Int) throws -> [UInt8] {
-        if !pending.isEmpty {
-            let served = Array(pending.prefix(count))
-            pending.removeFirst(served.count)
-            return served
-        }
-        var buffer = [UInt8](repeating: 0, count: count)
+        // A regular file's size bounds the buffer (one byte more, to see its end).
+        let size = regularFileSize.map { min(count, max(0, $0 - consumed) + 1) } ?? count
+        var buffer = [UInt8](repeating: 0, count: size)
         while true {
-            let got = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, count) }
-            if got >= 0 { buffer.removeLast(count - got); return buffer }
+            let got = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, size) }
+            if got >= 0 { buffer.removeLast(size - got); consumed += got; return buffer }
             if errno == EINTR { continue }
             throw Self.failure(path, errno: errno)
         }

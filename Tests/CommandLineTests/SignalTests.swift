@@ -1,0 +1,123 @@
+import Foundation
+import XCTest
+
+/// Signals and kills while a run writes: its output directory is always the
+/// previous run or the complete new one, never a mixture, and what a stopped
+/// run says matches what it left.
+final class SignalTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws { directory = try CommandLineHarness.temporaryDirectory() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    func measureArguments(seed: Int, out: String) -> [String] {
+        ["measure", "--model", "logreg", "--batch", "8", "--samples", "3000", "--seed", "\(seed)", "--out", out,
+         "--bootstrap", "0", "--quiet", "--blas-kernels", "library"]
+    }
+
+    /// The files of a run that do not depend on the clock.
+    func stableContents(_ path: String) throws -> [String: Data] {
+        var contents: [String: Data] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: path) where name != "summary.json" && !name.hasSuffix(".svg") {
+            contents[name] = FileManager.default.contents(atPath: path + "/" + name)
+        }
+        return contents
+    }
+
+    func testSignalsAndKillsDuringMeasureLeaveTheOldRunOrTheNewOne() throws {
+        let out = directory.appendingPathComponent("run").path, fresh = directory.appendingPathComponent("fresh").path
+        XCTAssertEqual(try CommandLineHarness.run(measureArguments(seed: 1, out: out)).status, 0)
+        XCTAssertEqual(try CommandLineHarness.run(measureArguments(seed: 2, out: fresh)).status, 0)
+        let old = try stableContents(out), new = try stableContents(fresh)
+        XCTAssertNotEqual(old["noise_norms.npy"], new["noise_norms.npy"])
+        var outcomes: [String: Int] = [:]
+        for signalNumber in [SIGINT, SIGTERM, SIGKILL] {
+            for delay in [0.05, 0.3, 0.6, 1.0, 1.6] {
+                let process = Process()
+                process.executableURL = CommandLineHarness.binary
+                process.arguments = measureArguments(seed: 2, out: out)
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                Thread.sleep(forTimeInterval: delay)
+                kill(process.processIdentifier, signalNumber)
+                process.waitUntilExit()
+                let now = try stableContents(out)
+                let which = now == old ? "old" : now == new ? "new" : "torn"
+                XCTAssertNotEqual(which, "torn", "signal \(signalNumber) after \(delay) s left a mixed directory: \(now.keys.sorted())")
+                outcomes[which, default: 0] += 1
+                if which == "old" && signalNumber != SIGKILL {
+                    XCTAssertNotEqual(process.terminationStatus, 0)
+                    // Killed before its handler was installed, or stopped by it with the shell's status.
+                    if process.terminationReason == .exit {
+                        XCTAssertEqual(process.terminationStatus, 128 + signalNumber, "exit status of a stop by signal \(signalNumber)")
+                    }
+                }
+                if which == "new" {  // put the old run back for the next try
+                    try FileManager.default.removeItem(atPath: out)
+                    XCTAssertEqual(try CommandLineHarness.run(measureArguments(seed: 1, out: out)).status, 0)
+                }
+                if signalNumber != SIGKILL {
+                    let strays = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") }
+                    XCTAssertEqual(strays, [], "a stopped run cleans up after itself")
+                }
+            }
+        }
+        XCTAssertGreaterThan(outcomes["old", default: 0], 0)
+        // A run after a kill removes the temporary directory the killed one left.
+        XCTAssertEqual(try CommandLineHarness.run(measureArguments(seed: 1, out: out)).status, 0)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") }, [])
+    }
+
+    func testMeasureRefusesToReplaceADirectoryThatIsNotARun() throws {
+        let precious = directory.appendingPathComponent("home")
+        try FileManager.default.createDirectory(at: precious, withIntermediateDirectories: true)
+        try Data("keep me".utf8).write(to: precious.appendingPathComponent("thesis.tex"))
+        let result = try CommandLineHarness.run(measureArguments(seed: 1, out: precious.path))
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("is not a noisescope run directory"), result.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: precious.path), ["thesis.tex"])
+    }
+
+    func testResumedTrainingWritesTheSameLossLogWhenCheckpointsFallBetweenRows() throws {
+        let straight = directory.appendingPathComponent("straight").path, resumed = directory.appendingPathComponent("resumed").path
+        let common = ["train", "--model", "logreg", "--optimizer", "adam", "--batch", "16", "--eval-every", "10", "--steps", "40",
+                      "--quiet", "--blas-kernels", "library"]
+        XCTAssertEqual(try CommandLineHarness.run(common + ["--checkpoint-every", "15", "--out", straight]).status, 0)
+        try FileManager.default.createDirectory(atPath: resumed, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: straight + "/loss.csv", toPath: resumed + "/loss.csv")
+        let again = try CommandLineHarness.run(common + ["--resume", straight + "/checkpoints/step-000015.ckpt", "--out", resumed])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(try String(contentsOfFile: resumed + "/loss.csv", encoding: .utf8),
+                       try String(contentsOfFile: straight + "/loss.csv", encoding: .utf8))
+    }
+
+    func testStoppedTrainingSaysWhatItKeptAndLeftoversAreCleaned() throws {
+        let out = directory.appendingPathComponent("train").path
+        try FileManager.default.createDirectory(atPath: out + "/checkpoints", withIntermediateDirectories: true)
+        for stray in ["/checkpoints/.step-000010.ckpt.tmp-AbC123", "/.loss.csv.tmp-x1y2z3"] {
+            try Data("partial".utf8).write(to: URL(fileURLWithPath: out + stray))
+        }
+        let process = Process()
+        process.executableURL = CommandLineHarness.binary
+        process.arguments = ["train", "--model", "resmlp", "--optimizer", "adam", "--batch", "32", "--steps", "1000000",
+                             "--checkpoint-every", "50", "--eval-every", "50", "--out", out, "--quiet", "--blas-kernels", "library"]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        Thread.sleep(forTimeInterval: 3)
+        process.terminate()
+        process.waitUntilExit()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(process.terminationStatus, 143, stderr)
+        XCTAssertTrue(stderr.contains("terminated (SIGTERM): stopped; at step"), stderr)
+        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: out + "/checkpoints").sorted()
+        XCTAssertFalse(checkpoints.contains { $0.hasPrefix(".") }, "temporary files are cleaned: \(checkpoints)")
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: out).contains { $0.contains(".tmp-") })
+        if let last = checkpoints.last {
+            XCTAssertTrue(stderr.contains("continue with --resume \(out)/checkpoints/\(last)"), stderr)
+        } else {
+            XCTAssertTrue(stderr.contains("no checkpoint was written yet"), stderr)
+        }
+    }
+}
