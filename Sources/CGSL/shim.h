@@ -19,6 +19,8 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <gsl/gsl_multimin.h>
+#include <gsl/gsl_min.h>
+#include <gsl/gsl_roots.h>
 #include <gsl/gsl_cblas.h>
 
 /// OpenBLAS's thread control, declared here so that <cblas.h> is not needed.

@@ -44,7 +44,12 @@ public struct RunReport {
             ("Pickands α̂", g(check.pickands?.alpha)),
             ("Kernel-type α̂ (biweight, h = k/n)", g(check.kernel?.alpha)),
         ]
-        if let excess = check.hillExcessOverMedian { estimators.append(("Hill α̂ of X − median", g(excess.alpha))) }
+        if let alpha = check.evidence.alpha {
+            estimators.insert(("Verdict: reduced-bias Hill α̂ at k*, 95 % CI with bias allowance", "\(g(alpha)) \(interval(check.evidence.alphaInterval95)) (k* = \(check.evidence.kStar ?? 0))"), at: 0)
+        }
+        if let gpd = check.evidence.gpd {
+            estimators.append(("Peaks over threshold: GPD ξ̂, 95 % profile CI", "\(g(gpd.xi)) \(interval(gpd.xiInterval95)) (top \(gpd.k))"))
+        }
         var tables = [
             Table(title: "Samples", rows: [("n", "\(check.n)"), ("mean", g(check.summary.mean)), ("median", g(check.summary.median)),
                                            ("max / median", g(check.summary.maxOverMedian)), ("excess kurtosis", g(check.summary.excessKurtosis))]),
@@ -79,6 +84,7 @@ public struct RunReport {
         .infinite-variance { background: #fde8e4; border-color: #D55E00; }
         .heavy { background: #fdf3dc; border-color: #E69F00; }
         .light { background: #e3f1fa; border-color: #0072B2; }
+        .inconclusive { background: #eeeeee; border-color: #777777; }
         table { border-collapse: collapse; margin: 0.5em 0; } td { padding: 0.25em 1em 0.25em 0; border-bottom: 1px solid #ddd; }
         td:first-child { color: #555; } figure { margin: 1.5em 0; } figcaption { color: #555; margin-top: 0.3em; }
         figure img { max-width: 100%; height: auto; }
@@ -101,7 +107,7 @@ public struct RunReport {
         for figure in figures {
             page += "<figure>\n<img alt=\"\(escape(figure.caption))\" src=\"\(Self.dataURI(svg: figure.svg))\"/>\n<figcaption>\(escape(figure.caption))</figcaption>\n</figure>\n"
         }
-        page += "<p><small>Made by noisescope. The verdict rule: a power-law tail needs the moment estimator's 95 % interval for γ above 0 and the power law beating an exponential (R &gt; 0, p &lt; 0.1); infinite-variance needs the upper 95 % bounds of α from Hill and CSN below 2.</small></p>\n</body>\n</html>\n"
+        page += "<p><small>Made by noisescope. The verdict rule and its measured error rates are in the README (section “The verdict”); inconclusive means the data cannot tell.</small></p>\n</body>\n</html>\n"
         return page
     }
 

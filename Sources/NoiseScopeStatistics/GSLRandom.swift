@@ -56,4 +56,10 @@ public final class RandomSource {
 
     /// Chi-squared with `nu` degrees of freedom.
     public func chiSquared(nu: Double) -> Double { gsl_ran_chisq(generator, nu) }
+
+    /// Gamma with shape `shape` and scale `scale` (GSL's `gsl_ran_gamma`).
+    public func gamma(shape: Double, scale: Double = 1) -> Double { gsl_ran_gamma(generator, shape, scale) }
+
+    /// Weibull with scale 1 and shape `shape`: P(X > x) = exp(−x^shape).
+    public func weibull(shape: Double) -> Double { gsl_ran_weibull(generator, 1, shape) }
 }

@@ -6,6 +6,8 @@ public struct TailCheck: Sendable {
         public var k: Int?
         public var doubleBootstrap = DoubleBootstrap()
         public var powerLaw = PowerLawFitter()
+        /// The calibrated decision (see `TailVerdictRule`).
+        public var rule = TailVerdictRule()
 
         public init(k: Int? = nil, seed: UInt64 = 0, bootstrapReplicates: Int = 100,
                     xminSearch: PowerLawFitter.XminSearch = .automatic(exactLimit: 200_000)) {
@@ -27,8 +29,11 @@ public struct TailCheck: Sendable {
         guard data.value(1) > data.value(data.count) else {
             throw Failure(description: "all \(data.count) samples are equal (\(data.value(1))): there is no tail to estimate")
         }
-        let choice = try chooseK(options, n: data.count, largestUsable: data.count - 1) { options.doubleBootstrap.chooseK(data) }
-        return assemble(top: data, n: data.count, summary: SampleSummary(data), choice: choice, powerLaw: options.powerLaw)
+        let decision = options.rule.decide(data, n: data.count)
+        let choice = try chooseK(options, n: data.count, largestUsable: data.count - 1, stable: decision.evidence.kStar) {
+            options.doubleBootstrap.chooseK(data)
+        }
+        return assemble(top: data, n: data.count, summary: SampleSummary(data), choice: choice, powerLaw: options.powerLaw, decision: decision)
     }
 
     /// Runs the check on a bounded-memory sketch of a stream. Where the stream
@@ -46,7 +51,8 @@ public struct TailCheck: Sendable {
             throw Failure(description: "the \(top.count) largest of \(sketch.count) samples are all equal (\(top.value(1))): raise --top to see below them")
         }
         let reservoir = OrderStatistics(samples: sketch.reservoir)
-        let choice = try chooseK(options, n: sketch.count, largestUsable: top.count - 1) {
+        let decision = options.rule.decide(top, n: sketch.count)
+        let choice = try chooseK(options, n: sketch.count, largestUsable: top.count - 1, stable: decision.evidence.kStar) {
             var fromReservoir = options.doubleBootstrap.chooseK(reservoir)
             let fraction = Double(fromReservoir.k) / Double(reservoir.count)
             fromReservoir.k = min(top.count - 1, max(2, Int((fraction * Double(sketch.count)).rounded())))
@@ -58,7 +64,7 @@ public struct TailCheck: Sendable {
                                     excessKurtosis: sketch.excessKurtosis)
         var powerLaw = options.powerLaw
         powerLaw.bootstrapReplicates = 0
-        return assemble(top: top, n: sketch.count, summary: summary, choice: choice, powerLaw: powerLaw)
+        return assemble(top: top, n: sketch.count, summary: summary, choice: choice, powerLaw: powerLaw, decision: decision)
     }
 
     static func requireEnough(_ n: Int) throws {
@@ -67,9 +73,17 @@ public struct TailCheck: Sendable {
         }
     }
 
-    /// The user's k (checked against the order statistics available), or `automatic()`.
-    static func chooseK(_ options: Options, n: Int, largestUsable: Int, automatic: () -> DoubleBootstrap.Choice) throws -> DoubleBootstrap.Choice {
-        guard let k = options.k else { return automatic() }
+    /// The user's k (checked against the order statistics available); else the
+    /// largest stable k of the verdict's rule; else the double bootstrap's,
+    /// never n/2 or more without saying so in `method`.
+    static func chooseK(_ options: Options, n: Int, largestUsable: Int, stable: Int?,
+                        automatic: () -> DoubleBootstrap.Choice) throws -> DoubleBootstrap.Choice {
+        guard let k = options.k else {
+            if let stable { return DoubleBootstrap.Choice(k: stable, method: "largest stable k of the reduced-bias Hill path", k1: nil, k2: nil, n1: nil, n2: nil) }
+            var choice = automatic()
+            if choice.k >= n / 2 { choice.method += " (k ≥ n/2: the estimate reads the body of the sample, not its tail)" }
+            return choice
+        }
         guard k >= 1 && k <= largestUsable else {
             throw Failure(description: "k = \(k) is out of range: it must be between 1 and \(largestUsable)\(largestUsable < n - 1 ? " (the sketch keeps the \(largestUsable + 1) largest values)" : " = n − 1"); lower --k or omit it to choose k automatically")
         }
@@ -78,7 +92,8 @@ public struct TailCheck: Sendable {
 
     /// The estimators at k on the upper order statistics `top` of n samples, and the verdict.
     static func assemble(top data: OrderStatistics, n: Int, summary: SampleSummary, choice: DoubleBootstrap.Choice,
-                         powerLaw fitter: PowerLawFitter) -> TailCheckReport {
+                         powerLaw fitter: PowerLawFitter,
+                         decision: (verdict: TailVerdict, reason: String, evidence: TailVerdictEvidence)) -> TailCheckReport {
         var hill = HillEstimator.estimate(data, k: choice.k)
         if let alpha = hill.alpha { hill.asymptoticAlphaInterval95 = HillEstimator.asymptoticAlphaInterval(alpha: alpha, k: choice.k) }
         let moments = MomentEstimator.estimate(data, k: choice.k)
@@ -86,20 +101,14 @@ public struct TailCheck: Sendable {
         let pickands = pickandsK >= 1 ? PickandsEstimator.estimate(data, k: pickandsK) : nil
         let kernel = KernelEstimator.estimate(data, k: choice.k)
         let powerLaw = fitter.fit(data)
-        let (verdict, reason) = TailVerdict.decide(hill: hill, moments: moments, powerLaw: powerLaw)
+        var reason = decision.reason
+        // The text never contradicts itself: a rejected goodness of fit qualifies a power-law verdict.
+        if let p = powerLaw?.goodnessOfFitP, p < 0.1, decision.verdict == .heavy || decision.verdict == .infiniteVariance {
+            reason += "; but the Clauset–Shalizi–Newman goodness-of-fit test rejects an exact power law above its xmin (p = \(String(format: "%.2g", p))): the tail index describes the top k*, not a Pareto law"
+        }
         return TailCheckReport(
             n: n, summary: summary, kSelection: choice, hill: hill, moments: moments, pickands: pickands, kernel: kernel,
-            hillExcessOverMedian: excessOverMedian(data, median: summary.median, k: choice.k),
-            powerLaw: powerLaw, verdict: verdict, verdictReason: reason)
-    }
-
-    /// Hill on the deviations X − median above the median, with the same k: a
-    /// noise norm sits on a large offset, and this view reads the tail of the
-    /// spread alone. Reported beside the verdict, which uses the raw samples.
-    static func excessOverMedian(_ data: OrderStatistics, median: Double, k: Int) -> TailIndexEstimate? {
-        let excess = data.descending.prefix { $0 > median }.map { $0 - median }
-        guard excess.count >= 3 else { return nil }
-        return HillEstimator.estimate(OrderStatistics(sortedDescending: excess), k: min(k, excess.count - 1))
+            powerLaw: powerLaw, verdict: decision.verdict, verdictReason: reason, evidence: decision.evidence)
     }
 }
 
@@ -113,17 +122,17 @@ public struct TailCheckReport: Codable, Sendable {
     public var pickands: TailIndexEstimate?
     /// The kernel-type (biweight) estimate with bandwidth k/n.
     public var kernel: TailIndexEstimate?
-    public var hillExcessOverMedian: TailIndexEstimate?
     public var powerLaw: PowerLawFit?
     public var verdict: TailVerdict
     public var verdictReason: String
+    /// What the verdict rests on: k*, the interval with its bias allowance, the GPD fit, the tests.
+    public var evidence: TailVerdictEvidence
     /// Samples removed before the check (NaN/Inf, zeros and negatives), filled in by the caller.
     public var dropped: SampleCleaner.DroppedCounts?
 
     enum CodingKeys: String, CodingKey {
-        case n, summary, hill, moments, pickands, kernel, verdict, dropped
+        case n, summary, hill, moments, pickands, kernel, verdict, dropped, evidence
         case kSelection = "k_selection"
-        case hillExcessOverMedian = "hill_excess_over_median"
         case powerLaw = "powerlaw"
         case verdictReason = "verdict_reason"
     }

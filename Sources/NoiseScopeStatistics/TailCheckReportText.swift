@@ -30,8 +30,15 @@ extension TailCheckReport {
         } else {
             lines.append("  Power law: no fit (too few distinct values)")
         }
-        if let excess = hillExcessOverMedian {
-            lines.append(alphaLine("  Excess over median (Hill)  ", excess, "tail of X − median; the verdict uses raw X"))
+        let e = evidence
+        if let kStar = e.kStar, let stable = e.stableK {
+            lines.append("  Verdict's estimate: reduced-bias Hill α = \(g(e.alpha))  95% CI \(interval(e.alphaInterval95)) with a bias allowance, at k* = \(kStar) (stable for k in \(stable[0])…\(stable[1]); ρ̂ = \(g(e.secondOrder?.rho)), β̂ = \(g(e.secondOrder?.beta)))")
+        }
+        if let gpd = e.gpd {
+            lines.append("  Peaks over threshold: GPD ξ = \(g(gpd.xi)) 95% CI \(interval(gpd.xiInterval95)) over the top \(gpd.k) (shift-invariant; α CI \(interval(gpd.alphaInterval95)))")
+        }
+        if let light = e.lightTest {
+            lines.append("  Light test: GPD ξ upper bound \(g(light.xiUpper95)) over the top \(light.k), ξ = \(g(light.xiHigherUp)) over the top \(light.kHigherUp); curvature g₋ = \(g(e.curvature?.gMinus)) at k = \(e.curvature?.k ?? 0); lognormal Vuong z = \(g(e.lognormalVuongZ))")
         }
         lines.append("verdict: \(verdict.rawValue) — \(verdictReason)")
         return lines.joined(separator: "\n") + "\n"

@@ -64,7 +64,7 @@ struct MeasurementOutputs {
                    c.observed.q99OverMedian, c.referenceShape.q99OverMedian, c.observed.q999OverMedian, c.referenceShape.q999OverMedian),
         ]
         if let alpha = s.check.hill.alpha { lines.append(String(format: "  Hill α = %.3g at k = %d; CSN α = %.3g", alpha, s.check.hill.k, s.check.powerLaw?.alpha ?? .nan)) }
-        if let excess = s.check.hillExcessOverMedian?.alpha { lines.append(String(format: "  tail of the excess over the median: Hill α = %.3g", excess)) }
+        if let gpd = s.check.evidence.gpd { lines.append(String(format: "  peaks over threshold (shift-invariant): GPD ξ = %.3g over the top %d", gpd.xi, gpd.k)) }
         if let scale = s.noiseScaleSimple { lines.append(String(format: "  gradient noise scale B_simple = tr(Σ)/|G|² = %.4g examples", scale)) }
         if let stable = s.coordinateStableIndex { lines.append(String(format: "  per-coordinate stable index (first minibatch): α = %.3g", stable.alpha)) }
         lines.append(String(format: "  %.1f gradients/s, %.1f s in all; files in %@", s.gradsPerSecond, s.wallSeconds, directory))

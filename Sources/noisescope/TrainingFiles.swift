@@ -19,13 +19,13 @@ enum TrainingFiles {
         }
     }
 
-    static let snapshotHeader = "step,median,excess_kurtosis,q99_over_median,max_over_median,hill_alpha,hill_alpha_excess_over_median,verdict"
+    static let snapshotHeader = "step,median,excess_kurtosis,q99_over_median,max_over_median,hill_alpha,gpd_xi,verdict"
 
     static func snapshotRow(step: Int, norms: [Double], seed: UInt64) throws -> String {
         let shape = ReferenceComparison.Shape(norms)
         let report = try TailCheck.run(norms, options: .init(seed: seed, bootstrapReplicates: 0))
         let values = [report.summary.median, shape.excessKurtosis, shape.q99OverMedian, shape.maxOverMedian,
-                      report.hill.alpha ?? .nan, report.hillExcessOverMedian?.alpha ?? .nan].map(MeasurementOutputs.format)
+                      report.hill.alpha ?? .nan, report.evidence.gpd?.xi ?? .nan].map(MeasurementOutputs.format)
         return ([String(step)] + values + [report.verdict.rawValue]).joined(separator: ",")
     }
 

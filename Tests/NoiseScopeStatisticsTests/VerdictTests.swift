@@ -1,8 +1,9 @@
 import XCTest
 @testable import NoiseScopeStatistics
 
-/// The verdict on the cases the issue fixes, at n = 1e5 and seed 2026, plus
-/// the known hard case (lognormal), whose answer is documented in the README.
+/// The verdict on single cases whose answer is settled at n = 10⁵, the known
+/// hard case (lognormal), and determinism. The verdict's error rates over the
+/// whole battery are CalibrationTests' and `noisescope calibrate`'s business.
 final class VerdictTests: XCTestCase {
     func verdict(_ distribution: SyntheticDistribution, seed: UInt64 = 2026) throws -> TailCheckReport {
         try TailCheck.run(distribution.sample(count: 100_000, seed: seed), options: .init(seed: 0, bootstrapReplicates: 0))
@@ -11,15 +12,16 @@ final class VerdictTests: XCTestCase {
     func testInfiniteVarianceCases() throws {
         let pareto = try verdict(.pareto(alpha: 1.5, xmin: 1))
         XCTAssertEqual(pareto.verdict, .infiniteVariance)
-        XCTAssertEqual(pareto.powerLaw!.alpha, 1.5, accuracy: 4 * pareto.powerLaw!.sigma)
+        XCTAssertTrue(pareto.evidence.alphaInterval95!.contains(1.5), "\(pareto.evidence.alphaInterval95!)")
+        XCTAssertEqual(pareto.kSelection.k, pareto.evidence.kStar)
+        XCTAssertLessThanOrEqual(pareto.evidence.kStar!, 20_000, "k* never reaches n/2")
         XCTAssertEqual(try verdict(.absoluteStable(alpha: 1.5)).verdict, .infiniteVariance)
     }
 
     func testHeavyCase() throws {
         let t3 = try verdict(.absoluteStudentT(nu: 3))
         XCTAssertEqual(t3.verdict, .heavy)
-        // The CSN tail index lands near ν = 3 (within 4σ plus t's second-order bias of 0.3).
-        XCTAssertEqual(t3.powerLaw!.alpha, 3, accuracy: 4 * t3.powerLaw!.sigma + 0.3)
+        XCTAssertTrue(t3.evidence.alphaInterval95!.contains(3), "\(t3.evidence.alphaInterval95!)")
     }
 
     func testLightCases() throws {
@@ -27,23 +29,31 @@ final class VerdictTests: XCTestCase {
         XCTAssertEqual(try verdict(.exponential).verdict, .light)
     }
 
-    /// Lognormal(0, 1), the known hard case: in the Gumbel domain (γ = 0, every
-    /// moment finite), yet over the range seen at n = 1e5 its tail bends so
-    /// slowly that it passes for a power law with α ≈ 2.5–3.5. The answer then
-    /// depends on the sample: `heavy` or `light`, never `infinite-variance`, and
-    /// the power law never beats the lognormal (R ≤ 0 or p ≥ 0.1); a `heavy`
-    /// verdict says that a lognormal fits as well. (README, "The verdict".)
-    func testLognormalIsNeverInfiniteVarianceAndNeverBeatsLognormal() throws {
-        var verdicts: [TailVerdict] = []
-        for seed in UInt64(1)...8 {
-            let report = try verdict(.lognormal(sigma: 1), seed: seed)
-            verdicts.append(report.verdict)
-            let lr = report.powerLaw!.versusLognormal
-            XCTAssertTrue(lr.R <= 0 || lr.p >= 0.1, "seed \(seed): R = \(lr.R), p = \(lr.p)")
-            if report.verdict == .heavy { XCTAssertTrue(report.verdictReason.contains("lognormal fits")) }
+    /// Lognormal, the known hard case: no power-law tail, yet over the range
+    /// seen at n = 10⁵ it passes for one with α ≈ 1.2 (σ = 2) or 3 (σ = 1).
+    /// The verdict must never commit to a power law on it: the curvature of
+    /// its log-excesses makes it inconclusive, and the reason says so.
+    func testLognormalIsNeverCalledAPowerLaw() throws {
+        for sigma in [1.0, 2.0] {
+            for seed in UInt64(1)...4 {
+                let report = try verdict(.lognormal(sigma: sigma), seed: seed)
+                XCTAssertTrue(report.verdict == .inconclusive || report.verdict == .light, "σ = \(sigma), seed \(seed): \(report.verdict)")
+                if report.verdict == .inconclusive { XCTAssertTrue(report.verdictReason.contains("lognormal"), report.verdictReason) }
+            }
         }
-        XCTAssertFalse(verdicts.contains(.infiniteVariance))
-        XCTAssertTrue(verdicts.contains(.heavy) && verdicts.contains(.light), "\(verdicts)")
+    }
+
+    /// A large offset does not make an exponential tail look like anything else.
+    func testAnOffsetBodyStaysLight() throws {
+        let shifted = SyntheticDistribution.exponential.sample(count: 20_000, seed: 5).map { $0 + 1000 }
+        XCTAssertEqual(try TailCheck.run(shifted, options: .init(bootstrapReplicates: 0)).verdict, .light)
+    }
+
+    func testSmallSamplesAreInconclusiveWithTheirReason() throws {
+        let report = try TailCheck.run(SyntheticDistribution.pareto(alpha: 1.2, xmin: 1).sample(count: 300, seed: 1),
+                                       options: .init(bootstrapReplicates: 0))
+        XCTAssertEqual(report.verdict, .inconclusive)
+        XCTAssertTrue(report.verdictReason.contains("too small"), report.verdictReason)
     }
 
     func testSameSeedSameReport() throws {

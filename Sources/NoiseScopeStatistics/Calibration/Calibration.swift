@@ -1,0 +1,152 @@
+import Foundation
+
+/// Runs the verdict on every case of the battery at each sample size and
+/// seed, and tallies what it said against the truth: the confusion table,
+/// the precision of each committed verdict, the recall targets, the rate of
+/// `inconclusive`, and how often the reported interval covers the true α.
+public enum Calibration {
+    /// A count out of a total.
+    public struct Rate: Codable, Equatable, Sendable {
+        public var count: Int
+        public var total: Int
+        public var rate: Double? { total > 0 ? Double(count) / Double(total) : nil }
+        /// The binomial standard error of the rate.
+        public var standardError: Double? { rate.map { ($0 * (1 - $0) / Double(total)).squareRoot() } }
+        enum CodingKeys: String, CodingKey { case count, total, rate }
+        public init(count: Int, total: Int) { self.count = count; self.total = total }
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            count = try container.decode(Int.self, forKey: .count)
+            total = try container.decode(Int.self, forKey: .total)
+        }
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(count, forKey: .count)
+            try container.encode(total, forKey: .total)
+            try container.encode(rate, forKey: .rate)
+        }
+    }
+
+    /// One case at one n, over the seeds.
+    public struct Row: Codable, Sendable {
+        public var name: String
+        public var family: CalibrationCase.Family
+        public var truth: TailVerdict
+        public var alpha: Double?
+        public var n: Int
+        /// Verdict → count.
+        public var verdicts: [String: Int]
+        /// Intervals reported and how many covered the true α.
+        public var coverage: Rate?
+        /// The median of α̂ where one was reported.
+        public var medianAlpha: Double?
+    }
+
+    /// The headline numbers at one n.
+    public struct Summary: Codable, Sendable {
+        public var n: Int
+        public var samples: Int
+        /// Truth → verdict → count.
+        public var confusion: [String: [String: Int]]
+        /// When the verdict is infinite-variance, how often the truth is α < 2.
+        public var infiniteVariancePrecision: Rate
+        /// When the verdict is light, how often the data have no power-law tail.
+        public var lightPrecision: Rate
+        /// Tails with α ≤ 1.6 called infinite-variance.
+        public var infiniteVarianceRecall: Rate
+        /// Exponential-type tails called light.
+        public var lightRecall: Rate
+        public var inconclusive: Rate
+        /// Pure power laws whose reported 95 % interval covers α (among reported intervals).
+        public var coverage: Rate
+        /// Pure power laws with an interval reported at all.
+        public var intervalReported: Rate
+
+        enum CodingKeys: String, CodingKey {
+            case n, samples, confusion, inconclusive, coverage
+            case infiniteVariancePrecision = "infinite_variance_precision", lightPrecision = "light_precision"
+            case infiniteVarianceRecall = "infinite_variance_recall_alpha_le_1_6", lightRecall = "light_recall_exponential_type"
+            case intervalReported = "interval_reported"
+        }
+    }
+
+    public struct Result: Codable, Sendable {
+        public var rule: String
+        public var seeds: Int
+        public var summaries: [Summary]
+        public var rows: [Row]
+    }
+
+    /// Runs the battery (or the cases at `indices`) at every n in `sizes` with seeds 0..<seeds.
+    public static func run(sizes: [Int], seeds: Int, indices: [Int]? = nil, rule: TailVerdictRule = TailVerdictRule(),
+                           progress: ((Int, Int) -> Void)? = nil) -> Result {
+        let chosen = indices ?? Array(CalibrationBattery.cases.indices)
+        var rows: [Row] = []
+        var summaries: [Summary] = []
+        let total = sizes.count * chosen.count * seeds
+        var finished = 0
+        let lock = NSLock()
+        for n in sizes {
+            let jobs = chosen.flatMap { index in (0..<seeds).map { (index, UInt64($0)) } }
+            var outcomes = [(TailVerdict, ClosedInterval?, Double?)](repeating: (.inconclusive, nil, nil), count: jobs.count)
+            outcomes.withUnsafeMutableBufferPointer { buffer in
+                let output = buffer
+                DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
+                    let (index, seed) = jobs[j]
+                    let data = OrderStatistics(samples: CalibrationBattery.sample(index, n: n, seed: seed))
+                    let decision = rule.decide(data, n: n)
+                    output[j] = (decision.verdict, decision.evidence.alphaInterval95, decision.evidence.alpha)
+                    lock.lock()
+                    finished += 1
+                    let done = finished
+                    lock.unlock()
+                    progress?(done, total)
+                }
+            }
+            var nRows: [Row] = []
+            for (position, index) in chosen.enumerated() {
+                let battery = CalibrationBattery.cases[index]
+                let mine = outcomes[(position * seeds)..<((position + 1) * seeds)]
+                var verdicts: [String: Int] = [:]
+                for outcome in mine { verdicts[outcome.0.rawValue, default: 0] += 1 }
+                var coverage: Rate? = nil
+                if let alpha = battery.alpha {
+                    let intervals = mine.compactMap(\.1)
+                    coverage = Rate(count: intervals.filter { $0.contains(alpha) }.count, total: intervals.count)
+                }
+                let estimates = mine.compactMap(\.2).sorted()
+                nRows.append(Row(name: battery.name, family: battery.family, truth: battery.truth, alpha: battery.alpha, n: n,
+                                 verdicts: verdicts, coverage: coverage,
+                                 medianAlpha: estimates.isEmpty ? nil : estimates[estimates.count / 2]))
+            }
+            summaries.append(summarise(nRows, n: n, seeds: seeds))
+            rows += nRows
+        }
+        return Result(rule: TailVerdictEvidence().rule, seeds: seeds, summaries: summaries, rows: rows)
+    }
+
+    static func summarise(_ rows: [Row], n: Int, seeds: Int) -> Summary {
+        var confusion: [String: [String: Int]] = [:]
+        var ivCalls = 0, ivRight = 0, lightCalls = 0, lightRight = 0, recallTotal = 0, recallHit = 0
+        var lightTotal = 0, lightHit = 0, inconclusive = 0, covered = 0, reported = 0, pureSeeds = 0
+        for row in rows {
+            for (verdict, count) in row.verdicts { confusion[row.truth.rawValue, default: [:]][verdict, default: 0] += count }
+            let iv = row.verdicts[TailVerdict.infiniteVariance.rawValue] ?? 0, light = row.verdicts[TailVerdict.light.rawValue] ?? 0
+            ivCalls += iv
+            if row.truth == .infiniteVariance { ivRight += iv }
+            lightCalls += light
+            if row.truth == .light { lightRight += light }
+            if let alpha = row.alpha, alpha <= 1.6 { recallTotal += seeds; recallHit += iv }
+            if row.family == .exponentialType { lightTotal += seeds; lightHit += light }
+            inconclusive += row.verdicts[TailVerdict.inconclusive.rawValue] ?? 0
+            if row.family == .pure, let coverage = row.coverage {
+                covered += coverage.count; reported += coverage.total; pureSeeds += seeds
+            }
+        }
+        return Summary(n: n, samples: rows.count * seeds, confusion: confusion,
+                       infiniteVariancePrecision: Rate(count: ivRight, total: ivCalls), lightPrecision: Rate(count: lightRight, total: lightCalls),
+                       infiniteVarianceRecall: Rate(count: recallHit, total: recallTotal), lightRecall: Rate(count: lightHit, total: lightTotal),
+                       inconclusive: Rate(count: inconclusive, total: rows.count * seeds), coverage: Rate(count: covered, total: reported),
+                       intervalReported: Rate(count: reported, total: pureSeeds))
+    }
+}

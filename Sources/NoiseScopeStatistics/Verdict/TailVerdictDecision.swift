@@ -1,0 +1,115 @@
+import Foundation
+
+extension TailVerdictRule {
+    /// The verdict on n samples whose largest values are `data` (all n of them,
+    /// or the top K of a streaming sketch), its reason in words, and the evidence.
+    public func decide(_ data: OrderStatistics, n: Int) -> (verdict: TailVerdict, reason: String, evidence: TailVerdictEvidence) {
+        var evidence = TailVerdictEvidence()
+        func inconclusive(_ reason: String) -> (TailVerdict, String, TailVerdictEvidence) { (.inconclusive, reason, evidence) }
+        guard n >= minimumSamples else {
+            return inconclusive("n = \(n) is too small to tell a power law from a lognormal or an exponential tail (the calibration needs n ≥ \(minimumSamples))")
+        }
+        let ks = grid(n: n, available: data.count).filter { $0 >= smallestK }
+        guard ks.count >= lightStepsUp + 1 else { return inconclusive("too few usable order statistics for the tail estimators") }
+
+        // 2. Light: shift-invariant peaks over threshold at the largest usable k.
+        let kLight = ks[ks.count - 1], kHigher = ks[ks.count - 1 - lightStepsUp]
+        if let wide = GeneralizedParetoFit.fit(data, k: kLight), let higher = GeneralizedParetoFit.fit(data, k: kHigher, interval: false) {
+            let upper = wide.xiInterval95?.upper
+            evidence.lightTest = .init(k: kLight, xiUpper95: upper, kHigherUp: kHigher, xiHigherUp: higher.xi)
+            if let upper, upper < lightXi, higher.xi < lightXiHigherUp {
+                let words = "the generalised Pareto shape over the top \(kLight) is below \(format(lightXi)) at 95 % (ξ ≤ \(format(upper))) and stays low higher up: exponential-like or lighter, no power-law tail"
+                if n < minimumForLight { return inconclusive("looks light, but n = \(n) < \(minimumForLight) is too small to rule out a thin power-law tail; \(words)") }
+                return (.light, words, evidence)
+            }
+        }
+
+        // 3. Curvature: log-excesses lighter than exponential at k ≈ n/10.
+        let kCurve = ks.min { abs(Double($0) - curvatureFraction * Double(n)) < abs(Double($1) - curvatureFraction * Double(n)) }!
+        let gCurve = MomentEstimator.negativePart(data, k: kCurve)
+        evidence.curvature = .init(k: kCurve, gMinus: gCurve)
+        if gCurve < curvatureG && Double(kCurve).squareRoot() * gCurve < curvatureZ {
+            return inconclusive("the tail bends like a lognormal or stretched exponential (moment estimator's negative part g₋ = \(format(gCurve)) at k = \(kCurve)): no power law can be told apart at this n")
+        }
+
+        // 4. The largest k where the reduced-bias Hill path is stable.
+        guard let second = SecondOrderParameters.estimate(data, n: n, largestUsable: data.count - 1) else {
+            return inconclusive("the second-order tail parameters could not be estimated (too many ties?)")
+        }
+        evidence.secondOrder = second
+        let gammas = ks.map { second.reducedBiasHill(data, n: n, k: $0) }
+        var stable: [Int] = []
+        for (j, k) in ks.enumerated() {
+            let gamma = gammas[j]
+            guard gamma > 0 else { continue }
+            let window = ks.indices.filter { ks[$0] < k && Double(ks[$0]) * stabilitySpan >= Double(k) }
+            guard !window.isEmpty else { continue }
+            let drift = window.map { abs(gammas[$0] - gamma) / (gamma * (1 / Double(ks[$0]) - 1 / Double(k)).squareRoot()) }.max()!
+            let bend = abs(Double(k).squareRoot() * MomentEstimator.negativePart(data, k: k))
+            if drift <= stabilityZ && bend <= negativePartZ { stable.append(j) }
+        }
+        guard let last = stable.last else {
+            return inconclusive("the tail-index estimate drifts with k everywhere (no stable range of k): the tail is not a clean power law at this n")
+        }
+        let kStar = ks[last]
+        evidence.kStar = kStar
+        evidence.stableK = [ks[stable[0]], kStar]
+        guard kStar >= smallestKStar else { return inconclusive("the tail-index estimate is stable only for k < \(smallestKStar): too little of the tail to judge") }
+
+        // 5. The interval with a bias allowance: the hull over [k*/hullSpan, k*].
+        let z = 1.959963984540054
+        let hull = ks.indices.filter { ks[$0] <= kStar && Double(ks[$0]) * hullSpan >= Double(kStar) }
+        let gammaLow = hull.map { gammas[$0] * (1 - z / Double(ks[$0]).squareRoot()) }.min()!
+        let gammaHigh = hull.map { gammas[$0] * (1 + z / Double(ks[$0]).squareRoot()) }.max()!
+        let interval = ClosedInterval(1 / gammaHigh, gammaLow > 0 ? 1 / gammaLow : nil)
+        let alpha = 1 / gammas[last]
+        evidence.alpha = alpha
+        evidence.alphaInterval95 = interval
+        let shown = "α̂ = \(format(alpha)), 95 % interval [\(format(interval.lower ?? 0)), \(interval.upper.map(format) ?? "∞")] at k* = \(kStar) (stable from k = \(ks[stable[0]]))"
+
+        // 6. Cross-checks.
+        let gpd = GeneralizedParetoFit.fit(data, k: kStar)
+        evidence.gpd = gpd
+        if let gpd, let lower = gpd.xiInterval95?.lower, lower <= 0 {
+            return inconclusive("the generalised Pareto fit over the top \(kStar) cannot exclude an exponential tail (ξ ≥ \(format(lower)) at 95 %), yet the tail is not light; \(shown)")
+        }
+        if let gpd, abs(gpd.xi - gammas[last]) > agreementZ * (1 + max(gpd.xi, 0)) / Double(kStar).squareRoot() {
+            return inconclusive("the shift-invariant fit (GPD ξ = \(format(gpd.xi))) and the reduced-bias Hill estimate (γ = \(format(gammas[last]))) disagree: an offset or a bend in the tail; \(shown)")
+        }
+        let vuong = lognormalVuong(data, k: kStar, hill: data.logExcessMoments(k: kStar).first)
+        evidence.lognormalVuongZ = vuong
+        if let vuong, vuong < lognormalVetoZ {
+            return inconclusive("a lognormal fits the top \(kStar) better than a power law (Vuong z = \(format(vuong))); \(shown)")
+        }
+
+        // 7. The verdict.
+        if let upper = interval.upper, upper < 2 {
+            if n < minimumForInfiniteVariance {
+                return inconclusive("looks like α < 2, but n = \(n) < \(minimumForInfiniteVariance) is too small to tell it from a lognormal; \(shown)")
+            }
+            return (.infiniteVariance, "power-law tail with α < 2 at 95 % (bias allowed for): \(shown)", evidence)
+        }
+        if let lower = interval.lower, lower >= 2 {
+            guard alpha < largestHeavyAlpha else {
+                return inconclusive("the estimate α̂ = \(format(alpha)) is too large to be a tail index: the top of the sample is the body of the distribution")
+            }
+            return (.heavy, "power-law tail with α ≥ 2 at 95 %: finite variance; \(shown)", evidence)
+        }
+        return inconclusive("the 95 % interval for α straddles 2: finite or infinite variance cannot be told apart; \(shown)")
+    }
+
+    /// Vuong's normalised statistic, power law (index 1/hill above X(k+1)) against
+    /// a lognormal truncated at X(k+1), both fitted to the top k (Clauset et al. 2009).
+    func lognormalVuong(_ data: OrderStatistics, k: Int, hill: Double) -> Double? {
+        guard hill > 0 else { return nil }
+        let threshold = data.value(k + 1)
+        let tail = Array(data.descending.prefix(k))
+        let lognormal = TruncatedTailModel.Lognormal(tail: tail, xmin: threshold)
+        let alpha = 1 / hill
+        let differences = tail.map { TruncatedTailModel.powerLawLogDensity($0, xmin: threshold, tailIndex: alpha) - lognormal.logDensity($0, xmin: threshold) }
+        let statistic = LikelihoodRatioTest(pointwiseDifferences: differences).normalizedR
+        return statistic.isFinite ? statistic : nil
+    }
+
+    func format(_ x: Double) -> String { x.isFinite ? String(format: "%.3g", x) : "\(x)" }
+}

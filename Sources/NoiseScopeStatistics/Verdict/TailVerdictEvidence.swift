@@ -1,0 +1,46 @@
+/// What the verdict rests on, as `check --json` prints it under "evidence".
+public struct TailVerdictEvidence: Codable, Equatable, Sendable {
+    /// The rule's name and version: the calibration table belongs to it.
+    public var rule = "stable-k reduced-bias Hill + GPD, v2"
+    /// The largest k where the reduced-bias Hill estimate is stable (nil: none).
+    public var kStar: Int?
+    /// The smallest and largest stable k.
+    public var stableK: [Int]?
+    /// α̂ = 1/γ̄(k*), the reduced-bias Hill estimate.
+    public var alpha: Double?
+    /// The 95 % interval for α with the bias allowance (hull over [k*/4, k*]).
+    public var alphaInterval95: ClosedInterval?
+    public var secondOrder: SecondOrderParameters?
+    /// The generalised Pareto fit over X(k*+1) (peaks over threshold; shift-invariant).
+    public var gpd: GeneralizedParetoFit?
+    /// The light test: the GPD at the largest usable k, and its point estimate higher up.
+    public var lightTest: LightTest?
+    /// The curvature statistic g₋ (moment estimator's negative part) at k ≈ n/10.
+    public var curvature: Curvature?
+    /// Vuong's normalised statistic of the power law against a truncated lognormal at k* (> 0 favours the power law).
+    public var lognormalVuongZ: Double?
+
+    public struct LightTest: Codable, Equatable, Sendable {
+        public var k: Int
+        public var xiUpper95: Double?
+        public var kHigherUp: Int
+        public var xiHigherUp: Double
+        enum CodingKeys: String, CodingKey {
+            case k, xiUpper95 = "xi_upper95", kHigherUp = "k_higher_up", xiHigherUp = "xi_higher_up"
+        }
+    }
+
+    public struct Curvature: Codable, Equatable, Sendable {
+        public var k: Int
+        public var gMinus: Double
+        enum CodingKeys: String, CodingKey { case k, gMinus = "g_minus" }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case rule, alpha, gpd, curvature
+        case kStar = "k_star", stableK = "stable_k", alphaInterval95 = "alpha_ci95"
+        case secondOrder = "second_order", lightTest = "light_test", lognormalVuongZ = "lognormal_vuong_z"
+    }
+
+    public init() {}
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// The calibrated decision behind `check`'s verdict, with every constant in
+/// one place. Measured on the battery of `noisescope calibrate` (README,
+/// "The verdict"); change a constant only with a new calibration table.
+///
+/// 1. n below `minimumSamples`: inconclusive.
+/// 2. Light, location-invariant: the generalised Pareto fit to the
+///    exceedances over X(k_L+1), k_L the largest usable k (≤ n/5), has a 95 %
+///    upper bound for ξ below `lightXi`, and its point estimate
+///    `lightStepsUp` grid steps higher up is below `lightXiHigherUp`.
+/// 3. Curvature veto: at k ≈ n/10 the moment estimator's negative part g₋ is
+///    below `curvatureG` with √k·g₋ below `curvatureZ` (log-excesses lighter
+///    than exponential: lognormal, stretched exponential): inconclusive.
+/// 4. k*: the largest grid k where the reduced-bias Hill γ̄ is stable, i.e.
+///    within `stabilityZ` standard errors of γ̄ at every grid k' in
+///    [k/`stabilitySpan`, k) (Hill's covariance: var(γ̄(k') − γ̄(k)) ≈ γ²(1/k' − 1/k)),
+///    with |√k·g₋(k)| ≤ `negativePartZ`. None, or k* < `smallestKStar`: inconclusive.
+/// 5. Interval for α: the hull of the reduced-bias Hill 95 % intervals over the
+///    grid k in [k*/`hullSpan`, k*], an allowance for the bias left at k*.
+/// 6. Cross-checks at k*: the GPD interval for ξ reaching 0, the GPD ξ̂ and γ̄
+///    disagreeing by more than `agreementZ` standard errors, or a lognormal
+///    fitting the tail better (Vuong's statistic below `lognormalVetoZ`):
+///    inconclusive.
+/// 7. infinite-variance when the interval lies below 2 (and n ≥
+///    `minimumForInfiniteVariance`), heavy when it lies at or above 2 (and its
+///    upper end is below `largestHeavyAlpha`), else inconclusive.
+public struct TailVerdictRule: Sendable, Equatable {
+    public var minimumSamples = 500
+    public var minimumForInfiniteVariance = 5000
+    public var minimumForLight = 2000
+    /// The grid: k_j = round(smallestK · √2^j), used up to largestKFraction · n.
+    public var smallestK = 20
+    public var largestKFraction = 0.2
+    public var stabilitySpan = 4.0
+    public var stabilityZ = 2.0
+    public var negativePartZ = 2.0
+    public var smallestKStar = 40
+    public var hullSpan = 4.0
+    public var agreementZ = 2.5
+    public var lightXi = 0.15
+    public var lightXiHigherUp = 0.25
+    public var lightStepsUp = 4
+    public var curvatureFraction = 0.1
+    public var curvatureG = -0.12
+    public var curvatureZ = -2.0
+    public var lognormalVetoZ = -1.645
+    /// A "heavy" estimate above this is not a tail index anyone can use
+    /// (an offset body read by Hill): inconclusive instead.
+    public var largestHeavyAlpha = 20.0
+
+    public init() {}
+
+    /// The k grid for n samples of which the top `available` are known.
+    public func grid(n: Int, available: Int) -> [Int] {
+        let top = min(Int(largestKFraction * Double(n)), available - 1)
+        var ks: [Int] = []
+        var j = 0.0
+        while true {
+            let k = Int((Double(smallestK) * pow(2, j / 2)).rounded())
+            if k > top { break }
+            if ks.last != k { ks.append(k) }
+            j += 1
+        }
+        return ks
+    }
+}
