@@ -16,8 +16,11 @@ public struct MeasurementSummary: Codable, Sendable {
     /// Observed tail against the matched synthetic reference (√ of the mean of
     /// D squared Gaussians, D = parameters): the seeds' comparison.
     public var referenceComparison: ReferenceComparison
-    /// Mohammadi et al.'s stable index of the first minibatch's coordinates g_B − ∇f.
-    public var coordinateStableIndex: StableIndexEstimator.Estimate?
+    /// Mohammadi et al.'s stable index of the coordinates of g_B − ∇f, pooled over
+    /// the first minibatches, permuted, standardised per tensor (`StableIndexPool`).
+    public var coordinateStableIndex: StableIndexPool.Estimate?
+    /// The same per parameter tensor.
+    public var coordinateStableIndexPerTensor: [StableIndexPool.Estimate] = []
     public var gradsPerSecond: Double
     public var wallSeconds: Double
     /// B_simple = tr(Σ)/|G|², see `NoiseMeasurement.noiseScaleSimple`.
@@ -35,12 +38,14 @@ public struct MeasurementSummary: Codable, Sendable {
 
     public init(model: String, data: String, parameters: Int, batchSize: Int, samples: Int, seed: UInt64,
                 fullGradient: FullGradient, check: TailCheckReport, verdict: TailVerdict,
-                referenceComparison: ReferenceComparison, coordinateStableIndex: StableIndexEstimator.Estimate?,
+                referenceComparison: ReferenceComparison, coordinateStableIndex: StableIndexPool.Estimate?,
+                coordinateStableIndexPerTensor: [StableIndexPool.Estimate] = [],
                 gradsPerSecond: Double, wallSeconds: Double, noiseScaleSimple: Double? = nil) {
         self.model = model; self.data = data; self.parameters = parameters; self.batchSize = batchSize
         self.samples = samples; self.seed = seed; self.fullGradient = fullGradient; self.check = check
         self.verdict = verdict; self.referenceComparison = referenceComparison
-        self.coordinateStableIndex = coordinateStableIndex; self.gradsPerSecond = gradsPerSecond; self.wallSeconds = wallSeconds
+        self.coordinateStableIndex = coordinateStableIndex; self.coordinateStableIndexPerTensor = coordinateStableIndexPerTensor
+        self.gradsPerSecond = gradsPerSecond; self.wallSeconds = wallSeconds
         self.noiseScaleSimple = noiseScaleSimple.flatMap { $0.isFinite ? $0 : nil }
     }
 
@@ -50,6 +55,7 @@ public struct MeasurementSummary: Codable, Sendable {
         case fullGradient = "full_gradient"
         case referenceComparison = "reference_comparison"
         case coordinateStableIndex = "coordinate_stable_index"
+        case coordinateStableIndexPerTensor = "coordinate_stable_index_per_tensor"
         case gradsPerSecond = "grads_per_second"
         case wallSeconds = "wall_seconds"
         case noiseScaleSimple = "noise_scale_simple"

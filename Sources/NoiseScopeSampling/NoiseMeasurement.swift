@@ -1,3 +1,4 @@
+import Foundation
 import NoiseScopeStatistics
 
 /// What `NoiseNormSampler` measured.
@@ -8,6 +9,10 @@ public struct NoiseMeasurement: Sendable {
     public var variance: [VariancePoint]
     /// g_B − ∇f of the first minibatch, coordinate by coordinate.
     public var firstBatchCoordinates: [Double]
+    /// The per-coordinate α-stable index pooled over the first minibatches'
+    /// noise (permuted, standardised per tensor; see `StableIndexPool`).
+    public var stableIndex: StableIndexPool.Estimate?
+    public var stableIndexPerTensor: [StableIndexPool.Estimate] = []
     /// ‖∇f‖₂.
     public var fullGradientNorm: Double
     /// Examples behind ∇f.
@@ -56,5 +61,3 @@ public struct NoiseMeasurement: Sendable {
         return counts
     }
 }
-
-import Foundation

@@ -22,6 +22,9 @@ public final class NoiseNormSampler {
         public var seed: UInt64 = 0
         /// Use only examples 0..<limit (a training split); nil: all of them.
         public var exampleLimit: Int?
+        /// Noise vectors (the first minibatches) pooled into the per-coordinate
+        /// stable index: each costs a pass with a logarithm per parameter.
+        public var stableIndexVectors = 100
 
         public init(batchSize: Int = 8, samples: Int = 1000, fullGradientBatches: Int? = nil, seed: UInt64 = 0, exampleLimit: Int? = nil) {
             self.batchSize = batchSize
@@ -76,6 +79,7 @@ public final class NoiseNormSampler {
         var norms: [Double] = []
         norms.reserveCapacity(options.samples)
         var coordinates: [Double] = []
+        var pool = StableIndexPool(groups: model.layout.tensors.map { .init(name: $0.name, range: $0.range) }, seed: options.seed)
         var variance: [NoiseMeasurement.VariancePoint] = []
         let checkpoints = Set(NoiseMeasurement.logSpacedCounts(upTo: options.samples))
         let start = DispatchTime.now().uptimeNanoseconds
@@ -83,6 +87,10 @@ public final class NoiseNormSampler {
             if shouldStop() { throw Interrupted() }
             norms.append(noiseNorm(of: schedule.next(), fullGradient: fullGradient, running: &running))
             if j == 1 { coordinates = (0..<dimension).map { Double(model.gradient[$0]) - fullGradient[$0] } }
+            if j <= options.stableIndexVectors {
+                let gradient = model.gradient
+                pool.add { Double(gradient[$0]) - fullGradient[$0] }
+            }
             if checkpoints.contains(j) { variance.append(.init(samples: j, variance: running.variance)) }
             progress(.noiseNorms, j, options.samples)
         }
@@ -91,6 +99,7 @@ public final class NoiseNormSampler {
         for g in fullGradient { squaredFull += g * g }
         return NoiseMeasurement(
             noiseNorms: norms, variance: variance, firstBatchCoordinates: coordinates,
+            stableIndex: pool.overall, stableIndexPerTensor: pool.perGroup,
             fullGradientNorm: squaredFull.squareRoot(), fullGradientExamples: fullExamples,
             fullGradientIsExact: options.fullGradientBatches == nil, parameterCount: dimension,
             samplingSeconds: seconds, gradientsPerSecond: Double(options.samples) / seconds,

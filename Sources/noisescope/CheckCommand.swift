@@ -71,6 +71,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Largest values the streaming sketch keeps (Hill, moments and the CSN fit use only these).")
     var top = 1_000_000
 
+    @Flag(help: "The samples are signed per-coordinate noise (g_B − ∇f coordinates): estimate their α-stable index (Mohammadi et al., coordinates in a fixed seeded order) instead of a tail verdict.")
+    var signed = false
+
     @Option(help: ArgumentHelp("Also draw the figures into this directory: histogram.svg, tail_ccdf.svg (log–log tail with the fitted power law), hill_plot.svg (α̂ against k with its 95% band) and summary.svg.", valueName: "dir"))
     var plot: String?
 
@@ -100,6 +103,7 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            if signed { return try runSigned() }
             if streaming { return try runStreaming() }
             let reader = SampleReader(format: format, column: column, field: field)
             var kept: [Double] = []
@@ -142,6 +146,24 @@ struct CheckCommand: ParsableCommand {
         report.dropped = dropped
         let text = json ? try encodeJSON(report) : report.humanReadableSummary(source: files.joined(separator: ", ") + (total.count > top ? " (streamed: top \(top) exact, body from a reservoir)" : ""))
         try emit(text, to: output)
+    }
+
+    /// The α-stable index of signed samples, refused outside (0, 2].
+    func runSigned() throws {
+        let reader = SampleReader(format: format, column: column, field: field)
+        var values: [Double] = []
+        for file in files { values += try reader.read(path: file).values.filter(\.isFinite) }
+        guard values.contains(where: { $0 < 0 }) else {
+            throw NoiseScopeError("--signed needs signed samples (per-coordinate noise); these are all ≥ 0, so they are magnitudes or norms: drop --signed")
+        }
+        var pool = StableIndexPool(groups: [.init(name: "samples", range: 0..<values.count)], seed: seed)
+        pool.add { values[$0] }
+        guard let estimate = pool.overall else {
+            throw NoiseScopeError("--signed needs at least 64 non-zero samples, got \(values.filter { $0 != 0 }.count)")
+        }
+        let text = json ? try encodeJSON(estimate) : (estimate.alpha.map { String(format: "α-stable index α̂ = %.3g", $0) } ?? "not α-stable: \(estimate.note ?? "")")
+            + String(format: " (%d samples in blocks of %d, Mohammadi et al. 2015)\n", estimate.coordinates, estimate.blockSize)
+        try emit(json ? try encodeJSON(estimate) : text, to: output)
     }
 
     var checkOptions: TailCheck.Options {

@@ -69,7 +69,7 @@ struct FigureCommand: ParsableCommand {
                 histogram.add(.histogram(Histogram(samples: coordinates), style: SeriesStyle(color: .blue, fillOpacity: 0.4)))
                 let magnitudes = coordinates.map { abs($0) }.filter { $0 > 0 }
                 let report = try TailCheck.run(magnitudes, options: .init(seed: seed, bootstrapReplicates: 0))
-                let stable = run.summary.coordinateStableIndex.map { String(format: "%.3g", $0.alpha) } ?? "n/a"
+                let stable = run.summary.coordinateStableIndex.map { $0.alpha.map { String(format: "%.3g", $0) } ?? String(format: "none: %.3g is outside (0, 2]", $0.rawAlpha) } ?? "n/a"
                 let tail = HeavyTailFigures.complementaryCDF(samples: magnitudes, powerLawXmin: report.powerLaw?.xmin, powerLawAlpha: report.powerLaw?.alpha,
                                                              title: "Tail of |coordinate| (stable index α̂ = \(stable))", xLabel: "|coordinate noise|").panels[0]
                 try write(Figure(title: "Per-coordinate gradient noise of tinygpt at initialisation (after Simsekli et al. 2019, Fig. 6c)",

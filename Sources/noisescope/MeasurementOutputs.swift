@@ -14,12 +14,12 @@ struct MeasurementOutputs {
         let referenceNorms = ReferenceComparison.gaussianReferenceNorms(dimension: measurement.parameterCount, count: norms.count, seed: seed)
         let comparison = ReferenceComparison(observed: norms, referenceNorms: referenceNorms,
                                              reference: "sqrt(mean of \(measurement.parameterCount) squared standard Gaussians)")
-        let stableIndex = try? StableIndexEstimator.estimate(measurement.firstBatchCoordinates)
         let summary = MeasurementSummary(
             model: modelName, data: data, parameters: measurement.parameterCount, batchSize: batchSize,
             samples: norms.count, seed: seed,
             fullGradient: .init(exact: measurement.fullGradientIsExact, examples: measurement.fullGradientExamples, norm: measurement.fullGradientNorm),
-            check: check, verdict: check.verdict, referenceComparison: comparison, coordinateStableIndex: stableIndex,
+            check: check, verdict: check.verdict, referenceComparison: comparison, coordinateStableIndex: measurement.stableIndex,
+            coordinateStableIndexPerTensor: measurement.stableIndexPerTensor,
             gradsPerSecond: measurement.gradientsPerSecond,
             wallSeconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9,
             noiseScaleSimple: measurement.noiseScaleSimple)
@@ -66,7 +66,12 @@ struct MeasurementOutputs {
         if let alpha = s.check.hill.alpha { lines.append(String(format: "  Hill α = %.3g at k = %d; CSN α = %.3g", alpha, s.check.hill.k, s.check.powerLaw?.alpha ?? .nan)) }
         if let gpd = s.check.evidence.gpd { lines.append(String(format: "  peaks over threshold (shift-invariant): GPD ξ = %.3g over the top %d", gpd.xi, gpd.k)) }
         if let scale = s.noiseScaleSimple { lines.append(String(format: "  gradient noise scale B_simple = tr(Σ)/|G|² = %.4g examples", scale)) }
-        if let stable = s.coordinateStableIndex { lines.append(String(format: "  per-coordinate stable index (first minibatch): α = %.3g", stable.alpha)) }
+        if let stable = s.coordinateStableIndex {
+            let range = s.coordinateStableIndexPerTensor.map(\.rawAlpha)
+            lines.append("  per-coordinate stable index (\(stable.vectors) minibatches pooled, permuted, per-tensor scale): "
+                         + (stable.alpha.map { String(format: "α = %.3g", $0) } ?? String(format: "not α-stable (estimate %.3g)", stable.rawAlpha))
+                         + (range.isEmpty ? "" : String(format: "; per tensor %.3g to %.3g", range.min()!, range.max()!)))
+        }
         lines.append(String(format: "  %.1f gradients/s, %.1f s in all; files in %@", s.gradsPerSecond, s.wallSeconds, directory))
         lines.append("verdict: \(s.verdict.rawValue) — \(s.check.verdictReason)")
         return lines.joined(separator: "\n") + "\n"

@@ -71,7 +71,9 @@ struct ReportCommand: ParsableCommand {
             String(format: "%.1f gradients/s, %.1f s in all", summary.gradsPerSecond, summary.wallSeconds),
         ]
         if let scale = summary.noiseScaleSimple { facts.append(String(format: "gradient noise scale B_simple = tr(Σ)/|G|² = %.4g", scale)) }
-        if let stable = summary.coordinateStableIndex { facts.append(String(format: "per-coordinate stable index of one minibatch: α̂ = %.3g", stable.alpha)) }
+        if let stable = summary.coordinateStableIndex {
+            facts.append("per-coordinate stable index (\(stable.vectors) minibatches pooled): " + (stable.alpha.map { String(format: "α̂ = %.3g", $0) } ?? String(format: "not α-stable (estimate %.3g outside (0, 2])", stable.rawAlpha)))
+        }
         let measurement = MeasurementOutputs.measurementFigure(summary: summary, norms: norms, variance: variance)
         let checkSummary = CheckFigures.figures(samples: norms.filter { $0 > 0 && $0.isFinite }, report: summary.check).first { $0.name == "summary.svg" }
         var figures = [("Noise norms beside the Gaussian reference, and the empirical variance against the number of minibatches.", measurement.render().svg)]

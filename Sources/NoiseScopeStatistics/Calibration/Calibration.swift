@@ -40,6 +40,8 @@ public enum Calibration {
         public var coverage: Rate?
         /// The median of α̂ where one was reported.
         public var medianAlpha: Double?
+        /// Why the verdict was inconclusive (the reason's first clause) → count.
+        public var inconclusiveReasons: [String: Int]
     }
 
     /// The headline numbers at one n.
@@ -88,14 +90,14 @@ public enum Calibration {
         let lock = NSLock()
         for n in sizes {
             let jobs = chosen.flatMap { index in (0..<seeds).map { (index, UInt64($0)) } }
-            var outcomes = [(TailVerdict, ClosedInterval?, Double?)](repeating: (.inconclusive, nil, nil), count: jobs.count)
+            var outcomes = [(TailVerdict, ClosedInterval?, Double?, String)](repeating: (.inconclusive, nil, nil, ""), count: jobs.count)
             outcomes.withUnsafeMutableBufferPointer { buffer in
                 let output = buffer
                 DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
                     let (index, seed) = jobs[j]
                     let data = OrderStatistics(samples: CalibrationBattery.sample(index, n: n, seed: seed))
                     let decision = rule.decide(data, n: n)
-                    output[j] = (decision.verdict, decision.evidence.alphaInterval95, decision.evidence.alpha)
+                    output[j] = (decision.verdict, decision.evidence.alphaInterval95, decision.evidence.alpha, decision.reason)
                     lock.lock()
                     finished += 1
                     let done = finished
@@ -107,8 +109,11 @@ public enum Calibration {
             for (position, index) in chosen.enumerated() {
                 let battery = CalibrationBattery.cases[index]
                 let mine = outcomes[(position * seeds)..<((position + 1) * seeds)]
-                var verdicts: [String: Int] = [:]
-                for outcome in mine { verdicts[outcome.0.rawValue, default: 0] += 1 }
+                var verdicts: [String: Int] = [:], reasons: [String: Int] = [:]
+                for outcome in mine {
+                    verdicts[outcome.0.rawValue, default: 0] += 1
+                    if outcome.0 == .inconclusive { reasons[shortReason(outcome.3), default: 0] += 1 }
+                }
                 var coverage: Rate? = nil
                 if let alpha = battery.alpha {
                     let intervals = mine.compactMap(\.1)
@@ -117,12 +122,24 @@ public enum Calibration {
                 let estimates = mine.compactMap(\.2).sorted()
                 nRows.append(Row(name: battery.name, family: battery.family, truth: battery.truth, alpha: battery.alpha, n: n,
                                  verdicts: verdicts, coverage: coverage,
-                                 medianAlpha: estimates.isEmpty ? nil : estimates[estimates.count / 2]))
+                                 medianAlpha: estimates.isEmpty ? nil : estimates[estimates.count / 2], inconclusiveReasons: reasons))
             }
             summaries.append(summarise(nRows, n: n, seeds: seeds))
             rows += nRows
         }
         return Result(rule: TailVerdictEvidence().rule, seeds: seeds, summaries: summaries, rows: rows)
+    }
+
+    /// A short key for a reason, to count reasons by.
+    static func shortReason(_ reason: String) -> String {
+        let keys: [(String, String)] = [
+            ("far beyond", "outlier above a light fit"), ("looks light", "n too small for light"), ("looks like α < 2", "n too small for infinite-variance"),
+            ("too small", "n too small"), ("bends like", "curvature (lognormal-like)"), ("drifts", "no stable k"),
+            ("stable only for", "stable only for small k"), ("cannot exclude an exponential", "GPD interval reaches ξ = 0"),
+            ("disagree", "GPD and Hill disagree"), ("lognormal fits", "lognormal fits better"), ("straddles", "interval straddles 2"),
+            ("too large to be a tail index", "α̂ too large")
+        ]
+        return keys.first { reason.contains($0.0) }?.1 ?? String(reason.prefix(30))
     }
 
     static func summarise(_ rows: [Row], n: Int, seeds: Int) -> Summary {

@@ -43,7 +43,8 @@ extension Calibration.Result {
                          + row.name.padding(toLength: 28, withPad: " ", startingAt: 0)
                          + "truth \(row.truth.rawValue)".padding(toLength: 25, withPad: " ", startingAt: 0)
                          + counts.padding(toLength: 12, withPad: " ", startingAt: 0) + "cover \(coverage)".padding(toLength: 12, withPad: " ", startingAt: 0)
-                         + "α̂ \(median)")
+                         + "α̂ \(median)".padding(toLength: 10, withPad: " ", startingAt: 0)
+                         + row.inconclusiveReasons.sorted { $0.key < $1.key }.map { "\($0.value)× \($0.key)" }.joined(separator: "; "))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -55,6 +55,20 @@ public struct GeneralizedParetoFit: Codable, Equatable, Sendable {
         return fit
     }
 
+    /// P(max of k exceedances ≥ the observed largest) under the fitted GPD:
+    /// 1 − (1 − S(y_max))^k, S the fit's survival function.
+    public func maximumExceedanceProbability(_ data: OrderStatistics) -> Double {
+        let y = data.value(1) - threshold
+        let survival: Double
+        if abs(xi) < 1e-9 {
+            survival = exp(-y / sigma)
+        } else {
+            let t = 1 + xi * y / sigma
+            survival = t <= 0 ? 0 : pow(t, -1 / xi)
+        }
+        return -expm1(Double(k) * log1p(-min(survival, 1)))
+    }
+
     /// Grimshaw's profile log-likelihood in θ = ξ/σ, on exceedances scaled to mean 1.
     static func grimshaw(_ theta: Double, _ z: [Double]) -> Double {
         let k = Double(z.count)

@@ -18,6 +18,12 @@ extension TailVerdictRule {
             let upper = wide.xiInterval95?.upper
             evidence.lightTest = .init(k: kLight, xiUpper95: upper, kHigherUp: kHigher, xiHigherUp: higher.xi)
             if let upper, upper < lightXi, higher.xi < lightXiHigherUp {
+                // The largest values must be plausible under that light fit: a few far
+                // beyond it are the start of a power-law tail the fit cannot see.
+                let surprise = wide.maximumExceedanceProbability(data)
+                if surprise < lightOutlierP {
+                    return inconclusive("the body looks light (GPD ξ ≤ \(format(upper)) over the top \(kLight)) but the largest value is far beyond that fit (probability \(String(format: "%.1e", surprise)) under it): a thin power-law tail may start there")
+                }
                 let words = "the generalised Pareto shape over the top \(kLight) is below \(format(lightXi)) at 95 % (ξ ≤ \(format(upper))) and stays low higher up: exponential-like or lighter, no power-law tail"
                 if n < minimumForLight { return inconclusive("looks light, but n = \(n) < \(minimumForLight) is too small to rule out a thin power-law tail; \(words)") }
                 return (.light, words, evidence)

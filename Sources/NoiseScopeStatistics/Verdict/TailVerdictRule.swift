@@ -8,7 +8,8 @@ import Foundation
 /// 2. Light, location-invariant: the generalised Pareto fit to the
 ///    exceedances over X(k_L+1), k_L the largest usable k (≤ n/5), has a 95 %
 ///    upper bound for ξ below `lightXi`, and its point estimate
-///    `lightStepsUp` grid steps higher up is below `lightXiHigherUp`.
+///    `lightStepsUp` grid steps higher up is below `lightXiHigherUp`, and the
+///    largest value is not far beyond that fit (probability ≥ `lightOutlierP`).
 /// 3. Curvature veto: at k ≈ n/10 the moment estimator's negative part g₋ is
 ///    below `curvatureG` with √k·g₋ below `curvatureZ` (log-excesses lighter
 ///    than exponential: lognormal, stretched exponential): inconclusive.
@@ -40,6 +41,8 @@ public struct TailVerdictRule: Sendable, Equatable {
     public var agreementZ = 2.5
     public var lightXi = 0.15
     public var lightXiHigherUp = 0.25
+    /// Light also needs the maximum to be this plausible under the light fit.
+    public var lightOutlierP = 0.001
     public var lightStepsUp = 4
     public var curvatureFraction = 0.1
     public var curvatureG = -0.12
