@@ -8,6 +8,9 @@ public struct TailCheck: Sendable {
         public var powerLaw = PowerLawFitter()
         /// The calibrated decision (see `TailVerdictRule`).
         public var rule = TailVerdictRule()
+        /// The samples are a trajectory (autocorrelated, in logging order): widen
+        /// the interval by a moving-block bootstrap.
+        public var dependent = false
 
         public init(k: Int? = nil, seed: UInt64 = 0, bootstrapReplicates: Int = 100,
                     xminSearch: PowerLawFitter.XminSearch = .automatic(exactLimit: 200_000)) {
@@ -29,7 +32,8 @@ public struct TailCheck: Sendable {
         guard data.value(1) > data.value(data.count) else {
             throw Failure(description: "all \(data.count) samples are equal (\(data.value(1))): there is no tail to estimate")
         }
-        let decision = options.rule.decide(data, n: data.count)
+        let trajectory = options.dependent ? DependentSamples(ordered: samples, seed: options.doubleBootstrap.seed) : nil
+        let decision = options.rule.decide(data, n: data.count, trajectory: trajectory)
         let choice = try chooseK(options, n: data.count, largestUsable: data.count - 1, stable: decision.evidence.kStar) {
             options.doubleBootstrap.chooseK(data)
         }

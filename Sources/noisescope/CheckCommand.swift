@@ -71,6 +71,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Largest values the streaming sketch keeps (Hill, moments and the CSN fit use only these).")
     var top = 1_000_000
 
+    @Flag(help: "The samples were logged along one training run, in order (autocorrelated, maybe drifting): widen the interval for α by a moving-block bootstrap. Reads the input whole.")
+    var dependent = false
+
     @Flag(help: "The samples are signed per-coordinate noise (g_B − ∇f coordinates): estimate their α-stable index (Mohammadi et al., coordinates in a fixed seeded order) instead of a tail verdict.")
     var signed = false
 
@@ -92,13 +95,14 @@ struct CheckCommand: ParsableCommand {
         try requireRange(bootstrap, "--bootstrap", 0...1_000_000)
         if let k { try requireRange(k, "--k", 1...Int.max) }
         try requireRange(top, "--top", 16...Int.max)
+        if dependent && stream { throw ValidationError("--dependent needs the samples in their logged order: drop --stream") }
         // The sketch keeps the top values and a copy for the check: about 40 bytes each.
         try MemoryBudget.require(bytes: Double(top) * 40, for: "--top \(top)", hint: "lower --top")
     }
 
     /// Streaming when asked, or by default for standard input in plain text.
     var streaming: Bool {
-        stream || (plot == nil && files.allSatisfy { $0 == "-" } && (format ?? .text) == .text && column == nil)
+        !dependent && !signed && stream || (plot == nil && files.allSatisfy { $0 == "-" } && (format ?? .text) == .text && column == nil)
     }
 
     func run() throws {
@@ -167,7 +171,9 @@ struct CheckCommand: ParsableCommand {
     }
 
     var checkOptions: TailCheck.Options {
-        TailCheck.Options(k: k, seed: seed, bootstrapReplicates: bootstrap, xminSearch: xminSearch.search)
+        var options = TailCheck.Options(k: k, seed: seed, bootstrapReplicates: bootstrap, xminSearch: xminSearch.search)
+        options.dependent = dependent
+        return options
     }
 
     func noteDropped(_ dropped: SampleCleaner.DroppedCounts) {

@@ -45,3 +45,22 @@ final class StableIndexPoolTests: XCTestCase {
         if estimate.rawAlpha > 2 { XCTAssertNil(estimate.alpha); XCTAssertNotNil(estimate.note) }
     }
 }
+
+/// A trajectory (autocorrelated samples): the block bootstrap widens the interval
+/// for α, and says so; independent samples keep the plain interval.
+final class DependentSamplesTests: XCTestCase {
+    func testAutocorrelatedSamplesGetAWiderInterval() throws {
+        // Each Pareto(1.5) draw repeated 8 times in a row: strongly dependent, same marginal.
+        let draws = SyntheticDistribution.pareto(alpha: 1.5, xmin: 1).sample(count: 2500, seed: 4)
+        let trajectory = draws.flatMap { Array(repeating: $0, count: 8) }.enumerated().map { $0.element * (1 + 1e-9 * Double($0.offset)) }
+        var options = TailCheck.Options(bootstrapReplicates: 0)
+        let plain = try TailCheck.run(trajectory, options: options)
+        options.dependent = true
+        let dependent = try TailCheck.run(trajectory, options: options)
+        let plainWidth = try XCTUnwrap(plain.evidence.alphaInterval95?.upper) - XCTUnwrap(plain.evidence.alphaInterval95?.lower)
+        let dependentWidth = try XCTUnwrap(dependent.evidence.alphaInterval95?.upper) - XCTUnwrap(dependent.evidence.alphaInterval95?.lower)
+        XCTAssertGreaterThan(dependentWidth, 1.5 * plainWidth, "the bootstrap sees the repeated draws")
+        XCTAssertNotNil(dependent.evidence.blockBootstrap)
+        XCTAssertTrue(dependent.verdictReason.contains("moving-block bootstrap") || dependent.verdict == .inconclusive, dependent.verdictReason)
+    }
+}

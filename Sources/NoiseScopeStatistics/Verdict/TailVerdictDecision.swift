@@ -3,7 +3,8 @@ import Foundation
 extension TailVerdictRule {
     /// The verdict on n samples whose largest values are `data` (all n of them,
     /// or the top K of a streaming sketch), its reason in words, and the evidence.
-    public func decide(_ data: OrderStatistics, n: Int) -> (verdict: TailVerdict, reason: String, evidence: TailVerdictEvidence) {
+    public func decide(_ data: OrderStatistics, n: Int, trajectory: DependentSamples? = nil)
+        -> (verdict: TailVerdict, reason: String, evidence: TailVerdictEvidence) {
         var evidence = TailVerdictEvidence()
         func inconclusive(_ reason: String) -> (TailVerdict, String, TailVerdictEvidence) { (.inconclusive, reason, evidence) }
         guard n >= minimumSamples else {
@@ -67,11 +68,23 @@ extension TailVerdictRule {
         let hull = ks.indices.filter { ks[$0] <= kStar && Double(ks[$0]) * hullSpan >= Double(kStar) }
         let gammaLow = hull.map { gammas[$0] * (1 - z / Double(ks[$0]).squareRoot()) }.min()!
         let gammaHigh = hull.map { gammas[$0] * (1 + z / Double(ks[$0]).squareRoot()) }.max()!
-        let interval = ClosedInterval(1 / gammaHigh, gammaLow > 0 ? 1 / gammaLow : nil)
+        var interval = ClosedInterval(1 / gammaHigh, gammaLow > 0 ? 1 / gammaLow : nil)
+        if let trajectory {
+            // Autocorrelated samples: widen by the moving-block bootstrap of γ̄(k*).
+            let spread = trajectory.bootstrapInterval(kStar: kStar, n: n, second: second)
+            evidence.blockBootstrap = spread
+            if let low = spread.gammaInterval95.lower, let high = spread.gammaInterval95.upper {
+                interval = ClosedInterval(min(interval.lower ?? .infinity, high > 0 ? 1 / high : 0),
+                                          interval.upper.flatMap { upper in low > 0 ? max(upper, 1 / low) : nil })
+            }
+        }
         let alpha = 1 / gammas[last]
         evidence.alpha = alpha
         evidence.alphaInterval95 = interval
-        let shown = "α̂ = \(format(alpha)), 95 % interval [\(format(interval.lower ?? 0)), \(interval.upper.map(format) ?? "∞")] at k* = \(kStar) (stable from k = \(ks[stable[0]]))"
+        var shown = "α̂ = \(format(alpha)), 95 % interval [\(format(interval.lower ?? 0)), \(interval.upper.map(format) ?? "∞")] at k* = \(kStar) (stable from k = \(ks[stable[0]]))"
+        if let spread = evidence.blockBootstrap {
+            shown += "; samples treated as a dependent trajectory: interval widened by a moving-block bootstrap (blocks of \(spread.blockLength), \(spread.replicates) replicates)"
+        }
 
         // 6. Cross-checks.
         let gpd = GeneralizedParetoFit.fit(data, k: kStar)

@@ -19,6 +19,8 @@ public struct TailVerdictEvidence: Codable, Equatable, Sendable {
     public var curvature: Curvature?
     /// Vuong's normalised statistic of the power law against a truncated lognormal at k* (> 0 favours the power law).
     public var lognormalVuongZ: Double?
+    /// For samples along a trajectory (`--dependent`): the block bootstrap that widened the interval.
+    public var blockBootstrap: DependentSamples.Spread?
 
     public struct LightTest: Codable, Equatable, Sendable {
         public var k: Int
@@ -40,6 +42,7 @@ public struct TailVerdictEvidence: Codable, Equatable, Sendable {
         case rule, alpha, gpd, curvature
         case kStar = "k_star", stableK = "stable_k", alphaInterval95 = "alpha_ci95"
         case secondOrder = "second_order", lightTest = "light_test", lognormalVuongZ = "lognormal_vuong_z"
+        case blockBootstrap = "block_bootstrap"
     }
 
     public init() {}
