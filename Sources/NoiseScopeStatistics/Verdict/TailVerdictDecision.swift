@@ -66,8 +66,9 @@ extension TailVerdictRule {
         // 5. The interval with a bias allowance: the hull over [k*/hullSpan, k*].
         let z = 1.959963984540054
         let hull = ks.indices.filter { ks[$0] <= kStar && Double(ks[$0]) * hullSpan >= Double(kStar) }
-        let gammaLow = hull.map { gammas[$0] * (1 - z / Double(ks[$0]).squareRoot()) }.min()!
-        let gammaHigh = hull.map { gammas[$0] * (1 + z / Double(ks[$0]).squareRoot()) }.max()!
+        let hills = hull.map { data.logExcessMoments(k: ks[$0]).first }
+        let gammaLow = zip(hull, hills).map { min(gammas[$0], $1) * (1 - z / Double(ks[$0]).squareRoot()) }.min()!
+        let gammaHigh = zip(hull, hills).map { max(gammas[$0], $1) * (1 + z / Double(ks[$0]).squareRoot()) }.max()!
         var interval = ClosedInterval(1 / gammaHigh, gammaLow > 0 ? 1 / gammaLow : nil)
         if let trajectory {
             // Autocorrelated samples: widen by the moving-block bootstrap of γ̄(k*).
@@ -109,8 +110,8 @@ extension TailVerdictRule {
             return (.infiniteVariance, "power-law tail with α < 2 at 95 % (bias allowed for): \(shown)", evidence)
         }
         if let lower = interval.lower, lower >= 2 {
-            guard alpha < largestHeavyAlpha else {
-                return inconclusive("the estimate α̂ = \(format(alpha)) is too large to be a tail index: the top of the sample is the body of the distribution")
+            guard let upper = interval.upper, upper < largestHeavyAlpha else {
+                return inconclusive("the interval for α reaches \(interval.upper.map(format) ?? "∞"), too large to be a tail index: an offset body, not a power law; \(shown)")
             }
             return (.heavy, "power-law tail with α ≥ 2 at 95 %: finite variance; \(shown)", evidence)
         }

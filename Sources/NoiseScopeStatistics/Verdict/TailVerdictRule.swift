@@ -17,19 +17,22 @@ import Foundation
 ///    within `stabilityZ` standard errors of γ̄ at every grid k' in
 ///    [k/`stabilitySpan`, k) (Hill's covariance: var(γ̄(k') − γ̄(k)) ≈ γ²(1/k' − 1/k)),
 ///    with |√k·g₋(k)| ≤ `negativePartZ`. None, or k* < `smallestKStar`: inconclusive.
-/// 5. Interval for α: the hull of the reduced-bias Hill 95 % intervals over the
-///    grid k in [k*/`hullSpan`, k*], an allowance for the bias left at k*.
+/// 5. Interval for α: the hull of the reduced-bias and the plain Hill 95 %
+///    intervals over the grid k in [k*/`hullSpan`, k*], an allowance for the
+///    bias left at k* (ρ̂ and β̂, taken deep in the sample, can be wrong on an
+///    exact power law; the plain Hill interval is right there).
 /// 6. Cross-checks at k*: the GPD interval for ξ reaching 0, the GPD ξ̂ and γ̄
 ///    disagreeing by more than `agreementZ` standard errors, or a lognormal
 ///    fitting the tail better (Vuong's statistic below `lognormalVetoZ`):
 ///    inconclusive.
 /// 7. infinite-variance when the interval lies below 2 (and n ≥
 ///    `minimumForInfiniteVariance`), heavy when it lies at or above 2 (and its
-///    upper end is below `largestHeavyAlpha`), else inconclusive.
+///    upper end is below `largestHeavyAlpha`: larger is an offset body, not a
+///    tail), else inconclusive.
 public struct TailVerdictRule: Sendable, Equatable {
     public var minimumSamples = 500
     public var minimumForInfiniteVariance = 5000
-    public var minimumForLight = 2000
+    public var minimumForLight = 5000
     /// The grid: k_j = round(smallestK · √2^j), used up to largestKFraction · n.
     public var smallestK = 20
     public var largestKFraction = 0.2
@@ -37,7 +40,7 @@ public struct TailVerdictRule: Sendable, Equatable {
     public var stabilityZ = 2.0
     public var negativePartZ = 2.0
     public var smallestKStar = 40
-    public var hullSpan = 4.0
+    public var hullSpan = 2.0
     public var agreementZ = 2.5
     public var lightXi = 0.15
     public var lightXiHigherUp = 0.25
@@ -46,7 +49,7 @@ public struct TailVerdictRule: Sendable, Equatable {
     public var lightStepsUp = 4
     public var curvatureFraction = 0.1
     public var curvatureG = -0.12
-    public var curvatureZ = -2.0
+    public var curvatureZ = -3.0
     public var lognormalVetoZ = -1.645
     /// A "heavy" estimate above this is not a tail index anyone can use
     /// (an offset body read by Hill): inconclusive instead.
