@@ -56,12 +56,16 @@ public struct GeneralizedParetoFit: Codable, Equatable, Sendable {
     }
 
     /// P(max of k exceedances ≥ the observed largest) under the fitted GPD:
-    /// 1 − (1 − S(y_max))^k, S the fit's survival function.
+    /// 1 − (1 − S(y_max))^k, S the fit's survival function. A fit with ξ < 0
+    /// has a finite endpoint that a light tail's own maximum may pass, so it is
+    /// replaced by the exponential fit (ξ = 0, σ = mean exceedance): the question
+    /// is whether the maximum is too far out for any light tail.
     public func maximumExceedanceProbability(_ data: OrderStatistics) -> Double {
         let y = data.value(1) - threshold
         let survival: Double
-        if abs(xi) < 1e-9 {
-            survival = exp(-y / sigma)
+        if xi < 1e-9 {
+            let meanExceedance = (1...k).reduce(0.0) { $0 + data.value($1) - threshold } / Double(k)
+            survival = exp(-y / meanExceedance)
         } else {
             let t = 1 + xi * y / sigma
             survival = t <= 0 ? 0 : pow(t, -1 / xi)
