@@ -85,8 +85,8 @@ def test_recording_leaves_the_training_trajectory_unchanged(tmp_path):
         torch.manual_seed(5)
         model = DropoutBatchNorm().double()
         opt = torch.optim.SGD(model.parameters(), lr=0.1)
-        recorder = NoiseRecorder(model, str(tmp_path / "log"), every=2, loss_fn=w.criterion, micro_samples=4,
-                                 overwrite=True) if record else None
+        recorder = NoiseRecorder(model, str(tmp_path / "log"), every=2, loss_fn=w.criterion, micro_batches=4,
+                                 micro_samples=4, overwrite=True) if record else None
         for step in range(12):
             xb, yb = x[8 * step:8 * step + 8], y[8 * step:8 * step + 8]
             w.mse(model, (xb, yb)).backward()
@@ -115,7 +115,7 @@ def test_recording_step_without_the_batch_raises(tmp_path):
     assert str(caught.value) == ("noisescope_torch: step 0 is a recording step and one process measures noise from "
                                  "micro-batches of the batch: call recorder.step(step, inputs=x, targets=y)")
     recorder.step(1)                        # not a recording step: no batch needed
-    with pytest.raises(ValueError, match="a batch of 3 examples cannot be cut into 4 micro-batches"):
+    with pytest.raises(ValueError, match="a batch of 3 examples cannot be cut into 8 micro-batches"):
         recorder.step(2, inputs=x[:3], targets=y[:3])
     recorder.close()
 

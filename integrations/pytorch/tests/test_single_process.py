@@ -58,9 +58,9 @@ def test_one_process_without_loss_fn_or_reference_is_refused(tmp_path):
     assert not os.path.exists(tmp_path / "manifest.json")   # refused before writing anything
     with pytest.raises(ValueError, match="micro_batches must be at least 2"):
         NoiseRecorder(model, str(tmp_path), loss_fn=w.criterion, micro_batches=1)
-    with pytest.raises(ValueError, match=r"micro_samples must be in 1..micro_batches=4, got 5"):
-        NoiseRecorder(model, str(tmp_path), loss_fn=w.criterion, micro_samples=5)
-    with pytest.raises(ValueError, match="batch_size 3 cannot be cut into micro_batches=4"):
+    with pytest.raises(ValueError, match=r"micro_samples must be in 1..micro_batches=8, got 9"):
+        NoiseRecorder(model, str(tmp_path), loss_fn=w.criterion, micro_samples=9)
+    with pytest.raises(ValueError, match="batch_size 3 cannot be cut into micro_batches=8"):
         NoiseRecorder(model, str(tmp_path), batch_size=3, loss_fn=w.criterion)
     with pytest.raises(ValueError, match="either loss_fn= .* or reference="):
         NoiseRecorder(model, str(tmp_path), loss_fn=w.criterion, reference=torch.zeros(56))

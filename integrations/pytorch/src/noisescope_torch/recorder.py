@@ -87,7 +87,7 @@ class NoiseRecorder:
     """
 
     def __init__(self, model: torch.nn.Module, log_dir: str, every: int = 10, batch_size: Optional[int] = None, *,
-                 loss_fn: Optional[Callable] = None, micro_batches: int = 4, micro_samples: int = 1,
+                 loss_fn: Optional[Callable] = None, micro_batches: int = 8, micro_samples: int = 1,
                  dataset_size: Optional[int] = None, seed: Optional[int] = None, ema_decay: float = 0.95,
                  start_step: int = 0, process_group: Optional[dist.ProcessGroup] = None, reference: Reference = None,
                  comm_hook: Optional[Callable] = None, comm_state: Any = None, overwrite: bool = False,
