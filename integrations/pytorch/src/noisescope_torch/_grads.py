@@ -27,18 +27,18 @@ def refuse_sharded(model: torch.nn.Module) -> None:
 
 def flatten_like(tensors: Sequence[Optional[torch.Tensor]], params: Sequence[torch.Tensor],
                  device: torch.device) -> torch.Tensor:
-    """One float64 vector of ``tensors`` (None -> zeros of the parameter's size)."""
-    parts = []
+    """One float64 vector of ``tensors`` (None -> zeros of the parameter's size),
+    filled slice by slice (no per-tensor float64 temporaries, no cat)."""
+    out = torch.empty(sum(p.numel() for p in params), dtype=torch.float64, device=device)
+    offset = 0
     for t, p in zip(tensors, params):
+        part = out[offset:offset + p.numel()]
         if t is None:
-            parts.append(torch.zeros(p.numel(), dtype=torch.float64, device=device))
+            part.zero_()
         else:
-            if t.is_sparse:
-                t = t.to_dense()
-            parts.append(t.detach().reshape(-1).to(device=device, dtype=torch.float64))
-    if not parts:
-        return torch.zeros(0, dtype=torch.float64, device=device)
-    return torch.cat(parts)
+            part.copy_((t.to_dense() if t.is_sparse else t).detach().reshape(-1))
+        offset += p.numel()
+    return out
 
 
 def batch_length(inputs: Any) -> int:
