@@ -87,7 +87,7 @@ class TinyGPT(nn.Module):
         self.lnf = nn.LayerNorm(d)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        x = self.wte(tokens) + self.wpe(torch.arange(tokens.shape[1]))
+        x = self.wte(tokens) + self.wpe(torch.arange(tokens.shape[1], device=tokens.device))
         for block in self.blocks:
             x = block(x)
         return self.lnf(x) @ self.wte.weight.t()
@@ -109,15 +109,25 @@ def median_ms(values):
 
 def run(rank: int, world: int, port: int, args: argparse.Namespace, out: str) -> None:
     torch.set_num_threads(args.threads)
+    cuda = args.device == "cuda"
+    if cuda:
+        torch.cuda.set_device(rank)
+    device = torch.device("cuda", rank) if cuda else torch.device("cpu")
     if world > 1:
         os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
-        dist.init_process_group("gloo", rank=rank, world_size=world, timeout=timedelta(seconds=120))
+        dist.init_process_group("nccl" if cuda else "gloo", rank=rank, world_size=world, timeout=timedelta(seconds=120))
+
+    def sync() -> None:
+        if cuda:
+            torch.cuda.synchronize()
+
     data, count = windows(args.context)
+    data = data.to(device)
     generator = torch.Generator().manual_seed(1000 + rank)
 
     def batch():
-        starts = torch.randint(0, count, (args.batch,), generator=generator) * args.context
-        idx = starts[:, None] + torch.arange(args.context + 1)
+        starts = (torch.randint(0, count, (args.batch,), generator=generator) * args.context).to(device)
+        idx = starts[:, None] + torch.arange(args.context + 1, device=device)
         chunk = data[idx]
         return chunk[:, :-1], chunk[:, 1:]
 
@@ -125,8 +135,9 @@ def run(rank: int, world: int, port: int, args: argparse.Namespace, out: str) ->
     log_dir = os.path.join(out, "noise")
     for name in ("plain", "recorded"):
         torch.manual_seed(0)
-        model = TinyGPT(context=args.context, d=args.width, layers=args.layers, heads=args.heads)
-        wrapped = nn.parallel.DistributedDataParallel(model) if world > 1 else model
+        model = TinyGPT(context=args.context, d=args.width, layers=args.layers, heads=args.heads).to(device)
+        ids = [rank] if cuda else None
+        wrapped = nn.parallel.DistributedDataParallel(model, device_ids=ids) if world > 1 else model
         recorder = None
         if name == "recorded" and not args.control:
             single = {}
@@ -142,21 +153,26 @@ def run(rank: int, world: int, port: int, args: argparse.Namespace, out: str) ->
 
     def train(copy, steps: int) -> float:
         model, opt, recorder = copy["model"], copy["opt"], copy["recorder"]
+        sync()
         start = time.perf_counter()
         for _ in range(steps):
             x, y = batch()
             loss = lm_loss(model(x), y)
             armed = recorder is not None and recorder.will_record_next
+            sync()
             t = time.perf_counter()
             loss.backward()
+            sync()
             copy["backward"][armed].append(time.perf_counter() - t)
             if recorder is not None:
                 t = time.perf_counter()
                 recorder.step(copy["step"], inputs=x, targets=y)
+                sync()
                 copy["in_step_call"] += time.perf_counter() - t
             opt.step()
             opt.zero_grad(set_to_none=True)
             copy["step"] += 1
+        sync()
         return time.perf_counter() - start
 
     for copy in copies.values():                     # warm-up (DDP bucket rebuild, allocator)
@@ -179,7 +195,7 @@ def run(rank: int, world: int, port: int, args: argparse.Namespace, out: str) ->
         steps_file = os.path.join(log_dir, "steps.jsonl")
         records = sum(1 for _ in open(steps_file)) if os.path.exists(steps_file) else 0
         result = {
-            "control": args.control, "world_size": world,
+            "control": args.control, "world_size": world, "device": args.device,
             "single": args.single if world == 1 else None,
             "micro_batches": args.micro_batches if world == 1 and args.single == "micro" else None,
             "micro_samples": args.micro_samples if world == 1 and args.single == "micro" else None, "parameters": parameters, "batch_per_rank": args.batch, "every": args.every,
@@ -216,12 +232,16 @@ def main() -> None:
     parser.add_argument("--layers", type=int, default=2)
     parser.add_argument("--heads", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1, help="torch threads per rank")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                        help="cuda: one GPU per rank, NCCL between ranks (synchronised timings)")
     parser.add_argument("--single", choices=("micro", "reference"), default="micro",
                         help="world size 1: noise from micro-batches of the batch (default) or against a reference")
     parser.add_argument("--micro-batches", type=int, default=8, help="world size 1, --single micro: m")
     parser.add_argument("--micro-samples", type=int, default=1, help="world size 1, --single micro: k")
     parser.add_argument("--control", action="store_true",
                         help="A/A control: the second copy has no recorder either (shows the noise floor)")
+    parser.add_argument("--check-max", type=float, default=None,
+                        help="end with one PASS/FAIL line: direct cost at most this fraction of a step (e.g. 0.05)")
     args = parser.parse_args()
     out = tempfile.mkdtemp(prefix="noisescope_overhead_")
     try:
@@ -238,7 +258,7 @@ def main() -> None:
         shutil.rmtree(out, ignore_errors=True)
     print(json.dumps(result, indent=2))
     print(f"{'A/A CONTROL (no recorder in either copy): ' if result['control'] else ''}"
-          f"tinygpt {result['parameters']:,} parameters, world size {result['world_size']}"
+          f"tinygpt {result['parameters']:,} parameters, {result['device']}, world size {result['world_size']}"
           f"{'' if result['single'] is None else ' (' + result['single'] + (' m=%s k=%s' % (result['micro_batches'], result['micro_samples']) if result['micro_batches'] else '') + ')'}, batch "
           f"{result['batch_per_rank']}/rank, recording every {result['every']} steps: "
           f"{result['plain_ms_per_step']:.2f} ms/step plain, {result['recorded_ms_per_step']:.2f} ms/step recorded; "
@@ -247,6 +267,13 @@ def main() -> None:
           f"time inside recorder.step(): {result['recorder_step_call_ms_per_step']:.3f} ms/step; direct cost "
           f"(step() + extra backward time of recording steps / every): {result['direct_cost_ms_per_step']:.3f} "
           f"ms/step = {100 * result['direct_cost_fraction']:.2f} %")
+    if args.check_max is not None:
+        ok = result["direct_cost_fraction"] <= args.check_max
+        mode = f"{result['device']}-w{result['world_size']}" + (f"-{result['single']}" if result["single"] else "")
+        print(f"{'PASS' if ok else 'FAIL'} hook-overhead-{mode}: direct cost {100 * result['direct_cost_fraction']:.2f} % "
+              f"of a {result['plain_ms_per_step']:.2f} ms step (limit {100 * args.check_max:g} %), A/B "
+              f"{100 * result['overhead_total']:+.2f} %")
+        sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":
