@@ -14,7 +14,8 @@ Tolerance: 4 standard errors of the mean over the records (SE from the sample
 standard deviation; the ratio's by the delta method). Within an epoch batches
 are drawn without replacement, negatively correlated, so the i.i.d. SE is
 conservative. The seeds are fixed, so the outcome is deterministic; the
-observed |z| are below 1.
+observed |z| are at most 1.4 (one micro-batch) and 0.6 (all four), while the
+uncorrected |G|^2 estimate sits 3.8 and 4.2 standard errors below |mu|^2.
 """
 
 import numpy as np

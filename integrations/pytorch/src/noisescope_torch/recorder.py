@@ -30,12 +30,11 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from . import __version__
 from ._dist import all_gather_rows, check_same_across_ranks, group_info
 from ._exchange import Pending, gathered_rows, launch, register_hook, row_from_grads, row_from_hook
 from ._grads import flatten_like, is_ddp, micro_batch_rows, refuse_sharded
-from ._io import (MANIFEST, MERGED, SCHEMA, STEPS, JsonlAppender, rank_file, utc_now, write_json_atomic,
-                  write_npy_atomic)
+from ._files import remove_old_files, write_manifest
+from ._io import MANIFEST, MERGED, STEPS, JsonlAppender, rank_file, utc_now, write_npy_atomic
 from ._records import make_record, unequal_batches
 from .estimates import TwoBatchEMA
 
@@ -369,69 +368,11 @@ class NoiseRecorder:
             write_npy_atomic(os.path.join(self.log_dir, MERGED), merged, self.fsync)
         self._unflushed = 0
 
-    def _batch_sizes(self) -> Tuple[Optional[int], Optional[int]]:
-        """Manifest B_small and B_big: per rank and over ranks (several ranks);
-        micro-batch b = B // m and batch B (one process, micro-batches); B and
-        null (one process, reference)."""
-        if self.mode == "micro":
-            batch = self.batch_size if self.batch_size is not None else self._seen_batch
-            return (None, None) if batch is None else (batch // self.micro_batches, batch)
-        if self.mode == "reference":
-            return self.batch_size, None
-        return self.batch_size, None if self.batch_size is None else self.batch_size * self.world_size
-
     def _write_manifest(self, complete: bool, error: Optional[str] = None) -> None:
-        b_small, b_big = self._batch_sizes()
-        micro = self.mode == "micro"
-        manifest = {
-            "schema": SCHEMA,
-            "mode": "train",
-            "noise_reference": {"ddp": "mean-over-ranks", "allreduce": "mean-over-ranks",
-                                "reference": "user-reference", "micro": "batch-gradient"}[self.mode],
-            "model_class": self.model_class,
-            "parameter_count": self.parameter_count,
-            "parameter_tensors": len(self._params),
-            "batch_size_small": b_small,
-            "batch_size_big": b_big,
-            "world_size": self.world_size,
-            "micro_batches": self.micro_batches if micro else None,
-            "micro_samples": self.micro_samples if micro else None,
-            "dataset_size": self.dataset_size,
-            "ddp": self._ddp,
-            "backend": str(dist.get_backend(self.group)) if self.world_size > 1 else None,
-            "every": self.every,
-            "ema_decay": self._ema.beta,
-            "seed": self.seed,
-            "torch_version": torch.__version__,
-            "numpy_version": np.__version__,
-            "noisescope_torch_version": __version__,
-            "created": self.created,
-            "closed": utc_now() if (complete or error) else None,
-            "complete": complete,
-            "error": error,
-            "records": self._records if (complete or error) else None,
-            "files": {"steps": STEPS, "noise_norms": MERGED,
-                      "rank_noise_norms": [rank_file(r) for r in range(self.world_size)]},
-        }
-        write_json_atomic(os.path.join(self.log_dir, MANIFEST), manifest, self.fsync)
+        write_manifest(self, complete, error)
 
     def _remove_old_files(self) -> None:
-        names = [rank_file(self.rank)]
-        if self.rank == 0:
-            names += [MANIFEST, STEPS, MERGED]
-            for name in os.listdir(self.log_dir):
-                if name.startswith("noise_norms.rank") and name.endswith(".npy"):
-                    try:
-                        r = int(name[len("noise_norms.rank"):-len(".npy")])
-                    except ValueError:
-                        continue
-                    if r >= self.world_size:
-                        names.append(name)
-        for name in names:
-            try:
-                os.remove(os.path.join(self.log_dir, name))
-            except FileNotFoundError:
-                pass
+        remove_old_files(self.log_dir, self.rank, self.world_size)
 
     def _warn_once(self, key: str, message: str) -> None:
         if key not in self._warned:
