@@ -18,11 +18,14 @@ against machine noise, the script also reports the direct cost: the time spent
 inside ``recorder.step()`` plus the extra backward time of recording steps (the
 hook's copy and comparison), per training step. With --world-size 2 (default) both
 copies are DistributedDataParallel over gloo on 127.0.0.1, one thread per rank;
-with --world-size 1 the recorder measures the noise against a fixed reference
-gradient.
+with --world-size 1 the recorder recomputes the gradients of micro-batches of
+the batch on recording steps (``--single micro``, the default: ``loss_fn=``,
+``step(inputs=, targets=)``; cost inside ``recorder.step()``) or measures the
+noise against a fixed reference gradient (``--single reference``).
 
     python integrations/pytorch/benchmarks/hook_overhead.py            # 2 ranks
     python integrations/pytorch/benchmarks/hook_overhead.py --world-size 1
+    python integrations/pytorch/benchmarks/hook_overhead.py --world-size 1 --single reference
 """
 
 from __future__ import annotations
@@ -84,7 +87,7 @@ class TinyGPT(nn.Module):
         self.lnf = nn.LayerNorm(d)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        x = self.wte(tokens) + self.wpe(torch.arange(tokens.shape[1]))
+        x = self.wte(tokens) + self.wpe(torch.arange(tokens.shape[1], device=tokens.device))
         for block in self.blocks:
             x = block(x)
         return self.lnf(x) @ self.wte.weight.t()
@@ -96,21 +99,35 @@ def windows(context: int) -> torch.Tensor:
     return data[: n * context + 1], n
 
 
+def lm_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    return F.cross_entropy(logits.reshape(-1, 256), targets.reshape(-1))
+
+
 def median_ms(values):
     return 1e3 * statistics.median(values) if values else None
 
 
 def run(rank: int, world: int, port: int, args: argparse.Namespace, out: str) -> None:
     torch.set_num_threads(args.threads)
+    cuda = args.device == "cuda"
+    if cuda:
+        torch.cuda.set_device(rank)
+    device = torch.device("cuda", rank) if cuda else torch.device("cpu")
     if world > 1:
         os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
-        dist.init_process_group("gloo", rank=rank, world_size=world, timeout=timedelta(seconds=120))
+        dist.init_process_group("nccl" if cuda else "gloo", rank=rank, world_size=world, timeout=timedelta(seconds=120))
+
+    def sync() -> None:
+        if cuda:
+            torch.cuda.synchronize()
+
     data, count = windows(args.context)
+    data = data.to(device)
     generator = torch.Generator().manual_seed(1000 + rank)
 
     def batch():
-        starts = torch.randint(0, count, (args.batch,), generator=generator) * args.context
-        idx = starts[:, None] + torch.arange(args.context + 1)
+        starts = (torch.randint(0, count, (args.batch,), generator=generator) * args.context).to(device)
+        idx = starts[:, None] + torch.arange(args.context + 1, device=device)
         chunk = data[idx]
         return chunk[:, :-1], chunk[:, 1:]
 
@@ -118,34 +135,44 @@ def run(rank: int, world: int, port: int, args: argparse.Namespace, out: str) ->
     log_dir = os.path.join(out, "noise")
     for name in ("plain", "recorded"):
         torch.manual_seed(0)
-        model = TinyGPT(context=args.context, d=args.width, layers=args.layers, heads=args.heads)
-        wrapped = nn.parallel.DistributedDataParallel(model) if world > 1 else model
+        model = TinyGPT(context=args.context, d=args.width, layers=args.layers, heads=args.heads).to(device)
+        ids = [rank] if cuda else None
+        wrapped = nn.parallel.DistributedDataParallel(model, device_ids=ids) if world > 1 else model
         recorder = None
         if name == "recorded" and not args.control:
-            reference = None if world > 1 else torch.zeros(sum(p.numel() for p in model.parameters()))
-            recorder = NoiseRecorder(wrapped, log_dir, every=args.every, batch_size=args.batch, seed=0,
-                                     reference=reference)
+            single = {}
+            if world == 1 and args.single == "reference":
+                single = {"reference": torch.zeros(sum(p.numel() for p in model.parameters()))}
+            elif world == 1:
+                single = {"loss_fn": lm_loss, "micro_batches": args.micro_batches,
+                          "micro_samples": args.micro_samples}
+            recorder = NoiseRecorder(wrapped, log_dir, every=args.every, batch_size=args.batch, seed=0, **single)
         copies[name] = {"model": wrapped, "opt": torch.optim.Adam(wrapped.parameters(), lr=1e-3),
                         "recorder": recorder, "step": 0, "seconds": 0.0, "in_step_call": 0.0,
                         "backward": {True: [], False: []}}
 
     def train(copy, steps: int) -> float:
         model, opt, recorder = copy["model"], copy["opt"], copy["recorder"]
+        sync()
         start = time.perf_counter()
         for _ in range(steps):
             x, y = batch()
-            loss = F.cross_entropy(model(x).reshape(-1, 256), y.reshape(-1))
+            loss = lm_loss(model(x), y)
             armed = recorder is not None and recorder.will_record_next
+            sync()
             t = time.perf_counter()
             loss.backward()
+            sync()
             copy["backward"][armed].append(time.perf_counter() - t)
             if recorder is not None:
                 t = time.perf_counter()
-                recorder.step(copy["step"])
+                recorder.step(copy["step"], inputs=x, targets=y)
+                sync()
                 copy["in_step_call"] += time.perf_counter() - t
             opt.step()
             opt.zero_grad(set_to_none=True)
             copy["step"] += 1
+        sync()
         return time.perf_counter() - start
 
     for copy in copies.values():                     # warm-up (DDP bucket rebuild, allocator)
@@ -168,7 +195,10 @@ def run(rank: int, world: int, port: int, args: argparse.Namespace, out: str) ->
         steps_file = os.path.join(log_dir, "steps.jsonl")
         records = sum(1 for _ in open(steps_file)) if os.path.exists(steps_file) else 0
         result = {
-            "control": args.control, "world_size": world, "parameters": parameters, "batch_per_rank": args.batch, "every": args.every,
+            "control": args.control, "world_size": world, "device": args.device,
+            "single": args.single if world == 1 else None,
+            "micro_batches": args.micro_batches if world == 1 and args.single == "micro" else None,
+            "micro_samples": args.micro_samples if world == 1 and args.single == "micro" else None, "parameters": parameters, "batch_per_rank": args.batch, "every": args.every,
             "rounds": args.rounds, "steps_per_round": args.steps, "records": records,
             "plain_ms_per_step": 1e3 * plain / steps, "recorded_ms_per_step": 1e3 * recorded / steps,
             "overhead_total": recorded / plain - 1, "overhead_median_round": statistics.median(ratios) - 1,
@@ -177,8 +207,9 @@ def run(rank: int, world: int, port: int, args: argparse.Namespace, out: str) ->
             "backward_ms_median_other_steps": median_ms(copies["recorded"]["backward"][False]),
             "round_overheads": [round(x - 1, 4) for x in ratios],
         }
-        extra = 0.0
-        if result["backward_ms_median_recording_steps"] is not None and result["backward_ms_median_other_steps"]:
+        extra = 0.0   # one process: no hook, backward is unchanged (its timing difference is noise)
+        if world > 1 and result["backward_ms_median_recording_steps"] is not None and \
+                result["backward_ms_median_other_steps"]:
             extra = (result["backward_ms_median_recording_steps"] - result["backward_ms_median_other_steps"]) / args.every
         result["direct_cost_ms_per_step"] = result["recorder_step_call_ms_per_step"] + extra
         result["direct_cost_fraction"] = result["direct_cost_ms_per_step"] / result["plain_ms_per_step"]
@@ -201,8 +232,16 @@ def main() -> None:
     parser.add_argument("--layers", type=int, default=2)
     parser.add_argument("--heads", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1, help="torch threads per rank")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                        help="cuda: one GPU per rank, NCCL between ranks (synchronised timings)")
+    parser.add_argument("--single", choices=("micro", "reference"), default="micro",
+                        help="world size 1: noise from micro-batches of the batch (default) or against a reference")
+    parser.add_argument("--micro-batches", type=int, default=8, help="world size 1, --single micro: m")
+    parser.add_argument("--micro-samples", type=int, default=1, help="world size 1, --single micro: k")
     parser.add_argument("--control", action="store_true",
                         help="A/A control: the second copy has no recorder either (shows the noise floor)")
+    parser.add_argument("--check-max", type=float, default=None,
+                        help="end with one PASS/FAIL line: direct cost at most this fraction of a step (e.g. 0.05)")
     args = parser.parse_args()
     out = tempfile.mkdtemp(prefix="noisescope_overhead_")
     try:
@@ -219,7 +258,8 @@ def main() -> None:
         shutil.rmtree(out, ignore_errors=True)
     print(json.dumps(result, indent=2))
     print(f"{'A/A CONTROL (no recorder in either copy): ' if result['control'] else ''}"
-          f"tinygpt {result['parameters']:,} parameters, world size {result['world_size']}, batch "
+          f"tinygpt {result['parameters']:,} parameters, {result['device']}, world size {result['world_size']}"
+          f"{'' if result['single'] is None else ' (' + result['single'] + (' m=%s k=%s' % (result['micro_batches'], result['micro_samples']) if result['micro_batches'] else '') + ')'}, batch "
           f"{result['batch_per_rank']}/rank, recording every {result['every']} steps: "
           f"{result['plain_ms_per_step']:.2f} ms/step plain, {result['recorded_ms_per_step']:.2f} ms/step recorded; "
           f"overhead {100 * result['overhead_total']:+.2f} % (total), "
@@ -227,6 +267,13 @@ def main() -> None:
           f"time inside recorder.step(): {result['recorder_step_call_ms_per_step']:.3f} ms/step; direct cost "
           f"(step() + extra backward time of recording steps / every): {result['direct_cost_ms_per_step']:.3f} "
           f"ms/step = {100 * result['direct_cost_fraction']:.2f} %")
+    if args.check_max is not None:
+        ok = result["direct_cost_fraction"] <= args.check_max
+        mode = f"{result['device']}-w{result['world_size']}" + (f"-{result['single']}" if result["single"] else "")
+        print(f"{'PASS' if ok else 'FAIL'} hook-overhead-{mode}: direct cost {100 * result['direct_cost_fraction']:.2f} % "
+              f"of a {result['plain_ms_per_step']:.2f} ms step (limit {100 * args.check_max:g} %), A/B "
+              f"{100 * result['overhead_total']:+.2f} %")
+        sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":

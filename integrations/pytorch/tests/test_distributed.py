@@ -189,3 +189,37 @@ def test_ranks_with_different_parameter_counts_are_refused(tmp_path):
         assert lines[1].startswith("measure: noisescope_torch: parameter count differs across ranks")
         assert lines[2] == "allreduce after: 2.0"
     assert not os.path.exists(os.path.join(tmp_path, "rec", "manifest.json"))
+
+
+def test_one_process_micro_batches_match_two_ranks(ddp_runs, tmp_path):
+    """One process, batch = both ranks' minibatches, cut into 2 micro-batches
+    (the ranks' halves), both recomputed: every number equals the 2-rank DDP
+    run's (same B_small, B_big, noise against the same mean)."""
+    from noisescope_torch import NoiseRecorder
+
+    out, _, reference = ddp_runs
+    model = w.make_model(torch.float64)
+    x, y = w.make_data(w.STEPS * WORLD * w.BATCH, torch.float64)
+    opt = torch.optim.SGD(model.parameters(), lr=w.LR)
+    recorder = NoiseRecorder(model, str(tmp_path), every=w.EVERY, loss_fn=w.criterion, micro_batches=WORLD,
+                             micro_samples=WORLD, ema_decay=w.EMA)
+    for step in range(w.STEPS):
+        idx = slice(step * WORLD * w.BATCH, (step + 1) * WORLD * w.BATCH)   # rank 0's block, then rank 1's
+        w.mse(model, (x[idx], y[idx])).backward()
+        recorder.step(step, inputs=x[idx], targets=y[idx])
+        opt.step()
+        opt.zero_grad()
+    recorder.close()
+    single, ddp = read_log(str(tmp_path)), read_log(os.path.join(out, "ddp64"))
+    assert single.manifest["noise_reference"] == "batch-gradient"
+    assert (single.manifest["batch_size_small"], single.manifest["batch_size_big"]) == (w.BATCH, WORLD * w.BATCH)
+    assert [s["step"] for s in single.steps] == [r["step"] for r in reference]
+    for got, want, other in zip(single.steps, reference, ddp.steps):
+        np.testing.assert_allclose(got["noise_norms"], want["noise_norms"], rtol=1e-12)
+        np.testing.assert_allclose(got["noise_norms"], other["noise_norms"], rtol=1e-12)
+        assert (got["b_small"], got["b_big"]) == (other["b_small"], other["b_big"])
+        for field in FIELDS:
+            np.testing.assert_allclose(got[field], want[field], rtol=1e-12, err_msg=f"step {got['step']} {field}")
+            np.testing.assert_allclose(got[field], other[field], rtol=1e-12, err_msg=f"step {got['step']} {field}")
+    # Two halves of one batch: the merged sample keeps one norm per step, as with two ranks.
+    np.testing.assert_allclose(single.noise_norms, ddp.noise_norms, rtol=1e-12)

@@ -41,28 +41,29 @@ def train(recorder, model, steps, batch=5, lr=0.05):
     for step in range(steps):
         w.mse(model, (x[step * batch:(step + 1) * batch], y[step * batch:(step + 1) * batch])).backward()
         squared.append(float(sum(p.grad.double().pow(2).sum() for p in model.parameters())))
-        recorder.step(step)
+        recorder.step(step, inputs=x[step * batch:(step + 1) * batch], targets=y[step * batch:(step + 1) * batch])
         opt.step()
         opt.zero_grad()
     recorder.close()
     return squared
 
 
-def test_single_process_without_reference_logs_squared_gradient_only(tmp_path):
+def test_one_process_without_loss_fn_or_reference_is_refused(tmp_path):
     model = w.make_model()
-    recorder = NoiseRecorder(model, str(tmp_path), every=3, batch_size=5, seed=11)
-    squared = train(recorder, model, 8)
-    log = read_log(str(tmp_path))
-    assert log.complete and log.manifest["world_size"] == 1 and log.manifest["noise_reference"] is None
-    assert log.manifest["seed"] == 11 and log.manifest["model_class"] == "Sequential"
-    assert log.manifest["parameter_count"] == sum(p.numel() for p in model.parameters())
-    assert [s["step"] for s in log.steps] == [0, 3, 6]
-    for s in log.steps:
-        assert s["g_small_sq"] == pytest.approx(squared[s["step"]], rel=1e-12)
-        assert s["noise_norm"] is None and s["g_big_sq"] is None and s["b_simple"] is None
-    assert not [n for n in os.listdir(tmp_path) if n.endswith(".npy")]
-    for line in open(tmp_path / "steps.jsonl"):
-        strict_json(line)
+    with pytest.raises(ValueError) as caught:
+        NoiseRecorder(model, str(tmp_path), every=3, batch_size=5)
+    assert str(caught.value) == ("noisescope_torch: one process needs loss_fn= (and step(s, inputs=x, targets=y)) "
+                                 "to measure noise from micro-batches, or reference= a fixed gradient; without "
+                                 "either there is no noise sample")
+    assert not os.path.exists(tmp_path / "manifest.json")   # refused before writing anything
+    with pytest.raises(ValueError, match="micro_batches must be at least 2"):
+        NoiseRecorder(model, str(tmp_path), loss_fn=w.criterion, micro_batches=1)
+    with pytest.raises(ValueError, match=r"micro_samples must be in 1..micro_batches=8, got 9"):
+        NoiseRecorder(model, str(tmp_path), loss_fn=w.criterion, micro_samples=9)
+    with pytest.raises(ValueError, match="batch_size 3 cannot be cut into micro_batches=8"):
+        NoiseRecorder(model, str(tmp_path), batch_size=3, loss_fn=w.criterion)
+    with pytest.raises(ValueError, match="either loss_fn= .* or reference="):
+        NoiseRecorder(model, str(tmp_path), loss_fn=w.criterion, reference=torch.zeros(56))
 
 
 def test_single_process_with_reference_gradient(tmp_path):
@@ -90,29 +91,28 @@ def test_single_process_with_reference_gradient(tmp_path):
 
 def test_npy_header_is_the_strict_one(tmp_path):
     model = w.make_model()
-    recorder = NoiseRecorder(model, str(tmp_path), every=1, reference=torch.zeros(
-        sum(p.numel() for p in model.parameters())))
+    recorder = NoiseRecorder(model, str(tmp_path), every=1, loss_fn=w.criterion, micro_batches=5, micro_samples=2)
     train(recorder, model, 3)
     data = open(tmp_path / "noise_norms.npy", "rb").read()
     assert data[:8] == b"\x93NUMPY\x01\x00"
     length = int.from_bytes(data[8:10], "little")
     header = data[10:10 + length].decode("latin-1")
-    assert re.fullmatch(r"\{'descr': '<f8', 'fortran_order': False, 'shape': \(3,\), \} *\n", header), header
-    assert (10 + length) % 64 == 0 and len(data) == 10 + length + 3 * 8
+    assert re.fullmatch(r"\{'descr': '<f8', 'fortran_order': False, 'shape': \(6,\), \} *\n", header), header
+    assert (10 + length) % 64 == 0 and len(data) == 10 + length + 6 * 8
 
 
 def test_existing_log_is_refused_unless_overwrite(tmp_path):
     model = w.make_model()
-    NoiseRecorder(model, str(tmp_path), every=1).close()
+    NoiseRecorder(model, str(tmp_path), every=1, loss_fn=w.criterion).close()
     with pytest.raises(FileExistsError, match="already holds a noise log"):
-        NoiseRecorder(model, str(tmp_path), every=1)
-    NoiseRecorder(model, str(tmp_path), every=1, overwrite=True).close()
+        NoiseRecorder(model, str(tmp_path), every=1, loss_fn=w.criterion)
+    NoiseRecorder(model, str(tmp_path), every=1, loss_fn=w.criterion, overwrite=True).close()
 
 
 def test_exception_inside_context_leaves_incomplete_manifest(tmp_path):
     model = w.make_model()
     with pytest.raises(KeyError):
-        with NoiseRecorder(model, str(tmp_path), every=1):
+        with NoiseRecorder(model, str(tmp_path), every=1, loss_fn=w.criterion):
             raise KeyError("boom")
     manifest = strict_json(open(tmp_path / "manifest.json").read())
     assert manifest["complete"] is False and "KeyError" in manifest["error"]
@@ -120,7 +120,7 @@ def test_exception_inside_context_leaves_incomplete_manifest(tmp_path):
 
 def test_mismatched_schema_version_is_refused(tmp_path):
     model = w.make_model()
-    NoiseRecorder(model, str(tmp_path), every=1).close()
+    NoiseRecorder(model, str(tmp_path), every=1, loss_fn=w.criterion).close()
     path = tmp_path / "manifest.json"
     manifest = strict_json(path.read_text())
     assert manifest["schema"] == SCHEMA == "noisescope-log/1"
@@ -138,7 +138,7 @@ def test_reader_refuses_other_bad_input(tmp_path):
     with pytest.raises(SchemaError, match="no manifest.json"):
         read_log(str(tmp_path))
     model = w.make_model()
-    NoiseRecorder(model, str(tmp_path), every=1).close()
+    NoiseRecorder(model, str(tmp_path), every=1, loss_fn=w.criterion).close()
     np.save(tmp_path / "noise_norms.rank0.npy", np.ones(3, dtype="<f4"))
     with pytest.raises(SchemaError, match="not a 1-D little-endian float64 array"):
         read_log(str(tmp_path))

@@ -2,10 +2,10 @@
 (single process or torch.distributed / DDP), logged for ``noisescope check``.
 
     from noisescope_torch import NoiseRecorder
-    recorder = NoiseRecorder(model, log_dir="runs/noise", every=10, batch_size=32)
-    for step, batch in enumerate(loader):
-        loss = ...; loss.backward()
-        recorder.step(step)          # after backward, before optimizer.step()
+    recorder = NoiseRecorder(model, log_dir="runs/noise", every=10, loss_fn=loss_fn)
+    for step, (x, y) in enumerate(loader):
+        loss = loss_fn(model(x), y); loss.backward()
+        recorder.step(step, inputs=x, targets=y)   # after backward, before optimizer.step()
         optimizer.step(); optimizer.zero_grad()
     recorder.close()
 """
@@ -13,6 +13,7 @@
 __version__ = "0.1.0"
 
 from ._dist import RankMismatchError
+from .check import CheckFailed, CheckResult, NoisescopeNotFound, check
 from ._io import SCHEMA, NoiseLog, SchemaError, read_log, read_npy_strict
 from .estimates import TwoBatchEMA, two_batch_estimates
 from .measure import Measurement, measure_noise, minibatch_schedule, supervised_loss
@@ -21,5 +22,5 @@ from .recorder import NoiseRecorder
 __all__ = [
     "SCHEMA", "NoiseRecorder", "measure_noise", "Measurement", "supervised_loss", "minibatch_schedule",
     "read_log", "read_npy_strict", "NoiseLog", "SchemaError", "RankMismatchError", "two_batch_estimates",
-    "TwoBatchEMA", "__version__",
+    "TwoBatchEMA", "check", "CheckResult", "CheckFailed", "NoisescopeNotFound", "__version__",
 ]

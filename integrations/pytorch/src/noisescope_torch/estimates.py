@@ -9,7 +9,18 @@ ranks) and |G_big|^2 (of the all-reduced mean):
     tr(Sigma) est. = (|G_small|^2 - |G_big|^2) / (1/B_small - 1/B_big)
     B_simple       = tr(Sigma) / |G|^2
 
-Both estimates are unbiased but noisy per step; the paper averages numerator
+In one process the same formulas apply to the micro-batches of one batch:
+B_small = b = B // m (micro-batch size), B_big = B (the batch), |G_small|^2 the
+mean over the computed micro-batches of |h_j|^2, |G_big|^2 = |g_B|^2.
+
+For i.i.d. examples both estimates are unbiased. When batches are drawn without
+replacement from a finite data set of N examples (a shuffled epoch), the
+tr(Sigma) estimate is still unbiased for the population covariance trace with
+divisor N - 1, but the |G|^2 estimate has expectation |G|^2 - tr(Sigma)/N;
+``finite_population_g_sq`` adds tr(Sigma)/N back (the finite-population
+correction, fields ``*_fpc``).
+
+Both estimates are noisy per step; the paper averages numerator
 and denominator separately over steps before dividing. ``TwoBatchEMA`` does
 that with bias-corrected exponential moving averages.
 """
@@ -28,6 +39,14 @@ def two_batch_estimates(g_small_sq: float, g_big_sq: float, b_small: float, b_bi
     g_sq = (b_big * g_big_sq - b_small * g_small_sq) / (b_big - b_small)
     trace = (g_small_sq - g_big_sq) / (1.0 / b_small - 1.0 / b_big)
     return g_sq, trace
+
+
+def finite_population_g_sq(g_sq: Optional[float], trace: Optional[float], dataset_size: int) -> Optional[float]:
+    """|G|^2 estimate corrected for sampling without replacement from N examples:
+    g_sq + trace / N (None when either is None)."""
+    if g_sq is None or trace is None:
+        return None
+    return g_sq + trace / float(dataset_size)
 
 
 def safe_ratio(numerator: Optional[float], denominator: Optional[float]) -> Optional[float]:

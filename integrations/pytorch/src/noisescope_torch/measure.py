@@ -32,7 +32,7 @@ import torch.distributed as dist
 from . import __version__
 from ._dist import all_gather_varlen, check_same_across_ranks, comm_device, group_info
 from ._io import MANIFEST, MERGED, SCHEMA, STEPS, rank_file, utc_now, write_json_atomic, write_npy_atomic
-from .recorder import _is_ddp, _refuse_sharded, flatten_like
+from ._grads import flatten_like, is_ddp as _is_ddp, refuse_sharded as _refuse_sharded
 
 
 @dataclass

@@ -1,0 +1,101 @@
+"""Gradients as flat float64 vectors, and the single-process micro-batch
+gradients of NoiseRecorder. Everything stays on the gradients' device."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, List, Optional, Sequence
+
+import torch
+
+
+def is_ddp(model: torch.nn.Module) -> bool:
+    from torch.nn.parallel import DistributedDataParallel
+    return isinstance(model, DistributedDataParallel)
+
+
+def refuse_sharded(model: torch.nn.Module) -> None:
+    name = type(model).__name__
+    try:
+        from torch.distributed.fsdp import FullyShardedDataParallel
+        sharded = isinstance(model, FullyShardedDataParallel)
+    except Exception:  # pragma: no cover - FSDP unavailable
+        sharded = False
+    if sharded or name in ("FullyShardedDataParallel", "FSDPModule") or hasattr(model, "_fsdp_wrapped_module"):
+        raise TypeError(f"noisescope_torch: {name} shards gradients across ranks; NoiseRecorder supports a plain "
+                        f"module or DistributedDataParallel (use measure_noise on the unsharded model instead)")
+
+
+def flatten_like(tensors: Sequence[Optional[torch.Tensor]], params: Sequence[torch.Tensor],
+                 device: torch.device) -> torch.Tensor:
+    """One float64 vector of ``tensors`` (None -> zeros of the parameter's size),
+    filled slice by slice (no per-tensor float64 temporaries, no cat)."""
+    out = torch.empty(sum(p.numel() for p in params), dtype=torch.float64, device=device)
+    offset = 0
+    for t, p in zip(tensors, params):
+        part = out[offset:offset + p.numel()]
+        if t is None:
+            part.zero_()
+        else:
+            part.copy_((t.to_dense() if t.is_sparse else t).detach().reshape(-1))
+        offset += p.numel()
+    return out
+
+
+def batch_length(inputs: Any) -> int:
+    """Examples in a batch: the first dimension of the tensor (or of the first
+    tensor of a tuple/list)."""
+    first = inputs[0] if isinstance(inputs, (tuple, list)) else inputs
+    if not isinstance(first, torch.Tensor) or first.dim() == 0:
+        raise TypeError(f"noisescope_torch: inputs must be a tensor with a batch dimension, or a tuple/list of "
+                        f"them, got {type(first).__name__}")
+    return int(first.shape[0])
+
+
+def _slice(value: Any, start: int, stop: int) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, (tuple, list)):
+        return type(value)(_slice(v, start, stop) for v in value)
+    if isinstance(value, torch.Tensor) and value.dim() > 0:
+        return value[start:stop]
+    return value
+
+
+def micro_batch_rows(module: torch.nn.Module, params: List[torch.Tensor], loss_fn: Callable, inputs: Any,
+                     targets: Any, micro_batches: int, micro_samples: int, batch_gradient: torch.Tensor) -> torch.Tensor:
+    """Rows [1, |h_j - g|^2, |h_j|^2, |g|^2, b, B] for the first ``micro_samples``
+    micro-batches j (examples j*b .. (j+1)*b - 1, b = B // micro_batches) of the
+    batch of B examples whose mean-loss gradient is ``batch_gradient`` (g);
+    h_j is the mean-loss gradient of micro-batch j, from ``torch.autograd.grad``
+    (``.grad`` untouched). The global RNG and the module's buffers (BatchNorm
+    running statistics) are restored afterwards, so recording leaves the
+    training trajectory exactly as without the recorder. Returns a
+    (micro_samples, 6) float64 tensor on the gradients' device."""
+    total = batch_length(inputs)
+    b = total // micro_batches
+    if b < 1:
+        raise ValueError(f"noisescope_torch: a batch of {total} examples cannot be cut into {micro_batches} "
+                         f"micro-batches; pass bigger batches or a smaller micro_batches=")
+    device = batch_gradient.device
+    g_sq = torch.dot(batch_gradient, batch_gradient)
+    saved = [(buf, buf.detach().clone()) for buf in module.buffers()]
+    rng_devices = [device] if device.type == "cuda" else []
+    rows = []
+    try:
+        with torch.random.fork_rng(devices=rng_devices), torch.enable_grad():
+            for j in range(micro_samples):
+                x = _slice(inputs, j * b, (j + 1) * b)
+                y = _slice(targets, j * b, (j + 1) * b)
+                output = module(*x) if isinstance(x, (tuple, list)) else module(x)
+                loss = loss_fn(output) if y is None else loss_fn(output, y)
+                grads = torch.autograd.grad(loss, params, allow_unused=True)
+                h = flatten_like(grads, params, device)
+                h_sq = torch.dot(h, h)
+                h.sub_(batch_gradient)
+                rows.append(torch.stack([h_sq.new_ones(()), torch.dot(h, h), h_sq, g_sq]))
+    finally:
+        with torch.no_grad():
+            for buf, copy in saved:
+                buf.copy_(copy)
+    sizes = torch.tensor([float(b), float(total)], dtype=torch.float64, device=device)
+    return torch.cat([torch.stack(rows), sizes.expand(len(rows), 2)], dim=1)
