@@ -30,7 +30,7 @@ struct FigureCommand: ParsableCommand {
     @Option(name: .customLong("lr-grid"), help: "Learning rates tried per optimizer (fig3); each optimizer's curve is its best on validation loss.")
     var lrGrid = "1e-4,1e-3,1e-2,1e-1"
     @Option(help: "Output directory.") var out = "out/figures"
-    @Option(help: "Minibatches per model × data pair.") var samples = 1000
+    @Option(help: "Minibatches per model × data pair (5000: enough for the verdict to commit).") var samples = 5000
     @Option(help: "Minibatch size.") var batch = 8
     @Option(help: "Seed.") var seed: UInt64 = 0
     @Flag(help: "No progress bar.") var quiet = false

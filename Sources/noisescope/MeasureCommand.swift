@@ -38,7 +38,7 @@ struct MeasureCommand: ParsableCommand {
     var data: String?
 
     @Option(help: "Minibatch size B (windows of 64 bytes for tinygpt).") var batch = 8
-    @Option(help: "Number N of minibatches whose noise norm is measured.") var samples = 1000
+    @Option(help: "Number N of minibatches whose noise norm is measured (the verdict can commit to infinite-variance or light from N = 5000 on; below, it says inconclusive rather than guess).") var samples = 5000
     @Option(name: .customLong("full-batches"), help: "Estimate ∇f from M random minibatches instead of the whole data set.")
     var fullBatches: Int?
     @Option(help: "Seed of the initialisation, the Gaussian inputs and the minibatch order.") var seed: UInt64 = 0
