@@ -3,7 +3,8 @@ import NoiseScopeStatistics
 
 /// The figures of `noisescope check --plot`: the histogram of the samples, the
 /// empirical tail on log–log axes with the fitted power law, the Hill plot with
-/// its 95 % band and the chosen k, and all three on one page.
+/// its 95 % band and the chosen k, the threshold-stability plot of the
+/// generalised Pareto shape, and the first three on one page.
 public enum CheckFigures {
     /// File name → figure, in the order they are written.
     public static func figures(samples: [Double], report: TailCheckReport) -> [(name: String, figure: Figure)] {
@@ -21,6 +22,7 @@ public enum CheckFigures {
                                                                 title: "Tail on log–log axes with the fitted power law", xLabel: "Sample value x")),
             ("hill_plot.svg", HeavyTailFigures.hillPlot(k: ks, alpha: alpha, lower: lower, upper: upper, chosenK: report.kSelection.k,
                                                         title: "Hill estimate of the tail index against k")),
+            ("threshold_stability.svg", ThresholdStability.figure(path: ThresholdStability.path(data, n: report.n), chosenK: report.evidence.kStar)),
             ("summary.svg", HeavyTailFigures.summary(samples: samples, powerLawXmin: xmin, powerLawAlpha: tailIndex,
                                                      hillK: ks, hillAlpha: alpha, hillLower: lower, hillUpper: upper,
                                                      chosenK: report.kSelection.k, title: title, xLabel: "Sample value")),

@@ -85,7 +85,7 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "The samples are signed per-coordinate noise (g_B − ∇f coordinates): estimate their α-stable index (Mohammadi et al., coordinates in a fixed seeded order) instead of a tail verdict.")
     var signed = false
 
-    @Option(help: ArgumentHelp("Also draw the figures into this directory: histogram.svg, tail_ccdf.svg (log–log tail with the fitted power law), hill_plot.svg (α̂ against k with its 95% band) and summary.svg.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Also draw the figures into this directory: histogram.svg, tail_ccdf.svg (log–log tail with the fitted power law), hill_plot.svg (α̂ against k with its 95% band), threshold_stability.svg (the generalised Pareto shape ξ̂ against k) and summary.svg.", valueName: "dir"))
     var plot: String?
 
     enum XminSearchChoice: String, ExpressibleByArgument, CaseIterable {

@@ -55,7 +55,7 @@ func emit(_ text: String, to path: String?) throws {
 /// status 1. (FileHandle's writer crashes on both.)
 enum StandardStreams {
     static func writeOutput(_ data: Data) {
-        if let code = writeAll(1, data) {
+        if let code = AtomicFile.writeAll(1, data) {
             if code == EPIPE { exit(0) }
             writeError("noisescope: error: cannot write the output: \(String(cString: strerror(code)))\n")
             exit(1)
@@ -63,23 +63,7 @@ enum StandardStreams {
     }
 
     static func writeError(_ text: String) {
-        _ = writeAll(2, Data(text.utf8))
-    }
-
-    /// Writes all of `data` to `descriptor`; the errno of a failure, nil on success.
-    static func writeAll(_ descriptor: Int32, _ data: Data) -> Int32? {
-        data.withUnsafeBytes { buffer -> Int32? in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += written
-            }
-            return nil
-        }
+        _ = AtomicFile.writeAll(2, Data(text.utf8))
     }
 }
 

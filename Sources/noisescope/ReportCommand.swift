@@ -120,7 +120,10 @@ struct ReportCommand: ParsableCommand {
             throw NoiseScopeError("\(run.path) has no noise_norms.npy: the run recorded no noise sample (was it stopped before its first recording step?)")
         }
         let norms = try SampleReader().read(path: run.file("noise_norms.npy")).values.filter { $0 > 0 && $0.isFinite }
-        let check = try TailCheck.run(norms, options: .init(seed: seed, bootstrapReplicates: bootstrap))
+        // Noise norms recorded along training are a trajectory: autocorrelated, maybe drifting.
+        var options = TailCheck.Options(seed: seed, bootstrapReplicates: bootstrap)
+        options.dependent = true
+        let check = try TailCheck.run(norms, options: options)
         func shown<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "n/a" }
         var facts = [
             "\(shown(manifest.modelClass)) (\(shown(manifest.parameterCount)) parameters), mode \(shown(manifest.mode)), noise against \(shown(manifest.noiseReference))",

@@ -54,7 +54,7 @@ final class CheckCommandTests: XCTestCase {
         let result = try CommandLineHarness.run(["check", path, "--bootstrap", "0", "--plot", plots])
         XCTAssertEqual(result.status, 0, result.stderr)
         let names = try FileManager.default.contentsOfDirectory(atPath: plots).sorted()
-        XCTAssertEqual(names, ["hill_plot.svg", "histogram.svg", "summary.svg", "tail_ccdf.svg"])  // before the PNG renders below
+        XCTAssertEqual(names, ["hill_plot.svg", "histogram.svg", "summary.svg", "tail_ccdf.svg", "threshold_stability.svg"])  // before the PNG renders below
         for name in names {
             let file = plots + "/" + name
             for tool in [["/usr/bin/xmllint", "--noout", file], ["/usr/bin/rsvg-convert", "-o", file + ".png", file]] {

@@ -69,19 +69,7 @@ public enum AtomicFile {
         deinit { abort() }
 
         public func append(_ data: Data) throws {
-            let failure: Int32? = data.withUnsafeBytes { buffer -> Int32? in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return errno
-                    }
-                    offset += written
-                }
-                return nil
-            }
-            if let failure {
+            if let failure = AtomicFile.writeAll(descriptor, data) {
                 abort()
                 throw WriteError.cannotWrite(path: destination, errno: failure)
             }
@@ -110,6 +98,23 @@ public enum AtomicFile {
             finished = true
             close(descriptor)
             unlink(temporaryPath)
+        }
+    }
+
+    /// Writes all of `data` to `descriptor`, retrying short writes and EINTR;
+    /// the errno of a failure, nil on success.
+    public static func writeAll(_ descriptor: Int32, _ data: Data) -> Int32? {
+        data.withUnsafeBytes { buffer -> Int32? in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return nil
         }
     }
 
