@@ -1,6 +1,9 @@
 // swift-tools-version:5.10
 import PackageDescription
 
+// A local package is named by its folder: if the repository is checked out under
+// another name than "noisescope", change `package: "noisescope"` below to match.
+
 let package = Package(
     name: "csvbench",
     dependencies: [
