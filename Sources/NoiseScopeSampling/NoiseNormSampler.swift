@@ -22,8 +22,9 @@ public final class NoiseNormSampler {
         public var seed: UInt64 = 0
         /// Use only examples 0..<limit (a training split); nil: all of them.
         public var exampleLimit: Int?
-        /// Noise vectors (the first minibatches) pooled into the per-coordinate
-        /// stable index: each costs a pass with a logarithm per parameter.
+        /// Noise vectors (the first minibatches) behind the per-coordinate stable
+        /// index: the first 20 set each coordinate's scale, the rest are pooled;
+        /// each costs a pass with a logarithm per parameter.
         public var stableIndexVectors = 100
 
         public init(batchSize: Int = 8, samples: Int = 1000, fullGradientBatches: Int? = nil, seed: UInt64 = 0, exampleLimit: Int? = nil) {

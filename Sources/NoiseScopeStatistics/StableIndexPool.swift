@@ -8,8 +8,13 @@ import Foundation
 /// - coordinates visited in a fixed seeded random order, so that a block sum
 ///   never adds up a row of a weight matrix (LayerNorm makes such rows sum to
 ///   zero in memory order, which fakes a light tail);
-/// - each tensor standardised by its own scale (the mean |x| of its first
-///   vector), so that blocks mix comparable coordinates;
+/// - each coordinate standardised by its own scale, the root mean square of
+///   its previous values after a burn-in of `burnIn` vectors (coordinates of
+///   one tensor differ in scale by orders of magnitude, e.g. the embedding rows
+///   of rare and common bytes, and a mixture of Gaussians of different scales
+///   reads as α < 2: a tensor-wide scale is not enough). With `burnIn` = 0
+///   (one vector only, as `check --signed` has) each group is divided by its
+///   mean |x| instead;
 /// - the index per tensor and overall, and never a number outside (0, 2]:
 ///   outside, the coordinates are not α-stable and the value is reported as such.
 ///
@@ -52,13 +57,18 @@ public struct StableIndexPool: Sendable {
     let blockSizes: [Int]
     let overallBlockSize: Int
     var scales: [Double]? = nil
+    /// Vectors that only set the per-coordinate scales.
+    public let burnIn: Int
+    var sumOfSquares: [Double]
+    var seen = 0
     var groupSums: [Sums]
     var overallSums = Sums()
     public private(set) var vectors = 0
 
     /// `groups` partition 0..<dimension; `seed` fixes the coordinate order.
-    public init(groups: [Group], seed: UInt64) {
+    public init(groups: [Group], seed: UInt64, burnIn: Int = 20) {
         self.groups = groups
+        self.burnIn = burnIn
         let random = RandomSource(seed: seed ^ 0x57AB_1E00)
         func shuffled(_ range: Range<Int>) -> [Int] {
             var order = Array(range)
@@ -71,10 +81,15 @@ public struct StableIndexPool: Sendable {
         blockSizes = groups.map { max(1, Int(Double($0.range.count).squareRoot())) }
         overallBlockSize = max(1, Int(Double(dimension).squareRoot()))
         groupSums = Array(repeating: Sums(), count: groups.count)
+        sumOfSquares = burnIn > 0 ? [Double](repeating: 0, count: dimension) : []
     }
 
     /// Adds one noise vector (coordinate i is `noise(i)`).
     public mutating func add(_ noise: (Int) -> Double) {
+        if burnIn > 0 {
+            addStandardisedByCoordinate(noise)
+            return
+        }
         if scales == nil {
             scales = groups.map { group in
                 let mean = group.range.reduce(0.0) { $0 + abs(noise($1)) } / Double(max(1, group.range.count))
@@ -94,6 +109,30 @@ public struct StableIndexPool: Sendable {
         for g in groups.indices { Self.accumulate(permutations[g], blockSize: blockSizes[g], z, logs, into: &groupSums[g]) }
         Self.accumulate(overallPermutation, blockSize: overallBlockSize, z, logs, into: &overallSums)
         vectors += 1
+    }
+
+    /// Per-coordinate scales: the first `burnIn` vectors only set them; every
+    /// later one is divided, coordinate by coordinate, by the root mean square
+    /// of that coordinate's earlier values, then pooled.
+    mutating func addStandardisedByCoordinate(_ noise: (Int) -> Double) {
+        let dimension = sumOfSquares.count
+        if seen >= burnIn {
+            var z = [Double](repeating: 0, count: dimension)
+            var logs = z
+            let count = Double(seen)
+            for i in 0..<dimension where sumOfSquares[i] > 0 {
+                z[i] = noise(i) / (sumOfSquares[i] / count).squareRoot()
+                logs[i] = log(abs(z[i]))
+            }
+            for g in groups.indices { Self.accumulate(permutations[g], blockSize: blockSizes[g], z, logs, into: &groupSums[g]) }
+            Self.accumulate(overallPermutation, blockSize: overallBlockSize, z, logs, into: &overallSums)
+            vectors += 1
+        }
+        for i in 0..<dimension {
+            let x = noise(i)
+            if x.isFinite { sumOfSquares[i] += x * x }
+        }
+        seen += 1
     }
 
     static func accumulate(_ order: [Int], blockSize: Int, _ z: [Double], _ logs: [Double], into sums: inout Sums) {

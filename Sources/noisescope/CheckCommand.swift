@@ -168,7 +168,7 @@ struct CheckCommand: ParsableCommand {
         guard values.contains(where: { $0 < 0 }) else {
             throw NoiseScopeError("--signed needs signed samples (per-coordinate noise); these are all ≥ 0, so they are magnitudes or norms: drop --signed")
         }
-        var pool = StableIndexPool(groups: [.init(name: "samples", range: 0..<values.count)], seed: seed)
+        var pool = StableIndexPool(groups: [.init(name: "samples", range: 0..<values.count)], seed: seed, burnIn: 0)
         pool.add { values[$0] }
         guard let estimate = pool.overall else {
             throw NoiseScopeError("--signed needs at least 64 non-zero samples, got \(values.filter { $0 != 0 }.count)")

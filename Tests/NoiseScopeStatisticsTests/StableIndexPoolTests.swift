@@ -7,14 +7,30 @@ import XCTest
 final class StableIndexPoolTests: XCTestCase {
     func testRecoversTheIndexOfStableSamples() {
         for alpha in [1.2, 1.5, 1.8, 2.0] {
-            let vectors = (0..<20).map { SyntheticDistribution.stable(alpha: alpha).sample(count: 4096, seed: UInt64($0)) }
+            let vectors = (0..<40).map { SyntheticDistribution.stable(alpha: alpha).sample(count: 4096, seed: UInt64($0)) }
             var pool = StableIndexPool(groups: [.init(name: "a", range: 0..<2048), .init(name: "b", range: 2048..<4096)], seed: 1)
             for v in vectors { pool.add { v[$0] } }
             let overall = pool.overall!
             XCTAssertEqual(overall.rawAlpha, alpha, accuracy: 0.15, "α = \(alpha)")
-            XCTAssertEqual(overall.vectors, 20)
+            XCTAssertEqual(overall.vectors, 20, "20 of the 40 set the per-coordinate scales")
             for group in pool.perGroup { XCTAssertEqual(group.rawAlpha, alpha, accuracy: 0.2, "\(group.name), α = \(alpha)") }
         }
+    }
+
+    /// Gaussian coordinates whose scales differ by orders of magnitude (rare and
+    /// common embedding rows): one scale per tensor leaves a scale mixture that
+    /// reads as α < 2; one per coordinate reads the Gaussian's 2.
+    func testCoordinatesOfDifferentScalesAreNotMistakenForAStableTail() {
+        let scales = (0..<4096).map { pow(10, 3 * Double($0 % 97) / 96) }
+        let vectors = (0..<60).map { seed in
+            zip(SyntheticDistribution.stable(alpha: 2).sample(count: 4096, seed: 100 + UInt64(seed)), scales).map { $0 * $1 }
+        }
+        var perTensor = StableIndexPool(groups: [.init(name: "t", range: 0..<4096)], seed: 5, burnIn: 0)
+        for v in vectors { perTensor.add { v[$0] } }
+        var perCoordinate = StableIndexPool(groups: [.init(name: "t", range: 0..<4096)], seed: 5)
+        for v in vectors { perCoordinate.add { v[$0] } }
+        XCTAssertLessThan(perTensor.overall!.rawAlpha, 1.6, "a scale mixture fakes a heavy tail")
+        XCTAssertEqual(perCoordinate.overall!.rawAlpha, 2, accuracy: 0.15)
     }
 
     func testRowsThatSumToZeroFoolMemoryOrderNotThePool() throws {
@@ -28,7 +44,7 @@ final class StableIndexPoolTests: XCTestCase {
         // they grow like sums of 32, and the index reads about 1.5 · log 96 / log 32 ≈ 2.
         let memoryOrder = try StableIndexEstimator.estimate(vector, blockSize: 96)
         XCTAssertGreaterThan(memoryOrder.alpha, 1.85, "blocks that cut across the rows read as light")
-        var pool = StableIndexPool(groups: [.init(name: "w", range: 0..<vector.count)], seed: 3)
+        var pool = StableIndexPool(groups: [.init(name: "w", range: 0..<vector.count)], seed: 3, burnIn: 0)
         pool.add { vector[$0] }
         XCTAssertEqual(pool.overall!.rawAlpha, 1.5, accuracy: 0.2)
         XCTAssertNotNil(pool.overall!.alpha)
@@ -37,7 +53,7 @@ final class StableIndexPoolTests: XCTestCase {
     func testAnEstimateOutsideTheRangeIsNotPrintedAsAnIndex() {
         // Coordinates that alternate ±1 within blocks: sums cancel, the estimator reads far above 2.
         let vector = (0..<4096).map { $0 % 2 == 0 ? 1.0 : -1.0 }
-        var pool = StableIndexPool(groups: [.init(name: "x", range: 0..<4096)], seed: 0)
+        var pool = StableIndexPool(groups: [.init(name: "x", range: 0..<4096)], seed: 0, burnIn: 0)
         pool.add { vector[$0] }
         let estimate = pool.overall!
         // A random order of ±1: the block sums scale as √K2, the estimator reads 2 (Gaussian-like), never below.
