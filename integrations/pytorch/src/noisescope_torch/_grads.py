@@ -44,6 +44,8 @@ def flatten_like(tensors: Sequence[Optional[torch.Tensor]], params: Sequence[tor
 def batch_length(inputs: Any) -> int:
     """Examples in a batch: the first dimension of the tensor (or of the first
     tensor of a tuple/list)."""
+    if isinstance(inputs, dict):          # keyword inputs (Hugging Face): the first tensor value
+        inputs = next((v for v in inputs.values() if isinstance(v, torch.Tensor) and v.dim() > 0), None)
     first = inputs[0] if isinstance(inputs, (tuple, list)) else inputs
     if not isinstance(first, torch.Tensor) or first.dim() == 0:
         raise TypeError(f"noisescope_torch: inputs must be a tensor with a batch dimension, or a tuple/list of "
@@ -56,6 +58,8 @@ def _slice(value: Any, start: int, stop: int) -> Any:
         return None
     if isinstance(value, (tuple, list)):
         return type(value)(_slice(v, start, stop) for v in value)
+    if isinstance(value, dict):
+        return {k: _slice(v, start, stop) for k, v in value.items()}
     if isinstance(value, torch.Tensor) and value.dim() > 0:
         return value[start:stop]
     return value
@@ -91,7 +95,7 @@ def micro_batch_rows(module: torch.nn.Module, params: List[torch.Tensor], loss_f
             for j in range(micro_samples):
                 x = _slice(inputs, j * b, (j + 1) * b)
                 y = _slice(targets, j * b, (j + 1) * b)
-                output = module(*x) if isinstance(x, (tuple, list)) else module(x)
+                output = module(**x) if isinstance(x, dict) else module(*x) if isinstance(x, (tuple, list)) else module(x)
                 loss = loss_fn(output) if y is None else loss_fn(output, y)
                 grads = torch.autograd.grad(loss, params, allow_unused=True)
                 h = flatten_like(grads, params, device)
