@@ -146,7 +146,8 @@ def run(rank: int, world: int, port: int, args: argparse.Namespace, out: str) ->
             elif world == 1:
                 single = {"loss_fn": lm_loss, "micro_batches": args.micro_batches,
                           "micro_samples": args.micro_samples}
-            recorder = NoiseRecorder(wrapped, log_dir, every=args.every, batch_size=args.batch, seed=0, **single)
+            recorder = NoiseRecorder(wrapped, log_dir, every=args.every, batch_size=args.batch, seed=0,
+                                     per_layer=args.per_layer == "on", **single)
         copies[name] = {"model": wrapped, "opt": torch.optim.Adam(wrapped.parameters(), lr=1e-3),
                         "recorder": recorder, "step": 0, "seconds": 0.0, "in_step_call": 0.0,
                         "backward": {True: [], False: []}}
@@ -238,6 +239,8 @@ def main() -> None:
                         help="world size 1: noise from micro-batches of the batch (default) or against a reference")
     parser.add_argument("--micro-batches", type=int, default=8, help="world size 1, --single micro: m")
     parser.add_argument("--micro-samples", type=int, default=1, help="world size 1, --single micro: k")
+    parser.add_argument("--per-layer", choices=("on", "off"), default="on",
+                        help="per-tensor and per-group statistics (the recorder's default: on)")
     parser.add_argument("--control", action="store_true",
                         help="A/A control: the second copy has no recorder either (shows the noise floor)")
     parser.add_argument("--check-max", type=float, default=None,
@@ -254,6 +257,7 @@ def main() -> None:
         else:
             run(0, 1, 0, args, out)
         result = json.load(open(os.path.join(out, "result.json")))
+        result["per_layer"] = args.per_layer
     finally:
         shutil.rmtree(out, ignore_errors=True)
     print(json.dumps(result, indent=2))

@@ -223,3 +223,36 @@ def test_one_process_micro_batches_match_two_ranks(ddp_runs, tmp_path):
             np.testing.assert_allclose(got[field], other[field], rtol=1e-12, err_msg=f"step {got['step']} {field}")
     # Two halves of one batch: the merged sample keeps one norm per step, as with two ranks.
     np.testing.assert_allclose(single.noise_norms, ddp.noise_norms, rtol=1e-12)
+
+
+LAYER_FIELDS = ["noise_sq_by_tensor", "g_small_sq_by_tensor", "g_big_sq_by_tensor", "noise_norms_by_group",
+                "g_sq_est_by_group", "trace_sigma_est_by_group", "b_simple_by_group", "b_simple_ema_by_group"]
+
+
+@pytest.mark.parametrize("run", ["ddp64", "ddp64_accum", "manual64"])
+def test_per_layer_fields_of_two_ranks_match_the_single_process(ddp_runs, run, tmp_path):
+    """The DDP comm hook (per bucket) and the all-reduce path give the same
+    per-tensor numbers as one process with the ranks' halves as micro-batches."""
+    from noisescope_torch import NoiseRecorder
+
+    out, _, _ = ddp_runs
+    model = w.make_model(torch.float64)
+    x, y = w.make_data(w.STEPS * WORLD * w.BATCH, torch.float64)
+    opt = torch.optim.SGD(model.parameters(), lr=w.LR)
+    recorder = NoiseRecorder(model, str(tmp_path), every=w.EVERY, loss_fn=w.criterion, micro_batches=WORLD,
+                             micro_samples=WORLD, ema_decay=w.EMA)
+    for step in range(w.STEPS):
+        idx = slice(step * WORLD * w.BATCH, (step + 1) * WORLD * w.BATCH)
+        w.mse(model, (x[idx], y[idx])).backward()
+        recorder.step(step, inputs=x[idx], targets=y[idx])
+        opt.step()
+        opt.zero_grad()
+    recorder.close()
+    single, ddp = read_log(str(tmp_path)), read_log(os.path.join(out, run))
+    assert ddp.manifest["tensors"] == single.manifest["tensors"] and ddp.groups == single.groups == ["other"]
+    for got, want in zip(ddp.steps, single.steps):
+        for field in LAYER_FIELDS:
+            np.testing.assert_allclose(got[field], want[field], rtol=1e-10, err_msg=f"{run} {field}")
+        whole = np.square(got["noise_norms"])
+        assert abs(sum(got["noise_sq_by_tensor"]) / whole.mean() - 1) < 1e-10
+    np.testing.assert_allclose(ddp.by_group[:, 0], ddp.noise_norms, rtol=1e-10)

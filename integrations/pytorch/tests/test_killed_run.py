@@ -77,9 +77,10 @@ def test_sigkilled_run_leaves_every_file_valid(tmp_path):
     assert [r["step"] for r in records] == list(range(len(records)))
 
     npys = glob.glob(str(log_dir / "*.npy"))
-    assert {os.path.basename(p) for p in npys} == {"noise_norms.npy", "noise_norms.rank0.npy", "noise_norms.rank1.npy"}
+    assert {os.path.basename(p) for p in npys} == {"noise_norms.npy", "noise_norms.rank0.npy", "noise_norms.rank1.npy",
+                                                   "noise_norms_by_group.npy"}
     for path in npys:
-        strict = read_npy_strict(path)                  # the strict header and size check
+        strict = read_npy_strict(path, ndim=2 if path.endswith("_by_group.npy") else 1)   # strict header and size
         np.testing.assert_array_equal(np.load(path), strict)
     merged = read_npy_strict(str(log_dir / "noise_norms.npy"))
     # Rank 0 appends the JSONL line, then rewrites the NPY files: at most one behind.
@@ -92,3 +93,7 @@ def test_sigkilled_run_leaves_every_file_valid(tmp_path):
 
     log = read_log(str(log_dir))                        # the package's reader accepts it
     assert not log.complete and len(log.steps) == len(records)
+    # Per-layer rows follow the merged sample, at most one record behind it (two ranks: rank 0's row).
+    assert abs(len(log.by_group) - len(merged)) <= 1
+    n = min(len(log.by_group), len(merged))
+    np.testing.assert_allclose(np.sqrt((log.by_group[:n] ** 2).sum(axis=1)), merged[:n], rtol=1e-10)

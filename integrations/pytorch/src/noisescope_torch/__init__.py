@@ -18,9 +18,10 @@ from ._io import SCHEMA, NoiseLog, SchemaError, read_log, read_npy_strict
 from .estimates import TwoBatchEMA, two_batch_estimates
 from .measure import Measurement, measure_noise, minibatch_schedule, supervised_loss
 from .recorder import NoiseRecorder
+from .recommend import Recommendation, recommend
 
 __all__ = [
     "SCHEMA", "NoiseRecorder", "measure_noise", "Measurement", "supervised_loss", "minibatch_schedule",
     "read_log", "read_npy_strict", "NoiseLog", "SchemaError", "RankMismatchError", "two_batch_estimates",
-    "TwoBatchEMA", "check", "CheckResult", "CheckFailed", "NoisescopeNotFound", "__version__",
+    "TwoBatchEMA", "check", "recommend", "Recommendation", "CheckResult", "CheckFailed", "NoisescopeNotFound", "__version__",
 ]

@@ -24,6 +24,7 @@ import torch.distributed as dist
 
 from ._dist import comm_device
 from ._grads import flatten_like
+from ._layers import tensor_sq
 
 _NAN = float("nan")
 
@@ -50,6 +51,7 @@ def register_hook(rec, model, comm_hook: Optional[Callable], comm_state: Any) ->
         if not rec._armed:
             return inner(inner_state, bucket)
         local = bucket.buffer().detach().to(dtype=torch.float64, copy=True)
+        layout = _bucket_layout(rec, bucket)
         future = inner(inner_state, bucket)
 
         def compare(done):
@@ -59,8 +61,13 @@ def register_hook(rec, model, comm_hook: Optional[Callable], comm_state: Any) ->
                 mean = mean.detach().to(dtype=torch.float64)
                 local_sq = torch.dot(local, local)
                 mean_sq = torch.dot(mean, mean)
+                if layout is not None:            # per-layer: [noise_t; local_t; mean_t] of this bucket's tensors
+                    index, sizes = layout
+                    local_t, mean_t = tensor_sq(local, sizes), tensor_sq(mean, sizes)
                 local.sub_(mean)
                 noise_sq = torch.dot(local, local)
+                if layout is not None:
+                    rec._hook_tensors.append((index, torch.stack([tensor_sq(local, sizes), local_t, mean_t])))
                 rec._hook_stats.append((torch.stack([local_sq, mean_sq, noise_sq]), mean.numel()))
             except BaseException as error:  # never break training
                 rec._hook_error = error
@@ -76,8 +83,36 @@ def register_hook(rec, model, comm_hook: Optional[Callable], comm_state: Any) ->
                            f"comm_state=state) instead of registering it yourself") from error
 
 
-def _invalid(b: float, device: torch.device) -> torch.Tensor:
-    return torch.tensor([0.0, _NAN, _NAN, _NAN, b, -1.0], dtype=torch.float64, device=device)
+def _bucket_layout(rec, bucket):
+    """(global tensor indices, sizes) of a DDP bucket's gradients in buffer
+    order, or None (per-layer off, or a layout that does not fill the buffer)."""
+    if rec._layers is None:
+        return None
+    try:
+        params = bucket.parameters()
+        index = [rec._layers.index[id(p)] for p in params]
+    except (AttributeError, KeyError):
+        return None
+    sizes = [p.numel() for p in params]
+    if sum(sizes) != bucket.buffer().numel():
+        return None
+    return torch.tensor(index, dtype=torch.long), sizes
+
+
+def _invalid(rec, b: float, device: torch.device) -> torch.Tensor:
+    width = 6 + (3 * rec._layers.count if rec._layers is not None else 0)
+    row = torch.full((width,), _NAN, dtype=torch.float64, device=device)
+    row[0], row[4], row[5] = 0.0, b, -1.0
+    return row
+
+
+def _per_tensor_from_hook(rec, device: torch.device) -> torch.Tensor:
+    """[noise_t..., local_t..., mean_t...] scattered from the buckets (NaN where a tensor was not seen)."""
+    t = rec._layers.count
+    out = torch.full((3, t), _NAN, dtype=torch.float64, device=device)
+    for index, values in rec._hook_tensors:
+        out[:, index.to(device)] = values.to(device)
+    return out.reshape(-1)
 
 
 def row_from_hook(rec, b: Optional[int]) -> torch.Tensor:
@@ -88,17 +123,18 @@ def row_from_hook(rec, b: Optional[int]) -> torch.Tensor:
     device = comm_device(rec.group)
     if error is not None:
         rec._warn_once("hookerror", f"noisescope_torch: the comm hook failed ({error!r}); step skipped")
-        return _invalid(batch, device)
+        return _invalid(rec, batch, device)
     if seen != rec.parameter_count:
         why = ("several synchronised backward passes since the last step() (use no_sync() for accumulation)"
                if seen > rec.parameter_count else "buckets missing (no synchronised backward since the last step()?)")
         rec._warn_once("hookcount", f"noisescope_torch: the comm hook saw {seen:,} gradient values, expected "
                        f"{rec.parameter_count:,}: {why}; step skipped")
-        return _invalid(batch, device)
+        return _invalid(rec, batch, device)
     total = torch.stack([t.to(device) for t, _ in stats]).sum(dim=0)      # local_sq, mean_sq, noise_sq
     head = torch.tensor([1.0], dtype=torch.float64, device=device)
     tail = torch.tensor([batch, -1.0], dtype=torch.float64, device=device)
-    return torch.cat([head, total[2:3], total[0:2], tail])
+    row = torch.cat([head, total[2:3], total[0:2], tail])
+    return row if rec._layers is None else torch.cat([row, _per_tensor_from_hook(rec, device)])
 
 
 def row_from_grads(rec, b: Optional[int]) -> torch.Tensor:
@@ -108,19 +144,29 @@ def row_from_grads(rec, b: Optional[int]) -> torch.Tensor:
     local_sq = torch.dot(local, local)
     nan = local_sq.new_full((), _NAN)
     mean_sq = noise_sq = nan
+    layers = rec._layers
+    if layers is not None:
+        local_t = tensor_sq(local, layers.sizes)
+        noise_t = mean_t = local_t.new_full((layers.count,), _NAN)
     if rec.mode == "allreduce":
         device = comm_device(rec.group)
         mean = local.to(device=device, copy=True)
         dist.all_reduce(mean, group=rec.group)
         mean = mean.div_(rec.world_size).to(rec._device)
         mean_sq = torch.dot(mean, mean)
+        if layers is not None:
+            mean_t = tensor_sq(mean, layers.sizes)
         local.sub_(mean)
         noise_sq = torch.dot(local, local)
     elif rec._reference is not None:
         local.sub_(rec._reference)
         noise_sq = torch.dot(local, local)
+    if layers is not None and (rec.mode == "allreduce" or rec._reference is not None):
+        noise_t = tensor_sq(local, layers.sizes)
     sizes = torch.tensor([-1.0 if b is None else float(b), -1.0], dtype=torch.float64, device=local.device)
     row = torch.cat([torch.stack([local_sq.new_ones(()), noise_sq, local_sq, mean_sq]), sizes])
+    if layers is not None:
+        row = torch.cat([row, noise_t, local_t, mean_t])
     return row.to(comm_device(rec.group)) if rec.world_size > 1 else row
 
 

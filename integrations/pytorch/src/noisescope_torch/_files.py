@@ -11,7 +11,7 @@ import torch
 import torch.distributed as dist
 
 from . import __version__
-from ._io import MANIFEST, MERGED, SCHEMA, STEPS, rank_file, utc_now, write_json_atomic
+from ._io import BY_GROUP, MANIFEST, MERGED, SCHEMA, STEPS, rank_file, utc_now, write_json_atomic
 
 
 def batch_sizes(rec) -> Tuple[Optional[int], Optional[int]]:
@@ -56,8 +56,10 @@ def write_manifest(rec, complete: bool, error: Optional[str] = None) -> None:
         "error": error,
         "records": rec._records if (complete or error) else None,
         "files": {"steps": STEPS, "noise_norms": MERGED,
-                  "rank_noise_norms": [rank_file(r) for r in range(rec.world_size)]},
+                  "rank_noise_norms": [rank_file(r) for r in range(rec.world_size)],
+                  "noise_norms_by_group": BY_GROUP if rec._layers is not None else None},
     }
+    manifest.update(rec._layers.manifest_fields() if rec._layers is not None else {"groups": None})
     write_json_atomic(os.path.join(rec.log_dir, MANIFEST), manifest, rec.fsync)
 
 
@@ -65,7 +67,7 @@ def remove_old_files(log_dir: str, rank: int, world_size: int) -> None:
     """Removes this rank's files of an earlier log (rank 0: also the shared ones and ranks >= world_size)."""
     names = [rank_file(rank)]
     if rank == 0:
-        names += [MANIFEST, STEPS, MERGED]
+        names += [MANIFEST, STEPS, MERGED, BY_GROUP]
         for name in os.listdir(log_dir):
             if name.startswith("noise_norms.rank") and name.endswith(".npy"):
                 try:

@@ -44,6 +44,8 @@ def flatten_like(tensors: Sequence[Optional[torch.Tensor]], params: Sequence[tor
 def batch_length(inputs: Any) -> int:
     """Examples in a batch: the first dimension of the tensor (or of the first
     tensor of a tuple/list)."""
+    if isinstance(inputs, dict):          # keyword inputs (Hugging Face): the first tensor value
+        inputs = next((v for v in inputs.values() if isinstance(v, torch.Tensor) and v.dim() > 0), None)
     first = inputs[0] if isinstance(inputs, (tuple, list)) else inputs
     if not isinstance(first, torch.Tensor) or first.dim() == 0:
         raise TypeError(f"noisescope_torch: inputs must be a tensor with a batch dimension, or a tuple/list of "
@@ -56,13 +58,16 @@ def _slice(value: Any, start: int, stop: int) -> Any:
         return None
     if isinstance(value, (tuple, list)):
         return type(value)(_slice(v, start, stop) for v in value)
+    if isinstance(value, dict):
+        return {k: _slice(v, start, stop) for k, v in value.items()}
     if isinstance(value, torch.Tensor) and value.dim() > 0:
         return value[start:stop]
     return value
 
 
 def micro_batch_rows(module: torch.nn.Module, params: List[torch.Tensor], loss_fn: Callable, inputs: Any,
-                     targets: Any, micro_batches: int, micro_samples: int, batch_gradient: torch.Tensor) -> torch.Tensor:
+                     targets: Any, micro_batches: int, micro_samples: int, batch_gradient: torch.Tensor,
+                     sizes: Optional[Sequence[int]] = None) -> torch.Tensor:
     """Rows [1, |h_j - g|^2, |h_j|^2, |g|^2, b, B] for the first ``micro_samples``
     micro-batches j (examples j*b .. (j+1)*b - 1, b = B // micro_batches) of the
     batch of B examples whose mean-loss gradient is ``batch_gradient`` (g);
@@ -70,7 +75,10 @@ def micro_batch_rows(module: torch.nn.Module, params: List[torch.Tensor], loss_f
     (``.grad`` untouched). The global RNG and the module's buffers (BatchNorm
     running statistics) are restored afterwards, so recording leaves the
     training trajectory exactly as without the recorder. Returns a
-    (micro_samples, 6) float64 tensor on the gradients' device."""
+    (micro_samples, 6) float64 tensor on the gradients' device; with ``sizes``
+    (the parameter tensors' sizes, per-layer recording) each row goes on with
+    the per-tensor |h_j - g|^2, |h_j|^2 and |g|^2 (6 + 3T columns)."""
+    from ._layers import tensor_sq
     total = batch_length(inputs)
     b = total // micro_batches
     if b < 1:
@@ -78,24 +86,29 @@ def micro_batch_rows(module: torch.nn.Module, params: List[torch.Tensor], loss_f
                          f"micro-batches; pass bigger batches or a smaller micro_batches=")
     device = batch_gradient.device
     g_sq = torch.dot(batch_gradient, batch_gradient)
+    g_t = tensor_sq(batch_gradient, sizes) if sizes is not None else None
     saved = [(buf, buf.detach().clone()) for buf in module.buffers()]
     rng_devices = [device] if device.type == "cuda" else []
-    rows = []
+    rows, per_tensor = [], []
     try:
         with torch.random.fork_rng(devices=rng_devices), torch.enable_grad():
             for j in range(micro_samples):
                 x = _slice(inputs, j * b, (j + 1) * b)
                 y = _slice(targets, j * b, (j + 1) * b)
-                output = module(*x) if isinstance(x, (tuple, list)) else module(x)
+                output = module(**x) if isinstance(x, dict) else module(*x) if isinstance(x, (tuple, list)) else module(x)
                 loss = loss_fn(output) if y is None else loss_fn(output, y)
                 grads = torch.autograd.grad(loss, params, allow_unused=True)
                 h = flatten_like(grads, params, device)
                 h_sq = torch.dot(h, h)
+                h_t = tensor_sq(h, sizes) if sizes is not None else None
                 h.sub_(batch_gradient)
-                rows.append(torch.stack([h_sq.new_ones(()), torch.dot(h, h), h_sq, g_sq]))
+                row = torch.stack([h_sq.new_ones(()), torch.dot(h, h), h_sq, g_sq])
+                per_tensor.append(None if sizes is None else torch.cat([tensor_sq(h, sizes), h_t, g_t]))
+                rows.append(row)
     finally:
         with torch.no_grad():
             for buf, copy in saved:
                 buf.copy_(copy)
-    sizes = torch.tensor([float(b), float(total)], dtype=torch.float64, device=device)
-    return torch.cat([torch.stack(rows), sizes.expand(len(rows), 2)], dim=1)
+    batch = torch.tensor([float(b), float(total)], dtype=torch.float64, device=device)
+    head = torch.cat([torch.stack(rows), batch.expand(len(rows), 2)], dim=1)
+    return head if per_tensor[0] is None else torch.cat([head, torch.stack(per_tensor)], dim=1)

@@ -25,6 +25,7 @@ SCHEMA = "noisescope-log/1"
 MANIFEST = "manifest.json"
 STEPS = "steps.jsonl"
 MERGED = "noise_norms.npy"
+BY_GROUP = "noise_norms_by_group.npy"
 
 
 def rank_file(rank: int) -> str:
@@ -84,8 +85,8 @@ def npy_bytes(values: Iterable[float]) -> bytes:
     """A 1-D little-endian float64 NPY (format 1.0, header padded to 64 bytes)."""
     import io
 
-    array = np.ascontiguousarray(np.asarray(list(values) if not isinstance(values, np.ndarray) else values,
-                                            dtype="<f8").reshape(-1))
+    array = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype="<f8")
+    array = np.ascontiguousarray(array if array.ndim == 2 else array.reshape(-1))     # 2-D: by-group norms
     buffer = io.BytesIO()
     np.save(buffer, array, allow_pickle=False)
     return buffer.getvalue()
@@ -128,12 +129,14 @@ class JsonlAppender:
 # ---------------------------------------------------------------- reading
 
 _NPY_HEADER = re.compile(r"^\{'descr': '<f8', 'fortran_order': False, 'shape': \((\d+),\), \} *\n$")
+_NPY_HEADER_2D = re.compile(r"^\{'descr': '<f8', 'fortran_order': False, 'shape': \((\d+), (\d+)\), \} *\n$")
 
 
-def read_npy_strict(path: str) -> np.ndarray:
+def read_npy_strict(path: str, ndim: int = 1) -> np.ndarray:
     """Reads a schema NPY: format 1.0, header exactly
     ``{'descr': '<f8', 'fortran_order': False, 'shape': (n,), }`` padded with
-    spaces and a newline to a multiple of 64 bytes, then exactly 8n data bytes."""
+    spaces and a newline to a multiple of 64 bytes, then exactly 8n data bytes.
+    ``ndim=2`` (noise_norms_by_group.npy): shape ``(n, g)``, C order, 8ng bytes."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 10 or data[:6] != b"\x93NUMPY":
@@ -145,13 +148,14 @@ def read_npy_strict(path: str) -> np.ndarray:
     if start % 64 != 0 or len(data) < start:
         raise SchemaError(f"{path}: NPY header of {header_length} bytes is truncated or not padded to 64 bytes")
     header = data[10:start].decode("latin-1")
-    match = _NPY_HEADER.match(header)
+    match = (_NPY_HEADER if ndim == 1 else _NPY_HEADER_2D).match(header)
     if not match:
-        raise SchemaError(f"{path}: NPY header {header.strip()!r} is not a 1-D little-endian float64 array")
-    count = int(match.group(1))
+        raise SchemaError(f"{path}: NPY header {header.strip()!r} is not a {ndim}-D little-endian float64 array")
+    shape = tuple(int(v) for v in match.groups())
+    count = int(np.prod(shape))
     if len(data) - start != 8 * count:
         raise SchemaError(f"{path}: header promises {count} float64 values, the file holds {len(data) - start} data bytes")
-    return np.frombuffer(data, dtype="<f8", offset=start, count=count).astype(np.float64)
+    return np.frombuffer(data, dtype="<f8", offset=start, count=count).astype(np.float64).reshape(shape)
 
 
 def merge_rank_samples(per_rank: Sequence[np.ndarray], world_size: int) -> np.ndarray:
@@ -174,6 +178,12 @@ class NoiseLog:
     steps: List[Dict[str, Any]] = field(default_factory=list)
     merged: Optional[np.ndarray] = None
     per_rank: Dict[int, np.ndarray] = field(default_factory=dict)
+    by_group: Optional[np.ndarray] = None       # noise_norms_by_group.npy, columns manifest["groups"]
+
+    @property
+    def groups(self) -> List[str]:
+        """Per-layer group names (empty for logs without per-layer recording)."""
+        return list(self.manifest.get("groups") or [])
 
     @property
     def complete(self) -> bool:
@@ -230,6 +240,12 @@ def read_log(log_dir: str) -> NoiseLog:
     merged = os.path.join(log_dir, MERGED)
     if os.path.isfile(merged):
         log.merged = read_npy_strict(merged)
+    by_group = os.path.join(log_dir, BY_GROUP)
+    if os.path.isfile(by_group):
+        log.by_group = read_npy_strict(by_group, ndim=2)
+        if log.by_group.shape[1] != len(log.groups):
+            raise SchemaError(f"{by_group}: {log.by_group.shape[1]} columns, but the manifest names "
+                              f"{len(log.groups)} groups")
     for name in sorted(os.listdir(log_dir)):
         match = _RANK_FILE.match(name)
         if match:

@@ -34,7 +34,8 @@ from ._dist import all_gather_rows, check_same_across_ranks, group_info
 from ._exchange import Pending, gathered_rows, launch, register_hook, row_from_grads, row_from_hook
 from ._grads import flatten_like, is_ddp, micro_batch_rows, refuse_sharded
 from ._files import remove_old_files, write_manifest
-from ._io import MANIFEST, MERGED, STEPS, JsonlAppender, rank_file, utc_now, write_npy_atomic
+from ._layers import LayerStats
+from ._io import BY_GROUP, MANIFEST, MERGED, STEPS, JsonlAppender, rank_file, utc_now, write_npy_atomic
 from ._records import make_record, unequal_batches
 from .estimates import TwoBatchEMA
 
@@ -83,6 +84,8 @@ class NoiseRecorder:
             many seconds have passed since their last rewrite (0: at every
             record); always at close; steps.jsonl gets its line at every record.
         fsync: fsync every file write (survives power loss, not only a killed process).
+        per_layer: also record per-tensor and per-group statistics (``_layers.py``, SCHEMA.md "Per layer").
+        groups: ``{name: [parameter names or module prefixes]}`` instead of the default grouping rule.
     """
 
     def __init__(self, model: torch.nn.Module, log_dir: str, every: int = 10, batch_size: Optional[int] = None, *,
@@ -90,7 +93,8 @@ class NoiseRecorder:
                  dataset_size: Optional[int] = None, seed: Optional[int] = None, ema_decay: float = 0.95,
                  start_step: int = 0, process_group: Optional[dist.ProcessGroup] = None, reference: Reference = None,
                  comm_hook: Optional[Callable] = None, comm_state: Any = None, overwrite: bool = False,
-                 npy_flush_seconds: float = 1.0, fsync: bool = False):
+                 npy_flush_seconds: float = 1.0, fsync: bool = False, per_layer: bool = True,
+                 groups: Optional[Dict[str, Sequence[str]]] = None):
         if int(every) < 1:
             raise ValueError(f"every must be at least 1, got {every}")
         if batch_size is not None and int(batch_size) < 1:
@@ -132,6 +136,7 @@ class NoiseRecorder:
         self._params = [p for _, p in named]
         self.parameter_count = sum(p.numel() for p in self._params)
         self._device = self._params[0].device if self._params else torch.device("cpu")
+        self._layers = LayerStats(module, self._names, self._params, groups, ema_decay) if per_layer else None
         if self.parameter_count == 0:
             raise ValueError("noisescope_torch: the model has no trainable parameters")
 
@@ -143,7 +148,8 @@ class NoiseRecorder:
             rows = check_same_across_ranks(
                 {"parameter count": self.parameter_count, "number of parameter tensors": len(self._params),
                  "local batch size": -1 if self.batch_size is None else self.batch_size,
-                 "recording interval (every)": self.every, "start step": int(start_step)},
+                 "recording interval (every)": self.every, "start step": int(start_step),
+                 "per-layer recording": int(per_layer)},
                 self.group, "NoiseRecorder", extra={"log dir in use": conflict})
             conflict = int(rows[0, -1])
         if conflict and not overwrite:
@@ -174,6 +180,7 @@ class NoiseRecorder:
         self._next_step = int(start_step)
         self._forced = False
         self._hook_stats: List[Tuple[torch.Tensor, int]] = []
+        self._hook_tensors: List[Tuple[torch.Tensor, torch.Tensor]] = []
         self._hook_error: Optional[BaseException] = None
         self._armed = self.mode == "ddp" and self._next_step % self.every == 0
         self._steps: Optional[JsonlAppender] = None
@@ -236,7 +243,7 @@ class NoiseRecorder:
         finally:
             self._next_step = s + 1
             self._forced = False
-            self._hook_stats = []
+            self._hook_stats, self._hook_tensors = [], []
             self._hook_error = None
             self._armed = self.mode == "ddp" and self._next_step % self.every == 0
         return completed
@@ -321,7 +328,7 @@ class NoiseRecorder:
                              f"micro-batches of the batch: call recorder.step(step, inputs=x, targets=y)")
         grads = flatten_like([p.grad for p in self._params], self._params, self._device)
         rows = micro_batch_rows(self._module, self._params, self.loss_fn, inputs, targets, self.micro_batches,
-                                self.micro_samples, grads)
+                                self.micro_samples, grads, None if self._layers is None else self._layers.sizes)
         if self._seen_batch is None:
             from ._grads import batch_length
             self._seen_batch = batch_length(inputs)
@@ -348,6 +355,8 @@ class NoiseRecorder:
         record, own, merged = make_record(s, self._records, rows, self.rank, self.world_size, self._ema,
                                           self.dataset_size)
         self._samples.extend(own)
+        if self._layers is not None and self.rank == 0:
+            self._layers.add_fields(record, rows, len(merged))
         if self.rank == 0 and self.world_size > 1:
             self._merged.extend(merged)
         self._records += 1
@@ -366,6 +375,8 @@ class NoiseRecorder:
         if self.rank == 0:
             merged = self._merged if self.world_size > 1 else self._samples
             write_npy_atomic(os.path.join(self.log_dir, MERGED), merged, self.fsync)
+            if self._layers is not None:
+                write_npy_atomic(os.path.join(self.log_dir, BY_GROUP), self._layers.as_array(), self.fsync)
         self._unflushed = 0
 
     def _write_manifest(self, complete: bool, error: Optional[str] = None) -> None:

@@ -1,0 +1,83 @@
+"""``NoiseScopeLightningCallback``: a Lightning ``Callback`` that records
+gradient noise with a NoiseRecorder (docs/integrations.md).
+
+    from noisescope_torch.integrations.lightning import NoiseScopeLightningCallback
+    trainer = L.Trainer(callbacks=[NoiseScopeLightningCallback("runs/noise", loss_fn=F.cross_entropy)])
+
+One process: the callback keeps the batch (``on_train_batch_start``) and, at
+``on_before_optimizer_step`` (after backward, before Lightning clips and steps),
+recomputes micro-batch gradients as ``loss_fn(pl_module(inputs), targets)``
+with ``(inputs, targets) = split(batch)`` (default: ``batch[0], batch[1]``), so
+``pl_module.forward`` must give what ``loss_fn`` takes, and ``loss_fn`` must be
+the mean loss that ``training_step`` returns. Several processes (strategy
+"ddp"): the recorder wraps ``trainer.strategy.model``, the DDP module, and needs
+no batch (this path has no test here yet). ``accumulate_grad_batches > 1`` is
+refused in one process (``.grad`` spans several batches).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+try:
+    import lightning.pytorch as pl
+except ImportError:  # pragma: no cover - depends on the environment
+    try:
+        import pytorch_lightning as pl
+    except ImportError:
+        raise ImportError("noisescope_torch.integrations.lightning needs Lightning: pip install lightning") from None
+
+from .._grads import is_ddp
+from ..recorder import NoiseRecorder
+
+__all__ = ["NoiseScopeLightningCallback"]
+
+
+def _default_split(batch: Any):
+    if isinstance(batch, (tuple, list)) and len(batch) >= 2:
+        return batch[0], batch[1]
+    raise ValueError("noisescope_torch: the batch is not (inputs, targets, ...); pass split=lambda batch: (x, y)")
+
+
+class NoiseScopeLightningCallback(pl.Callback):
+    """Records every ``every`` optimizer steps into ``log_dir``. Other keyword
+    arguments go to :class:`NoiseRecorder` (``micro_batches``, ``micro_samples``,
+    ``per_layer``, ``groups``, ``dataset_size``, ``overwrite``, ...)."""
+
+    def __init__(self, log_dir: str, every: int = 10, loss_fn: Optional[Callable] = None,
+                 split: Callable = _default_split, **recorder_kwargs: Any):
+        self.log_dir, self.every, self.loss_fn, self.split = log_dir, every, loss_fn, split
+        self.kwargs = recorder_kwargs
+        self.recorder: Optional[NoiseRecorder] = None
+        self._batch: Any = None
+
+    def on_train_start(self, trainer, pl_module):
+        model = trainer.strategy.model
+        if is_ddp(model):
+            self.recorder = NoiseRecorder(model, self.log_dir, every=self.every, **self.kwargs)
+            return
+        if trainer.accumulate_grad_batches != 1:
+            raise ValueError("noisescope_torch: NoiseScopeLightningCallback needs accumulate_grad_batches=1 in one "
+                             "process")
+        if self.loss_fn is None:
+            raise ValueError("noisescope_torch: one process needs NoiseScopeLightningCallback(..., loss_fn=) "
+                             "(loss_fn(pl_module(inputs), targets), the mean loss)")
+        self.recorder = NoiseRecorder(pl_module, self.log_dir, every=self.every, loss_fn=self.loss_fn,
+                                      **self.kwargs)
+
+    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
+        self._batch = batch
+
+    def on_before_optimizer_step(self, trainer, pl_module, optimizer):
+        if self.recorder is None:
+            return
+        if self.recorder.mode != "micro" or self._batch is None:
+            self.recorder.step(trainer.global_step)
+            return
+        inputs, targets = self.split(self._batch)
+        self.recorder.step(trainer.global_step, inputs=inputs, targets=targets)
+
+    def on_train_end(self, trainer, pl_module):
+        if self.recorder is not None:
+            self.recorder.close()
+            self.recorder = None

@@ -1,0 +1,152 @@
+"""The trainer callbacks with the real frameworks from PyPI (skipped, with the
+reason printed, where a framework is not installed): a tiny GPT-2 under the
+Hugging Face Trainer, a linear model under Lightning. The numbers are checked
+against a direct autograd computation (HF: the batch gradient at step 0; the
+batch is the whole data set, so its gradient does not depend on the sampler's
+order) and against NoiseRecorder in a plain loop (Lightning: same batches, same
+optimizer, every field)."""
+
+import importlib.util
+import sys
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from noisescope_torch import NoiseRecorder, read_log
+
+
+def need(module, pip):
+    if importlib.util.find_spec(module) is None:
+        reason = f"{module} not installed (pip install {pip}); its callback test is skipped"
+        print(f"SKIP: {reason}", file=sys.stderr)
+        pytest.skip(reason)
+
+
+def test_hf_callback_import_error_names_the_pip_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "transformers", None)
+    sys.modules.pop("noisescope_torch.integrations.hf", None)
+    with pytest.raises(ImportError, match="pip install transformers"):
+        import noisescope_torch.integrations.hf  # noqa: F401
+    sys.modules.pop("noisescope_torch.integrations.hf", None)
+
+
+def test_lightning_callback_import_error_names_the_pip_install(monkeypatch):
+    for name in ("lightning", "lightning.pytorch", "pytorch_lightning"):
+        monkeypatch.setitem(sys.modules, name, None)
+    sys.modules.pop("noisescope_torch.integrations.lightning", None)
+    with pytest.raises(ImportError, match="pip install lightning"):
+        import noisescope_torch.integrations.lightning  # noqa: F401
+    sys.modules.pop("noisescope_torch.integrations.lightning", None)
+
+
+def tiny_gpt2():
+    from transformers import GPT2Config, GPT2LMHeadModel
+    torch.manual_seed(0)
+    config = GPT2Config(vocab_size=32, n_positions=16, n_embd=16, n_layer=1, n_head=2, resid_pdrop=0.0,
+                        embd_pdrop=0.0, attn_pdrop=0.0)
+    return GPT2LMHeadModel(config)
+
+
+def test_hf_trainer_callback(tmp_path):
+    need("transformers", "transformers")
+    from transformers import Trainer, TrainingArguments
+    from noisescope_torch.integrations.hf import NoiseScopeHFCallback
+
+    start = time.time()
+    g = torch.Generator().manual_seed(1)
+    ids = torch.randint(0, 32, (8, 12), generator=g)
+    data = [{"input_ids": row, "labels": row} for row in ids]
+    model = tiny_gpt2()
+    initial = tiny_gpt2()
+    args = TrainingArguments(output_dir=str(tmp_path / "out"), max_steps=5, per_device_train_batch_size=8,
+                             max_grad_norm=0, report_to=[], save_strategy="no", logging_strategy="no",
+                             use_cpu=True, dataloader_num_workers=0, learning_rate=1e-3, disable_tqdm=True)
+    callback = NoiseScopeHFCallback(str(tmp_path / "noise"), every=2, micro_batches=4, micro_samples=4)
+    Trainer(model=model, args=args, train_dataset=data, callbacks=[callback]).train()
+    log = read_log(str(tmp_path / "noise"))
+    assert log.complete and [s["step"] for s in log.steps] == [0, 2, 4]
+    assert log.groups == ["embeddings", "attention", "mlp", "norms"]      # lm_head is tied to wte
+    # The loss the Trainer back-propagates: the label-token sum over its count of label tokens.
+    count = torch.tensor(96) if not getattr(Trainer, "_loss_shifts_labels", False) else torch.tensor(88)
+    loss = initial(input_ids=ids, labels=ids, num_items_in_batch=count).loss
+    grads = torch.autograd.grad(loss, [p for p in initial.parameters() if p.requires_grad])
+    want = float(sum((x.double() ** 2).sum() for x in grads))
+    first = log.steps[0]
+    assert first["g_big_sq"] == pytest.approx(want, rel=1e-5)             # float32 model
+    assert (first["b_small"], first["b_big"]) == (2, 8)
+    for s in log.steps:                                                   # k = m: the identity holds exactly
+        noise_sq = np.mean(np.square(s["noise_norms"]))
+        assert noise_sq == pytest.approx(s["g_small_sq"] - s["g_big_sq"], rel=1e-4)
+        assert sum(s["noise_sq_by_tensor"]) == pytest.approx(noise_sq, rel=1e-10)
+    assert time.time() - start < 20
+
+
+def test_hf_callback_refuses_clipping(tmp_path):
+    need("transformers", "transformers")
+    from transformers import Trainer, TrainingArguments
+    from noisescope_torch.integrations.hf import NoiseScopeHFCallback
+
+    args = TrainingArguments(output_dir=str(tmp_path / "out"), max_steps=1, report_to=[], use_cpu=True,
+                             save_strategy="no", disable_tqdm=True)           # max_grad_norm defaults to 1.0
+    data = [{"input_ids": torch.arange(4), "labels": torch.arange(4)}] * 4
+    trainer = Trainer(model=tiny_gpt2(), args=args, train_dataset=data,
+                      callbacks=[NoiseScopeHFCallback(str(tmp_path / "noise"))])
+    with pytest.raises(ValueError, match="max_grad_norm=0"):
+        trainer.train()
+
+
+def test_lightning_callback_matches_a_plain_loop(tmp_path):
+    need("lightning", "lightning")
+    import lightning.pytorch as pl
+    from noisescope_torch.integrations.lightning import NoiseScopeLightningCallback
+
+    start = time.time()
+    g = torch.Generator().manual_seed(2)
+    x = torch.randn(48, 5, generator=g, dtype=torch.float64)
+    y = torch.randn(48, 2, generator=g, dtype=torch.float64) * (1 + 3 * torch.rand(48, 1, generator=g, dtype=torch.float64))
+    mse = torch.nn.functional.mse_loss
+
+    def model():
+        torch.manual_seed(0)
+        return torch.nn.Sequential(torch.nn.Linear(5, 7), torch.nn.Tanh(), torch.nn.Linear(7, 2)).double()
+
+    class Module(pl.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.net = model()
+
+        def forward(self, inputs):
+            return self.net(inputs)
+
+        def training_step(self, batch, batch_idx):
+            return mse(self(batch[0]), batch[1])
+
+        def configure_optimizers(self):
+            return torch.optim.SGD(self.parameters(), lr=0.05)
+
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=8, shuffle=False)
+    callback = NoiseScopeLightningCallback(str(tmp_path / "pl"), every=2, loss_fn=mse, micro_batches=4,
+                                           micro_samples=2)
+    trainer = pl.Trainer(max_steps=6, accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
+                         enable_progress_bar=False, enable_model_summary=False, callbacks=[callback])
+    trainer.fit(Module(), loader)
+
+    net = model()                      # the same run in a plain loop
+    opt = torch.optim.SGD(net.parameters(), lr=0.05)
+    rec = NoiseRecorder(net, str(tmp_path / "plain"), every=2, loss_fn=mse, micro_batches=4, micro_samples=2)
+    for step in range(6):
+        xb, yb = x[8 * step:8 * (step + 1)], y[8 * step:8 * (step + 1)]
+        mse(net(xb), yb).backward()
+        rec.step(step, inputs=xb, targets=yb)
+        opt.step()
+        opt.zero_grad()
+    rec.close()
+    got, want = read_log(str(tmp_path / "pl")), read_log(str(tmp_path / "plain"))
+    assert got.complete and [s["step"] for s in got.steps] == [s["step"] for s in want.steps] == [0, 2, 4]
+    for a, b in zip(got.steps, want.steps):
+        for field in ("noise_norms", "g_small_sq", "g_big_sq", "b_simple", "b_simple_ema", "noise_sq_by_tensor"):
+            np.testing.assert_allclose(a[field], b[field], rtol=1e-12, err_msg=field)
+    np.testing.assert_allclose(got.by_group, want.by_group, rtol=1e-12)
+    assert time.time() - start < 20
