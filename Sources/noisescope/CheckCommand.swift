@@ -79,6 +79,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Largest values the streaming sketch keeps (Hill, moments and the CSN fit use only these).")
     var top = 1_000_000
 
+    @Option(help: "With a noisescope_torch log directory (or its noise_norms_by_group.npy): check this layer group's noise norms (names in the manifest's groups).")
+    var group: String?
+
     @Flag(help: "The samples were logged along one training run, in order (autocorrelated, maybe drifting): widen the interval for α by a moving-block bootstrap. Reads the input whole.")
     var dependent = false
 
@@ -116,12 +119,13 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             if signed { return try runSigned() }
-            if streaming { return try runStreaming() }
-            let reader = SampleReader(format: format, column: column, field: field)
+            let logs = try files.map(TorchLogInput.resolve(group: group))
+            if streaming && logs.allSatisfy({ $0 == nil }) { return try runStreaming() }
             var kept: [Double] = []
             var dropped = SampleCleaner.DroppedCounts(nonfinite: 0, nonpositive: 0)
-            for file in files {
-                let read = try reader.read(path: file)
+            for (file, log) in zip(files, logs) {
+                let reader = log.map { SampleReader(format: .npy, column: $0.column) } ?? SampleReader(format: format, column: column, field: field)
+                let read = try reader.read(path: log?.path ?? file)
                 let cleaned = try SampleCleaner(policy: invalid).clean(read.values, describeIndex: read.describe(index:))
                 kept += cleaned.samples
                 dropped.nonfinite += cleaned.dropped.nonfinite
@@ -180,12 +184,57 @@ struct CheckCommand: ParsableCommand {
 
     var checkOptions: TailCheck.Options {
         var options = TailCheck.Options(k: k, seed: seed, bootstrapReplicates: bootstrap, xminSearch: xminSearch.search)
-        options.dependent = dependent
+        // A noisescope_torch log is a trajectory: its manifest says so.
+        options.dependent = dependent || files.contains { (try? TorchLogInput.resolve(group: nil)($0)) != nil }
         return options
     }
 
     func noteDropped(_ dropped: SampleCleaner.DroppedCounts) {
         guard dropped.total > 0 else { return }
         printError("noisescope: note: dropped \(dropped.nonfinite) NaN/Inf and \(dropped.nonpositive) zero or negative values (pass --invalid refuse to stop instead)")
+    }
+}
+
+/// A noisescope_torch log directory given to `check`: its noise norms (whole
+/// model, or one layer group's column of noise_norms_by_group.npy).
+struct TorchLogInput: Equatable {
+    var path: String
+    var column: String?
+
+    struct Manifest: Decodable { var schema: String?; var groups: [String]? }
+
+    /// nil for an ordinary file; the log's file otherwise (a directory with a
+    /// manifest, or a noise_norms_by_group.npy beside one).
+    static func resolve(group: String?) -> (String) throws -> TorchLogInput? {
+        { file in
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory)
+            let byGroupFile = (file as NSString).lastPathComponent == "noise_norms_by_group.npy"
+            let directory = exists && isDirectory.boolValue ? file : byGroupFile ? (file as NSString).deletingLastPathComponent : nil
+            guard let directory else {
+                if group != nil { throw NoiseScopeError("--group needs a noisescope_torch log directory (or its noise_norms_by_group.npy); \(TerminalText.quoted(file, limit: 200)) is neither") }
+                return nil
+            }
+            let run = RunDirectory(path: directory)
+            guard try run.has("manifest.json") else {
+                if byGroupFile || group != nil { throw NoiseScopeError("\(directory) has no manifest.json: not a noisescope_torch log") }
+                return nil
+            }
+            let manifest: Manifest
+            do { manifest = try JSONDecoder().decode(Manifest.self, from: try run.data("manifest.json")) } catch {
+                throw NoiseScopeError("\(directory)/manifest.json is not a noisescope_torch manifest")
+            }
+            guard manifest.schema == "noisescope-log/1" else {
+                throw NoiseScopeError("\(directory)/manifest.json has schema \(TerminalText.quoted(manifest.schema ?? "none")), not noisescope-log/1")
+            }
+            guard let group else { return TorchLogInput(path: try run.file("noise_norms.npy"), column: nil) }
+            guard let groups = manifest.groups, try run.has("noise_norms_by_group.npy") else {
+                throw NoiseScopeError("\(directory) was recorded without per-layer groups; record with per-layer recording on (noisescope_torch) to use --group")
+            }
+            guard let index = groups.firstIndex(of: group) else {
+                throw NoiseScopeError("\(directory) has no group \(TerminalText.quoted(group)); its groups are \(TerminalText.safeForTerminal(groups.joined(separator: ", "), limit: 200))")
+            }
+            return TorchLogInput(path: try run.file("noise_norms_by_group.npy"), column: String(index + 1))
+        }
     }
 }

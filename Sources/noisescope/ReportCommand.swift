@@ -8,9 +8,11 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write one self-contained HTML page of a run: the verdict with its evidence, the figures, the tables.",
         discussion: """
-            DIR is the output of `noisescope measure` (summary.json, noise_norms.npy, variance.csv) \
-            or a log directory written by the PyTorch companion noisescope_torch (manifest.json, \
-            schema noisescope-log/1, and noise_norms.npy; the check is then run on the noise norms). \
+            DIR is the output of `noisescope measure` (summary.json, noise_norms.npy, variance.csv), \
+            a log directory written by the PyTorch companion noisescope_torch (manifest.json, \
+            schema noisescope-log/1, and noise_norms.npy; the check is then run on the noise norms, \
+            per layer group where recorded, and per window of training steps), or a directory \
+            written by `noisescope train` (loss.csv and noise snapshots). \
             The page is drawn from those numbers alone: figures found in DIR are not copied in, \
             only regular files inside DIR are read (symbolic links are refused), and the page \
             cannot run anything (no scripts; a Content-Security-Policy forbids them). It reads offline.
@@ -34,8 +36,10 @@ struct ReportCommand: ParsableCommand {
                 report = try measureReport(run)
             } else if try run.has("manifest.json") {
                 report = try torchLogReport(run)
+            } else if try run.has("loss.csv") {
+                report = try trainingRunReport(run)
             } else {
-                throw NoiseScopeError("\(directory) holds neither summary.json (from noisescope measure) nor manifest.json (from noisescope_torch); give a run directory")
+                throw NoiseScopeError("\(directory) holds neither summary.json (from noisescope measure), manifest.json (from noisescope_torch) nor loss.csv (from noisescope train); give a run directory")
             }
             let path = output ?? URL(fileURLWithPath: directory).appendingPathComponent("report.html").path
             try AtomicFile.write(report.html(), to: path)
@@ -82,66 +86,6 @@ struct ReportCommand: ParsableCommand {
         }
         return RunReport(title: "Gradient noise of \(summary.model) on \(summary.data)", verdict: summary.verdict,
                          verdictReason: summary.check.verdictReason, facts: facts, tables: tables, figures: figures)
-    }
-
-    /// The companion's manifest, as far as the page uses it (every field optional).
-    struct TorchManifest: Decodable {
-        var schema: String?
-        var mode: String?
-        var modelClass: String?
-        var parameterCount: Int?
-        var noiseReference: String?
-        var worldSize: Int?
-        var batchSizeSmall: Int?
-        var batchSizeBig: Int?
-        var seed: Int?
-        var created: String?
-        var closed: String?
-        var complete: Bool?
-
-        enum CodingKeys: String, CodingKey {
-            case schema, mode, seed, created, closed, complete
-            case modelClass = "model_class", parameterCount = "parameter_count", noiseReference = "noise_reference"
-            case worldSize = "world_size", batchSizeSmall = "batch_size_small", batchSizeBig = "batch_size_big"
-        }
-    }
-
-    func torchLogReport(_ run: RunDirectory) throws -> RunReport {
-        let manifest: TorchManifest
-        do { manifest = try JSONDecoder().decode(TorchManifest.self, from: try run.data("manifest.json")) } catch let error as NoiseScopeError {
-            throw error
-        } catch {
-            throw NoiseScopeError("\(run.path)/manifest.json is not a noisescope_torch manifest (\(error)); is this a noisescope_torch log?")
-        }
-        guard manifest.schema == "noisescope-log/1" else {
-            throw NoiseScopeError("\(run.path)/manifest.json has schema \(TerminalText.quoted(manifest.schema ?? "none")), not noisescope-log/1; re-record with a matching noisescope_torch")
-        }
-        guard try run.has("noise_norms.npy") else {
-            throw NoiseScopeError("\(run.path) has no noise_norms.npy: the run recorded no noise sample (was it stopped before its first recording step?)")
-        }
-        let norms = try SampleReader().read(path: run.file("noise_norms.npy")).values.filter { $0 > 0 && $0.isFinite }
-        // Noise norms recorded along training are a trajectory: autocorrelated, maybe drifting.
-        var options = TailCheck.Options(seed: seed, bootstrapReplicates: bootstrap)
-        options.dependent = true
-        let check = try TailCheck.run(norms, options: options)
-        func shown<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "n/a" }
-        var facts = [
-            "\(shown(manifest.modelClass)) (\(shown(manifest.parameterCount)) parameters), mode \(shown(manifest.mode)), noise against \(shown(manifest.noiseReference))",
-            "world size \(shown(manifest.worldSize)), B_small = \(shown(manifest.batchSizeSmall)), B_big = \(shown(manifest.batchSizeBig)), seed \(shown(manifest.seed))",
-            "recorded \(shown(manifest.created)) – \(shown(manifest.closed)), complete: \(manifest.complete.map { $0 ? "yes" : "no (the run stopped early)" } ?? "n/a")",
-        ]
-        if try run.has("steps.jsonl") {
-            let ema = try SampleReader(format: .jsonl, field: "b_simple_ema").read(path: run.file("steps.jsonl")).values
-            if let last = ema.last(where: \.isFinite) {
-                facts.append(String(format: "gradient noise scale B_simple (EMA, last of %d records) = %.4g", ema.count, last))
-            }
-        }
-        var figures: [(String, String)] = []
-        if let figure = CheckFigures.figures(samples: norms, report: check).first(where: { $0.name == "summary.svg" })?.figure {
-            figures.append(("Histogram, log–log tail with the fitted power law, and the Hill plot of the noise norms.", figure.render().svg))
-        }
-        return RunReport(title: "Gradient noise of \(shown(manifest.modelClass)) (PyTorch log)", verdict: check.verdict,
-                         verdictReason: check.verdictReason, facts: facts, tables: RunReport.tables(for: check), figures: figures)
     }
 }
 

@@ -134,10 +134,68 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertEqual(intoDirectory.status, 1)
     }
 
+    /// A per-layer torch log: the page has the per-group table and the
+    /// windows over training; `check DIR --group NAME` reads that group's column.
+    func testTorchLogPerGroupAndOverTraining() throws {
+        let log = directory.appendingPathComponent("grouped")
+        try FileManager.default.createDirectory(at: log, withIntermediateDirectories: true)
+        let whole = SyntheticDistribution.absoluteStudentT(nu: 3).sample(count: 3000, seed: 2).map { $0 + 1 }
+        let attention = whole.map { $0 * 0.8 }, embeddings = whole.map { $0 * 0.6 }
+        try NumpyArrayWriter.data(whole).write(to: log.appendingPathComponent("noise_norms.npy"))
+        // A 2-D float64 array, rows = samples, columns = groups (C order).
+        var header = Array("{'descr': '<f8', 'fortran_order': False, 'shape': (3000, 2), }".utf8)
+        while (10 + header.count + 1) % 64 != 0 { header.append(32) }
+        header.append(10)
+        var npy = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.count & 0xFF), UInt8(header.count >> 8)] + header)
+        for (e, a) in zip(embeddings, attention) { for x in [e, a] { var bits = x.bitPattern.littleEndian; npy.append(Data(bytes: &bits, count: 8)) } }
+        try npy.write(to: log.appendingPathComponent("noise_norms_by_group.npy"))
+        let manifest: [String: Any] = ["schema": "noisescope-log/1", "model_class": "Tiny", "groups": ["embeddings", "attention"], "complete": true]
+        try JSONSerialization.data(withJSONObject: manifest).write(to: log.appendingPathComponent("manifest.json"))
+        let steps = (0..<3000).map { "{\"step\": \($0 * 10), \"noise_norms\": [\(whole[$0])], \"b_simple\": 4.0, \"b_simple_ema\": 4.5}" }
+        try (steps.joined(separator: "\n") + "\n").write(to: log.appendingPathComponent("steps.jsonl"), atomically: true, encoding: .utf8)
+
+        let result = try CommandLineHarness.run(["report", log.path, "--bootstrap", "0"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let html = try String(contentsOf: log.appendingPathComponent("report.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("Per layer group") && html.contains("<td>attention</td>"))
+        XCTAssertTrue(html.contains("Over training") && html.contains("stationary?"))
+        XCTAssertTrue(html.contains("yes: no drift beyond sampling error"), "a stationary sample is not flagged")
+        XCTAssertTrue(html.contains("moving-block bootstrap"), "a torch log is checked as a trajectory")
+
+        func median(_ arguments: [String]) throws -> Double {
+            let run = try CommandLineHarness.run(["check"] + arguments + ["--json", "--bootstrap", "0"])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+            return try XCTUnwrap((json["summary"] as? [String: Any])?["median"] as? Double)
+        }
+        let sorted = whole.sorted()
+        XCTAssertEqual(try median([log.path]), 0.5 * sorted[1499] + 0.5 * sorted[1500], accuracy: 1e-12)
+        XCTAssertEqual(try median([log.path, "--group", "attention"]), 0.8 * (0.5 * sorted[1499] + 0.5 * sorted[1500]), accuracy: 1e-9)
+        let missing = try CommandLineHarness.run(["check", log.path, "--group", "mlp"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("has no group 'mlp'; its groups are embeddings, attention"), missing.stderr)
+    }
+
+    /// A directory of `noisescope train`: loss curves and the snapshots over training.
+    func testReportOfATrainingRun() throws {
+        let out = directory.appendingPathComponent("train").path
+        XCTAssertEqual(try CommandLineHarness.run(["train", "--model", "logreg", "--optimizer", "adam", "--batch", "16", "--steps", "40",
+                                                   "--eval-every", "10", "--noise-every", "20", "--noise-samples", "40", "--out", out,
+                                                   "--quiet", "--blas-kernels", "library"]).status, 0)
+        let result = try CommandLineHarness.run(["report", out])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        XCTAssertTrue(html.contains("Noise snapshots (the check on each)"))
+        XCTAssertTrue(html.contains("step 20 (n = 40)"))
+        XCTAssertTrue(html.contains("Over training"))
+        XCTAssertTrue(html.contains("4 loss rows, last at step 40"))
+    }
+
     func testRefusesADirectoryThatIsNoRun() throws {
         let result = try CommandLineHarness.run(["report", directory.path])
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stderr.contains("holds neither summary.json"), result.stderr)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1)
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("report.html").path))
     }
 }

@@ -1,0 +1,41 @@
+import Foundation
+import NoiseScopeStatistics
+
+/// Figures of noise along training: quantiles per window of steps on one
+/// common axis, and a second series against step (B_simple, or the loss).
+public enum TrajectoryFigures {
+    /// Quantiles (10 %, 50 %, 90 %, 99 %) of the noise norms per window, at each window's middle step.
+    public static func quantileAxes(_ trajectory: TrajectoryWindows, title: String = "Noise-norm quantiles per window of steps") -> Axes {
+        let x = trajectory.windows.map { Double($0.firstStep + $0.lastStep) / 2 }
+        var axes = Axes(title: title, xLabel: "Training step", yLabel: "Noise norm ‖g − ḡ‖")
+        let series: [(String, KeyPath<TrajectoryWindows.Window, Double>)] = [("q99", \.q99), ("q90", \.q90), ("median", \.median), ("q10", \.q10)]
+        for (index, (label, path)) in series.enumerated() {
+            axes.add(.line(x: x, y: trajectory.windows.map { $0[keyPath: path] }, label: label,
+                           style: SeriesStyle(color: Color.okabeIto[(index + 1) % Color.okabeIto.count], marker: .circle, markerRadius: 3)))
+        }
+        return axes
+    }
+
+    /// One series against step (e.g. B_simple raw and EMA, or train and validation loss).
+    public static func seriesAxes(title: String, yLabel: String, lines: [(label: String, step: [Double], value: [Double])], logarithmicY: Bool = false) -> Axes {
+        var axes = Axes(title: title, xLabel: "Training step", yLabel: yLabel, yScale: logarithmicY ? .log10 : .linear)
+        for (index, line) in lines.enumerated() {
+            axes.add(.line(x: line.step, y: line.value, label: line.label, style: SeriesStyle(color: Color.okabeIto[(index + 5) % Color.okabeIto.count])))
+        }
+        return axes
+    }
+
+    /// A table of the windows for the report.
+    public static func table(_ trajectory: TrajectoryWindows) -> RunReport.Table {
+        func g(_ x: Double) -> String { String(format: "%.4g", x) }
+        var rows = trajectory.windows.map { w in
+            (w.firstStep == w.lastStep ? "step \(w.firstStep) (n = \(w.n))" : "steps \(w.firstStep)–\(w.lastStep) (n = \(w.n))",
+             "median \(g(w.median)), q90 \(g(w.q90)), q99 \(g(w.q99)); \(w.verdict.rawValue)"
+                + (w.alphaInterval95.map { " (α in [\(g($0.lower ?? 0)), \($0.upper.map(g) ?? "∞")])" } ?? ""))
+        }
+        rows.append(("stationary?", trajectory.nonStationary
+            ? String(format: "no: window medians differ by up to %.1f standard errors; a verdict pooled over the run mixes different distributions", trajectory.medianDriftZ)
+            : String(format: "yes: no drift beyond sampling error (largest difference of medians %.1f SE)", trajectory.medianDriftZ)))
+        return RunReport.Table(title: "Over training (windows of recording steps)", rows: rows)
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import NoiseScope
+
+/// `report` on a log directory of the PyTorch companion: the pooled check (as
+/// a trajectory), the check per layer group, and the noise over training.
+extension ReportCommand {
+    /// The companion's manifest, as far as the page uses it (every field optional).
+    struct TorchManifest: Decodable {
+        var schema: String?
+        var mode: String?
+        var modelClass: String?
+        var parameterCount: Int?
+        var noiseReference: String?
+        var worldSize: Int?
+        var batchSizeSmall: Int?
+        var batchSizeBig: Int?
+        var seed: Int?
+        var created: String?
+        var closed: String?
+        var complete: Bool?
+        var groups: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case schema, mode, seed, created, closed, complete, groups
+            case modelClass = "model_class", parameterCount = "parameter_count", noiseReference = "noise_reference"
+            case worldSize = "world_size", batchSizeSmall = "batch_size_small", batchSizeBig = "batch_size_big"
+        }
+
+        static func read(_ run: RunDirectory) throws -> TorchManifest {
+            let manifest: TorchManifest
+            do { manifest = try JSONDecoder().decode(TorchManifest.self, from: try run.data("manifest.json")) } catch let error as NoiseScopeError {
+                throw error
+            } catch {
+                throw NoiseScopeError("\(run.path)/manifest.json is not a noisescope_torch manifest (\(error)); is this a noisescope_torch log?")
+            }
+            guard manifest.schema == "noisescope-log/1" else {
+                throw NoiseScopeError("\(run.path)/manifest.json has schema \(TerminalText.quoted(manifest.schema ?? "none")), not noisescope-log/1; re-record with a matching noisescope_torch, or use the noisescope that reads it")
+            }
+            return manifest
+        }
+    }
+
+    /// One step record of steps.jsonl, as far as the page uses it.
+    struct StepRecord: Decodable {
+        var step: Int?
+        var noiseNorms: [Double?]?
+        var bSimple: Double?
+        var bSimpleEma: Double?
+        enum CodingKeys: String, CodingKey {
+            case step, noiseNorms = "noise_norms", bSimple = "b_simple", bSimpleEma = "b_simple_ema"
+        }
+    }
+
+    func torchLogReport(_ run: RunDirectory) throws -> RunReport {
+        let manifest = try TorchManifest.read(run)
+        guard try run.has("noise_norms.npy") else {
+            throw NoiseScopeError("\(run.path) has no noise_norms.npy: the run recorded no noise sample (was it stopped before its first recording step?)")
+        }
+        let norms = try SampleReader().read(path: run.file("noise_norms.npy")).values.filter { $0 > 0 && $0.isFinite }
+        // Noise norms recorded along training are a trajectory: autocorrelated, maybe drifting.
+        var options = TailCheck.Options(seed: seed, bootstrapReplicates: bootstrap)
+        options.dependent = true
+        let check = try TailCheck.run(norms, options: options)
+        func shown<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "n/a" }
+        var facts = [
+            "\(shown(manifest.modelClass)) (\(shown(manifest.parameterCount)) parameters), mode \(shown(manifest.mode)), noise against \(shown(manifest.noiseReference))",
+            "world size \(shown(manifest.worldSize)), B_small = \(shown(manifest.batchSizeSmall)), B_big = \(shown(manifest.batchSizeBig)), seed \(shown(manifest.seed))",
+            "recorded \(shown(manifest.created)) – \(shown(manifest.closed)), complete: \(manifest.complete.map { $0 ? "yes" : "no (the run stopped early)" } ?? "n/a")",
+        ]
+        var tables = RunReport.tables(for: check)
+        var figures: [(String, String)] = []
+        if let figure = CheckFigures.figures(samples: norms, report: check).first(where: { $0.name == "summary.svg" })?.figure {
+            figures.append(("Histogram, log–log tail with the fitted power law, and the Hill plot of the noise norms (all recording steps pooled).", figure.render().svg))
+        }
+        if try run.has("steps.jsonl") {
+            let records = try readSteps(run)
+            var steps: [Int] = [], ordered: [Double] = []
+            for record in records {
+                for norm in record.noiseNorms ?? [] { if let norm { ordered.append(norm); steps.append(record.step ?? 0) } }
+            }
+            let ema = records.compactMap { r in r.bSimpleEma.map { (Double(r.step ?? 0), $0) } }
+            let raw = records.compactMap { r in r.bSimple.map { (Double(r.step ?? 0), $0) } }
+            if let last = ema.last { facts.append(String(format: "gradient noise scale B_simple (EMA, last of %d records) = %.4g", records.count, last.1)) }
+            if let trajectory = TrajectoryWindows.analyse(ordered, steps: steps) {
+                tables.append(TrajectoryFigures.table(trajectory))
+                var panels = [TrajectoryFigures.quantileAxes(trajectory)]
+                if !ema.isEmpty || !raw.isEmpty {
+                    panels.append(TrajectoryFigures.seriesAxes(title: "Gradient noise scale B_simple", yLabel: "B_simple (examples)",
+                                                               lines: [("raw", raw.map(\.0), raw.map(\.1)), ("EMA", ema.map(\.0), ema.map(\.1))]))
+                }
+                figures.append(("Over training: noise-norm quantiles per window of recording steps, and B_simple.",
+                                Figure(title: "Noise over training", width: 1300, height: 460, rows: 1, columns: panels.count, panels: panels).render().svg))
+            }
+        }
+        if let groups = manifest.groups, try run.has("noise_norms_by_group.npy") {
+            var rows: [(String, String)] = []
+            for (index, name) in groups.enumerated() {
+                let values = try SampleReader(format: .npy, column: String(index + 1)).read(path: run.file("noise_norms_by_group.npy")).values
+                let clean = values.filter { $0 > 0 && $0.isFinite }
+                guard let groupCheck = try? TailCheck.run(clean, options: options) else {
+                    rows.append((name, "too few samples")); continue
+                }
+                rows.append((TerminalText.safeForTerminal(name, limit: 60), "\(groupCheck.verdict.rawValue): median \(String(format: "%.4g", groupCheck.summary.median)); \(groupCheck.verdictReason)"))
+            }
+            tables.append(.init(title: "Per layer group", rows: rows))
+        }
+        return RunReport(title: "Gradient noise of \(shown(manifest.modelClass)) (PyTorch log)", verdict: check.verdict,
+                         verdictReason: check.verdictReason, facts: facts, tables: tables, figures: figures)
+    }
+
+    func readSteps(_ run: RunDirectory) throws -> [StepRecord] {
+        let text = String(decoding: try run.data("steps.jsonl"), as: UTF8.self)
+        var records: [StepRecord] = []
+        for (number, line) in text.split(separator: "\n").enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            do { records.append(try JSONDecoder().decode(StepRecord.self, from: Data(line.utf8))) } catch {
+                throw NoiseScopeError("\(run.path)/steps.jsonl line \(number + 1) is not a step record (\(TerminalText.safeForTerminal("\(error)", limit: 120)))")
+            }
+        }
+        return records
+    }
+}
