@@ -189,6 +189,7 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertTrue(html.contains("step 20 (n = 40)"))
         XCTAssertTrue(html.contains("Over training"))
         XCTAssertTrue(html.contains("4 loss rows, last at step 40"))
+        XCTAssertTrue(html.contains("<h2>What to do</h2>"), "the page ends with advice tied to the verdict")
     }
 
     func testRefusesADirectoryThatIsNoRun() throws {
