@@ -31,10 +31,17 @@ public enum CheckFigures {
 
     /// Renders every figure first, then writes them into `directory` (created if
     /// missing) all or none. Returns the paths written and the renderer's notices.
-    public static func write(samples: [Double], report: TailCheckReport, to directory: String) throws -> (paths: [String], notices: [String]) {
+    public static func write(samples: [Double], report: TailCheckReport, to directory: String,
+                             formats: [FigureFormat] = [.svg]) throws -> (paths: [String], notices: [String]) {
         let rendered = figures(samples: samples, report: report).map { ($0.name, $0.figure.render()) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let files = rendered.map { (url: URL(fileURLWithPath: directory).appendingPathComponent($0.0), data: Data($0.1.svg.utf8)) }
+        var files: [(url: URL, data: Data)] = []
+        for (name, figure) in rendered {
+            for format in formats {
+                let file = (name as NSString).deletingPathExtension + "." + format.rawValue
+                files.append((URL(fileURLWithPath: directory).appendingPathComponent(file), try format.data(fromSVG: figure.svg)))
+            }
+        }
         try AtomicFile.writeAll(files)
         let paths = files.map(\.url.path)
         let notices = rendered.flatMap { name, figure in figure.notices.map { "\(name): \($0)" } }

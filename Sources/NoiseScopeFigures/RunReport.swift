@@ -92,7 +92,7 @@ public struct RunReport {
         <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"/>
         <title>\(escape(title))</title>
         <style>
-        body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
+        body { font-family: sans-serif; max-width: 1500px; margin: 2em auto; padding: 0 1em; color: #222; }
         h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
         .verdict { font-size: 1.3em; padding: 0.6em 0.9em; border-radius: 6px; border-left: 6px solid; }
         .infinite-variance { background: #fde8e4; border-color: #D55E00; }
@@ -101,7 +101,8 @@ public struct RunReport {
         .inconclusive { background: #eeeeee; border-color: #777777; }
         table { border-collapse: collapse; margin: 0.5em 0; } td { padding: 0.25em 1em 0.25em 0; border-bottom: 1px solid #ddd; }
         td:first-child { color: #555; } figure { margin: 1.5em 0; } figcaption { color: #555; margin-top: 0.3em; }
-        figure img { max-width: 100%; height: auto; }
+        figure { margin: 1.5em 0; } figure img { width: 100%; height: auto; }
+        @media print { body { max-width: none; margin: 0; font-size: 10pt; } figure { break-inside: avoid; } .tables > div { break-inside: avoid; } }
         .tables { display: flex; flex-wrap: wrap; gap: 2em; }
         </style>
         </head>

@@ -79,6 +79,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Largest values the streaming sketch keeps (Hill, moments and the CSN fit use only these).")
     var top = 1_000_000
 
+    @Option(name: .customLong("plot-format"), help: "Formats of the --plot figures, comma-separated: svg (written by noisescope), pdf, png (converted by rsvg-convert).")
+    var plotFormat = "svg"
+
     @Option(help: "With a noisescope_torch log directory (or its noise_norms_by_group.npy): check this layer group's noise norms (names in the manifest's groups).")
     var group: String?
 
@@ -107,6 +110,7 @@ struct CheckCommand: ParsableCommand {
         if let k { try requireRange(k, "--k", 1...Int.max) }
         try requireRange(top, "--top", 16...Int.max)
         if dependent && stream { throw ValidationError("--dependent needs the samples in their logged order: drop --stream") }
+        do { _ = try FigureFormat.parse(plotFormat) } catch { throw ValidationError("\(error)") }
         // The sketch keeps the top values and a copy for the check: about 40 bytes each.
         try MemoryBudget.require(bytes: Double(top) * 40, for: "--top \(top)", hint: "lower --top")
     }
@@ -136,7 +140,7 @@ struct CheckCommand: ParsableCommand {
             report.dropped = dropped
             let text = json ? try encodeJSON(report) : report.humanReadableSummary(source: files.joined(separator: ", "))
             if let plot {
-                let (paths, notices) = try CheckFigures.write(samples: kept, report: report, to: plot)
+                let (paths, notices) = try CheckFigures.write(samples: kept, report: report, to: plot, formats: FigureFormat.parse(plotFormat))
                 notices.forEach { printError("noisescope: note: \($0)") }
                 printError("noisescope: wrote \(paths.count) figures to \(plot)")
             }

@@ -219,4 +219,26 @@ final class HardeningTests: XCTestCase {
         XCTAssertTrue(report.stderr.contains("it is a directory; give a file path"), report.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".") }, [])
     }
+
+    /// --plot-format svg,pdf,png: every figure in each format, PDF and PNG the same
+    /// bytes on a second run; an unknown format is refused before any work.
+    func testPlotFormatsAreDeterministic() throws {
+        let samples = try write(pareto.joined(separator: "\n"), "p.txt")
+        func plot(_ name: String) throws -> String {
+            let folder = directory.appendingPathComponent(name).path
+            let result = try CommandLineHarness.run(["check", samples, "--plot", folder, "--plot-format", "svg,pdf,png", "--bootstrap", "0"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return folder
+        }
+        let a = try plot("a"), b = try plot("b")
+        let files = try FileManager.default.contentsOfDirectory(atPath: a).sorted()
+        XCTAssertEqual(files.count, 15)
+        for name in files { XCTAssertEqual(FileManager.default.contents(atPath: a + "/" + name), FileManager.default.contents(atPath: b + "/" + name), name) }
+        XCTAssertEqual(Array(FileManager.default.contents(atPath: a + "/summary.pdf")!.prefix(5)), Array("%PDF-".utf8))
+        XCTAssertEqual(Array(FileManager.default.contents(atPath: a + "/summary.png")!.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        let bad = try CommandLineHarness.run(["check", samples, "--plot", directory.appendingPathComponent("c").path, "--plot-format", "svg,jpeg"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("unknown figure format 'jpeg'"), bad.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("c").path))
+    }
 }
