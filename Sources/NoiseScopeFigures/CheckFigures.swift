@@ -9,7 +9,8 @@ public enum CheckFigures {
     /// File name → figure, in the order they are written.
     public static func figures(samples: [Double], report: TailCheckReport) -> [(name: String, figure: Figure)] {
         let data = OrderStatistics(samples: samples)
-        let path = HillEstimator.path(data, ks: HillEstimator.logSpacedK(n: data.count))
+        // The chosen k is on the path, so that its estimate is drawn and labelled.
+        let path = HillEstimator.path(data, ks: Array(Set(HillEstimator.logSpacedK(n: data.count) + [report.kSelection.k])).sorted())
         let ks = path.map(\.k)
         let alpha = path.map { $0.alpha ?? .nan }
         let lower = path.map { $0.alphaInterval95.lower ?? .nan }

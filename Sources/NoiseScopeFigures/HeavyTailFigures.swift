@@ -131,9 +131,12 @@ public enum HeavyTailFigures {
         var axes = Axes(title: title, xLabel: "Number of upper order statistics k",
                         yLabel: "Tail index α̂ (Hill)", xScale: logarithmicK ? .log10 : .linear)
 
-        // y limits from the stable part of the curve (k ≥ hillLimitsMinimumK), always showing α = 2.
+        // y limits from the stable part of the curve (k ≥ hillLimitsMinimumK, and from a
+        // quarter of the chosen k on, so that small-k noise cannot set them), always
+        // showing α = 2 and the chosen estimate.
         var low = 2.0, high = 2.0
-        for i in 0..<count where k[i] >= hillLimitsMinimumK {
+        let smallestK = max(hillLimitsMinimumK, (chosenK ?? 0) / 4)
+        for i in 0..<count where k[i] >= smallestK || k[i] == chosenK {
             for value in [alpha[i], lower[i], upper[i]] where value.isFinite {
                 low = min(low, value)
                 high = max(high, value)
