@@ -205,8 +205,6 @@ struct TorchLogInput: Equatable {
     var path: String
     var column: String?
 
-    struct Manifest: Decodable { var schema: String?; var groups: [String]? }
-
     /// nil for an ordinary file; the log's file otherwise (a directory with a
     /// manifest, or a noise_norms_by_group.npy beside one).
     static func resolve(group: String?) -> (String) throws -> TorchLogInput? {
@@ -224,13 +222,7 @@ struct TorchLogInput: Equatable {
                 if byGroupFile || group != nil { throw NoiseScopeError("\(directory) has no manifest.json: not a noisescope_torch log") }
                 return nil
             }
-            let manifest: Manifest
-            do { manifest = try JSONDecoder().decode(Manifest.self, from: try run.data("manifest.json")) } catch {
-                throw NoiseScopeError("\(directory)/manifest.json is not a noisescope_torch manifest")
-            }
-            guard manifest.schema == "noisescope-log/1" else {
-                throw NoiseScopeError("\(directory)/manifest.json has schema \(TerminalText.quoted(manifest.schema ?? "none")), not noisescope-log/1")
-            }
+            let manifest = try TorchLogManifest.read(run)
             guard let group else { return TorchLogInput(path: try run.file("noise_norms.npy"), column: nil) }
             guard let groups = manifest.groups, try run.has("noise_norms_by_group.npy") else {
                 throw NoiseScopeError("\(directory) was recorded without per-layer groups; record with per-layer recording on (noisescope_torch) to use --group")

@@ -4,42 +4,6 @@ import NoiseScope
 /// `report` on a log directory of the PyTorch companion: the pooled check (as
 /// a trajectory), the check per layer group, and the noise over training.
 extension ReportCommand {
-    /// The companion's manifest, as far as the page uses it (every field optional).
-    struct TorchManifest: Decodable {
-        var schema: String?
-        var mode: String?
-        var modelClass: String?
-        var parameterCount: Int?
-        var noiseReference: String?
-        var worldSize: Int?
-        var batchSizeSmall: Int?
-        var batchSizeBig: Int?
-        var seed: Int?
-        var created: String?
-        var closed: String?
-        var complete: Bool?
-        var groups: [String]?
-
-        enum CodingKeys: String, CodingKey {
-            case schema, mode, seed, created, closed, complete, groups
-            case modelClass = "model_class", parameterCount = "parameter_count", noiseReference = "noise_reference"
-            case worldSize = "world_size", batchSizeSmall = "batch_size_small", batchSizeBig = "batch_size_big"
-        }
-
-        static func read(_ run: RunDirectory) throws -> TorchManifest {
-            let manifest: TorchManifest
-            do { manifest = try JSONDecoder().decode(TorchManifest.self, from: try run.data("manifest.json")) } catch let error as NoiseScopeError {
-                throw error
-            } catch {
-                throw NoiseScopeError("\(run.path)/manifest.json is not a noisescope_torch manifest (\(error)); is this a noisescope_torch log?")
-            }
-            guard manifest.schema == "noisescope-log/1" else {
-                throw NoiseScopeError("\(run.path)/manifest.json has schema \(TerminalText.quoted(manifest.schema ?? "none")), not noisescope-log/1; re-record with a matching noisescope_torch, or use the noisescope that reads it")
-            }
-            return manifest
-        }
-    }
-
     /// One step record of steps.jsonl, as far as the page uses it.
     struct StepRecord: Decodable {
         var step: Int?
@@ -52,7 +16,7 @@ extension ReportCommand {
     }
 
     func torchLogReport(_ run: RunDirectory) throws -> RunReport {
-        let manifest = try TorchManifest.read(run)
+        let manifest = try TorchLogManifest.read(run)
         guard try run.has("noise_norms.npy") else {
             throw NoiseScopeError("\(run.path) has no noise_norms.npy: the run recorded no noise sample (was it stopped before its first recording step?)")
         }
