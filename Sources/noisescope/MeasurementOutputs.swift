@@ -64,11 +64,15 @@ struct MeasurementOutputs {
                    c.observed.q99OverMedian, c.referenceShape.q99OverMedian, c.observed.q999OverMedian, c.referenceShape.q999OverMedian),
         ]
         if let alpha = s.check.hill.alpha { lines.append(String(format: "  Hill α = %.3g at k = %d; CSN α = %.3g", alpha, s.check.hill.k, s.check.powerLaw?.alpha ?? .nan)) }
-        if let gpd = s.check.evidence.gpd { lines.append(String(format: "  peaks over threshold (shift-invariant): GPD ξ = %.3g over the top %d", gpd.xi, gpd.k)) }
+        if let gpd = s.check.evidence.gpd {
+            lines.append(String(format: "  peaks over threshold (shift-invariant): GPD ξ = %.3g over the top %d", gpd.xi, gpd.k))
+        } else if let light = s.check.evidence.lightTest, let upper = light.xiUpper95 {
+            lines.append(String(format: "  peaks over threshold (shift-invariant): GPD ξ ≤ %.3g at 95 %% over the top %d (a power law with α = 2 has ξ = 0.5)", upper, light.k))
+        }
         if let scale = s.noiseScaleSimple { lines.append(String(format: "  gradient noise scale B_simple = tr(Σ)/|G|² = %.4g examples", scale)) }
         if let stable = s.coordinateStableIndex {
             let range = s.coordinateStableIndexPerTensor.map(\.rawAlpha)
-            lines.append("  per-coordinate stable index (\(stable.vectors) minibatches pooled, permuted, per-tensor scale): "
+            lines.append("  per-coordinate stable index (\(stable.vectors) minibatches pooled after 20 that set each coordinate's scale; coordinates in a seeded order): "
                          + (stable.alpha.map { String(format: "α = %.3g", $0) } ?? String(format: "not α-stable (estimate %.3g)", stable.rawAlpha))
                          + (range.isEmpty ? "" : String(format: "; per tensor %.3g to %.3g", range.min()!, range.max()!)))
         }
