@@ -10,8 +10,9 @@ extension ReportCommand {
         var noiseNorms: [Double?]?
         var bSimple: Double?
         var bSimpleEma: Double?
+        var gBigSquared: Double?
         enum CodingKeys: String, CodingKey {
-            case step, noiseNorms = "noise_norms", bSimple = "b_simple", bSimpleEma = "b_simple_ema"
+            case step, noiseNorms = "noise_norms", bSimple = "b_simple", bSimpleEma = "b_simple_ema", gBigSquared = "g_big_sq"
         }
     }
 
@@ -45,15 +46,21 @@ extension ReportCommand {
             let ema = records.compactMap { r in r.bSimpleEma.map { (Double(r.step ?? 0), $0) } }
             let raw = records.compactMap { r in r.bSimple.map { (Double(r.step ?? 0), $0) } }
             if let last = ema.last { facts.append(String(format: "gradient noise scale B_simple (EMA, last of %d records) = %.4g", records.count, last.1)) }
+            let gradientNorms = records.compactMap { $0.gBigSquared }.filter { $0.isFinite && $0 >= 0 }.map { $0.squareRoot() }.sorted()
+            if gradientNorms.count >= 10 {
+                let q = { (p: Double) in gradientNorms[min(gradientNorms.count - 1, Int(p * Double(gradientNorms.count - 1)))] }
+                facts.append(String(format: "gradient norm ‖g‖ over %d recording steps: median %.4g, 0.9 quantile %.4g (a clipping threshold that clips about one step in ten; see “What to do”)", gradientNorms.count, q(0.5), q(0.9)))
+            }
             if let trajectory = TrajectoryWindows.analyse(ordered, steps: steps) {
                 tables.append(TrajectoryFigures.table(trajectory))
                 var panels = [TrajectoryFigures.quantileAxes(trajectory)]
+                if let tail = TrajectoryFigures.tailIndexAxes(trajectory) { panels.append(tail) }
                 if !ema.isEmpty || !raw.isEmpty {
                     panels.append(TrajectoryFigures.seriesAxes(title: "Gradient noise scale B_simple", yLabel: "B_simple (examples)",
                                                                lines: [("raw", raw.map(\.0), raw.map(\.1)), ("EMA", ema.map(\.0), ema.map(\.1))]))
                 }
-                figures.append(("Over training: noise-norm quantiles per window of recording steps, and B_simple.",
-                                Figure(title: "Noise over training", width: 1300, height: 460, rows: 1, columns: panels.count, panels: panels).render().svg))
+                figures.append(("Over training: noise-norm quantiles, the tail index and B_simple per window of recording steps.",
+                                Figure(title: "Noise over training", width: 1500, height: 460, rows: 1, columns: panels.count, panels: panels).render().svg))
             }
         }
         if let groups = manifest.groups, try run.has("noise_norms_by_group.npy") {

@@ -151,7 +151,7 @@ final class ReportCommandTests: XCTestCase {
         try npy.write(to: log.appendingPathComponent("noise_norms_by_group.npy"))
         let manifest: [String: Any] = ["schema": "noisescope-log/1", "model_class": "Tiny", "groups": ["embeddings", "attention"], "complete": true]
         try JSONSerialization.data(withJSONObject: manifest).write(to: log.appendingPathComponent("manifest.json"))
-        let steps = (0..<3000).map { "{\"step\": \($0 * 10), \"noise_norms\": [\(whole[$0])], \"b_simple\": 4.0, \"b_simple_ema\": 4.5}" }
+        let steps = (0..<3000).map { "{\"step\": \($0 * 10), \"noise_norms\": [\(whole[$0])], \"b_simple\": 4.0, \"b_simple_ema\": 4.5, \"g_big_sq\": \(Double($0 % 100 + 1))}" }
         try (steps.joined(separator: "\n") + "\n").write(to: log.appendingPathComponent("steps.jsonl"), atomically: true, encoding: .utf8)
 
         let result = try CommandLineHarness.run(["report", log.path, "--bootstrap", "0"])
@@ -161,6 +161,9 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertTrue(html.contains("Over training") && html.contains("stationary?"))
         XCTAssertTrue(html.contains("yes: no drift beyond sampling error"), "a stationary sample is not flagged")
         XCTAssertTrue(html.contains("moving-block bootstrap"), "a torch log is checked as a trajectory")
+        // ‖g‖ = √(1…100), 30 times each: sorted, index ⌊0.5·2999⌋ = 1499 is √50 and ⌊0.9·2999⌋ = 2699 is √90.
+        XCTAssertTrue(html.contains(String(format: "gradient norm ‖g‖ over 3000 recording steps: median %.4g, 0.9 quantile %.4g", 50.0.squareRoot(), 90.0.squareRoot())), "the clipping threshold's evidence")
+        XCTAssertTrue(html.contains("<h2>What to do</h2>"))
 
         func median(_ arguments: [String]) throws -> Double {
             let run = try CommandLineHarness.run(["check"] + arguments + ["--json", "--bootstrap", "0"])

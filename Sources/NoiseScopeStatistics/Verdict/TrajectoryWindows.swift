@@ -17,11 +17,12 @@ public struct TrajectoryWindows: Codable, Sendable {
         public var q99: Double
         public var verdict: TailVerdict
         public var reason: String
-        /// The 95 % interval for α, where the verdict's rule reached one.
+        /// α̂ and its 95 % interval, where the verdict's rule reached them.
+        public var alpha: Double?
         public var alphaInterval95: ClosedInterval?
 
         enum CodingKeys: String, CodingKey {
-            case n, q10, median, q90, q99, verdict, reason
+            case n, q10, median, q90, q99, verdict, reason, alpha
             case firstStep = "first_step", lastStep = "last_step", alphaInterval95 = "alpha_ci95"
         }
     }
@@ -54,7 +55,7 @@ public struct TrajectoryWindows: Codable, Sendable {
             let decision = rule.decide(data, n: values.count)
             result.append(Window(firstStep: part.first!.1, lastStep: part.last!.1, n: values.count, q10: q(0.1), median: q(0.5),
                                  q90: q(0.9), q99: q(0.99), verdict: decision.verdict, reason: decision.reason,
-                                 alphaInterval95: decision.evidence.alphaInterval95))
+                                 alpha: decision.evidence.alpha, alphaInterval95: decision.evidence.alphaInterval95))
             // The standard error of a median: 1.2533 σ/√n for a normal body (a robust σ from the quartiles).
             let sigma = (q(0.75) - q(0.25)) / 1.349
             medians.append((q(0.5), 1.2533 * sigma / Double(values.count).squareRoot()))
