@@ -24,6 +24,30 @@ public enum NoiseFigures {
         return axes
     }
 
+    /// The noise norms and their references on one axis, each divided by its own
+    /// median: the data as bars, the Gaussian matched to the data's effective
+    /// dimension as an outline on the same bins, and the isotropic Gaussian of the
+    /// full dimension drawn to scale (a narrow spike: real noise is far wider).
+    public static func overlayAxes(_ samples: [Double], matched: (label: String, norms: [Double]),
+                                   isotropic: (label: String, norms: [Double]), title: String) -> Axes {
+        func scaled(_ values: [Double]) -> [Double] {
+            let median = Histogram.quantile(values.filter(\.isFinite).sorted(), 0.5)
+            return median > 0 ? values.map { $0 / median } : values
+        }
+        let data = Histogram(samples: scaled(samples))
+        var axes = Axes(title: title, xLabel: "Noise norm / its median", yLabel: "Probability density")
+        axes.add(.histogram(data, label: "Noise norms", style: SeriesStyle(color: .blue, fillOpacity: 0.4)))
+        let matchedHistogram = Histogram(samples: scaled(matched.norms), binning: data.edges.count > 1 ? .edges(data.edges) : .freedmanDiaconis)
+        axes.add(.histogram(matchedHistogram, label: matched.label, style: SeriesStyle(color: .orange, fillOpacity: 0.15)))
+        let isotropicHistogram = Histogram(samples: scaled(isotropic.norms), binning: .count(30))
+        axes.add(.histogram(isotropicHistogram, label: isotropic.label, style: SeriesStyle(color: .vermillion, fillOpacity: 0.5)))
+        // The y range serves the data and the matched null; the isotropic spike runs off the top.
+        let top = max(data.values.max() ?? 1, matchedHistogram.values.max() ?? 1) * 1.15
+        axes.yLimits = 0...top
+        if let low = data.edges.first, let high = data.edges.last { axes.xLimits = min(low, 0.9)...max(high, 1.1) }
+        return axes
+    }
+
     /// Three panels: noise norms, the reference, the variance curve.
     public static func measurement(noiseNorms: [Double], reference: [Double], referenceTitle: String,
                                    varianceSamples: [Int], variance: [Double], title: String) -> Figure {

@@ -16,6 +16,10 @@ public struct MeasurementSummary: Codable, Sendable {
     /// Observed tail against the matched synthetic reference (√ of the mean of
     /// D squared Gaussians, D = parameters): the seeds' comparison.
     public var referenceComparison: ReferenceComparison
+    /// The observed shape against a Gaussian matched to the noise's spread
+    /// (its effective dimension), and that dimension.
+    public var matchedReferenceComparison: ReferenceComparison?
+    public var effectiveDimension: Double?
     /// Mohammadi et al.'s stable index of the coordinates of g_B − ∇f, pooled over
     /// the first minibatches, permuted, standardised per tensor (`StableIndexPool`).
     public var coordinateStableIndex: StableIndexPool.Estimate?
@@ -56,6 +60,8 @@ public struct MeasurementSummary: Codable, Sendable {
         case referenceComparison = "reference_comparison"
         case coordinateStableIndex = "coordinate_stable_index"
         case coordinateStableIndexPerTensor = "coordinate_stable_index_per_tensor"
+        case matchedReferenceComparison = "matched_reference_comparison"
+        case effectiveDimension = "effective_dimension"
         case gradsPerSecond = "grads_per_second"
         case wallSeconds = "wall_seconds"
         case noiseScaleSimple = "noise_scale_simple"
@@ -114,6 +120,26 @@ public struct ReferenceComparison: Codable, Sendable {
 
     /// The matched Gaussian reference for noise norms of a `dimension`-parameter
     /// model: √((1/D) Σ X_i²), X_i standard normal, `count` draws.
+    /// The effective dimension of Gaussian noise whose norms have the spread of
+    /// `norms`: for x ~ N(0, Σ), ‖x‖ has CV² ≈ Σλ²/(2(Σλ)²) = 1/(2 d_eff),
+    /// d_eff = (tr Σ)²/tr Σ², so d_eff ≈ 1/(2 CV²). Real gradient noise is
+    /// anisotropic: d_eff is far below the parameter count.
+    public static func effectiveDimension(of norms: [Double]) -> Double {
+        let n = Double(norms.count)
+        let mean = norms.reduce(0, +) / n
+        let variance = norms.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / max(1, n - 1)
+        return variance > 0 ? mean * mean / (2 * variance) : .infinity
+    }
+
+    /// Norms of the Gaussian matched to the observed noise by its effective
+    /// dimension (isotropic in d_eff = 1/(2 CV²) dimensions, at most 10⁶): the
+    /// null that shares the noise's spread, so that what remains to compare is
+    /// the shape of the tail.
+    public static func matchedGaussianNorms(observed: [Double], count: Int, seed: UInt64) -> (dimension: Int, norms: [Double]) {
+        let dimension = max(1, min(1_000_000, Int(effectiveDimension(of: observed).rounded())))
+        return (dimension, gaussianReferenceNorms(dimension: dimension, count: count, seed: seed &+ 0xD0E5))
+    }
+
     public static func gaussianReferenceNorms(dimension: Int, count: Int, seed: UInt64) -> [Double] {
         SyntheticDistribution.meanOfSquaredGaussians(dimension: dimension).sample(count: count, seed: seed).map { $0.squareRoot() }
     }

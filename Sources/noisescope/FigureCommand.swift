@@ -43,16 +43,24 @@ struct FigureCommand: ParsableCommand {
             switch name {
             case .fig1:
                 let runs = try [("tinygpt", "text"), ("tinygpt-noattn", "text")].map(measure)
-                let panels = runs.flatMap { run -> [Axes] in
+                var panels = runs.flatMap { run -> [Axes] in
                     let s = run.summary
-                    let reference = ReferenceComparison.gaussianReferenceNorms(dimension: s.parameters, count: s.samples, seed: seed)
-                    return [NoiseFigures.normalisedHistogramAxes(run.norms, title: "\(s.model): noise norms (\(s.verdict.rawValue))"),
-                            NoiseFigures.normalisedHistogramAxes(reference, title: "Gaussian reference, D = \(s.parameters)", colorIndex: 1),
+                    let isotropic = ReferenceComparison.gaussianReferenceNorms(dimension: s.parameters, count: s.samples, seed: seed)
+                    let matched = ReferenceComparison.matchedGaussianNorms(observed: run.norms, count: s.samples, seed: seed)
+                    return [NoiseFigures.overlayAxes(run.norms, matched: ("Gaussian, effective dimension \(matched.dimension)", matched.norms),
+                                                     isotropic: ("Isotropic Gaussian, D = \(s.parameters)", isotropic),
+                                                     title: "\(s.model): noise norms (\(s.verdict.rawValue))"),
                             NoiseFigures.varianceAxes(samples: run.variance.map(\.samples), variance: run.variance.map(\.variance),
                                                       title: "\(s.model): variance against n")]
                 }
+                // The two models' histograms share one x range, so their widths compare by eye.
+                let ranges = [panels[0], panels[2]].compactMap(\.xLimits)
+                if let low = ranges.map(\.lowerBound).min(), let high = ranges.map(\.upperBound).max() {
+                    panels[0].xLimits = low...high
+                    panels[2].xLimits = low...high
+                }
                 try write(Figure(title: "Gradient noise at initialisation on the novel: attention vs no attention (after Zhang et al. 2020, Fig. 1)",
-                                 width: 1380, height: 820, rows: 2, columns: 3, panels: panels), named: "fig1.svg")
+                                 width: 1300, height: 820, rows: 2, columns: 2, panels: panels), named: "fig1.svg")
             case .fig4:
                 let runs = try [("tinygpt", "text"), ("tinygpt", "gaussian"), ("tinygpt-noattn", "text"), ("tinygpt-noattn", "gaussian")].map(measure)
                 let panels = runs.enumerated().map { index, run in

@@ -14,7 +14,10 @@ struct MeasurementOutputs {
         let referenceNorms = ReferenceComparison.gaussianReferenceNorms(dimension: measurement.parameterCount, count: norms.count, seed: seed)
         let comparison = ReferenceComparison(observed: norms, referenceNorms: referenceNorms,
                                              reference: "sqrt(mean of \(measurement.parameterCount) squared standard Gaussians)")
-        let summary = MeasurementSummary(
+        let matched = ReferenceComparison.matchedGaussianNorms(observed: norms, count: norms.count, seed: seed)
+        let matchedComparison = ReferenceComparison(observed: norms, referenceNorms: matched.norms,
+                                                    reference: "Gaussian matched to the noise's spread: isotropic in the effective dimension \(matched.dimension) = 1/(2 CV²)")
+        var summary = MeasurementSummary(
             model: modelName, data: data, parameters: measurement.parameterCount, batchSize: batchSize,
             samples: norms.count, seed: seed,
             fullGradient: .init(exact: measurement.fullGradientIsExact, examples: measurement.fullGradientExamples, norm: measurement.fullGradientNorm),
@@ -23,6 +26,8 @@ struct MeasurementOutputs {
             gradsPerSecond: measurement.gradientsPerSecond,
             wallSeconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9,
             noiseScaleSimple: measurement.noiseScaleSimple)
+        summary.matchedReferenceComparison = matchedComparison
+        summary.effectiveDimension = ReferenceComparison.effectiveDimension(of: norms)
         var files: [(String, Data)] = [
             ("noise_norms.csv", csv(header: "noise_norm", rows: norms.map { format($0) })),
             ("noise_norms.npy", NumpyArrayWriter.data(norms)),
@@ -38,14 +43,19 @@ struct MeasurementOutputs {
         return MeasurementOutputs(summary: summary, files: files)
     }
 
-    /// measurement.svg: the noise norms beside the Gaussian reference (redrawn from
-    /// the seed), and the variance against the number of minibatches.
+    /// measurement.svg: the noise norms on one axis with the Gaussian matched to
+    /// their spread and the isotropic Gaussian of the full dimension (both redrawn
+    /// from the seed), and the variance against the number of minibatches.
     static func measurementFigure(summary: MeasurementSummary, norms: [Double], variance: [(samples: Int, variance: Double)]) -> Figure {
-        let reference = ReferenceComparison.gaussianReferenceNorms(dimension: summary.parameters, count: norms.count, seed: summary.seed)
-        return NoiseFigures.measurement(
-            noiseNorms: norms, reference: reference, referenceTitle: "Reference: Gaussian, same dimension",
-            varianceSamples: variance.map(\.samples), variance: variance.map(\.variance),
-            title: "\(summary.model) on \(summary.data): noise at initialisation (B = \(summary.batchSize), N = \(norms.count))")
+        let isotropic = ReferenceComparison.gaussianReferenceNorms(dimension: summary.parameters, count: norms.count, seed: summary.seed)
+        let matched = ReferenceComparison.matchedGaussianNorms(observed: norms, count: norms.count, seed: summary.seed)
+        let overlay = NoiseFigures.overlayAxes(norms, matched: ("Gaussian, effective dimension \(matched.dimension)", matched.norms),
+                                               isotropic: ("Isotropic Gaussian, D = \(summary.parameters)", isotropic),
+                                               title: "Noise norms against matched and isotropic Gaussians")
+        return Figure(title: "\(summary.model) on \(summary.data): noise at initialisation (B = \(summary.batchSize), N = \(norms.count))",
+                      width: 1300, height: 460, rows: 1, columns: 2, panels: [
+                          overlay, NoiseFigures.varianceAxes(samples: variance.map(\.samples), variance: variance.map(\.variance),
+                                                             title: "Variance against sample size")])
     }
 
     /// Writes the run as one directory: the old run or the complete new one, never a mixture.
@@ -63,6 +73,10 @@ struct MeasurementOutputs {
             String(format: "  q99/median %.4g (reference %.4g), q99.9/median %.4g (reference %.4g)",
                    c.observed.q99OverMedian, c.referenceShape.q99OverMedian, c.observed.q999OverMedian, c.referenceShape.q999OverMedian),
         ]
+        if let m = s.matchedReferenceComparison, let d = s.effectiveDimension {
+            lines.append(String(format: "  against a Gaussian matched to the spread (effective dimension %.0f of %d): q99/median %.4g (matched %.4g), excess kurtosis %.3g (matched %.3g)",
+                                d, s.parameters, m.observed.q99OverMedian, m.referenceShape.q99OverMedian, m.observed.excessKurtosis, m.referenceShape.excessKurtosis))
+        }
         if let alpha = s.check.hill.alpha { lines.append(String(format: "  Hill α = %.3g at k = %d; CSN α = %.3g", alpha, s.check.hill.k, s.check.powerLaw?.alpha ?? .nan)) }
         if let gpd = s.check.evidence.gpd {
             lines.append(String(format: "  peaks over threshold (shift-invariant): GPD ξ = %.3g over the top %d", gpd.xi, gpd.k))
