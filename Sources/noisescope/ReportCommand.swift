@@ -69,6 +69,14 @@ struct ReportCommand: ParsableCommand {
             ("max / median", String(format: "%.4g (reference %.4g)", c.observed.maxOverMedian, c.referenceShape.maxOverMedian)),
             ("excess kurtosis", String(format: "%.4g (reference %.4g)", c.observed.excessKurtosis, c.referenceShape.excessKurtosis)),
         ]))
+        if let m = summary.matchedReferenceComparison, let d = summary.effectiveDimension {
+            tables.append(.init(title: String(format: "Against a Gaussian matched to the spread (effective dimension %.0f)", d), rows: [
+                ("q99 / median", String(format: "%.4g (matched %.4g)", m.observed.q99OverMedian, m.referenceShape.q99OverMedian)),
+                ("q99.9 / median", String(format: "%.4g (matched %.4g)", m.observed.q999OverMedian, m.referenceShape.q999OverMedian)),
+                ("max / median", String(format: "%.4g (matched %.4g)", m.observed.maxOverMedian, m.referenceShape.maxOverMedian)),
+                ("excess kurtosis", String(format: "%.4g (matched %.4g)", m.observed.excessKurtosis, m.referenceShape.excessKurtosis)),
+            ]))
+        }
         var facts = [
             "\(summary.model) on \(summary.data): \(summary.parameters) parameters, minibatch B = \(summary.batchSize), N = \(summary.samples) minibatches, seed \(summary.seed)",
             String(format: "full gradient %@ over %d examples, ‖∇f‖ = %.4g", summary.fullGradient.exact ? "exact" : "estimated", summary.fullGradient.examples, summary.fullGradient.norm),
