@@ -13,6 +13,10 @@ public struct NoiseMeasurement: Sendable {
     /// noise (permuted, standardised per tensor; see `StableIndexPool`).
     public var stableIndex: StableIndexPool.Estimate?
     public var stableIndexPerTensor: [StableIndexPool.Estimate] = []
+    /// The minibatch (example indices) behind each noise norm, in sampling order.
+    public var batches: [[Int]] = []
+    /// ∇f itself, for attributing norms to examples.
+    public var fullGradient: [Double] = []
     /// ‖∇f‖₂.
     public var fullGradientNorm: Double
     /// Examples behind ∇f.

@@ -80,13 +80,17 @@ public final class NoiseNormSampler {
         var norms: [Double] = []
         norms.reserveCapacity(options.samples)
         var coordinates: [Double] = []
+        var batches: [[Int]] = []
+        batches.reserveCapacity(options.samples)
         var pool = StableIndexPool(groups: model.layout.tensors.map { .init(name: $0.name, range: $0.range) }, seed: options.seed)
         var variance: [NoiseMeasurement.VariancePoint] = []
         let checkpoints = Set(NoiseMeasurement.logSpacedCounts(upTo: options.samples))
         let start = DispatchTime.now().uptimeNanoseconds
         for j in 1...options.samples {
             if shouldStop() { throw Interrupted() }
-            norms.append(noiseNorm(of: schedule.next(), fullGradient: fullGradient, running: &running))
+            let batch = schedule.next()
+            batches.append(batch)
+            norms.append(noiseNorm(of: batch, fullGradient: fullGradient, running: &running))
             if j == 1 { coordinates = (0..<dimension).map { Double(model.gradient[$0]) - fullGradient[$0] } }
             if j <= options.stableIndexVectors {
                 let gradient = model.gradient
@@ -100,7 +104,7 @@ public final class NoiseNormSampler {
         for g in fullGradient { squaredFull += g * g }
         return NoiseMeasurement(
             noiseNorms: norms, variance: variance, firstBatchCoordinates: coordinates,
-            stableIndex: pool.overall, stableIndexPerTensor: pool.perGroup,
+            stableIndex: pool.overall, stableIndexPerTensor: pool.perGroup, batches: batches, fullGradient: fullGradient,
             fullGradientNorm: squaredFull.squareRoot(), fullGradientExamples: fullExamples,
             fullGradientIsExact: options.fullGradientBatches == nil, parameterCount: dimension,
             samplingSeconds: seconds, gradientsPerSecond: Double(options.samples) / seconds,

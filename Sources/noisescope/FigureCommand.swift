@@ -104,7 +104,8 @@ struct FigureCommand: ParsableCommand {
         let measurement = try sampler.run(progress: { progress.update(phase: "\(pair.model)/\(pair.data) \($0.rawValue)", done: $1, total: $2) },
                                           shouldStop: { Interruption.isRequested })
         let outputs = try MeasurementOutputs.make(measurement: measurement, modelName: model.name, data: data.name,
-                                                  batchSize: batch, seed: seed, bootstrap: 0, started: started)
+                                                  batchSize: batch, seed: seed, bootstrap: 0, started: started,
+                                                  attribution: NoiseAttribution.compute(model: model, measurement: measurement))
         if Interruption.isRequested { throw NoiseNormSampler.Interrupted() }
         try outputs.write(to: out + "/\(pair.model)-\(pair.data)")
         printError("noisescope: \(model.name) on \(data.name): verdict \(outputs.summary.verdict.rawValue), \(String(format: "%.0f", measurement.gradientsPerSecond)) grads/s")

@@ -20,6 +20,8 @@ struct MeasureCommand: ParsableCommand {
               noise_norms.csv / .npy   one noise norm per minibatch
               variance.csv             samples, variance at log-spaced n
               coordinates.csv          g_B − ∇f of the first minibatch, one coordinate a row
+              attribution.csv          the 10 largest norms example by example: each example's
+                                       own noise norm and leave-one-out influence, and its text
               summary.json             sizes, seed, the check result and verdict, the
                                        reference comparison, grads_per_second, wall time
               measurement.svg          histogram vs reference, variance vs sample size
@@ -72,8 +74,10 @@ struct MeasureCommand: ParsableCommand {
             let progress = ProgressReporter(quiet: quiet)
             let measurement = try sampler.run(progress: { progress.update(phase: $0.rawValue, done: $1, total: $2) },
                                               shouldStop: { Interruption.isRequested })
+            let attribution = NoiseAttribution.compute(model: gradientModel, measurement: measurement)
             let outputs = try MeasurementOutputs.make(measurement: measurement, modelName: gradientModel.name, data: dataSource.name,
-                                                      batchSize: batchSize, seed: seed, bootstrap: bootstrap, started: started)
+                                                      batchSize: batchSize, seed: seed, bootstrap: bootstrap, started: started,
+                                                      attribution: attribution)
             if Interruption.isRequested { throw NoiseNormSampler.Interrupted() }
             try outputs.write(to: out)
             let text = json ? try encodeJSON(outputs.summary) : outputs.humanReadable(directory: out)

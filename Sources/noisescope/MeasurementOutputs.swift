@@ -8,7 +8,7 @@ struct MeasurementOutputs {
     var files: [(name: String, data: Data)]
 
     static func make(measurement: NoiseMeasurement, modelName: String, data: String, batchSize: Int, seed: UInt64,
-                     bootstrap: Int, started: UInt64) throws -> MeasurementOutputs {
+                     bootstrap: Int, started: UInt64, attribution: NoiseAttribution? = nil) throws -> MeasurementOutputs {
         let norms = measurement.noiseNorms
         let check = try TailCheck.run(norms, options: .init(seed: seed, bootstrapReplicates: bootstrap))
         let referenceNorms = ReferenceComparison.gaussianReferenceNorms(dimension: measurement.parameterCount, count: norms.count, seed: seed)
@@ -33,6 +33,7 @@ struct MeasurementOutputs {
             ("noise_norms.npy", NumpyArrayWriter.data(norms)),
             ("variance.csv", csv(header: "samples,variance", rows: measurement.variance.map { "\($0.samples),\(format($0.variance))" })),
             ("coordinates.csv", csv(header: "coordinate_noise", rows: measurement.firstBatchCoordinates.map { format($0) })),
+            ("attribution.csv", Data((attribution?.csv ?? NoiseAttribution(rows: []).csv).utf8)),
             ("summary.json", Data(try encodeJSON(summary).utf8)),
         ]
         let figure = measurementFigure(summary: summary, norms: norms, variance: measurement.variance.map { ($0.samples, $0.variance) })

@@ -15,7 +15,7 @@ final class MeasureCommandTests: XCTestCase {
                                                  "--out", out, "--json", "--bootstrap", "0", "--blas-kernels", "library"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-        XCTAssertEqual(files, [".noisescope-run", "coordinates.csv", "hill_plot.svg", "histogram.svg", "measurement.svg", "noise_norms.csv",
+        XCTAssertEqual(files, [".noisescope-run", "attribution.csv", "coordinates.csv", "hill_plot.svg", "histogram.svg", "measurement.svg", "noise_norms.csv",
                                "noise_norms.npy", "summary.json", "summary.svg", "tail_ccdf.svg", "threshold_stability.svg", "variance.csv"])
         let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))) as? [String: Any])
         XCTAssertEqual(summary["model"] as? String, "logreg")

@@ -174,6 +174,12 @@ public final class TinyGPT<T: BLASScalar>: GradientModel, @unchecked Sendable {
     public func loss(indices: [Int]) -> Double {
         engine.evaluate(indices: indices, wantGradient: false)
     }
+
+    /// The window's bytes as text (Gaussian input: the window whose targets it predicts).
+    public func describeExample(_ index: Int) -> String? {
+        guard index >= 0 && index < corpus.windowCount else { return nil }
+        return String(decoding: corpus.window(index).inputs, as: UTF8.self)
+    }
 }
 
 /// One worker's activations and scratch for tinygpt.

@@ -29,9 +29,14 @@ public protocol GradientModel<Scalar>: AnyObject {
     func lossAndGradient(indices: [Int]) -> Double
     /// Mean loss only (forward pass; `gradient` untouched).
     func loss(indices: [Int]) -> Double
+    /// What example `index` is, for people (a text window's bytes; nil where
+    /// there is nothing readable to show).
+    func describeExample(_ index: Int) -> String?
 }
 
 extension GradientModel {
+    public func describeExample(_ index: Int) -> String? { nil }
+
     /// Number of scalars in `parameters` (and in `gradient`).
     public var parameterCount: Int { layout.count }
 
