@@ -20,6 +20,8 @@ public struct MeasurementSummary: Codable, Sendable {
     /// (its effective dimension), and that dimension.
     public var matchedReferenceComparison: ReferenceComparison?
     public var effectiveDimension: Double?
+    /// Examples left out of the measurement (`measure --exclude`), nil for none.
+    public var excludedExamples: [Int]?
     /// Mohammadi et al.'s stable index of the coordinates of g_B − ∇f, pooled over
     /// the first minibatches, permuted, standardised per tensor (`StableIndexPool`).
     public var coordinateStableIndex: StableIndexPool.Estimate?
@@ -62,6 +64,7 @@ public struct MeasurementSummary: Codable, Sendable {
         case coordinateStableIndexPerTensor = "coordinate_stable_index_per_tensor"
         case matchedReferenceComparison = "matched_reference_comparison"
         case effectiveDimension = "effective_dimension"
+        case excludedExamples = "excluded_examples"
         case gradsPerSecond = "grads_per_second"
         case wallSeconds = "wall_seconds"
         case noiseScaleSimple = "noise_scale_simple"

@@ -22,6 +22,9 @@ public final class NoiseNormSampler {
         public var seed: UInt64 = 0
         /// Use only examples 0..<limit (a training split); nil: all of them.
         public var exampleLimit: Int?
+        /// Examples left out of the minibatches and of ∇f, e.g. to test whether
+        /// a tail is a few odd examples (`measure --exclude`).
+        public var excluded: Set<Int> = []
         /// Noise vectors (the first minibatches) behind the per-coordinate stable
         /// index: the first 20 set each coordinate's scale, the rest are pooled;
         /// each costs a pass with a logarithm per parameter.
@@ -48,14 +51,20 @@ public final class NoiseNormSampler {
 
     let model: any GradientModel<Float>
     public let options: Options
-    /// Examples the measurement draws from (0..<exampleCount).
-    var exampleCount: Int { min(options.exampleLimit ?? model.exampleCount, model.exampleCount) }
+    /// The examples the measurement draws from: 0..<limit without the excluded ones.
+    let pool: [Int]
+    var exampleCount: Int { pool.count }
 
     public init(model: any GradientModel<Float>, options: Options) throws {
         guard options.batchSize >= 1, options.batchSize <= model.maxBatchSize else {
             throw NoiseMeasurement.Failure(description: "--batch \(options.batchSize) is out of range: this model holds 1...\(model.maxBatchSize)")
         }
-        let examples = min(options.exampleLimit ?? model.exampleCount, model.exampleCount)
+        let limit = min(options.exampleLimit ?? model.exampleCount, model.exampleCount)
+        if let outside = options.excluded.first(where: { $0 < 0 || $0 >= limit }) {
+            throw NoiseMeasurement.Failure(description: "example \(outside) cannot be excluded: the data has examples 0…\(limit - 1)")
+        }
+        pool = options.excluded.isEmpty ? Array(0..<limit) : (0..<limit).filter { !options.excluded.contains($0) }
+        let examples = pool.count
         guard options.batchSize <= examples else {
             throw NoiseMeasurement.Failure(description: "--batch \(options.batchSize) exceeds the \(examples) examples of the data; use a smaller batch or more data")
         }
@@ -82,19 +91,19 @@ public final class NoiseNormSampler {
         var coordinates: [Double] = []
         var batches: [[Int]] = []
         batches.reserveCapacity(options.samples)
-        var pool = StableIndexPool(groups: model.layout.tensors.map { .init(name: $0.name, range: $0.range) }, seed: options.seed)
+        var stablePool = StableIndexPool(groups: model.layout.tensors.map { .init(name: $0.name, range: $0.range) }, seed: options.seed)
         var variance: [NoiseMeasurement.VariancePoint] = []
         let checkpoints = Set(NoiseMeasurement.logSpacedCounts(upTo: options.samples))
         let start = DispatchTime.now().uptimeNanoseconds
         for j in 1...options.samples {
             if shouldStop() { throw Interrupted() }
-            let batch = schedule.next()
+            let batch = schedule.next().map { pool[$0] }
             batches.append(batch)
             norms.append(noiseNorm(of: batch, fullGradient: fullGradient, running: &running))
             if j == 1 { coordinates = (0..<dimension).map { Double(model.gradient[$0]) - fullGradient[$0] } }
             if j <= options.stableIndexVectors {
                 let gradient = model.gradient
-                pool.add { Double(gradient[$0]) - fullGradient[$0] }
+                stablePool.add { Double(gradient[$0]) - fullGradient[$0] }
             }
             if checkpoints.contains(j) { variance.append(.init(samples: j, variance: running.variance)) }
             progress(.noiseNorms, j, options.samples)
@@ -104,7 +113,7 @@ public final class NoiseNormSampler {
         for g in fullGradient { squaredFull += g * g }
         return NoiseMeasurement(
             noiseNorms: norms, variance: variance, firstBatchCoordinates: coordinates,
-            stableIndex: pool.overall, stableIndexPerTensor: pool.perGroup, batches: batches, fullGradient: fullGradient,
+            stableIndex: stablePool.overall, stableIndexPerTensor: stablePool.perGroup, batches: batches, fullGradient: fullGradient,
             fullGradientNorm: squaredFull.squareRoot(), fullGradientExamples: fullExamples,
             fullGradientIsExact: options.fullGradientBatches == nil, parameterCount: dimension,
             samplingSeconds: seconds, gradientsPerSecond: Double(options.samples) / seconds,
@@ -133,8 +142,8 @@ public final class NoiseNormSampler {
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
         for _ in 0..<rounds {
-            bare += seconds { for _ in 0..<batches { _ = model.lossAndGradient(indices: schedule.next()) } }
-            measuring += seconds { for _ in 0..<batches { _ = noiseNorm(of: schedule.next(), fullGradient: reference, running: &running) } }
+            bare += seconds { for _ in 0..<batches { _ = model.lossAndGradient(indices: schedule.next().map { pool[$0] }) } }
+            measuring += seconds { for _ in 0..<batches { _ = noiseNorm(of: schedule.next().map { pool[$0] }, fullGradient: reference, running: &running) } }
         }
         let count = Double(rounds * batches)
         return (count / bare, count / measuring, bare / measuring)
@@ -148,10 +157,10 @@ public final class NoiseNormSampler {
         var batches: [[Int]]
         if let m = options.fullGradientBatches {
             var schedule = MinibatchSchedule(exampleCount: n, batchSize: options.batchSize, seed: options.seed &+ 0x5EED)
-            batches = (0..<m).map { _ in schedule.next() }
+            batches = (0..<m).map { _ in schedule.next().map { pool[$0] } }
         } else {
             let chunk = min(model.maxBatchSize, n)
-            batches = stride(from: 0, to: n, by: chunk).map { Array($0..<min($0 + chunk, n)) }
+            batches = stride(from: 0, to: n, by: chunk).map { Array(pool[$0..<min($0 + chunk, n)]) }
         }
         let examples = batches.reduce(0) { $0 + $1.count }
         for (index, batch) in batches.enumerated() {

@@ -52,6 +52,8 @@ struct MeasureCommand: ParsableCommand {
     @Option(help: "Context length T (tinygpt).") var context: Int?
     @Option(help: "Measure the model saved in this checkpoint (from noisescope train) instead of a fresh initialisation; its model, data and batch size win.")
     var checkpoint: String?
+    @Option(help: ArgumentHelp("Leave these examples (0-based indices, comma-separated, e.g. from attribution.csv) out of the minibatches and of ∇f: is the tail a few odd examples?", valueName: "indices"))
+    var exclude: String?
     @Flag(help: "Print summary.json to stdout instead of the human summary.") var json = false
     @Flag(help: "No progress bar.") var quiet = false
     @OptionGroup var kernels: BLASKernelOptions
@@ -62,6 +64,20 @@ struct MeasureCommand: ParsableCommand {
         if let fullBatches { try requireRange(fullBatches, "--full-batches", 1...100_000_000) }
         try requireRange(bootstrap, "--bootstrap", 0...1_000_000)
         try ModelOptions.validateSizes(width: width, layers: layers, heads: heads, context: context)
+        _ = try excludedExamples()
+    }
+
+    /// The --exclude indices, checked for form here and against the data once it is loaded.
+    func excludedExamples() throws -> Set<Int> {
+        guard let exclude else { return [] }
+        var indices = Set<Int>()
+        for part in exclude.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let index = Int(part.trimmingCharacters(in: .whitespaces)), index >= 0 else {
+                throw ValidationError("--exclude wants 0-based example indices separated by commas, got \(TerminalText.quoted(String(part)))")
+            }
+            indices.insert(index)
+        }
+        return indices
     }
 
     func run() throws {
@@ -69,7 +85,9 @@ struct MeasureCommand: ParsableCommand {
             kernels.apply()
             let started = DispatchTime.now().uptimeNanoseconds
             let (gradientModel, dataSource, batchSize) = try makeModel()
-            let sampler = try NoiseNormSampler(model: gradientModel, options: .init(batchSize: batchSize, samples: samples, fullGradientBatches: fullBatches, seed: seed))
+            var samplerOptions = NoiseNormSampler.Options(batchSize: batchSize, samples: samples, fullGradientBatches: fullBatches, seed: seed)
+            samplerOptions.excluded = try excludedExamples()
+            let sampler = try NoiseNormSampler(model: gradientModel, options: samplerOptions)
             Interruption.install()
             let progress = ProgressReporter(quiet: quiet)
             let measurement = try sampler.run(progress: { progress.update(phase: $0.rawValue, done: $1, total: $2) },
@@ -77,7 +95,7 @@ struct MeasureCommand: ParsableCommand {
             let attribution = NoiseAttribution.compute(model: gradientModel, measurement: measurement)
             let outputs = try MeasurementOutputs.make(measurement: measurement, modelName: gradientModel.name, data: dataSource.name,
                                                       batchSize: batchSize, seed: seed, bootstrap: bootstrap, started: started,
-                                                      attribution: attribution)
+                                                      attribution: attribution, excluded: samplerOptions.excluded.sorted())
             if Interruption.isRequested { throw NoiseNormSampler.Interrupted() }
             try outputs.write(to: out)
             let text = json ? try encodeJSON(outputs.summary) : outputs.humanReadable(directory: out)

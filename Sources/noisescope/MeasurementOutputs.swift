@@ -8,7 +8,7 @@ struct MeasurementOutputs {
     var files: [(name: String, data: Data)]
 
     static func make(measurement: NoiseMeasurement, modelName: String, data: String, batchSize: Int, seed: UInt64,
-                     bootstrap: Int, started: UInt64, attribution: NoiseAttribution? = nil) throws -> MeasurementOutputs {
+                     bootstrap: Int, started: UInt64, attribution: NoiseAttribution? = nil, excluded: [Int] = []) throws -> MeasurementOutputs {
         let norms = measurement.noiseNorms
         let check = try TailCheck.run(norms, options: .init(seed: seed, bootstrapReplicates: bootstrap))
         let referenceNorms = ReferenceComparison.gaussianReferenceNorms(dimension: measurement.parameterCount, count: norms.count, seed: seed)
@@ -28,6 +28,7 @@ struct MeasurementOutputs {
             noiseScaleSimple: measurement.noiseScaleSimple)
         summary.matchedReferenceComparison = matchedComparison
         summary.effectiveDimension = ReferenceComparison.effectiveDimension(of: norms)
+        summary.excludedExamples = excluded.isEmpty ? nil : excluded
         var files: [(String, Data)] = [
             ("noise_norms.csv", csv(header: "noise_norm", rows: norms.map { format($0) })),
             ("noise_norms.npy", NumpyArrayWriter.data(norms)),
@@ -67,7 +68,8 @@ struct MeasurementOutputs {
     func humanReadable(directory: String) -> String {
         let s = summary, c = s.referenceComparison
         var lines = [
-            "noisescope measure: \(s.model) on \(s.data), \(s.parameters) parameters, B = \(s.batchSize), N = \(s.samples), seed \(s.seed)",
+            "noisescope measure: \(s.model) on \(s.data), \(s.parameters) parameters, B = \(s.batchSize), N = \(s.samples), seed \(s.seed)"
+                + (s.excludedExamples.map { ", \($0.count) examples excluded" } ?? ""),
             String(format: "  full gradient: %@ over %d examples, ‖∇f‖ = %.4g", s.fullGradient.exact ? "exact" : "estimated", s.fullGradient.examples, s.fullGradient.norm),
             String(format: "  noise norms: median %.4g, max/median %.3g, excess kurtosis %.3g (reference: %.3g, %.3g)",
                    s.check.summary.median, c.observed.maxOverMedian, c.observed.excessKurtosis, c.referenceShape.maxOverMedian, c.referenceShape.excessKurtosis),

@@ -33,4 +33,26 @@ final class NoiseAttributionTests: XCTestCase {
         // The largest norm of all comes from a minibatch holding the planted example.
         XCTAssertTrue(measurement.batches[attribution.rows[0].sample].contains(planted))
     }
+
+    /// --exclude: the planted example never enters a minibatch or ∇f, and the
+    /// largest norms fall back to the level of the rest of the data.
+    func testExcludingThePlantedExampleRemovesItsTail() throws {
+        var pixels = NoiseNormSamplerTests.digits.pixels
+        var labels = NoiseNormSamplerTests.digits.labels
+        let planted = 777
+        for i in 0..<DigitsDataset.pixelCount { pixels[planted * DigitsDataset.pixelCount + i] = 255 }
+        labels[planted] = (labels[planted] + 5) % 10
+        let model = LogReg<Float>(configuration: LogRegConfiguration(maxBatchSize: 16, seed: 3), data: DigitsDataset(pixels: pixels, labels: labels))
+        let with = try NoiseNormSampler(model: model, options: .init(batchSize: 16, samples: 600, seed: 5)).run()
+        var options = NoiseNormSampler.Options(batchSize: 16, samples: 600, seed: 5)
+        options.excluded = [planted]
+        let without = try NoiseNormSampler(model: model, options: options).run()
+        XCTAssertFalse(without.batches.contains { $0.contains(planted) })
+        XCTAssertEqual(without.fullGradientExamples, model.exampleCount - 1)
+        XCTAssertLessThan(without.noiseNorms.max()!, 0.5 * with.noiseNorms.max()!)
+        options.excluded = [model.exampleCount]
+        XCTAssertThrowsError(try NoiseNormSampler(model: model, options: options)) { error in
+            XCTAssertTrue("\(error)".contains("cannot be excluded"), "\(error)")
+        }
+    }
 }
