@@ -20,6 +20,45 @@ public struct MeasurementSummary: Codable, Sendable {
     /// (its effective dimension), and that dimension.
     public var matchedReferenceComparison: ReferenceComparison?
     public var effectiveDimension: Double?
+    /// The noise of each layer group (`LayerGroups`): its share of the squared
+    /// noise, its shape and its verdict.
+    public var noiseByGroup: [GroupNoise]?
+
+    public struct GroupNoise: Codable, Sendable {
+        public var group: String
+        /// Σ_j ‖noise_j restricted to the group‖² / Σ_j ‖noise_j‖².
+        public var shareOfSquaredNoise: Double
+        public var median: Double
+        public var q99OverMedian: Double
+        public var excessKurtosis: Double
+        public var verdict: TailVerdict
+        public var verdictReason: String
+
+        public init(group: String, norms: [Double], totalSquared: Double, seed: UInt64) {
+            self.group = group
+            shareOfSquaredNoise = totalSquared > 0 ? norms.reduce(0) { $0 + $1 * $1 } / totalSquared : .nan
+            let shape = ReferenceComparison.Shape(norms)
+            let sorted = norms.sorted()
+            median = sorted.isEmpty ? .nan : sorted[sorted.count / 2]
+            q99OverMedian = shape.q99OverMedian
+            excessKurtosis = shape.excessKurtosis
+            let clean = norms.filter { $0 > 0 && $0.isFinite }
+            if let check = try? TailCheck.run(clean, options: .init(seed: seed, bootstrapReplicates: 0)) {
+                verdict = check.verdict
+                verdictReason = check.verdictReason
+            } else {
+                verdict = .inconclusive
+                verdictReason = "too few distinct positive values to check"
+            }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case group, median, verdict
+            case shareOfSquaredNoise = "share_of_squared_noise", q99OverMedian = "q99_over_median"
+            case excessKurtosis = "excess_kurtosis", verdictReason = "verdict_reason"
+        }
+    }
+
     /// Examples left out of the measurement (`measure --exclude`), nil for none.
     public var excludedExamples: [Int]?
     /// Mohammadi et al.'s stable index of the coordinates of g_B − ∇f, pooled over
@@ -65,6 +104,7 @@ public struct MeasurementSummary: Codable, Sendable {
         case matchedReferenceComparison = "matched_reference_comparison"
         case effectiveDimension = "effective_dimension"
         case excludedExamples = "excluded_examples"
+        case noiseByGroup = "noise_by_group"
         case gradsPerSecond = "grads_per_second"
         case wallSeconds = "wall_seconds"
         case noiseScaleSimple = "noise_scale_simple"

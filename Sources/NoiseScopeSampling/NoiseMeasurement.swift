@@ -13,6 +13,10 @@ public struct NoiseMeasurement: Sendable {
     /// noise (permuted, standardised per tensor; see `StableIndexPool`).
     public var stableIndex: StableIndexPool.Estimate?
     public var stableIndexPerTensor: [StableIndexPool.Estimate] = []
+    /// Group names (`LayerGroups`) and, per minibatch, the noise norm restricted to
+    /// each group (their squares add up to the noise norm's square).
+    public var groupNames: [String] = []
+    public var noiseNormsByGroup: [[Double]] = []
     /// The minibatch (example indices) behind each noise norm, in sampling order.
     public var batches: [[Int]] = []
     /// ∇f itself, for attributing norms to examples.

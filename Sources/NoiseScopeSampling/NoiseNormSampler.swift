@@ -91,6 +91,8 @@ public final class NoiseNormSampler {
         var coordinates: [Double] = []
         var batches: [[Int]] = []
         batches.reserveCapacity(options.samples)
+        let groups = LayerGroups(layout: model.layout)
+        var byGroup: [[Double]] = []
         var stablePool = StableIndexPool(groups: model.layout.tensors.map { .init(name: $0.name, range: $0.range) }, seed: options.seed)
         var variance: [NoiseMeasurement.VariancePoint] = []
         let checkpoints = Set(NoiseMeasurement.logSpacedCounts(upTo: options.samples))
@@ -100,6 +102,7 @@ public final class NoiseNormSampler {
             let batch = schedule.next().map { pool[$0] }
             batches.append(batch)
             norms.append(noiseNorm(of: batch, fullGradient: fullGradient, running: &running))
+            byGroup.append(groups.squaredDistances(UnsafeBufferPointer(model.gradient), fullGradient).map { $0.squareRoot() })
             if j == 1 { coordinates = (0..<dimension).map { Double(model.gradient[$0]) - fullGradient[$0] } }
             if j <= options.stableIndexVectors {
                 let gradient = model.gradient
@@ -113,7 +116,8 @@ public final class NoiseNormSampler {
         for g in fullGradient { squaredFull += g * g }
         return NoiseMeasurement(
             noiseNorms: norms, variance: variance, firstBatchCoordinates: coordinates,
-            stableIndex: stablePool.overall, stableIndexPerTensor: stablePool.perGroup, batches: batches, fullGradient: fullGradient,
+            stableIndex: stablePool.overall, stableIndexPerTensor: stablePool.perGroup,
+            groupNames: groups.groups.map(\.name), noiseNormsByGroup: byGroup, batches: batches, fullGradient: fullGradient,
             fullGradientNorm: squaredFull.squareRoot(), fullGradientExamples: fullExamples,
             fullGradientIsExact: options.fullGradientBatches == nil, parameterCount: dimension,
             samplingSeconds: seconds, gradientsPerSecond: Double(options.samples) / seconds,

@@ -29,12 +29,21 @@ struct MeasurementOutputs {
         summary.matchedReferenceComparison = matchedComparison
         summary.effectiveDimension = ReferenceComparison.effectiveDimension(of: norms)
         summary.excludedExamples = excluded.isEmpty ? nil : excluded
+        let totalSquared = norms.reduce(0) { $0 + $1 * $1 }
+        if !measurement.groupNames.isEmpty, measurement.noiseNormsByGroup.count == norms.count {
+            summary.noiseByGroup = measurement.groupNames.indices.map { g in
+                MeasurementSummary.GroupNoise(group: measurement.groupNames[g], norms: measurement.noiseNormsByGroup.map { $0[g] },
+                                              totalSquared: totalSquared, seed: seed)
+            }
+        }
         var files: [(String, Data)] = [
             ("noise_norms.csv", csv(header: "noise_norm", rows: norms.map { format($0) })),
             ("noise_norms.npy", NumpyArrayWriter.data(norms)),
             ("variance.csv", csv(header: "samples,variance", rows: measurement.variance.map { "\($0.samples),\(format($0.variance))" })),
             ("coordinates.csv", csv(header: "coordinate_noise", rows: measurement.firstBatchCoordinates.map { format($0) })),
             ("attribution.csv", Data((attribution?.csv ?? NoiseAttribution(rows: []).csv).utf8)),
+            ("noise_norms_by_group.csv", csv(header: measurement.groupNames.joined(separator: ","),
+                                             rows: measurement.noiseNormsByGroup.map { $0.map(format).joined(separator: ",") })),
             ("summary.json", Data(try encodeJSON(summary).utf8)),
         ]
         let figure = measurementFigure(summary: summary, norms: norms, variance: measurement.variance.map { ($0.samples, $0.variance) })
@@ -85,6 +94,11 @@ struct MeasurementOutputs {
             lines.append(String(format: "  peaks over threshold (shift-invariant): GPD ξ = %.3g over the top %d", gpd.xi, gpd.k))
         } else if let light = s.check.evidence.lightTest, let upper = light.xiUpper95 {
             lines.append(String(format: "  peaks over threshold (shift-invariant): GPD ξ ≤ %.3g at 95 %% over the top %d (a power law with α = 2 has ξ = 0.5)", upper, light.k))
+        }
+        for group in s.noiseByGroup ?? [] {
+            lines.append(String(format: "  %@: %.1f %% of the squared noise, q99/median %.3g, excess kurtosis %.3g; %@",
+                                group.group.padding(toLength: 10, withPad: " ", startingAt: 0), 100 * group.shareOfSquaredNoise,
+                                group.q99OverMedian, group.excessKurtosis, group.verdict.rawValue))
         }
         if let scale = s.noiseScaleSimple { lines.append(String(format: "  gradient noise scale B_simple = tr(Σ)/|G|² = %.4g examples", scale)) }
         if let stable = s.coordinateStableIndex {

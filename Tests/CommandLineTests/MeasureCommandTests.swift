@@ -16,7 +16,7 @@ final class MeasureCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
         XCTAssertEqual(files, [".noisescope-run", "attribution.csv", "coordinates.csv", "hill_plot.svg", "histogram.svg", "measurement.svg", "noise_norms.csv",
-                               "noise_norms.npy", "summary.json", "summary.svg", "tail_ccdf.svg", "threshold_stability.svg", "variance.csv"])
+                               "noise_norms.npy", "noise_norms_by_group.csv", "summary.json", "summary.svg", "tail_ccdf.svg", "threshold_stability.svg", "variance.csv"])
         let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))) as? [String: Any])
         XCTAssertEqual(summary["model"] as? String, "logreg")
         XCTAssertEqual(summary["parameters"] as? Int, 650)

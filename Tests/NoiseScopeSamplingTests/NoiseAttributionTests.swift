@@ -55,4 +55,22 @@ final class NoiseAttributionTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("cannot be excluded"), "\(error)")
         }
     }
+
+    /// Per-layer noise: the groups partition the parameters, and the squared
+    /// group norms add up to the squared noise norm of each minibatch.
+    func testGroupNormsAddUpToTheWhole() throws {
+        let model = ResMLP<Float>(configuration: ResMLPConfiguration(width: 16, hiddenWidth: 32, blocks: 2, maxBatchSize: 8, seed: 1),
+                                  data: NoiseNormSamplerTests.digits)
+        let measurement = try NoiseNormSampler(model: model, options: .init(batchSize: 8, samples: 50, seed: 2)).run()
+        XCTAssertEqual(measurement.groupNames, ["embeddings", "mlp", "norms", "head"])
+        let covered = LayerGroups(layout: model.layout).groups.flatMap(\.ranges).reduce(0) { $0 + $1.count }
+        XCTAssertEqual(covered, model.parameterCount)
+        for (norm, groups) in zip(measurement.noiseNorms, measurement.noiseNormsByGroup) {
+            XCTAssertEqual(groups.reduce(0) { $0 + $1 * $1 }, norm * norm, accuracy: 1e-9 * norm * norm)
+        }
+        XCTAssertEqual(LayerGroups.group(ofTensor: "blocks.0.qkv.weight"), "attention")
+        XCTAssertEqual(LayerGroups.group(ofTensor: "blocks.1.fcp.bias"), "mlp")
+        XCTAssertEqual(LayerGroups.group(ofTensor: "wpe"), "embeddings")
+        XCTAssertEqual(LayerGroups.group(ofTensor: "lnf.weight"), "norms")
+    }
 }
