@@ -96,7 +96,7 @@ struct MeasurementOutputs {
             lines.append(String(format: "  peaks over threshold (shift-invariant): GPD ξ ≤ %.3g at 95 %% over the top %d (a power law with α = 2 has ξ = 0.5)", upper, light.k))
         }
         for group in s.noiseByGroup ?? [] {
-            lines.append(String(format: "  %@: %.1f %% of the squared noise, q99/median %.3g, excess kurtosis %.3g; %@",
+            lines.append(String(format: "  %@: %.3g %% of the squared noise, q99/median %.3g, excess kurtosis %.3g; %@",
                                 group.group.padding(toLength: 10, withPad: " ", startingAt: 0), 100 * group.shareOfSquaredNoise,
                                 group.q99OverMedian, group.excessKurtosis, group.verdict.rawValue))
         }
