@@ -65,7 +65,7 @@ public struct MeasurementSummary: Codable, Sendable {
     /// the first minibatches, permuted, standardised per tensor (`StableIndexPool`).
     public var coordinateStableIndex: StableIndexPool.Estimate?
     /// The same per parameter tensor.
-    public var coordinateStableIndexPerTensor: [StableIndexPool.Estimate] = []
+    public var coordinateStableIndexPerTensor: [StableIndexPool.Estimate]?
     public var gradsPerSecond: Double
     public var wallSeconds: Double
     /// B_simple = tr(Σ)/|G|², see `NoiseMeasurement.noiseScaleSimple`.

@@ -44,6 +44,25 @@ public struct StableIndexPool: Sendable {
             case name, coordinates, vectors, alpha, note
             case blockSize = "block_size", rawAlpha = "raw_alpha"
         }
+
+        public init(name: String, coordinates: Int, vectors: Int, blockSize: Int, alpha: Double?, rawAlpha: Double, note: String?) {
+            self.name = name; self.coordinates = coordinates; self.vectors = vectors; self.blockSize = blockSize
+            self.alpha = alpha; self.rawAlpha = rawAlpha; self.note = note
+        }
+
+        /// Also reads the one-minibatch estimate of earlier versions (alpha and block_size only).
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decodeIfPresent(String.self, forKey: .name) ?? "all"
+            coordinates = try c.decodeIfPresent(Int.self, forKey: .coordinates) ?? 0
+            vectors = try c.decodeIfPresent(Int.self, forKey: .vectors) ?? 1
+            blockSize = try c.decode(Int.self, forKey: .blockSize)
+            let alpha = try c.decodeIfPresent(Double.self, forKey: .alpha)
+            rawAlpha = try c.decodeIfPresent(Double.self, forKey: .rawAlpha) ?? alpha ?? .nan
+            self.alpha = rawAlpha > 0 && rawAlpha <= 2 ? rawAlpha : nil
+            note = try c.decodeIfPresent(String.self, forKey: .note)
+                ?? (c.contains(.rawAlpha) ? nil : "written by an earlier version: one minibatch in memory order, not pooled")
+        }
     }
 
     struct Sums: Sendable {

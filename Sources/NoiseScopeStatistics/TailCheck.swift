@@ -140,4 +140,29 @@ public struct TailCheckReport: Codable, Sendable {
         case powerLaw = "powerlaw"
         case verdictReason = "verdict_reason"
     }
+
+    public init(n: Int, summary: SampleSummary, kSelection: DoubleBootstrap.Choice, hill: TailIndexEstimate,
+                moments: TailIndexEstimate?, pickands: TailIndexEstimate?, kernel: TailIndexEstimate?, powerLaw: PowerLawFit?,
+                verdict: TailVerdict, verdictReason: String, evidence: TailVerdictEvidence, dropped: SampleCleaner.DroppedCounts? = nil) {
+        self.n = n; self.summary = summary; self.kSelection = kSelection; self.hill = hill; self.moments = moments
+        self.pickands = pickands; self.kernel = kernel; self.powerLaw = powerLaw; self.verdict = verdict
+        self.verdictReason = verdictReason; self.evidence = evidence; self.dropped = dropped
+    }
+
+    /// Reads reports of earlier versions too: they had no `evidence`.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        n = try c.decode(Int.self, forKey: .n)
+        summary = try c.decode(SampleSummary.self, forKey: .summary)
+        kSelection = try c.decode(DoubleBootstrap.Choice.self, forKey: .kSelection)
+        hill = try c.decode(TailIndexEstimate.self, forKey: .hill)
+        moments = try c.decodeIfPresent(TailIndexEstimate.self, forKey: .moments)
+        pickands = try c.decodeIfPresent(TailIndexEstimate.self, forKey: .pickands)
+        kernel = try c.decodeIfPresent(TailIndexEstimate.self, forKey: .kernel)
+        powerLaw = try c.decodeIfPresent(PowerLawFit.self, forKey: .powerLaw)
+        verdict = try c.decode(TailVerdict.self, forKey: .verdict)
+        verdictReason = try c.decode(String.self, forKey: .verdictReason)
+        evidence = try c.decodeIfPresent(TailVerdictEvidence.self, forKey: .evidence) ?? TailVerdictEvidence()
+        dropped = try c.decodeIfPresent(SampleCleaner.DroppedCounts.self, forKey: .dropped)
+    }
 }

@@ -102,7 +102,7 @@ struct MeasurementOutputs {
         }
         if let scale = s.noiseScaleSimple { lines.append(String(format: "  gradient noise scale B_simple = tr(Σ)/|G|² = %.4g examples", scale)) }
         if let stable = s.coordinateStableIndex {
-            let range = s.coordinateStableIndexPerTensor.map(\.rawAlpha)
+            let range = (s.coordinateStableIndexPerTensor ?? []).map(\.rawAlpha)
             lines.append("  per-coordinate stable index (\(stable.vectors) minibatches pooled after 20 that set each coordinate's scale; coordinates in a seeded order): "
                          + (stable.alpha.map { String(format: "α = %.3g", $0) } ?? String(format: "not α-stable (estimate %.3g)", stable.rawAlpha))
                          + (range.isEmpty ? "" : String(format: "; per tensor %.3g to %.3g", range.min()!, range.max()!)))

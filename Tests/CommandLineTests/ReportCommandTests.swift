@@ -195,6 +195,28 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertTrue(html.contains("<h2>What to do</h2>"), "the page ends with advice tied to the verdict")
     }
 
+    /// A run written by an earlier version (no evidence, the one-minibatch stable
+    /// index, none of the newer fields) still gets its page.
+    func testReportOfAnOlderMeasureRun() throws {
+        let runDirectory = directory.appendingPathComponent("old").path
+        XCTAssertEqual(try CommandLineHarness.run(["measure", "--model", "logreg", "--batch", "16", "--samples", "80", "--out", runDirectory,
+                                                   "--bootstrap", "0", "--quiet", "--blas-kernels", "library"]).status, 0)
+        let url = URL(fileURLWithPath: runDirectory + "/summary.json")
+        var summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        var check = try XCTUnwrap(summary["check"] as? [String: Any])
+        check.removeValue(forKey: "evidence")
+        summary["check"] = check
+        summary["coordinate_stable_index"] = ["alpha": 2.38, "block_size": 25, "block_count": 26, "zeros_dropped": 0]
+        for key in ["coordinate_stable_index_per_tensor", "matched_reference_comparison", "effective_dimension", "noise_by_group"] {
+            summary.removeValue(forKey: key)
+        }
+        try JSONSerialization.data(withJSONObject: summary).write(to: url)
+        let result = try CommandLineHarness.run(["report", runDirectory])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let html = try String(contentsOfFile: runDirectory + "/report.html", encoding: .utf8)
+        XCTAssertTrue(html.contains("not α-stable (estimate 2.38 outside (0, 2])"), "an old index above 2 is not shown as one")
+    }
+
     func testRefusesADirectoryThatIsNoRun() throws {
         let result = try CommandLineHarness.run(["report", directory.path])
         XCTAssertEqual(result.status, 1)
