@@ -5,9 +5,9 @@ import Foundation
 ///
 /// Debian's OpenBLAS 0.3.21 is a DYNAMIC_ARCH build: at load time it picks kernels
 /// from the CPU's family/model. It does not know recent Xeons (family 6, model 207,
-/// Emerald Rapids, this project's machines) and falls back to **Prescott** (SSE3)
-/// kernels: sgemm then runs at ~32 GFLOP/s per core instead of ~155 with the AVX-512
-/// (`SkylakeX`) kernels. `OPENBLAS_CORETYPE` fixes that, but is read only while the
+/// Emerald Rapids, among this project's machines) and falls back to **Prescott** (SSE3)
+/// kernels: sgemm then runs several times slower than with the AVX-512 (`SkylakeX`)
+/// kernels (`noisescope bench` measures both). `OPENBLAS_CORETYPE` fixes that, but is read only while the
 /// library loads, i.e. before `main`. `select(_:)` sets it and re-runs OpenBLAS's
 /// own dynamic initialisation (`gotoblas_dynamic_quit` / `gotoblas_dynamic_init`,
 /// exported by the library, looked up with `dlsym` since they are not in any header),

@@ -3,14 +3,9 @@ import Foundation
 
 /// How a model uses the machine's cores for one minibatch gradient.
 ///
-/// Measured on the 2-core development machine (Xeon family 6 model 207, OpenBLAS
-/// 0.3.21 with its AVX-512 kernels, idle), default tinygpt at B = 8:
-///
-///     data parallel, 2 workers, 1 BLAS thread each   352 grads/s  (1.88× one core)
-///     1 worker, OpenBLAS on 2 threads                 199 grads/s  (1.06× one core)
-///     1 worker, 1 BLAS thread                         187 grads/s
-///
-/// (with OpenBLAS's fallback SSE3 kernels: 122, 89 and 62). Data parallelism wins
+/// Data parallelism is the default: `noisescope bench` measures it against
+/// OpenBLAS's own threads and one core on the machine at hand (the README quotes
+/// the numbers). It wins
 /// because the model's matrices are small (256–512 rows by 64–256 columns): OpenBLAS's
 /// threading barely engages at these sizes and leaves the LayerNorm, GELU, softmax and
 /// attention loops (a third of the time) on one core, whereas two workers with
