@@ -38,8 +38,7 @@ public struct MeasurementSummary: Codable, Sendable {
             self.group = group
             shareOfSquaredNoise = totalSquared > 0 ? norms.reduce(0) { $0 + $1 * $1 } / totalSquared : .nan
             let shape = ReferenceComparison.Shape(norms)
-            let sorted = norms.sorted()
-            median = sorted.isEmpty ? .nan : sorted[sorted.count / 2]
+            median = norms.isEmpty ? .nan : quantile(ofSorted: norms.sorted(), probability: 0.5)
             q99OverMedian = shape.q99OverMedian
             excessKurtosis = shape.excessKurtosis
             let clean = norms.filter { $0 > 0 && $0.isFinite }

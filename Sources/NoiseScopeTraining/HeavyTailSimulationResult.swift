@@ -1,4 +1,5 @@
 import Foundation
+import NoiseScopeStatistics
 
 /// What `HeavyTailSimulation.run` produces: per method, the final error of
 /// every replicate and its upper quantiles.

@@ -48,7 +48,7 @@ extension ReportCommand {
             if let last = ema.last { facts.append(String(format: "gradient noise scale B_simple (EMA, last of %d records) = %.4g", records.count, last.1)) }
             let gradientNorms = records.compactMap { $0.gBigSquared }.filter { $0.isFinite && $0 >= 0 }.map { $0.squareRoot() }.sorted()
             if gradientNorms.count >= 10 {
-                let q = { (p: Double) in gradientNorms[min(gradientNorms.count - 1, Int(p * Double(gradientNorms.count - 1)))] }
+                let q = { (p: Double) in quantile(ofSorted: gradientNorms, probability: p) }
                 facts.append(String(format: "gradient norm ‖g‖ over %d recording steps: median %.4g, 0.9 quantile %.4g (a clipping threshold that clips about one step in ten; see “What to do”)", gradientNorms.count, q(0.5), q(0.9)))
             }
             if let trajectory = TrajectoryWindows.analyse(ordered, steps: steps) {

@@ -1,4 +1,5 @@
 import XCTest
+import NoiseScopeStatistics
 @testable import NoiseScopeTraining
 
 final class HeavyTailSimulationTests: XCTestCase {

@@ -50,7 +50,7 @@ public struct TrajectoryWindows: Codable, Sendable {
             let part = Array(pairs[(w * pairs.count / windows)..<((w + 1) * pairs.count / windows)])
             let values = part.map(\.0)
             let sorted = values.sorted()
-            func q(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(p * Double(sorted.count - 1)))] }
+            func q(_ p: Double) -> Double { quantile(ofSorted: sorted, probability: p) }
             let data = OrderStatistics(sortedDescending: sorted.reversed())
             let decision = rule.decide(data, n: values.count)
             result.append(Window(firstStep: part.first!.1, lastStep: part.last!.1, n: values.count, q10: q(0.1), median: q(0.5),
