@@ -136,7 +136,8 @@ struct CheckCommand: ParsableCommand {
                 dropped.nonpositive += cleaned.dropped.nonpositive
             }
             noteDropped(dropped)
-            var report = try TailCheck.run(kept, options: checkOptions)
+            // A noisescope_torch log is a trajectory: its manifest says so.
+            var report = try TailCheck.run(kept, options: checkOptions(trajectory: dependent || logs.contains { $0 != nil }))
             report.dropped = dropped
             let text = json ? try encodeJSON(report) : report.humanReadableSummary(source: files.joined(separator: ", "))
             if let plot {
@@ -162,7 +163,7 @@ struct CheckCommand: ParsableCommand {
             total.merge(sketch)
         }
         noteDropped(dropped)
-        var report = try TailCheck.run(sketch: total, options: checkOptions)
+        var report = try TailCheck.run(sketch: total, options: checkOptions(trajectory: false))
         report.dropped = dropped
         let text = json ? try encodeJSON(report) : report.humanReadableSummary(source: files.joined(separator: ", ") + (total.count > top ? " (streamed: top \(top) exact, body from a reservoir)" : ""))
         try emit(text, to: output)
@@ -186,10 +187,9 @@ struct CheckCommand: ParsableCommand {
         try emit(json ? try encodeJSON(estimate) : text, to: output)
     }
 
-    var checkOptions: TailCheck.Options {
+    func checkOptions(trajectory: Bool) -> TailCheck.Options {
         var options = TailCheck.Options(k: k, seed: seed, bootstrapReplicates: bootstrap, xminSearch: xminSearch.search)
-        // A noisescope_torch log is a trajectory: its manifest says so.
-        options.dependent = dependent || files.contains { (try? TorchLogInput.resolve(group: nil)($0)) != nil }
+        options.dependent = trajectory
         return options
     }
 
