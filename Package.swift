@@ -1,9 +1,11 @@
 // swift-tools-version:5.10
 // noisescope: is my stochastic-gradient noise heavy-tailed?
-// Data flows one way, and the targets follow it:
-//   NoiseScopeModels → NoiseScopeSampling → NoiseScopeStatistics → NoiseScopeFigures → noisescope (CLI)
-// NoiseScopeTraining (optimizers, trainer, checkpoints) sits beside sampling: it moves the
-// model's parameters, which the sampler then measures.
+// Data flows one way, and the targets follow it (each arrow: "is imported by"):
+//   NoiseScopeCore (error, RNG, files, text) → NoiseScopeModels, NoiseScopeStatistics
+//   NoiseScopeModels + NoiseScopeStatistics → NoiseScopeSampling → NoiseScopeTraining
+//   NoiseScopeStatistics → NoiseScopeFigures
+//   all of them → NoiseScope (the application layer: workflows, run directories,
+//   documents, presentation) → noisescope (the command line: parse, call, print)
 // CGSL is the single bridge to the native libraries (GSL and OpenBLAS).
 import PackageDescription
 
@@ -11,6 +13,8 @@ let package = Package(
     name: "noisescope",
     products: [
         .library(name: "NoiseScope", targets: ["NoiseScope"]),
+        // For users who only want the tail check on their own samples.
+        .library(name: "NoiseScopeStatistics", targets: ["NoiseScopeStatistics"]),
         .executable(name: "noisescope", targets: ["noisescope"]),
     ],
     dependencies: [
@@ -18,27 +22,28 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
-        .target(name: "NoiseScopeModels", dependencies: ["CGSL"]),
-        .target(name: "NoiseScopeStatistics", dependencies: ["CGSL"]),
-        .target(name: "NoiseScopeSampling", dependencies: ["NoiseScopeModels", "NoiseScopeStatistics"]),
-        .target(name: "NoiseScopeTraining", dependencies: ["NoiseScopeModels", "NoiseScopeSampling", "NoiseScopeStatistics"]),
-        .target(name: "NoiseScopeFigures", dependencies: ["NoiseScopeStatistics"]),
-        .target(name: "NoiseScope", dependencies: ["NoiseScopeModels", "NoiseScopeSampling", "NoiseScopeTraining", "NoiseScopeStatistics", "NoiseScopeFigures"]),
+        .target(name: "NoiseScopeCore", dependencies: ["CGSL"]),
+        .target(name: "NoiseScopeModels", dependencies: ["CGSL", "NoiseScopeCore"]),
+        .target(name: "NoiseScopeStatistics", dependencies: ["CGSL", "NoiseScopeCore"]),
+        .target(name: "NoiseScopeSampling", dependencies: ["NoiseScopeCore", "NoiseScopeModels", "NoiseScopeStatistics"]),
+        .target(name: "NoiseScopeTraining", dependencies: ["NoiseScopeCore", "NoiseScopeModels", "NoiseScopeSampling", "NoiseScopeStatistics"]),
+        .target(name: "NoiseScopeFigures", dependencies: ["NoiseScopeCore", "NoiseScopeStatistics"]),
+        .target(name: "NoiseScope", dependencies: ["NoiseScopeCore", "NoiseScopeModels", "NoiseScopeSampling", "NoiseScopeTraining", "NoiseScopeStatistics", "NoiseScopeFigures"]),
         .executableTarget(
             name: "noisescope",
             dependencies: [
                 "NoiseScope",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "noisescope-statistics-benchmarks", dependencies: ["NoiseScopeStatistics"],
+        .executableTarget(name: "noisescope-statistics-benchmarks", dependencies: ["NoiseScopeCore", "NoiseScopeStatistics"],
                           path: "Sources/StatisticsBenchmarks"),
-        .testTarget(name: "NoiseScopeStatisticsTests", dependencies: ["NoiseScopeStatistics"],
+        .testTarget(name: "NoiseScopeStatisticsTests", dependencies: ["NoiseScopeCore", "NoiseScopeStatistics"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "NoiseScopeModelsTests", dependencies: ["NoiseScopeModels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "NoiseScopeSamplingTests", dependencies: ["NoiseScopeSampling"]),
-        .testTarget(name: "NoiseScopeTrainingTests", dependencies: ["NoiseScopeTraining"]),
-        .testTarget(name: "NoiseScopeFiguresTests", dependencies: ["NoiseScopeFigures"], resources: [.copy("Golden")]),
-        .testTarget(name: "FuzzReplayTests", dependencies: ["NoiseScopeStatistics", "NoiseScopeTraining"]),
+        .testTarget(name: "NoiseScopeModelsTests", dependencies: ["NoiseScopeCore", "NoiseScopeModels"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NoiseScopeSamplingTests", dependencies: ["NoiseScopeCore", "NoiseScopeSampling"]),
+        .testTarget(name: "NoiseScopeTrainingTests", dependencies: ["NoiseScopeCore", "NoiseScopeTraining"]),
+        .testTarget(name: "NoiseScopeFiguresTests", dependencies: ["NoiseScopeCore", "NoiseScopeFigures"], resources: [.copy("Golden")]),
+        .testTarget(name: "FuzzReplayTests", dependencies: ["NoiseScopeCore", "NoiseScopeStatistics", "NoiseScopeTraining"]),
         .testTarget(name: "CommandLineTests", dependencies: ["noisescope", "NoiseScopeStatistics"]),
     ]
 )

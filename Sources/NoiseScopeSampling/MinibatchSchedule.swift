@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import NoiseScopeStatistics
 
 /// The order in which minibatches visit the data: a fresh seeded permutation

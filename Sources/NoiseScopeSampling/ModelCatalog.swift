@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import Foundation
 import NoiseScopeModels
 import NoiseScopeStatistics

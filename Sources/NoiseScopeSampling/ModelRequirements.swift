@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import NoiseScopeModels
 import NoiseScopeStatistics
 

@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import Foundation
 import NoiseScopeModels
 import NoiseScopeStatistics
@@ -42,13 +43,6 @@ public final class NoiseNormSampler {
     /// Where the work is, for progress reports.
     public enum Phase: String, Sendable { case fullGradient = "full gradient", noiseNorms = "noise norms" }
 
-    /// A stop asked for by the user (a signal); `detail` says what was kept.
-    public struct Interrupted: Error, CustomStringConvertible {
-        public var detail: String
-        public init(_ detail: String = "nothing was written") { self.detail = detail }
-        public var description: String { "stopped; \(detail)" }
-    }
-
     let model: any GradientModel<Float>
     public let options: Options
     /// The examples the measurement draws from: 0..<limit without the excluded ones.
@@ -79,7 +73,7 @@ public final class NoiseNormSampler {
     }
 
     /// Runs the measurement. `progress(phase, done, total)` is called after each
-    /// gradient; `shouldStop()` is polled as often, and a true answer throws `Interrupted`.
+    /// gradient; `shouldStop()` is polled as often, and a true answer throws `NoiseScopeError.interrupted`.
     public func run(progress: (Phase, Int, Int) -> Void = { _, _, _ in },
                     shouldStop: () -> Bool = { false }) throws -> NoiseMeasurement {
         let dimension = model.parameterCount
@@ -98,7 +92,7 @@ public final class NoiseNormSampler {
         let checkpoints = Set(NoiseMeasurement.logSpacedCounts(upTo: options.samples))
         let start = DispatchTime.now().uptimeNanoseconds
         for j in 1...options.samples {
-            if shouldStop() { throw Interrupted() }
+            if shouldStop() { throw NoiseScopeError.interrupted(detail: "nothing was written") }
             let batch = schedule.next().map { pool[$0] }
             batches.append(batch)
             norms.append(noiseNorm(of: batch, fullGradient: fullGradient, running: &running))
@@ -168,7 +162,7 @@ public final class NoiseNormSampler {
         }
         let examples = batches.reduce(0) { $0 + $1.count }
         for (index, batch) in batches.enumerated() {
-            if shouldStop() { throw Interrupted() }
+            if shouldStop() { throw NoiseScopeError.interrupted(detail: "nothing was written") }
             _ = model.lossAndGradient(indices: batch)
             let weight = Double(batch.count) / Double(examples)
             let gradient = UnsafeBufferPointer(model.gradient)

@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import CGSL
 import Foundation
 
@@ -46,11 +47,4 @@ public enum SpecialFunctions {
 
     /// log(1 − Φ(x)) without underflow far in the upper tail.
     public static func logNormalSurvival(_ x: Double) -> Double { logNormalCDF(-x) }
-}
-
-/// GSL's default error handler aborts the process; noisescope checks its
-/// inputs itself and reads GSL's return values, so the handler is turned off
-/// once, before the first GSL call that could report an error.
-enum GSLErrorHandling {
-    static let disabled: Void = { _ = gsl_set_error_handler_off() }()
 }

@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import Foundation
 
 /// The α-stable index estimator of Mohammadi, Mohammadpour & Ogata (2015), as
@@ -26,25 +27,14 @@ public enum StableIndexEstimator {
         }
     }
 
-    public enum Failure: Error, Equatable, CustomStringConvertible {
-        case nonNegativeInput
-        case tooFewSamples(Int)
-
-        public var description: String {
-            switch self {
-            case .nonNegativeInput:
-                return "the stable-index estimator needs signed samples (e.g. per-coordinate noise g_B − ∇f); these are all ≥ 0, so absolute values or norms were given and the estimate would be meaningless"
-            case .tooFewSamples(let n):
-                return "the stable-index estimator needs at least 16 non-zero samples, got \(n)"
-            }
-        }
-    }
+    /// The refusal of samples that are all ≥ 0 (magnitudes or norms, not signed noise).
+    public static let unsignedSamples = NoiseScopeError("the stable-index estimator needs signed samples (e.g. per-coordinate noise g_B − ∇f); these are all ≥ 0, so absolute values or norms were given and the estimate would be meaningless")
 
     /// Estimates α from signed samples; block size K2 defaults to ⌊√n⌋.
     public static func estimate(_ samples: [Double], blockSize: Int? = nil) throws -> Estimate {
         let nonZero = samples.filter { $0 != 0 && $0.isFinite }
-        guard nonZero.count >= 16 else { throw Failure.tooFewSamples(nonZero.count) }
-        guard nonZero.contains(where: { $0 < 0 }) else { throw Failure.nonNegativeInput }
+        guard nonZero.count >= 16 else { throw NoiseScopeError("the stable-index estimator needs at least 16 non-zero samples, got \(nonZero.count)") }
+        guard nonZero.contains(where: { $0 < 0 }) else { throw Self.unsignedSamples }
         let k2 = blockSize ?? Int(Double(nonZero.count).squareRoot())
         let k1 = nonZero.count / k2
         let n = k1 * k2

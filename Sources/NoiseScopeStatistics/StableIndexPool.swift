@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import Foundation
 
 /// The per-coordinate α-stable index of gradient noise, done as Simsekli et

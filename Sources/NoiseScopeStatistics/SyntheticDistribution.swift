@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import Foundation
 
 /// Distributions with known tails, drawn through GSL: the ground truth the

@@ -1,3 +1,5 @@
+import NoiseScopeCore
+
 /// Everything `noisescope check` computes on one positive sample: summaries,
 /// the tail-index kit at one chosen k, the CSN power-law fit and the verdict.
 public struct TailCheck: Sendable {

@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import Foundation
 
 /// A bounded-memory summary of a stream of positive samples, for `check` on

@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import CGSL
 import Foundation
 

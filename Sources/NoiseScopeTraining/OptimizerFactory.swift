@@ -1,19 +1,15 @@
-/// Settings that cannot drive the requested optimizer.
-public struct InvalidOptimizerSettings: Error, CustomStringConvertible, Sendable {
-    public let kind: OptimizerKind
-    public let problems: [String]
-    public var description: String { "invalid settings for \(kind.rawValue): " + problems.joined(separator: "; ") }
-}
-
+import NoiseScopeCore
 /// Makes an optimizer of `kind` for a parameter vector of `parameterCount`
 /// entries, reading from `settings` the fields that kind uses (see
-/// `OptimizerSettings`). Throws `InvalidOptimizerSettings` for out-of-range
+/// `OptimizerSettings`). Throws `NoiseScopeError.invalidSetting` for out-of-range
 /// settings, so values typed on a command line are reported, not trapped.
 public func makeOptimizer(_ kind: OptimizerKind, settings: OptimizerSettings,
                           parameterCount: Int) throws -> any Optimizer {
     precondition(parameterCount >= 0, "parameter count must be non-negative")
     let problems = settings.problems(for: kind)
-    guard problems.isEmpty else { throw InvalidOptimizerSettings(kind: kind, problems: problems) }
+    guard problems.isEmpty else {
+        throw NoiseScopeError.invalidSetting(.optimizer, message: "invalid settings for \(kind.rawValue): " + problems.joined(separator: "; "))
+    }
     let name = kind.rawValue
     let s = settings
     switch kind {

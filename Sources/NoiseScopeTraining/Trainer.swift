@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import Foundation
 import NoiseScopeModels
 import NoiseScopeSampling
@@ -149,10 +150,10 @@ public final class Trainer {
         }
         if step == 0 { try snapshotIfDue() }
         while step < options.steps {
-            if shouldStop() { throw NoiseNormSampler.Interrupted() }
+            if shouldStop() { throw NoiseScopeError.interrupted(detail: "nothing was written") }
             let loss = model.lossAndGradient(indices: schedule.next())
             guard loss.isFinite else {
-                throw Failure(description: "training diverged at step \(step + 1) (loss \(loss)); lower --lr or pick a clipping optimizer")
+                throw NoiseScopeError.diverged(step: step + 1, loss: loss)
             }
             optimizer.step(parameters: model.parameters, gradient: UnsafeBufferPointer(model.gradient))
             step += 1

@@ -23,9 +23,11 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         try body()
     } catch let error as ExitCode {
         throw error
-    } catch let interrupted as NoiseNormSampler.Interrupted {
-        printError("noisescope: \(Interruption.signalName ?? "interrupted"): \(interrupted.description)")
+    } catch NoiseScopeError.interrupted(let detail) {
+        printError("noisescope: \(Interruption.signalName ?? "interrupted"): stopped; \(detail)")
         throw ExitCode(Interruption.exitStatus)
+    } catch let error as NoiseScopeError {
+        throw fail(CommandLineFlags.message(for: error))
     } catch let error as CustomStringConvertible {
         throw fail(error.description)
     } catch {

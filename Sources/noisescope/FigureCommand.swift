@@ -106,7 +106,7 @@ struct FigureCommand: ParsableCommand {
         let outputs = try MeasurementOutputs.make(measurement: measurement, modelName: model.name, data: data.name,
                                                   batchSize: batch, seed: seed, bootstrap: 0, started: started,
                                                   attribution: NoiseAttribution.compute(model: model, measurement: measurement))
-        if Interruption.isRequested { throw NoiseNormSampler.Interrupted() }
+        if Interruption.isRequested { throw NoiseScopeError.interrupted(detail: "nothing was written") }
         try outputs.write(to: out + "/\(pair.model)-\(pair.data)")
         printError("noisescope: \(model.name) on \(data.name): verdict \(outputs.summary.verdict.rawValue), \(String(format: "%.0f", measurement.gradientsPerSecond)) grads/s")
         return Run(summary: outputs.summary, norms: measurement.noiseNorms, variance: measurement.variance, coordinates: measurement.firstBatchCoordinates)

@@ -74,7 +74,7 @@ struct GenerateCommand: ParsableCommand {
             let file = try output.map { try AtomicFile.Writer(path: $0) }
             var remaining = count
             while remaining > 0 {
-                if Interruption.isRequested { throw NoiseNormSampler.Interrupted() }
+                if Interruption.isRequested { throw NoiseScopeError.interrupted(detail: "nothing was written") }
                 let chunk = min(remaining, 100_000)
                 var text = ""
                 text.reserveCapacity(chunk * 24)

@@ -96,7 +96,7 @@ struct MeasureCommand: ParsableCommand {
             let outputs = try MeasurementOutputs.make(measurement: measurement, modelName: gradientModel.name, data: dataSource.name,
                                                       batchSize: batchSize, seed: seed, bootstrap: bootstrap, started: started,
                                                       attribution: attribution, excluded: samplerOptions.excluded.sorted())
-            if Interruption.isRequested { throw NoiseNormSampler.Interrupted() }
+            if Interruption.isRequested { throw NoiseScopeError.interrupted(detail: "nothing was written") }
             try outputs.write(to: out)
             let text = json ? try encodeJSON(outputs.summary) : outputs.humanReadable(directory: out)
             try emit(text, to: nil)

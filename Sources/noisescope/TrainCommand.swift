@@ -86,10 +86,10 @@ struct TrainCommand: ParsableCommand {
                     snapshots.append(try TrainingFiles.snapshotRow(step: step, norms: norms, seed: seed))
                     try AtomicFile.write(TrainingFiles.snapshotsCSV(snapshots), to: out + "/noise/snapshots.csv")
                 })
-            } catch is NoiseNormSampler.Interrupted {
+            } catch NoiseScopeError.interrupted {
                 let kept = rows.last.map { "loss.csv has rows to step \($0.step)" } ?? "no loss row was written"
                 let resume = lastCheckpoint.map { "; continue with --resume \($0)" } ?? "; no checkpoint was written yet"
-                throw NoiseNormSampler.Interrupted("at step \(trainer.step) of \(steps); \(kept) in \(out)\(resume)")
+                throw NoiseScopeError.interrupted(detail: "at step \(trainer.step) of \(steps); \(kept) in \(out)\(resume)")
             }
             if let last = rows.last {
                 try emit(String(format: "noisescope train: %@ with %@, %d steps: train loss %.4f, validation loss %.4f; files in %@\n",

@@ -63,7 +63,7 @@ extension FigureCommand {
                 do {
                     rows = try train(recipe, kind: kind, learningRate: lr, noiseEvery: nil,
                                      directory: out + "/fig3/\(kind.rawValue)-lr\(lr)").rows
-                } catch let error as Trainer.Failure where error.description.contains("diverged") {
+                } catch NoiseScopeError.diverged {
                     rows = []
                 }
                 results.append((lr, rows))

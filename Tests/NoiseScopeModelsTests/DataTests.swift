@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import Foundation
 import XCTest
 @testable import NoiseScopeModels
@@ -32,7 +33,7 @@ final class DataTests: XCTestCase {
         XCTAssertEqual(try TextCorpus(bytes: Array("abcde".utf8), contextLength: 4).windowCount, 1)  // exactly T + 1
         XCTAssertEqual(try TextCorpus(contentsOf: url, contextLength: 8).windowCount, 1)  // 9 = T + 1 bytes
         XCTAssertThrowsError(try TextCorpus(contentsOf: url, contextLength: 9)) { error in
-            XCTAssertEqual(error as? DataError, .textTooShort(path: url.path, bytes: 9, needed: 10, contextLength: 9))
+            XCTAssertEqual(error as? NoiseScopeError, .textTooShort(path: url.path, bytes: 9, needed: 10, contextLength: 9))
             let message = "\(error)"
             XCTAssertTrue(message.contains(url.path) && message.contains("9 bytes") && message.contains("context 9"),
                           message)
@@ -50,7 +51,7 @@ final class DataTests: XCTestCase {
         XCTAssertEqual(digits.pixels.max(), 16)
         let bad = try temporaryFile(String(repeating: "1,", count: 64) + "3\n" + String(repeating: "1,", count: 63) + "3\n")
         XCTAssertThrowsError(try DigitsDataset(contentsOf: bad)) { error in
-            XCTAssertEqual(error as? DataError, .malformedDigits(path: bad.path, line: 2, reason: "64 fields"))
+            XCTAssertEqual(error as? NoiseScopeError, .malformedDigits(path: bad.path, line: 2, reason: "64 fields"))
         }
         let badPixel = try temporaryFile(String(repeating: "1,", count: 63) + "17,3\n")
         XCTAssertThrowsError(try DigitsDataset(contentsOf: badPixel))

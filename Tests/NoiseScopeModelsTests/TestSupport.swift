@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import Foundation
 import XCTest
 @testable import NoiseScopeModels
@@ -24,10 +25,10 @@ enum TestData {
 
 /// A deterministic Gaussian source for test inputs (GSL mt19937).
 final class TestRandom {
-    let rng: ModelRNG
-    init(seed: UInt64) { rng = ModelRNG(seed: seed) }
-    func normal(_ n: Int, std: Double = 1) -> [Double] { (0..<n).map { _ in rng.gaussian(sigma: std) } }
-    func index(_ n: Int) -> Int { rng.uniformInt(n) }
+    let rng: RandomSource
+    init(seed: UInt64) { rng = RandomSource(seed: seed) }
+    func normal(_ n: Int, std: Double = 1) -> [Double] { (0..<n).map { _ in rng.gaussianPolar(sigma: std) } }
+    func index(_ n: Int) -> Int { rng.index(below: n) }
     /// `k` distinct indices of 0..<n (all of them when k ≥ n), in increasing order.
     func subset(_ k: Int, of n: Int) -> [Int] {
         if k >= n { return Array(0..<n) }

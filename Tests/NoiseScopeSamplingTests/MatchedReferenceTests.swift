@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import NoiseScopeStatistics
 import XCTest
 @testable import NoiseScopeSampling

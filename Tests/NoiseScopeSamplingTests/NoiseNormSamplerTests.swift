@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import NoiseScopeModels
 import NoiseScopeStatistics
 import XCTest
@@ -71,7 +72,7 @@ final class NoiseNormSamplerTests: XCTestCase {
         XCTAssertThrowsError(try NoiseNormSampler(model: model, options: .init(batchSize: 9)))
         XCTAssertThrowsError(try NoiseNormSampler(model: model, options: .init(batchSize: 8, samples: 1)))
         XCTAssertThrowsError(try NoiseNormSampler(model: model, options: .init(batchSize: 8, samples: 5)).run(shouldStop: { true })) { error in
-            XCTAssertTrue(error is NoiseNormSampler.Interrupted)
+            XCTAssertEqual(error as? NoiseScopeError, .interrupted(detail: "nothing was written"))
         }
     }
 

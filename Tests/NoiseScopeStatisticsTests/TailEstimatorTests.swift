@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import XCTest
 @testable import NoiseScopeStatistics
 
@@ -134,7 +135,7 @@ final class TailEstimatorTests: XCTestCase {
         }
         let absolute = SyntheticDistribution.absoluteStable(alpha: 1.5).sample(count: 1000, seed: 1)
         XCTAssertThrowsError(try StableIndexEstimator.estimate(absolute)) { error in
-            XCTAssertEqual(error as? StableIndexEstimator.Failure, .nonNegativeInput)
+            XCTAssertEqual(error as? NoiseScopeError, StableIndexEstimator.unsignedSamples)
         }
     }
 }

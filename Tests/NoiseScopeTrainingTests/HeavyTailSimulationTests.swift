@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import XCTest
 import NoiseScopeStatistics
 @testable import NoiseScopeTraining

@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import XCTest
 @testable import NoiseScopeTraining
 // RandomSource comes from NoiseScopeStatistics in the main repository (this

@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import XCTest
 @testable import NoiseScopeTraining
 
@@ -188,7 +189,7 @@ final class OptimizerSingleStepTests: XCTestCase {
         settings.epsilon = 0
         settings.beta1 = 1
         XCTAssertThrowsError(try makeOptimizer(.delayedClipAdagradNorm, settings: settings, parameterCount: 2)) { error in
-            XCTAssertEqual((error as? InvalidOptimizerSettings)?.problems.count, 2, "\(error)")
+            XCTAssertEqual((error as? NoiseScopeError)?.description.components(separatedBy: "; ").count, 2, "\(error)")
         }
     }
 }

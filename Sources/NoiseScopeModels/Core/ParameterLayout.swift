@@ -1,3 +1,5 @@
+import NoiseScopeCore
+
 /// How one parameter tensor is initialised.
 public enum ParameterInit: Sendable, Equatable, Codable {
     /// Entries drawn i.i.d. N(0, std²).
@@ -62,11 +64,11 @@ public struct ParameterLayout: Sendable, Equatable, Codable {
     /// the same seed agree up to rounding).
     public func initialize<T: BLASScalar>(_ buffer: UnsafeMutableBufferPointer<T>, seed: UInt64) {
         precondition(buffer.count == count, "buffer size \(buffer.count) != layout size \(count)")
-        let rng = ModelRNG(seed: seed)
+        let rng = RandomSource(seed: seed)
         for slot in tensors {
             for i in slot.range {
                 switch slot.initialization {
-                case .normal(let std): buffer[i] = T(rng.gaussian(sigma: std))
+                case .normal(let std): buffer[i] = T(rng.gaussianPolar(sigma: std))
                 case .zeros: buffer[i] = 0
                 case .ones: buffer[i] = 1
                 }

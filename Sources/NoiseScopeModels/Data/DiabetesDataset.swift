@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import Foundation
 
 /// The diabetes regression data (Efron et al. 2004, as shipped by scikit-learn):
@@ -17,13 +18,13 @@ public struct DiabetesDataset: Sendable {
         func rows(_ name: String) throws -> [[Double]] {
             let url = directory.appendingPathComponent(name)
             guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-                throw DataError.unreadable(path: url.path, reason: "missing or not UTF-8")
+                throw NoiseScopeError.unreadable(path: url.path, reason: "missing or not UTF-8")
             }
             return text.split(separator: "\n").map { $0.split(separator: " ").compactMap { Double($0) } }
         }
         let x = try rows("diabetes_data_raw.csv"), y = try rows("diabetes_target.csv").map { $0.first ?? .nan }
         guard x.count == y.count, !x.isEmpty, x.allSatisfy({ $0.count == Self.featureCount }), y.allSatisfy(\.isFinite) else {
-            throw DataError.unreadable(path: directory.path, reason: "diabetes files do not hold \(Self.featureCount) features and one target per line")
+            throw NoiseScopeError.unreadable(path: directory.path, reason: "diabetes files do not hold \(Self.featureCount) features and one target per line")
         }
         func standardised(_ column: [Double]) -> [Double] {
             let mean = column.reduce(0, +) / Double(column.count)

@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import Foundation
 
 /// The 8×8 handwritten digits (UCI, as shipped by scikit-learn): one example per CSV
@@ -25,11 +26,11 @@ public struct DigitsDataset: Sendable {
         self.labels = labels
     }
 
-    /// Parses the CSV at `url`; throws `DataError` with the line number on malformed input.
+    /// Parses the CSV at `url`; throws `NoiseScopeError` with the line number on malformed input.
     public init(contentsOf url: URL) throws {
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw DataError.unreadable(path: url.path, reason: error.localizedDescription)
+            throw NoiseScopeError.unreadable(path: url.path, reason: error.localizedDescription)
         }
         var pixels: [UInt8] = []
         var labels: [Int32] = []
@@ -40,23 +41,23 @@ public struct DigitsDataset: Sendable {
             if trimmed.isEmpty { continue }
             let fields = trimmed.split(separator: ",")
             guard fields.count == Self.pixelCount + 1 else {
-                throw DataError.malformedDigits(path: url.path, line: lineNumber,
+                throw NoiseScopeError.malformedDigits(path: url.path, line: lineNumber,
                                                 reason: "\(fields.count) fields")
             }
             for (k, f) in fields.enumerated() {
                 guard let v = Int(f.trimmingCharacters(in: .whitespaces)) else {
-                    throw DataError.malformedDigits(path: url.path, line: lineNumber,
+                    throw NoiseScopeError.malformedDigits(path: url.path, line: lineNumber,
                                                     reason: "field \(k + 1) is not an integer")
                 }
                 if k < Self.pixelCount {
                     guard (0...16).contains(v) else {
-                        throw DataError.malformedDigits(path: url.path, line: lineNumber,
+                        throw NoiseScopeError.malformedDigits(path: url.path, line: lineNumber,
                                                         reason: "pixel \(v) out of 0...16")
                     }
                     pixels.append(UInt8(v))
                 } else {
                     guard (0..<Self.classCount).contains(v) else {
-                        throw DataError.malformedDigits(path: url.path, line: lineNumber,
+                        throw NoiseScopeError.malformedDigits(path: url.path, line: lineNumber,
                                                         reason: "label \(v) out of 0...9")
                     }
                     labels.append(Int32(v))

@@ -1,3 +1,5 @@
+import NoiseScopeCore
+
 /// The Gaussian-input variant of the text models: instead of looking up `wte` for
 /// each input byte, position t of window i gets a fixed random vector g(i, t) ∈ R^d
 /// with i.i.d. N(0, 1) entries, scaled to unit Euclidean norm. The targets stay the
@@ -25,21 +27,21 @@ public struct GaussianInputs: Sendable, Equatable {
 
     /// The 32-bit mt19937 seed of window `i`.
     public func streamSeed(window i: Int) -> UInt64 {
-        let base = UInt32(truncatingIfNeeded: splitMix64(seed ^ 0x6761_7573_7369_616E))  // "gaussian"
+        let base = UInt32(truncatingIfNeeded: SplitMix64.mix(seed ^ 0x6761_7573_7369_616E))  // "gaussian"
         return UInt64(base &+ UInt32(truncatingIfNeeded: i))
     }
 
     /// Writes window `i`'s T unit vectors (T, d) into `out`, reseeding `rng`;
     /// `scratch` holds d Doubles (one vector before rounding). Allocates nothing.
     @inline(__always)
-    func fill<T: BLASScalar>(window i: Int, into out: UnsafeMutablePointer<T>, rng: ModelRNG,
+    func fill<T: BLASScalar>(window i: Int, into out: UnsafeMutablePointer<T>, rng: RandomSource,
                              scratch: UnsafeMutablePointer<Double>) {
         rng.reseed(streamSeed(window: i))
         let d = dimension
         for t in 0..<contextLength {
             var norm2 = 0.0
             for j in 0..<d {
-                let g = rng.gaussianZiggurat()
+                let g = rng.gaussian()
                 scratch[j] = g
                 norm2 += g * g
             }
@@ -53,7 +55,7 @@ public struct GaussianInputs: Sendable, Equatable {
     public func vectors(window i: Int) -> [Double] {
         var out = [Double](repeating: 0, count: contextLength * dimension)
         var scratch = [Double](repeating: 0, count: dimension)
-        let rng = ModelRNG(seed: 0)
+        let rng = RandomSource(seed: 0)
         out.withUnsafeMutableBufferPointer { o in
             scratch.withUnsafeMutableBufferPointer { s in
                 fill(window: i, into: o.baseAddress!, rng: rng, scratch: s.baseAddress!)

@@ -1,26 +1,5 @@
 import Foundation
-
-/// Errors from the data loaders, with messages meant for the command line.
-public enum DataError: Error, CustomStringConvertible, Equatable {
-    /// The file could not be read.
-    case unreadable(path: String, reason: String)
-    /// A text file too short to hold one window of `contextLength` inputs plus the
-    /// one-byte-shifted target.
-    case textTooShort(path: String, bytes: Int, needed: Int, contextLength: Int)
-    /// A malformed line in the digits CSV.
-    case malformedDigits(path: String, line: Int, reason: String)
-
-    public var description: String {
-        switch self {
-        case let .unreadable(path, reason):
-            return "cannot read \(path): \(reason)"
-        case let .textTooShort(path, bytes, needed, t):
-            return "\(path) has \(bytes) bytes, but one window of context \(t) needs at least \(needed) (\(t) inputs + 1 shifted target); use a longer text or a smaller context"
-        case let .malformedDigits(path, line, reason):
-            return "\(path), line \(line): \(reason) (expected 65 integers: 64 pixels 0...16, then a label 0...9)"
-        }
-    }
-}
+import NoiseScopeCore
 
 /// A byte corpus cut into non-overlapping windows of `contextLength` bytes: window i
 /// has inputs bytes [iT, iT+T) and targets bytes [iT+1, iT+T+1). The number of windows
@@ -34,11 +13,11 @@ public struct TextCorpus: Sendable {
     /// Where the bytes came from (for messages and reports).
     public let source: String
 
-    /// Wraps `bytes`; throws `DataError.textTooShort` unless there are at least T + 1.
+    /// Wraps `bytes`; throws `NoiseScopeError.textTooShort` unless there are at least T + 1.
     public init(bytes: [UInt8], contextLength: Int, source: String = "<memory>") throws {
         precondition(contextLength > 0, "context length must be positive")
         guard bytes.count >= contextLength + 1 else {
-            throw DataError.textTooShort(path: source, bytes: bytes.count,
+            throw NoiseScopeError.textTooShort(path: source, bytes: bytes.count,
                                          needed: contextLength + 1, contextLength: contextLength)
         }
         self.bytes = bytes
@@ -50,7 +29,7 @@ public struct TextCorpus: Sendable {
     public init(contentsOf url: URL, contextLength: Int) throws {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw DataError.unreadable(path: url.path, reason: error.localizedDescription)
+            throw NoiseScopeError.unreadable(path: url.path, reason: error.localizedDescription)
         }
         try self.init(bytes: [UInt8](data), contextLength: contextLength, source: url.path)
     }

@@ -1,3 +1,5 @@
+import NoiseScopeCore
+
 /// tinygpt: a pre-LayerNorm decoder-only transformer on bytes (docs/models.md), and its
 /// two ablations: without attention (every block keeps only its MLP sublayer) and
 /// with Gaussian input vectors in place of the token embedding lookup.
@@ -196,7 +198,7 @@ final class TinyGPTWorkspace<T: BLASScalar>: MinibatchWorkspace {
     private let mlp: [MLPActivations<T>]
     private let head: HeadActivations<T>
     private let scratch: BackwardScratch<T>
-    private let rng = ModelRNG(seed: 0)
+    private let rng = RandomSource(seed: 0)
     private let gaussianScratch: UnsafeMutablePointer<Double>
 
     init(arch: TinyGPTArchitecture, corpus: TextCorpus, gaussian: GaussianInputs?, params: UnsafePointer<T>,

@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import CGSL
 import Foundation
 
@@ -137,10 +138,10 @@ public enum Benchmark {
         openblas_set_num_threads(Int32(threads))
         let n = size
         let a = FlatBuffer<Float>(count: n * n), b = FlatBuffer<Float>(count: n * n), c = FlatBuffer<Float>(count: n * n)
-        let rng = ModelRNG(seed: 1)
+        let rng = RandomSource(seed: 1)
         for i in 0..<(n * n) {
-            a.buffer[i] = Float(rng.gaussian())
-            b.buffer[i] = Float(rng.gaussian())
+            a.buffer[i] = Float(rng.gaussianPolar())
+            b.buffer[i] = Float(rng.gaussianPolar())
         }
         var best = Double.infinity
         let probe = LoadProbe()
@@ -164,9 +165,9 @@ public enum Benchmark {
         _ model: M, batchSize: Int, parallelism: String, sgemmGflops: Double,
         seconds: Double = 2, rounds: Int = 8, warmup: Int = 3
     ) -> ModelResult {
-        let rng = ModelRNG(seed: 42)
+        let rng = RandomSource(seed: 42)
         var indices = [Int](repeating: 0, count: batchSize)
-        func draw() { for k in 0..<batchSize { indices[k] = rng.uniformInt(model.exampleCount) } }
+        func draw() { for k in 0..<batchSize { indices[k] = rng.index(below: model.exampleCount) } }
         for _ in 0..<warmup {
             draw()
             _ = model.lossAndGradient(indices: indices)

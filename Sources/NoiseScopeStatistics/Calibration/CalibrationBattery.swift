@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import Foundation
 
 /// The samples of known tail that the verdict is calibrated on: power laws at

@@ -1,3 +1,5 @@
+import NoiseScopeCore
+
 /// Reads numbers from line-oriented text: plain one-a-line files, CSV and TSV
 /// (RFC 4180 quoting; a header row detected when its cells are not numbers; a
 /// column chosen by name or 1-based index), and JSON lines (a field chosen by

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import NoiseScopeCore
 import Glibc
 #endif
 

@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import Foundation
 
 /// Reads a NumPy .npy array (format versions 1–3): little-endian float32,

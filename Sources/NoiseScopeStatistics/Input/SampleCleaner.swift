@@ -1,3 +1,5 @@
+import NoiseScopeCore
+
 /// Keeps the samples a tail estimator can use (positive and finite) and says
 /// what it removed, or refuses, per the caller's policy. The one place that
 /// decides, for whole files and streams alike.

@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import Foundation
 
 /// Reads positive samples from a file or standard input in any `SampleFormat`.

@@ -1,3 +1,5 @@
+import NoiseScopeCore
+
 /// Reads numbers one at a time from a file or standard input without holding
 /// the input in memory: plain text (one number a line, blank and # lines
 /// skipped; CRLF and a byte order mark accepted, as in the whole-file reader)

@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import Foundation
 
 /// Samples logged along a training trajectory are neither independent nor

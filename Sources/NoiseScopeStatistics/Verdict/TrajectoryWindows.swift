@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import Foundation
 
 /// Noise recorded along training, cut into consecutive windows of steps: the

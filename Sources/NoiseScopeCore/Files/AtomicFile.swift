@@ -10,32 +10,6 @@ import Glibc
 /// rename is atomic: readers see either the previous file or the complete new one. On any
 /// failure the temporary file is removed and the destination is left untouched.
 public enum AtomicFile {
-    /// Errors from `write(_:to:)`.
-    public enum WriteError: Error, Equatable, CustomStringConvertible {
-        case cannotCreateTemporaryFile(path: String, errno: Int32)
-        case cannotWrite(path: String, errno: Int32)
-        case cannotRename(from: String, to: String, errno: Int32)
-        case missingDirectory(path: String, directory: String)
-        case destinationIsDirectory(path: String)
-
-        public var description: String {
-            switch self {
-            case let .cannotCreateTemporaryFile(path, code):
-                return "cannot create temporary file \(shown(path)): \(String(cString: strerror(code)))"
-            case let .cannotWrite(path, code):
-                return "cannot write \(shown(path)): \(String(cString: strerror(code)))"
-            case let .missingDirectory(path, directory):
-                return "cannot write \(shown(path)): directory \(shown(directory)) does not exist; create it first"
-            case let .cannotRename(from, to, code):
-                return "cannot rename \(shown(from)) to \(shown(to)): \(String(cString: strerror(code)))"
-            case let .destinationIsDirectory(path):
-                return "cannot write \(shown(path)): it is a directory; give a file path"
-            }
-        }
-
-        private func shown(_ path: String) -> String { TerminalText.safeForTerminal(path, limit: 200) }
-    }
-
     /// A file being written under a temporary name beside its destination:
     /// `append` as often as needed, then `commit` renames it into place;
     /// dropping it uncommitted (or `abort`) removes the temporary file.
@@ -50,18 +24,18 @@ public enum AtomicFile {
             let directory = (destination as NSString).deletingLastPathComponent
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory), isDirectory.boolValue {
-                throw WriteError.destinationIsDirectory(path: destination)
+                throw NoiseScopeError.cannotWrite(path: destination, reason: "it is a directory; give a file path")
             }
             guard FileManager.default.fileExists(atPath: directory.isEmpty ? "." : directory, isDirectory: &isDirectory),
                   isDirectory.boolValue else {
-                throw WriteError.missingDirectory(path: destination, directory: directory)
+                throw NoiseScopeError.cannotWrite(path: destination, reason: "directory \(TerminalText.safeForTerminal(directory, limit: 200)) does not exist; create it first")
             }
             let name = (destination as NSString).lastPathComponent
             let templatePath = (directory.isEmpty ? "." : directory) + "/." + name + ".tmp-XXXXXX"
             var template = Array(templatePath.utf8CString)
             descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
             temporaryPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            guard descriptor >= 0 else { throw WriteError.cannotCreateTemporaryFile(path: temporaryPath, errno: errno) }
+            guard descriptor >= 0 else { throw NoiseScopeError.cannotWrite(path: temporaryPath, reason: NoiseScopeError.reason(errno: errno)) }
             // mkstemp creates the file as 0600; give it the usual permissions of a new file.
             fchmod(descriptor, 0o644)
         }
@@ -71,7 +45,7 @@ public enum AtomicFile {
         public func append(_ data: Data) throws {
             if let failure = AtomicFile.writeAll(descriptor, data) {
                 abort()
-                throw WriteError.cannotWrite(path: destination, errno: failure)
+                throw NoiseScopeError.cannotWrite(path: destination, reason: NoiseScopeError.reason(errno: failure))
             }
         }
 
@@ -81,14 +55,14 @@ public enum AtomicFile {
             if fsync(descriptor) != 0 {
                 let code = errno
                 abort()
-                throw WriteError.cannotWrite(path: destination, errno: code)
+                throw NoiseScopeError.cannotWrite(path: destination, reason: NoiseScopeError.reason(errno: code))
             }
             close(descriptor)
             finished = true
             guard rename(temporaryPath, destination) == 0 else {
                 let code = errno
                 unlink(temporaryPath)
-                throw WriteError.cannotRename(from: temporaryPath, to: destination, errno: code)
+                throw NoiseScopeError.cannotWrite(path: destination, reason: "cannot rename the temporary file into place: \(NoiseScopeError.reason(errno: code))")
             }
         }
 

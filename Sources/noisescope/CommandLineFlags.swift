@@ -1,0 +1,24 @@
+import NoiseScope
+
+/// The one place where a library error becomes a flag name: the library
+/// names a setting by what it is ("the minibatch size"); the command line
+/// says which flag to change.
+enum CommandLineFlags {
+    static let flags: [NoiseScopeError.Setting: String] = [
+        .batchSize: "--batch", .samples: "--samples", .fullGradientBatches: "--full-batches",
+        .width: "--width", .layers: "--layers", .heads: "--heads", .context: "--context",
+        .model: "--model", .data: "--data", .optimizer: "--optimizer", .learningRate: "--lr", .steps: "--steps",
+        .k: "--k", .top: "--top", .column: "--column", .field: "--field", .format: "--format",
+        .invalidValues: "--invalid", .stream: "--stream", .group: "--group", .excluded: "--exclude",
+        .learningRateGrid: "--lr-grid",
+    ]
+
+    /// The error's sentence, prefixed by the flag it is about when it is about one.
+    static func message(for error: NoiseScopeError) -> String {
+        switch error {
+        case .invalidSetting(let setting, let message): return "\(flags[setting] ?? setting.rawValue): \(message)"
+        case .diverged: return error.description.replacingOccurrences(of: "lower the learning rate", with: "lower --lr")
+        default: return error.description
+        }
+    }
+}
