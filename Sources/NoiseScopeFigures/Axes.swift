@@ -52,12 +52,22 @@ public struct Axes: Sendable {
     }
 }
 
-/// Where the legend goes inside the plot area.
+/// Where the legend goes: inside the plot area, at a corner or the middle of an edge, or
+/// outside it on the right.
 public enum LegendPlacement: Sendable, Equatable, CaseIterable {
-    /// The corner where the legend covers the least data; ties go to upper right, upper left,
-    /// lower left, lower right, in that order.
+    /// Like matplotlib's `loc="best"`: the inside position (`insideCandidates`) covering the
+    /// fewest samples of data; outside on the right when every inside position covers some.
+    /// See `Legend` for how coverage is counted.
     case automatic
     case upperRight, upperLeft, lowerLeft, lowerRight
+    case upperCenter, lowerCenter, centerLeft, centerRight
+    /// Right of the plot area, top-aligned; the panel's right margin grows to make room.
+    case outsideRight
     /// No legend.
     case hidden
+
+    /// The positions `automatic` tries, in tie-break order (matplotlib's order of `loc` codes).
+    public static let insideCandidates: [LegendPlacement] = [
+        .upperRight, .upperLeft, .lowerLeft, .lowerRight, .centerRight, .centerLeft, .lowerCenter, .upperCenter,
+    ]
 }

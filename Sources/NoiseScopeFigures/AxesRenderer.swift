@@ -20,15 +20,23 @@ enum AxesRenderer {
         writeTicks(layout, into: &writer)
         writeTickLabels(layout, into: &writer)
         writeTitles(layout, into: &writer)
-        let annotationBoxes = writeAnnotations(layout, into: &writer)
-
-        if let legend = Legend(drawn),
-           let frame = legend.frame(in: plot, placement: layout.axes.legendPlacement,
-                                    avoiding: drawn.map(\.obstacles) + [Obstacles(boxes: annotationBoxes)]) {
-            legend.write(in: frame, into: &writer)
+        writeAnnotations(layout, into: &writer)
+        if let plan = legendPlan(layout, drawn: drawn) {
+            plan.legend.write(in: plan.frame, into: &writer)
         }
         writer.close("g")
         return drawn.reduce(DroppedPoints()) { $0 + $1.dropped }
+    }
+
+    /// The legend of a panel, where it goes and its rectangle; `nil` when there is none.
+    /// A layout marked `legendOutside` keeps its legend outside (its margin was made for it).
+    static func legendPlan(_ layout: PanelLayout, drawn: [DrawnSeries])
+        -> (legend: Legend, placement: LegendPlacement, frame: Rect)? {
+        guard layout.axes.legendPlacement != .hidden, let legend = Legend(drawn) else { return nil }
+        let placement = layout.legendOutside ? .outsideRight
+            : legend.resolvedPlacement(in: layout.plot, placement: layout.axes.legendPlacement,
+                                       avoiding: drawn.map(\.obstacles) + [Obstacles(boxes: annotationBoxes(layout))])
+        return (legend, placement, legend.frame(in: layout.plot, placement: placement))
     }
 
     /// Major-tick positions (in pixels) of an axis that lie inside its limits.
@@ -92,36 +100,38 @@ enum AxesRenderer {
             let baseline = plot.maxY + Theme.majorTickLength + Theme.tickLabelGap
                 + Theme.tickFontSize * (Theme.ascent + Theme.descent) + Theme.axisLabelGap
                 + Theme.axisLabelFontSize * Theme.ascent
-            writer.textElement("text", [("x", svgNumber(plot.midX)), ("y", svgNumber(baseline)),
+            writer.richTextElement("text", [("x", svgNumber(plot.midX)), ("y", svgNumber(baseline)),
                                         ("font-size", svgNumber(Theme.axisLabelFontSize)),
-                                        ("fill", Theme.textColor), ("text-anchor", "middle")], text: xTitle)
+                                        ("fill", Theme.textColor), ("text-anchor", "middle")],
+                                      markup: xTitle, fontSize: Theme.axisLabelFontSize)
         }
         let yTitle = layout.y.title(layout.axes.yLabel)
         if !yTitle.isEmpty {
             let x = plot.minX - Theme.majorTickLength - Theme.tickLabelGap - layout.widestYTickLabel
                 - Theme.axisLabelGap - Theme.axisLabelFontSize * Theme.descent
             let (xText, yText) = (svgNumber(x), svgNumber(plot.midY))
-            writer.textElement("text", [("x", xText), ("y", yText),
+            writer.richTextElement("text", [("x", xText), ("y", yText),
                                         ("transform", "rotate(-90 " + xText + " " + yText + ")"),
                                         ("font-size", svgNumber(Theme.axisLabelFontSize)),
-                                        ("fill", Theme.textColor), ("text-anchor", "middle")], text: yTitle)
+                                        ("fill", Theme.textColor), ("text-anchor", "middle")],
+                                      markup: yTitle, fontSize: Theme.axisLabelFontSize)
         }
         if !layout.axes.title.isEmpty {
             let fontSize = fittedFontSize(layout.axes.title, base: Theme.titleFontSize, bold: true,
                                           room: plot.width + 40)
             let baseline = plot.minY - Theme.titleGap - fontSize * Theme.descent
-            writer.textElement("text", [("x", svgNumber(plot.midX)), ("y", svgNumber(baseline)),
+            writer.richTextElement("text", [("x", svgNumber(plot.midX)), ("y", svgNumber(baseline)),
                                         ("font-size", svgNumber(fontSize)), ("font-weight", "bold"),
                                         ("fill", Theme.textColor), ("text-anchor", "middle")],
-                               text: layout.axes.title)
+                                      markup: layout.axes.title, fontSize: fontSize)
         }
     }
 
-    /// Writes the annotations inside the limits; returns their approximate boxes.
-    private static func writeAnnotations(_ layout: PanelLayout, into writer: inout SVGWriter) -> [Rect] {
-        var boxes: [Rect] = []
+    /// Annotations inside the limits with their anchor, pixel position and approximate box.
+    private static func placedAnnotations(_ layout: PanelLayout)
+        -> [(note: Annotation, anchor: String, x: Double, y: Double, box: Rect)] {
         let fontSize = Theme.legendFontSize
-        for note in layout.axes.annotations where layout.x.contains(note.x) && layout.y.contains(note.y) {
+        return layout.axes.annotations.filter { layout.x.contains($0.x) && layout.y.contains($0.y) }.map { note in
             let x = layout.x.pixel(note.x), y = layout.y.pixel(note.y)
             let width = TextMetrics.width(of: note.text, fontSize: fontSize)
             let anchor: String, left: Double
@@ -130,12 +140,26 @@ enum AxesRenderer {
             case .middle: (anchor, left) = ("middle", x - width / 2)
             case .end: (anchor, left) = ("end", x - width)
             }
-            writer.textElement("text", [("x", svgNumber(x)), ("y", svgNumber(y)), ("font-size", svgNumber(fontSize)),
-                                        ("fill", Theme.textColor), ("text-anchor", anchor)], text: note.text)
-            boxes.append(Rect(minX: left, minY: y - fontSize * Theme.ascent, width: width,
-                              height: fontSize * (Theme.ascent + Theme.descent)))
+            let box = Rect(minX: left, minY: y - fontSize * Theme.ascent, width: width,
+                           height: fontSize * (Theme.ascent + Theme.descent))
+            return (note, anchor, x, y, box)
         }
-        return boxes
+    }
+
+    /// Approximate boxes of the annotations drawn, for the legend to avoid.
+    static func annotationBoxes(_ layout: PanelLayout) -> [Rect] {
+        placedAnnotations(layout).map(\.box)
+    }
+
+    /// Writes the annotations inside the limits.
+    private static func writeAnnotations(_ layout: PanelLayout, into writer: inout SVGWriter) {
+        let fontSize = Theme.legendFontSize
+        for placed in placedAnnotations(layout) {
+            writer.richTextElement("text", [("x", svgNumber(placed.x)), ("y", svgNumber(placed.y)),
+                                            ("font-size", svgNumber(fontSize)), ("fill", Theme.textColor),
+                                            ("text-anchor", placed.anchor)],
+                                   markup: placed.note.text, fontSize: fontSize)
+        }
     }
 
     /// `base`, or smaller (down to 10 px) if the text would be wider than `room`.

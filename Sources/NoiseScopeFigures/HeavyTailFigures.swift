@@ -38,12 +38,18 @@ public enum HeavyTailFigures {
     /// and finite), the fit P(X ≥ x) = P(X ≥ xₘᵢₙ)·(x/xₘᵢₙ)^(−α) is drawn from xₘᵢₙ to the
     /// largest sample, with P(X ≥ xₘᵢₙ) taken from the data, plus a vertical line at xₘᵢₙ.
     /// `powerLawAlpha` is the tail index α (the density decays as x^(−α−1)).
+    ///
+    /// With `showsAlternatives` (the default) the two alternatives that the verdict's
+    /// likelihood-ratio tests compare the power law with are drawn from xₘᵢₙ too: an
+    /// exponential and a lognormal truncated to [xₘᵢₙ, ∞), fitted by maximum likelihood to the
+    /// samples ≥ xₘᵢₙ and scaled like the power law. Each curve stops where it falls below
+    /// 1/n, the smallest probability the data can show.
     public static func complementaryCDF(samples: [Double], powerLawXmin: Double? = nil,
-                                        powerLawAlpha: Double? = nil,
+                                        powerLawAlpha: Double? = nil, showsAlternatives: Bool = true,
                                         title: String = "Tail of the distribution (log–log)",
                                         xLabel: String = "Noise norm x") -> Figure {
         Figure(complementaryCDFAxes(samples: samples, powerLawXmin: powerLawXmin, powerLawAlpha: powerLawAlpha,
-                                    title: title, xLabel: xLabel))
+                                    showsAlternatives: showsAlternatives, title: title, xLabel: xLabel))
     }
 
     /// Hill plot: the tail-index estimate α̂ against the number k of upper order statistics
@@ -65,7 +71,7 @@ public enum HeavyTailFigures {
         Figure(title: title, width: 1500, height: 500, rows: 1, columns: 3, panels: [
             histogramAxes(samples: samples, title: "Distribution", xLabel: xLabel, logarithmicX: nil),
             complementaryCDFAxes(samples: samples, powerLawXmin: powerLawXmin, powerLawAlpha: powerLawAlpha,
-                                 title: "Tail (log–log)", xLabel: xLabel + " x"),
+                                 showsAlternatives: true, title: "Tail (log–log)", xLabel: xLabel + " x"),
             hillAxes(k: hillK, alpha: hillAlpha, lower: hillLower, upper: hillUpper, chosenK: chosenK,
                      title: "Hill plot"),
         ])
@@ -98,7 +104,7 @@ public enum HeavyTailFigures {
     }
 
     static func complementaryCDFAxes(samples: [Double], powerLawXmin: Double?, powerLawAlpha: Double?,
-                                     title: String, xLabel: String) -> Axes {
+                                     showsAlternatives: Bool = true, title: String, xLabel: String) -> Axes {
         let ccdf = EmpiricalCCDF(samples: samples)
         let points = ccdf.thinnedPositivePoints(maximumPoints: maximumCCDFPoints)
         var axes = Axes(title: title, xLabel: xLabel, yLabel: "P(X ≥ x)", xScale: .log10, yScale: .log10)
@@ -116,54 +122,47 @@ public enum HeavyTailFigures {
             let fit = [xmin, largest].map { atXmin * pow($0 / xmin, -alpha) }
             axes.add(.line(x: [xmin, largest], y: fit, label: "Power law, α = " + NumberLabels.quoted(alpha),
                            style: SeriesStyle(color: .vermillion, dash: .dashed, lineWidth: 2)))
-            axes.add(.verticalLine(x: xmin, label: "xₘᵢₙ = " + NumberLabels.quoted(xmin),
+            if showsAlternatives, let alternatives = TailAlternatives(samples: samples, xmin: xmin) {
+                let floor = 1 / Double(max(ccdf.sampleCount, 1))
+                let lognormal = curve(from: xmin, to: largest, scale: atXmin, floor: floor,
+                                      alternatives.lognormalSurvival)
+                axes.add(.line(x: lognormal.x, y: lognormal.y,
+                               label: "Lognormal, μ = " + NumberLabels.quoted(alternatives.lognormalMu)
+                                   + ", σ = " + NumberLabels.quoted(alternatives.lognormalSigma),
+                               style: SeriesStyle(color: .bluishGreen, dash: .dashDotted, lineWidth: 1.75)))
+                let exponential = curve(from: xmin, to: largest, scale: atXmin, floor: floor,
+                                        alternatives.exponentialSurvival)
+                axes.add(.line(x: exponential.x, y: exponential.y,
+                               label: "Exponential, λ = " + NumberLabels.quoted(alternatives.exponentialRate),
+                               style: SeriesStyle(color: .orange, dash: .dotted, lineWidth: 2)))
+            }
+            axes.add(.verticalLine(x: xmin, label: "x_{min} = " + NumberLabels.quoted(xmin),
                                    style: SeriesStyle(color: .black, dash: .dotted, lineWidth: 1.25)))
         }
         return axes
     }
 
-    static func hillAxes(k: [Int], alpha: [Double], lower: [Double], upper: [Double], chosenK: Int?,
-                         title: String) -> Axes {
-        let count = min(k.count, alpha.count, lower.count, upper.count)
-        let ks = k.prefix(count).map(Double.init)
-        let positiveK = ks.filter { $0 > 0 }
-        let logarithmicK = (positiveK.max() ?? 1) / (positiveK.min() ?? 1) >= 20
-        var axes = Axes(title: title, xLabel: "Number of upper order statistics k",
-                        yLabel: "Tail index α̂ (Hill)", xScale: logarithmicK ? .log10 : .linear)
-
-        // y limits from the stable part of the curve (k ≥ hillLimitsMinimumK, and from a
-        // quarter of the chosen k on, so that small-k noise cannot set them), always
-        // showing α = 2 and the chosen estimate.
-        var low = 2.0, high = 2.0
-        let smallestK = max(hillLimitsMinimumK, (chosenK ?? 0) / 4)
-        for i in 0..<count where k[i] >= smallestK || k[i] == chosenK {
-            for value in [alpha[i], lower[i], upper[i]] where value.isFinite {
-                low = min(low, value)
-                high = max(high, value)
+    /// `scale · survival(x)` at 120 log-spaced x from `low` to `high`, stopped where it falls
+    /// below `floor` (the last point is moved back along the curve, in log–log coordinates, to
+    /// end exactly at `floor`), so a steep alternative cannot stretch the y-axis.
+    static func curve(from low: Double, to high: Double, scale: Double, floor: Double,
+                      _ survival: (Double) -> Double) -> (x: [Double], y: [Double]) {
+        var xs: [Double] = [], ys: [Double] = []
+        let a = Foundation.log10(low), b = Foundation.log10(high)
+        for i in 0...119 {
+            let x = Foundation.pow(10, a + (b - a) * Double(i) / 119), y = scale * survival(x)
+            guard y.isFinite else { break }
+            if y < floor {
+                if let lastX = xs.last, let lastY = ys.last, y > 0 {
+                    let t = Foundation.log(lastY / floor) / Foundation.log(lastY / y)
+                    xs.append(lastX * Foundation.pow(x / lastX, t))
+                    ys.append(floor)
+                }
+                break
             }
+            xs.append(x)
+            ys.append(y)
         }
-        if high > low {
-            let padding = 0.05 * (high - low)
-            axes.yLimits = max(0, low - padding)...(high + padding)
-        }
-
-        let estimate = Color.blue
-        axes.add(.band(x: ks, lower: Array(lower.prefix(count)), upper: Array(upper.prefix(count)),
-                       label: "95% confidence band", style: SeriesStyle(color: estimate, fillOpacity: 0.2)))
-        axes.add(.line(x: ks, y: Array(alpha.prefix(count)), label: "Hill estimate α̂",
-                       style: SeriesStyle(color: estimate, lineWidth: 1.5)))
-        axes.add(.horizontalLine(y: 2, label: "α = 2 (infinite variance below)",
-                                 style: SeriesStyle(color: .black, dash: .dashed, lineWidth: 1.25)))
-        if let chosen = chosenK {
-            let index = k.prefix(count).firstIndex(of: chosen)
-            let estimateText = index.map { ", α̂ = " + NumberLabels.quoted(alpha[$0]) } ?? ""
-            axes.add(.verticalLine(x: Double(chosen), label: "Chosen k = \(chosen)" + estimateText,
-                                   style: SeriesStyle(color: .vermillion, dash: .dotted, lineWidth: 1.5)))
-            if let index {
-                axes.add(.scatter(x: [Double(chosen)], y: [alpha[index]],
-                                  style: SeriesStyle(color: .vermillion, marker: .diamond, markerRadius: 4.5)))
-            }
-        }
-        return axes
+        return (xs, ys)
     }
 }

@@ -1,10 +1,14 @@
-/// The legend of a panel: which series it lists, its size, the corner it goes in and its drawing.
+/// The legend of a panel: which series it lists, its size, where it goes and its drawing.
 ///
-/// With `LegendPlacement.automatic` the legend is tried in each corner of the plot area and put
-/// where it touches the fewest pieces of data (line segments, markers, bars, band slices,
-/// annotations), so it covers data only when every corner is occupied. Reference lines count
-/// a tenth as much as data: they cross the whole plot, so covering a bit of one is often
-/// unavoidable and hides nothing.
+/// With `LegendPlacement.automatic` the legend is tried at each of
+/// `LegendPlacement.insideCandidates` (four corners, four edge midpoints) and scored by the
+/// data it would cover: line and step segments are sampled every 2 px and each sample inside
+/// the legend counts; markers count one each; bars, band slices and annotations count one per
+/// 16 px² of overlap. Data count ten times as much as reference lines, which cross the whole
+/// plot, so covering a bit of one is often unavoidable and hides nothing. The first candidate
+/// that covers no data at all wins, ties broken by reference-line coverage and then by the
+/// candidates' order; if every inside candidate covers data, the legend goes outside the plot
+/// area on the right (the renderer widens the right margin for it).
 struct Legend {
     /// Series with a non-empty label, in drawing order.
     let entries: [DrawnSeries]
@@ -15,7 +19,7 @@ struct Legend {
     private static let glyphGap = 7.0
     private static let rowHeight = Theme.legendFontSize * 1.5
     /// Distance between the legend and the plot frame.
-    private static let inset = 8.0
+    static let inset = 8.0
 
     /// `nil` when no series has a label.
     init?(_ drawn: [DrawnSeries]) {
@@ -26,32 +30,49 @@ struct Legend {
                 2 * Legend.padding + Double(entries.count) * Legend.rowHeight - 4)
     }
 
-    /// The legend's rectangle inside `plot`, or `nil` when it is hidden.
-    func frame(in plot: Rect, placement: LegendPlacement, avoiding obstacles: [Obstacles]) -> Rect? {
-        let order: [LegendPlacement] = [.upperRight, .upperLeft, .lowerLeft, .lowerRight]
-        switch placement {
-        case .hidden:
-            return nil
-        case .automatic:
-            var best: (rect: Rect, overlap: Int)?
-            for corner in order {
-                let rect = frame(in: plot, corner: corner)
-                let probe = rect.expanded(by: 2)
-                let overlap = obstacles.reduce(0) { $0 + $1.weight * $1.overlapCount(with: probe) }
-                if best == nil || overlap < best!.overlap { best = (rect, overlap) }
+    /// Room the legend needs right of the plot area when it is placed outside.
+    var outsideWidth: Double { size.width + Legend.inset }
+
+    /// The placement `automatic` resolves to (or `placement` itself when it is explicit).
+    func resolvedPlacement(in plot: Rect, placement: LegendPlacement,
+                           avoiding obstacles: [Obstacles]) -> LegendPlacement {
+        guard placement == .automatic else { return placement }
+        var best: (placement: LegendPlacement, data: Int, reference: Int)?
+        for candidate in LegendPlacement.insideCandidates {
+            let probe = frame(in: plot, placement: candidate).expanded(by: 2)
+            var data = 0, reference = 0
+            for obstacle in obstacles {
+                let cover = obstacle.coverage(of: probe)
+                if obstacle.weight >= 10 { data += cover } else { reference += cover }
             }
-            return best?.rect
-        default:
-            return frame(in: plot, corner: placement)
+            if best == nil || (data, reference) < (best!.data, best!.reference) {
+                best = (candidate, data, reference)
+            }
         }
+        guard let best, best.data == 0 else { return .outsideRight }
+        return best.placement
     }
 
-    private func frame(in plot: Rect, corner: LegendPlacement) -> Rect {
-        let left = corner == .upperLeft || corner == .lowerLeft
-        let top = corner == .upperLeft || corner == .upperRight
-        let x = left ? plot.minX + Legend.inset : plot.maxX - Legend.inset - size.width
-        let y = top ? plot.minY + Legend.inset : plot.maxY - Legend.inset - size.height
-        return Rect(minX: x, minY: y, width: size.width, height: size.height)
+    /// The legend's rectangle for an explicit (resolved) placement; `.automatic` and `.hidden`
+    /// give the upper-right corner.
+    func frame(in plot: Rect, placement: LegendPlacement) -> Rect {
+        let (w, h) = size
+        let left = plot.minX + Legend.inset, right = plot.maxX - Legend.inset - w
+        let top = plot.minY + Legend.inset, bottom = plot.maxY - Legend.inset - h
+        let middleX = plot.midX - w / 2, middleY = plot.midY - h / 2
+        let origin: (Double, Double)
+        switch placement {
+        case .upperLeft: origin = (left, top)
+        case .lowerLeft: origin = (left, bottom)
+        case .lowerRight: origin = (right, bottom)
+        case .upperCenter: origin = (middleX, top)
+        case .lowerCenter: origin = (middleX, bottom)
+        case .centerLeft: origin = (left, middleY)
+        case .centerRight: origin = (right, middleY)
+        case .outsideRight: origin = (plot.maxX + Legend.inset, plot.minY)
+        case .upperRight, .automatic, .hidden: origin = (right, top)
+        }
+        return Rect(minX: origin.0, minY: origin.1, width: w, height: h)
     }
 
     /// Writes the box, one glyph and one label per entry.
@@ -68,7 +89,8 @@ struct Legend {
             SeriesDrawing.writeGlyph(for: entry, in: glyphBox, into: &writer)
             let textX = glyphBox.maxX + Legend.glyphGap
             let baseline = centerY + Theme.legendFontSize * (Theme.ascent / 2)
-            writer.textElement("text", [("x", svgNumber(textX)), ("y", svgNumber(baseline))], text: entry.label ?? "")
+            writer.richTextElement("text", [("x", svgNumber(textX)), ("y", svgNumber(baseline))],
+                                   markup: entry.label ?? "", fontSize: Theme.legendFontSize)
         }
         writer.close("g")
     }

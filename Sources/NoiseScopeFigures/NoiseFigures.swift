@@ -48,13 +48,44 @@ public enum NoiseFigures {
         return axes
     }
 
+    /// Histogram of signed per-coordinate noise (e.g. the coordinates of g_B − ∇f), readable
+    /// even when a few huge coordinates stretch the range (on a linear axis it is one spike).
+    ///
+    /// The x-axis is symlog with its linear part up to c, the power of ten at or below the
+    /// median |coordinate|: the bulk is drawn linearly, the tails decade by decade. The
+    /// `binCount` bins are equally wide on that axis, and the y-axis shows the density (per unit
+    /// of x, so the bars integrate to 1) on a log scale, where a power-law tail is a straight
+    /// descent and a Gaussian one a steep drop. Empty bins are not drawn.
+    public static func coordinateHistogramAxes(_ coordinates: [Double], title: String,
+                                               xLabel: String = "Coordinate noise", binCount: Int = 80) -> Axes {
+        let finite = coordinates.filter(\.isFinite)
+        let magnitudes = finite.map { abs($0) }.filter { $0 > 0 }.sorted()
+        let median = magnitudes.isEmpty ? 1 : Histogram.quantile(magnitudes, 0.5)
+        let threshold = pow10(Int(median.log10Floor))
+        let scale = Scale.symlog(linearThreshold: threshold)
+        var edges: [Double] = []
+        if let low = finite.min(), let high = finite.max(), high > low {
+            let a = scale.transformed(low), b = scale.transformed(high), bins = max(1, binCount)
+            edges = (0...bins).map { scale.inverse(a + (b - a) * Double($0) / Double(bins)) }
+            edges[0] = low
+            edges[bins] = high
+        }
+        var axes = Axes(title: title, xLabel: xLabel, yLabel: "Probability density", xScale: scale,
+                        yScale: .log10, legendPlacement: .hidden)
+        let histogram = Histogram(samples: coordinates, binning: edges.isEmpty ? .freedmanDiaconis : .edges(edges))
+        // Empty bins (density 0) are gaps on the log axis, not dropped data.
+        axes.add(.histogram(histogram, style: SeriesStyle(color: .blue, fillOpacity: 0.4)))
+        return axes
+    }
+
     /// Three panels: noise norms, the reference, the variance curve.
     public static func measurement(noiseNorms: [Double], reference: [Double], referenceTitle: String,
                                    varianceSamples: [Int], variance: [Double], title: String) -> Figure {
+        // The two histograms show the same quantity (norm / median): one x and one y range.
         Figure(title: title, width: 1380, height: 420, rows: 1, columns: 3, panels: [
             normalisedHistogramAxes(noiseNorms, title: "Noise norms ‖g_B − ∇f‖"),
             normalisedHistogramAxes(reference, title: referenceTitle, colorIndex: 1),
             varianceAxes(samples: varianceSamples, variance: variance, title: "Variance against sample size"),
-        ])
+        ], sharex: .panels([0, 1]), sharey: .panels([0, 1]))
     }
 }

@@ -43,6 +43,9 @@ struct PanelLayout {
     let plot: Rect
     let x: AxisLayout
     let y: AxisLayout
+    /// Whether the legend goes right of the plot area (decided by the renderer, which
+    /// reserved the room for it).
+    var legendOutside = false
 
     init(axes: Axes, limits: AxesLimits, plot: Rect) {
         self.axes = axes

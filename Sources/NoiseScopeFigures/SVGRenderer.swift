@@ -9,8 +9,47 @@ public struct SVGRenderer: Sendable {
 
     /// Renders `figure`; see `RenderedFigure` for what is reported besides the SVG text.
     public func render(_ figure: Figure) -> RenderedFigure {
-        let width = max(figure.width.isFinite ? figure.width : 640, 80)
-        let height = max(figure.height.isFinite ? figure.height : 480, 60)
+        let (width, height) = Self.size(of: figure)
+        let layouts = Self.layouts(of: figure)
+        var writer = SVGWriter()
+        writer.raw("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>")
+        let (w, h) = (svgNumber(width), svgNumber(height))
+        writer.open("svg", [("xmlns", "http://www.w3.org/2000/svg"), ("version", "1.1"),
+                            ("width", w), ("height", h), ("viewBox", "0 0 " + w + " " + h),
+                            ("font-family", Theme.fontFamily)])
+        let description = [figure.title] + figure.panels.map(\.title)
+        let summary = description.filter { !$0.isEmpty }.map { RichText($0).plain }.joined(separator: " · ")
+        if !summary.isEmpty { writer.textElement("title", [], text: summary) }
+        writer.element("rect", [("width", w), ("height", h), ("fill", Theme.background)])
+        if !figure.title.isEmpty {
+            let fontSize = AxesRenderer.fittedFontSize(figure.title, base: Theme.figureTitleFontSize, bold: true,
+                                                       room: width - 2 * Theme.outerPadding)
+            writer.richTextElement("text", [("x", svgNumber(width / 2)),
+                                        ("y", svgNumber(Theme.outerPadding * 1.5 + fontSize * Theme.ascent)),
+                                        ("font-size", svgNumber(fontSize)), ("font-weight", "bold"),
+                                        ("fill", Theme.textColor), ("text-anchor", "middle")],
+                                   markup: figure.title, fontSize: fontSize)
+        }
+        var dropped = DroppedPoints()
+        var notices: [String] = []
+        for layout in layouts {
+            dropped = dropped + AxesRenderer.write(layout, into: &writer)
+            notices += layout.limits.notices
+        }
+        writer.close("svg")
+        return RenderedFigure(svg: writer.output, droppedPoints: dropped,
+                              notices: RenderedFigure.notices(for: dropped) + notices)
+    }
+
+    /// Width and height in pixels, with unusable sizes replaced.
+    static func size(of figure: Figure) -> (width: Double, height: Double) {
+        (max(figure.width.isFinite ? figure.width : 640, 80), max(figure.height.isFinite ? figure.height : 480, 60))
+    }
+
+    /// Every panel placed on the page, with its limits (shared ones applied), ticks and
+    /// legend side decided.
+    static func layouts(of figure: Figure) -> [PanelLayout] {
+        let (width, height) = size(of: figure)
         let columns = max(1, figure.columns)
         let rows = max(figure.rows, (figure.panels.count + columns - 1) / columns, 1)
         let titleBand = figure.title.isEmpty ? 0
@@ -22,50 +61,37 @@ public struct SVGRenderer: Sendable {
                  width: cellWidth, height: cellHeight)
         }
 
-        // Margins depend on tick labels, which depend on the plot size, which depends on the
-        // margins: three rounds of "choose ticks, then margins" settle it.
-        let limits = figure.panels.map(AxesLimits.init)
+        // Margins depend on tick labels (and on whether the legend goes outside), which depend
+        // on the plot size, which depends on the margins: three rounds of "choose ticks, then
+        // margins" settle it, and a fourth lays the panels out with the final margins.
+        let limits = AxesLimits.shared(figure)
         var margins = figure.panels.map { _ in PanelMargins() }
         var layouts: [PanelLayout] = []
-        for _ in 0..<3 {
-            let aligned = Self.aligned(margins, columns: columns)
+        // A legend that goes outside stays outside in later rounds, so the margin made for it
+        // is still there in the final layout.
+        var legendOutside = figure.panels.map { _ in false }
+        for round in 0..<4 {
+            let aligned = aligned(margins, columns: columns)
             layouts = figure.panels.indices.map { i in
                 let c = cell(i), m = aligned[i]
                 let plot = Rect(minX: c.minX + m.left, minY: c.minY + m.top,
                                 width: max(10, c.width - m.left - m.right),
                                 height: max(10, c.height - m.top - m.bottom))
-                return PanelLayout(axes: figure.panels[i], limits: limits[i], plot: plot)
+                var layout = PanelLayout(axes: figure.panels[i], limits: limits[i], plot: plot)
+                layout.legendOutside = legendOutside[i]
+                return layout
             }
+            if round == 3 { break }
             margins = layouts.map(\.requiredMargins)
+            for i in layouts.indices {
+                guard let plan = AxesRenderer.legendPlan(layouts[i], drawn: SeriesGeometry.build(layouts[i])),
+                      plan.placement == .outsideRight else { continue }
+                legendOutside[i] = true
+                margins[i].right += plan.legend.outsideWidth
+            }
         }
 
-        var writer = SVGWriter()
-        writer.raw("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>")
-        let (w, h) = (svgNumber(width), svgNumber(height))
-        writer.open("svg", [("xmlns", "http://www.w3.org/2000/svg"), ("version", "1.1"),
-                            ("width", w), ("height", h), ("viewBox", "0 0 " + w + " " + h),
-                            ("font-family", Theme.fontFamily)])
-        let description = [figure.title] + figure.panels.map(\.title)
-        let summary = description.filter { !$0.isEmpty }.joined(separator: " · ")
-        if !summary.isEmpty { writer.textElement("title", [], text: summary) }
-        writer.element("rect", [("width", w), ("height", h), ("fill", Theme.background)])
-        if !figure.title.isEmpty {
-            let fontSize = AxesRenderer.fittedFontSize(figure.title, base: Theme.figureTitleFontSize, bold: true,
-                                                       room: width - 2 * Theme.outerPadding)
-            writer.textElement("text", [("x", svgNumber(width / 2)),
-                                        ("y", svgNumber(Theme.outerPadding * 1.5 + fontSize * Theme.ascent)),
-                                        ("font-size", svgNumber(fontSize)), ("font-weight", "bold"),
-                                        ("fill", Theme.textColor), ("text-anchor", "middle")], text: figure.title)
-        }
-        var dropped = DroppedPoints()
-        var notices: [String] = []
-        for layout in layouts {
-            dropped = dropped + AxesRenderer.write(layout, into: &writer)
-            notices += layout.limits.notices
-        }
-        writer.close("svg")
-        return RenderedFigure(svg: writer.output, droppedPoints: dropped,
-                              notices: RenderedFigure.notices(for: dropped) + notices)
+        return layouts
     }
 
     /// Margins made equal along each row (top, bottom) and each column (left, right), so the

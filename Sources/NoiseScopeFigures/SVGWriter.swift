@@ -87,6 +87,12 @@ struct SVGWriter {
         output += "<" + name + formatted(attributes) + ">" + xmlEscaped(text) + "</" + name + ">\n"
     }
 
+    /// Writes an element around `content`, which must already be escaped markup (used for text
+    /// with `<tspan>` children).
+    mutating func rawElement(_ name: String, _ attributes: [(String, String)], content: String) {
+        output += "<" + name + formatted(attributes) + ">" + content + "</" + name + ">\n"
+    }
+
     /// Appends a line verbatim (used for the XML declaration).
     mutating func raw(_ line: String) {
         output += line + "\n"

@@ -8,17 +8,69 @@ public enum Scale: Sendable, Equatable {
     /// negatives are left out of the drawing and counted in
     /// `RenderedFigure.droppedPoints.nonPositiveOnLogAxis`, never a crash.
     case log10
+    /// Symmetric log (matplotlib's `symlog`), for signed data spanning many decades: linear on
+    /// [−c, c] with c = `linearThreshold`, logarithmic (base 10) beyond, mirrored for negative
+    /// values. Every finite value can be shown. See `symlogTransform` for the exact map.
+    case symlog(linearThreshold: Double)
 }
 
 extension Scale {
     /// Whether `value` can be placed on this scale: finite, and positive on a log scale.
     func canShow(_ value: Double) -> Bool {
-        value.isFinite && (self == .linear || value > 0)
+        value.isFinite && (self != .log10 || value > 0)
+    }
+
+    /// Whether the value 0 lies on the axis (bars then stand on it).
+    var showsZero: Bool { self != .log10 }
+
+    /// Name used in notices.
+    var name: String {
+        switch self {
+        case .linear: return "linear"
+        case .log10: return "log"
+        case .symlog: return "symlog"
+        }
     }
 
     /// The value in the scale's working space, where positions are linear (log10 for log axes).
     func transformed(_ value: Double) -> Double {
-        self == .linear ? value : Foundation.log10(value)
+        switch self {
+        case .linear: return value
+        case .log10: return Foundation.log10(value)
+        case let .symlog(threshold): return Scale.symlogTransform(value, linearThreshold: threshold)
+        }
+    }
+
+    /// The inverse of `transformed`.
+    func inverse(_ position: Double) -> Double {
+        switch self {
+        case .linear: return position
+        case .log10: return Foundation.pow(10, position)
+        case let .symlog(threshold): return Scale.symlogInverse(position, linearThreshold: threshold)
+        }
+    }
+
+    /// The symlog map with threshold c (a non-positive or non-finite c is taken as 1):
+    /// t(x) = x / c for |x| ≤ c and t(x) = sign(x) · (1 + log₁₀(|x| / c)) beyond. It is odd,
+    /// strictly increasing and continuous (t(±c) = ±1); one decade beyond c takes as much room
+    /// as the whole linear half [0, c].
+    static func symlogTransform(_ x: Double, linearThreshold: Double) -> Double {
+        let c = validThreshold(linearThreshold)
+        let magnitude = abs(x)
+        let t = magnitude <= c ? magnitude / c : 1 + Foundation.log10(magnitude / c)
+        return x < 0 ? -t : t
+    }
+
+    /// The inverse of `symlogTransform`.
+    static func symlogInverse(_ t: Double, linearThreshold: Double) -> Double {
+        let c = validThreshold(linearThreshold)
+        let magnitude = abs(t)
+        let x = magnitude <= 1 ? magnitude * c : c * Foundation.pow(10, magnitude - 1)
+        return t < 0 ? -x : x
+    }
+
+    static func validThreshold(_ c: Double) -> Double {
+        c > 0 && c.isFinite ? c : 1
     }
 
     /// Axis limits for data spanning `[dataMin, dataMax]` (both `nil` when there is no data).
@@ -26,10 +78,12 @@ extension Scale {
     /// Linear axes add 5 % padding on each side, except that a bound at exactly zero stays put
     /// when `keepsZero` is set (bars then stand on the axis). A single value `v` gets `v ± 10 %`
     /// (or `±1` for zero). Log axes pad by 5 % of the span in decades; a single value gets half a
-    /// decade either side. Without data the limits are `0…1` (linear) or `1…10` (log).
+    /// decade either side. Symlog axes pad by 5 % of the span in their working space (a bound
+    /// at zero stays put with `keepsZero`). Without data the limits are `0…1` (linear, symlog)
+    /// or `1…10` (log).
     func automaticLimits(dataMin: Double?, dataMax: Double?, keepsZero: Bool = false) -> ClosedRange<Double> {
         guard let low = dataMin, let high = dataMax, low <= high else {
-            return self == .linear ? 0...1 : 1...10
+            return self == .log10 ? 1...10 : 0...1
         }
         switch self {
         case .linear:
@@ -45,6 +99,12 @@ extension Scale {
             let a = Foundation.log10(low), b = Foundation.log10(high)
             let padding = a == b ? 0.5 : 0.05 * (b - a)
             return Foundation.pow(10, a - padding)...Foundation.pow(10, b + padding)
+        case .symlog:
+            let a = transformed(low), b = transformed(high)
+            let padding = a == b ? 0.5 : 0.05 * (b - a)
+            let lower = keepsZero && low == 0 ? 0 : inverse(a - padding)
+            let upper = keepsZero && high == 0 ? 0 : inverse(b + padding)
+            return lower...upper
         }
     }
 
@@ -52,7 +112,7 @@ extension Scale {
     func acceptsLimits(_ limits: ClosedRange<Double>) -> Bool {
         limits.lowerBound.isFinite && limits.upperBound.isFinite
             && limits.lowerBound < limits.upperBound
-            && (self == .linear || limits.lowerBound > 0)
+            && (self != .log10 || limits.lowerBound > 0)
     }
 
     /// Ticks for an axis showing `limits`, with about `targetCount` labelled ticks and
@@ -63,6 +123,9 @@ extension Scale {
             return LinearTicks.ticks(for: limits, targetCount: targetCount)
         case .log10:
             return LogTicks.ticks(for: limits, targetCount: targetCount, pixelLength: pixelLength)
+        case let .symlog(threshold):
+            return SymlogTicks.ticks(for: limits, linearThreshold: Scale.validThreshold(threshold),
+                                     targetCount: targetCount)
         }
     }
 }

@@ -21,6 +21,9 @@ public struct Series: Sendable {
         case histogram(Histogram)
         /// A shaded area between two curves sharing the same x, e.g. a confidence interval.
         case band(x: [Double], lower: [Double], upper: [Double])
+        /// Vertical intervals `lower[i]…upper[i]` at `x[i]` with caps at both ends and a dot at
+        /// `y[i]` (e.g. a mean with its confidence interval).
+        case errorBars(x: [Double], y: [Double], lower: [Double], upper: [Double])
         /// A line across the whole plot at height `y`.
         case horizontalLine(y: Double)
         /// A line across the whole plot at position `x`.
@@ -70,6 +73,25 @@ public struct Series: Sendable {
     public static func band(x: [Double], lower: [Double], upper: [Double], label: String? = nil,
                             style: SeriesStyle? = nil) -> Series {
         Series(.band(x: x, lower: lower, upper: upper), label: label, style: style)
+    }
+
+    /// Error bars for estimates `y` ± `halfWidth` at positions `x`, e.g. a mean ± 1.96 standard
+    /// errors. Capped vertical bars with a dot at `y`. A point whose interval cannot be shown
+    /// whole (a bound that is not finite, or ≤ 0 on a log y-axis) is left out and counted.
+    public static func errorBars(x: [Double], y: [Double], halfWidth: [Double], label: String? = nil,
+                                 style: SeriesStyle? = nil) -> Series {
+        let count = min(y.count, halfWidth.count)
+        let lower = (0..<count).map { y[$0] - abs(halfWidth[$0]) }
+        let upper = (0..<count).map { y[$0] + abs(halfWidth[$0]) }
+        return Series(.errorBars(x: x, y: y, lower: lower, upper: upper), label: label, style: style)
+    }
+
+    /// Error bars for intervals that need not be symmetric (a quantile with its order-statistic
+    /// interval, an estimate with an exact interval): from `lower[i]` to `upper[i]` at `x[i]`,
+    /// with a dot at `y[i]`. Same rules as `errorBars(x:y:halfWidth:)`.
+    public static func errorBars(x: [Double], y: [Double], lower: [Double], upper: [Double], label: String? = nil,
+                                 style: SeriesStyle? = nil) -> Series {
+        Series(.errorBars(x: x, y: y, lower: lower, upper: upper), label: label, style: style)
     }
 
     /// A reference line across the plot at height `y` (e.g. α = 2).

@@ -19,6 +19,24 @@ enum SeriesDrawing {
             guard !points.isEmpty else { return }
             let d = points.map { markerPath(at: $0, shape: style.marker, radius: style.markerRadius) }.joined()
             writer.element("path", [("d", d)] + markerAttributes(style))
+        case let .errorBars(bars, centers):
+            writeErrorBars(bars, centers, style: style, into: &writer)
+        }
+    }
+
+    /// Bars and caps as one solid stroked path, centres as one path of circle dots.
+    private static func writeErrorBars(_ bars: [[Point]], _ centers: [Point], style: SeriesStyle,
+                                       into writer: inout SVGWriter) {
+        var solid = style
+        solid.dash = .solid
+        if !bars.isEmpty {
+            writer.element("path", [("d", pathData(bars, closed: false))] + strokeAttributes(solid))
+        }
+        if !centers.isEmpty {
+            var dot = style
+            dot.marker = .circle
+            let d = centers.map { markerPath(at: $0, shape: .circle, radius: dot.markerRadius) }.joined()
+            writer.element("path", [("d", d)] + markerAttributes(dot))
         }
     }
 
@@ -34,6 +52,11 @@ enum SeriesDrawing {
             let corners = [Point(x: patch.minX, y: patch.minY), Point(x: patch.maxX, y: patch.minY),
                            Point(x: patch.maxX, y: patch.maxY), Point(x: patch.minX, y: patch.maxY)]
             writer.element("path", [("d", pathData([corners], closed: true))] + fillAttributes(style, outlined: outlined))
+        case .errorBars:
+            let x = box.midX, top = box.midY - 6, bottom = box.midY + 6, w = SeriesGeometry.capHalfWidth
+            let beam = [[Point(x: x, y: top), Point(x: x, y: bottom)], [Point(x: x - w, y: top), Point(x: x + w, y: top)],
+                        [Point(x: x - w, y: bottom), Point(x: x + w, y: bottom)]]
+            writeErrorBars(beam, [Point(x: x, y: box.midY)], style: style, into: &writer)
         case .markers:
             let center = Point(x: box.midX, y: box.midY)
             let radius = max(style.markerRadius, 2.5)

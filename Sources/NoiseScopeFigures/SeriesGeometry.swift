@@ -10,6 +10,8 @@ struct DrawnSeries {
         case areas([[Point]], outlined: Bool)
         /// One marker at each point.
         case markers([Point])
+        /// Capped vertical bars (each bar and each cap one polyline) and a dot at each centre.
+        case errorBars(bars: [[Point]], centers: [Point])
     }
 
     var shape: Shape
@@ -25,14 +27,35 @@ struct DrawnSeries {
 /// Pieces of drawn data, used to measure how much a legend placed somewhere would cover.
 struct Obstacles {
     var segments: [(Point, Point)] = []
+    /// Small things that count one each when touched (markers, error bars).
+    var markers: [Rect] = []
+    /// Areas that count by how much of them is covered (bars, band slices, annotations).
     var boxes: [Rect] = []
     /// How much covering one piece costs: 10 for data, 1 for reference lines.
     var weight = 10
 
-    /// Number of segments and boxes touching `rect`.
-    func overlapCount(with rect: Rect) -> Int {
-        segments.filter { Clipping.segmentIntersects($0.0, $0.1, rect) }.count
-            + boxes.filter { $0.intersects(rect) }.count
+    /// Distance between samples along segments, in pixels.
+    static let sampleSpacing = 2.0
+    /// Area of overlap with a box that counts as one sample, in px².
+    static let areaPerSample = 16.0
+
+    /// Samples of data inside `rect` (unweighted): segment samples every `sampleSpacing` px
+    /// (at least one per touching segment), one per touched marker, one per `areaPerSample`
+    /// px² of box overlap (at least one per touched box).
+    func coverage(of rect: Rect) -> Int {
+        var count = 0
+        for (a, b) in segments {
+            guard let (p, q) = Clipping.clipSegment(a, b, to: rect) else { continue }
+            let length = ((q.x - p.x) * (q.x - p.x) + (q.y - p.y) * (q.y - p.y)).squareRoot()
+            count += 1 + Int(length / Obstacles.sampleSpacing)
+        }
+        count += markers.filter { $0.intersects(rect) }.count
+        for box in boxes where box.intersects(rect) {
+            let width = min(box.maxX, rect.maxX) - max(box.minX, rect.minX)
+            let height = min(box.maxY, rect.maxY) - max(box.minY, rect.minY)
+            count += 1 + Int(max(0, width) * max(0, height) / Obstacles.areaPerSample)
+        }
+        return count
     }
 
     mutating func add(polylines: [[Point]]) {
@@ -91,9 +114,11 @@ enum SeriesGeometry {
             drawn.layer = 3
             drawn.dropped = dropped
             let r = style.markerRadius
-            drawn.obstacles.boxes = points.map { Rect(minX: $0.x - r, minY: $0.y - r, width: 2 * r, height: 2 * r) }
+            drawn.obstacles.markers = points.map { Rect(minX: $0.x - r, minY: $0.y - r, width: 2 * r, height: 2 * r) }
         case let .histogram(histogram):
             drawn = histogramShape(histogram, drawn, layout)
+        case let .errorBars(x, y, lower, upper):
+            drawn = errorBarShape(x, y, lower, upper, drawn, layout)
         case let .band(x, lower, upper):
             drawn = bandShape(x, lower, upper, drawn, layout)
         case let .horizontalLine(y):
@@ -163,7 +188,7 @@ enum SeriesGeometry {
         return result
     }
 
-    /// Histogram bars as filled outlines standing on zero (linear y) or on the bottom edge
+    /// Histogram bars as filled outlines standing on zero (linear or symlog y) or on the bottom edge
     /// (log y). Bins whose edges cannot be shown on a log x-axis are left out, and their
     /// samples counted as dropped.
     private static func histogramShape(_ histogram: Histogram, _ base: DrawnSeries, _ layout: PanelLayout) -> DrawnSeries {
@@ -171,7 +196,7 @@ enum SeriesGeometry {
         drawn.layer = 0
         drawn.dropped = histogram.dropped
         let values = histogram.values
-        let baseline = layout.y.scale == .linear ? clampedPixel(layout.y.pixel(0)) : layout.plot.maxY
+        let baseline = layout.y.scale.showsZero ? clampedPixel(layout.y.pixel(0)) : layout.plot.maxY
         var outlines: [[Point]] = [], outline: [Point] = []
         func finishOutline() {
             if let last = outline.last { outline.append(Point(x: last.x, y: baseline)); outlines.append(outline) }
@@ -233,6 +258,44 @@ enum SeriesGeometry {
             }
         }
         drawn.shape = .areas(areas, outlined: false)
+        return drawn
+    }
+
+    /// Half the width of an error bar's caps, in pixels.
+    static let capHalfWidth = 4.0
+
+    /// Error bars: each interval as a vertical polyline clipped to the plot, a cap at each end
+    /// that lies inside it, and a dot at the centre when it is inside.
+    private static func errorBarShape(_ xs: [Double], _ ys: [Double], _ lower: [Double], _ upper: [Double],
+                                      _ base: DrawnSeries, _ layout: PanelLayout) -> DrawnSeries {
+        var drawn = base
+        drawn.layer = 3
+        let plot = layout.plot, w = capHalfWidth
+        var bars: [[Point]] = [], centers: [Point] = []
+        for i in 0..<min(xs.count, ys.count, lower.count, upper.count) {
+            let values = [ys[i], lower[i], upper[i]]
+            if !xs[i].isFinite || values.contains(where: { !$0.isFinite }) {
+                drawn.dropped.nonFinite += 1
+                continue
+            }
+            guard layout.x.scale.canShow(xs[i]), values.allSatisfy(layout.y.scale.canShow) else {
+                drawn.dropped.nonPositiveOnLogAxis += 1
+                continue
+            }
+            let px = clampedPixel(layout.x.pixel(xs[i]))
+            let ends = [lower[i], upper[i]].map { clampedPixel(layout.y.pixel($0)) }
+            bars += Clipping.clipPolyline([Point(x: px, y: ends[0]), Point(x: px, y: ends[1])], to: plot)
+            for end in ends where plot.contains(Point(x: px, y: end)) {
+                bars += Clipping.clipPolyline([Point(x: px - w, y: end), Point(x: px + w, y: end)], to: plot)
+            }
+            let center = Point(x: px, y: clampedPixel(layout.y.pixel(ys[i])))
+            if plot.contains(center) { centers.append(center) }
+        }
+        let rounded = bars.map { PolylineSimplifier.simplify($0) }
+        drawn.shape = .errorBars(bars: rounded, centers: centers)
+        drawn.obstacles.add(polylines: rounded)
+        let r = drawn.style.markerRadius
+        drawn.obstacles.markers = centers.map { Rect(minX: $0.x - r, minY: $0.y - r, width: 2 * r, height: 2 * r) }
         return drawn
     }
 }

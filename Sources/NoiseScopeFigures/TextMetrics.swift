@@ -6,10 +6,15 @@
 /// font size.
 enum TextMetrics {
     /// Estimated width in pixels of `text` set at `fontSize` pixels; bold text is about 8 % wider.
+    /// `text` is read as `RichText` markup: subscripts and superscripts count at their smaller
+    /// size and the markup characters themselves take no room.
     static func width(of text: String, fontSize: Double, bold: Bool = false) -> Double {
         var em = 0.0
-        for scalar in text.unicodeScalars {
-            em += advance(of: scalar)
+        for run in RichText(text).runs {
+            let scale = run.shift == .none ? 1 : RichText.scriptScale
+            for scalar in run.text.unicodeScalars {
+                em += advance(of: scalar) * scale
+            }
         }
         return em * fontSize * (bold ? 1.08 : 1.0)
     }

@@ -19,7 +19,7 @@ public enum ThresholdStability {
         let ks = path.map { Double($0.k) }
         let xi = path.map(\.xi)
         let half = zip(path, xi).map { 1.959963984540054 * (1 + max($1, -0.5)) / Double($0.k).squareRoot() }
-        var axes = Axes(title: title, xLabel: "Number of exceedances k (threshold X(k+1))", yLabel: "Shape ξ̂ (= 1/α for a power law)",
+        var axes = Axes(title: title, xLabel: "Number of exceedances k (threshold X_{(k+1)})", yLabel: "Shape ξ̂ (= 1/α for a power law)",
                         xScale: (ks.max() ?? 1) / (ks.min() ?? 1) >= 20 ? .log10 : .linear)
         axes.add(.band(x: ks, lower: zip(xi, half).map { $0 - $1 }, upper: zip(xi, half).map { $0 + $1 },
                        label: "95% band (asymptotic)", style: SeriesStyle(color: .blue, fillOpacity: 0.2)))

@@ -101,10 +101,14 @@ final class RendererTests: XCTestCase {
         var rising = Axes()
         rising.add(.line(x: [0, 10], y: [0, 10], label: "rising"))
         XCTAssertEqual(try legendCorner(rising), .upperLeft)
-        // Data filling the top half leave only the lower corners.
+        // Data filling the top half leave the lower half; of the free positions, the first one
+        // that does not cover the reference line near the bottom wins.
         var high = Axes()
         high.add(.line(x: (0...50).map(Double.init), y: (0...50).map { 8 + 2 * sin(Double($0)) }, label: "high"))
         high.add(.horizontalLine(y: 0))
+        XCTAssertEqual(try legendCorner(high), .centerRight)
+        high.series.removeLast()
+        high.yLimits = -0.5...10.5
         XCTAssertEqual(try legendCorner(high), .lowerLeft)
         // An explicit corner is respected.
         rising.legendPlacement = .lowerRight
@@ -116,14 +120,11 @@ final class RendererTests: XCTestCase {
         let layout = PanelLayout(axes: axes, limits: AxesLimits(axes), plot: plot)
         let drawn = SeriesGeometry.build(layout)
         let legend = try XCTUnwrap(Legend(drawn))
-        let frame = try XCTUnwrap(legend.frame(in: plot, placement: axes.legendPlacement,
-                                               avoiding: drawn.map(\.obstacles)))
-        switch (frame.midX < plot.midX, frame.midY < plot.midY) {
-        case (true, true): return .upperLeft
-        case (false, true): return .upperRight
-        case (true, false): return .lowerLeft
-        case (false, false): return .lowerRight
-        }
+        let placement = legend.resolvedPlacement(in: plot, placement: axes.legendPlacement,
+                                                 avoiding: drawn.map(\.obstacles))
+        let frame = legend.frame(in: plot, placement: placement)
+        XCTAssertTrue(plot.contains(Point(x: frame.minX, y: frame.minY)) && plot.contains(Point(x: frame.maxX, y: frame.maxY)))
+        return placement
     }
 
     func testAutomaticStylesCycleColoursDashesAndMarkers() {
@@ -171,7 +172,8 @@ final class RendererTests: XCTestCase {
         SVGValidation.assertValid(empty.svg, name: "empty-figure")
         let blankPanel = Figure(Axes(title: "Nothing yet", xScale: .log10, yScale: .log10)).render()
         XCTAssertEqual(blankPanel.droppedPointCount, 0)
-        XCTAssertTrue(blankPanel.svg.contains(">10⁰<"))
+        // One decade (1…10): labelled 1, 2, 5, 10.
+        XCTAssertTrue(blankPanel.svg.contains(">1<") && blankPanel.svg.contains(">10<"))
         SVGValidation.assertValid(blankPanel.svg, name: "empty-panel")
     }
 

@@ -82,11 +82,15 @@ final class TickTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(values.last!, 4.87)
     }
 
-    func testLogAxisOverManyDecadesLabelsEveryThirdDecade() {
+    func testLogAxisOverManyDecadesSkipsDecadesOnlyWhenCrowded() {
+        // 16 decades are more than 2 × 6 labels: every second decade, the others as minor ticks.
         let ticks = Scale.log10.ticks(for: 1e-3...1e12, targetCount: 6, pixelLength: 500)
-        XCTAssertEqual(labels(ticks), ["10⁻³", "10⁰", "10³", "10⁶", "10⁹", "10¹²"])
-        XCTAssertEqual(ticks.minor.count, 10) // the unlabelled decades
-        XCTAssertTrue(ticks.minor.contains(1e-2))
+        XCTAssertEqual(labels(ticks), ["10⁻²", "10⁰", "10²", "10⁴", "10⁶", "10⁸", "10¹⁰", "10¹²"])
+        XCTAssertEqual(ticks.minor.count, 8) // the unlabelled decades
+        XCTAssertTrue(ticks.minor.contains(1e-3))
+        // With few labels asked for (a short axis), every third decade.
+        let short = Scale.log10.ticks(for: 1e-3...1e12, targetCount: 3, pixelLength: 150)
+        XCTAssertEqual(labels(short), ["10⁻³", "10⁰", "10³", "10⁶", "10⁹", "10¹²"])
     }
 
     func testLogAxisWithFewDecadesHasMinorTicksAtTwoToNine() {
