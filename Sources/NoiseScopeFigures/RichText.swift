@@ -92,3 +92,17 @@ extension SVGWriter {
         rawElement(name, attributes, content: content)
     }
 }
+
+/// Text for figures that comes from the user (a file name, a model or group
+/// name): escaped so that the markup characters in it print as themselves.
+public enum FigureText {
+    /// `text` with `\`, `_`, `^`, `{` and `}` escaped for `RichText`.
+    public static func literal(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            if "\\_^{}".contains(character) { out.append("\\") }
+            out.append(character)
+        }
+        return out
+    }
+}

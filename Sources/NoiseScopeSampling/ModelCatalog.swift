@@ -140,6 +140,14 @@ public struct ModelCatalog {
         return LogReg<Float>(configuration: LogRegConfiguration(maxBatchSize: batchSize, seed: seed), data: digits)
     }
 
+    /// The architecture called `name` on the command line (e.g. `tinygpt-noattn`).
+    public static func architecture(named name: String) throws -> Architecture {
+        guard let architecture = Architecture(rawValue: name) else {
+            throw NoiseScopeError.invalidSetting(.model, message: "unknown model '\(TerminalText.safeForTerminal(name, limit: 60))'; choose one of \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return architecture
+    }
+
     /// The data a model reads by default.
     public static func defaultData(for architecture: Architecture) -> DataSource {
         architecture.isText ? .text : architecture == .linreg ? .diabetes : .digits

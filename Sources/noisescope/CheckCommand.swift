@@ -123,25 +123,23 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             if signed { return try runSigned() }
-            let logs = try files.map(TorchLogInput.resolve(group: group))
-            if streaming && logs.allSatisfy({ $0 == nil }) { return try runStreaming() }
-            var kept: [Double] = []
-            var dropped = SampleCleaner.DroppedCounts(nonfinite: 0, nonpositive: 0)
-            for (file, log) in zip(files, logs) {
-                let reader = log.map { SampleReader(format: .npy, column: $0.column) } ?? SampleReader(format: format, column: column, field: field)
-                let read = try reader.read(path: log?.path ?? file)
-                let cleaned = try SampleCleaner(policy: invalid).clean(read.values, describeIndex: read.describe(index:))
-                kept += cleaned.samples
-                dropped.nonfinite += cleaned.dropped.nonfinite
-                dropped.nonpositive += cleaned.dropped.nonpositive
-            }
-            noteDropped(dropped)
-            // A noisescope_torch log is a trajectory: its manifest says so.
-            var report = try TailCheck.run(kept, options: checkOptions(trajectory: dependent || logs.contains { $0 != nil }))
-            report.dropped = dropped
-            let text = json ? try encodeJSON(report) : report.humanReadableSummary(source: files.joined(separator: ", "))
+            var request = CheckRequest(files: files)
+            request.format = format
+            request.column = column
+            request.field = field
+            request.invalid = invalid
+            request.options = TailCheck.Options(k: k, seed: seed, bootstrapReplicates: bootstrap, xminSearch: xminSearch.search)
+            request.options.dependent = dependent
+            request.stream = streaming
+            request.top = top
+            request.group = group
+            if request.stream && plot != nil { throw NoiseScopeError("--plot needs the samples in memory; drop --stream (or read a file instead of -)") }
+            let outcome = try CheckWorkflow.run(request)
+            noteDropped(outcome.report.dropped)
+            let source = files.joined(separator: ", ") + (outcome.sourceNote.map { " (\($0))" } ?? "")
+            let text = json ? try encodeJSON(outcome.report) : outcome.report.humanReadableSummary(source: source)
             if let plot {
-                let (paths, notices) = try CheckFigures.write(samples: kept, report: report, to: plot, formats: FigureFormat.parse(plotFormat))
+                let (paths, notices) = try CheckFigures.write(samples: outcome.samples, report: outcome.report, to: plot, formats: FigureFormat.parse(plotFormat))
                 notices.forEach { printError("noisescope: note: \($0)") }
                 printError("noisescope: wrote \(paths.count) figures to \(plot)")
             }
@@ -149,88 +147,21 @@ struct CheckCommand: ParsableCommand {
         }
     }
 
-    /// One sketch per input, merged: the top-K part is exactly that of the concatenation.
-    func runStreaming() throws {
-        guard plot == nil else { throw NoiseScopeError("--plot needs the samples in memory; drop --stream (or read a file instead of -)") }
-        var total = TailSketch(capacity: top, seed: seed)
-        var dropped = SampleCleaner.DroppedCounts()
-        for (index, file) in files.enumerated() {
-            let fileFormat = format ?? SampleFormat.inferred(fromPath: file) ?? .text
-            var sketch = TailSketch(capacity: top, seed: seed &+ UInt64(index) &+ 1)
-            let more = try StreamingSampleReader(format: fileFormat, policy: invalid).read(path: file, into: &sketch)
-            dropped.nonfinite += more.nonfinite
-            dropped.nonpositive += more.nonpositive
-            total.merge(sketch)
-        }
-        noteDropped(dropped)
-        var report = try TailCheck.run(sketch: total, options: checkOptions(trajectory: false))
-        report.dropped = dropped
-        let text = json ? try encodeJSON(report) : report.humanReadableSummary(source: files.joined(separator: ", ") + (total.count > top ? " (streamed: top \(top) exact, body from a reservoir)" : ""))
-        try emit(text, to: output)
-    }
-
-    /// The α-stable index of signed samples, refused outside (0, 2].
+    /// The α-stable index of signed samples.
     func runSigned() throws {
-        let reader = SampleReader(format: format, column: column, field: field)
-        var values: [Double] = []
-        for file in files { values += try reader.read(path: file).values.filter(\.isFinite) }
-        guard values.contains(where: { $0 < 0 }) else {
+        let estimate: StableIndexPool.Estimate
+        do {
+            estimate = try CheckWorkflow.stableIndex(files: files, format: format, column: column, field: field, seed: seed)
+        } catch let error as NoiseScopeError where error == StableIndexEstimator.unsignedSamples {
             throw NoiseScopeError("--signed needs signed samples (per-coordinate noise); these are all ≥ 0, so they are magnitudes or norms: drop --signed")
         }
-        var pool = StableIndexPool(groups: [.init(name: "samples", range: 0..<values.count)], seed: seed, burnIn: 0)
-        pool.add { values[$0] }
-        guard let estimate = pool.overall else {
-            throw NoiseScopeError("--signed needs at least 64 non-zero samples, got \(values.filter { $0 != 0 }.count)")
-        }
-        let text = json ? try encodeJSON(estimate) : (estimate.alpha.map { String(format: "α-stable index α̂ = %.3g", $0) } ?? "not α-stable: \(estimate.note ?? "")")
+        let text = (estimate.alpha.map { String(format: "α-stable index α̂ = %.3g", $0) } ?? "not α-stable: \(estimate.note ?? "")")
             + String(format: " (%d samples in blocks of %d, Mohammadi et al. 2015)\n", estimate.coordinates, estimate.blockSize)
         try emit(json ? try encodeJSON(estimate) : text, to: output)
     }
 
-    func checkOptions(trajectory: Bool) -> TailCheck.Options {
-        var options = TailCheck.Options(k: k, seed: seed, bootstrapReplicates: bootstrap, xminSearch: xminSearch.search)
-        options.dependent = trajectory
-        return options
-    }
-
-    func noteDropped(_ dropped: SampleCleaner.DroppedCounts) {
-        guard dropped.total > 0 else { return }
+    func noteDropped(_ dropped: SampleCleaner.DroppedCounts?) {
+        guard let dropped, dropped.total > 0 else { return }
         printError("noisescope: note: dropped \(dropped.nonfinite) NaN/Inf and \(dropped.nonpositive) zero or negative values (pass --invalid refuse to stop instead)")
-    }
-}
-
-/// A noisescope_torch log directory given to `check`: its noise norms (whole
-/// model, or one layer group's column of noise_norms_by_group.npy).
-struct TorchLogInput: Equatable {
-    var path: String
-    var column: String?
-
-    /// nil for an ordinary file; the log's file otherwise (a directory with a
-    /// manifest, or a noise_norms_by_group.npy beside one).
-    static func resolve(group: String?) -> (String) throws -> TorchLogInput? {
-        { file in
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory)
-            let byGroupFile = (file as NSString).lastPathComponent == "noise_norms_by_group.npy"
-            let directory = exists && isDirectory.boolValue ? file : byGroupFile ? (file as NSString).deletingLastPathComponent : nil
-            guard let directory else {
-                if group != nil { throw NoiseScopeError("--group needs a noisescope_torch log directory (or its noise_norms_by_group.npy); \(TerminalText.quoted(file, limit: 200)) is neither") }
-                return nil
-            }
-            let run = RunDirectory(path: directory)
-            guard try run.has("manifest.json") else {
-                if byGroupFile || group != nil { throw NoiseScopeError("\(directory) has no manifest.json: not a noisescope_torch log") }
-                return nil
-            }
-            let manifest = try TorchLogManifest.read(run)
-            guard let group else { return TorchLogInput(path: try run.file("noise_norms.npy"), column: nil) }
-            guard let groups = manifest.groups, try run.has("noise_norms_by_group.npy") else {
-                throw NoiseScopeError("\(directory) was recorded without per-layer groups; record with per-layer recording on (noisescope_torch) to use --group")
-            }
-            guard let index = groups.firstIndex(of: group) else {
-                throw NoiseScopeError("\(directory) has no group \(TerminalText.quoted(group)); its groups are \(TerminalText.safeForTerminal(groups.joined(separator: ", "), limit: 200))")
-            }
-            return TorchLogInput(path: try run.file("noise_norms_by_group.npy"), column: String(index + 1))
-        }
     }
 }

@@ -18,6 +18,7 @@ enum CommandLineFlags {
         switch error {
         case .invalidSetting(let setting, let message): return "\(flags[setting] ?? setting.rawValue): \(message)"
         case .diverged: return error.description.replacingOccurrences(of: "lower the learning rate", with: "lower --lr")
+        case .interrupted: return error.description.replacingOccurrences(of: "continue by resuming from", with: "continue with --resume")
         default: return error.description
         }
     }

@@ -23,8 +23,8 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         try body()
     } catch let error as ExitCode {
         throw error
-    } catch NoiseScopeError.interrupted(let detail) {
-        printError("noisescope: \(Interruption.signalName ?? "interrupted"): stopped; \(detail)")
+    } catch let error as NoiseScopeError where error.isInterruption {
+        printError("noisescope: \(Interruption.signalName ?? "interrupted"): \(CommandLineFlags.message(for: error))")
         throw ExitCode(Interruption.exitStatus)
     } catch let error as NoiseScopeError {
         throw fail(CommandLineFlags.message(for: error))
@@ -93,4 +93,8 @@ enum ModelOptions {
             if let value { try requireRange(value, flag, 1...ModelCatalog.largestSize) }
         }
     }
+}
+
+extension NoiseScopeError {
+    var isInterruption: Bool { if case .interrupted = self { return true } else { return false } }
 }

@@ -83,37 +83,22 @@ struct MeasureCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             kernels.apply()
-            let started = DispatchTime.now().uptimeNanoseconds
-            let (gradientModel, dataSource, batchSize) = try makeModel()
-            var samplerOptions = NoiseNormSampler.Options(batchSize: batchSize, samples: samples, fullGradientBatches: fullBatches, seed: seed)
-            samplerOptions.excluded = try excludedExamples()
-            let sampler = try NoiseNormSampler(model: gradientModel, options: samplerOptions)
+            var request = MeasureRequest()
+            request.model = try ModelCatalog.architecture(named: model)
+            request.data = data.map(ModelCatalog.DataSource.init(argument:))
+            request.batchSize = batch
+            request.samples = samples
+            request.fullGradientBatches = fullBatches
+            request.seed = seed
+            request.bootstrap = bootstrap
+            request.overrides = ModelCatalog.Overrides(width: width, layers: layers, heads: heads, context: context)
+            request.checkpoint = checkpoint
+            request.excluded = try excludedExamples()
             Interruption.install()
             let progress = ProgressReporter(quiet: quiet)
-            let measurement = try sampler.run(progress: { progress.update(phase: $0.rawValue, done: $1, total: $2) },
-                                              shouldStop: { Interruption.isRequested })
-            let attribution = NoiseAttribution.compute(model: gradientModel, measurement: measurement)
-            let outputs = try MeasurementOutputs.make(measurement: measurement, modelName: gradientModel.name, data: dataSource.name,
-                                                      batchSize: batchSize, seed: seed, bootstrap: bootstrap, started: started,
-                                                      attribution: attribution, excluded: samplerOptions.excluded.sorted())
-            if Interruption.isRequested { throw NoiseScopeError.interrupted(detail: "nothing was written") }
-            try outputs.write(to: out)
-            let text = json ? try encodeJSON(outputs.summary) : outputs.humanReadable(directory: out)
-            try emit(text, to: nil)
+            let run = try MeasurementRun.measure(request, progress: { progress.update(phase: $0, done: $1, total: $2) }, shouldStop: { Interruption.isRequested })
+            try run.write(to: out)
+            try emit(json ? try encodeJSON(run.summary) : run.humanReadable(directory: out), to: nil)
         }
-    }
-
-    /// The model to measure: from --checkpoint, or freshly initialised from the flags.
-    func makeModel() throws -> (any GradientModel<Float>, ModelCatalog.DataSource, Int) {
-        if let checkpoint {
-            let saved = try Checkpoint.read(path: checkpoint)
-            return (try saved.makeModel(), saved.header.recipe.data, saved.header.recipe.batchSize)
-        }
-        guard let architecture = ModelCatalog.Architecture(rawValue: model) else {
-            throw ModelCatalog.Failure(description: "unknown --model '\(model)'; choose one of \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        let dataSource = data.map(ModelCatalog.DataSource.init(argument:)) ?? ModelCatalog.defaultData(for: architecture)
-        let overrides = ModelCatalog.Overrides(width: width, layers: layers, heads: heads, context: context)
-        return (try ModelCatalog.makeModel(architecture, data: dataSource, batchSize: batch, seed: seed, overrides: overrides), dataSource, batch)
     }
 }

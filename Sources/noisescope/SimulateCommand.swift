@@ -55,7 +55,7 @@ struct SimulateCommand: ParsableCommand {
             files.append(("simulation.json", Data(try encodeJSON(summary).utf8)))
             var rows = ["method,delta,quantile_level,final_error"]
             for method in result.methods {
-                for q in method.quantiles { rows.append("\(method.method.rawValue),\(q.delta),\(q.level),\(MeasurementOutputs.format(q.value))") }
+                for q in method.quantiles { rows.append("\(method.method.rawValue),\(q.delta),\(q.level),\(NumberText.exact(q.value))") }
             }
             files.append(("quantiles.csv", Data((rows.joined(separator: "\n") + "\n").utf8)))
             var axes = Axes(title: "Final error quantiles (α = \(alpha), T = \(steps), R = \(replicates), seed \(seed))",

@@ -56,73 +56,28 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             kernels.apply()
-            let trainer = try makeTrainer()
-            try FileManager.default.createDirectory(atPath: out + "/checkpoints", withIntermediateDirectories: true)
-            // Temporary files of a run that was killed while writing.
-            for folder in [out, out + "/checkpoints", out + "/noise"] { AtomicFile.removeAbandonedTemporaries(in: folder) }
-            var rows = try TrainingFiles.previousRows(in: out, upTo: trainer.step)
-            var snapshots = try TrainingFiles.previousSnapshots(in: out, upTo: trainer.step)
+            var request = TrainingRequest()
+            request.model = try ModelCatalog.architecture(named: model)
+            request.data = data.map(ModelCatalog.DataSource.init(argument:))
+            guard let kind = OptimizerKind(rawValue: optimizer) else {
+                throw NoiseScopeError("unknown --optimizer '\(TerminalText.safeForTerminal(optimizer, limit: 60))'; choose one of \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            request.optimizer = kind
+            request.learningRate = lr
+            request.clip = clip
+            request.overrides = .init(width: width, layers: layers, heads: heads, context: context)
+            request.options = Trainer.Options(steps: steps, batchSize: batch, seed: seed, evaluateEvery: evalEvery,
+                                              checkpointEvery: checkpointEvery, noiseEvery: noiseEvery, noiseSamples: noiseSamples)
+            request.resume = resume
+            let trainer = try TrainingRun.makeTrainer(request)
             Interruption.install()
             let progress = ProgressReporter(quiet: quiet)
-            var lastCheckpoint: String?
-            do {
-            try trainer.run(
-                progress: { progress.update(phase: "train \(trainer.optimizerKind.rawValue)", done: $0, total: $1) },
-                shouldStop: { Interruption.isRequested },
-                onRow: { row in
-                    rows.append(row)
-                    try AtomicFile.write(TrainingFiles.lossCSV(rows), to: out + "/loss.csv")
-                },
-                onCheckpoint: { checkpoint in
-                    let name = checkpoint.header.step == steps ? "final.ckpt" : String(format: "step-%06d.ckpt", checkpoint.header.step)
-                    try AtomicFile.write(checkpoint.encoded(), to: URL(fileURLWithPath: out + "/checkpoints/" + name))
-                    lastCheckpoint = out + "/checkpoints/" + name
-                },
-                onNoise: { step, measurement in
-                    try FileManager.default.createDirectory(atPath: out + "/noise", withIntermediateDirectories: true)
-                    let norms = measurement.noiseNorms
-                    try AtomicFile.write(MeasurementOutputs.csv(header: "noise_norm", rows: norms.map(MeasurementOutputs.format)),
-                                         to: URL(fileURLWithPath: out + String(format: "/noise/step-%06d.csv", step)))
-                    snapshots.append(try TrainingFiles.snapshotRow(step: step, norms: norms, seed: seed))
-                    try AtomicFile.write(TrainingFiles.snapshotsCSV(snapshots), to: out + "/noise/snapshots.csv")
-                })
-            } catch NoiseScopeError.interrupted {
-                let kept = rows.last.map { "loss.csv has rows to step \($0.step)" } ?? "no loss row was written"
-                let resume = lastCheckpoint.map { "; continue with --resume \($0)" } ?? "; no checkpoint was written yet"
-                throw NoiseScopeError.interrupted(detail: "at step \(trainer.step) of \(steps); \(kept) in \(out)\(resume)")
-            }
+            let rows = try TrainingRun.run(trainer, into: out, progress: { progress.update(phase: $0, done: $1, total: $2) },
+                                           shouldStop: { Interruption.isRequested })
             if let last = rows.last {
                 try emit(String(format: "noisescope train: %@ with %@, %d steps: train loss %.4f, validation loss %.4f; files in %@\n",
                                 trainer.model.name, trainer.optimizerKind.rawValue, last.step, last.trainLoss, last.validationLoss, out), to: nil)
             }
         }
-    }
-
-    func makeTrainer() throws -> Trainer {
-        guard let kind = OptimizerKind(rawValue: optimizer) else {
-            throw Trainer.Failure(description: "unknown --optimizer '\(optimizer)'; choose one of \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        var settings = OptimizerSettings.defaults(for: kind)
-        if let lr { settings.learningRate = lr }
-        if let clip { settings.clipThreshold = clip }
-        let options = Trainer.Options(steps: steps, batchSize: batch, seed: seed, evaluateEvery: evalEvery,
-                                      checkpointEvery: checkpointEvery, noiseEvery: noiseEvery, noiseSamples: noiseSamples)
-        if let resume {
-            let checkpoint = try Checkpoint.read(path: resume)
-            guard checkpoint.header.step < steps else {
-                throw Trainer.Failure(description: "the checkpoint is at step \(checkpoint.header.step), not before --steps \(steps); raise --steps to continue")
-            }
-            var resumed = options
-            resumed.batchSize = checkpoint.header.recipe.batchSize
-            resumed.seed = checkpoint.header.recipe.seed
-            return try Trainer(recipe: checkpoint.header.recipe, optimizer: kind, settings: settings, options: resumed, resumeFrom: checkpoint)
-        }
-        guard let architecture = ModelCatalog.Architecture(rawValue: model) else {
-            throw ModelCatalog.Failure(description: "unknown --model '\(model)'; choose one of \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        let source = data.map(ModelCatalog.DataSource.init(argument:)) ?? ModelCatalog.defaultData(for: architecture)
-        let recipe = ModelCatalog.Recipe(architecture: architecture, data: source, batchSize: batch, seed: seed,
-                                         overrides: .init(width: width, layers: layers, heads: heads, context: context))
-        return try Trainer(recipe: recipe, optimizer: kind, settings: settings, options: options)
     }
 }

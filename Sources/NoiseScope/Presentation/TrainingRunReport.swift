@@ -1,9 +1,15 @@
 import Foundation
-import NoiseScope
+import NoiseScopeCore
+import NoiseScopeFigures
+import NoiseScopeSampling
+import NoiseScopeStatistics
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `report` on a directory written by `noisescope train`: the loss curves,
 /// the check on each noise snapshot, and the snapshots compared over training.
-extension ReportCommand {
+extension RunReportBuilder {
     func trainingRunReport(_ run: RunDirectory) throws -> RunReport {
         let loss = try SampleReader(format: .csv, column: "train_loss").read(path: run.file("loss.csv")).values
         let validation = try SampleReader(format: .csv, column: "validation_loss").read(path: run.file("loss.csv")).values

@@ -1,9 +1,15 @@
 import Foundation
-import NoiseScope
+import NoiseScopeCore
+import NoiseScopeFigures
+import NoiseScopeSampling
+import NoiseScopeStatistics
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `report` on a log directory of the PyTorch companion: the pooled check (as
 /// a trajectory), the check per layer group, and the noise over training.
-extension ReportCommand {
+extension RunReportBuilder {
     /// One step record of steps.jsonl, as far as the page uses it.
     struct StepRecord: Decodable {
         var step: Int?

@@ -1,14 +1,69 @@
 import Foundation
-import NoiseScope
+import NoiseScopeCore
+import NoiseScopeFigures
+import NoiseScopeModels
+import NoiseScopeSampling
+import NoiseScopeStatistics
+import NoiseScopeTraining
+
+/// What `measure` does, as a library call: fix the model, sample the noise
+/// norms, check their tail, compare them with matched references, attribute
+/// the largest ones, and render every file of the run.
+public struct MeasureRequest: Sendable {
+    public var model: ModelCatalog.Architecture = .tinygpt
+    /// nil: the model's own data (`ModelCatalog.defaultData(for:)`).
+    public var data: ModelCatalog.DataSource?
+    public var batchSize = 8
+    public var samples = 5000
+    /// Estimate ∇f from this many random minibatches instead of the whole data set.
+    public var fullGradientBatches: Int?
+    public var seed: UInt64 = 0
+    /// Bootstrap replicates of the power-law goodness of fit.
+    public var bootstrap = 100
+    public var overrides = ModelCatalog.Overrides()
+    /// Measure the model saved in this checkpoint; its model, data and batch size win.
+    public var checkpoint: String?
+    /// Examples left out of the minibatches and of ∇f.
+    public var excluded: Set<Int> = []
+    public init() {}
+}
 
 /// The files of one `measure` run, rendered in memory first so that an error
 /// or a signal before writing leaves nothing behind; then written as one directory.
-struct MeasurementOutputs {
-    var summary: MeasurementSummary
-    var files: [(name: String, data: Data)]
+public struct MeasurementRun {
+    public var summary: MeasurementSummary
+    public var files: [(name: String, data: Data)]
+    /// The raw measurement (noise norms, variance, first-minibatch coordinates).
+    public var measurement: NoiseMeasurement
+
+    /// Runs `request`: `progress(phase, done, total)` as it goes; `shouldStop()`
+    /// polled between minibatches (a true answer throws `NoiseScopeError.interrupted`).
+    public static func measure(_ request: MeasureRequest, progress: @escaping (String, Int, Int) -> Void = { _, _, _ in },
+                               shouldStop: @escaping () -> Bool = { false }) throws -> MeasurementRun {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let model: any GradientModel<Float>, data: ModelCatalog.DataSource, batchSize: Int
+        if let checkpoint = request.checkpoint {
+            let saved = try Checkpoint.read(path: checkpoint)
+            (model, data, batchSize) = (try saved.makeModel(), saved.header.recipe.data, saved.header.recipe.batchSize)
+        } else {
+            data = request.data ?? ModelCatalog.defaultData(for: request.model)
+            batchSize = request.batchSize
+            model = try ModelCatalog.makeModel(request.model, data: data, batchSize: batchSize, seed: request.seed, overrides: request.overrides)
+        }
+        var options = NoiseNormSampler.Options(batchSize: batchSize, samples: request.samples,
+                                               fullGradientBatches: request.fullGradientBatches, seed: request.seed)
+        options.excluded = request.excluded
+        let sampler = try NoiseNormSampler(model: model, options: options)
+        let measurement = try sampler.run(progress: { progress($0.rawValue, $1, $2) }, shouldStop: shouldStop)
+        let attribution = NoiseAttribution.compute(model: model, measurement: measurement)
+        let run = try make(measurement: measurement, modelName: model.name, data: data.name, batchSize: batchSize, seed: request.seed,
+                           bootstrap: request.bootstrap, started: started, attribution: attribution, excluded: request.excluded.sorted())
+        if shouldStop() { throw NoiseScopeError.interrupted(detail: "nothing was written") }
+        return run
+    }
 
     static func make(measurement: NoiseMeasurement, modelName: String, data: String, batchSize: Int, seed: UInt64,
-                     bootstrap: Int, started: UInt64, attribution: NoiseAttribution? = nil, excluded: [Int] = []) throws -> MeasurementOutputs {
+                     bootstrap: Int, started: UInt64, attribution: NoiseAttribution? = nil, excluded: [Int] = []) throws -> MeasurementRun {
         let norms = measurement.noiseNorms
         let check = try TailCheck.run(norms, options: .init(seed: seed, bootstrapReplicates: bootstrap))
         let referenceNorms = ReferenceComparison.gaussianReferenceNorms(dimension: measurement.parameterCount, count: norms.count, seed: seed)
@@ -37,44 +92,44 @@ struct MeasurementOutputs {
             }
         }
         var files: [(String, Data)] = [
-            ("noise_norms.csv", csv(header: "noise_norm", rows: norms.map { format($0) })),
+            ("noise_norms.csv", NumberText.csv(header: "noise_norm", rows: norms.map(NumberText.exact))),
             ("noise_norms.npy", NumpyArrayWriter.data(norms)),
-            ("variance.csv", csv(header: "samples,variance", rows: measurement.variance.map { "\($0.samples),\(format($0.variance))" })),
-            ("coordinates.csv", csv(header: "coordinate_noise", rows: measurement.firstBatchCoordinates.map { format($0) })),
+            ("variance.csv", NumberText.csv(header: "samples,variance", rows: measurement.variance.map { "\($0.samples),\(NumberText.exact($0.variance))" })),
+            ("coordinates.csv", NumberText.csv(header: "coordinate_noise", rows: measurement.firstBatchCoordinates.map(NumberText.exact))),
             ("attribution.csv", Data((attribution?.csv ?? NoiseAttribution(rows: []).csv).utf8)),
-            ("noise_norms_by_group.csv", csv(header: measurement.groupNames.joined(separator: ","),
-                                             rows: measurement.noiseNormsByGroup.map { $0.map(format).joined(separator: ",") })),
-            ("summary.json", Data(try encodeJSON(summary).utf8)),
+            ("noise_norms_by_group.csv", NumberText.csv(header: measurement.groupNames.joined(separator: ","),
+                                                        rows: measurement.noiseNormsByGroup.map { $0.map(NumberText.exact).joined(separator: ",") })),
+            ("summary.json", Data(try JSONOutput.encode(summary).utf8)),
         ]
         let figure = measurementFigure(summary: summary, norms: norms, variance: measurement.variance.map { ($0.samples, $0.variance) })
         files.append(("measurement.svg", Data(figure.render().svg.utf8)))
         for (name, checkFigure) in CheckFigures.figures(samples: norms, report: check) {
             files.append((name, Data(checkFigure.render().svg.utf8)))
         }
-        return MeasurementOutputs(summary: summary, files: files)
+        return MeasurementRun(summary: summary, files: files, measurement: measurement)
     }
 
     /// measurement.svg: the noise norms on one axis with the Gaussian matched to
     /// their spread and the isotropic Gaussian of the full dimension (both redrawn
     /// from the seed), and the variance against the number of minibatches.
-    static func measurementFigure(summary: MeasurementSummary, norms: [Double], variance: [(samples: Int, variance: Double)]) -> Figure {
+    public static func measurementFigure(summary: MeasurementSummary, norms: [Double], variance: [(samples: Int, variance: Double)]) -> Figure {
         let isotropic = ReferenceComparison.gaussianReferenceNorms(dimension: summary.parameters, count: norms.count, seed: summary.seed)
         let matched = ReferenceComparison.matchedGaussianNorms(observed: norms, count: norms.count, seed: summary.seed)
         let overlay = NoiseFigures.overlayAxes(norms, matched: ("Gaussian, effective dimension \(matched.dimension)", matched.norms),
                                                isotropic: ("Isotropic Gaussian, D = \(summary.parameters)", isotropic),
                                                title: "Noise norms against matched and isotropic Gaussians")
-        return Figure(title: "\(summary.model) on \(summary.data): noise at initialisation (B = \(summary.batchSize), N = \(norms.count))",
+        return Figure(title: "\(FigureText.literal(summary.model)) on \(FigureText.literal(summary.data)): noise at initialisation (B = \(summary.batchSize), N = \(norms.count))",
                       width: 1300, height: 460, rows: 1, columns: 2, panels: [
                           overlay, NoiseFigures.varianceAxes(samples: variance.map(\.samples), variance: variance.map(\.variance),
                                                              title: "Variance against sample size")])
     }
 
     /// Writes the run as one directory: the old run or the complete new one, never a mixture.
-    func write(to directory: String) throws {
+    public func write(to directory: String) throws {
         try AtomicDirectory.write(files, to: directory, kind: "measure")
     }
 
-    func humanReadable(directory: String) -> String {
+    public func humanReadable(directory: String) -> String {
         let s = summary, c = s.referenceComparison
         var lines = [
             "noisescope measure: \(s.model) on \(s.data), \(s.parameters) parameters, B = \(s.batchSize), N = \(s.samples), seed \(s.seed)"
@@ -110,11 +165,5 @@ struct MeasurementOutputs {
         lines.append(String(format: "  %.1f gradients/s, %.1f s in all; files in %@", s.gradsPerSecond, s.wallSeconds, directory))
         lines.append("verdict: \(s.verdict.rawValue) — \(s.check.verdictReason)")
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    static func format(_ x: Double) -> String { String(format: "%.17g", x) }
-
-    static func csv(header: String, rows: [String]) -> Data {
-        Data((([header] + rows).joined(separator: "\n") + "\n").utf8)
     }
 }

@@ -1,22 +1,22 @@
 import Foundation
-import NoiseScope
+import NoiseScopeCore
 
 /// The manifest of a noisescope_torch log, as far as check and report use it
 /// (every field optional), read once with its schema checked.
-struct TorchLogManifest: Decodable {
-    var schema: String?
-    var mode: String?
-    var modelClass: String?
-    var parameterCount: Int?
-    var noiseReference: String?
-    var worldSize: Int?
-    var batchSizeSmall: Int?
-    var batchSizeBig: Int?
-    var seed: Int?
-    var created: String?
-    var closed: String?
-    var complete: Bool?
-    var groups: [String]?
+public struct TorchLogManifest: Decodable, Sendable {
+    public var schema: String?
+    public var mode: String?
+    public var modelClass: String?
+    public var parameterCount: Int?
+    public var noiseReference: String?
+    public var worldSize: Int?
+    public var batchSizeSmall: Int?
+    public var batchSizeBig: Int?
+    public var seed: Int?
+    public var created: String?
+    public var closed: String?
+    public var complete: Bool?
+    public var groups: [String]?
 
     enum CodingKeys: String, CodingKey {
         case schema, mode, seed, created, closed, complete, groups
@@ -24,7 +24,7 @@ struct TorchLogManifest: Decodable {
         case worldSize = "world_size", batchSizeSmall = "batch_size_small", batchSizeBig = "batch_size_big"
     }
 
-    static func read(_ run: RunDirectory) throws -> TorchLogManifest {
+    public static func read(_ run: RunDirectory) throws -> TorchLogManifest {
         let manifest: TorchLogManifest
         do { manifest = try JSONDecoder().decode(TorchLogManifest.self, from: try run.data("manifest.json")) } catch let error as NoiseScopeError {
             throw error

@@ -1,0 +1,77 @@
+import Foundation
+import NoiseScopeCore
+import NoiseScopeFigures
+import NoiseScopeSampling
+import NoiseScopeStatistics
+
+/// One self-contained HTML page of a run directory (what `noisescope report`
+/// writes): drawn from the numbers in the directory alone.
+public struct RunReportBuilder: Sendable {
+    /// Seed of the bootstraps when the check is run here (torch logs).
+    public var seed: UInt64
+    /// Bootstrap replicates of the power-law goodness of fit (torch logs).
+    public var bootstrap: Int
+
+    public init(seed: UInt64 = 0, bootstrap: Int = 100) {
+        self.seed = seed
+        self.bootstrap = bootstrap
+    }
+
+    /// The page of `run`: a `measure` run (summary.json), a noisescope_torch
+    /// log (manifest.json) or a `train` run (loss.csv).
+    public func report(of run: RunDirectory) throws -> RunReport {
+        if try run.has("summary.json") { return try measureReport(run) }
+        if try run.has("manifest.json") { return try torchLogReport(run) }
+        if try run.has("loss.csv") { return try trainingRunReport(run) }
+        throw NoiseScopeError("\(run.path) holds neither summary.json (from noisescope measure), manifest.json (from noisescope_torch) nor loss.csv (from noisescope train); give a run directory")
+    }
+
+    func measureReport(_ run: RunDirectory) throws -> RunReport {
+        let summary: MeasurementSummary
+        do { summary = try JSONDecoder().decode(MeasurementSummary.self, from: try run.data("summary.json")) } catch let error as NoiseScopeError {
+            throw error
+        } catch {
+            throw NoiseScopeError("\(run.path)/summary.json is not a noisescope measure summary (\(error))")
+        }
+        let norms = try SampleReader().read(path: run.file("noise_norms.npy")).values
+        let varianceTable = try SampleReader(format: .csv, column: "variance").read(path: run.file("variance.csv"))
+        let sampleCounts = try SampleReader(format: .csv, column: "samples").read(path: run.file("variance.csv")).values
+        guard norms.count == summary.samples, varianceTable.values.count == sampleCounts.count else {
+            throw NoiseScopeError("\(run.path): noise_norms.npy or variance.csv does not match summary.json (\(norms.count) norms, \(summary.samples) promised); re-run measure")
+        }
+        let variance = zip(sampleCounts, varianceTable.values).map { (samples: Int($0.0), variance: $0.1) }
+        let c = summary.referenceComparison
+        var tables = RunReport.tables(for: summary.check)
+        tables.append(.init(title: "Against the Gaussian reference of the same dimension", rows: [
+            ("q99 / median", String(format: "%.4g (reference %.4g)", c.observed.q99OverMedian, c.referenceShape.q99OverMedian)),
+            ("q99.9 / median", String(format: "%.4g (reference %.4g)", c.observed.q999OverMedian, c.referenceShape.q999OverMedian)),
+            ("max / median", String(format: "%.4g (reference %.4g)", c.observed.maxOverMedian, c.referenceShape.maxOverMedian)),
+            ("excess kurtosis", String(format: "%.4g (reference %.4g)", c.observed.excessKurtosis, c.referenceShape.excessKurtosis)),
+        ]))
+        if let m = summary.matchedReferenceComparison, let d = summary.effectiveDimension {
+            tables.append(.init(title: String(format: "Against a Gaussian matched to the spread (effective dimension %.0f)", d), rows: [
+                ("q99 / median", String(format: "%.4g (matched %.4g)", m.observed.q99OverMedian, m.referenceShape.q99OverMedian)),
+                ("q99.9 / median", String(format: "%.4g (matched %.4g)", m.observed.q999OverMedian, m.referenceShape.q999OverMedian)),
+                ("max / median", String(format: "%.4g (matched %.4g)", m.observed.maxOverMedian, m.referenceShape.maxOverMedian)),
+                ("excess kurtosis", String(format: "%.4g (matched %.4g)", m.observed.excessKurtosis, m.referenceShape.excessKurtosis)),
+            ]))
+        }
+        var facts = [
+            "\(summary.model) on \(summary.data): \(summary.parameters) parameters, minibatch B = \(summary.batchSize), N = \(summary.samples) minibatches, seed \(summary.seed)",
+            String(format: "full gradient %@ over %d examples, ‖∇f‖ = %.4g", summary.fullGradient.exact ? "exact" : "estimated", summary.fullGradient.examples, summary.fullGradient.norm),
+            String(format: "%.1f gradients/s, %.1f s in all", summary.gradsPerSecond, summary.wallSeconds),
+        ]
+        if let scale = summary.noiseScaleSimple { facts.append(String(format: "gradient noise scale B_simple = tr(Σ)/|G|² = %.4g", scale)) }
+        if let stable = summary.coordinateStableIndex {
+            facts.append("per-coordinate stable index (\(stable.vectors) minibatches pooled): " + (stable.alpha.map { String(format: "α̂ = %.3g", $0) } ?? String(format: "not α-stable (estimate %.3g outside (0, 2])", stable.rawAlpha)))
+        }
+        let measurement = MeasurementRun.measurementFigure(summary: summary, norms: norms, variance: variance)
+        let checkSummary = CheckFigures.figures(samples: norms.filter { $0 > 0 && $0.isFinite }, report: summary.check).first { $0.name == "summary.svg" }
+        var figures = [("Noise norms beside the Gaussian reference, and the empirical variance against the number of minibatches.", measurement.render().svg)]
+        if let checkSummary {
+            figures.append(("Histogram, log–log tail with the fitted power law, and the Hill plot of the noise norms.", checkSummary.figure.render().svg))
+        }
+        return RunReport(title: "Gradient noise of \(summary.model) on \(summary.data)", verdict: summary.verdict,
+                         verdictReason: summary.check.verdictReason, facts: facts, tables: tables, figures: figures)
+    }
+}

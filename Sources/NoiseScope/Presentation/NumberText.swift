@@ -1,0 +1,16 @@
+import Foundation
+
+/// The one number formatter of the files and pages noisescope writes.
+public enum NumberText {
+    /// Every digit a Double holds (`%.17g`): what CSV files store, so that
+    /// reading them back gives the same bits.
+    public static func exact(_ x: Double) -> String { String(format: "%.17g", x) }
+
+    /// Four significant digits (`%.4g`), for people.
+    public static func short(_ x: Double) -> String { String(format: "%.4g", x) }
+
+    /// A CSV document: the header line, then one line per row, newline-terminated.
+    public static func csv(header: String, rows: [String]) -> Data {
+        Data((([header] + rows).joined(separator: "\n") + "\n").utf8)
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import NoiseScopeCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The files of a run directory that a report may read: regular files directly
+/// inside it. A symbolic link (which could point at any readable file) is
+/// refused, so nothing from outside the directory reaches the page.
+public struct RunDirectory: Sendable {
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    /// True when `name` exists; throws if it exists but is not a regular file.
+    public func has(_ name: String) throws -> Bool {
+        let full = URL(fileURLWithPath: path).appendingPathComponent(name).path
+        var status = stat()
+        guard lstat(full, &status) == 0 else { return false }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: return true
+        case S_IFLNK: throw NoiseScopeError("\(full) is a symbolic link; a report reads only regular files inside the run directory")
+        default: throw NoiseScopeError("\(full) is not a regular file")
+        }
+    }
+
+    /// The path of `name`, which must be a regular file.
+    public func file(_ name: String) throws -> String {
+        guard try has(name) else { throw NoiseScopeError("\(path) has no \(name); is the run complete?") }
+        return URL(fileURLWithPath: path).appendingPathComponent(name).path
+    }
+
+    /// The bytes of `name` (at most 64 MB: run documents are small).
+    public func data(_ name: String) throws -> Data {
+        Data(try InputFile(path: file(name)).readAll(limit: 64_000_000))
+    }
+}

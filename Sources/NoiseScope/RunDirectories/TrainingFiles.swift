@@ -1,0 +1,49 @@
+import Foundation
+import NoiseScopeCore
+import NoiseScopeSampling
+import NoiseScopeStatistics
+import NoiseScopeTraining
+
+/// The CSV files of a training run, and reading them back when resuming.
+public enum TrainingFiles {
+    public static func lossCSV(_ rows: [Trainer.LossRow]) -> String {
+        (["step,train_loss,validation_loss"] + rows.map { "\($0.step),\(NumberText.exact($0.trainLoss)),\(NumberText.exact($0.validationLoss))" })
+            .joined(separator: "\n") + "\n"
+    }
+
+    /// Rows of an existing loss.csv up to `step` (those a resumed run keeps).
+    public static func previousRows(in directory: String, upTo step: Int) throws -> [Trainer.LossRow] {
+        guard step > 0, let text = try? String(contentsOfFile: directory + "/loss.csv", encoding: .utf8) else { return [] }
+        let lines: [Substring] = text.split(separator: "\n")
+        return lines[1...].compactMap { line -> Trainer.LossRow? in
+            let cells = line.split(separator: ",").map(String.init)
+            guard cells.count == 3, let s = Int(cells[0]), let t = Double(cells[1]), let v = Double(cells[2]), s <= step else { return nil }
+            return Trainer.LossRow(step: s, trainLoss: t, validationLoss: v)
+        }
+    }
+
+    /// noise/step-NNNNNN.csv: the noise norms of one snapshot, written atomically.
+    public static func writeSnapshot(_ norms: [Double], step: Int, in directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory + "/noise", withIntermediateDirectories: true)
+        try AtomicFile.write(NumberText.csv(header: "noise_norm", rows: norms.map(NumberText.exact)),
+                             to: URL(fileURLWithPath: directory + String(format: "/noise/step-%06d.csv", step)))
+    }
+
+    public static let snapshotHeader = "step,median,excess_kurtosis,q99_over_median,max_over_median,hill_alpha,gpd_xi,verdict"
+
+    public static func snapshotRow(step: Int, norms: [Double], seed: UInt64) throws -> String {
+        let shape = ReferenceComparison.Shape(norms)
+        let report = try TailCheck.run(norms, options: .init(seed: seed, bootstrapReplicates: 0))
+        let values = [report.summary.median, shape.excessKurtosis, shape.q99OverMedian, shape.maxOverMedian,
+                      report.hill.alpha ?? .nan, report.evidence.gpd?.xi ?? .nan].map(NumberText.exact)
+        return ([String(step)] + values + [report.verdict.rawValue]).joined(separator: ",")
+    }
+
+    public static func snapshotsCSV(_ rows: [String]) -> String { ([snapshotHeader] + rows).joined(separator: "\n") + "\n" }
+
+    public static func previousSnapshots(in directory: String, upTo step: Int) throws -> [String] {
+        guard step > 0, let text = try? String(contentsOfFile: directory + "/noise/snapshots.csv", encoding: .utf8) else { return [] }
+        let lines: [Substring] = text.split(separator: "\n")
+        return lines[1...].map(String.init).filter { Int($0.split(separator: ",").first ?? "") ?? .max <= step }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import NoiseScopeCore
+import NoiseScopeStatistics
+
+/// What `check` does, as a library call: read samples from files (or a
+/// noisescope_torch log), clean them, and run the tail check, in memory or
+/// streamed through a bounded-memory sketch.
+public struct CheckRequest: Sendable {
+    /// Sample files; "-" is standard input.
+    public var files: [String]
+    /// Input format (nil: from the extension, else plain text).
+    public var format: SampleFormat?
+    /// CSV/TSV/NPY column: a header name or a 1-based index.
+    public var column: String?
+    /// JSON-lines field.
+    public var field: String?
+    /// NaN/Inf, zeros and negatives: drop (counted) or refuse.
+    public var invalid: SampleCleaner.Policy = .drop
+    /// The tail check's own options (k, bootstraps, seed, xmin search, dependence).
+    public var options = TailCheck.Options()
+    /// Stream through a sketch keeping the `top` largest values exactly.
+    public var stream = false
+    public var top = 1_000_000
+    /// A layer group of a noisescope_torch log.
+    public var group: String?
+
+    public init(files: [String]) { self.files = files }
+}
+
+/// The outcome of a check: the report, and the samples it was run on (in
+/// memory only; empty when streamed).
+public struct CheckOutcome {
+    public var report: TailCheckReport
+    public var samples: [Double]
+    /// A note on how the samples were read (streamed: what the sketch kept).
+    public var sourceNote: String?
+}
+
+public enum CheckWorkflow {
+    /// Reads and checks `request`'s samples. A noisescope_torch log is a
+    /// trajectory (its manifest says so), so its interval allows for dependence.
+    public static func run(_ request: CheckRequest) throws -> CheckOutcome {
+        let logs = try request.files.map(TorchLogInput.resolve(group: request.group))
+        if request.stream && logs.allSatisfy({ $0 == nil }) { return try runStreaming(request) }
+        var kept: [Double] = []
+        var dropped = SampleCleaner.DroppedCounts(nonfinite: 0, nonpositive: 0)
+        for (file, log) in zip(request.files, logs) {
+            let reader = log.map { SampleReader(format: .npy, column: $0.column) }
+                ?? SampleReader(format: request.format, column: request.column, field: request.field)
+            let read = try reader.read(path: log?.path ?? file)
+            let cleaned = try SampleCleaner(policy: request.invalid).clean(read.values, describeIndex: read.describe(index:))
+            kept += cleaned.samples
+            dropped.nonfinite += cleaned.dropped.nonfinite
+            dropped.nonpositive += cleaned.dropped.nonpositive
+        }
+        var options = request.options
+        options.dependent = options.dependent || logs.contains { $0 != nil }
+        var report = try TailCheck.run(kept, options: options)
+        report.dropped = dropped
+        return CheckOutcome(report: report, samples: kept)
+    }
+
+    /// One sketch per input, merged: the top part is exactly that of the concatenation.
+    static func runStreaming(_ request: CheckRequest) throws -> CheckOutcome {
+        let seed = request.options.seed
+        var total = TailSketch(capacity: request.top, seed: seed)
+        var dropped = SampleCleaner.DroppedCounts()
+        for (index, file) in request.files.enumerated() {
+            let fileFormat = request.format ?? SampleFormat.inferred(fromPath: file) ?? .text
+            var sketch = TailSketch(capacity: request.top, seed: seed &+ UInt64(index) &+ 1)
+            let more = try StreamingSampleReader(format: fileFormat, policy: request.invalid).read(path: file, into: &sketch)
+            dropped.nonfinite += more.nonfinite
+            dropped.nonpositive += more.nonpositive
+            total.merge(sketch)
+        }
+        var options = request.options
+        options.dependent = false
+        var report = try TailCheck.run(sketch: total, options: options)
+        report.dropped = dropped
+        return CheckOutcome(report: report, samples: [],
+                            sourceNote: total.count > request.top ? "streamed: top \(request.top) exact, body from a reservoir" : nil)
+    }
+
+    /// The α-stable index of signed samples (per-coordinate noise), in a fixed seeded order.
+    public static func stableIndex(files: [String], format: SampleFormat?, column: String?, field: String?, seed: UInt64) throws -> StableIndexPool.Estimate {
+        let reader = SampleReader(format: format, column: column, field: field)
+        var values: [Double] = []
+        for file in files { values += try reader.read(path: file).values.filter(\.isFinite) }
+        guard values.contains(where: { $0 < 0 }) else { throw StableIndexEstimator.unsignedSamples }
+        var pool = StableIndexPool(groups: [.init(name: "samples", range: 0..<values.count)], seed: seed, burnIn: 0)
+        pool.add { values[$0] }
+        guard let estimate = pool.overall else {
+            throw NoiseScopeError("the stable index needs at least 64 non-zero samples, got \(values.filter { $0 != 0 }.count)")
+        }
+        return estimate
+    }
+}
+
+extension TailCheck.Options {
+    /// The seed every bootstrap of the check starts from.
+    var seed: UInt64 { doubleBootstrap.seed }
+}

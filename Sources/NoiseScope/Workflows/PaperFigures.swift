@@ -1,0 +1,109 @@
+import Foundation
+import NoiseScopeCore
+import NoiseScopeFigures
+import NoiseScopeSampling
+import NoiseScopeStatistics
+import NoiseScopeTraining
+
+/// The seeds' noise figures reproduced on the bundled models (what `noisescope
+/// figure` draws): each model × data run written in full under `directory`,
+/// the multi-panel figure beside them.
+public struct PaperFigures {
+    public enum Name: String, CaseIterable, Sendable { case fig1, fig2, fig3, fig4, fig6 }
+
+    public var directory = "out/figures"
+    /// Minibatches per model × data pair (fig1, fig4, fig6) or per noise snapshot (fig2).
+    public var samples = 5000
+    public var batchSize = 8
+    public var seed: UInt64 = 0
+    /// Training steps (fig2, fig3).
+    public var steps = 300
+    /// Learning rates tried per optimizer (fig3).
+    public var learningRates: [Double] = [1e-4, 1e-3, 1e-2, 1e-1]
+    /// Progress of long work: (phase, done, total).
+    public var progress: (String, Int, Int) -> Void = { _, _, _ in }
+    /// One line per finished piece, for people.
+    public var log: (String) -> Void = { _ in }
+    /// Polled between minibatches; true stops with `NoiseScopeError.interrupted`.
+    public var shouldStop: () -> Bool = { false }
+
+    public init() {}
+
+    /// Draws `name`; returns the text it prints (fig3's table), if any.
+    @discardableResult
+    public func draw(_ name: Name) throws -> String? {
+        switch name {
+        case .fig1: try drawFig1()
+        case .fig2: try drawNoiseOverTraining()
+        case .fig3: return try OptimizerComparison(figures: self).run()
+        case .fig4: try drawFig4()
+        case .fig6: try drawFig6()
+        }
+        return nil
+    }
+
+    func drawFig1() throws {
+        let runs = try [(ModelCatalog.Architecture.tinygpt, "text"), (.tinygptNoAttention, "text")].map(measure)
+        let panels = runs.flatMap { run -> [Axes] in
+            let s = run.summary, norms = run.measurement.noiseNorms
+            let isotropic = ReferenceComparison.gaussianReferenceNorms(dimension: s.parameters, count: s.samples, seed: seed)
+            let matched = ReferenceComparison.matchedGaussianNorms(observed: norms, count: s.samples, seed: seed)
+            return [NoiseFigures.overlayAxes(norms, matched: ("Gaussian, effective dimension \(matched.dimension)", matched.norms),
+                                             isotropic: ("Isotropic Gaussian, D = \(s.parameters)", isotropic),
+                                             title: "\(s.model): noise norms (\(s.verdict.rawValue))"),
+                    NoiseFigures.varianceAxes(samples: run.measurement.variance.map(\.samples), variance: run.measurement.variance.map(\.variance),
+                                              title: "\(s.model): variance against n")]
+        }
+        // The two models' histograms share one x range, so their widths compare by eye.
+        try write(Figure(title: "Gradient noise at initialisation on the novel: attention vs no attention (after Zhang et al. 2020, Fig. 1)",
+                         width: 1300, height: 820, rows: 2, columns: 2, panels: panels, sharex: .panels([0, 2])), named: "fig1.svg")
+    }
+
+    func drawFig4() throws {
+        let pairs: [(ModelCatalog.Architecture, String)] = [(.tinygpt, "text"), (.tinygpt, "gaussian"), (.tinygptNoAttention, "text"), (.tinygptNoAttention, "gaussian")]
+        let runs = try pairs.map(measure)
+        let panels = runs.enumerated().map { index, run in
+            NoiseFigures.normalisedHistogramAxes(run.measurement.noiseNorms,
+                                                 title: "\(run.summary.model): excess kurtosis \(String(format: "%.2g", run.summary.check.summary.excessKurtosis))",
+                                                 colorIndex: index)
+        }
+        try write(Figure(title: "Architecture × data: noise-norm histograms (after Zhang et al. 2020, Fig. 4)",
+                         width: 1000, height: 820, rows: 2, columns: 2, panels: panels, sharex: .all, sharey: .rows), named: "fig4.svg")
+    }
+
+    func drawFig6() throws {
+        let run = try measure((.tinygpt, "text"))
+        let coordinates = run.measurement.firstBatchCoordinates
+        let histogram = NoiseFigures.coordinateHistogramAxes(coordinates, title: "Coordinates of g_B − ∇f (one minibatch)")
+        let magnitudes = coordinates.map { abs($0) }.filter { $0 > 0 }
+        let report = try TailCheck.run(magnitudes, options: .init(seed: seed, bootstrapReplicates: 0))
+        let stable = run.summary.coordinateStableIndex.map { $0.alpha.map { String(format: "%.3g", $0) } ?? String(format: "none: %.3g is outside (0, 2]", $0.rawAlpha) } ?? "n/a"
+        let tail = HeavyTailFigures.complementaryCDF(samples: magnitudes, powerLawXmin: report.powerLaw?.xmin, powerLawAlpha: report.powerLaw?.alpha,
+                                                     title: "Tail of |coordinate| (pooled stable index α̂ = \(stable); the line is the CSN fit of this minibatch)",
+                                                     xLabel: "|coordinate noise|").panels[0]
+        try write(Figure(title: "Per-coordinate gradient noise of tinygpt at initialisation (after Simsekli et al. 2019, Fig. 6c)",
+                         width: 1100, height: 440, rows: 1, columns: 2, panels: [histogram, tail]), named: "fig6.svg")
+    }
+
+    /// Measures one model × data pair and writes its full outputs to directory/<model>-<data>/.
+    func measure(_ pair: (model: ModelCatalog.Architecture, data: String)) throws -> MeasurementRun {
+        var request = MeasureRequest()
+        request.model = pair.model
+        request.data = ModelCatalog.DataSource(argument: pair.data)
+        request.batchSize = batchSize
+        request.samples = samples
+        request.seed = seed
+        request.bootstrap = 0
+        let run = try MeasurementRun.measure(request, progress: { progress("\(pair.model.rawValue)/\(pair.data) \($0)", $1, $2) },
+                                             shouldStop: shouldStop)
+        try run.write(to: directory + "/\(pair.model.rawValue)-\(pair.data)")
+        log("\(run.summary.model) on \(run.summary.data): verdict \(run.summary.verdict.rawValue), \(String(format: "%.0f", run.measurement.gradientsPerSecond)) grads/s")
+        return run
+    }
+
+    func write(_ figure: Figure, named name: String) throws {
+        let url = URL(fileURLWithPath: directory).appendingPathComponent(name)
+        try figure.render().write(to: url)
+        log("wrote \(url.path)")
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import NoiseScopeCore
+import NoiseScopeSampling
+import NoiseScopeTraining
+
+/// What `train` does, as a library call: a trainer from a recipe (or a
+/// checkpoint to resume), run into a directory that holds loss.csv,
+/// checkpoints/ and noise/ (the formats `--resume` and `report` read).
+public struct TrainingRequest: Sendable {
+    public var model: ModelCatalog.Architecture = .tinygpt
+    /// nil: the model's own data.
+    public var data: ModelCatalog.DataSource?
+    public var optimizer: OptimizerKind = .adam
+    /// nil: the optimizer's default.
+    public var learningRate: Double?
+    /// Clipping threshold (gclip, cclip) or c (clip-*-norm); nil: the default.
+    public var clip: Double?
+    public var overrides = ModelCatalog.Overrides()
+    public var options = Trainer.Options(steps: 300, batchSize: 8, seed: 0)
+    /// Resume from this checkpoint (its recipe wins over model and data).
+    public var resume: String?
+    public init() {}
+}
+
+public enum TrainingRun {
+    /// The trainer of `request`.
+    public static func makeTrainer(_ request: TrainingRequest) throws -> Trainer {
+        var settings = OptimizerSettings.defaults(for: request.optimizer)
+        if let lr = request.learningRate { settings.learningRate = lr }
+        if let clip = request.clip { settings.clipThreshold = clip }
+        if let resume = request.resume {
+            let checkpoint = try Checkpoint.read(path: resume)
+            guard checkpoint.header.step < request.options.steps else {
+                throw NoiseScopeError.invalidSetting(.steps, message: "the checkpoint is at step \(checkpoint.header.step), not before the last step \(request.options.steps); raise the step count to continue")
+            }
+            var resumed = request.options
+            resumed.batchSize = checkpoint.header.recipe.batchSize
+            resumed.seed = checkpoint.header.recipe.seed
+            return try Trainer(recipe: checkpoint.header.recipe, optimizer: request.optimizer, settings: settings, options: resumed, resumeFrom: checkpoint)
+        }
+        let recipe = ModelCatalog.Recipe(architecture: request.model, data: request.data ?? ModelCatalog.defaultData(for: request.model),
+                                         batchSize: request.options.batchSize, seed: request.options.seed, overrides: request.overrides)
+        return try Trainer(recipe: recipe, optimizer: request.optimizer, settings: settings, options: request.options)
+    }
+
+    /// Runs `trainer` into `directory`, keeping the rows and snapshots of an
+    /// earlier run up to the resumed step, every file written atomically.
+    /// Returns the loss rows. Stopped by `shouldStop`, it throws
+    /// `NoiseScopeError.interrupted` saying what was kept and how to resume.
+    @discardableResult
+    public static func run(_ trainer: Trainer, into directory: String, progress: @escaping (String, Int, Int) -> Void = { _, _, _ in },
+                           shouldStop: @escaping () -> Bool = { false }) throws -> [Trainer.LossRow] {
+        try FileManager.default.createDirectory(atPath: directory + "/checkpoints", withIntermediateDirectories: true)
+        // Temporary files of a run that was killed while writing.
+        for folder in [directory, directory + "/checkpoints", directory + "/noise"] { AtomicFile.removeAbandonedTemporaries(in: folder) }
+        var rows = try TrainingFiles.previousRows(in: directory, upTo: trainer.step)
+        var snapshots = try TrainingFiles.previousSnapshots(in: directory, upTo: trainer.step)
+        var lastCheckpoint: String?
+        let steps = trainer.options.steps, seed = trainer.options.seed
+        do {
+            try trainer.run(
+                progress: { progress("train \(trainer.optimizerKind.rawValue)", $0, $1) },
+                shouldStop: shouldStop,
+                onRow: { row in
+                    rows.append(row)
+                    try AtomicFile.write(TrainingFiles.lossCSV(rows), to: directory + "/loss.csv")
+                },
+                onCheckpoint: { checkpoint in
+                    let name = checkpoint.header.step == steps ? "final.ckpt" : String(format: "step-%06d.ckpt", checkpoint.header.step)
+                    try AtomicFile.write(checkpoint.encoded(), to: URL(fileURLWithPath: directory + "/checkpoints/" + name))
+                    lastCheckpoint = directory + "/checkpoints/" + name
+                },
+                onNoise: { step, measurement in
+                    try TrainingFiles.writeSnapshot(measurement.noiseNorms, step: step, in: directory)
+                    snapshots.append(try TrainingFiles.snapshotRow(step: step, norms: measurement.noiseNorms, seed: seed))
+                    try AtomicFile.write(TrainingFiles.snapshotsCSV(snapshots), to: directory + "/noise/snapshots.csv")
+                })
+        } catch NoiseScopeError.interrupted {
+            let kept = rows.last.map { "loss.csv has rows to step \($0.step)" } ?? "no loss row was written"
+            let resume = lastCheckpoint.map { "; continue by resuming from \($0)" } ?? "; no checkpoint was written yet"
+            throw NoiseScopeError.interrupted(detail: "at step \(trainer.step) of \(steps); \(kept) in \(directory)\(resume)")
+        }
+        return rows
+    }
+}
