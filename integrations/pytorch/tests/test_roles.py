@@ -1,15 +1,21 @@
 """The parts NoiseRecorder and measure_noise share, one role each (issue 13,
-item 7): the one manifest writer, the log directory's preparation, and the
-parameter helpers."""
+item 7): the one manifest writer, the log directory's preparation, the
+parameter helpers, and the record maths and rank-merge rule, which need no
+process group."""
 
 import json
+import math
+import os
+
+import numpy as np
 
 import pytest
 import torch
 from torch.utils.data import TensorDataset
 
 import _workers as w
-from noisescope_torch import NoiseRecorder, measure_noise, read_log
+from noisescope_torch import NoiseRecorder, TwoBatchEMA, measure_noise, merge_rank_norms, read_log
+from noisescope_torch._records import make_record
 from noisescope_torch._files import FIELD_ORDER, write_manifest
 from noisescope_torch._params import flatten_reference, trainable
 
@@ -69,3 +75,45 @@ def test_parameter_helpers():
     frozen = w.make_model().requires_grad_(False)
     with pytest.raises(ValueError, match="no trainable parameters"):
         trainable(frozen)
+
+
+def test_merge_rule_train():
+    r0, r1, r2 = [1.0, 2.0, 3.0], [1.5, 2.5, 3.5], [9.0, 8.0]
+    assert merge_rank_norms(1, "train", [r0]).tolist() == r0
+    assert merge_rank_norms(2, "train", [r0, r0]).tolist() == r0           # W = 2: rank 0's only
+    # W = 3: step-major, rank-minor; a rank that lags (killed run) cuts all to its length.
+    assert merge_rank_norms(3, "train", [r0, r1, r2]).tolist() == [1.0, 1.5, 9.0, 2.0, 2.5, 8.0]
+    assert merge_rank_norms(3, "train", []).tolist() == []
+
+
+def test_merge_rule_measure():
+    # 7 minibatches over W = 3 ranks: rank r measured j = r, r + 3, ...
+    ranks = [[0.0, 3.0, 6.0], [1.0, 4.0], [2.0, 5.0]]
+    assert merge_rank_norms(3, "measure", ranks).tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    # Rank 1 lags by one: the sample ends at its first missing minibatch (j = 4).
+    assert merge_rank_norms(3, "measure", [[0.0, 3.0, 6.0], [1.0], [2.0, 5.0]]).tolist() == [0.0, 1.0, 2.0, 3.0]
+    assert merge_rank_norms(1, "measure", [[4.0, 5.0]]).tolist() == [4.0, 5.0]
+    with pytest.raises(ValueError, match="needs 3 rank arrays"):
+        merge_rank_norms(3, "measure", ranks[:2])
+
+
+def test_record_of_two_ranks_without_a_process_group():
+    # Rows [valid, |g_r - g|^2, |g_r|^2, |g|^2, B_small, B_big]: two ranks of 4 examples.
+    rows = [[1.0, 4.0, 10.0, 6.0, 4.0, -1.0], [1.0, 4.0, 14.0, 6.0, 4.0, -1.0]]
+    record, own, merged = make_record(6, 0, rows, 1, 2, TwoBatchEMA(beta=0.9), None)
+    assert own == [2.0] and merged == [2.0]                 # rank 1's own norm; the merged sample keeps one
+    assert (record["b_small"], record["b_big"], record["g_small_sq"], record["g_big_sq"]) == (4, 8, 12.0, 6.0)
+    # tr(Sigma) = (12 - 6)/(1/4 - 1/8) = 48, |G|^2 = (8*6 - 4*12)/4 = 0
+    assert record["trace_sigma_est"] == 48.0 and record["g_sq_est"] == 0.0 and record["b_simple"] is None
+    rows3 = [[1.0, float(k), 1.0, 0.5, 2.0, -1.0] for k in (1, 4, 9)]
+    record, own, merged = make_record(0, 0, rows3, 0, 3, TwoBatchEMA(beta=0.9), 100)
+    assert own == [1.0] and merged == [1.0, 2.0, 3.0] and "b_simple_fpc" in record
+
+
+def test_reader_merges_the_rank_files_of_a_measure_log_by_the_same_rule(tmp_path):
+    x, y = w.make_data(50, seed=5)
+    result = measure_noise(w.make_model(), w.mse, TensorDataset(x, y), 8, log_dir=str(tmp_path))
+    os.remove(tmp_path / "noise_norms.npy")
+    log = read_log(str(tmp_path))
+    assert log.merged is None and np.array_equal(log.noise_norms, result.noise_norms)
+    assert all(math.isfinite(v) for v in log.noise_norms)

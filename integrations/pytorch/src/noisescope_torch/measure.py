@@ -33,6 +33,7 @@ from ._dist import all_gather_varlen, comm_device, group_info
 from ._files import file_names, prepare_log_dir, write_manifest
 from ._io import MERGED, rank_file, utc_now, write_npy_atomic
 from ._params import count, flatten_like, trainable, unwrap
+from ._records import merge_rank_norms
 
 
 @dataclass
@@ -168,9 +169,7 @@ def measure_noise(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, An
         parts = [p.numpy() for p in all_gather_varlen(torch.tensor(own, dtype=torch.float64), group)]
     else:
         parts = [np.asarray(own, dtype=np.float64)]
-    merged = np.empty(samples, dtype=np.float64)
-    for r, part in enumerate(parts):
-        merged[r::world] = part
+    merged = merge_rank_norms(world, "measure", parts)
     seconds = time.perf_counter() - start
     if log_dir is not None and rank == 0:
         write_npy_atomic(os.path.join(log_dir, MERGED), merged, fsync)
