@@ -117,3 +117,18 @@ def test_reader_merges_the_rank_files_of_a_measure_log_by_the_same_rule(tmp_path
     log = read_log(str(tmp_path))
     assert log.merged is None and np.array_equal(log.noise_norms, result.noise_norms)
     assert all(math.isfinite(v) for v in log.noise_norms)
+
+
+def test_measure_manifest_names_wall_time_wall_seconds_and_older_seconds_still_reads(tmp_path):
+    x, y = w.make_data(50, seed=5)
+    result = measure_noise(w.make_model(), w.mse, TensorDataset(x, y), 8, log_dir=str(tmp_path))
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert "seconds" not in manifest and manifest["wall_seconds"] == result.wall_seconds > 0
+    assert result.seconds == result.wall_seconds                  # the former attribute name still answers
+    assert read_log(str(tmp_path)).wall_seconds == result.wall_seconds
+    # A log written before the rename: "seconds", no "wall_seconds".
+    del manifest["wall_seconds"]
+    manifest["seconds"] = 1.25
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    old = read_log(str(tmp_path))
+    assert old.wall_seconds == 1.25 and old.manifest["wall_seconds"] == 1.25 and old.manifest["seconds"] == 1.25

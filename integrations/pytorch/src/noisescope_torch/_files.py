@@ -26,7 +26,7 @@ FIELD_ORDER = (
     "ddp", "backend", "every", "ema_decay", "examples", "samples", "full_batch_size", "seed",
     "torch_version", "numpy_version", "noisescope_torch_version", "created", "closed", "complete", "error",
     "records", "full_gradient_norm", "full_gradient_examples", "files", "groups", "group_rule", "tensors",
-    "seconds",
+    "wall_seconds",
 )
 
 # noise_reference of a training log, by NoiseRecorder mode.

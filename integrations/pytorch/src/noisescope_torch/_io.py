@@ -177,6 +177,14 @@ class NoiseLog:
         return list(self.manifest.get("groups") or [])
 
     @property
+    def wall_seconds(self) -> Optional[float]:
+        """Measure mode: the measurement's wall time (``wall_seconds``, which
+        :func:`read_log` takes from ``seconds`` in older logs); None while
+        running and in train mode."""
+        value = self.manifest.get("wall_seconds")
+        return None if value is None else float(value)
+
+    @property
     def complete(self) -> bool:
         return bool(self.manifest.get("complete"))
 
@@ -217,6 +225,8 @@ def read_log(log_dir: str) -> NoiseLog:
     if schema != SCHEMA:
         raise SchemaError(f"{path}: log schema is {schema!r}, but this noisescope_torch reads only {SCHEMA!r}; "
                           f"read it with a matching noisescope_torch version or record it again")
+    if manifest.get("mode") == "measure" and "wall_seconds" not in manifest and "seconds" in manifest:
+        manifest["wall_seconds"] = manifest["seconds"]      # its name in older logs (SCHEMA.md, Versioning)
     log = NoiseLog(directory=log_dir, manifest=manifest)
     steps_path = os.path.join(log_dir, STEPS)
     if os.path.isfile(steps_path):

@@ -50,7 +50,12 @@ class Measurement:
     batch_size: int
     seed: int
     world_size: int
-    seconds: float
+    wall_seconds: float              # wall time of the measurement (the manifest's wall_seconds)
+
+    @property
+    def seconds(self) -> float:
+        """The former name of :attr:`wall_seconds`."""
+        return self.wall_seconds
 
 
 def supervised_loss(criterion: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Callable:
@@ -119,7 +124,7 @@ def measure_noise(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, An
               "ddp": ddp, "examples": examples, "samples": samples, "full_batch_size": full_batch_size,
               "seed": int(seed), "created": utc_now(), "closed": None, "complete": False,
               "full_gradient_norm": None, "full_gradient_examples": None,
-              "files": file_names(world, steps=False, by_group=False)}
+              "files": file_names(world, steps=False, by_group=False), "wall_seconds": None}
 
     def manifest() -> None:
         if log_dir is not None and rank == 0:
@@ -170,12 +175,12 @@ def measure_noise(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, An
     else:
         parts = [np.asarray(own, dtype=np.float64)]
     merged = merge_rank_norms(world, "measure", parts)
-    seconds = time.perf_counter() - start
+    wall_seconds = time.perf_counter() - start
     if log_dir is not None and rank == 0:
         write_npy_atomic(os.path.join(log_dir, MERGED), merged, fsync)
         fields.update({"closed": utc_now(), "complete": True, "full_gradient_norm": full_norm,
-                       "full_gradient_examples": examples, "seconds": seconds})
+                       "full_gradient_examples": examples, "wall_seconds": wall_seconds})
         manifest()
     return Measurement(noise_norms=merged, rank_noise_norms=np.asarray(own, dtype=np.float64), full_gradient=full,
                        full_gradient_norm=full_norm, examples=examples, parameter_count=parameter_count,
-                       batch_size=batch_size, seed=int(seed), world_size=world, seconds=seconds)
+                       batch_size=batch_size, seed=int(seed), world_size=world, wall_seconds=wall_seconds)
