@@ -1,66 +1,149 @@
-"""The files of a NoiseRecorder log besides the records: manifest.json, and the
-removal of an earlier log (``overwrite=True``)."""
+"""A log directory as its writers see it: the one writer of manifest.json
+(both modes), the files of a training rank (steps.jsonl and the NPY files,
+rewritten at most every ``flush_seconds``), and the log directory's
+preparation (a check across ranks, refusal or removal of an earlier log). The file formats and the reader are in ``_io.py``."""
 
 from __future__ import annotations
 
 import os
-from typing import Optional, Tuple
+import time
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 import torch.distributed as dist
 
 from . import __version__
-from ._io import BY_GROUP, MANIFEST, MERGED, SCHEMA, STEPS, rank_file, utc_now, write_json_atomic
+from ._dist import check_same_across_ranks
+from ._io import BY_GROUP, MANIFEST, MERGED, SCHEMA, STEPS, JsonlAppender, rank_file, write_json_atomic, \
+    write_npy_atomic
+from ._layers import LayerStats
+
+# The order of the manifest's fields in both modes (a mode writes the ones it has).
+FIELD_ORDER = (
+    "schema", "mode", "noise_reference", "model_class", "parameter_count", "parameter_tensors",
+    "batch_size_small", "batch_size_big", "world_size", "micro_batches", "micro_samples", "dataset_size",
+    "ddp", "backend", "every", "ema_decay", "examples", "samples", "full_batch_size", "seed",
+    "torch_version", "numpy_version", "noisescope_torch_version", "created", "closed", "complete", "error",
+    "records", "full_gradient_norm", "full_gradient_examples", "files", "groups", "group_rule", "tensors",
+    "wall_seconds",
+)
+
+# noise_reference of a training log, by NoiseRecorder mode.
+NOISE_REFERENCE = {"ddp": "mean-over-ranks", "allreduce": "mean-over-ranks", "reference": "user-reference",
+                   "micro": "batch-gradient"}
 
 
-def batch_sizes(rec) -> Tuple[Optional[int], Optional[int]]:
-    """Manifest B_small and B_big: per rank and W times that (several ranks,
-    and one process with a reference: B and B); micro-batch b = B // m and
-    batch B (one process, micro-batches)."""
-    if rec.mode == "micro":
-        batch = rec.batch_size if rec.batch_size is not None else rec._seen_batch
-        return (None, None) if batch is None else (batch // rec.micro_batches, batch)
-    return rec.batch_size, None if rec.batch_size is None else rec.batch_size * rec.world_size
+def write_manifest(log_dir: str, fsync: bool, *, mode: str, model_class: str, params: Sequence[torch.Tensor],
+                   world_size: int, group: Optional[dist.ProcessGroup], **fields: Any) -> Dict[str, Any]:
+    """Writes manifest.json (schema noisescope-log/1, SCHEMA.md) atomically and
+    returns it: ``schema``, the versions, ``parameter_count``,
+    ``parameter_tensors`` and ``backend`` filled in here, the mode's own
+    ``fields`` from the caller, in ``FIELD_ORDER``."""
+    manifest = {"schema": SCHEMA, "mode": mode, "model_class": model_class,
+                "parameter_count": sum(p.numel() for p in params), "parameter_tensors": len(params),
+                "world_size": world_size, "backend": str(dist.get_backend(group)) if world_size > 1 else None,
+                "torch_version": torch.__version__, "numpy_version": np.__version__,
+                "noisescope_torch_version": __version__}
+    manifest.update(fields)
+    unknown = [k for k in manifest if k not in FIELD_ORDER]
+    if unknown:
+        raise ValueError(f"noisescope_torch: manifest fields {unknown} are not in FIELD_ORDER (SCHEMA.md)")
+    ordered = {k: manifest[k] for k in FIELD_ORDER if k in manifest}
+    write_json_atomic(os.path.join(log_dir, MANIFEST), ordered, fsync)
+    return ordered
 
 
-def write_manifest(rec, complete: bool, error: Optional[str] = None) -> None:
-    """Writes manifest.json (rank 0) for a NoiseRecorder ``rec``."""
-    b_small, b_big = batch_sizes(rec)
-    micro = rec.mode == "micro"
-    manifest = {
-        "schema": SCHEMA,
-        "mode": "train",
-        "noise_reference": {"ddp": "mean-over-ranks", "allreduce": "mean-over-ranks",
-                            "reference": "user-reference", "micro": "batch-gradient"}[rec.mode],
-        "model_class": rec.model_class,
-        "parameter_count": rec.parameter_count,
-        "parameter_tensors": len(rec._params),
-        "batch_size_small": b_small,
-        "batch_size_big": b_big,
-        "world_size": rec.world_size,
-        "micro_batches": rec.micro_batches if micro else None,
-        "micro_samples": rec.micro_samples if micro else None,
-        "dataset_size": rec.dataset_size,
-        "ddp": rec._ddp,
-        "backend": str(dist.get_backend(rec.group)) if rec.world_size > 1 else None,
-        "every": rec.every,
-        "ema_decay": rec._ema.beta,
-        "seed": rec.seed,
-        "torch_version": torch.__version__,
-        "numpy_version": np.__version__,
-        "noisescope_torch_version": __version__,
-        "created": rec.created,
-        "closed": utc_now() if (complete or error) else None,
-        "complete": complete,
-        "error": error,
-        "records": rec._records if (complete or error) else None,
-        "files": {"steps": STEPS, "noise_norms": MERGED,
-                  "rank_noise_norms": [rank_file(r) for r in range(rec.world_size)],
-                  "noise_norms_by_group": BY_GROUP if rec._layers is not None else None},
-    }
-    manifest.update(rec._layers.manifest_fields() if rec._layers is not None else {"groups": None})
-    write_json_atomic(os.path.join(rec.log_dir, MANIFEST), manifest, rec.fsync)
+def file_names(world_size: int, steps: bool, by_group: bool) -> Dict[str, Any]:
+    """The manifest's ``files``."""
+    files: Dict[str, Any] = {"steps": STEPS if steps else None, "noise_norms": MERGED,
+                             "rank_noise_norms": [rank_file(r) for r in range(world_size)]}
+    if steps:                       # train mode
+        files["noise_norms_by_group"] = BY_GROUP if by_group else None
+    return files
+
+
+def train_batch_sizes(mode: str, batch_size: Optional[int], seen_batch: Optional[int], micro_batches: int,
+                      world_size: int) -> Tuple[Optional[int], Optional[int]]:
+    """Manifest B_small and B_big of a training log: per rank and W times that
+    (several ranks, and one process with a reference: B and B); micro-batch
+    b = B // m and batch B (one process, micro-batches; B as given, else the
+    first recorded batch's length)."""
+    if mode == "micro":
+        batch = batch_size if batch_size is not None else seen_batch
+        return (None, None) if batch is None else (batch // micro_batches, batch)
+    return batch_size, None if batch_size is None else batch_size * world_size
+
+
+class TrainFiles:
+    """The files of one NoiseRecorder rank besides the manifest: its noise
+    norms (``own``, noise_norms.rank{r}.npy); on rank 0 also steps.jsonl (a line
+    per record, at once), the merged sample (``merged``, noise_norms.npy; with
+    W = 1 the same as ``own``) and the per-group rows (noise_norms_by_group.npy).
+    The NPY files are rewritten when ``flush_seconds`` have passed since their
+    last rewrite, and at :meth:`flush`."""
+
+    def __init__(self, log_dir: str, rank: int, world_size: int, layers: Optional[LayerStats], fsync: bool,
+                 flush_seconds: float):
+        self.log_dir, self.rank, self.world_size, self.layers = log_dir, rank, world_size, layers
+        self.fsync, self.flush_seconds = fsync, max(0.0, float(flush_seconds))
+        self.own: List[float] = []
+        self.merged: List[float] = []
+        self.records = 0
+        self._unflushed = 0
+        self._last_flush = float("-inf")
+        self._steps = JsonlAppender(os.path.join(log_dir, STEPS), fsync=fsync) if rank == 0 else None
+
+    def add(self, record: Dict[str, Any], own: List[float], merged: List[float]) -> None:
+        """One completed record: its line (rank 0) and its noise norms."""
+        self.own.extend(own)
+        if self.rank == 0 and self.world_size > 1:
+            self.merged.extend(merged)
+        self.records += 1
+        if self._steps is not None:
+            self._steps.write(record)
+        self._unflushed += 1
+        if time.monotonic() - self._last_flush >= self.flush_seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        self._last_flush = time.monotonic()
+        own_path = os.path.join(self.log_dir, rank_file(self.rank))
+        if self._unflushed == 0 and os.path.exists(own_path):
+            return
+        write_npy_atomic(own_path, self.own, self.fsync)
+        if self.rank == 0:
+            merged = self.merged if self.world_size > 1 else self.own
+            write_npy_atomic(os.path.join(self.log_dir, MERGED), merged, self.fsync)
+            if self.layers is not None:
+                write_npy_atomic(os.path.join(self.log_dir, BY_GROUP), self.layers.as_array(), self.fsync)
+        self._unflushed = 0
+
+    def close(self) -> None:
+        if self._steps is not None:
+            self._steps.close()
+
+
+def prepare_log_dir(log_dir: Optional[str], rank: int, world_size: int, group: Optional[dist.ProcessGroup],
+                    same: Dict[str, int], what: str, overwrite: bool) -> None:
+    """Before a writer's first collective on gradients: creates ``log_dir``;
+    with several ranks checks that the integer fields ``same`` agree on every
+    rank (one clear error on every rank instead of a hang; rank 0 tells the
+    others whether the directory already holds a log); refuses a directory
+    that holds a log (its manifest.json) unless ``overwrite``, and then removes
+    this rank's files of the earlier log. ``log_dir`` None: only the check."""
+    conflict = 0
+    if log_dir is not None:
+        os.makedirs(log_dir, exist_ok=True)
+        conflict = int(rank == 0 and os.path.exists(os.path.join(log_dir, MANIFEST)))
+    if world_size > 1:
+        rows = check_same_across_ranks(same, group, what, extra={"log dir in use": conflict})
+        conflict = int(rows[0, -1])
+    if conflict and not overwrite:
+        raise FileExistsError(f"noisescope_torch: {log_dir} already holds a noise log ({MANIFEST}); "
+                              f"choose another log_dir or pass overwrite=True")
+    if overwrite and log_dir is not None:
+        remove_old_files(log_dir, rank, world_size)
 
 
 def remove_old_files(log_dir: str, rank: int, world_size: int) -> None:

@@ -1,5 +1,6 @@
-"""Gradients as flat float64 vectors, and the single-process micro-batch
-gradients of NoiseRecorder. Everything stays on the gradients' device."""
+"""The single-process micro-batch gradients of NoiseRecorder: its settings,
+the batch's length, and the rows of the micro-batches of one recording step.
+Everything stays on the gradients' device."""
 
 from __future__ import annotations
 
@@ -7,38 +8,28 @@ from typing import Any, Callable, List, Optional, Sequence
 
 import torch
 
-
-def is_ddp(model: torch.nn.Module) -> bool:
-    from torch.nn.parallel import DistributedDataParallel
-    return isinstance(model, DistributedDataParallel)
+from ._params import flatten_like
 
 
-def refuse_sharded(model: torch.nn.Module) -> None:
-    name = type(model).__name__
-    try:
-        from torch.distributed.fsdp import FullyShardedDataParallel
-        sharded = isinstance(model, FullyShardedDataParallel)
-    except Exception:  # pragma: no cover - FSDP unavailable
-        sharded = False
-    if sharded or name in ("FullyShardedDataParallel", "FSDPModule") or hasattr(model, "_fsdp_wrapped_module"):
-        raise TypeError(f"noisescope_torch: {name} shards gradients across ranks; NoiseRecorder supports a plain "
-                        f"module or DistributedDataParallel (use measure_noise on the unsharded model instead)")
-
-
-def flatten_like(tensors: Sequence[Optional[torch.Tensor]], params: Sequence[torch.Tensor],
-                 device: torch.device) -> torch.Tensor:
-    """One float64 vector of ``tensors`` (None -> zeros of the parameter's size),
-    filled slice by slice (no per-tensor float64 temporaries, no cat)."""
-    out = torch.empty(sum(p.numel() for p in params), dtype=torch.float64, device=device)
-    offset = 0
-    for t, p in zip(tensors, params):
-        part = out[offset:offset + p.numel()]
-        if t is None:
-            part.zero_()
-        else:
-            part.copy_((t.to_dense() if t.is_sparse else t).detach().reshape(-1))
-        offset += p.numel()
-    return out
+def check_micro_config(loss_fn: Optional[Callable], micro_batches: int, micro_samples: int,
+                       batch_size: Optional[int]) -> None:
+    """Refuses settings of the micro-batch mode (one process, no reference)
+    that give no noise sample."""
+    if loss_fn is None:
+        raise ValueError("noisescope_torch: one process needs loss_fn= (and step(s, inputs=x, targets=y)) to "
+                         "measure noise from micro-batches, or reference= a fixed gradient; without either "
+                         "there is no noise sample")
+    if not callable(loss_fn):
+        raise TypeError(f"noisescope_torch: loss_fn must be callable, got {type(loss_fn).__name__}")
+    if micro_batches < 2:
+        raise ValueError(f"noisescope_torch: micro_batches must be at least 2 (two batch sizes), "
+                         f"got {micro_batches}")
+    if not 1 <= micro_samples <= micro_batches:
+        raise ValueError(f"noisescope_torch: micro_samples must be in 1..micro_batches={micro_batches}, "
+                         f"got {micro_samples}")
+    if batch_size is not None and batch_size < micro_batches:
+        raise ValueError(f"noisescope_torch: batch_size {batch_size} cannot be cut into "
+                         f"micro_batches={micro_batches} micro-batches of at least one example")
 
 
 def batch_length(inputs: Any) -> int:

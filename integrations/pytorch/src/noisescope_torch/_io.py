@@ -16,9 +16,11 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional
 
 import numpy as np
+
+from ._records import merge_rank_norms
 
 SCHEMA = "noisescope-log/1"
 
@@ -158,17 +160,6 @@ def read_npy_strict(path: str, ndim: int = 1) -> np.ndarray:
     return np.frombuffer(data, dtype="<f8", offset=start, count=count).astype(np.float64).reshape(shape)
 
 
-def merge_rank_samples(per_rank: Sequence[np.ndarray], world_size: int) -> np.ndarray:
-    """The merged sample of a training run from the per-rank samples: step-major,
-    rank-minor. With two ranks the two noise norms of a step are equal by
-    construction (g0 - mean = -(g1 - mean)), so only rank 0's is kept."""
-    if world_size == 2 or len(per_rank) == 1:
-        return np.asarray(per_rank[0], dtype=np.float64)
-    n = min(len(a) for a in per_rank)
-    stacked = np.stack([np.asarray(a[:n], dtype=np.float64) for a in per_rank], axis=1)
-    return stacked.reshape(-1)
-
-
 @dataclass
 class NoiseLog:
     """A log directory read by :func:`read_log`."""
@@ -186,20 +177,31 @@ class NoiseLog:
         return list(self.manifest.get("groups") or [])
 
     @property
+    def wall_seconds(self) -> Optional[float]:
+        """Measure mode: the measurement's wall time (``wall_seconds``, which
+        :func:`read_log` takes from ``seconds`` in older logs); None while
+        running and in train mode."""
+        value = self.manifest.get("wall_seconds")
+        return None if value is None else float(value)
+
+    @property
     def complete(self) -> bool:
         return bool(self.manifest.get("complete"))
 
     @property
     def noise_norms(self) -> np.ndarray:
         """The merged noise norms: noise_norms.npy when present, else merged from
-        the per-rank files by the same rule."""
+        the per-rank files by the writers' rule (:func:`merge_rank_norms`)."""
         if self.merged is not None:
             return self.merged
         if not self.per_rank:
             return np.zeros(0)
         world = int(self.manifest.get("world_size") or len(self.per_rank))
         ranks = [self.per_rank[r] for r in sorted(self.per_rank)]
-        return merge_rank_samples(ranks, world)
+        try:
+            return merge_rank_norms(world, self.manifest.get("mode") or "train", ranks)
+        except ValueError as error:
+            raise SchemaError(f"{self.directory}: no {MERGED}, and the rank files cannot be merged ({error})") from None
 
     def column(self, name: str) -> np.ndarray:
         """One scalar field of steps.jsonl as float64 (null -> NaN)."""
@@ -223,6 +225,8 @@ def read_log(log_dir: str) -> NoiseLog:
     if schema != SCHEMA:
         raise SchemaError(f"{path}: log schema is {schema!r}, but this noisescope_torch reads only {SCHEMA!r}; "
                           f"read it with a matching noisescope_torch version or record it again")
+    if manifest.get("mode") == "measure" and "wall_seconds" not in manifest and "seconds" in manifest:
+        manifest["wall_seconds"] = manifest["seconds"]      # its name in older logs (SCHEMA.md, Versioning)
     log = NoiseLog(directory=log_dir, manifest=manifest)
     steps_path = os.path.join(log_dir, STEPS)
     if os.path.isfile(steps_path):

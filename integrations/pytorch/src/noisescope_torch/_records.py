@@ -1,4 +1,6 @@
-"""One steps.jsonl record from the rows of a recording step.
+"""The pure maths of the logs, testable without a process group: one
+steps.jsonl record from the rows of a recording step, and the rank-merge rule
+that makes noise_norms.npy from the ranks' noise_norms.rank{r}.npy.
 
 A row is [valid, |g_j - g|^2, |g_j|^2, |g|^2, B_small, B_big] for one rank
 (several ranks: g_j the rank's local gradient, g the mean over ranks) or for
@@ -11,7 +13,9 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
 
 from .estimates import TwoBatchEMA, finite_population_g_sq, safe_ratio, two_batch_estimates
 
@@ -31,9 +35,12 @@ def make_record(s: int, number: int, rows: List[List[float]], rank: int, world_s
         b_big = None
     else:
         b_big = rows[0][5] if explicit_big else b_small * world_size
-    halves = len(rows) == 2 and (world_size == 2 or (b_small is not None and b_big == 2 * b_small))
     valid = [n for n in norms if n is not None]
-    merged = valid[:1] if halves else valid
+    if world_size > 1:      # the step's norms of the ranks that have one, merged by the one rule
+        merged = merge_rank_norms(world_size, "train", [[n] for n in valid]).tolist()
+    else:                   # two micro-batches that make up the batch are two halves, as two ranks
+        halves = len(rows) == 2 and b_small is not None and b_big == 2 * b_small
+        merged = valid[:1] if halves else valid
     if world_size > 1:
         own = [norms[rank]] if norms[rank] is not None else []
     else:
@@ -70,3 +77,36 @@ def make_record(s: int, number: int, rows: List[List[float]], rank: int, world_s
 def unequal_batches(rows: List[List[float]]) -> bool:
     small = [r[4] for r in rows]
     return len(set(small)) > 1
+
+
+def merge_rank_norms(world_size: int, mode: str, rank_arrays: Sequence[Sequence[float]]) -> np.ndarray:
+    """noise_norms.npy from the ranks' noise norms (``rank_arrays[r]``: the
+    content of noise_norms.rank{r}.npy), SCHEMA.md "NPY files":
+
+    - ``mode`` "train": step-major, rank-minor (the W norms of a recorded step,
+      then those of the next step); with W = 2 only rank 0's norms, as the two
+      ranks' norms of a step are equal by construction (g_0 - g = -(g_1 - g));
+      with one array (W = 1) that array. Ranks of unequal length (a killed run)
+      are cut to the shortest.
+    - ``mode`` "measure": minibatch order; minibatch j was measured by rank
+      j mod W, so rank r's k-th norm is minibatch r + kW. Needs all W arrays;
+      unequal lengths end the sample at the first missing minibatch.
+
+    The writers use it (NoiseRecorder one step at a time, measure_noise once at
+    the end) and so does :class:`NoiseLog` when noise_norms.npy is missing."""
+    arrays = [np.asarray(a, dtype=np.float64).reshape(-1) for a in rank_arrays]
+    if mode == "measure":
+        if len(arrays) != world_size:
+            raise ValueError(f"noisescope_torch: a measure log of world size {world_size} needs {world_size} "
+                             f"rank arrays to merge, got {len(arrays)}")
+        n = min((r + world_size * len(a) for r, a in enumerate(arrays)), default=0)
+        merged = np.empty(n, dtype=np.float64)
+        for r, a in enumerate(arrays):
+            merged[r::world_size] = a[:len(range(r, n, world_size))]
+        return merged
+    if not arrays:
+        return np.zeros(0, dtype=np.float64)
+    if world_size == 2 or len(arrays) == 1:
+        return arrays[0].copy()
+    n = min(len(a) for a in arrays)
+    return np.stack([a[:n] for a in arrays], axis=1).reshape(-1)

@@ -29,10 +29,11 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from . import __version__
-from ._dist import all_gather_varlen, check_same_across_ranks, comm_device, group_info
-from ._io import MANIFEST, MERGED, SCHEMA, STEPS, rank_file, utc_now, write_json_atomic, write_npy_atomic
-from ._grads import flatten_like, is_ddp as _is_ddp, refuse_sharded as _refuse_sharded
+from ._dist import all_gather_varlen, comm_device, group_info
+from ._files import file_names, prepare_log_dir, write_manifest
+from ._io import MERGED, rank_file, utc_now, write_npy_atomic
+from ._params import count, flatten_like, trainable, unwrap
+from ._records import merge_rank_norms
 
 
 @dataclass
@@ -49,7 +50,12 @@ class Measurement:
     batch_size: int
     seed: int
     world_size: int
-    seconds: float
+    wall_seconds: float              # wall time of the measurement (the manifest's wall_seconds)
+
+    @property
+    def seconds(self) -> float:
+        """The former name of :attr:`wall_seconds`."""
+        return self.wall_seconds
 
 
 def supervised_loss(criterion: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Callable:
@@ -92,9 +98,7 @@ def measure_noise(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, An
     split over the ranks of ``process_group`` (default: the world). Logs go to
     ``log_dir`` when given (schema noisescope-log/1, mode "measure").
     """
-    _refuse_sharded(model)
-    module = model.module if _is_ddp(model) else model
-    group = model.process_group if _is_ddp(model) else process_group
+    module, group, ddp = unwrap(model, process_group)
     rank, world = group_info(group)
     examples = len(dataset)
     batch_size = int(batch_size)
@@ -108,49 +112,26 @@ def measure_noise(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, An
         raise ValueError(f"full_batch_size must be positive, got {full_batch_size}")
     if collate_fn is None:
         from torch.utils.data import default_collate as collate_fn
-    params = [p for p in module.parameters() if p.requires_grad]
-    parameter_count = sum(p.numel() for p in params)
-    if parameter_count == 0:
-        raise ValueError("noisescope_torch: the model has no trainable parameters")
+    _, params = trainable(module)
+    parameter_count = count(params)
     device = params[0].device
 
-    conflict = 0
-    if log_dir is not None:
-        os.makedirs(log_dir, exist_ok=True)
-        conflict = int(rank == 0 and os.path.exists(os.path.join(log_dir, MANIFEST)))
-    if world > 1:
-        rows = check_same_across_ranks(
-            {"parameter count": parameter_count, "number of parameter tensors": len(params),
-             "number of examples": examples, "batch size": batch_size, "samples": samples, "seed": int(seed),
-             "full-gradient batch size": full_batch_size},
-            group, "measure_noise", extra={"log dir in use": conflict})
-        conflict = int(rows[0, -1])
-    if conflict and not overwrite:
-        raise FileExistsError(f"noisescope_torch: {log_dir} already holds a noise log ({MANIFEST}); "
-                              f"choose another log_dir or pass overwrite=True")
+    prepare_log_dir(log_dir, rank, world, group,
+                    {"parameter count": parameter_count, "number of parameter tensors": len(params),
+                     "number of examples": examples, "batch size": batch_size, "samples": samples,
+                     "seed": int(seed), "full-gradient batch size": full_batch_size}, "measure_noise", overwrite)
+    fields = {"noise_reference": "full-gradient", "batch_size_small": batch_size, "batch_size_big": None,
+              "ddp": ddp, "examples": examples, "samples": samples, "full_batch_size": full_batch_size,
+              "seed": int(seed), "created": utc_now(), "closed": None, "complete": False,
+              "full_gradient_norm": None, "full_gradient_examples": None,
+              "files": file_names(world, steps=False, by_group=False), "wall_seconds": None}
 
-    created = utc_now()
-    manifest = {
-        "schema": SCHEMA, "mode": "measure", "noise_reference": "full-gradient",
-        "model_class": type(module).__name__, "parameter_count": parameter_count, "parameter_tensors": len(params),
-        "batch_size_small": batch_size, "batch_size_big": None, "world_size": world,
-        "ddp": _is_ddp(model), "backend": str(dist.get_backend(group)) if world > 1 else None,
-        "examples": examples, "samples": samples, "full_batch_size": full_batch_size, "seed": int(seed),
-        "torch_version": torch.__version__, "numpy_version": np.__version__,
-        "noisescope_torch_version": __version__, "created": created, "closed": None, "complete": False,
-        "full_gradient_norm": None, "full_gradient_examples": None,
-        "files": {"steps": None, "noise_norms": MERGED, "rank_noise_norms": [rank_file(r) for r in range(world)]},
-    }
-    if log_dir is not None:
-        if overwrite:
-            own = [rank_file(rank)] + ([MANIFEST, STEPS, MERGED] if rank == 0 else [])
-            for name in own:
-                try:
-                    os.remove(os.path.join(log_dir, name))
-                except FileNotFoundError:
-                    pass
-        if rank == 0:
-            write_json_atomic(os.path.join(log_dir, MANIFEST), manifest, fsync)
+    def manifest() -> None:
+        if log_dir is not None and rank == 0:
+            write_manifest(log_dir, fsync, mode="measure", model_class=type(module).__name__, params=params,
+                           world_size=world, group=group, **fields)
+
+    manifest()
 
     def gradient(indices: Sequence[int]) -> torch.Tensor:
         batch = collate_fn([dataset[int(i)] for i in indices])
@@ -193,15 +174,13 @@ def measure_noise(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, An
         parts = [p.numpy() for p in all_gather_varlen(torch.tensor(own, dtype=torch.float64), group)]
     else:
         parts = [np.asarray(own, dtype=np.float64)]
-    merged = np.empty(samples, dtype=np.float64)
-    for r, part in enumerate(parts):
-        merged[r::world] = part
-    seconds = time.perf_counter() - start
+    merged = merge_rank_norms(world, "measure", parts)
+    wall_seconds = time.perf_counter() - start
     if log_dir is not None and rank == 0:
         write_npy_atomic(os.path.join(log_dir, MERGED), merged, fsync)
-        manifest.update({"closed": utc_now(), "complete": True, "full_gradient_norm": full_norm,
-                         "full_gradient_examples": examples, "seconds": seconds})
-        write_json_atomic(os.path.join(log_dir, MANIFEST), manifest, fsync)
+        fields.update({"closed": utc_now(), "complete": True, "full_gradient_norm": full_norm,
+                       "full_gradient_examples": examples, "wall_seconds": wall_seconds})
+        manifest()
     return Measurement(noise_norms=merged, rank_noise_norms=np.asarray(own, dtype=np.float64), full_gradient=full,
                        full_gradient_norm=full_norm, examples=examples, parameter_count=parameter_count,
-                       batch_size=batch_size, seed=int(seed), world_size=world, seconds=seconds)
+                       batch_size=batch_size, seed=int(seed), world_size=world, wall_seconds=wall_seconds)

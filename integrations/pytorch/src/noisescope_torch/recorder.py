@@ -4,9 +4,9 @@ Where each recording step's gradients come from (README "How the noise is
 measured"):
 
 - DDP, W >= 2 ranks: a DDP communication hook sees each rank's local gradient
-  g_r before the all-reduce (``_exchange.py``); noise norm |g_r - g|, g the mean.
+  g_r before the all-reduce (``_ddp_hook.py``); noise norm |g_r - g|, g the mean.
 - Several ranks without DDP: ``.grad`` at ``step()`` is the local gradient; the
-  recorder all-reduces a float64 copy itself.
+  recorder all-reduces a float64 copy itself (``_exchange.py``).
 - One process: the batch gradient g_B is ``.grad``; given the batch
   (``step(s, inputs=x, targets=y)``) and ``loss_fn``, the recorder recomputes the
   gradients h_j of the first ``micro_samples`` of ``micro_batches`` micro-batches
@@ -17,33 +17,34 @@ all_gather of six numbers per rank; the record (steps.jsonl line, NPY update) is
 completed at the next ``step()`` call, or at ``close()``, so the exchange
 overlaps the next training step. The NPY files are rewritten at most every
 ``npy_flush_seconds``.
+
+This class is the orchestration; the parts are: parameters ``_params.py``, rows
+``_ddp_hook.py`` / ``_exchange.py`` / ``_grads.py``, records and the rank-merge
+rule ``_records.py``, per-layer fields ``_layers.py``, files ``_files.py`` (the
+one manifest writer) over the formats of ``_io.py``.
 """
 
 from __future__ import annotations
 
-import os
-import time
 import warnings
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
 import torch.distributed as dist
 
-from ._dist import all_gather_rows, check_same_across_ranks, group_info
-from ._exchange import Pending, gathered_rows, launch, register_hook, row_from_grads, row_from_hook
-from ._grads import flatten_like, is_ddp, micro_batch_rows, refuse_sharded
-from ._files import remove_old_files, write_manifest
+from ._ddp_hook import DDPHook
+from ._dist import all_gather_rows, group_info
+from ._exchange import Pending, gathered_rows, launch, row_from_grads
+from ._files import NOISE_REFERENCE, TrainFiles, file_names, prepare_log_dir, train_batch_sizes, write_manifest
+from ._grads import batch_length, check_micro_config, micro_batch_rows
+from ._io import utc_now
 from ._layers import LayerStats
-from ._io import BY_GROUP, MANIFEST, MERGED, STEPS, JsonlAppender, rank_file, utc_now, write_npy_atomic
+from ._params import Reference, count, ddp_ignored, flatten_like, flatten_reference, trainable, unwrap
 from ._records import make_record, unequal_batches
 from .estimates import TwoBatchEMA
 
-# Kept importable under their old names (measure.py and users).
-_is_ddp, _refuse_sharded = is_ddp, refuse_sharded
 __all__ = ["NoiseRecorder", "flatten_like"]
-
-Reference = Union[None, torch.Tensor, Sequence[torch.Tensor], Dict[str, torch.Tensor]]
 
 
 class NoiseRecorder:
@@ -103,60 +104,32 @@ class NoiseRecorder:
             raise ValueError(f"ema_decay must be in [0, 1), got {ema_decay}")
         if dataset_size is not None and int(dataset_size) < 2:
             raise ValueError(f"dataset_size must be at least 2, got {dataset_size}")
-        refuse_sharded(model)
         self.every = int(every)
         self.batch_size = None if batch_size is None else int(batch_size)
         self.dataset_size = None if dataset_size is None else int(dataset_size)
-        self.log_dir = str(log_dir)
-        self.fsync = fsync
-        self.npy_flush_seconds = max(0.0, float(npy_flush_seconds))
-        self._ddp = is_ddp(model)
-        module = model.module if self._ddp else model
-        self._module = module
-        self.group = model.process_group if self._ddp else process_group
+        self.log_dir, self.fsync, self.seed = str(log_dir), fsync, seed
+        self._module, self.group, self._ddp = unwrap(model, process_group)
         self.rank, self.world_size = group_info(self.group)
-        if self._ddp and self.world_size > 1:
-            self.mode = "ddp"
-        elif self.world_size > 1:
-            self.mode = "allreduce"
-        elif reference is not None:
-            self.mode = "reference"
-        else:
-            self.mode = "micro"
+        self.mode = ("ddp" if self._ddp else "allreduce") if self.world_size > 1 else \
+            "reference" if reference is not None else "micro"
         self.loss_fn = loss_fn
         self.micro_batches, self.micro_samples = int(micro_batches), int(micro_samples)
         if self.mode == "micro":
-            self._check_micro_config(reference)
+            check_micro_config(loss_fn, self.micro_batches, self.micro_samples, self.batch_size)
         elif self.mode == "reference" and loss_fn is not None:
             raise ValueError("noisescope_torch: pass either loss_fn= (noise against the batch gradient) or "
                              "reference= (noise against a fixed gradient), not both")
-        ignored = set(getattr(model, "parameters_to_ignore", ()) or ()) if self._ddp else set()
-        named = [(n, p) for n, p in module.named_parameters() if p.requires_grad and n not in ignored]
-        self._names = [n for n, _ in named]
-        self._params = [p for _, p in named]
-        self.parameter_count = sum(p.numel() for p in self._params)
-        self._device = self._params[0].device if self._params else torch.device("cpu")
-        self._layers = LayerStats(module, self._names, self._params, groups, ema_decay) if per_layer else None
-        if self.parameter_count == 0:
-            raise ValueError("noisescope_torch: the model has no trainable parameters")
+        self._names, self._params = trainable(self._module, ddp_ignored(model))
+        self.parameter_count = count(self._params)
+        self._device = self._params[0].device
+        self._layers = LayerStats(self._module, self._names, self._params, groups, ema_decay) if per_layer else None
 
-        os.makedirs(self.log_dir, exist_ok=True)
-        conflict = int(os.path.exists(os.path.join(self.log_dir, MANIFEST))) if self.rank == 0 else 0
-        if self.world_size > 1:
-            # The first collective: before any collective on gradients, so that ranks
-            # with different models fail with one clear error instead of hanging.
-            rows = check_same_across_ranks(
-                {"parameter count": self.parameter_count, "number of parameter tensors": len(self._params),
-                 "local batch size": -1 if self.batch_size is None else self.batch_size,
-                 "recording interval (every)": self.every, "start step": int(start_step),
-                 "per-layer recording": int(per_layer)},
-                self.group, "NoiseRecorder", extra={"log dir in use": conflict})
-            conflict = int(rows[0, -1])
-        if conflict and not overwrite:
-            raise FileExistsError(f"noisescope_torch: {self.log_dir} already holds a noise log ({MANIFEST}); "
-                                  f"choose another log_dir or pass overwrite=True")
-        if overwrite:
-            self._remove_old_files()
+        # The first collective: before any collective on gradients.
+        prepare_log_dir(self.log_dir, self.rank, self.world_size, self.group,
+                        {"parameter count": self.parameter_count, "number of parameter tensors": len(self._params),
+                         "local batch size": -1 if self.batch_size is None else self.batch_size,
+                         "recording interval (every)": self.every, "start step": int(start_step),
+                         "per-layer recording": int(per_layer)}, "NoiseRecorder", overwrite)
         if reference is not None and self.world_size > 1:
             raise ValueError("noisescope_torch: reference= is for single-process runs; with several ranks the "
                              "noise is measured against the mean gradient over ranks")
@@ -164,48 +137,22 @@ class NoiseRecorder:
         if reference is not None:
             self.set_reference(reference)
 
-        self.seed = seed
-        self.model_class = type(module).__name__
+        self.model_class = type(self._module).__name__
         self.created = utc_now()
         self._ema = TwoBatchEMA(beta=float(ema_decay))
-        self._samples: List[float] = []          # this rank's noise norms
-        self._merged: List[float] = []           # rank 0: the merged sample
         self._seen_batch: Optional[int] = None   # one process: B of the first recorded batch
-        self._records = 0
-        self._unflushed = 0
-        self._last_flush = float("-inf")
         self._pending: Optional[Pending] = None
         self._closed = False
         self._warned: set = set()
         self._next_step = int(start_step)
         self._forced = False
-        self._hook_stats: List[Tuple[torch.Tensor, int]] = []
-        self._hook_tensors: List[Tuple[torch.Tensor, torch.Tensor]] = []
-        self._hook_error: Optional[BaseException] = None
-        self._armed = self.mode == "ddp" and self._next_step % self.every == 0
-        self._steps: Optional[JsonlAppender] = None
-        if self.rank == 0:
-            self._write_manifest(complete=False)
-            self._steps = JsonlAppender(os.path.join(self.log_dir, STEPS), fsync=fsync)
+        self._write_manifest(complete=False)
+        self._files = TrainFiles(self.log_dir, self.rank, self.world_size, self._layers, fsync, npy_flush_seconds)
+        self._hook: Optional[DDPHook] = None
         if self.mode == "ddp":
-            register_hook(self, model, comm_hook, comm_state)
-
-    def _check_micro_config(self, reference: Reference) -> None:
-        if self.loss_fn is None:
-            raise ValueError("noisescope_torch: one process needs loss_fn= (and step(s, inputs=x, targets=y)) to "
-                             "measure noise from micro-batches, or reference= a fixed gradient; without either "
-                             "there is no noise sample")
-        if not callable(self.loss_fn):
-            raise TypeError(f"noisescope_torch: loss_fn must be callable, got {type(self.loss_fn).__name__}")
-        if self.micro_batches < 2:
-            raise ValueError(f"noisescope_torch: micro_batches must be at least 2 (two batch sizes), "
-                             f"got {self.micro_batches}")
-        if not 1 <= self.micro_samples <= self.micro_batches:
-            raise ValueError(f"noisescope_torch: micro_samples must be in 1..micro_batches={self.micro_batches}, "
-                             f"got {self.micro_samples}")
-        if self.batch_size is not None and self.batch_size < self.micro_batches:
-            raise ValueError(f"noisescope_torch: batch_size {self.batch_size} cannot be cut into "
-                             f"micro_batches={self.micro_batches} micro-batches of at least one example")
+            self._hook = DDPHook(self.parameter_count, self._layers, self.group, self._warn_once)
+            self._rearm()
+            self._hook.register(model, comm_hook, comm_state)
 
     # ------------------------------------------------------------ public API
 
@@ -227,33 +174,31 @@ class NoiseRecorder:
         completed = self._finish_pending()
         try:
             due = s % self.every == 0 or self._forced
-            if self.mode == "ddp":
-                if self._armed:
-                    self._pending = launch(self, s, row_from_hook(self, b))
+            if self._hook is not None:
+                if self._hook.armed:
+                    self._pending = launch(s, self._hook.row(b), self.group, self.world_size)
                 elif due:
                     self._warn_once("unarmed", f"noisescope_torch: step {s} was due for recording, but the DDP hook "
                                     f"was not armed before its backward (step numbers not consecutive?); skipped. "
                                     f"Pass consecutive step numbers, or call recorder.arm() before backward")
             elif self.mode == "allreduce" and due:
-                self._pending = launch(self, s, row_from_grads(self, b))
+                self._pending = launch(s, self._grads_row(b), self.group, self.world_size)
             elif self.mode == "reference" and due:
-                completed = self._complete(s, row_from_grads(self, b).view(1, -1).cpu().tolist())
+                completed = self._complete(s, self._grads_row(b).view(1, -1).cpu().tolist())
             elif self.mode == "micro" and due:
                 completed = self._complete(s, self._micro_rows(s, inputs, targets).cpu().tolist())
         finally:
             self._next_step = s + 1
             self._forced = False
-            self._hook_stats, self._hook_tensors = [], []
-            self._hook_error = None
-            self._armed = self.mode == "ddp" and self._next_step % self.every == 0
+            self._rearm()
         return completed
 
     def arm(self) -> None:
         """Record the next step whatever ``every`` says (call before its backward,
         on every rank)."""
         self._forced = True
-        if self.mode == "ddp":
-            self._armed = True
+        if self._hook is not None:
+            self._hook.armed = True
 
     @property
     def will_record_next(self) -> bool:
@@ -264,25 +209,13 @@ class NoiseRecorder:
         """Single process: the gradient against which ``noise_norm`` is measured."""
         if self.world_size > 1:
             raise ValueError("noisescope_torch: set_reference is for single-process runs")
-        if isinstance(reference, dict):
-            missing = [n for n in self._names if n not in reference]
-            if missing:
-                raise ValueError(f"noisescope_torch: reference lacks parameters {missing[:3]}")
-            flat = flatten_like([reference[n] for n in self._names], self._params, self._device)
-        elif isinstance(reference, torch.Tensor):
-            flat = reference.detach().reshape(-1).to(device=self._device, dtype=torch.float64)
-        else:
-            flat = flatten_like(list(reference), self._params, self._device)
-        if flat.numel() != self.parameter_count:
-            raise ValueError(f"noisescope_torch: reference has {flat.numel():,} values, the model "
-                             f"{self.parameter_count:,} trainable parameters")
-        self._reference = flat.clone()
+        self._reference = flatten_reference(reference, self._names, self._params, self._device)
         self.mode = "reference"
 
     @property
     def noise_norms(self) -> np.ndarray:
         """This rank's noise norms so far."""
-        return np.asarray(self._samples, dtype=np.float64)
+        return np.asarray(self._files.own, dtype=np.float64)
 
     @property
     def running_b_simple(self) -> Optional[float]:
@@ -307,20 +240,29 @@ class NoiseRecorder:
         if self._closed:
             return
         self._closed = True
-        self._armed = False
+        if self._hook is not None:
+            self._hook.armed = False
         if error is None and sync:
             self._finish_pending()
         else:
             self._pending = None  # other ranks may be gone: never wait on a collective now
-        self._flush_npy()
+        self._files.flush()
         if sync and self.world_size > 1:
-            all_gather_rows([len(self._samples)], self.group)  # every rank has written its files
-        if self.rank == 0:
-            self._write_manifest(complete=error is None, error=error)
-        if self._steps is not None:
-            self._steps.close()
+            all_gather_rows([len(self._files.own)], self.group)  # every rank has written its files
+        self._write_manifest(complete=error is None, error=error)
+        self._files.close()
 
     # ------------------------------------------------------------ internals
+
+    def _rearm(self) -> None:
+        """After a step: forget what the DDP hook saw; arm it when the next step is due."""
+        if self._hook is not None:
+            self._hook.reset()
+            self._hook.armed = self._next_step % self.every == 0
+
+    def _grads_row(self, b: Optional[int]):
+        return row_from_grads(self._params, self._device, self._layers, b, self.group, self.world_size,
+                              self._reference)
 
     def _micro_rows(self, s: int, inputs: Any, targets: Any) -> torch.Tensor:
         if inputs is None:
@@ -330,7 +272,6 @@ class NoiseRecorder:
         rows = micro_batch_rows(self._module, self._params, self.loss_fn, inputs, targets, self.micro_batches,
                                 self.micro_samples, grads, None if self._layers is None else self._layers.sizes)
         if self._seen_batch is None:
-            from ._grads import batch_length
             self._seen_batch = batch_length(inputs)
         return rows
 
@@ -352,38 +293,31 @@ class NoiseRecorder:
             self._warn_once("unequal", f"noisescope_torch: local batch sizes differ across ranks "
                             f"{[r[4] for r in rows]}; the two-batch estimates need equal ones and are null for such "
                             f"steps")
-        record, own, merged = make_record(s, self._records, rows, self.rank, self.world_size, self._ema,
+        record, own, merged = make_record(s, self._files.records, rows, self.rank, self.world_size, self._ema,
                                           self.dataset_size)
-        self._samples.extend(own)
         if self._layers is not None and self.rank == 0:
             self._layers.add_fields(record, rows, len(merged))
-        if self.rank == 0 and self.world_size > 1:
-            self._merged.extend(merged)
-        self._records += 1
-        if self._steps is not None:
-            self._steps.write(record)
-        self._unflushed += 1
-        if time.monotonic() - self._last_flush >= self.npy_flush_seconds:
-            self._flush_npy()
+        self._files.add(record, own, merged)
         return record
 
-    def _flush_npy(self) -> None:
-        self._last_flush = time.monotonic()
-        if self._unflushed == 0 and os.path.exists(os.path.join(self.log_dir, rank_file(self.rank))):
-            return
-        write_npy_atomic(os.path.join(self.log_dir, rank_file(self.rank)), self._samples, self.fsync)
-        if self.rank == 0:
-            merged = self._merged if self.world_size > 1 else self._samples
-            write_npy_atomic(os.path.join(self.log_dir, MERGED), merged, self.fsync)
-            if self._layers is not None:
-                write_npy_atomic(os.path.join(self.log_dir, BY_GROUP), self._layers.as_array(), self.fsync)
-        self._unflushed = 0
-
     def _write_manifest(self, complete: bool, error: Optional[str] = None) -> None:
-        write_manifest(self, complete, error)
-
-    def _remove_old_files(self) -> None:
-        remove_old_files(self.log_dir, self.rank, self.world_size)
+        """manifest.json (rank 0) through the one writer, ``_files.write_manifest``."""
+        if self.rank != 0:
+            return
+        done = bool(complete or error)
+        b_small, b_big = train_batch_sizes(self.mode, self.batch_size, self._seen_batch, self.micro_batches,
+                                           self.world_size)
+        micro = self.mode == "micro"
+        layers = self._layers.manifest_fields() if self._layers is not None else {"groups": None}
+        write_manifest(self.log_dir, self.fsync, mode="train", model_class=self.model_class, params=self._params,
+                       world_size=self.world_size, group=self.group, noise_reference=NOISE_REFERENCE[self.mode],
+                       batch_size_small=b_small, batch_size_big=b_big,
+                       micro_batches=self.micro_batches if micro else None,
+                       micro_samples=self.micro_samples if micro else None, dataset_size=self.dataset_size,
+                       ddp=self._ddp, every=self.every, ema_decay=self._ema.beta, seed=self.seed,
+                       created=self.created, closed=utc_now() if done else None, complete=complete, error=error,
+                       records=self._files.records if done else None,
+                       files=file_names(self.world_size, steps=True, by_group=self._layers is not None), **layers)
 
     def _warn_once(self, key: str, message: str) -> None:
         if key not in self._warned:

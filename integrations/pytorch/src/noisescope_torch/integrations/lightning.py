@@ -27,7 +27,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     except ImportError:
         raise ImportError("noisescope_torch.integrations.lightning needs Lightning: pip install lightning") from None
 
-from .._grads import is_ddp
+from .._params import is_ddp
 from ..recorder import NoiseRecorder
 
 __all__ = ["NoiseScopeLightningCallback"]
