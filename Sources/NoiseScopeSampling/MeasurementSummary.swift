@@ -95,7 +95,8 @@ public struct MeasurementSummary: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, data, parameters, samples, seed, check, verdict
+        case model, data, samples, seed, check, verdict
+        case parameters = "parameter_count"
         case batchSize = "batch_size"
         case fullGradient = "full_gradient"
         case referenceComparison = "reference_comparison"
@@ -107,8 +108,41 @@ public struct MeasurementSummary: Codable, Sendable {
         case noiseByGroup = "noise_by_group"
         case gradsPerSecond = "grads_per_second"
         case wallSeconds = "wall_seconds"
-        case noiseScaleSimple = "noise_scale_simple"
-        case noiseScaleEstimator = "noise_scale_estimator"
+        case noiseScaleSimple = "b_simple_exact_gradient"
+        case noiseScaleEstimator = "b_simple_exact_gradient_formula"
+    }
+
+    /// Names earlier versions wrote (summary.json before the schema in schemas/).
+    enum EarlierKeys: String, CodingKey {
+        case parameters, noiseScaleSimple = "noise_scale_simple", noiseScaleEstimator = "noise_scale_estimator"
+    }
+
+    /// Reads this version's summary.json and those of earlier versions.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let earlier = try decoder.container(keyedBy: EarlierKeys.self)
+        model = try c.decode(String.self, forKey: .model)
+        data = try c.decode(String.self, forKey: .data)
+        parameters = try c.decodeIfPresent(Int.self, forKey: .parameters) ?? earlier.decode(Int.self, forKey: .parameters)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        samples = try c.decode(Int.self, forKey: .samples)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        fullGradient = try c.decode(FullGradient.self, forKey: .fullGradient)
+        check = try c.decode(TailCheckReport.self, forKey: .check)
+        verdict = try c.decode(TailVerdict.self, forKey: .verdict)
+        referenceComparison = try c.decode(ReferenceComparison.self, forKey: .referenceComparison)
+        matchedReferenceComparison = try c.decodeIfPresent(ReferenceComparison.self, forKey: .matchedReferenceComparison)
+        effectiveDimension = try c.decodeIfPresent(Double.self, forKey: .effectiveDimension)
+        noiseByGroup = try c.decodeIfPresent([GroupNoise].self, forKey: .noiseByGroup)
+        excludedExamples = try c.decodeIfPresent([Int].self, forKey: .excludedExamples)
+        coordinateStableIndex = try c.decodeIfPresent(StableIndexPool.Estimate.self, forKey: .coordinateStableIndex)
+        coordinateStableIndexPerTensor = try c.decodeIfPresent([StableIndexPool.Estimate].self, forKey: .coordinateStableIndexPerTensor)
+        gradsPerSecond = try c.decode(Double.self, forKey: .gradsPerSecond)
+        wallSeconds = try c.decode(Double.self, forKey: .wallSeconds)
+        noiseScaleSimple = try c.decodeIfPresent(Double.self, forKey: .noiseScaleSimple)
+            ?? earlier.decodeIfPresent(Double.self, forKey: .noiseScaleSimple)
+        noiseScaleEstimator = try c.decodeIfPresent(String.self, forKey: .noiseScaleEstimator)
+            ?? earlier.decodeIfPresent(String.self, forKey: .noiseScaleEstimator)
     }
 }
 

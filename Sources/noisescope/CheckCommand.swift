@@ -135,6 +135,7 @@ struct CheckCommand: ParsableCommand {
             request.group = group
             if request.stream && plot != nil { throw NoiseScopeError("--plot needs the samples in memory; drop --stream (or read a file instead of -)") }
             let outcome = try CheckWorkflow.run(request)
+            outcome.notes.forEach { printError("noisescope: note: \($0)") }
             noteDropped(outcome.report.dropped)
             let source = files.joined(separator: ", ") + (outcome.sourceNote.map { " (\($0))" } ?? "")
             let text = json ? try encodeJSON(outcome.report) : outcome.report.humanReadableSummary(source: source)

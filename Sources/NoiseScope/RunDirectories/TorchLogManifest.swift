@@ -37,3 +37,33 @@ public struct TorchLogManifest: Decodable, Sendable {
         return manifest
     }
 }
+
+/// The rank-merge rule of noisescope_torch logs (SCHEMA.md), once on the Swift
+/// side: which ranks' own files (noise_norms.rank{r}.npy) hold norms of the
+/// merged sample. All of them, except in a two-rank train log, where rank 1's
+/// norm equals rank 0's at every step (‖g₀ − ḡ‖ = ‖g₁ − ḡ‖ = ‖g₀ − g₁‖/2), so
+/// only rank 0's count; reading both would count every norm twice.
+public enum TorchLogRanks {
+    /// Whether rank `rank`'s own file belongs to the merged sample of a log with this manifest.
+    public static func contributes(rank: Int, manifest: TorchLogManifest) -> Bool {
+        !(manifest.mode == "train" && manifest.worldSize == 2 && rank != 0)
+    }
+
+    /// `files` without the rank files that the merge rule leaves out, and a note for each one left out.
+    public static func applyMergeRule(to files: [String]) throws -> (files: [String], notes: [String]) {
+        var kept: [String] = [], notes: [String] = []
+        for file in files {
+            let name = (file as NSString).lastPathComponent
+            guard name.hasPrefix("noise_norms.rank"), name.hasSuffix(".npy"),
+                  let rank = Int(name.dropFirst("noise_norms.rank".count).dropLast(4)) else { kept.append(file); continue }
+            let run = RunDirectory(path: (file as NSString).deletingLastPathComponent.isEmpty ? "." : (file as NSString).deletingLastPathComponent)
+            guard try run.has("manifest.json") else { kept.append(file); continue }
+            if contributes(rank: rank, manifest: try TorchLogManifest.read(run)) {
+                kept.append(file)
+            } else {
+                notes.append("left out \(TerminalText.safeForTerminal(file, limit: 200)): in a two-rank training log rank \(rank)'s noise norms equal rank 0's, so only rank 0's count")
+            }
+        }
+        return (kept, notes)
+    }
+}

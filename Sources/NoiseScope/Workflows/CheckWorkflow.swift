@@ -34,12 +34,23 @@ public struct CheckOutcome {
     public var samples: [Double]
     /// A note on how the samples were read (streamed: what the sketch kept).
     public var sourceNote: String?
+    /// Notes for people (inputs left out by the rank-merge rule of torch logs).
+    public var notes: [String] = []
 }
 
 public enum CheckWorkflow {
     /// Reads and checks `request`'s samples. A noisescope_torch log is a
     /// trajectory (its manifest says so), so its interval allows for dependence.
     public static func run(_ request: CheckRequest) throws -> CheckOutcome {
+        var request = request
+        let merged = try TorchLogRanks.applyMergeRule(to: request.files)
+        request.files = merged.files
+        var outcome = try runMerged(request)
+        outcome.notes = merged.notes
+        return outcome
+    }
+
+    static func runMerged(_ request: CheckRequest) throws -> CheckOutcome {
         let logs = try request.files.map(TorchLogInput.resolve(group: request.group))
         if request.stream && logs.allSatisfy({ $0 == nil }) { return try runStreaming(request) }
         var kept: [Double] = []

@@ -118,3 +118,30 @@ def test_what_the_schemas_refuse_and_allow(tmp_path):
     assert [i for i, (validator, obj) in enumerate(refused) if ok(validator, obj)] == []
     # A null where a float is non-finite is valid (JSON has no NaN).
     assert ok(steps_v, changed(step, g_sq_est=None, b_simple=None, noise_norm=None))
+
+
+def test_swift_measure_summary_follows_its_schema(tmp_path):
+    """summary.json, written by the Swift `noisescope measure`, against
+    schemas/measure-summary.schema.json: the same file the Swift tests check,
+    with the shared names (parameter_count, wall_seconds) and the exact-gradient
+    B_simple under its own name."""
+    import os
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    import jsonschema
+
+    binary = os.environ.get("NOISESCOPE_BIN") or shutil.which("noisescope")
+    if not binary:
+        pytest.skip("noisescope binary absent (set NOISESCOPE_BIN or put it on PATH)")
+    out = tmp_path / "run"
+    subprocess.run([binary, "measure", "--model", "logreg", "--samples", "60", "--bootstrap", "0",
+                    "--out", str(out), "--quiet"], check=True, capture_output=True)
+    summary = json.loads((out / "summary.json").read_text())
+    schema = json.loads((Path(__file__).resolve().parents[3] / "schemas" / "measure-summary.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(summary)
+    assert summary["parameter_count"] == 650
+    assert "b_simple_exact_gradient" in summary and "b_simple" not in summary
+    broken = dict(summary, parameter_count="650")
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(broken))

@@ -1,0 +1,143 @@
+import Foundation
+import NoiseScope
+import XCTest
+
+/// The application layer called directly, as a notebook user would.
+final class WorkflowTests: XCTestCase {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let goldenLog = repository.appendingPathComponent("Tests/Fixtures/torch-log-2rank").path
+
+    func temporaryDirectory() throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("workflow-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url.path
+    }
+
+    func smallMeasureRequest() -> MeasureRequest {
+        var request = MeasureRequest()
+        request.model = .logreg
+        request.batchSize = 16
+        request.samples = 80
+        request.bootstrap = 0
+        request.seed = 3
+        return request
+    }
+
+    func testMeasureReturnsTheNumbersItWrites() throws {
+        let run = try MeasurementRun.measure(smallMeasureRequest())
+        XCTAssertEqual(run.summary.parameters, 10 * 64 + 10)
+        XCTAssertEqual(run.summary.samples, 80)
+        XCTAssertEqual(run.measurement.noiseNorms.count, 80)
+        let directory = try temporaryDirectory() + "/run"
+        try run.write(to: directory)
+        let written = try SampleReader().read(path: directory + "/noise_norms.npy").values
+        XCTAssertEqual(written, run.measurement.noiseNorms)
+        let csv = try SampleReader(format: .csv, column: "noise_norm").read(path: directory + "/noise_norms.csv").values
+        XCTAssertEqual(csv, run.measurement.noiseNorms, "%.17g round-trips every bit")
+        // Same seed, same noise; another seed, other minibatches.
+        XCTAssertEqual(try MeasurementRun.measure(smallMeasureRequest()).measurement.noiseNorms, run.measurement.noiseNorms)
+        var other = smallMeasureRequest()
+        other.seed = 4
+        XCTAssertNotEqual(try MeasurementRun.measure(other).measurement.noiseNorms, run.measurement.noiseNorms)
+    }
+
+    func testSummaryFollowsItsSchema() throws {
+        let run = try MeasurementRun.measure(smallMeasureRequest())
+        let json = try JSONSerialization.jsonObject(with: Data(JSONOutput.encode(run.summary).utf8))
+        let schema = try JSONSchemaCheck(path: Self.repository.appendingPathComponent("schemas/measure-summary.schema.json").path)
+        XCTAssertEqual(schema.problems(json), [])
+        // The checker is not vacuous: a summary without its parameter count, or with a string for it, is refused.
+        var broken = json as! [String: Any]
+        broken["parameter_count"] = nil
+        XCTAssertEqual(schema.problems(broken), ["$: missing parameter_count"])
+        broken["parameter_count"] = "650"
+        XCTAssertEqual(schema.problems(broken).count, 1)
+    }
+
+    func testSummariesOfEarlierVersionsStillRead() throws {
+        let run = try MeasurementRun.measure(smallMeasureRequest())
+        var json = try JSONSerialization.jsonObject(with: Data(JSONOutput.encode(run.summary).utf8)) as! [String: Any]
+        json["parameters"] = json.removeValue(forKey: "parameter_count")
+        json["noise_scale_simple"] = json.removeValue(forKey: "b_simple_exact_gradient")
+        let old = try JSONDecoder().decode(MeasurementSummary.self, from: JSONSerialization.data(withJSONObject: json))
+        XCTAssertEqual(old.parameters, 650)
+        XCTAssertEqual(old.noiseScaleSimple, run.summary.noiseScaleSimple)
+    }
+
+    func testCheckOnAKnownParetoTail() throws {
+        let random = RandomSource(seed: 7)
+        let values = (0..<20_000).map { _ in random.pareto(alpha: 1.5) }
+        let file = try temporaryDirectory() + "/pareto.txt"
+        try AtomicFile.write(values.map(NumberText.exact).joined(separator: "\n") + "\n", to: file)
+        var request = CheckRequest(files: [file])
+        request.options = TailCheck.Options(seed: 1, bootstrapReplicates: 0)
+        let outcome = try CheckWorkflow.run(request)
+        XCTAssertEqual(outcome.report.n, 20_000)
+        XCTAssertEqual(outcome.samples, values)
+        let alpha = try XCTUnwrap(outcome.report.hill.alpha)
+        XCTAssertEqual(alpha, 1.5, accuracy: 0.15)
+        XCTAssertEqual(outcome.report.verdict, .infiniteVariance)
+        // Streaming keeps every value here (fewer than `top`): the same tail estimate.
+        request.stream = true
+        XCTAssertEqual(try XCTUnwrap(CheckWorkflow.run(request).report.hill.alpha), alpha, accuracy: 1e-12)
+    }
+
+    func testGoldenTwoRankLogFollowsTheMergeRule() throws {
+        let run = RunDirectory(path: Self.goldenLog)
+        let manifest = try TorchLogManifest.read(run)
+        XCTAssertEqual(manifest.mode, "train")
+        XCTAssertEqual(manifest.worldSize, 2)
+        XCTAssertEqual(manifest.groups?.isEmpty, false)
+        let rank0 = try SampleReader().read(path: Self.goldenLog + "/noise_norms.rank0.npy").values
+        let rank1 = try SampleReader().read(path: Self.goldenLog + "/noise_norms.rank1.npy").values
+        let merged = try SampleReader().read(path: Self.goldenLog + "/noise_norms.npy").values
+        XCTAssertEqual(merged, rank0, "two ranks: the merged sample is rank 0's")
+        for (a, b) in zip(rank0, rank1) { XCTAssertEqual(a, b, accuracy: 1e-12 * a) }
+        // The directory, the merged file, and the two rank files give one and the same sample.
+        var request = CheckRequest(files: [Self.goldenLog])
+        request.options = TailCheck.Options(seed: 0, bootstrapReplicates: 0)
+        XCTAssertEqual(try CheckWorkflow.run(request).samples, merged)
+        request.files = [Self.goldenLog + "/noise_norms.rank0.npy", Self.goldenLog + "/noise_norms.rank1.npy"]
+        let fromRanks = try CheckWorkflow.run(request)
+        XCTAssertEqual(fromRanks.samples, merged)
+        XCTAssertEqual(fromRanks.notes.count, 1)
+        var three = manifest
+        three.worldSize = 3
+        XCTAssertTrue((0..<3).allSatisfy { TorchLogRanks.contributes(rank: $0, manifest: three) })
+        // The Swift side reads the same schema the companion writes to.
+        let schema = try JSONSchemaCheck(path: Self.repository.appendingPathComponent("schemas/noisescope-log.manifest.schema.json").path)
+        XCTAssertEqual(schema.problems(try JSONSerialization.jsonObject(with: run.data("manifest.json"))), [])
+    }
+
+    func testTrainingRunResumesToTheSameLoss() throws {
+        var request = TrainingRequest()
+        request.model = .logreg
+        request.optimizer = .momentum
+        request.learningRate = 0.1
+        request.options = Trainer.Options(steps: 40, batchSize: 16, seed: 2, evaluateEvery: 10, checkpointEvery: 20)
+        let whole = try temporaryDirectory()
+        let rows = try TrainingRun.run(try TrainingRun.makeTrainer(request), into: whole)
+        XCTAssertEqual(rows.map(\.step), [10, 20, 30, 40])
+        let resumedDirectory = try temporaryDirectory()
+        var first = request
+        first.options.steps = 20
+        try TrainingRun.run(try TrainingRun.makeTrainer(first), into: resumedDirectory)
+        var second = request
+        second.resume = resumedDirectory + "/checkpoints/final.ckpt"
+        try TrainingRun.run(try TrainingRun.makeTrainer(second), into: resumedDirectory)
+        XCTAssertEqual(try String(contentsOfFile: resumedDirectory + "/loss.csv"), try String(contentsOfFile: whole + "/loss.csv"))
+    }
+
+    func testDivergenceIsATypedError() throws {
+        var request = TrainingRequest()
+        request.model = .linreg  // least squares: a step size far above 2/L blows up geometrically
+        request.optimizer = .sgd
+        request.learningRate = 1e6
+        request.options = Trainer.Options(steps: 20, batchSize: 16, seed: 0, evaluateEvery: 10)
+        XCTAssertThrowsError(try TrainingRun.run(try TrainingRun.makeTrainer(request), into: try temporaryDirectory())) { error in
+            guard case .diverged(let step, _)? = error as? NoiseScopeError else { return XCTFail("\(error)") }
+            XCTAssertGreaterThanOrEqual(step, 1)
+        }
+    }
+}
