@@ -12,8 +12,6 @@ public struct ModelCatalog {
         case resmlp
         case logreg
         case linreg
-
-        var isText: Bool { self == .tinygpt || self == .tinygptNoAttention }
     }
 
     /// `text` (the bundled novel), `gaussian` (Gaussian input vectors over the
@@ -95,49 +93,36 @@ public struct ModelCatalog {
     /// Builds the model in fp32 with its data, sized for minibatches of `batchSize`.
     public static func makeModel(_ architecture: Architecture, data: DataSource, batchSize: Int, seed: UInt64,
                                  overrides: Overrides = Overrides()) throws -> any GradientModel<Float> {
-        try validate(Recipe(architecture: architecture, data: data, batchSize: batchSize, seed: seed, overrides: overrides))
-        if architecture.isText {
-            var configuration = TinyGPTConfiguration(maxBatchSize: batchSize, attention: architecture == .tinygpt, seed: seed)
-            if let width = overrides.width { configuration.width = width }
-            if let layers = overrides.layers { configuration.layers = layers }
-            if let heads = overrides.heads { configuration.heads = heads }
-            if let context = overrides.context { configuration.contextLength = context }
-            guard configuration.width % configuration.heads == 0 else {
-                throw Failure(description: "--width \(configuration.width) is not divisible by --heads \(configuration.heads); pick a width that is a multiple of the head count")
-            }
+        let recipe = Recipe(architecture: architecture, data: data, batchSize: batchSize, seed: seed, overrides: overrides)
+        try validate(recipe)
+        return try ModelRegistry.entry(for: architecture).build(recipe, LoadedData(source: data))
+    }
+
+    /// The data of a recipe, loaded when a model asks for it.
+    public struct LoadedData: Sendable {
+        public let source: DataSource
+
+        /// The byte corpus (the novel, or the user's text file) cut into windows.
+        func corpus(contextLength: Int) throws -> TextCorpus {
             let url: URL
-            switch data {
-            case .text: url = try bundledFile("prideprejudice.txt")
-            case .gaussian:
-                url = try bundledFile("prideprejudice.txt")
-                configuration.gaussianInput = true
+            switch source {
+            case .text, .gaussian: url = try bundledFile("prideprejudice.txt")
             case .file(let path):
                 guard FileManager.default.fileExists(atPath: path) else {
-                    throw Failure(description: "--data \(path): no such file; give text, gaussian, digits or a path to a text file")
+                    throw NoiseScopeError.invalidSetting(.data, message: "\(TerminalText.safeForTerminal(path, limit: 200)): no such file; give text, gaussian, digits or a path to a text file")
                 }
                 url = URL(fileURLWithPath: path)
-            case .digits, .diabetes:
-                throw Failure(description: "\(architecture.rawValue) reads text; use --data text, gaussian or a text file (digits go with resmlp and logreg)")
+            case .digits, .diabetes: preconditionFailure("validate() refuses this pairing")
             }
-            let corpus = try TextCorpus(contentsOf: url, contextLength: configuration.contextLength)
-            return TinyGPT<Float>(configuration: configuration, corpus: corpus)
+            return try TextCorpus(contentsOf: url, contextLength: contextLength)
         }
-        if architecture == .linreg {
-            guard data == .diabetes else { throw Failure(description: "linreg is least squares on the diabetes data; use --data diabetes") }
+
+        func digits() throws -> DigitsDataset { try DigitsDataset(contentsOf: bundledFile("digits.csv")) }
+
+        func diabetes() throws -> DiabetesDataset {
             _ = try bundledFile("diabetes_target.csv")
-            return LinearRegression<Float>(data: try DiabetesDataset(directory: dataDirectory), maxBatchSize: batchSize)
+            return try DiabetesDataset(directory: dataDirectory)
         }
-        guard data == .digits else {
-            throw Failure(description: "\(architecture.rawValue) is trained on the 8×8 digits; use --data digits")
-        }
-        let digits = try DigitsDataset(contentsOf: bundledFile("digits.csv"))
-        if architecture == .resmlp {
-            var configuration = ResMLPConfiguration(maxBatchSize: batchSize, seed: seed)
-            if let width = overrides.width { configuration.width = width }
-            if let layers = overrides.layers { configuration.blocks = layers }
-            return ResMLP<Float>(configuration: configuration, data: digits)
-        }
-        return LogReg<Float>(configuration: LogRegConfiguration(maxBatchSize: batchSize, seed: seed), data: digits)
     }
 
     /// The architecture called `name` on the command line (e.g. `tinygpt-noattn`).
@@ -150,6 +135,10 @@ public struct ModelCatalog {
 
     /// The data a model reads by default.
     public static func defaultData(for architecture: Architecture) -> DataSource {
-        architecture.isText ? .text : architecture == .linreg ? .diabetes : .digits
+        switch ModelRegistry.entry(for: architecture).reads {
+        case .text: return .text
+        case .digits: return .digits
+        case .diabetes: return .diabetes
+        }
     }
 }

@@ -26,24 +26,21 @@ extension ModelCatalog {
         try positive(o.heads, "the number of attention heads (--heads)")
         try positive(o.context, "the context length (--context)")
         let name = recipe.architecture.rawValue
-        switch recipe.architecture {
-        case .tinygpt, .tinygptNoAttention:
-            let defaults = TinyGPTConfiguration()
-            let width = o.width ?? defaults.width, heads = o.heads ?? defaults.heads
-            if recipe.architecture == .tinygptNoAttention, o.heads != nil {
-                throw Failure(description: "tinygpt-noattn has no attention heads; drop --heads")
-            }
-            guard width % heads == 0 else {
-                throw Failure(description: "width \(width) is not divisible by \(heads) heads; pick a width that is a multiple of the head count")
-            }
-        case .resmlp:
-            if o.heads != nil || o.context != nil {
-                throw Failure(description: "resmlp has no attention heads or context; --heads and --context apply to tinygpt only")
-            }
-        case .logreg, .linreg:
-            if o.width != nil || o.layers != nil || o.heads != nil || o.context != nil {
-                throw Failure(description: "\(name) has no width, blocks, heads or context to set; --width, --layers, --heads and --context apply to tinygpt (and width, layers to resmlp)")
-            }
+        let entry = ModelRegistry.entry(for: recipe.architecture)
+        let given: [(ModelEntry.Size, Int?, NoiseScopeError.Setting)] = [(.width, o.width, .width), (.layers, o.layers, .layers), (.heads, o.heads, .heads), (.context, o.context, .context)]
+        for (size, value, setting) in given where value != nil && !entry.sizes.contains(size) {
+            let others = ModelRegistry.entries.filter { $0.sizes.contains(size) }.map(\.architecture.rawValue)
+            throw NoiseScopeError.invalidSetting(setting, message: "\(name) has no \(size.rawValue) to set; it applies to \(others.joined(separator: ", ")) only")
+        }
+        try entry.checkSizes(o)
+        let readsData: Bool
+        switch (entry.reads, recipe.data) {
+        case (.text, .text), (.text, .gaussian), (.text, .file), (.digits, .digits), (.diabetes, .diabetes): readsData = true
+        default: readsData = false
+        }
+        guard readsData else {
+            let wanted = entry.reads == .text ? "text, gaussian or a text file" : entry.reads.rawValue
+            throw NoiseScopeError.invalidSetting(.data, message: "\(name) reads \(wanted), not \(TerminalText.safeForTerminal(recipe.data.name, limit: 100)); pick that data or another model")
         }
         try MemoryBudget.require(bytes: estimatedBytes(recipe), for: "\(name) with these sizes",
                                  hint: "lower the width, layers, context or minibatch size")
@@ -57,32 +54,7 @@ extension ModelCatalog {
     public static func estimatedBytes(_ recipe: Recipe) -> Double {
         let o = recipe.overrides
         let batch = Double(recipe.batchSize)
-        let parameters: Double, activationsPerExample: Double
-        switch recipe.architecture {
-        case .tinygpt, .tinygptNoAttention:
-            let c = TinyGPTConfiguration()
-            let d = Double(o.width ?? c.width), layers = Double(o.layers ?? c.layers)
-            let t = Double(o.context ?? c.contextLength), heads = Double(o.heads ?? c.heads), v = Double(c.vocabularySize)
-            let attention = recipe.architecture == .tinygpt
-            let attentionParameters: Double = attention ? 4 * d * d + 4 * d : 0
-            let blockParameters: Double = attentionParameters + 8 * d * d + 9 * d
-            parameters = v * d + t * d + layers * blockParameters + 2 * d
-            let attentionActivations: Double = attention ? 3 * heads * t * t * layers : 0
-            let streamActivations: Double = t * d * layers * 24
-            activationsPerExample = streamActivations + 3 * t * v + attentionActivations
-        case .resmlp:
-            let c = ResMLPConfiguration()
-            let w = Double(o.width ?? c.width), h = Double(c.hiddenWidth), blocks = Double(o.layers ?? c.blocks)
-            let blockParameters: Double = 2 * w * h + h + 3 * w
-            parameters = 65 * w + blocks * blockParameters + 12 * w + 10
-            activationsPerExample = blocks * (4 * w + 3 * h) + 64 + 30
-        case .logreg:
-            parameters = 650
-            activationsPerExample = 100
-        case .linreg:
-            parameters = 11
-            activationsPerExample = 20
-        }
+        let (parameters, activationsPerExample) = ModelRegistry.entry(for: recipe.architecture).footprint(o)
         // Float copies: parameters, gradient, 2 worker gradients, 4 for the sampler and optimizer;
         // Double copies: the full gradient, mean and variance accumulators, the first minibatch's noise.
         let parameterBytes = parameters * (4 * 8 + 8 * 4)

@@ -159,7 +159,7 @@ final class HardeningTests: XCTestCase {
             (["measure", "--width", "0"], "--width must be between 1"),
             (["measure", "--bootstrap=-1"], "--bootstrap must be between 0"),
             (["measure", "--model", "logreg", "--width", "8"], "logreg has no width"),
-            (["measure", "--model", "resmlp", "--heads", "2"], "resmlp has no attention heads"),
+            (["measure", "--model", "resmlp", "--heads", "2"], "--heads: resmlp has no heads to set; it applies to tinygpt only"),
             (["train", "--checkpoint-every", "0"], "--checkpoint-every must be between 1"),
             (["train", "--checkpoint-every=-1"], "--checkpoint-every must be between 1"),
             (["train", "--noise-every", "0"], "--noise-every must be between 1"),

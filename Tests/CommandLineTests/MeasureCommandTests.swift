@@ -19,7 +19,7 @@ final class MeasureCommandTests: XCTestCase {
                                "noise_norms.npy", "noise_norms_by_group.csv", "summary.json", "summary.svg", "tail_ccdf.svg", "threshold_stability.svg", "variance.csv"])
         let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))) as? [String: Any])
         XCTAssertEqual(summary["model"] as? String, "logreg")
-        XCTAssertEqual(summary["parameters"] as? Int, 650)
+        XCTAssertEqual(summary["parameter_count"] as? Int, 650)
         XCTAssertEqual(summary["samples"] as? Int, 60)
         XCTAssertNotNil(summary["verdict"] as? String)
         XCTAssertGreaterThan(summary["grads_per_second"] as? Double ?? 0, 0)
@@ -56,7 +56,7 @@ final class MeasureCommandTests: XCTestCase {
         let cases: [([String], String)] = [
             (["measure", "--model", "gpt5"], "--model: unknown model 'gpt5'"),
             (["measure", "--model", "tinygpt", "--data", "digits"], "tinygpt reads text"),
-            (["measure", "--model", "resmlp", "--data", "text"], "resmlp is trained on the 8×8 digits"),
+            (["measure", "--model", "resmlp", "--data", "text"], "--data: resmlp reads digits, not text"),
             (["measure", "--data", directory.appendingPathComponent("missing.txt").path], "no such file"),
             (["measure", "--data", short], "short.txt"),
             (["measure", "--model", "logreg", "--samples", "1"], "--samples must be between 2 and"),
