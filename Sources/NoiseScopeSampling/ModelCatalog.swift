@@ -12,6 +12,7 @@ public struct ModelCatalog {
         case resmlp
         case logreg
         case linreg
+        case digitsMLP = "mlp"
     }
 
     /// `text` (the bundled novel), `gaussian` (Gaussian input vectors over the

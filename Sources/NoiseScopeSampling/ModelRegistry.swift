@@ -29,7 +29,7 @@ public struct ModelEntry: Sendable {
 public enum ModelRegistry {
     /// The bundled models, in the order help and docs list them.
     public static let entries: [ModelEntry] = [
-        tinyGPTEntry(attention: true), tinyGPTEntry(attention: false), resMLPEntry, logRegEntry, linearRegressionEntry,
+        tinyGPTEntry(attention: true), tinyGPTEntry(attention: false), resMLPEntry, logRegEntry, linearRegressionEntry, digitsMLPEntry,
     ]
 
     /// The entry of `architecture` (every architecture has one).
@@ -98,5 +98,21 @@ public enum ModelRegistry {
         reads: .diabetes, sizes: [], footprint: { _ in (11, 20) }, checkSizes: { _ in },
         build: { recipe, data in
             LinearRegression<Float>(data: try data.diabetes(), maxBatchSize: recipe.batchSize)
+        })
+}
+
+extension ModelRegistry {
+    static let digitsMLPEntry = ModelEntry(
+        architecture: .digitsMLP, summary: "one-hidden-layer perceptron on the 8×8 digits (GELU); width = hidden units",
+        reads: .digits, sizes: [.width],
+        footprint: { o in
+            let w = Double(o.width ?? DigitsMLPConfiguration().width)
+            return (65 * w + 10 * w + 10, 4 * w + 64 + 30)
+        },
+        checkSizes: { _ in },
+        build: { recipe, data in
+            var configuration = DigitsMLPConfiguration(maxBatchSize: recipe.batchSize, seed: recipe.seed)
+            if let width = recipe.overrides.width { configuration.width = width }
+            return DigitsMLP<Float>(configuration: configuration, data: try data.digits())
         })
 }

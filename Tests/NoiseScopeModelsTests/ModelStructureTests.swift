@@ -34,6 +34,7 @@ final class ModelStructureTests: XCTestCase {
         // resmlp: 64·128+128 + 3·(256 + 128·512+512 + 512·128+128) + 256 + 128·10+10.
         XCTAssertEqual(ResMLP<Float>(data: TestData.digits).parameterCount, 405_770)
         XCTAssertEqual(LogReg<Float>(data: TestData.digits).parameterCount, 650)
+        XCTAssertEqual(DigitsMLP<Float>(data: TestData.digits).parameterCount, 4_810)
     }
 
     func testInitialisationFollowsTheSpec() throws {
