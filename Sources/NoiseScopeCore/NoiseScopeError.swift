@@ -33,8 +33,8 @@ public enum NoiseScopeError: Error, CustomStringConvertible, Equatable, Sendable
 
     /// The settings a library call can refuse, by their library names.
     public enum Setting: String, Sendable, CaseIterable {
-        case batchSize = "batch size", samples = "sample count", fullGradientBatches = "full-gradient minibatches"
-        case width, layers, heads, context = "context length"
+        case batchSize = "minibatch size", samples = "sample count", fullGradientBatches = "full-gradient minibatches"
+        case width, layers = "number of blocks", heads = "number of attention heads", context = "context length"
         case model, data, optimizer, learningRate = "learning rate", steps = "step count"
         case k = "k (upper order statistics)", top = "top (values the sketch keeps)"
         case column, field, format, invalidValues = "invalid-value policy", stream = "streaming", group = "layer group"

@@ -14,17 +14,17 @@ extension ModelCatalog {
 
     public static func validate(_ recipe: Recipe) throws {
         let o = recipe.overrides
-        func positive(_ value: Int?, _ name: String) throws {
+        func positive(_ value: Int?, _ setting: NoiseScopeError.Setting) throws {
             guard let value else { return }
             guard value >= 1 && value <= largestSize else {
-                throw Failure(description: "\(name) must be between 1 and \(largestSize), got \(value)")
+                throw NoiseScopeError.invalidSetting(setting, message: "the \(setting.rawValue) must be between 1 and \(largestSize), got \(value)")
             }
         }
-        try positive(recipe.batchSize, "the minibatch size (--batch)")
-        try positive(o.width, "the width (--width)")
-        try positive(o.layers, "the number of blocks (--layers)")
-        try positive(o.heads, "the number of attention heads (--heads)")
-        try positive(o.context, "the context length (--context)")
+        try positive(recipe.batchSize, .batchSize)
+        try positive(o.width, .width)
+        try positive(o.layers, .layers)
+        try positive(o.heads, .heads)
+        try positive(o.context, .context)
         let name = recipe.architecture.rawValue
         let entry = ModelRegistry.entry(for: recipe.architecture)
         let given: [(ModelEntry.Size, Int?, NoiseScopeError.Setting)] = [(.width, o.width, .width), (.layers, o.layers, .layers), (.heads, o.heads, .heads), (.context, o.context, .context)]

@@ -51,22 +51,22 @@ public final class NoiseNormSampler {
 
     public init(model: any GradientModel<Float>, options: Options) throws {
         guard options.batchSize >= 1, options.batchSize <= model.maxBatchSize else {
-            throw NoiseMeasurement.Failure(description: "--batch \(options.batchSize) is out of range: this model holds 1...\(model.maxBatchSize)")
+            throw NoiseScopeError.invalidSetting(.batchSize, message: "minibatch size \(options.batchSize) is out of range: this model holds 1...\(model.maxBatchSize)")
         }
         let limit = min(options.exampleLimit ?? model.exampleCount, model.exampleCount)
         if let outside = options.excluded.first(where: { $0 < 0 || $0 >= limit }) {
-            throw NoiseMeasurement.Failure(description: "example \(outside) cannot be excluded: the data has examples 0…\(limit - 1)")
+            throw NoiseScopeError.invalidSetting(.excluded, message: "example \(outside) cannot be excluded: the data has examples 0…\(limit - 1)")
         }
         pool = options.excluded.isEmpty ? Array(0..<limit) : (0..<limit).filter { !options.excluded.contains($0) }
         let examples = pool.count
         guard options.batchSize <= examples else {
-            throw NoiseMeasurement.Failure(description: "--batch \(options.batchSize) exceeds the \(examples) examples of the data; use a smaller batch or more data")
+            throw NoiseScopeError.invalidSetting(.batchSize, message: "minibatch size \(options.batchSize) exceeds the \(examples) examples of the data; use a smaller minibatch or more data")
         }
         guard options.samples >= 2 else {
-            throw NoiseMeasurement.Failure(description: "--samples must be at least 2 to measure noise, got \(options.samples)")
+            throw NoiseScopeError.invalidSetting(.samples, message: "the sample count must be at least 2 to measure noise, got \(options.samples)")
         }
         if let m = options.fullGradientBatches, m < 1 {
-            throw NoiseMeasurement.Failure(description: "--full-batches must be at least 1, got \(m)")
+            throw NoiseScopeError.invalidSetting(.fullGradientBatches, message: "the number of full-gradient minibatches must be at least 1, got \(m)")
         }
         self.model = model
         self.options = options

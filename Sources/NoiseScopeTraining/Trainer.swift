@@ -72,10 +72,10 @@ public final class Trainer {
         let validationCount = max(1, Int((Double(n) * options.validationFraction).rounded()))
         trainingCount = n - validationCount
         guard trainingCount >= options.batchSize, options.batchSize <= model.maxBatchSize else {
-            throw Failure(description: "--batch \(options.batchSize) does not fit: the training split has \(trainingCount) examples (model holds \(model.maxBatchSize) a minibatch)")
+            throw NoiseScopeError.invalidSetting(.batchSize, message: "minibatch size \(options.batchSize) does not fit: the training split has \(trainingCount) examples (the model holds \(model.maxBatchSize) a minibatch)")
         }
         guard options.steps >= 1, options.evaluateEvery >= 1 else {
-            throw Failure(description: "--steps and the evaluation interval must be at least 1")
+            throw NoiseScopeError.invalidSetting(.steps, message: "the step count and the evaluation interval must be at least 1")
         }
         let held = Array(trainingCount..<n)
         validationIndices = stride(from: 0, to: held.count, by: model.maxBatchSize)

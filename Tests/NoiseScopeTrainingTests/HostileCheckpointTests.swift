@@ -24,10 +24,10 @@ final class HostileCheckpointTests: XCTestCase {
             "vector-count-negative": "has a negative length",
             "vector-count-huge": "impossibly large",
             "step-negative": "step -3 is negative",
-            "batch-zero": "the minibatch size (--batch) must be between 1",
-            "batch-negative": "the minibatch size (--batch) must be between 1",
-            "batch-absurd": "the minibatch size (--batch) must be between 1",
-            "heads-zero": "the number of attention heads (--heads) must be between 1",
+            "batch-zero": "the minibatch size must be between 1",
+            "batch-negative": "the minibatch size must be between 1",
+            "batch-absurd": "the minibatch size must be between 1",
+            "heads-zero": "the number of attention heads must be between 1",
             "width-absurd": "needs about",
         ]
         for (name, words) in expected {

@@ -16,7 +16,7 @@ public struct TorchLogInput: Equatable, Sendable {
             let byGroupFile = (file as NSString).lastPathComponent == "noise_norms_by_group.npy"
             let directory = exists && isDirectory.boolValue ? file : byGroupFile ? (file as NSString).deletingLastPathComponent : nil
             guard let directory else {
-                if group != nil { throw NoiseScopeError("--group needs a noisescope_torch log directory (or its noise_norms_by_group.npy); \(TerminalText.quoted(file, limit: 200)) is neither") }
+                if group != nil { throw NoiseScopeError.invalidSetting(.group, message: "a layer group needs a noisescope_torch log directory (or its noise_norms_by_group.npy); \(TerminalText.quoted(file, limit: 200)) is neither") }
                 return nil
             }
             let run = RunDirectory(path: directory)
@@ -27,7 +27,7 @@ public struct TorchLogInput: Equatable, Sendable {
             let manifest = try TorchLogManifest.read(run)
             guard let group else { return TorchLogInput(path: try run.file("noise_norms.npy"), column: nil) }
             guard let groups = manifest.groups, try run.has("noise_norms_by_group.npy") else {
-                throw NoiseScopeError("\(directory) was recorded without per-layer groups; record with per-layer recording on (noisescope_torch) to use --group")
+                throw NoiseScopeError("\(directory) was recorded without per-layer groups; record with per-layer recording on (noisescope_torch) to read a layer group")
             }
             guard let index = groups.firstIndex(of: group) else {
                 throw NoiseScopeError("\(directory) has no group \(TerminalText.quoted(group)); its groups are \(TerminalText.safeForTerminal(groups.joined(separator: ", "), limit: 200))")
