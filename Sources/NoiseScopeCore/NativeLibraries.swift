@@ -7,7 +7,7 @@ import Foundation
 /// dependency; CGSL links OpenBLAS ahead of it, so every cblas_* symbol should
 /// bind to OpenBLAS. This asks the dynamic linker where `cblas_sgemm` really
 /// lives, so the tests (and `noisescope bench`) can prove it.
-public enum NativeLibraries {
+package enum NativeLibraries {
     /// The path of the shared object that provides `cblas_sgemm`: the
     /// dynamic linker's global lookup (dlsym with RTLD_DEFAULT, a null handle
     /// on glibc), which is what every call from this process binds to.

@@ -5,7 +5,7 @@
 /// 0-based. So p = 0 is the minimum, p = 1 the maximum, and for p = 0.999 with
 /// n = 2000 it lies between the 3rd and 2nd largest values: such an extreme
 /// quantile rests on about n·(1 − p) samples, and is only as good as that.
-public func quantile(ofSorted sorted: [Double], probability p: Double) -> Double {
+package func quantile(ofSorted sorted: [Double], probability p: Double) -> Double {
     precondition(!sorted.isEmpty, "quantile of an empty sample")
     precondition(p >= 0 && p <= 1, "probability must be in [0, 1]")
     let position = p * Double(sorted.count - 1)

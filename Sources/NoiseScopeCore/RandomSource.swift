@@ -83,7 +83,7 @@ public final class RandomSource: @unchecked Sendable {
 
 /// The SplitMix64 step: a bijective 64-bit mix that turns (seed, index) pairs
 /// into independent-looking sub-seeds.
-public enum SplitMix64 {
+package enum SplitMix64 {
     /// The golden-ratio increment of SplitMix64.
     public static let increment: UInt64 = 0x9E37_79B9_7F4A_7C15
 

@@ -3,7 +3,7 @@
 /// The output has an XML declaration, the SVG namespace, `width`/`height` and a matching
 /// `viewBox`, a white background, and uses only the generic `sans-serif` font family: no
 /// scripts, no CSS, no external references. The same figure always gives the same bytes.
-public struct SVGRenderer: Sendable {
+package struct SVGRenderer: Sendable {
     /// A renderer; it has no settings, sizes and styles live in the figure.
     public init() {}
 

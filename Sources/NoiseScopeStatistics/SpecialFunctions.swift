@@ -5,7 +5,7 @@ import Foundation
 /// The GSL special functions and distribution quantiles the estimators use,
 /// under names that say what they compute. Thin on purpose: they exist so the
 /// tests can check each GSL call against its documented values in one place.
-public enum SpecialFunctions {
+package enum SpecialFunctions {
     /// The p-quantile of Gamma(shape, scale 1): `gsl_cdf_gamma_Pinv`.
     /// GSL's inversion stops converging for shapes near 10⁶; there the
     /// Wilson–Hilferty cube-root approximation, whose relative error is

@@ -15,7 +15,7 @@ import Glibc
 /// An existing destination is replaced only if it looks like noisescope's
 /// own: empty, marked by `markerName`, or holding nothing but files this run
 /// writes. Anything else (a home directory given by mistake) is refused.
-public enum AtomicDirectory {
+package enum AtomicDirectory {
     /// The file that marks a directory as a noisescope run.
     public static let markerName = ".noisescope-run"
 

@@ -9,7 +9,7 @@ import Glibc
 /// Because the temporary file lives in the same directory (hence the same file system), the
 /// rename is atomic: readers see either the previous file or the complete new one. On any
 /// failure the temporary file is removed and the destination is left untouched.
-public enum AtomicFile {
+package enum AtomicFile {
     /// A file being written under a temporary name beside its destination:
     /// `append` as often as needed, then `commit` renames it into place;
     /// dropping it uncommitted (or `abort`) removes the temporary file.

@@ -7,7 +7,7 @@ import Glibc
 /// `<(cmd)`, `/dev/stdin`, or standard input for "-". Every failure becomes a
 /// `NoiseScopeError` that names the path and the reason (no such file, a
 /// directory, permission denied), never a crash.
-public final class InputFile {
+package final class InputFile {
     /// The name used in messages ("-" for standard input).
     public let path: String
     private let descriptor: Int32

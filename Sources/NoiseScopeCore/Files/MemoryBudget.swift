@@ -3,7 +3,7 @@ import Foundation
 /// What a job may allocate on this machine, so that a size that cannot fit is
 /// refused up front with its figure ("needs 960 GB; this machine has 24 GB")
 /// instead of failing to allocate or growing until the kernel kills it.
-public enum MemoryBudget {
+package enum MemoryBudget {
     /// Physical memory in bytes.
     public static var physicalBytes: Double { Double(ProcessInfo.processInfo.physicalMemory) }
 

@@ -2,7 +2,7 @@
 /// can hold escape sequences (retitle the window, move the cursor, hide text)
 /// or be a 75 KB "line". Messages pass through `safeForTerminal` before they
 /// reach stderr.
-public enum TerminalText {
+package enum TerminalText {
     /// `text` with every control character (C0 but the ones in `keep`, DEL, C1)
     /// written as a visible escape such as `\e`, `\x07` or `\u{9B}`, and cut
     /// to `limit` characters with a note of how much was left out.

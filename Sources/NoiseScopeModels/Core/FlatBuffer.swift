@@ -4,7 +4,7 @@
 /// Models keep their parameters, their gradient and every activation in these, so
 /// the addresses handed to BLAS are stable for the model's lifetime and the steady
 /// state allocates nothing (`baseAddress` never changes; tests check that).
-public final class FlatBuffer<T: BLASScalar>: @unchecked Sendable {
+package final class FlatBuffer<T: BLASScalar>: @unchecked Sendable {
     /// The storage; valid for the lifetime of this object.
     public let buffer: UnsafeMutableBufferPointer<T>
 

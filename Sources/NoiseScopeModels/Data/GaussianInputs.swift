@@ -11,7 +11,7 @@ import NoiseScopeCore
 /// stream. They are regenerated when a window is used (ziggurat sampler, about 0.1 ms
 /// per window) rather than stored, which keeps memory independent of the corpus
 /// size. Draws and normalisation are in Double, then rounded to the model's scalar.
-public struct GaussianInputs: Sendable, Equatable {
+package struct GaussianInputs: Sendable, Equatable {
     /// The seed everything is derived from.
     public let seed: UInt64
     /// Vectors per window (T).

@@ -117,7 +117,7 @@ public final class TinyGPT<T: BLASScalar>: GradientModel, @unchecked Sendable {
     public var maxBatchSize: Int { configuration.maxBatchSize }
     public let flopsPerExample: Double
     /// The Gaussian inputs, when `configuration.gaussianInput`.
-    public let gaussianInputs: GaussianInputs?
+    package let gaussianInputs: GaussianInputs?
 
     private let parameterStorage: FlatBuffer<T>
     private let gradientStorage: FlatBuffer<T>

@@ -45,7 +45,7 @@ struct LoadProbe {
 /// Throughput measurement for `noisescope bench`: this machine's single-precision
 /// matrix-multiply rate and the models' minibatch-gradient rate, in the same run, so
 /// that `fraction_of_sgemm` compares like with like (both use all cores).
-public enum Benchmark {
+package enum Benchmark {
     /// Best-of-`repeats` rate of a square sgemm C = A·B of side `size`.
     public struct SGEMMResult: Codable, Sendable {
         public let size: Int
