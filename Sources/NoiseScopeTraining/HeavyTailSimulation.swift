@@ -1,8 +1,6 @@
 import NoiseScopeCore
 import Dispatch
 import Foundation
-// RandomSource comes from NoiseScopeStatistics in the main repository (this
-// package has a stand-in copy, RandomSourceShim.swift, deleted at integration).
 import NoiseScopeStatistics
 
 /// Experiment 7 (seed 002): stochastic optimisation of a 1-D convex quadratic

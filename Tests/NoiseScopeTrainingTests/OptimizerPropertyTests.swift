@@ -1,8 +1,6 @@
 import NoiseScopeCore
 import XCTest
 @testable import NoiseScopeTraining
-// RandomSource comes from NoiseScopeStatistics in the main repository (this
-// package has a stand-in copy, RandomSourceShim.swift, deleted at integration).
 import NoiseScopeStatistics
 
 /// Limits and invariants of the optimizers, on runs with heavy-tailed gradients.

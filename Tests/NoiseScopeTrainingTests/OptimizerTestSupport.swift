@@ -1,8 +1,6 @@
 import NoiseScopeCore
 import XCTest
 @testable import NoiseScopeTraining
-// RandomSource comes from NoiseScopeStatistics in the main repository (this
-// package has a stand-in copy, RandomSourceShim.swift, deleted at integration).
 import NoiseScopeStatistics
 
 /// Makes an optimizer from the kind's defaults with `changes` applied.
