@@ -26,6 +26,8 @@ where RawSignificand: FixedWidthInteger {
         alpha: Self, a: UnsafePointer<Self>, lda: Int,
         b: UnsafePointer<Self>, ldb: Int,
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+    /// `y += alpha · x` over `count` elements.
+    static func axpy(count: Int, alpha: Self, x: UnsafePointer<Self>, y: UnsafeMutablePointer<Self>)
     /// e^x.
     static func exp(_ x: Self) -> Self
     /// Natural logarithm.
@@ -54,6 +56,10 @@ extension Float: BLASScalar {
     @inlinable @inline(__always)
     public static func exp(_ x: Float) -> Float { FastMath.exp(x) }
 
+    public static func axpy(count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        cblas_saxpy(Int32(count), alpha, x, 1, y, 1)
+    }
+
     @inlinable @inline(__always)
     public static func log(_ x: Float) -> Float { Foundation.log(x) }
 
@@ -76,6 +82,10 @@ extension Double: BLASScalar {
 
     @inlinable @inline(__always)
     public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+
+    public static func axpy(count: Int, alpha: Double, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>) {
+        cblas_daxpy(Int32(count), alpha, x, 1, y, 1)
+    }
 
     @inlinable @inline(__always)
     public static func log(_ x: Double) -> Double { Foundation.log(x) }

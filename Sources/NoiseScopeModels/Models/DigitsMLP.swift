@@ -27,55 +27,22 @@ public struct DigitsMLPConfiguration: Sendable, Equatable, Codable {
 }
 
 /// mlp over the digits, computing in `T`.
-public final class DigitsMLP<T: BLASScalar>: GradientModel, @unchecked Sendable {
+public final class DigitsMLP<T: BLASScalar>: DataParallelModel<T>, @unchecked Sendable {
     public let configuration: DigitsMLPConfiguration
     public let data: DigitsDataset
-    public let layout: ParameterLayout
-    public var parameters: UnsafeMutableBufferPointer<T> { parameterStorage.buffer }
-    public var gradient: UnsafeMutableBufferPointer<T> { gradientStorage.buffer }
-    public var name: String { "mlp" }
-    public var exampleCount: Int { data.count }
-    public var maxBatchSize: Int { configuration.maxBatchSize }
-    public var flopsPerExample: Double { 6 * Double(layout.count) }
-
-    private let parameterStorage: FlatBuffer<T>
-    private let gradientStorage: FlatBuffer<T>
-    private var engine: DataParallelEngine<DigitsMLPWorkspace<T>>!
 
     public init(configuration: DigitsMLPConfiguration = DigitsMLPConfiguration(), data: DigitsDataset) {
         var layout = ParameterLayout()
         let hidden = LinearSlot.add(to: &layout, "fc1", inDim: DigitsDataset.pixelCount, outDim: configuration.width, std: configuration.initStd)
         let output = LinearSlot.add(to: &layout, "head", inDim: configuration.width, outDim: DigitsDataset.classCount, std: configuration.initStd)
+        let head = ClassifierHead(ln: nil, linear: output)
         self.configuration = configuration
         self.data = data
-        self.layout = layout
-        parameterStorage = FlatBuffer(count: layout.count)
-        gradientStorage = FlatBuffer(count: layout.count)
-        layout.initialize(parameterStorage.buffer, seed: configuration.seed)
-        let params = UnsafePointer(parameterStorage.pointer)
-        let head = ClassifierHead(ln: nil, linear: output)
-        engine = DataParallelEngine(
-            parallelism: configuration.parallelism, maxBatchSize: configuration.maxBatchSize,
-            exampleCount: data.count, positionsPerExample: 1, flopsPerExample: 6 * Double(layout.count), gradient: gradientStorage
-        ) { capacity in DigitsMLPWorkspace(hidden: hidden, head: head, width: configuration.width, data: data, params: params, capacity: capacity) }
-    }
-
-    /// Split threshold of the data-parallel engine (internal: tests set it to 0).
-    var minimumFlopsPerWorker: Double {
-        get { engine.minimumFlopsPerWorker }
-        set { engine.minimumFlopsPerWorker = newValue }
-    }
-
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func lossAndGradient(indices: [Int]) -> Double {
-        engine.evaluate(indices: indices, wantGradient: true)
-    }
-
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func loss(indices: [Int]) -> Double {
-        engine.evaluate(indices: indices, wantGradient: false)
+        super.init(name: "mlp", layout: layout, seed: configuration.seed, exampleCount: data.count, positionsPerExample: 1,
+                   flopsPerExample: 6 * Double(layout.count), maxBatchSize: configuration.maxBatchSize,
+                   parallelism: configuration.parallelism) { capacity, params in
+            DigitsMLPWorkspace(hidden: hidden, head: head, width: configuration.width, data: data, params: params, capacity: capacity)
+        }
     }
 }
 

@@ -24,20 +24,9 @@ public struct LogRegConfiguration: Sendable, Equatable, Codable {
 }
 
 /// logreg over the digits, computing in `T`.
-public final class LogReg<T: BLASScalar>: GradientModel, @unchecked Sendable {
+public final class LogReg<T: BLASScalar>: DataParallelModel<T>, @unchecked Sendable {
     public let configuration: LogRegConfiguration
     public let data: DigitsDataset
-    public let layout: ParameterLayout
-    public var parameters: UnsafeMutableBufferPointer<T> { parameterStorage.buffer }
-    public var gradient: UnsafeMutableBufferPointer<T> { gradientStorage.buffer }
-    public var name: String { "logreg" }
-    public var exampleCount: Int { data.count }
-    public var maxBatchSize: Int { configuration.maxBatchSize }
-    public var flopsPerExample: Double { 6 * Double(layout.count) }
-
-    private let parameterStorage: FlatBuffer<T>
-    private let gradientStorage: FlatBuffer<T>
-    private var engine: DataParallelEngine<LogRegWorkspace<T>>!
 
     public init(configuration: LogRegConfiguration = LogRegConfiguration(), data: DigitsDataset) {
         var layout = ParameterLayout()
@@ -46,33 +35,11 @@ public final class LogReg<T: BLASScalar>: GradientModel, @unchecked Sendable {
         let head = ClassifierHead(ln: nil, linear: linear)
         self.configuration = configuration
         self.data = data
-        self.layout = layout
-        parameterStorage = FlatBuffer(count: layout.count)
-        gradientStorage = FlatBuffer(count: layout.count)
-        layout.initialize(parameterStorage.buffer, seed: configuration.seed)
-        let params = UnsafePointer(parameterStorage.pointer)
-        engine = DataParallelEngine(
-            parallelism: configuration.parallelism, maxBatchSize: configuration.maxBatchSize,
-            exampleCount: data.count, positionsPerExample: 1, flopsPerExample: 6 * Double(layout.count), gradient: gradientStorage
-        ) { capacity in LogRegWorkspace(head: head, data: data, params: params, capacity: capacity) }
-    }
-
-    /// Split threshold of the data-parallel engine (internal: tests set it to 0).
-    var minimumFlopsPerWorker: Double {
-        get { engine.minimumFlopsPerWorker }
-        set { engine.minimumFlopsPerWorker = newValue }
-    }
-
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func lossAndGradient(indices: [Int]) -> Double {
-        engine.evaluate(indices: indices, wantGradient: true)
-    }
-
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func loss(indices: [Int]) -> Double {
-        engine.evaluate(indices: indices, wantGradient: false)
+        super.init(name: "logreg", layout: layout, seed: configuration.seed, exampleCount: data.count, positionsPerExample: 1,
+                   flopsPerExample: 6 * Double(layout.count), maxBatchSize: configuration.maxBatchSize,
+                   parallelism: configuration.parallelism) { capacity, params in
+            LogRegWorkspace(head: head, data: data, params: params, capacity: capacity)
+        }
     }
 }
 

@@ -57,54 +57,20 @@ struct ResMLPArchitecture {
     }
 }
 
-/// resmlp over the digits, computing in `T`.
-public final class ResMLP<T: BLASScalar>: GradientModel, @unchecked Sendable {
+/// resmlp over the digits, computing in `T`. 6 FLOPs per weight per example (2 forward, 4 backward).
+public final class ResMLP<T: BLASScalar>: DataParallelModel<T>, @unchecked Sendable {
     public let configuration: ResMLPConfiguration
     public let data: DigitsDataset
-    public let layout: ParameterLayout
-    public var parameters: UnsafeMutableBufferPointer<T> { parameterStorage.buffer }
-    public var gradient: UnsafeMutableBufferPointer<T> { gradientStorage.buffer }
-    public var name: String { "resmlp" }
-    public var exampleCount: Int { data.count }
-    public var maxBatchSize: Int { configuration.maxBatchSize }
-    /// 6 FLOPs per weight per example (2 forward, 4 backward).
-    public var flopsPerExample: Double { 6 * Double(layout.count) }
-
-    private let parameterStorage: FlatBuffer<T>
-    private let gradientStorage: FlatBuffer<T>
-    private var engine: DataParallelEngine<ResMLPWorkspace<T>>!
 
     public init(configuration: ResMLPConfiguration = ResMLPConfiguration(), data: DigitsDataset) {
         let arch = ResMLPArchitecture(configuration)
         self.configuration = configuration
         self.data = data
-        layout = arch.layout
-        parameterStorage = FlatBuffer(count: layout.count)
-        gradientStorage = FlatBuffer(count: layout.count)
-        layout.initialize(parameterStorage.buffer, seed: configuration.seed)
-        let params = UnsafePointer(parameterStorage.pointer)
-        engine = DataParallelEngine(
-            parallelism: configuration.parallelism, maxBatchSize: configuration.maxBatchSize,
-            exampleCount: data.count, positionsPerExample: 1, flopsPerExample: 6 * Double(arch.layout.count), gradient: gradientStorage
-        ) { capacity in ResMLPWorkspace(arch: arch, data: data, params: params, capacity: capacity) }
-    }
-
-    /// Split threshold of the data-parallel engine (internal: tests set it to 0).
-    var minimumFlopsPerWorker: Double {
-        get { engine.minimumFlopsPerWorker }
-        set { engine.minimumFlopsPerWorker = newValue }
-    }
-
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func lossAndGradient(indices: [Int]) -> Double {
-        engine.evaluate(indices: indices, wantGradient: true)
-    }
-
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func loss(indices: [Int]) -> Double {
-        engine.evaluate(indices: indices, wantGradient: false)
+        super.init(name: "resmlp", layout: arch.layout, seed: configuration.seed, exampleCount: data.count, positionsPerExample: 1,
+                   flopsPerExample: 6 * Double(arch.layout.count), maxBatchSize: configuration.maxBatchSize,
+                   parallelism: configuration.parallelism) { capacity, params in
+            ResMLPWorkspace(arch: arch, data: data, params: params, capacity: capacity)
+        }
     }
 }
 

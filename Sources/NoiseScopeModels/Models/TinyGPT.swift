@@ -106,22 +106,11 @@ struct TinyGPTArchitecture {
 }
 
 /// tinygpt (or an ablation) over a byte corpus, computing in `T`.
-public final class TinyGPT<T: BLASScalar>: GradientModel, @unchecked Sendable {
+public final class TinyGPT<T: BLASScalar>: DataParallelModel<T>, @unchecked Sendable {
     public let configuration: TinyGPTConfiguration
     public let corpus: TextCorpus
-    public let layout: ParameterLayout
-    public var parameters: UnsafeMutableBufferPointer<T> { parameterStorage.buffer }
-    public var gradient: UnsafeMutableBufferPointer<T> { gradientStorage.buffer }
-    public var name: String { configuration.modelName }
-    public var exampleCount: Int { corpus.windowCount }
-    public var maxBatchSize: Int { configuration.maxBatchSize }
-    public let flopsPerExample: Double
     /// The Gaussian inputs, when `configuration.gaussianInput`.
     package let gaussianInputs: GaussianInputs?
-
-    private let parameterStorage: FlatBuffer<T>
-    private let gradientStorage: FlatBuffer<T>
-    private var engine: DataParallelEngine<TinyGPTWorkspace<T>>!
 
     /// Builds the model with parameters initialised from `configuration.seed`.
     /// `corpus.contextLength` must equal `configuration.contextLength`.
@@ -135,50 +124,19 @@ public final class TinyGPT<T: BLASScalar>: GradientModel, @unchecked Sendable {
         let arch = TinyGPTArchitecture(configuration)
         self.configuration = configuration
         self.corpus = corpus
-        layout = arch.layout
-        flopsPerExample = arch.flopsPerExample
-        gaussianInputs = configuration.gaussianInput
-            ? GaussianInputs(seed: configuration.seed, contextLength: configuration.contextLength,
-                             dimension: configuration.width)
+        let gaussian = configuration.gaussianInput
+            ? GaussianInputs(seed: configuration.seed, contextLength: configuration.contextLength, dimension: configuration.width)
             : nil
-        parameterStorage = FlatBuffer(count: layout.count)
-        gradientStorage = FlatBuffer(count: layout.count)
-        layout.initialize(parameterStorage.buffer, seed: configuration.seed)
-        let params = UnsafePointer(parameterStorage.pointer)
-        let gaussian = gaussianInputs
-        engine = DataParallelEngine(
-            parallelism: configuration.parallelism, maxBatchSize: configuration.maxBatchSize,
-            exampleCount: corpus.windowCount, positionsPerExample: configuration.contextLength,
-            flopsPerExample: arch.flopsPerExample,
-            gradient: gradientStorage
-        ) { capacity in
+        gaussianInputs = gaussian
+        super.init(name: configuration.modelName, layout: arch.layout, seed: configuration.seed, exampleCount: corpus.windowCount,
+                   positionsPerExample: configuration.contextLength, flopsPerExample: arch.flopsPerExample,
+                   maxBatchSize: configuration.maxBatchSize, parallelism: configuration.parallelism) { capacity, params in
             TinyGPTWorkspace(arch: arch, corpus: corpus, gaussian: gaussian, params: params, capacity: capacity)
         }
     }
 
-    /// Workers used per minibatch.
-    public var workerCount: Int { engine.workerCount }
-
-    /// Split threshold of the data-parallel engine (internal: tests set it to 0).
-    var minimumFlopsPerWorker: Double {
-        get { engine.minimumFlopsPerWorker }
-        set { engine.minimumFlopsPerWorker = newValue }
-    }
-
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func lossAndGradient(indices: [Int]) -> Double {
-        engine.evaluate(indices: indices, wantGradient: true)
-    }
-
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    public func loss(indices: [Int]) -> Double {
-        engine.evaluate(indices: indices, wantGradient: false)
-    }
-
     /// The window's bytes as text (Gaussian input: the window whose targets it predicts).
-    public func describeExample(_ index: Int) -> String? {
+    public override func describeExample(_ index: Int) -> String? {
         guard index >= 0 && index < corpus.windowCount else { return nil }
         return String(decoding: corpus.window(index).inputs, as: UTF8.self)
     }

@@ -93,11 +93,9 @@ final class DataParallelEngine<W: MinibatchWorkspace>: @unchecked Sendable {
             var total = 0.0
             for w in 0..<active { total += roundLosses[w] }
             if wantGradient {
+                // g += other (BLAS axpy with α = 1: one rounding per element, as g[j] += other[j]).
                 let g = gradient.pointer, n = gradient.count
-                for w in 1..<active {
-                    let other = workerGradients[w - 1].pointer
-                    for j in 0..<n { g[j] += other[j] }
-                }
+                for w in 1..<active { T.axpy(count: n, alpha: 1, x: workerGradients[w - 1].pointer, y: g) }
             }
             return total * invPositions
         }

@@ -1,0 +1,72 @@
+/// The shell every bundled data-parallel model shares, so that a model's file
+/// holds only its configuration, its parameter layout and its workspace (the
+/// forward and backward passes): one flat parameter buffer and one flat
+/// gradient buffer of the layout, initialised from the seed, and the
+/// `DataParallelEngine` that splits each minibatch over the workers.
+///
+/// Subclasses (in this module) call `init(name:layout:seed:…:makeWorkspace:)`
+/// once. The heavy work runs in the workspace's `run`, which each workspace
+/// specialises for Float and Double; the engine's own per-minibatch work (the
+/// split, the sum of the workers' gradients through BLAS axpy) is a handful of
+/// calls, so the shell itself needs no specialisation.
+public class DataParallelModel<T: BLASScalar>: GradientModel, @unchecked Sendable {
+    public let layout: ParameterLayout
+    public var parameters: UnsafeMutableBufferPointer<T> { parameterStorage.buffer }
+    public var gradient: UnsafeMutableBufferPointer<T> { gradientStorage.buffer }
+    public let name: String
+    public let exampleCount: Int
+    public let maxBatchSize: Int
+    public let flopsPerExample: Double
+
+    private let parameterStorage: FlatBuffer<T>
+    private let gradientStorage: FlatBuffer<T>
+    private var engine: (any DataParallelRunner)!
+
+    /// Lays out and initialises the buffers (`layout.initialize` from `seed`),
+    /// then builds one workspace per worker with `makeWorkspace(capacity, parameters)`.
+    init<W: MinibatchWorkspace>(name: String, layout: ParameterLayout, seed: UInt64, exampleCount: Int, positionsPerExample: Int,
+                                flopsPerExample: Double, maxBatchSize: Int, parallelism: Parallelism,
+                                makeWorkspace: @escaping (Int, UnsafePointer<T>) -> W) where W.Scalar == T {
+        self.name = name
+        self.layout = layout
+        self.exampleCount = exampleCount
+        self.maxBatchSize = maxBatchSize
+        self.flopsPerExample = flopsPerExample
+        parameterStorage = FlatBuffer(count: layout.count)
+        gradientStorage = FlatBuffer(count: layout.count)
+        layout.initialize(parameterStorage.buffer, seed: seed)
+        let params = UnsafePointer(parameterStorage.pointer)
+        engine = DataParallelEngine(parallelism: parallelism, maxBatchSize: maxBatchSize, exampleCount: exampleCount,
+                                    positionsPerExample: positionsPerExample, flopsPerExample: flopsPerExample,
+                                    gradient: gradientStorage) { makeWorkspace($0, params) }
+    }
+
+    public func lossAndGradient(indices: [Int]) -> Double {
+        engine.evaluate(indices: indices, wantGradient: true)
+    }
+
+    public func loss(indices: [Int]) -> Double {
+        engine.evaluate(indices: indices, wantGradient: false)
+    }
+
+    /// Nothing readable by default; text models show their window.
+    public func describeExample(_ index: Int) -> String? { nil }
+
+    /// Workers used per minibatch.
+    public var workerCount: Int { engine.workerCount }
+
+    /// Split threshold of the data-parallel engine (internal: tests set it to 0).
+    var minimumFlopsPerWorker: Double {
+        get { engine.minimumFlopsPerWorker }
+        set { engine.minimumFlopsPerWorker = newValue }
+    }
+}
+
+/// What the shell needs of its engine, whatever the workspace type.
+protocol DataParallelRunner: AnyObject {
+    func evaluate(indices: [Int], wantGradient: Bool) -> Double
+    var workerCount: Int { get }
+    var minimumFlopsPerWorker: Double { get set }
+}
+
+extension DataParallelEngine: DataParallelRunner {}
