@@ -7,6 +7,7 @@ struct FigureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "figure",
         abstract: "Reproduce a paper figure with the bundled models: fig1, fig2, fig3, fig4 or fig6.",
+        usage: "noisescope figure <name> [<options>]",
         discussion: """
             fig1  Zhang et al. (2020) Fig. 1: tinygpt (attention) against tinygpt-noattn (the \
             ResNet stand-in) on the bundled novel: noise-norm histogram, the synthetic Gaussian \

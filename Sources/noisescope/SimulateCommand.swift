@@ -7,6 +7,7 @@ struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Run SGD, Clip-SGD and the (clipped) AdaGrad-Norm/Adam-Norm methods on a 1-D quadratic with α-stable noise.",
+        usage: "noisescope simulate [<options>]",
         discussion: """
             f(x) = ½x², gradient x + ξ with ξ symmetric α-stable (GSL), x₀ = 10. R independent \
             replicates of T steps per method, all methods sharing each replicate's noise. Reports \
