@@ -32,6 +32,7 @@ struct MeasureCommand: ParsableCommand {
                                        sample size
               histogram.svg, tail_ccdf.svg, hill_plot.svg, summary.svg,
               threshold_stability.svg  as check --plot
+              (each figure also as .pdf and .png with --figure-format svg,pdf,png)
             Examples:
               noisescope measure          # tinygpt on the bundled novel
               noisescope measure --model tinygpt-noattn --data gaussian --samples 2000
@@ -62,6 +63,7 @@ struct MeasureCommand: ParsableCommand {
     var exclude: String?
     @Flag(help: "Print summary.json to stdout instead of the human summary.") var json = false
     @Flag(help: "No progress bar.") var quiet = false
+    @OptionGroup var figureFormat: FigureFormatOption
     @OptionGroup var kernels: BLASKernelOptions
 
     func validate() throws {
@@ -71,6 +73,7 @@ struct MeasureCommand: ParsableCommand {
         try requireRange(bootstrap, "--bootstrap", 0...1_000_000)
         try ModelOptions.validateSizes(width: width, layers: layers, heads: heads, context: context)
         _ = try excludedExamples()
+        _ = try figureFormat.formats()
     }
 
     /// The --exclude indices, checked for form here and against the data once it is loaded.
@@ -103,7 +106,7 @@ struct MeasureCommand: ParsableCommand {
             Interruption.install()
             let progress = ProgressReporter(quiet: quiet)
             let run = try MeasurementRun.measure(request, progress: { progress.update(phase: $0, done: $1, total: $2) }, shouldStop: { Interruption.isRequested })
-            try run.write(to: out)
+            try run.write(to: out, formats: figureFormat.formats())
             try emit(json ? try encodeJSON(run.summary) : run.humanReadable(directory: out), to: nil)
         }
     }
