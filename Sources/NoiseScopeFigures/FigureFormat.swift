@@ -58,3 +58,21 @@ public enum FigureFormat: String, CaseIterable, Sendable {
         return bytes
     }
 }
+
+extension FigureFormat {
+    /// The files of a run directory with every SVG figure (a name ending in
+    /// ".svg") in each of `formats` instead: "a.svg" becomes "a.svg", "a.pdf",
+    /// "a.png" for svg,pdf,png. Other files pass unchanged. Converted in memory,
+    /// so that a directory written all at once (`AtomicDirectory`) gets its PDFs
+    /// and PNGs in the same single step; deterministic (see `data(fromSVG:)`).
+    public static func convertingFigures(_ files: [(name: String, data: Data)], to formats: [FigureFormat]) throws -> [(name: String, data: Data)] {
+        guard formats != [.svg] else { return files }
+        var converted: [(name: String, data: Data)] = []
+        for file in files {
+            guard file.name.hasSuffix(".svg") else { converted.append(file); continue }
+            let stem = String(file.name.dropLast(4)), svg = String(decoding: file.data, as: UTF8.self)
+            for format in formats { converted.append((stem + "." + format.rawValue, try format.data(fromSVG: svg))) }
+        }
+        return converted
+    }
+}

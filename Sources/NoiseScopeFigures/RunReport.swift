@@ -16,7 +16,10 @@ public struct RunReport {
     public struct Table {
         public var title: String
         public var rows: [(String, String)]
-        public init(title: String, rows: [(String, String)]) { self.title = title; self.rows = rows }
+        /// A wide table (per layer group, per snapshot, over training) spans the
+        /// page instead of sitting beside the others: its rows are sentences.
+        public var wide: Bool
+        public init(title: String, rows: [(String, String)], wide: Bool = false) { self.title = title; self.rows = rows; self.wide = wide }
     }
 
     public var title: String
@@ -24,19 +27,49 @@ public struct RunReport {
     public var verdictReason: String
     /// One-line facts under the verdict (model, sizes, seed …).
     public var facts: [String]
+    /// The estimates with their intervals, shown in the verdict section: the
+    /// numbers the console prints (see `glance(for:)`).
+    public var glance: [(String, String)]
     public var tables: [Table]
     /// Figures: caption and standalone SVG document.
     public var figures: [(caption: String, svg: String)]
 
-    public init(title: String, verdict: TailVerdict, verdictReason: String, facts: [String], tables: [Table], figures: [(caption: String, svg: String)]) {
+    public init(title: String, verdict: TailVerdict, verdictReason: String, facts: [String], glance: [(String, String)] = [],
+                tables: [Table], figures: [(caption: String, svg: String)]) {
         self.title = title; self.verdict = verdict; self.verdictReason = verdictReason
-        self.facts = facts; self.tables = tables; self.figures = figures
+        self.facts = facts; self.glance = glance; self.tables = tables; self.figures = figures
+    }
+
+    /// A number as the console prints it (`%.4g`; "n/a" when absent).
+    public static func g(_ x: Double?) -> String { x.map { $0.isFinite ? String(format: "%.4g", $0) : "\($0)" } ?? "n/a" }
+
+    /// An interval as the console prints it, "[lower, upper]" (∞ for no upper bound).
+    public static func interval(_ i: ClosedInterval?) -> String { "[\(g(i?.lower)), \(i?.upper == nil ? "∞" : g(i?.upper))]" }
+
+    /// The estimates the verdict rests on, with their 95 % intervals, formatted
+    /// as `noisescope check` prints them: Hill α̂, the GPD ξ̂ of the peaks over
+    /// threshold, and the Clauset–Shalizi–Newman α̂ with its goodness-of-fit p.
+    /// Shown beside the verdict so that the page says how sure it is at a glance.
+    public static func glance(for check: TailCheckReport) -> [(String, String)] {
+        var rows: [(String, String)] = []
+        let hill = check.hill
+        rows.append(("Hill α̂ (k = \(hill.k))", "\(hill.alpha.map { g($0) } ?? "none"), 95 % CI \(interval(hill.alphaInterval95))"))
+        if let gpd = check.evidence.gpd {
+            rows.append(("GPD ξ̂ (top \(gpd.k))", "\(g(gpd.xi)), 95 % CI \(interval(gpd.xiInterval95))"))
+        } else if let light = check.evidence.lightTest {
+            rows.append(("GPD ξ̂ (top \(light.k))", "≤ \(g(light.xiUpper95)) at 95 %"))
+        }
+        if let p = check.powerLaw {
+            let fit = p.goodnessOfFitP.map { "p = \(g($0)) (\(p.goodnessOfFitReplicates) replicates)" } ?? "p not run"
+            rows.append(("CSN power law α̂ (x ≥ \(g(p.xmin)))", "\(g(p.alpha)) ± \(g(p.sigma)), goodness of fit \(fit)"))
+        } else {
+            rows.append(("CSN power law", "no fit (too few distinct values)"))
+        }
+        return rows
     }
 
     /// The tables every check report has: summary, the tail-index estimators, the power-law fit.
     public static func tables(for check: TailCheckReport) -> [Table] {
-        func g(_ x: Double?) -> String { x.map { $0.isFinite ? String(format: "%.4g", $0) : "\($0)" } ?? "n/a" }
-        func interval(_ i: ClosedInterval?) -> String { "[\(g(i?.lower)), \(i?.upper == nil ? "∞" : g(i?.upper))]" }
         var estimators: [(String, String)] = [
             ("k (upper order statistics)", "\(check.kSelection.k) (\(check.kSelection.method))"),
             ("Hill α̂, 95 % CI (exact under Pareto)", "\(g(check.hill.alpha)) \(interval(check.hill.alphaInterval95))"),
@@ -81,7 +114,41 @@ public struct RunReport {
         }
     }
 
-    /// The page.
+    /// The style sheet. On screen: figures as wide as the page (never wider),
+    /// tables side by side where they fit and wide ones across the page, long
+    /// cells wrapped instead of overflowing. In print: A4 margins, no
+    /// backgrounds (the verdict keeps its coloured rule), nothing split across
+    /// a page break that reads badly split (a figure, a table, the verdict).
+    static let styleSheet = """
+        body { font-family: sans-serif; max-width: 1500px; margin: 2em auto; padding: 0 1em; color: #222; }
+        h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
+        .verdict { font-size: 1.3em; padding: 0.6em 0.9em; border-radius: 6px; border-left: 6px solid; }
+        .infinite-variance { background: #fde8e4; border-color: #D55E00; }
+        .heavy { background: #fdf3dc; border-color: #E69F00; }
+        .light { background: #e3f1fa; border-color: #0072B2; }
+        .inconclusive { background: #eeeeee; border-color: #777777; }
+        table { border-collapse: collapse; margin: 0.5em 0; max-width: 100%; }
+        td { padding: 0.25em 1em 0.25em 0; border-bottom: 1px solid #ddd; vertical-align: top; overflow-wrap: break-word; }
+        td:first-child { color: #555; min-width: 7em; }
+        .glance td:last-child { font-variant-numeric: tabular-nums; }
+        .tables { display: flex; flex-wrap: wrap; gap: 0 2em; }
+        .tables > div { min-width: 0; max-width: 100%; }
+        .tables > div.wide { flex-basis: 100%; }
+        figure { margin: 1.5em 0; } figcaption { color: #555; margin-top: 0.3em; }
+        figure img { display: block; width: 100%; max-width: 100%; height: auto; }
+        @page { size: A4; margin: 18mm 15mm; }
+        @media print {
+          body { max-width: none; margin: 0; padding: 0; font-size: 10pt; color: #000; }
+          * { background: none !important; box-shadow: none !important; }
+          .verdict { border-left-width: 4pt; }
+          h2 { break-after: avoid; }
+          figure, .verdict, .glance, .tables > div { break-inside: avoid; page-break-inside: avoid; }
+          figure img { max-height: 240mm; object-fit: contain; }
+        }
+        """
+
+    /// The page: the verdict with its intervals and what to do first, then the
+    /// facts, the tables and the figures.
     public func html() -> String {
         var page = """
         <!DOCTYPE html>
@@ -92,29 +159,24 @@ public struct RunReport {
         <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"/>
         <title>\(escape(title))</title>
         <style>
-        body { font-family: sans-serif; max-width: 1500px; margin: 2em auto; padding: 0 1em; color: #222; }
-        h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
-        .verdict { font-size: 1.3em; padding: 0.6em 0.9em; border-radius: 6px; border-left: 6px solid; }
-        .infinite-variance { background: #fde8e4; border-color: #D55E00; }
-        .heavy { background: #fdf3dc; border-color: #E69F00; }
-        .light { background: #e3f1fa; border-color: #0072B2; }
-        .inconclusive { background: #eeeeee; border-color: #777777; }
-        table { border-collapse: collapse; margin: 0.5em 0; } td { padding: 0.25em 1em 0.25em 0; border-bottom: 1px solid #ddd; }
-        td:first-child { color: #555; } figure { margin: 1.5em 0; } figcaption { color: #555; margin-top: 0.3em; }
-        figure { margin: 1.5em 0; } figure img { width: 100%; height: auto; }
-        @media print { body { max-width: none; margin: 0; font-size: 10pt; } figure { break-inside: avoid; } .tables > div { break-inside: avoid; } }
-        .tables { display: flex; flex-wrap: wrap; gap: 2em; }
+        \(Self.styleSheet)
         </style>
         </head>
         <body>
         <h1>\(escape(title))</h1>
-        <p class="verdict \(verdict.rawValue)"><strong>\(verdict.rawValue)</strong> — \(escape(verdictReason))</p>
-        <ul>\n
+        <section class="verdict-section">
+        <p class="verdict \(verdict.rawValue)"><strong>\(verdict.rawValue)</strong> — \(escape(verdictReason))</p>\n
         """
+        if !glance.isEmpty {
+            page += "<table class=\"glance\">\n"
+            for (label, value) in glance { page += "<tr><td>\(escape(label))</td><td>\(escape(value))</td></tr>\n" }
+            page += "</table>\n"
+        }
+        page += "<h2>What to do</h2>\n<p>\(escape(Self.advice(for: verdict)))</p>\n</section>\n<h2>The run</h2>\n<ul>\n"
         for fact in facts { page += "<li>\(escape(fact))</li>\n" }
         page += "</ul>\n<div class=\"tables\">\n"
         for table in tables {
-            page += "<div><h2>\(escape(table.title))</h2>\n<table>\n"
+            page += "<div\(table.wide ? " class=\"wide\"" : "")><h2>\(escape(table.title))</h2>\n<table>\n"
             for (label, value) in table.rows { page += "<tr><td>\(escape(label))</td><td>\(escape(value))</td></tr>\n" }
             page += "</table></div>\n"
         }
@@ -122,7 +184,6 @@ public struct RunReport {
         for figure in figures {
             page += "<figure>\n<img alt=\"\(escape(figure.caption))\" src=\"\(Self.dataURI(svg: figure.svg))\"/>\n<figcaption>\(escape(figure.caption))</figcaption>\n</figure>\n"
         }
-        page += "<h2>What to do</h2>\n<p>\(escape(Self.advice(for: verdict)))</p>\n"
         page += "<p><small>Made by noisescope. The verdict rule and its measured error rates are in the README (section “The verdict”); inconclusive means the data cannot tell.</small></p>\n</body>\n</html>\n"
         return page
     }

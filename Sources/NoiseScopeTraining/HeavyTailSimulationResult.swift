@@ -16,6 +16,12 @@ public struct HeavyTailSimulationResult: Codable, Equatable, Sendable {
         /// R·δ, rounded: about how many replicates lie beyond the quantile, i.e.
         /// how many samples its value rests on.
         public var samplesBeyond: Int
+        /// The distribution-free 95 % interval for the quantile from the
+        /// replicates' order statistics (`QuantileInterval`): its lower end, nil
+        /// when R replicates cannot give one at 95 %.
+        public var lower95: Double? = nil
+        /// Its upper end, nil when R replicates cannot give one at 95 %.
+        public var upper95: Double? = nil
     }
 
     /// One method's outcome.
@@ -41,9 +47,11 @@ public struct HeavyTailSimulationResult: Codable, Equatable, Sendable {
             nonFiniteCount = finalErrors.filter { !$0.isFinite }.count
             let ranked = finalErrors.map { $0.isNaN ? Double.infinity : $0 }.sorted()
             quantiles = tailProbabilities.map { delta in
-                ErrorQuantile(delta: delta, level: 1 - delta,
-                              value: quantile(ofSorted: ranked, probability: 1 - delta),
-                              samplesBeyond: Int((Double(finalErrors.count) * delta).rounded()))
+                let interval = QuantileInterval.bounds(ofSorted: ranked, probability: 1 - delta)
+                return ErrorQuantile(delta: delta, level: 1 - delta,
+                                     value: quantile(ofSorted: ranked, probability: 1 - delta),
+                                     samplesBeyond: Int((Double(finalErrors.count) * delta).rounded()),
+                                     lower95: interval.lower, upper95: interval.upper)
             }
         }
     }

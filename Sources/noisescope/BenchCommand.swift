@@ -27,6 +27,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure sgemm GFLOP/s and each model's minibatch gradients per second in the same run.",
+        usage: "noisescope bench [<options>]",
         discussion: """
             fraction_of_sgemm = model GFLOP/s ÷ the best large square sgemm rate measured in \
             the same run (before and after the models), so the figure is stable on a noisy \

@@ -7,6 +7,7 @@ struct CalibrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calibrate",
         abstract: "Measure check's verdict on a battery of samples with known tails: confusion table, error rates, interval coverage.",
+        usage: "noisescope calibrate [<options>]",
         discussion: """
             The battery (README, "The verdict"): power laws at α from 0.8 to 4 (Pareto, |SαS|, |Student t|, \
             Fréchet, Burr, inverse gamma, generalised Pareto, log-gamma), tails with no power law (lognormal, \
@@ -21,7 +22,7 @@ struct CalibrateCommand: ParsableCommand {
 
     @Option(help: "Sample sizes n, comma-separated.") var sizes = "1000,10000,100000"
     @Option(help: "Seeds per case and n.") var seeds = 5
-    @Option(help: "Only cases whose name contains this text (e.g. pareto, lognormal).") var only: String?
+    @Option(help: "Only cases whose name contains this text, e.g. pareto, lognormal (default: every case).") var only: String?
     @Flag(help: "Print the result as JSON.") var json = false
     @Flag(help: "No progress line.") var quiet = false
 

@@ -46,10 +46,10 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Input format: \(SampleFormat.allCases.map(\.rawValue).joined(separator: ", ")) (default: from the extension, else text).")
     var format: SampleFormat?
 
-    @Option(help: "CSV/TSV/NPY column: a header name or a 1-based index.")
+    @Option(help: "CSV/TSV/NPY column: a header name or a 1-based index (default: the only column).")
     var column: String?
 
-    @Option(help: "JSON lines field holding the samples.")
+    @Option(help: "JSON lines field holding the samples (default: the only numeric field).")
     var field: String?
 
     @Option(help: "What to do with NaN/Inf, zeros and negatives: drop (and say how many) or refuse.")
@@ -70,7 +70,7 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Print the full result as JSON instead of the human summary.")
     var json = false
 
-    @Option(name: .shortAndLong, help: "Write the result to this file (atomically) instead of stdout.")
+    @Option(name: .shortAndLong, help: "Write the result to this file (atomically) instead of stdout (default: stdout).")
     var output: String?
 
     @Flag(help: "Stream the input through a bounded-memory sketch (the --top largest values exactly, moments, a 100000-value reservoir) instead of reading it whole; plain text or 1-D .npy. On by default for - (stdin) in plain text without --plot.")
@@ -82,7 +82,7 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .customLong("plot-format"), help: "Formats of the --plot figures, comma-separated: svg (written by noisescope), pdf, png (converted by rsvg-convert).")
     var plotFormat = "svg"
 
-    @Option(help: "With a noisescope_torch log directory (or its noise_norms_by_group.npy): check this layer group's noise norms (names in the manifest's groups).")
+    @Option(help: "With a noisescope_torch log directory (or its noise_norms_by_group.npy): check this layer group's noise norms (names in the manifest's groups; default: all groups, noise_norms.npy).")
     var group: String?
 
     @Flag(help: "The samples were logged along one training run, in order (autocorrelated, maybe drifting): widen the interval for α by a moving-block bootstrap. Reads the input whole.")
@@ -91,7 +91,7 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "The samples are signed per-coordinate noise (g_B − ∇f coordinates): estimate their α-stable index (Mohammadi et al., coordinates in a fixed seeded order) instead of a tail verdict.")
     var signed = false
 
-    @Option(help: ArgumentHelp("Also draw the figures into this directory: histogram.svg, tail_ccdf.svg (log–log tail with the fitted power law), hill_plot.svg (α̂ against k with its 95% band), threshold_stability.svg (the generalised Pareto shape ξ̂ against k) and summary.svg.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Also draw the figures into this directory: histogram.svg, tail_ccdf.svg (log–log tail with the fitted power law), hill_plot.svg (α̂ against k with its 95% band), threshold_stability.svg (the generalised Pareto shape ξ̂ against k) and summary.svg (default: no figures).", valueName: "dir"))
     var plot: String?
 
     enum XminSearchChoice: String, ExpressibleByArgument, CaseIterable {

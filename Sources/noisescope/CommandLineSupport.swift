@@ -98,3 +98,18 @@ enum ModelOptions {
 extension NoiseScopeError {
     var isInterruption: Bool { if case .interrupted = self { return true } else { return false } }
 }
+
+/// `--figure-format`, shared by the commands that write figures into a run
+/// directory (measure, figure, simulate); `check` keeps its `--plot-format`,
+/// which means the same for its --plot figures.
+struct FigureFormatOption: ParsableArguments {
+    @Option(name: .customLong("figure-format"),
+            help: ArgumentHelp("Formats of every figure written, comma-separated: svg (drawn by noisescope), pdf, png (converted from the SVG by rsvg-convert).",
+                               valueName: "formats"))
+    var figureFormat = "svg"
+
+    /// The parsed list; a usage error (exit 1) for an unknown name or a missing converter.
+    func formats() throws -> [FigureFormat] {
+        do { return try FigureFormat.parse(figureFormat) } catch { throw ValidationError("--figure-format: \(error)") }
+    }
+}

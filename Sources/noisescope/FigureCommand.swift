@@ -7,6 +7,7 @@ struct FigureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "figure",
         abstract: "Reproduce a paper figure with the bundled models: fig1, fig2, fig3, fig4 or fig6.",
+        usage: "noisescope figure <name> [<options>]",
         discussion: """
             fig1  Zhang et al. (2020) Fig. 1: tinygpt (attention) against tinygpt-noattn (the \
             ResNet stand-in) on the bundled novel: noise-norm histogram, the synthetic Gaussian \
@@ -20,7 +21,8 @@ struct FigureCommand: ParsableCommand {
             fig6  Simsekli et al. (2019) Fig. 6c / appendix H: the per-coordinate noise g_B − ∇f of \
             one minibatch of tinygpt, its histogram and the log–log tail of |coordinate|.
             Each run of a model × data pair is written in full (as `measure` writes it) to \
-            DIR/<model>-<data>/; the multi-panel figure goes to DIR/<figure>.svg.
+            DIR/<model>-<data>/; the multi-panel figure goes to DIR/<figure>.svg (and .pdf, .png \
+            with --figure-format svg,pdf,png, for every figure written).
             """)
 
     @Argument(help: "fig1, fig2, fig3, fig4 or fig6.") var name: PaperFigures.Name
@@ -32,6 +34,7 @@ struct FigureCommand: ParsableCommand {
     @Option(help: "Minibatch size.") var batch = 8
     @Option(help: "Seed.") var seed: UInt64 = 0
     @Flag(help: "No progress bar.") var quiet = false
+    @OptionGroup var figureFormat: FigureFormatOption
     @OptionGroup var kernels: BLASKernelOptions
 
     func validate() throws {
@@ -39,6 +42,7 @@ struct FigureCommand: ParsableCommand {
         try requireRange(samples, "--samples", TailCheck.minimumSampleCount...10_000_000)
         try requireRange(batch, "--batch", 1...ModelCatalog.largestBatch)
         try requireRange(steps, "--steps", 1...1_000_000_000)
+        _ = try figureFormat.formats()
     }
 
     func learningRates() throws -> [Double] {
@@ -61,6 +65,7 @@ struct FigureCommand: ParsableCommand {
             figures.seed = seed
             figures.steps = steps
             figures.learningRates = try learningRates()
+            figures.formats = try figureFormat.formats()
             figures.progress = { reporter.update(phase: $0, done: $1, total: $2) }
             figures.log = { printError("noisescope: \($0)") }
             figures.shouldStop = { Interruption.isRequested }

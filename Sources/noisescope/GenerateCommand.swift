@@ -7,16 +7,19 @@ struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Write samples from a distribution with a known tail (GSL generators), one a line.",
+        usage: "noisescope generate <kind> [<options>]",
         discussion: """
             Distributions and their true tail index α:
-              pareto          P(X > x) = (x/xmin)^-α                 α = --alpha
-              stable          symmetric α-stable, signed              (for per-coordinate checks)
-              abs-stable      |symmetric α-stable|                    α = --alpha (< 2)
-              abs-student-t   |Student t|                             α = --nu
-              gaussian-norm   norm of a --dimension Gaussian vector   light (no power law)
-              exponential     mean 1                                  light
-              lognormal       exp(N(0, --sigma²))                     all moments finite (the hard case)
-            Example: noisescope generate abs-student-t --nu 3 --count 100000 --seed 1 > t3.txt
+              pareto         P(X > x) = (x/xmin)^-α           α = --alpha
+              stable         symmetric α-stable, signed       for check --signed
+              abs-stable     |symmetric α-stable|             α = --alpha (< 2)
+              abs-student-t  |Student t|                      α = --nu
+              gaussian-norm  norm of a --dimension Gaussian   light (no power law)
+              exponential    mean 1                           light
+              lognormal      exp(N(0, --sigma²))              all moments finite
+                                                              (the hard case)
+            Example:
+              noisescope generate abs-student-t --nu 3 --count 100000 --seed 1 > t3.txt
             """)
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
@@ -34,7 +37,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Dimension D for gaussian-norm.") var dimension = 100
     @Option(help: "σ of log X for lognormal.") var sigma = 1.0
     @Option(help: "Seed of GSL's mt19937 generator: same seed, same bytes.") var seed: UInt64 = 0
-    @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of stdout.") var output: String?
+    @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of stdout (default: stdout).") var output: String?
 
     func validate() throws {
         guard count >= 1 else { throw ValidationError("--count must be at least 1") }

@@ -19,15 +19,22 @@ struct MeasureCommand: ParsableCommand {
             Writes into --out (each file atomically; Ctrl-C writes nothing):
               noise_norms.csv / .npy   one noise norm per minibatch
               variance.csv             samples, variance at log-spaced n
-              coordinates.csv          g_B − ∇f of the first minibatch, one coordinate a row
-              attribution.csv          the 10 largest norms example by example: each example's
-                                       own noise norm and leave-one-out influence, and its text
-              summary.json             sizes, seed, the check result and verdict, the
-                                       reference comparison, grads_per_second, wall time
-              measurement.svg          histogram vs reference, variance vs sample size
-              histogram.svg, tail_ccdf.svg, hill_plot.svg, summary.svg   as check --plot
+              coordinates.csv          g_B − ∇f of the first minibatch, one
+                                       coordinate a row
+              attribution.csv          the 10 largest norms example by example:
+                                       each example's own noise norm and
+                                       leave-one-out influence, and its text
+              noise_norms_by_group.csv one column of noise norms per layer group
+              summary.json             sizes, seed, the check result and
+                                       verdict, the reference comparison,
+                                       grads_per_second, wall time
+              measurement.svg          histogram vs reference, variance vs
+                                       sample size
+              histogram.svg, tail_ccdf.svg, hill_plot.svg, summary.svg,
+              threshold_stability.svg  as check --plot
+              (each figure also as .pdf and .png with --figure-format svg,pdf,png)
             Examples:
-              noisescope measure                                 # tinygpt on the bundled novel
+              noisescope measure          # tinygpt on the bundled novel
               noisescope measure --model tinygpt-noattn --data gaussian --samples 2000
               noisescope measure --data my_corpus.txt --out runs/mine
               noisescope measure --model resmlp --data digits --batch 32
@@ -41,21 +48,22 @@ struct MeasureCommand: ParsableCommand {
 
     @Option(help: "Minibatch size B (windows of 64 bytes for tinygpt).") var batch = 8
     @Option(help: "Number N of minibatches whose noise norm is measured (the verdict can commit to infinite-variance or light from N = 5000 on; below, it says inconclusive rather than guess).") var samples = 5000
-    @Option(name: .customLong("full-batches"), help: "Estimate ∇f from M random minibatches instead of the whole data set.")
+    @Option(name: .customLong("full-batches"), help: "Estimate ∇f from M random minibatches instead of the whole data set (default: none, the exact ∇f over every example).")
     var fullBatches: Int?
     @Option(help: "Seed of the initialisation, the Gaussian inputs and the minibatch order.") var seed: UInt64 = 0
     @Option(help: "Output directory (created if missing).") var out = "out/measure"
     @Option(help: "Bootstrap replicates for the power-law goodness of fit.") var bootstrap = 100
-    @Option(help: "Width d (tinygpt, resmlp).") var width: Int?
-    @Option(help: "Blocks L (tinygpt layers, resmlp residual blocks).") var layers: Int?
-    @Option(help: "Attention heads (tinygpt).") var heads: Int?
-    @Option(help: "Context length T (tinygpt).") var context: Int?
-    @Option(help: "Measure the model saved in this checkpoint (from noisescope train) instead of a fresh initialisation; its model, data and batch size win.")
+    @Option(help: "Width d (tinygpt, resmlp; default: the model's own).") var width: Int?
+    @Option(help: "Blocks L (tinygpt layers, resmlp residual blocks; default: the model's own).") var layers: Int?
+    @Option(help: "Attention heads (tinygpt; default: the model's own).") var heads: Int?
+    @Option(help: "Context length T (tinygpt; default: the model's own).") var context: Int?
+    @Option(help: "Measure the model saved in this checkpoint (from noisescope train) instead of a fresh initialisation; its model, data and batch size win (default: none, a fresh initialisation from --seed).")
     var checkpoint: String?
-    @Option(help: ArgumentHelp("Leave these examples (0-based indices, comma-separated, e.g. from attribution.csv) out of the minibatches and of ∇f: is the tail a few odd examples?", valueName: "indices"))
+    @Option(help: ArgumentHelp("Leave these examples (0-based indices, comma-separated, e.g. from attribution.csv) out of the minibatches and of ∇f: is the tail a few odd examples? (default: none)", valueName: "indices"))
     var exclude: String?
     @Flag(help: "Print summary.json to stdout instead of the human summary.") var json = false
     @Flag(help: "No progress bar.") var quiet = false
+    @OptionGroup var figureFormat: FigureFormatOption
     @OptionGroup var kernels: BLASKernelOptions
 
     func validate() throws {
@@ -65,6 +73,7 @@ struct MeasureCommand: ParsableCommand {
         try requireRange(bootstrap, "--bootstrap", 0...1_000_000)
         try ModelOptions.validateSizes(width: width, layers: layers, heads: heads, context: context)
         _ = try excludedExamples()
+        _ = try figureFormat.formats()
     }
 
     /// The --exclude indices, checked for form here and against the data once it is loaded.
@@ -97,7 +106,7 @@ struct MeasureCommand: ParsableCommand {
             Interruption.install()
             let progress = ProgressReporter(quiet: quiet)
             let run = try MeasurementRun.measure(request, progress: { progress.update(phase: $0, done: $1, total: $2) }, shouldStop: { Interruption.isRequested })
-            try run.write(to: out)
+            try run.write(to: out, formats: figureFormat.formats())
             try emit(json ? try encodeJSON(run.summary) : run.humanReadable(directory: out), to: nil)
         }
     }

@@ -7,6 +7,7 @@ struct ReferenceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reference",
         abstract: "Write synthetic reference noise norms: √((1/D) Σ X_i²) with Gaussian or symmetric α-stable X_i.",
+        usage: "noisescope reference [<options>]",
         discussion: """
             Zhang et al. (2020, Fig. 1c,g) set each noise histogram beside a synthetic one: \
             a normalised sum of D squared Gaussians (finite variance, concentrated) or of D \
@@ -23,7 +24,7 @@ struct ReferenceCommand: ParsableCommand {
     @Option(help: "Number of samples.") var samples = 1000
     @Option(help: "Seed of GSL's generator.") var seed: UInt64 = 0
     @Flag(help: "Write (1/D) Σ X_i² instead of its square root.") var squared = false
-    @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of stdout.") var output: String?
+    @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of stdout (default: stdout).") var output: String?
 
     func validate() throws {
         guard dim >= 1, samples >= 1 else { throw ValidationError("--dim and --samples must be at least 1") }

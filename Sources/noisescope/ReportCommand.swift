@@ -7,6 +7,7 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Write one self-contained HTML page of a run: the verdict with its evidence, the figures, the tables.",
+        usage: "noisescope report <directory> [<options>]",
         discussion: """
             DIR is the output of `noisescope measure` (summary.json, noise_norms.npy, variance.csv), \
             a log directory written by the PyTorch companion noisescope_torch (manifest.json, \

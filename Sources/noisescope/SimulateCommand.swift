@@ -7,6 +7,7 @@ struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Run SGD, Clip-SGD and the (clipped) AdaGrad-Norm/Adam-Norm methods on a 1-D quadratic with α-stable noise.",
+        usage: "noisescope simulate [<options>]",
         discussion: """
             f(x) = ½x², gradient x + ξ with ξ symmetric α-stable (GSL), x₀ = 10. R independent \
             replicates of T steps per method, all methods sharing each replicate's noise. Reports \
@@ -14,7 +15,15 @@ struct SimulateCommand: ParsableCommand {
             heavy tails the unclipped methods' upper quantiles grow polynomially in 1/δ, the clipped \
             ones slowly (Clipping improves Adam-Norm and AdaGrad-Norm…, ICML 2025). The δ = 0.001 \
             quantile rests on R·δ replicates. Step sizes follow one rule (README), never tuned per figure.
-            Writes --out/simulation.json, quantiles.csv and quantiles.svg (quantile against 1/δ, log–log).
+            Each quantile comes with a distribution-free 95 % interval from the replicates' order \
+            statistics (exact binomial; an end is left out where R replicates cannot give it).
+            Writes into --out:
+              simulation.json   the settings and each quantile with lower95, upper95
+              quantiles.csv     method, delta, quantile_level, final_error,
+                                lower_95, upper_95
+              quantiles.svg     the quantiles against 1/δ (log–log), with their
+                                intervals as error bars (and .pdf/.png with
+                                --figure-format)
             """)
 
     @Option(help: "Stability index α of the noise, in (0, 2].") var alpha = 1.5
@@ -25,6 +34,7 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Clipping level c.") var clip = 1.0
     @Option(help: "Output directory.") var out = "out/simulate"
     @Flag(help: "Print the JSON result (without the per-replicate errors) instead of the table.") var json = false
+    @OptionGroup var figureFormat: FigureFormatOption
 
     func validate() throws {
         try requireRange(steps, "--steps", 1...100_000_000)
@@ -35,6 +45,7 @@ struct SimulateCommand: ParsableCommand {
         try requirePositive(lr, "--lr")
         try requirePositive(clip, "--clip")
         guard alpha > 0, alpha <= 2 else { throw ValidationError("--alpha must be in (0, 2], got \(alpha)") }
+        _ = try figureFormat.formats()
     }
 
     func run() throws {
@@ -46,27 +57,9 @@ struct SimulateCommand: ParsableCommand {
             simulation.seed = seed
             simulation.learningRate = lr
             simulation.clipLevel = clip
-            let problems = simulation.problems()
-            guard problems.isEmpty else { throw ModelCatalog.Failure(description: problems.joined(separator: "; ")) }
-            let result = simulation.run()
-            var files: [(String, Data)] = []
-            var summary = result
-            for i in summary.methods.indices { summary.methods[i].finalErrors = [] }
-            files.append(("simulation.json", Data(try encodeJSON(summary).utf8)))
-            var rows = ["method,delta,quantile_level,final_error"]
-            for method in result.methods {
-                for q in method.quantiles { rows.append("\(method.method.rawValue),\(q.delta),\(q.level),\(NumberText.exact(q.value))") }
-            }
-            files.append(("quantiles.csv", Data((rows.joined(separator: "\n") + "\n").utf8)))
-            var axes = Axes(title: "Final error quantiles (α = \(alpha), T = \(steps), R = \(replicates), seed \(seed))",
-                            xLabel: "1/δ", yLabel: "(1 − δ)-quantile of |x_T|", xScale: .log10, yScale: .log10, legendPlacement: .upperLeft)
-            for (index, method) in result.methods.enumerated() {
-                axes.add(.line(x: method.quantiles.map { 1 / $0.delta }, y: method.quantiles.map(\.value), label: method.method.rawValue,
-                               style: .cycled(index)))
-            }
-            files.append(("quantiles.svg", Data(Figure(axes, width: 720, height: 520).render().svg.utf8)))
-            try AtomicDirectory.write(files, to: out, kind: "simulate")
-            try emit(json ? try encodeJSON(summary) : result.quantileTable + "\n", to: nil)
+            let run = try SimulationRun.simulate(simulation, formats: figureFormat.formats())
+            try run.write(to: out)
+            try emit(json ? try encodeJSON(SimulationRun.summary(of: run.result)) : run.result.quantileTable + "\n", to: nil)
         }
     }
 }

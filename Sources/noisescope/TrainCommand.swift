@@ -9,34 +9,41 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train a bundled model with an optimizer; log losses, checkpoints and noise snapshots.",
         discussion: """
             Holds out the last 10% of the examples for validation. Writes into --out:
-              loss.csv                      step, train_loss (mean since the last row), validation_loss
-              checkpoints/step-NNNNNN.ckpt  every --checkpoint-every steps, and final.ckpt at the end
-              noise/step-NNNNNN.csv         noise norms ‖g_B − ∇f‖ at each snapshot (--noise-every)
-              noise/snapshots.csv           one row per snapshot: median, kurtosis, q99/median, Hill α̂, verdict
-            A checkpoint (format in the README) resumes training with --resume, or is measured with
+              loss.csv             step, train_loss (mean since the last row),
+                                   validation_loss
+              checkpoints/         step-NNNNNN.ckpt every --checkpoint-every
+                                   steps, and final.ckpt at the end
+              noise/step-NNNNNN.csv
+                                   noise norms ‖g_B − ∇f‖ at each snapshot
+                                   (--noise-every)
+              noise/snapshots.csv  one row per snapshot: median, kurtosis,
+                                   q99/median, Hill α̂, verdict
+            A checkpoint (format in the README) resumes training with --resume, or is measured with \
             `noisescope measure --checkpoint FILE`. Same seed, same data order, same numbers.
             Examples:
-              noisescope train --optimizer adam --lr 1e-3 --steps 600 --noise-every 200 --out runs/adam
-              noisescope train --optimizer acclip --resume runs/acclip/checkpoints/step-000300.ckpt --steps 600 --out runs/acclip
+              noisescope train --optimizer adam --lr 1e-3 --steps 600 \\
+                  --noise-every 200 --out runs/adam
+              noisescope train --optimizer acclip --steps 600 --out runs/acclip \\
+                  --resume runs/acclip/checkpoints/step-000300.ckpt
             """)
 
     @Option(help: "Model: \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", ")).") var model = "tinygpt"
     @Option(help: "Data: text, gaussian, digits or a text file (default: text for tinygpt, digits otherwise).") var data: String?
     @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).") var optimizer = "adam"
     @Option(help: "Learning rate (default: the optimizer's own default, see the README).") var lr: Double?
-    @Option(help: "Clipping threshold τ (gclip, cclip) or c (clip-*-norm).") var clip: Double?
+    @Option(help: "Clipping threshold τ (gclip, cclip) or c (clip-*-norm) (default: 1).") var clip: Double?
     @Option(help: "Total number of steps.") var steps = 300
     @Option(help: "Minibatch size.") var batch = 8
     @Option(help: "Seed of the initialisation and the data order.") var seed: UInt64 = 0
     @Option(name: .customLong("eval-every"), help: "Validation loss every this many steps.") var evalEvery = 25
-    @Option(name: .customLong("checkpoint-every"), help: "Checkpoint every this many steps (a final one is always written).") var checkpointEvery: Int?
-    @Option(name: .customLong("noise-every"), help: "Noise snapshot every this many steps (and at 0 and the end).") var noiseEvery: Int?
+    @Option(name: .customLong("checkpoint-every"), help: "Checkpoint every this many steps (default: none; a final one is always written).") var checkpointEvery: Int?
+    @Option(name: .customLong("noise-every"), help: "Noise snapshot every this many steps, and at 0 and the end (default: no snapshots).") var noiseEvery: Int?
     @Option(name: .customLong("noise-samples"), help: "Minibatches per noise snapshot.") var noiseSamples = 300
-    @Option(help: "Width d (tinygpt, resmlp).") var width: Int?
-    @Option(help: "Blocks L (tinygpt layers, resmlp residual blocks).") var layers: Int?
-    @Option(help: "Attention heads (tinygpt).") var heads: Int?
-    @Option(help: "Context length T (tinygpt).") var context: Int?
-    @Option(help: "Resume from this checkpoint (its model and data win over --model/--data).") var resume: String?
+    @Option(help: "Width d (tinygpt, resmlp; default: the model's own).") var width: Int?
+    @Option(help: "Blocks L (tinygpt layers, resmlp residual blocks; default: the model's own).") var layers: Int?
+    @Option(help: "Attention heads (tinygpt; default: the model's own).") var heads: Int?
+    @Option(help: "Context length T (tinygpt; default: the model's own).") var context: Int?
+    @Option(help: "Resume from this checkpoint; its model and data win over --model/--data (default: none, start afresh).") var resume: String?
     @Option(help: "Output directory.") var out = "out/train"
     @Flag(help: "No progress bar.") var quiet = false
     @OptionGroup var kernels: BLASKernelOptions

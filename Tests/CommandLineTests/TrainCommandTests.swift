@@ -69,7 +69,7 @@ final class TrainCommandTests: XCTestCase {
         let result = try CommandLineHarness.run(["simulate", "--steps", "100", "--replicates", "200", "--out", out])
         XCTAssertEqual(result.status, 0, result.stderr)
         let rows = try lines(out + "/quantiles.csv")
-        XCTAssertEqual(rows.first, "method,delta,quantile_level,final_error")
+        XCTAssertEqual(rows.first, "method,delta,quantile_level,final_error,lower_95,upper_95", "the quantile and its 95 % interval")
         XCTAssertEqual(rows.count, 1 + 6 * 4)
         // For each method the quantiles grow with 1 − δ.
         for method in ["sgd", "clip-sgd", "adagrad-norm", "adam-norm", "clip-adagrad-norm", "clip-adam-norm"] {

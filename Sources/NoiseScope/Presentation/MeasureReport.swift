@@ -56,6 +56,14 @@ public struct RunReportBuilder: Sendable {
                 ("excess kurtosis", String(format: "%.4g (matched %.4g)", m.observed.excessKurtosis, m.referenceShape.excessKurtosis)),
             ]))
         }
+        if let groups = summary.noiseByGroup, !groups.isEmpty {
+            tables.append(.init(title: "Per layer group", rows: groups.map { group in
+                (TerminalText.safeForTerminal(group.group, limit: 60),
+                 String(format: "%.3g %% of the squared noise, median %.4g, q99/median %.4g, excess kurtosis %.4g; ",
+                        100 * group.shareOfSquaredNoise, group.median, group.q99OverMedian, group.excessKurtosis)
+                 + "\(group.verdict.rawValue): \(group.verdictReason)")
+            }, wide: true))
+        }
         var facts = [
             "\(summary.model) on \(summary.data): \(summary.parameters) parameters, minibatch B = \(summary.batchSize), N = \(summary.samples) minibatches, seed \(summary.seed)",
             String(format: "full gradient %@ over %d examples, ‖∇f‖ = %.4g", summary.fullGradient.exact ? "exact" : "estimated", summary.fullGradient.examples, summary.fullGradient.norm),
@@ -72,6 +80,7 @@ public struct RunReportBuilder: Sendable {
             figures.append(("Histogram, log–log tail with the fitted power law, and the Hill plot of the noise norms.", checkSummary.figure.render().svg))
         }
         return RunReport(title: "Gradient noise of \(summary.model) on \(summary.data)", verdict: summary.verdict,
-                         verdictReason: summary.check.verdictReason, facts: facts, tables: tables, figures: figures)
+                         verdictReason: summary.check.verdictReason, facts: facts,
+                         glance: RunReport.glance(for: summary.check), tables: tables, figures: figures)
     }
 }

@@ -58,11 +58,13 @@ extension RunReportBuilder {
                 facts.append(String(format: "gradient norm ‖g‖ over %d recording steps: median %.4g, 0.9 quantile %.4g (a clipping threshold that clips about one step in ten; see “What to do”)", gradientNorms.count, q(0.5), q(0.9)))
             }
             if let trajectory = TrajectoryWindows.analyse(ordered, steps: steps) {
-                tables.append(TrajectoryFigures.table(trajectory))
+                var overTraining = TrajectoryFigures.table(trajectory)
+                overTraining.wide = true
+                tables.append(overTraining)
                 var panels = [TrajectoryFigures.quantileAxes(trajectory)]
                 if let tail = TrajectoryFigures.tailIndexAxes(trajectory) { panels.append(tail) }
                 if !ema.isEmpty || !raw.isEmpty {
-                    panels.append(TrajectoryFigures.seriesAxes(title: "Gradient noise scale B_simple", yLabel: "B_simple (examples)",
+                    panels.append(TrajectoryFigures.seriesAxes(title: "Gradient noise scale B_{simple}", yLabel: "B_{simple} (examples)",
                                                                lines: [("raw", raw.map(\.0), raw.map(\.1)), ("EMA", ema.map(\.0), ema.map(\.1))]))
                 }
                 figures.append(("Over training: noise-norm quantiles, the tail index and B_simple per window of recording steps.",
@@ -79,10 +81,11 @@ extension RunReportBuilder {
                 }
                 rows.append((TerminalText.safeForTerminal(name, limit: 60), "\(groupCheck.verdict.rawValue): median \(String(format: "%.4g", groupCheck.summary.median)); \(groupCheck.verdictReason)"))
             }
-            tables.append(.init(title: "Per layer group", rows: rows))
+            tables.append(.init(title: "Per layer group", rows: rows, wide: true))
         }
         return RunReport(title: "Gradient noise of \(shown(manifest.modelClass)) (PyTorch log)", verdict: check.verdict,
-                         verdictReason: check.verdictReason, facts: facts, tables: tables, figures: figures)
+                         verdictReason: check.verdictReason, facts: facts,
+                         glance: RunReport.glance(for: check), tables: tables, figures: figures)
     }
 
     func readSteps(_ run: RunDirectory) throws -> [StepRecord] {

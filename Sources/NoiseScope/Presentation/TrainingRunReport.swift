@@ -33,11 +33,13 @@ extension RunReportBuilder {
             }
         }
         var tables: [RunReport.Table] = []
-        if !rows.isEmpty { tables.append(.init(title: "Noise snapshots (the check on each)", rows: rows)) }
+        if !rows.isEmpty { tables.append(.init(title: "Noise snapshots (the check on each)", rows: rows, wide: true)) }
         var panels = [TrajectoryFigures.seriesAxes(title: "Loss", yLabel: "Mean cross-entropy",
                                                    lines: [("train", lossSteps, loss), ("validation", lossSteps, validation)])]
         if snapshotFiles.count >= 2, let trajectory = TrajectoryWindows.analyse(ordered, steps: steps, count: snapshotFiles.count) {
-            tables.append(TrajectoryFigures.table(trajectory))
+            var overTraining = TrajectoryFigures.table(trajectory)
+            overTraining.wide = true
+            tables.append(overTraining)
             panels.append(TrajectoryFigures.quantileAxes(trajectory, title: "Noise-norm quantiles per snapshot"))
         }
         let figure = Figure(title: "Training run", width: 1300, height: 460, rows: 1, columns: panels.count, panels: panels)
@@ -46,7 +48,7 @@ extension RunReportBuilder {
         return RunReport(title: "Training run \(TerminalText.safeForTerminal(URL(fileURLWithPath: run.path).lastPathComponent, limit: 80))",
                          verdict: last?.verdict ?? .inconclusive,
                          verdictReason: last?.verdictReason ?? "no noise snapshot was recorded",
-                         facts: facts, tables: tables + (last.map(RunReport.tables(for:)) ?? []),
+                         facts: facts, glance: last.map(RunReport.glance(for:)) ?? [], tables: tables + (last.map(RunReport.tables(for:)) ?? []),
                          figures: [("Loss curves and the noise over training.", figure.render().svg)])
     }
 }

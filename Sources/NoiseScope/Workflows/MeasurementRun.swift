@@ -125,8 +125,10 @@ public struct MeasurementRun {
     }
 
     /// Writes the run as one directory: the old run or the complete new one, never a mixture.
-    public func write(to directory: String) throws {
-        try AtomicDirectory.write(files, to: directory, kind: "measure")
+    /// Each figure is written in every one of `formats` (PDF and PNG converted
+    /// from the SVG in memory first, so a failed conversion writes nothing).
+    public func write(to directory: String, formats: [FigureFormat] = [.svg]) throws {
+        try AtomicDirectory.write(FigureFormat.convertingFigures(files, to: formats), to: directory, kind: "measure")
     }
 
     public func humanReadable(directory: String) -> String {

@@ -20,6 +20,9 @@ public struct PaperFigures {
     public var steps = 300
     /// Learning rates tried per optimizer (fig3).
     public var learningRates: [Double] = [1e-4, 1e-3, 1e-2, 1e-1]
+    /// Formats of every figure written, the multi-panel ones and those of each
+    /// model × data run (PDF and PNG converted from the SVG).
+    public var formats: [FigureFormat] = [.svg]
     /// Progress of long work: (phase, done, total).
     public var progress: (String, Int, Int) -> Void = { _, _, _ in }
     /// One line per finished piece, for people.
@@ -96,14 +99,16 @@ public struct PaperFigures {
         request.bootstrap = 0
         let run = try MeasurementRun.measure(request, progress: { progress("\(pair.model.rawValue)/\(pair.data) \($0)", $1, $2) },
                                              shouldStop: shouldStop)
-        try run.write(to: directory + "/\(pair.model.rawValue)-\(pair.data)")
+        try run.write(to: directory + "/\(pair.model.rawValue)-\(pair.data)", formats: formats)
         log("\(run.summary.model) on \(run.summary.data): verdict \(run.summary.verdict.rawValue), \(String(format: "%.0f", run.measurement.gradientsPerSecond)) grads/s")
         return run
     }
 
+    /// Writes `figure` as `name` (an .svg name) in each of `formats`, all or none.
     func write(_ figure: Figure, named name: String) throws {
-        let url = URL(fileURLWithPath: directory).appendingPathComponent(name)
-        try figure.render().write(to: url)
-        log("wrote \(url.path)")
+        let files = try FigureFormat.convertingFigures([(name, Data(figure.render().svg.utf8))], to: formats)
+        let urls = files.map { (url: URL(fileURLWithPath: directory).appendingPathComponent($0.name), data: $0.data) }
+        try AtomicFile.writeAll(urls)
+        for url in urls { log("wrote \(url.url.path)") }
     }
 }
