@@ -110,30 +110,47 @@ def torch_model(params, dtype="float32"):
     return model
 
 
-def timed(step, per_call, seconds, repeats, min_calls=50, warmup=5):
+def timed(step, per_call, seconds, repeats, min_calls=50, warmup=5, attempts=3, quiet_load=0.25):
     """Median over `repeats` of the rate (per_call gradients per call: 1 for a minibatch
     gradient, c for c per-example gradients from one vmap call); each repeat runs
     at least `min_calls` calls and at least `seconds`, after `warmup` untimed calls.
     Also returns CPU seconds per wall second (the cores the peer really used) and the
-    cores' worth of other processes' work meanwhile (background_load)."""
+    cores' worth of other processes' work meanwhile (background_load). On a shared
+    machine a two-thread OpenMP peer collapses when another process takes a core, so a
+    measurement during which the machine was oversubscribed (see `oversubscribed`) is
+    taken again, up to `attempts` times in all, and the least disturbed one is kept."""
     for _ in range(warmup):
         step()
-    rates, cpu, wall = [], 0.0, 0.0
-    busy0 = system_busy_seconds()
-    for _ in range(repeats):
-        n, c0, t0 = 0, time.process_time(), time.perf_counter()
-        while True:
-            step()
-            n += 1
-            elapsed = time.perf_counter() - t0
-            if n >= min_calls and elapsed >= seconds:
-                break
-        cpu += time.process_time() - c0
-        wall += elapsed
-        rates.append(n * per_call / elapsed)
-    foreign = max(0.0, (system_busy_seconds() - busy0) - cpu) / wall if busy0 else None
-    return {"grads_per_second": statistics.median(rates), "repeats": [round(r, 2) for r in rates],
-            "cores_used": round(cpu / wall, 2), "background_load": None if foreign is None else round(foreign, 2)}
+    tries = []
+    for _ in range(attempts):
+        rates, cpu, wall = [], 0.0, 0.0
+        busy0 = system_busy_seconds()
+        for _ in range(repeats):
+            n, c0, t0 = 0, time.process_time(), time.perf_counter()
+            while True:
+                step()
+                n += 1
+                elapsed = time.perf_counter() - t0
+                if n >= min_calls and elapsed >= seconds:
+                    break
+            cpu += time.process_time() - c0
+            wall += elapsed
+            rates.append(n * per_call / elapsed)
+        foreign = max(0.0, (system_busy_seconds() - busy0) - cpu) / wall if busy0 else 0.0
+        tries.append({"grads_per_second": statistics.median(rates), "repeats": [round(r, 2) for r in rates],
+                      "cores_used": round(cpu / wall, 2), "background_load": round(foreign, 2)})
+        if not oversubscribed(foreign, cpu / wall, quiet_load):
+            break
+    kept = min(tries, key=lambda t: t["background_load"])
+    kept["attempts"] = len(tries)
+    return kept
+
+
+def oversubscribed(background, cores_used, slack):
+    """True when this measurement and other processes together wanted more than the
+    machine's cores (plus `slack`): a one-core measurement beside one core of foreign
+    work on two cores is fine, a two-core one is not."""
+    return background + cores_used > len(os.sched_getaffinity(0)) + slack
 
 
 def system_busy_seconds():
@@ -351,33 +368,52 @@ def check(args):
 
 # ------------------------------------------------------------------ noisescope and the driver
 
-def noisescope_rates(binary, args):
+def noisescope_rates(binary, args, attempts=3, quiet_load=0.25):
     """B = 8: `bench --json`, the tinygpt row with the default parallelism (its median
-    round; best round alongside). B = 1: `measure --batch 1`, its grads_per_second,
-    median of `repeats` runs. --full-batches 64: with a single B = 1 batch as ∇f the same
-    window comes round again with noise norm 0, which `measure` does not survive."""
-    env = dict(os.environ)
-    bench = json.loads(subprocess.run([binary, "bench", "--json", "--seconds", str(args.ns_seconds)],
-                                      check=True, capture_output=True, text=True, env=env).stdout)
-    rows = [m for m in bench["models"] if m["model"] == "tinygpt" and m["batch_size"] == 8]
+    round; best round alongside; bench's own background_load), and its one-core row. B = 1: `measure --batch 1`, its
+    grads_per_second, median of `repeats` runs. As for the peers, a measurement made
+    while the machine was oversubscribed is taken again (up to `attempts` in all) and
+    the least disturbed kept. --full-batches 64: with a single
+    B = 1 batch as ∇f the same window comes round again with noise norm exactly 0,
+    which `measure` does not survive (a precondition failure in OrderStatistics)."""
+    import resource
+
+    def command(argv):
+        busy0, kids0, t0 = system_busy_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+        stdout = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+        kids1, wall = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter() - t0
+        own = (kids1.ru_utime + kids1.ru_stime) - (kids0.ru_utime + kids0.ru_stime)
+        return json.loads(stdout), max(0.0, system_busy_seconds() - busy0 - own) / wall, own / wall
+
+    benches = []
+    for _ in range(attempts):
+        bench, _, _ = command([binary, "bench", "--json", "--seconds", str(args.ns_seconds)])
+        rows = [m for m in bench["models"] if m["model"] == "tinygpt" and m["batch_size"] == 8]
+        benches.append((rows[0]["background_load"], bench, rows))
+        if not oversubscribed(rows[0]["background_load"], 2 if rows[0]["parallelism"] != "data-parallel×1" else 1,
+                              quiet_load):
+            break
+    _, bench, rows = min(benches, key=lambda b: b[0])
     default, one_core = rows[0], next((m for m in rows if m["parallelism"] == "data-parallel×1"), None)
-    per_example = []
+    measures = []
     with tempfile.TemporaryDirectory() as out:
-        for _ in range(args.repeats):
-            summary = json.loads(subprocess.run(
-                [binary, "measure", "--batch", "1", "--samples", str(args.ns_samples), "--full-batches", "64",
-                 "--bootstrap", "0", "--json", "--quiet", "--out", out],
-                check=True, capture_output=True, text=True, env=env).stdout)
-            per_example.append(summary["grads_per_second"])
+        for _ in range(attempts):
+            runs = [command([binary, "measure", "--batch", "1", "--samples", str(args.ns_samples),
+                             "--full-batches", "64", "--bootstrap", "0", "--json", "--quiet", "--out", out])
+                    for _ in range(args.repeats)]
+            measures.append((max(load for _, load, _ in runs), [summary["grads_per_second"] for summary, _, _ in runs]))
+            if not any(oversubscribed(load, used, quiet_load) for _, load, used in runs):
+                break
+    b1_load, per_example = min(measures, key=lambda m: m[0])
+    row = lambda m: {"grads_per_second": m["median_grads_per_second"], "best_round": m["grads_per_second"],
+                     "parallelism": m["parallelism"], "background_load": m["background_load"],
+                     "attempts": len(benches)}
     return {
-        "B8": {"grads_per_second": default["median_grads_per_second"],
-               "best_round": default["grads_per_second"], "parallelism": default["parallelism"],
-               "background_load": default["background_load"]},
-        "B8-1core": None if one_core is None else {
-            "grads_per_second": one_core["median_grads_per_second"], "best_round": one_core["grads_per_second"],
-            "parallelism": one_core["parallelism"], "background_load": one_core["background_load"]},
+        "B8": row(default),
+        "B8-1core": None if one_core is None else row(one_core),
         "B1": {"grads_per_second": statistics.median(per_example), "repeats": [round(r, 2) for r in per_example],
-               "samples": args.ns_samples, "note": "measure --batch 1: includes the noise-norm bookkeeping"},
+               "samples": args.ns_samples, "background_load": round(b1_load, 2), "attempts": len(measures),
+               "note": "measure --batch 1: includes the noise-norm bookkeeping"},
         "measure_overhead_B8": bench.get("measure_overhead"),
         "openblas": bench.get("openblas"), "openblas_core": bench.get("openblas_core"),
         "sgemm_gflops": bench.get("sgemm_gflops"),
@@ -433,7 +469,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--json", action="store_true", help="print JSON instead of the table")
     ap.add_argument("--check", action="store_true", help="only check PyTorch/JAX equivalence on one batch")
-    ap.add_argument("--seconds", type=float, default=1.0, help="minimum seconds per timed repeat (and ≥ 50 calls)")
+    ap.add_argument("--seconds", type=float, default=0.5, help="minimum seconds per timed repeat (and ≥ 50 calls)")
     ap.add_argument("--repeats", type=int, default=3, help="timed repeats; the median is reported")
     ap.add_argument("--chunks", default="8,32", help="vmap chunk sizes for per-example gradients, comma-separated")
     ap.add_argument("--threads", default="1,2", help="thread counts for the peers")
@@ -457,11 +493,14 @@ def main(argv=None):
     say = (lambda *a: None) if args.json else (lambda *a: print(*a, file=sys.stderr, flush=True))
     say("noisescope bench and measure --batch 1 ...")
     ns = noisescope_rates(binary, args)
+    say(f"  {time.time() - started:.0f} s")
     peers = {}
     for system in args.systems.split(","):
         for threads in [int(t) for t in args.threads.split(",")]:
             say(f"{system} on {threads} thread(s) ...")
+            t0 = time.perf_counter()
             peers[(system, threads)] = run_worker(system, threads, args)
+            say(f"  {time.perf_counter() - t0:.0f} s")
     b8 = best(peers, {"B8"})
     b1 = best(peers, {"B1-loop"} | {f"B1-vmap{c}" for c in args.chunks})
     report = {
@@ -497,11 +536,12 @@ def table(r):
     ns = r["noisescope"]
     lines.append(f"{'noisescope':<16}{'2':>8}  {ns['B8']['grads_per_second']:>16.1f}  {ns['B1']['grads_per_second']:>12.1f}"
                  + "".join(f"  {'—':>14}" for _ in r["settings"]["vmap_chunks"])
-                 + f"  {ns['B8']['parallelism']}, B = 1 via measure (background {ns['B8']['background_load']:.2f})")
+                 + f"  {ns['B8']['parallelism']}, B = 1 via measure  (background ≤ "
+                 + f"{max(ns['B8']['background_load'], ns['B1']['background_load']):.2f})")
     if ns.get("B8-1core"):
         lines.append(f"{'noisescope':<16}{'1':>8}  {ns['B8-1core']['grads_per_second']:>16.1f}  {'—':>12}"
                      + "".join(f"  {'—':>14}" for _ in r["settings"]["vmap_chunks"])
-                     + f"  {ns['B8-1core']['parallelism']} (background {ns['B8-1core']['background_load']:.2f})")
+                     + f"  {ns['B8-1core']['parallelism']}  (background ≤ {ns['B8-1core']['background_load']:.2f})")
 
     def cell(m, width):
         if m is None:
