@@ -8,7 +8,9 @@ import NoiseScopeStatistics
 /// generalised Pareto shape, and the first three on one page.
 public enum CheckFigures {
     /// File name → figure, in the order they are written.
+    /// Samples that are zero, negative or not finite are left out, as the check leaves them out.
     public static func figures(samples: [Double], report: TailCheckReport) -> [(name: String, figure: Figure)] {
+        let samples = samples.filter { $0 > 0 && $0.isFinite }
         let data = OrderStatistics(samples: samples)
         // The chosen k is on the path, so that its estimate is drawn and labelled.
         let path = HillEstimator.path(data, ks: Array(Set(HillEstimator.logSpacedK(n: data.count) + [report.kSelection.k])).sorted())

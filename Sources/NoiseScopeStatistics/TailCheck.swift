@@ -30,6 +30,10 @@ public struct TailCheck: Sendable {
     /// Runs the check on positive finite samples (clean them with `SampleCleaner` first).
     public static func run(_ samples: [Double], options: Options = Options()) throws -> TailCheckReport {
         try requireEnough(samples.count)
+        let unusable = samples.filter { !($0 > 0 && $0.isFinite) }.count
+        guard unusable == 0 else {
+            throw Failure(description: "the check needs positive finite samples; \(unusable) of \(samples.count) are zero, negative or not finite (drop or refuse them with SampleCleaner first)")
+        }
         let data = OrderStatistics(samples: samples)
         guard data.value(1) > data.value(data.count) else {
             throw Failure(description: "all \(data.count) samples are equal (\(data.value(1))): there is no tail to estimate")

@@ -42,6 +42,22 @@ final class WorkflowTests: XCTestCase {
         XCTAssertNotEqual(try MeasurementRun.measure(other).measurement.noiseNorms, run.measurement.noiseNorms)
     }
 
+    /// With ∇f estimated from one minibatch of one example, that example's own
+    /// minibatches have noise exactly 0: the check reads the positive norms and
+    /// says how many it left out (this used to trip a precondition).
+    func testZeroNoiseNormsAreLeftOutOfTheCheck() throws {
+        var request = smallMeasureRequest()
+        request.batchSize = 1
+        request.fullGradientBatches = 1
+        request.samples = 2000
+        let run = try MeasurementRun.measure(request)
+        let zeros = run.measurement.noiseNorms.filter { $0 == 0 }.count
+        XCTAssertGreaterThan(zeros, 0)
+        XCTAssertEqual(run.summary.check.n, 2000 - zeros)
+        XCTAssertEqual(run.summary.check.dropped?.nonpositive, zeros)
+        XCTAssertTrue(run.humanReadable(directory: "d").contains("\(zeros) noise norm"))
+    }
+
     func testSummaryFollowsItsSchema() throws {
         let run = try MeasurementRun.measure(smallMeasureRequest())
         let json = try JSONSerialization.jsonObject(with: Data(JSONOutput.encode(run.summary).utf8))

@@ -33,7 +33,7 @@ public enum TrainingFiles {
 
     public static func snapshotRow(step: Int, norms: [Double], seed: UInt64) throws -> String {
         let shape = ReferenceComparison.Shape(norms)
-        let report = try TailCheck.run(norms, options: .init(seed: seed, bootstrapReplicates: 0))
+        let report = try TailCheck.run(norms.filter { $0 > 0 && $0.isFinite }, options: .init(seed: seed, bootstrapReplicates: 0))
         let values = [report.summary.median, shape.excessKurtosis, shape.q99OverMedian, shape.maxOverMedian,
                       report.hill.alpha ?? .nan, report.evidence.gpd?.xi ?? .nan].map(NumberText.exact)
         return ([String(step)] + values + [report.verdict.rawValue]).joined(separator: ",")

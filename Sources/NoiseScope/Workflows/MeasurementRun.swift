@@ -65,7 +65,11 @@ public struct MeasurementRun {
     static func make(measurement: NoiseMeasurement, modelName: String, data: String, batchSize: Int, seed: UInt64,
                      bootstrap: Int, started: UInt64, attribution: NoiseAttribution? = nil, excluded: [Int] = []) throws -> MeasurementRun {
         let norms = measurement.noiseNorms
-        let check = try TailCheck.run(norms, options: .init(seed: seed, bootstrapReplicates: bootstrap))
+        // A noise norm of exactly 0 (a minibatch whose gradient is the estimated ∇f itself) has no tail to
+        // speak of: the check reads the positive norms and says how many it dropped.
+        let cleaned = try SampleCleaner(policy: .drop).clean(norms, describeIndex: { "noise norm \($0 + 1)" })
+        var check = try TailCheck.run(cleaned.samples, options: .init(seed: seed, bootstrapReplicates: bootstrap))
+        if cleaned.dropped.total > 0 { check.dropped = cleaned.dropped }
         let referenceNorms = ReferenceComparison.gaussianReferenceNorms(dimension: measurement.parameterCount, count: norms.count, seed: seed)
         let comparison = ReferenceComparison(observed: norms, referenceNorms: referenceNorms,
                                              reference: "sqrt(mean of \(measurement.parameterCount) squared standard Gaussians)")
@@ -145,6 +149,9 @@ public struct MeasurementRun {
         if let m = s.matchedReferenceComparison, let d = s.effectiveDimension {
             lines.append(String(format: "  against a Gaussian matched to the spread (effective dimension %.0f of %d): q99/median %.4g (matched %.4g), excess kurtosis %.3g (matched %.3g)",
                                 d, s.parameters, m.observed.q99OverMedian, m.referenceShape.q99OverMedian, m.observed.excessKurtosis, m.referenceShape.excessKurtosis))
+        }
+        if let dropped = s.check.dropped, dropped.total > 0 {
+            lines.append("  \(dropped.total) noise norm\(dropped.total == 1 ? "" : "s") of exactly 0 (a minibatch equal to the estimated ∇f) left out of the check")
         }
         if let alpha = s.check.hill.alpha { lines.append(String(format: "  Hill α = %.3g at k = %d; CSN α = %.3g", alpha, s.check.hill.k, s.check.powerLaw?.alpha ?? .nan)) }
         if let gpd = s.check.evidence.gpd {
