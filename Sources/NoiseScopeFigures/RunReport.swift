@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import Foundation
 import NoiseScopeStatistics
 
@@ -41,7 +42,7 @@ public struct RunReport {
     }
 
     /// A number as the console prints it (`%.4g`; "n/a" when absent).
-    public static func g(_ x: Double?) -> String { x.map { $0.isFinite ? String(format: "%.4g", $0) : "\($0)" } ?? "n/a" }
+    public static func g(_ x: Double?) -> String { NumberText.short(x) }
 
     /// An interval as the console prints it, "[lower, upper]" (∞ for no upper bound).
     public static func interval(_ i: ClosedInterval?) -> String { "[\(g(i?.lower)), \(i?.upper == nil ? "∞" : g(i?.upper))]" }
@@ -165,7 +166,7 @@ public struct RunReport {
         <body>
         <h1>\(escape(title))</h1>
         <section class="verdict-section">
-        <p class="verdict \(verdict.rawValue)"><strong>\(verdict.rawValue)</strong> — \(escape(verdictReason))</p>\n
+        <p class="verdict \(verdict.rawValue)"><strong>\(verdict.rawValue)</strong> — \(escape(verdictReason))</p><p><small>\(escape(verdict.rawValue)) means \(escape(verdict.meaning())).</small></p>\n
         """
         if !glance.isEmpty {
             page += "<table class=\"glance\">\n"
@@ -193,8 +194,7 @@ public struct RunReport {
         "data:image/svg+xml;base64," + Data(svg.utf8).base64EncodedString()
     }
 
-    func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    /// Text and attribute values of the page: the SVG writer's escaping (the
+    /// five special characters as entities, characters XML forbids removed).
+    func escape(_ text: String) -> String { xmlEscaped(text) }
 }

@@ -1,10 +1,11 @@
+import NoiseScopeCore
 import Foundation
 
 extension TailCheckReport {
     /// A short account for people: the numbers that matter, one line each, then the verdict.
     public func humanReadableSummary(source: String) -> String {
         var lines: [String] = []
-        func g(_ x: Double?) -> String { x.map { $0.isFinite ? String(format: "%.4g", $0) : "\($0)" } ?? "n/a" }
+        let g = NumberText.short
         func interval(_ i: ClosedInterval?) -> String { "[\(g(i?.lower)), \(i?.upper == nil ? "∞" : g(i?.upper))]" }
         func alphaLine(_ name: String, _ e: TailIndexEstimate?, _ note: String) -> String {
             guard let e else { return "\(name)n/a (ties or too few samples)" }

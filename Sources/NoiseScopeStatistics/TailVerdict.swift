@@ -15,3 +15,20 @@ public enum TailVerdict: String, Codable, Sendable, CaseIterable {
     /// said instead of a wrong committed answer. The reason says which.
     case inconclusive
 }
+
+extension TailVerdict {
+    /// What the verdict means under `rule`, in one line: the single wording
+    /// that `check --help`, the report and the docs show.
+    public func meaning(under rule: TailVerdictRule = TailVerdictRule()) -> String {
+        switch self {
+        case .infiniteVariance:
+            return "a power-law tail with α < 2 at 95 % (n ≥ \(rule.minimumForInfiniteVariance))"
+        case .heavy:
+            return "a power-law tail with α ≥ 2 at 95 %"
+        case .light:
+            return "no power-law tail: a shift-invariant generalised Pareto fit finds ξ < \(rule.lightXi) at 95 % (n ≥ \(rule.minimumForLight))"
+        case .inconclusive:
+            return "the data cannot tell, with the reason (n < \(rule.minimumSamples), the tail bends like a lognormal, the interval straddles 2, …)"
+        }
+    }
+}

@@ -10,12 +10,7 @@ struct CheckCommand: ParsableCommand {
         discussion: """
             Reads positive samples (e.g. gradient-noise norms ‖g_B − ∇f‖ logged from a \
             training run) and gives a verdict on the tail index α of P(X > x) ~ x^-α:
-              infinite-variance  a power-law tail with α < 2 at 95 % (n ≥ 5000)
-              heavy              a power-law tail with α ≥ 2 at 95 %
-              light              no power-law tail (a shift-invariant generalised Pareto
-                                 fit finds ξ < 0.15; n ≥ 5000)
-              inconclusive       the data cannot tell, with the reason (n too small, the
-                                 tail bends like a lognormal, the interval straddles 2, …)
+            \(TailVerdict.allCases.map { "- \($0.rawValue): \($0.meaning())." }.joined(separator: "\n"))
             The verdict reads the reduced-bias Hill estimate (Caeiro, Gomes & Pestana
             2005) at the largest k where it is stable, an interval that allows for its
             bias, and peaks over threshold (a generalised Pareto fit to the exceedances,

@@ -6,8 +6,12 @@ public enum NumberText {
     /// reading them back gives the same bits.
     public static func exact(_ x: Double) -> String { String(format: "%.17g", x) }
 
-    /// Four significant digits (`%.4g`), for people.
-    public static func short(_ x: Double) -> String { String(format: "%.4g", x) }
+    /// Four significant digits (`%.4g`), for people; "inf", "nan" as Swift
+    /// prints them, and "n/a" for a value that is not there.
+    public static func short(_ x: Double?) -> String {
+        guard let x else { return "n/a" }
+        return x.isFinite ? String(format: "%.4g", x) : "\(x)"
+    }
 
     /// A CSV document: the header line, then one line per row, newline-terminated.
     public static func csv(header: String, rows: [String]) -> Data {
