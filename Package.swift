@@ -3,7 +3,8 @@
 // Data flows one way, and the targets follow it (each arrow: "is imported by"):
 //   NoiseScopeCore (error, RNG, files, text) → NoiseScopeModels, NoiseScopeStatistics
 //   NoiseScopeModels + NoiseScopeStatistics → NoiseScopeSampling → NoiseScopeTraining
-//   NoiseScopeStatistics → NoiseScopeFigures
+//   NoiseScopeCore → NoiseScopePlot (the plotting engine, no statistics)
+//   NoiseScopePlot + NoiseScopeStatistics → NoiseScopeFigures (the figures of a run)
 //   all of them → NoiseScope (the application layer: workflows, run directories,
 //   documents, presentation) → noisescope (the command line: parse, call, print)
 // CGSL is the single bridge to the native libraries (GSL and OpenBLAS).
@@ -27,8 +28,10 @@ let package = Package(
         .target(name: "NoiseScopeStatistics", dependencies: ["CGSL", "NoiseScopeCore"]),
         .target(name: "NoiseScopeSampling", dependencies: ["NoiseScopeCore", "NoiseScopeModels", "NoiseScopeStatistics"]),
         .target(name: "NoiseScopeTraining", dependencies: ["NoiseScopeCore", "NoiseScopeModels", "NoiseScopeSampling", "NoiseScopeStatistics"]),
-        .target(name: "NoiseScopeFigures", dependencies: ["NoiseScopeCore", "NoiseScopeStatistics"]),
-        .target(name: "NoiseScope", dependencies: ["NoiseScopeCore", "NoiseScopeModels", "NoiseScopeSampling", "NoiseScopeTraining", "NoiseScopeStatistics", "NoiseScopeFigures"]),
+        // The plotting engine knows nothing about noise or statistics; the figures of a run sit on it.
+        .target(name: "NoiseScopePlot", dependencies: ["NoiseScopeCore"]),
+        .target(name: "NoiseScopeFigures", dependencies: ["NoiseScopeCore", "NoiseScopePlot", "NoiseScopeStatistics"]),
+        .target(name: "NoiseScope", dependencies: ["NoiseScopeCore", "NoiseScopeModels", "NoiseScopeSampling", "NoiseScopeTraining", "NoiseScopeStatistics", "NoiseScopePlot", "NoiseScopeFigures"]),
         .executableTarget(
             name: "noisescope",
             dependencies: [
@@ -42,7 +45,7 @@ let package = Package(
         .testTarget(name: "NoiseScopeModelsTests", dependencies: ["NoiseScopeCore", "NoiseScopeModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NoiseScopeSamplingTests", dependencies: ["NoiseScopeCore", "NoiseScopeSampling"]),
         .testTarget(name: "NoiseScopeTrainingTests", dependencies: ["NoiseScopeCore", "NoiseScopeTraining"]),
-        .testTarget(name: "NoiseScopeFiguresTests", dependencies: ["NoiseScopeCore", "NoiseScopeFigures"], resources: [.copy("Golden")]),
+        .testTarget(name: "NoiseScopeFiguresTests", dependencies: ["NoiseScopeCore", "NoiseScopePlot", "NoiseScopeFigures"], resources: [.copy("Golden")]),
         .testTarget(name: "FuzzReplayTests", dependencies: ["NoiseScopeCore", "NoiseScopeStatistics", "NoiseScopeTraining"]),
         .testTarget(name: "NoiseScopeTests", dependencies: ["NoiseScope"]),
         .testTarget(name: "CommandLineTests", dependencies: ["noisescope", "NoiseScopeStatistics"]),

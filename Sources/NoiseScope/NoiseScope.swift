@@ -5,4 +5,5 @@
 @_exported import NoiseScopeSampling
 @_exported import NoiseScopeTraining
 @_exported import NoiseScopeStatistics
+@_exported import NoiseScopePlot
 @_exported import NoiseScopeFigures

@@ -1,3 +1,5 @@
+import NoiseScopeCore
+import NoiseScopePlot
 import Foundation
 
 /// Ready-made figures for deciding whether gradient noise is heavy-tailed (`check --plot`).
@@ -87,7 +89,7 @@ public enum HeavyTailFigures {
     public static func prefersLogarithmicAxis(_ samples: [Double]) -> Bool {
         let sorted = samples.filter(\.isFinite).sorted()
         guard let low = sorted.first, let high = sorted.last, low > 0, high >= 10 * low else { return false }
-        let ninetiethPercentile = Histogram.quantile(sorted, 0.9)
+        let ninetiethPercentile = quantile(ofSorted: sorted, probability: 0.9)
         return (ninetiethPercentile - low) / (high - low) < crowdedRangeFraction
     }
 

@@ -1,3 +1,5 @@
+import NoiseScopeCore
+import NoiseScopePlot
 import Foundation
 
 /// The figures of `noisescope measure` and `noisescope figure`, after Zhang et
@@ -7,7 +9,7 @@ public enum NoiseFigures {
     /// Noise norms and a reference, each divided by its own median so that
     /// their shapes (the tail) compare on one axis.
     public static func normalisedHistogramAxes(_ samples: [Double], title: String, colorIndex: Int = 0) -> Axes {
-        let median = Histogram.quantile(samples.filter(\.isFinite).sorted(), 0.5)
+        let median = quantile(ofSorted: samples.filter(\.isFinite).sorted(), probability: 0.5)
         let scaled = median > 0 ? samples.map { $0 / median } : samples
         var axes = Axes(title: title, xLabel: "Noise norm / median", yLabel: "Probability density",
                         legendPlacement: .hidden)
@@ -31,7 +33,7 @@ public enum NoiseFigures {
     public static func overlayAxes(_ samples: [Double], matched: (label: String, norms: [Double]),
                                    isotropic: (label: String, norms: [Double]), title: String) -> Axes {
         func scaled(_ values: [Double]) -> [Double] {
-            let median = Histogram.quantile(values.filter(\.isFinite).sorted(), 0.5)
+            let median = quantile(ofSorted: values.filter(\.isFinite).sorted(), probability: 0.5)
             return median > 0 ? values.map { $0 / median } : values
         }
         let data = Histogram(samples: scaled(samples))
@@ -60,7 +62,7 @@ public enum NoiseFigures {
                                                xLabel: String = "Coordinate noise", binCount: Int = 80) -> Axes {
         let finite = coordinates.filter(\.isFinite)
         let magnitudes = finite.map { abs($0) }.filter { $0 > 0 }.sorted()
-        let median = magnitudes.isEmpty ? 1 : Histogram.quantile(magnitudes, 0.5)
+        let median = magnitudes.isEmpty ? 1 : quantile(ofSorted: magnitudes, probability: 0.5)
         let threshold = pow10(Int(median.log10Floor))
         let scale = Scale.symlog(linearThreshold: threshold)
         var edges: [Double] = []

@@ -1,3 +1,4 @@
+import NoiseScopePlot
 import NoiseScopeCore
 import Foundation
 import NoiseScopeStatistics

@@ -1,3 +1,5 @@
+import NoiseScopeCore
+import NoiseScopePlot
 import Foundation
 import NoiseScopeStatistics
 

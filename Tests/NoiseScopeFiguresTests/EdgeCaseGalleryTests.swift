@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import NoiseScopePlot
 @testable import NoiseScopeFigures
 
 /// Figures built from awkward data, checked for validity and kept as files

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import NoiseScopePlot
 @testable import NoiseScopeFigures
 
 /// Issue 16, the engine: legends placed off the data, log axes labelled to both ends, real

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import NoiseScopeStatistics
+@testable import NoiseScopePlot
 @testable import NoiseScopeFigures
 
 /// Issue 16, the ready-made figures: the Hill plot's legend, chosen point and band; the

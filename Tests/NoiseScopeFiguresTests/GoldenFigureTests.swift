@@ -11,6 +11,7 @@
 
 import Foundation
 import XCTest
+@testable import NoiseScopePlot
 @testable import NoiseScopeFigures
 
 final class GoldenFigureTests: XCTestCase {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import NoiseScopePlot
 @testable import NoiseScopeFigures
 
 /// The ready-made figures of `check --plot`.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import NoiseScopePlot
 @testable import NoiseScopeFigures
 
 /// Binning rules, counts, densities and the empirical complementary CDF.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import NoiseScopePlot
 @testable import NoiseScopeFigures
 
 /// The SVG document as a whole: structure, dropped points, clipping, legend, layout, determinism.

@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import XCTest
+@testable import NoiseScopePlot
 @testable import NoiseScopeFigures
 
 /// Deterministic pseudo-random numbers for test data: a 64-bit linear congruential generator

@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import XCTest
+@testable import NoiseScopePlot
 @testable import NoiseScopeFigures
 
 /// Number formatting for attributes and labels, and XML escaping.

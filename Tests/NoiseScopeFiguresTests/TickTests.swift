@@ -1,4 +1,5 @@
 import XCTest
+@testable import NoiseScopePlot
 @testable import NoiseScopeFigures
 
 /// Tick positions and labels on linear and log axes, including the awkward ranges.

@@ -1,6 +1,7 @@
 import Foundation
 import NoiseScopeCore
 import NoiseScopeFigures
+import NoiseScopePlot
 import NoiseScopeSampling
 import NoiseScopeStatistics
 

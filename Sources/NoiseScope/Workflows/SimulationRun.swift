@@ -1,6 +1,7 @@
 import Foundation
 import NoiseScopeCore
 import NoiseScopeFigures
+import NoiseScopePlot
 import NoiseScopeTraining
 
 /// `noisescope simulate` as a library call: the heavy-tailed 1-D experiment run,

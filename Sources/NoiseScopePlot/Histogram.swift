@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import Foundation
 
 /// Binned counts of a sample, ready to be drawn with `Series.histogram`.
@@ -96,17 +97,9 @@ public struct Histogram: Sendable, Equatable {
     public static func freedmanDiaconisWidth(_ samples: [Double]) -> Double? {
         let sorted = samples.filter(\.isFinite).sorted()
         guard sorted.count >= 2 else { return nil }
-        let iqr = quantile(sorted, 0.75) - quantile(sorted, 0.25)
+        let iqr = quantile(ofSorted: sorted, probability: 0.75) - quantile(ofSorted: sorted, probability: 0.25)
         let width = 2 * iqr * Foundation.pow(Double(sorted.count), -1.0 / 3.0)
         return width > 0 && width.isFinite ? width : nil
-    }
-
-    /// Quantile `p` of ascending `sorted` data, interpolating linearly between order statistics.
-    static func quantile(_ sorted: [Double], _ p: Double) -> Double {
-        let position = p * Double(sorted.count - 1)
-        let below = Int(position.rounded(.down))
-        let above = min(below + 1, sorted.count - 1)
-        return sorted[below] + (position - Double(below)) * (sorted[above] - sorted[below])
     }
 
     /// Edges in the binning variable for `values` under `binning`.

@@ -7,9 +7,9 @@ import Foundation
 /// like `0.30000000000000004`. Negative numbers use the typographic minus sign U+2212, and
 /// exponents use Unicode superscript digits (`10⁻³`), which render in any font with those glyphs
 /// and need no `<tspan>` positioning.
-enum NumberLabels {
+package enum NumberLabels {
     /// Unicode superscript form of an integer, e.g. `-12` → `⁻¹²`.
-    static func superscript(_ value: Int) -> String {
+    package static func superscript(_ value: Int) -> String {
         let digits: [Character: Character] = [
             "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴",
             "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹", "-": "⁻",
@@ -18,7 +18,7 @@ enum NumberLabels {
     }
 
     /// `10ⁿ`, the label of a decade tick.
-    static func powerOfTen(_ exponent: Int) -> String {
+    package static func powerOfTen(_ exponent: Int) -> String {
         "10" + superscript(exponent)
     }
 
@@ -26,7 +26,7 @@ enum NumberLabels {
     ///
     /// `decimal(mantissa: 25, exponent: -1)` is `"2.5"`, `decimal(mantissa: -3, exponent: 2)` is
     /// `"−300"`.
-    static func decimal(mantissa: Int64, exponent: Int) -> String {
+    package static func decimal(mantissa: Int64, exponent: Int) -> String {
         let sign = mantissa < 0 ? "−" : ""
         var digits = String(mantissa.magnitude)
         if exponent >= 0 {
@@ -42,7 +42,7 @@ enum NumberLabels {
     }
 
     /// Number of decimal digits of `value`'s magnitude, e.g. 0 for 7 and 2 for 250.
-    static func orderOfMagnitude(_ value: Int64) -> Int {
+    package static func orderOfMagnitude(_ value: Int64) -> Int {
         var magnitude = value.magnitude, order = 0
         while magnitude >= 10 { magnitude /= 10; order += 1 }
         return order
@@ -52,7 +52,7 @@ enum NumberLabels {
     ///
     /// Ordinary magnitudes are written as plain decimals (`1.52`, `0.00312`, `2500`); very small
     /// or large ones as `3.12×10⁻⁹`. Non-finite values are written as `NaN`, `∞` or `−∞`.
-    static func quoted(_ value: Double, significantDigits: Int = 3) -> String {
+    package static func quoted(_ value: Double, significantDigits: Int = 3) -> String {
         guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "∞" : "−∞") }
         if value == 0 { return "0" }
         var order = Int((abs(value)).log10Floor)
@@ -72,7 +72,7 @@ enum NumberLabels {
 }
 
 /// 10^exponent as a correctly rounded `Double` (exact up to 10²²).
-func pow10(_ exponent: Int) -> Double {
+package func pow10(_ exponent: Int) -> Double {
     guard abs(exponent) <= 22 else { return Double("1e\(exponent)") ?? (exponent > 0 ? .infinity : 0) }
     var result = 1.0
     for _ in 0..<abs(exponent) { result *= 10 }
@@ -81,7 +81,7 @@ func pow10(_ exponent: Int) -> Double {
 
 extension Double {
     /// ⌊log₁₀(self)⌋ for positive finite values, robust against `log10` rounding at exact powers.
-    var log10Floor: Double {
+    package var log10Floor: Double {
         var order = (Foundation.log10(self)).rounded(.down)
         if pow10(Int(order) + 1) <= self { order += 1 }
         if pow10(Int(order)) > self { order -= 1 }

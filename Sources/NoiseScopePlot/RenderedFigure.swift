@@ -1,6 +1,5 @@
 import NoiseScopeCore
 import Foundation
-import NoiseScopeStatistics
 
 /// Counts of data points that could not be drawn, so the caller can tell the user.
 public struct DroppedPoints: Sendable, Equatable {

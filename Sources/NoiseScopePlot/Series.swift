@@ -39,7 +39,7 @@ public struct Series: Sendable {
     public var style: SeriesStyle?
     /// Points the series was built without (e.g. samples a figure builder had to leave out
     /// before computing the curve), added to the render report.
-    var droppedBeforeDrawing = DroppedPoints()
+    package var droppedBeforeDrawing = DroppedPoints()
 
     /// A series drawing `content`; prefer the static constructors below.
     public init(_ content: Content, label: String? = nil, style: SeriesStyle? = nil) {

@@ -41,7 +41,7 @@ func pow10Int(_ exponent: Int) -> Int64 {
 /// The five XML special characters `<`, `&`, `>`, `"` and `'` become entities. Control
 /// characters other than tab, line feed and carriage return are not allowed in XML 1.0 at all,
 /// so they are removed rather than producing a file no parser accepts.
-func xmlEscaped(_ text: String) -> String {
+package func xmlEscaped(_ text: String) -> String {
     var result = ""
     result.reserveCapacity(text.utf8.count)
     for scalar in text.unicodeScalars {

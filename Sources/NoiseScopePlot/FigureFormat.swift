@@ -1,6 +1,5 @@
 import NoiseScopeCore
 import Foundation
-import NoiseScopeStatistics
 
 /// The file formats a figure can be written in. SVG is written by noisescope's
 /// own renderer; PDF and PNG are converted from it by rsvg-convert (Debian's

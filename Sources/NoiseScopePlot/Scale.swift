@@ -33,7 +33,7 @@ extension Scale {
     }
 
     /// The value in the scale's working space, where positions are linear (log10 for log axes).
-    func transformed(_ value: Double) -> Double {
+    package func transformed(_ value: Double) -> Double {
         switch self {
         case .linear: return value
         case .log10: return Foundation.log10(value)
@@ -42,7 +42,7 @@ extension Scale {
     }
 
     /// The inverse of `transformed`.
-    func inverse(_ position: Double) -> Double {
+    package func inverse(_ position: Double) -> Double {
         switch self {
         case .linear: return position
         case .log10: return Foundation.pow(10, position)

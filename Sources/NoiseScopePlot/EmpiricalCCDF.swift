@@ -2,17 +2,17 @@ import Foundation
 
 /// The empirical complementary CDF, P(X ≥ x), of a sample, with deterministic thinning for
 /// plotting large samples.
-struct EmpiricalCCDF {
+package struct EmpiricalCCDF {
     /// Distinct finite sample values, ascending.
-    let values: [Double]
+    package let values: [Double]
     /// P(X ≥ values[i]): the fraction of finite samples at least `values[i]`.
-    let probabilities: [Double]
+    package let probabilities: [Double]
     /// Number of finite samples (the denominator of every probability).
-    let sampleCount: Int
+    package let sampleCount: Int
     /// Samples that were NaN or ±∞.
-    let nonFiniteCount: Int
+    package let nonFiniteCount: Int
 
-    init(samples: [Double]) {
+    package init(samples: [Double]) {
         let sorted = samples.filter(\.isFinite).sorted()
         nonFiniteCount = samples.count - sorted.count
         sampleCount = sorted.count
@@ -27,7 +27,7 @@ struct EmpiricalCCDF {
     }
 
     /// P(X ≥ threshold) for the sample (0 when there are no samples).
-    func probability(atLeast threshold: Double) -> Double {
+    package func probability(atLeast threshold: Double) -> Double {
         guard sampleCount > 0 else { return 0 }
         // First index whose value is ≥ threshold.
         var lo = 0, hi = values.count
@@ -47,7 +47,7 @@ struct EmpiricalCCDF {
     /// is the curve's length divided by the point budget, so kept points are spread evenly
     /// along the curve as it will be seen. The smallest value is always kept. The result
     /// depends only on the data.
-    func thinnedPositivePoints(maximumPoints: Int = 2000, exactTailCount: Int = 500) -> (x: [Double], p: [Double]) {
+    package func thinnedPositivePoints(maximumPoints: Int = 2000, exactTailCount: Int = 500) -> (x: [Double], p: [Double]) {
         let positive = values.indices.filter { values[$0] > 0 }
         guard positive.count > maximumPoints else {
             return (positive.map { values[$0] }, positive.map { probabilities[$0] })
