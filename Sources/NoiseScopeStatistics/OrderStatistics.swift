@@ -38,6 +38,18 @@ public struct OrderStatistics: Sendable {
         prefixLogSquareSum = squares
     }
 
+    /// For the goodness-of-fit bootstrap's replicates, which are assembled in
+    /// descending order together with their logarithms: nothing is sorted or
+    /// recomputed, and the running sums of squared logarithms are left empty
+    /// because the xmin scan never reads them (`logExcessMoments` must not be
+    /// called on such a value).
+    init(scanOnly sortedDescending: [Double], logDescending: [Double], prefixLogSum: [Double]) {
+        descending = sortedDescending
+        self.logDescending = logDescending
+        self.prefixLogSum = prefixLogSum
+        prefixLogSquareSum = []
+    }
+
     /// X(i), 1-based: X(1) is the largest.
     @inline(__always) public func value(_ i: Int) -> Double { descending[i - 1] }
 

@@ -16,17 +16,32 @@ struct PowerLawScan {
     let tieEnd: [Int]
 
     init(data: OrderStatistics) {
-        self.data = data
         var ends = [Int](repeating: 0, count: data.count)
-        var p = data.count
-        while p >= 1 {
-            let end = p
-            while p >= 1 && data.value(p) == data.value(end) {
-                ends[p - 1] = end
-                p -= 1
+        Self.tieEnds(of: data.descending, into: &ends)
+        self.init(data: data, tieEnd: ends)
+    }
+
+    /// A scan whose `tieEnd` was filled by `tieEnds(of:into:)` (the bootstrap reuses its buffers).
+    init(data: OrderStatistics, tieEnd: [Int]) {
+        self.data = data
+        self.tieEnd = tieEnd
+    }
+
+    /// ends[p − 1] = the last 1-based position holding the same value as position p of `descending`.
+    static func tieEnds(of descending: [Double], into ends: inout [Int]) {
+        descending.withUnsafeBufferPointer { values in
+            ends.withUnsafeMutableBufferPointer { ends in
+                var p = values.count
+                while p >= 1 {
+                    let end = p
+                    let value = values[end - 1]
+                    while p >= 1 && values[p - 1] == value {
+                        ends[p - 1] = end
+                        p -= 1
+                    }
+                }
             }
         }
-        tieEnd = ends
     }
 
     /// The fitted law for the tail of size m: xmin = X(m), tail index β.
@@ -43,10 +58,13 @@ struct PowerLawScan {
     func distinctTailCounts(minimumTailCount: Int) -> [Int] {
         let n = data.count
         var counts: [Int] = []
+        counts.reserveCapacity(n)
         var distinctSeen = 0
-        for m in 1...n where m == n || data.value(m) > data.value(m + 1) {
-            distinctSeen += 1
-            if distinctSeen >= 3 && m >= minimumTailCount { counts.append(m) }
+        data.descending.withUnsafeBufferPointer { values in
+            for m in 1...n where m == n || values[m - 1] > values[m] {
+                distinctSeen += 1
+                if distinctSeen >= 3 && m >= minimumTailCount { counts.append(m) }
+            }
         }
         return counts
     }

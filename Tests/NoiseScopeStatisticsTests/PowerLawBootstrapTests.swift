@@ -1,0 +1,69 @@
+import XCTest
+@testable import NoiseScopeStatistics
+
+/// The goodness-of-fit bootstrap assembles each replicate already sorted
+/// (body draws counted per index, only the Pareto draws sorted). It must give
+/// bit for bit the distances of the plain method, which fills n values in draw
+/// order and sorts them, and the same p for any number of threads.
+final class PowerLawBootstrapTests: XCTestCase {
+    /// The plain method, kept here as the reference.
+    static func referenceDistances(_ fitter: PowerLawFitter, _ data: OrderStatistics, best: PowerLawScan.Candidate) -> [Double] {
+        let n = data.count, m = best.tailCount
+        let xmin = data.value(m)
+        let body = Array(data.descending[m...])
+        let tailProbability = Double(m) / Double(n)
+        return (0..<fitter.bootstrapReplicates).map { replicate in
+            let random = RandomSource.substream(seed: fitter.seed, index: replicate)
+            var sample = [Double](repeating: 0, count: n)
+            for i in 0..<n {
+                if body.isEmpty || random.uniformPositive() < tailProbability {
+                    sample[i] = min(random.pareto(alpha: best.tailIndex, xmin: xmin), .greatestFiniteMagnitude)
+                } else {
+                    sample[i] = body[random.index(below: body.count)]
+                }
+            }
+            return fitter.scan(OrderStatistics(samples: sample))?.0.distance ?? .infinity
+        }
+    }
+
+    static var cases: [(String, [Double], PowerLawFitter.XminSearch)] {
+        [("pareto1.5", SyntheticDistribution.pareto(alpha: 1.5, xmin: 1).sample(count: 3000, seed: 11), .exact),
+         ("|t3|", SyntheticDistribution.absoluteStudentT(nu: 3).sample(count: 2000, seed: 12), .exact),
+         // Rounded to 2 decimals: many ties in the body and at xmin.
+         ("|t3| rounded", SyntheticDistribution.absoluteStudentT(nu: 3).sample(count: 3000, seed: 13).map { max(0.01, ($0 * 100).rounded() / 100) }, .exact),
+         ("lognormal grid", SyntheticDistribution.lognormal(sigma: 1).sample(count: 20_000, seed: 14), .grid(candidates: 400)),
+         // A tail index near 0: Pareto draws past the largest double are censored.
+         ("near-zero index", (1...200).map { pow(10, Double($0) * 1.5) }, .exact)]
+    }
+
+    func testReplicatesMatchTheSortedReference() throws {
+        var compared = 0
+        for (name, sample, search) in Self.cases {
+            let data = OrderStatistics(samples: sample)
+            let fitter = PowerLawFitter(xminSearch: search, bootstrapReplicates: 12, seed: 5)
+            let best = try XCTUnwrap(fitter.scan(data)?.0, name)
+            let fast = fitter.bootstrapDistances(data, best: best, threads: 1)
+            let reference = Self.referenceDistances(fitter, data, best: best)
+            XCTAssertEqual(fast.map(\.bitPattern), reference.map(\.bitPattern), name)
+            // Counts spilled past 1 instead of 255: the rare path, taken at every repeated draw.
+            let spilled = fitter.bootstrapDistances(data, best: best, threads: 1, countLimit: 1)
+            XCTAssertEqual(spilled.map(\.bitPattern), reference.map(\.bitPattern), name + ", spilled counts")
+            compared += zip(fast, reference).filter { $0.bitPattern == $1.bitPattern }.count
+            compared += zip(spilled, reference).filter { $0.bitPattern == $1.bitPattern }.count
+        }
+        XCTAssertEqual(compared, 2 * 12 * Self.cases.count)
+    }
+
+    func testSameDistancesForAnyThreadCount() throws {
+        for (name, sample, search) in Self.cases {
+            let data = OrderStatistics(samples: sample)
+            let fitter = PowerLawFitter(xminSearch: search, bootstrapReplicates: 7, seed: 9)
+            let best = try XCTUnwrap(fitter.scan(data)?.0, name)
+            let one = fitter.bootstrapDistances(data, best: best, threads: 1).map(\.bitPattern)
+            for threads in [2, 3, 16] {
+                XCTAssertEqual(fitter.bootstrapDistances(data, best: best, threads: threads).map(\.bitPattern), one, "\(name), \(threads) threads")
+            }
+            XCTAssertEqual(fitter.goodnessOfFit(data, best: best, threads: 1), fitter.goodnessOfFit(data, best: best, threads: 2), name)
+        }
+    }
+}
