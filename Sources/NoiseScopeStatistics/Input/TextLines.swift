@@ -83,46 +83,13 @@ struct TextLines {
 /// Parsing a number from bytes without building a String for it.
 enum ByteNumber {
     /// The longest cell read as a number; longer cells are not numbers.
-    static let maximumLength = 400
+    static let maximumLength = DecimalNumber.maximumLength
 
     /// The value of `cell` with surrounding spaces and tabs ignored: decimal and
     /// exponent forms, "nan", "inf" and "infinity" in any case (the cleaner
     /// decides what to do with those); nil when the cell is not a number.
+    @inline(__always)
     static func parse(_ cell: ArraySlice<UInt8>) -> Double? {
-        var bytes = cell
-        while let first = bytes.first, first == 32 || first == 9 { bytes = bytes.dropFirst() }
-        while let last = bytes.last, last == 32 || last == 9 { bytes = bytes.dropLast() }
-        guard !bytes.isEmpty, bytes.count <= maximumLength else { return nil }
-        // strtod takes forms that are not numbers in a data file (hex floats,
-        // "nan(...)", leading whitespace); allow only digits, signs, '.', 'e'
-        // and the letters of nan/inf/infinity.
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."): continue
-            case UInt8(ascii: "e"), UInt8(ascii: "E"): continue
-            default:
-                let lower = byte | 0x20
-                if "nainfty".utf8.contains(lower) { continue }
-                return nil
-            }
-        }
-        if bytes.contains(where: { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) != UInt8(ascii: "e") }) {
-            let word = String(decoding: bytes.map { $0 | 0x20 }, as: UTF8.self)
-            switch word {
-            case "nan", "+nan", "-nan": return .nan
-            case "inf", "+inf", "infinity", "+infinity": return .infinity
-            case "-inf", "-infinity": return -.infinity
-            default: return nil
-            }
-        }
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { buffer -> Double? in
-            var i = 0
-            for byte in bytes { buffer[i] = CChar(bitPattern: byte); i += 1 }
-            buffer[i] = 0
-            var end: UnsafeMutablePointer<CChar>? = nil
-            let value = strtod(buffer.baseAddress!, &end)
-            guard let end, end - buffer.baseAddress! == bytes.count else { return nil }
-            return value
-        }
+        cell.withUnsafeBufferPointer { DecimalNumber.parse($0) }
     }
 }
