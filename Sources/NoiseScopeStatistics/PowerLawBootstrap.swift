@@ -31,9 +31,7 @@ extension PowerLawFitter {
                 while r < replicates {
                     let random = RandomSource.substream(seed: seed, index: r)
                     replicate.draw(tailIndex: best.tailIndex, random: random)
-                    output[r] = replicate.withOrderStatistics { sample, tieEnd in
-                        scan(sample, tieEnd: tieEnd)?.0.distance
-                    } ?? .infinity
+                    output[r] = scan(replicate.scanner)?.0.distance ?? .infinity
                     r += workers
                 }
             }
@@ -62,6 +60,8 @@ struct BootstrapReplicate {
     private var logs: [Double]
     private var prefixLogSum: [Double]
     private var tieEnd: [Int]
+    private var boundaries: [Int]
+    private var firstBoundary = 0
 
     init(data: OrderStatistics, tailCount m: Int, countLimit: UInt8 = .max) {
         self.countLimit = countLimit
@@ -75,6 +75,7 @@ struct BootstrapReplicate {
         logs = [Double](repeating: 0, count: n)
         prefixLogSum = [Double](repeating: 0, count: n + 1)
         tieEnd = [Int](repeating: 0, count: n)
+        boundaries = [Int](repeating: 0, count: n)
     }
 
     /// Draws one replicate from `random` and lays it out in descending order.
@@ -85,13 +86,18 @@ struct BootstrapReplicate {
         overflow.removeAll(keepingCapacity: true)
         counts.withUnsafeMutableBufferPointer { counts in
             counts.update(repeating: 0)
+            guard bodyCount > 0 else {
+                for _ in 0..<n { paretoDraws.append(min(random.pareto(alpha: tailIndex, xmin: xmin), .greatestFiniteMagnitude)) }
+                return
+            }
+            let draws = random.draws(indexBelow: bodyCount)
             for _ in 0..<n {
-                if bodyCount == 0 || random.uniformPositive() < tailProbability {
+                if draws.uniformPositive() < tailProbability {
                     // A fitted tail index near 0 draws values past the largest double;
                     // censor them there so the replicate stays a sample of finite numbers.
                     paretoDraws.append(min(random.pareto(alpha: tailIndex, xmin: xmin), .greatestFiniteMagnitude))
                 } else {
-                    let j = random.index(below: bodyCount)
+                    let j = draws.index()
                     if counts[j] == countLimit { overflow.append(j) } else { counts[j] &+= 1 }
                 }
             }
@@ -134,12 +140,14 @@ struct BootstrapReplicate {
             }
             precondition(out == n, "a replicate has n values")
         }}}}}}}}
-        PowerLawScan.tieEnds(of: values, into: &tieEnd)
+        firstBoundary = PowerLawScan.ties(of: values, ends: &tieEnd, boundaries: &boundaries)
     }
 
-    /// Calls `body` with the replicate as order statistics (for the scan only)
-    /// and its tie ends; the buffers are lent, not copied.
-    func withOrderStatistics<R>(_ body: (OrderStatistics, [Int]) -> R) -> R {
-        body(OrderStatistics(scanOnly: values, logDescending: logs, prefixLogSum: prefixLogSum), tieEnd)
+    /// The xmin scan of the replicate last drawn (for the scan only: no squared
+    /// sums). It shares the buffers; drop it before the next `draw`, or that
+    /// draw copies them.
+    var scanner: PowerLawScan {
+        PowerLawScan(data: OrderStatistics(scanOnly: values, logDescending: logs, prefixLogSum: prefixLogSum),
+                     tieEnd: tieEnd, boundaries: boundaries[firstBoundary...])
     }
 }

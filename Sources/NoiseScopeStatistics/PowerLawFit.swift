@@ -92,11 +92,6 @@ public struct PowerLawFitter: Sendable {
         scan(PowerLawScan(data: data))
     }
 
-    /// The scan of a bootstrap replicate whose tie ends are already known.
-    func scan(_ data: OrderStatistics, tieEnd: [Int]) -> (PowerLawScan.Candidate, String)? {
-        scan(PowerLawScan(data: data, tieEnd: tieEnd))
-    }
-
     func scan(_ scanner: PowerLawScan) -> (PowerLawScan.Candidate, String)? {
         let data = scanner.data
         switch xminSearch {

@@ -14,31 +14,45 @@ struct PowerLawScan {
     let data: OrderStatistics
     /// tieEnd[p − 1]: the last descending position holding the same value as X(p).
     let tieEnd: [Int]
+    /// The tail sizes m at which a new distinct value starts (X(m) > X(m+1), or
+    /// m = n), ascending: the ends of the groups of ties.
+    let boundaries: ArraySlice<Int>
 
     init(data: OrderStatistics) {
         var ends = [Int](repeating: 0, count: data.count)
-        Self.tieEnds(of: data.descending, into: &ends)
-        self.init(data: data, tieEnd: ends)
+        var boundaries = [Int](repeating: 0, count: data.count)
+        let first = Self.ties(of: data.descending, ends: &ends, boundaries: &boundaries)
+        self.init(data: data, tieEnd: ends, boundaries: boundaries[first...])
     }
 
-    /// A scan whose `tieEnd` was filled by `tieEnds(of:into:)` (the bootstrap reuses its buffers).
-    init(data: OrderStatistics, tieEnd: [Int]) {
+    /// A scan whose tie ends and boundaries were filled by `ties(of:ends:boundaries:)`
+    /// (the bootstrap reuses its buffers).
+    init(data: OrderStatistics, tieEnd: [Int], boundaries: ArraySlice<Int>) {
         self.data = data
         self.tieEnd = tieEnd
+        self.boundaries = boundaries
     }
 
-    /// ends[p − 1] = the last 1-based position holding the same value as position p of `descending`.
-    static func tieEnds(of descending: [Double], into ends: inout [Int]) {
+    /// One backward pass over `descending` (n values): ends[p − 1] = the last
+    /// 1-based position holding the same value as position p, and the group
+    /// ends, written ascending into the back of `boundaries` (both n long);
+    /// returns where they start.
+    static func ties(of descending: [Double], ends: inout [Int], boundaries: inout [Int]) -> Int {
         descending.withUnsafeBufferPointer { values in
             ends.withUnsafeMutableBufferPointer { ends in
-                var p = values.count
-                while p >= 1 {
-                    let end = p
-                    let value = values[end - 1]
-                    while p >= 1 && values[p - 1] == value {
-                        ends[p - 1] = end
-                        p -= 1
+                boundaries.withUnsafeMutableBufferPointer { boundaries in
+                    var p = values.count, b = values.count
+                    while p >= 1 {
+                        let end = p
+                        b -= 1
+                        boundaries[b] = end
+                        let value = values[end - 1]
+                        while p >= 1 && values[p - 1] == value {
+                            ends[p - 1] = end
+                            p -= 1
+                        }
                     }
+                    return b
                 }
             }
         }
@@ -55,18 +69,8 @@ struct PowerLawScan {
     /// As in plfit and the `powerlaw` package, the two largest distinct values
     /// are not candidates (a tail needs at least three distinct values), and
     /// neither is a tail smaller than `minimumTailCount`.
-    func distinctTailCounts(minimumTailCount: Int) -> [Int] {
-        let n = data.count
-        var counts: [Int] = []
-        counts.reserveCapacity(n)
-        var distinctSeen = 0
-        data.descending.withUnsafeBufferPointer { values in
-            for m in 1...n where m == n || values[m - 1] > values[m] {
-                distinctSeen += 1
-                if distinctSeen >= 3 && m >= minimumTailCount { counts.append(m) }
-            }
-        }
-        return counts
+    func distinctTailCounts(minimumTailCount: Int) -> ArraySlice<Int> {
+        boundaries.dropFirst(2).drop { $0 < minimumTailCount }
     }
 
     /// The continuous MLE of the tail index on the m largest samples:
@@ -125,7 +129,7 @@ struct PowerLawScan {
     /// The best candidate among tail sizes `counts`, evaluated in the given
     /// order and starting from `seed` if one was already evaluated. Ties in
     /// distance go to the larger tail (the smaller xmin).
-    func best(among counts: [Int], seed: Candidate? = nil) -> Candidate? {
+    func best<Counts: Collection>(among counts: Counts, seed: Candidate? = nil) -> Candidate? where Counts.Element == Int {
         var best = seed
         var start = 0.5
         for m in counts where m != seed?.tailCount {
@@ -148,7 +152,7 @@ struct PowerLawScan {
         guard !counts.isEmpty else { return nil }
         let coarse = logSpacedSubset(counts, size: 64)
         // Largest tails first: their small distances make the bound tight early.
-        return best(among: Array(counts.reversed()), seed: best(among: coarse))
+        return best(among: counts.reversed(), seed: best(among: coarse))
     }
 
     /// The grid scan for large n: about `gridSize` candidates log-spaced in m;
@@ -168,28 +172,31 @@ struct PowerLawScan {
                   let position = coarse.firstIndex(of: levelBest.tailCount) else { return best }
             best = levelBest
             let low = coarse[max(0, position - 1)], high = coarse[min(coarse.count - 1, position + 1)]
-            neighbourhood = neighbourhood.filter { $0 >= low && $0 <= high }
+            // The neighbourhood is ascending: the counts in [low, high] are a slice of it.
+            neighbourhood = neighbourhood.drop { $0 < low }.prefix { $0 <= high }
         }
         return self.best(among: neighbourhood, seed: best)
     }
 
     /// About `size` elements of `counts`, evenly spaced by position.
-    private func evenlySpacedSubset(_ counts: [Int], size: Int) -> [Int] {
-        guard counts.count > size else { return counts }
-        return (0..<size).map { counts[$0 * (counts.count - 1) / (size - 1)] }
+    private func evenlySpacedSubset(_ counts: ArraySlice<Int>, size: Int) -> [Int] {
+        guard counts.count > size else { return Array(counts) }
+        return (0..<size).map { counts[counts.startIndex + $0 * (counts.count - 1) / (size - 1)] }
     }
 
     /// About `size` elements of the ascending list `counts`, log-spaced by value.
-    private func logSpacedSubset(_ counts: [Int], size: Int) -> [Int] {
-        guard counts.count > size, let lowest = counts.first, let highest = counts.last else { return counts }
-        var subset: [Int] = []
-        var index = 0
-        let logLow = log(Double(lowest)), logHigh = log(Double(highest))
-        for j in 0..<size {
-            let target = exp(logLow + (logHigh - logLow) * Double(j) / Double(size - 1))
-            while index < counts.count - 1 && Double(counts[index]) < target { index += 1 }
-            if subset.last != counts[index] { subset.append(counts[index]) }
+    private func logSpacedSubset(_ slice: ArraySlice<Int>, size: Int) -> [Int] {
+        guard slice.count > size, let lowest = slice.first, let highest = slice.last else { return Array(slice) }
+        return slice.withUnsafeBufferPointer { counts in
+            var subset: [Int] = []
+            var index = 0
+            let logLow = log(Double(lowest)), logHigh = log(Double(highest))
+            for j in 0..<size {
+                let target = exp(logLow + (logHigh - logLow) * Double(j) / Double(size - 1))
+                while index < counts.count - 1 && Double(counts[index]) < target { index += 1 }
+                if subset.last != counts[index] { subset.append(counts[index]) }
+            }
+            return subset
         }
-        return subset
     }
 }

@@ -67,3 +67,27 @@ final class PowerLawBootstrapTests: XCTestCase {
         }
     }
 }
+
+/// `RandomSource.Draws` must give GSL's own draws, interleaved as the bootstrap interleaves them.
+final class RandomDrawsTests: XCTestCase {
+    func testSameDrawsAsGSL() {
+        var compared = 0
+        for n in [1, 2, 3, 7, 1000, 999_983, 1 << 20, 1 << 31, (1 << 31) + 12345, Int(UInt32.max) - 1, Int(UInt32.max)] {
+            for seed: UInt64 in [0, 1, 42] {
+                let ours = RandomSource(seed: seed), gsl = RandomSource(seed: seed)
+                let draws = ours.draws(indexBelow: n)
+                for i in 0..<20_000 {
+                    if i % 3 == 0 {
+                        XCTAssertEqual(draws.uniformPositive().bitPattern, gsl.uniformPositive().bitPattern, "n \(n), draw \(i)")
+                    } else {
+                        XCTAssertEqual(draws.index(), gsl.index(below: n), "n \(n), draw \(i)")
+                    }
+                    // A Pareto draw in between, through GSL, shares the state.
+                    if i % 11 == 0 { XCTAssertEqual(ours.pareto(alpha: 1.5).bitPattern, gsl.pareto(alpha: 1.5).bitPattern) }
+                    compared += 1
+                }
+            }
+        }
+        XCTAssertEqual(compared, 11 * 3 * 20_000)
+    }
+}
