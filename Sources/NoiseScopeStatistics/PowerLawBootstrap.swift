@@ -41,8 +41,9 @@ extension PowerLawFitter {
 }
 
 /// One worker's buffers for goodness-of-fit replicates, reused from one
-/// replicate to the next: the replicate in descending order, its logarithms,
-/// their running sums and the tie ends the scan reads.
+/// replicate to the next: what the xmin scan reads of a replicate in
+/// descending order (its logarithms, their running sums, the ends of its
+/// groups of ties), written in one pass; the values themselves are not kept.
 struct BootstrapReplicate {
     /// The observed values below xmin, descending, and their logarithms.
     let body: ArraySlice<Double>
@@ -56,12 +57,11 @@ struct BootstrapReplicate {
     private var overflow: [Int] = []
     private let countLimit: UInt8
     private var paretoDraws: [Double] = []
-    private var values: [Double]
     private var logs: [Double]
     private var prefixLogSum: [Double]
     private var tieEnd: [Int]
     private var boundaries: [Int]
-    private var firstBoundary = 0
+    private var boundaryTotal = 0
 
     init(data: OrderStatistics, tailCount m: Int, countLimit: UInt8 = .max) {
         self.countLimit = countLimit
@@ -71,7 +71,6 @@ struct BootstrapReplicate {
         bodyLogs = data.logDescending[m...]
         counts = [UInt8](repeating: 0, count: n - m)
         paretoDraws.reserveCapacity(2 * m + 64)
-        values = [Double](repeating: 0, count: n)
         logs = [Double](repeating: 0, count: n)
         prefixLogSum = [Double](repeating: 0, count: n + 1)
         tieEnd = [Int](repeating: 0, count: n)
@@ -104,23 +103,36 @@ struct BootstrapReplicate {
         }
         paretoDraws.sort(by: >)
         overflow.sort()
-        paretoDraws.withUnsafeBufferPointer { pareto in
+        boundaryTotal = paretoDraws.withUnsafeBufferPointer { pareto in
         overflow.withUnsafeBufferPointer { overflow in
         counts.withUnsafeBufferPointer { counts in
         body.withUnsafeBufferPointer { body in
         bodyLogs.withUnsafeBufferPointer { bodyLogs in
-        values.withUnsafeMutableBufferPointer { values in
         logs.withUnsafeMutableBufferPointer { logs in
         prefixLogSum.withUnsafeMutableBufferPointer { sums in
+        tieEnd.withUnsafeMutableBufferPointer { ends in
+        boundaries.withUnsafeMutableBufferPointer { boundaries in
             var out = 0, t = 0
             var sum = 0.0
             sums[0] = 0
-            @inline(__always) func put(_ value: Double, _ log: Double) {
-                values[out] = value
-                logs[out] = log
-                sum = sum + log
-                out += 1
-                sums[out] = sum
+            // Groups of equal values, as PowerLawScan.ties finds them: each
+            // position's group end, and the ends in ascending order.
+            var groupStart = 0, groupValue = 0.0, boundaryCount = 0
+            @inline(__always) func closeGroup() {
+                for i in groupStart..<out { ends[i] = out }
+                boundaries[boundaryCount] = out
+                boundaryCount += 1
+                groupStart = out
+            }
+            @inline(__always) func put(_ value: Double, _ log: Double, copies: Int = 1) {
+                if out > 0 && value != groupValue { closeGroup() }
+                groupValue = value
+                for _ in 0..<copies {
+                    logs[out] = log
+                    sum = sum + log
+                    out += 1
+                    sums[out] = sum
+                }
             }
             var o = 0
             for j in 0..<body.count where counts[j] > 0 {
@@ -131,23 +143,23 @@ struct BootstrapReplicate {
                 }
                 var count = Int(counts[j])
                 while o < overflow.count && overflow[o] == j { count += 1; o += 1 }
-                let log = bodyLogs[j]
-                for _ in 0..<count { put(value, log) }
+                put(value, bodyLogs[j], copies: count)
             }
             while t < pareto.count {
                 put(pareto[t], Foundation.log(pareto[t]))
                 t += 1
             }
             precondition(out == n, "a replicate has n values")
-        }}}}}}}}
-        firstBoundary = PowerLawScan.ties(of: values, ends: &tieEnd, boundaries: &boundaries)
+            closeGroup()
+            return boundaryCount
+        }}}}}}}}}
     }
 
     /// The xmin scan of the replicate last drawn (for the scan only: no squared
     /// sums). It shares the buffers; drop it before the next `draw`, or that
     /// draw copies them.
     var scanner: PowerLawScan {
-        PowerLawScan(data: OrderStatistics(scanOnly: values, logDescending: logs, prefixLogSum: prefixLogSum),
-                     tieEnd: tieEnd, boundaries: boundaries[firstBoundary...])
+        PowerLawScan(data: OrderStatistics(scanOnly: n, logDescending: logs, prefixLogSum: prefixLogSum),
+                     tieEnd: tieEnd, boundaries: boundaries[..<boundaryTotal])
     }
 }

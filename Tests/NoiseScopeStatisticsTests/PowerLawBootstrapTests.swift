@@ -6,24 +6,52 @@ import XCTest
 /// bit for bit the distances of the plain method, which fills n values in draw
 /// order and sorts them, and the same p for any number of threads.
 final class PowerLawBootstrapTests: XCTestCase {
-    /// The plain method, kept here as the reference.
-    static func referenceDistances(_ fitter: PowerLawFitter, _ data: OrderStatistics, best: PowerLawScan.Candidate) -> [Double] {
+    /// The plain method, kept here as the reference: n values in draw order.
+    static func referenceSample(_ fitter: PowerLawFitter, _ data: OrderStatistics, best: PowerLawScan.Candidate, replicate: Int) -> [Double] {
         let n = data.count, m = best.tailCount
         let xmin = data.value(m)
         let body = Array(data.descending[m...])
         let tailProbability = Double(m) / Double(n)
-        return (0..<fitter.bootstrapReplicates).map { replicate in
-            let random = RandomSource.substream(seed: fitter.seed, index: replicate)
-            var sample = [Double](repeating: 0, count: n)
-            for i in 0..<n {
-                if body.isEmpty || random.uniformPositive() < tailProbability {
-                    sample[i] = min(random.pareto(alpha: best.tailIndex, xmin: xmin), .greatestFiniteMagnitude)
-                } else {
-                    sample[i] = body[random.index(below: body.count)]
-                }
+        let random = RandomSource.substream(seed: fitter.seed, index: replicate)
+        var sample = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            if body.isEmpty || random.uniformPositive() < tailProbability {
+                sample[i] = min(random.pareto(alpha: best.tailIndex, xmin: xmin), .greatestFiniteMagnitude)
+            } else {
+                sample[i] = body[random.index(below: body.count)]
             }
-            return fitter.scan(OrderStatistics(samples: sample))?.0.distance ?? .infinity
         }
+        return sample
+    }
+
+    static func referenceDistances(_ fitter: PowerLawFitter, _ data: OrderStatistics, best: PowerLawScan.Candidate) -> [Double] {
+        (0..<fitter.bootstrapReplicates).map { replicate in
+            fitter.scan(OrderStatistics(samples: referenceSample(fitter, data, best: best, replicate: replicate)))?.0.distance ?? .infinity
+        }
+    }
+
+    /// What the scan reads of an assembled replicate: logarithms, their sums,
+    /// tie ends and candidate boundaries, equal to those of the sorted sample.
+    func testAssembledReplicateIsTheSortedSample() throws {
+        var checked = 0
+        for (name, sample, search) in Self.cases {
+            let data = OrderStatistics(samples: sample)
+            let fitter = PowerLawFitter(xminSearch: search, bootstrapReplicates: 3, seed: 8)
+            let best = try XCTUnwrap(fitter.scan(data)?.0, name)
+            var replicate = BootstrapReplicate(data: data, tailCount: best.tailCount)
+            for r in 0..<3 {
+                replicate.draw(tailIndex: best.tailIndex, random: RandomSource.substream(seed: fitter.seed, index: r))
+                let assembled = replicate.scanner
+                let sorted = PowerLawScan(data: OrderStatistics(samples: Self.referenceSample(fitter, data, best: best, replicate: r)))
+                XCTAssertEqual(assembled.data.count, sorted.data.count, name)
+                XCTAssertEqual(assembled.data.logDescending.map(\.bitPattern), sorted.data.logDescending.map(\.bitPattern), name)
+                XCTAssertEqual(assembled.data.prefixLogSum.map(\.bitPattern), sorted.data.prefixLogSum.map(\.bitPattern), name)
+                XCTAssertEqual(assembled.tieEnd, sorted.tieEnd, name)
+                XCTAssertEqual(Array(assembled.boundaries), Array(sorted.boundaries), name)
+                checked += 1
+            }
+        }
+        XCTAssertEqual(checked, 3 * Self.cases.count)
     }
 
     static var cases: [(String, [Double], PowerLawFitter.XminSearch)] {
