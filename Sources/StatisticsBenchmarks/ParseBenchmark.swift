@@ -44,8 +44,13 @@ enum ParseBenchmark {
         }
     }
 
-    /// strtod on each line in place (the file ends in a newline; each line's
-    /// newline stops strtod), summing what it reads.
+    static func startsNumber(_ c: UInt8) -> Bool {
+        (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: ".")
+    }
+
+    /// strtod on each line in place, from its first character that can start
+    /// a number (the first column of a CSV, the first field of a JSON line),
+    /// summing what it reads: the C library's parsing with none of the checks.
     static func sumWithStrtod(_ bytes: [UInt8]) -> Double {
         var copy = bytes
         copy.append(0)
@@ -54,6 +59,9 @@ enum ParseBenchmark {
                 var cursor = start, sum = 0.0
                 let end = start + buffer.count - 1
                 while cursor < end {
+                    // To the first character that can start a number on this line
+                    // (past a CSV header or a JSON key).
+                    while cursor < end && cursor.pointee != 10 && !startsNumber(UInt8(bitPattern: cursor.pointee)) { cursor += 1 }
                     var stop: UnsafeMutablePointer<CChar>? = nil
                     let x = strtod(cursor, &stop)
                     if let stop, stop > cursor { sum += x.isFinite ? x : 0; cursor = stop }

@@ -173,3 +173,21 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+/// Line numbers kept as runs give every value the line a plain array gave it.
+final class LineRunsTests: XCTestCase {
+    func testRunsGiveTheSameLines() {
+        var generator = SplitMix(seed: 5)
+        var line = 0, lines: [Int] = [], runs = LineRuns()
+        for _ in 0..<100_000 {
+            line += generator.next() % 10 == 0 ? Int(generator.next() % 5) + 2 : 1
+            lines.append(line)
+            runs.append(line)
+        }
+        XCTAssertEqual(lines.indices.map(runs.line(at:)), lines)
+        XCTAssertEqual(runs.count, 100_000)
+        let read = ReadSamples(values: [Double](repeating: 1, count: lines.count), lineRuns: runs, source: "f")
+        XCTAssertEqual(read.lines, lines)
+        XCTAssertEqual(read.describe(index: 99_999), "f line \(lines[99_999])")
+    }
+}

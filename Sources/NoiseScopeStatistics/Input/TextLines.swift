@@ -26,20 +26,16 @@ struct TextLines {
                 start = 3 - fromCarry
             }
         }
-        var i = start
-        while i < chunk.count {
-            if chunk[i] == 10 {
-                if carry.isEmpty {
-                    try emit(chunk[start..<i], body)
-                } else {
-                    carry += chunk[start..<i]
-                    let line = carry
-                    carry.removeAll(keepingCapacity: true)
-                    try emit(line[...], body)
-                }
-                start = i + 1
+        while start <= chunk.count, let i = Self.newline(in: chunk, from: start) {
+            if carry.isEmpty {
+                try emit(chunk[start..<i], body)
+            } else {
+                carry += chunk[start..<i]
+                let line = carry
+                carry.removeAll(keepingCapacity: true)
+                try emit(line[...], body)
             }
-            i += 1
+            start = i + 1
         }
         if start < chunk.count { carry += chunk[start...] }
     }
@@ -61,6 +57,24 @@ struct TextLines {
         var text = line
         if text.last == 13 { text = text.dropLast() }
         try body(lineNumber, text)
+    }
+
+    /// The index of the first LF in `bytes` at or after `start` (memchr).
+    @inline(__always)
+    static func newline(in bytes: [UInt8], from start: Int) -> Int? {
+        guard start < bytes.count else { return nil }
+        return bytes.withUnsafeBytes { raw -> Int? in
+            guard let found = memchr(raw.baseAddress! + start, 10, raw.count - start) else { return nil }
+            return UnsafeRawPointer(found) - raw.baseAddress!
+        }
+    }
+
+    /// The number of lines in `bytes` (LFs, plus one for an unterminated last
+    /// line): an upper bound on the values they hold, to size arrays once.
+    static func count(_ bytes: [UInt8]) -> Int {
+        var lines = 0, start = 0
+        while let i = newline(in: bytes, from: start) { lines += 1; start = i + 1 }
+        return lines + (start < bytes.count ? 1 : 0)
     }
 
     /// Every line of `bytes`.
