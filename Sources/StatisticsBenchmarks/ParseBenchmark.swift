@@ -4,7 +4,8 @@ import NoiseScopeStatistics
 import Glibc
 #endif
 
-/// Reading numbers from text, in MB/s of input, next to two baselines over
+/// Reading numbers from text, in MB/s of input (text, CSV/TSV and JSON lines
+/// by their extension), next to two baselines over
 /// the same bytes measured in the same run: splitting the lines with memchr
 /// (what any reader must at least do) and calling strtod on every line (the C
 /// library's parser, with no checks). Each timing is the best of three.
@@ -18,16 +19,25 @@ enum ParseBenchmark {
             var strtodSum = 0.0
             let strtodTime = StatisticsBenchmarks.best(of: 3) { strtodSum = sumWithStrtod(bytes) }
             var values = 0
-            let reader = try StatisticsBenchmarks.best(of: 3) {
-                values = try SampleReader().read(data: Data(bytes), source: path).values.count
+            let readSeconds = try StatisticsBenchmarks.best(of: 3) {
+                values = try Self.reader(for: path).read(data: Data(bytes), source: path).values.count
             }
             // Data(bytes) is part of the reader's timing; measure it to subtract.
             let copy = StatisticsBenchmarks.best(of: 3) { _ = Data(bytes) }
-            let readerTime = max(1e-9, reader - copy)
+            let readerTime = max(1e-9, readSeconds - copy)
             print(String(format: "%@: %.1f MB, %d lines, %d values | noisescope %.0f MB/s (%.3fs) | strtod a line %.0f MB/s (%.3fs, sum %.6g) | memchr line split %.0f MB/s | noisescope = %.2f× strtod",
                          (path as NSString).lastPathComponent, megabytes, lineCount, values,
                          megabytes / readerTime, readerTime, megabytes / strtodTime, strtodTime, strtodSum,
                          megabytes / split, strtodTime / readerTime))
+        }
+    }
+
+    /// Plain text as is; a CSV/TSV column or a JSON-lines field named noise_norm
+    /// when there are several (benchmarks/check_scaling.sh writes them so).
+    static func reader(for path: String) -> SampleReader {
+        switch SampleFormat.inferred(fromPath: path) {
+        case .csv?, .tsv?, .jsonl?: return SampleReader(column: "noise_norm", field: "noise_norm")
+        default: return SampleReader()
         }
     }
 
@@ -44,13 +54,10 @@ enum ParseBenchmark {
         }
     }
 
-    static func startsNumber(_ c: UInt8) -> Bool {
-        (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: ".")
-    }
-
-    /// strtod on each line in place, from its first character that can start
-    /// a number (the first column of a CSV, the first field of a JSON line),
-    /// summing what it reads: the C library's parsing with none of the checks.
+    /// strtod on the last field of each line in place (after its last ',',
+    /// tab, ':' or space: the noise_norm column of the CSV, the field of the
+    /// JSON line, the whole of a plain line), summing what it reads: the C
+    /// library's parsing with none of the checks.
     static func sumWithStrtod(_ bytes: [UInt8]) -> Double {
         var copy = bytes
         copy.append(0)
@@ -59,14 +66,13 @@ enum ParseBenchmark {
                 var cursor = start, sum = 0.0
                 let end = start + buffer.count - 1
                 while cursor < end {
-                    // To the first character that can start a number on this line
-                    // (past a CSV header or a JSON key).
-                    while cursor < end && cursor.pointee != 10 && !startsNumber(UInt8(bitPattern: cursor.pointee)) { cursor += 1 }
+                    let lineEnd = memchr(cursor, 10, end - cursor).map { $0.assumingMemoryBound(to: CChar.self) } ?? end
+                    var field = lineEnd
+                    while field > cursor, ![44, 9, 58, 32].contains(field[-1]) { field -= 1 }
                     var stop: UnsafeMutablePointer<CChar>? = nil
-                    let x = strtod(cursor, &stop)
-                    if let stop, stop > cursor { sum += x.isFinite ? x : 0; cursor = stop }
-                    while cursor < end && cursor.pointee != 10 { cursor += 1 }
-                    cursor += 1
+                    let x = strtod(field, &stop)
+                    if let stop, stop > field { sum += x.isFinite ? x : 0 }
+                    cursor = lineEnd + 1
                 }
                 return sum
             }
