@@ -59,7 +59,7 @@ struct BootstrapReplicate {
     private var paretoDraws: [Double] = []
     private var logs: [Double]
     private var prefixLogSum: [Double]
-    private var tieEnd: [Int]
+    private var tieEnd: [UInt32]
     private var boundaries: [Int]
     private var boundaryTotal = 0
 
@@ -73,7 +73,8 @@ struct BootstrapReplicate {
         paretoDraws.reserveCapacity(2 * m + 64)
         logs = [Double](repeating: 0, count: n)
         prefixLogSum = [Double](repeating: 0, count: n + 1)
-        tieEnd = [Int](repeating: 0, count: n)
+        precondition(n < Int(UInt32.max), "the xmin scan counts positions in 32 bits")
+        tieEnd = [UInt32](repeating: 0, count: n)
         boundaries = [Int](repeating: 0, count: n)
     }
 
@@ -119,7 +120,8 @@ struct BootstrapReplicate {
             // position's group end, and the ends in ascending order.
             var groupStart = 0, groupValue = 0.0, boundaryCount = 0
             @inline(__always) func closeGroup() {
-                for i in groupStart..<out { ends[i] = out }
+                let end = UInt32(truncatingIfNeeded: out)
+                for i in groupStart..<out { ends[i] = end }
                 boundaries[boundaryCount] = out
                 boundaryCount += 1
                 groupStart = out
