@@ -43,6 +43,57 @@ public final class RandomSource: @unchecked Sendable {
     /// Uniform integer in 0..<n.
     public func index(below n: Int) -> Int { Int(gsl_rng_uniform_int(generator, UInt(n))) }
 
+    /// The draws of `uniformPositive()` and `index(below: n)` for one fixed n,
+    /// for loops that make millions of them (the goodness-of-fit bootstrap).
+    /// The same numbers from the same generator state: GSL's generator is
+    /// called through its own function pointers, as GSL's inline functions do,
+    /// and only `gsl_rng_uniform_int`'s arithmetic is done here, with its
+    /// division by a loop-invariant `scale` replaced by an exact multiply.
+    package func draws(indexBelow n: Int) -> Draws { Draws(generator, n: n) }
+
+    package struct Draws {
+        private let get: @convention(c) (UnsafeMutableRawPointer?) -> UInt
+        private let getDouble: @convention(c) (UnsafeMutableRawPointer?) -> Double
+        private let state: UnsafeMutableRawPointer?
+        private let offset: UInt, n: UInt, scale: UInt
+        /// ⌊2⁶⁴/scale⌋ + 1 (or 2⁶⁴/scale when exact): for v < 2³², ⌊v/scale⌋ =
+        /// the high word of v·reciprocal, since the error v·(reciprocal − 2⁶⁴/scale)/2⁶⁴
+        /// is below 2⁻³² ≤ 1/scale, too little to carry past the next multiple.
+        /// Zero when that does not apply (generators wider than 32 bits, scale 1).
+        private let reciprocal: UInt64
+
+        fileprivate init(_ generator: UnsafeMutablePointer<gsl_rng>, n: Int) {
+            let type = generator.pointee.type.pointee
+            get = type.get
+            getDouble = type.get_double
+            state = generator.pointee.state
+            offset = type.min
+            let range = type.max - type.min
+            precondition(n > 0 && UInt(n) <= range, "index(below:) needs 0 < n ≤ the generator's range")
+            self.n = UInt(n)
+            scale = range / UInt(n)
+            reciprocal = range <= UInt(UInt32.max) && scale > 1 ? UInt64.max / UInt64(scale) &+ 1 : 0
+        }
+
+        /// `gsl_rng_uniform_pos`: uniform on (0, 1).
+        @inline(__always) package func uniformPositive() -> Double {
+            var x: Double
+            repeat { x = getDouble(state) } while x == 0
+            return x
+        }
+
+        /// `gsl_rng_uniform_int(n)`: uniform in 0..<n.
+        @inline(__always) package func index() -> Int {
+            var k: UInt
+            repeat {
+                let v = get(state) &- offset
+                k = reciprocal != 0 ? UInt(UInt64(v).multipliedFullWidth(by: reciprocal).high) : v / scale
+            } while k >= n
+            return Int(k)
+        }
+    }
+
+
     /// N(0, sigma²) by the ziggurat method (`gsl_ran_gaussian_ziggurat`, the
     /// fast one: inputs, references, bootstraps).
     @inlinable @inline(__always)

@@ -16,7 +16,8 @@ public struct OrderStatistics: Sendable {
     /// prefixLogSquareSum[k] = Σ_{i≤k} (log X(i))².
     let prefixLogSquareSum: [Double]
 
-    public var count: Int { descending.count }
+    /// n; `descending` is empty in the bootstrap's scan-only replicates.
+    public let count: Int
 
     /// Sorts `samples` (all must be positive and finite; `SampleCleaner` ensures it).
     public init(samples: [Double]) {
@@ -27,6 +28,7 @@ public struct OrderStatistics: Sendable {
     /// Wraps values that are already sorted from the largest down.
     public init(sortedDescending: [Double]) {
         descending = sortedDescending
+        count = sortedDescending.count
         logDescending = sortedDescending.map { Foundation.log($0) }
         var sum = [Double](repeating: 0, count: sortedDescending.count + 1)
         var squares = sum
@@ -36,6 +38,19 @@ public struct OrderStatistics: Sendable {
         }
         prefixLogSum = sum
         prefixLogSquareSum = squares
+    }
+
+    /// For the goodness-of-fit bootstrap's replicates, which are assembled in
+    /// descending order as their logarithms: nothing is sorted or recomputed,
+    /// and neither the values nor the running sums of squared logarithms are
+    /// kept, because the xmin scan (given its tie ends) reads neither: only
+    /// `count`, `logValue` and `prefixLogSum` may be used on such a value.
+    init(scanOnly count: Int, logDescending: [Double], prefixLogSum: [Double]) {
+        descending = []
+        self.count = count
+        self.logDescending = logDescending
+        self.prefixLogSum = prefixLogSum
+        prefixLogSquareSum = []
     }
 
     /// X(i), 1-based: X(1) is the largest.

@@ -90,7 +90,11 @@ public struct PowerLawFitter: Sendable {
     }
 
     func scan(_ data: OrderStatistics) -> (PowerLawScan.Candidate, String)? {
-        let scanner = PowerLawScan(data: data)
+        scan(PowerLawScan(data: data))
+    }
+
+    func scan(_ scanner: PowerLawScan) -> (PowerLawScan.Candidate, String)? {
+        let data = scanner.data
         switch xminSearch {
         case .exact:
             return scanner.exact(minimumTailCount: minimumTailCount).map { ($0, "exact") }
@@ -107,30 +111,10 @@ public struct PowerLawFitter: Sendable {
     /// fitted power law with probability n_tail/n and from the observed values
     /// below xmin otherwise, and is refitted with its own xmin scan; p is the
     /// fraction of replicates whose KS distance is at least the observed one.
-    func goodnessOfFit(_ data: OrderStatistics, best: PowerLawScan.Candidate) -> Double {
-        let n = data.count, m = best.tailCount
-        let xmin = data.value(m)
-        let body = Array(data.descending[m...])
-        let tailProbability = Double(m) / Double(n)
-        var replicateDistances = [Double](repeating: .nan, count: bootstrapReplicates)
-        replicateDistances.withUnsafeMutableBufferPointer { distances in
-            let output = distances
-            DispatchQueue.concurrentPerform(iterations: bootstrapReplicates) { replicate in
-                let random = RandomSource.substream(seed: seed, index: replicate)
-                var sample = [Double](repeating: 0, count: n)
-                for i in 0..<n {
-                    if body.isEmpty || random.uniformPositive() < tailProbability {
-                        // A fitted tail index near 0 draws values past the largest double;
-                        // censor them there so the replicate stays a sample of finite numbers.
-                        sample[i] = min(random.pareto(alpha: best.tailIndex, xmin: xmin), .greatestFiniteMagnitude)
-                    } else {
-                        sample[i] = body[random.index(below: body.count)]
-                    }
-                }
-                let fitted = scan(OrderStatistics(samples: sample))
-                output[replicate] = fitted?.0.distance ?? .infinity
-            }
-        }
+    /// Replicate r draws from its own substream of `seed`, so the p-value is the
+    /// same whatever the number of threads (`threads`, default: every core).
+    func goodnessOfFit(_ data: OrderStatistics, best: PowerLawScan.Candidate, threads: Int? = nil) -> Double {
+        let replicateDistances = bootstrapDistances(data, best: best, threads: threads)
         let atLeastAsFar = replicateDistances.filter { $0 >= best.distance }.count
         return Double(atLeastAsFar) / Double(bootstrapReplicates)
     }

@@ -13,20 +13,51 @@ import Foundation
 struct PowerLawScan {
     let data: OrderStatistics
     /// tieEnd[p − 1]: the last descending position holding the same value as X(p).
-    let tieEnd: [Int]
+    /// 32 bits each (half the memory and traffic of Int): positions stay below 2³².
+    let tieEnd: [UInt32]
+    /// The tail sizes m at which a new distinct value starts (X(m) > X(m+1), or
+    /// m = n), ascending: the ends of the groups of ties.
+    let boundaries: ArraySlice<Int>
 
     init(data: OrderStatistics) {
+        precondition(data.count < Int(UInt32.max), "the xmin scan counts positions in 32 bits")
+        var ends = [UInt32](repeating: 0, count: data.count)
+        var boundaries = [Int](repeating: 0, count: data.count)
+        let first = Self.ties(of: data.descending, ends: &ends, boundaries: &boundaries)
+        self.init(data: data, tieEnd: ends, boundaries: boundaries[first...])
+    }
+
+    /// A scan whose tie ends and boundaries were filled by `ties(of:ends:boundaries:)`
+    /// (the bootstrap reuses its buffers).
+    init(data: OrderStatistics, tieEnd: [UInt32], boundaries: ArraySlice<Int>) {
         self.data = data
-        var ends = [Int](repeating: 0, count: data.count)
-        var p = data.count
-        while p >= 1 {
-            let end = p
-            while p >= 1 && data.value(p) == data.value(end) {
-                ends[p - 1] = end
-                p -= 1
+        self.tieEnd = tieEnd
+        self.boundaries = boundaries
+    }
+
+    /// One backward pass over `descending` (n values): ends[p − 1] = the last
+    /// 1-based position holding the same value as position p, and the group
+    /// ends, written ascending into the back of `boundaries` (both n long);
+    /// returns where they start.
+    static func ties(of descending: [Double], ends: inout [UInt32], boundaries: inout [Int]) -> Int {
+        descending.withUnsafeBufferPointer { values in
+            ends.withUnsafeMutableBufferPointer { ends in
+                boundaries.withUnsafeMutableBufferPointer { boundaries in
+                    var p = values.count, b = values.count
+                    while p >= 1 {
+                        let end = p
+                        b -= 1
+                        boundaries[b] = end
+                        let value = values[end - 1]
+                        while p >= 1 && values[p - 1] == value {
+                            ends[p - 1] = UInt32(truncatingIfNeeded: end)
+                            p -= 1
+                        }
+                    }
+                    return b
+                }
             }
         }
-        tieEnd = ends
     }
 
     /// The fitted law for the tail of size m: xmin = X(m), tail index β.
@@ -40,15 +71,8 @@ struct PowerLawScan {
     /// As in plfit and the `powerlaw` package, the two largest distinct values
     /// are not candidates (a tail needs at least three distinct values), and
     /// neither is a tail smaller than `minimumTailCount`.
-    func distinctTailCounts(minimumTailCount: Int) -> [Int] {
-        let n = data.count
-        var counts: [Int] = []
-        var distinctSeen = 0
-        for m in 1...n where m == n || data.value(m) > data.value(m + 1) {
-            distinctSeen += 1
-            if distinctSeen >= 3 && m >= minimumTailCount { counts.append(m) }
-        }
-        return counts
+    func distinctTailCounts(minimumTailCount: Int) -> ArraySlice<Int> {
+        boundaries.dropFirst(2).drop { $0 < minimumTailCount }
     }
 
     /// The continuous MLE of the tail index on the m largest samples:
@@ -78,7 +102,7 @@ struct PowerLawScan {
         let logXmin = data.logValue(m)
         let mm = Double(m)
         @inline(__always) func fitted(_ p: Int) -> Double { -expm1(-beta * (data.logValue(p) - logXmin)) }
-        @inline(__always) func below(_ p: Int) -> Double { Double(m - tieEnd[p - 1]) / mm }
+        @inline(__always) func below(_ p: Int) -> Double { Double(m - Int(tieEnd[p - 1])) / mm }
         let blockSize = 32
         let blockCount = (m + blockSize - 1) / blockSize
         let hint = min(m, max(1, Int(start * mm)))
@@ -107,7 +131,7 @@ struct PowerLawScan {
     /// The best candidate among tail sizes `counts`, evaluated in the given
     /// order and starting from `seed` if one was already evaluated. Ties in
     /// distance go to the larger tail (the smaller xmin).
-    func best(among counts: [Int], seed: Candidate? = nil) -> Candidate? {
+    func best<Counts: Collection>(among counts: Counts, seed: Candidate? = nil) -> Candidate? where Counts.Element == Int {
         var best = seed
         var start = 0.5
         for m in counts where m != seed?.tailCount {
@@ -130,7 +154,7 @@ struct PowerLawScan {
         guard !counts.isEmpty else { return nil }
         let coarse = logSpacedSubset(counts, size: 64)
         // Largest tails first: their small distances make the bound tight early.
-        return best(among: Array(counts.reversed()), seed: best(among: coarse))
+        return best(among: counts.reversed(), seed: best(among: coarse))
     }
 
     /// The grid scan for large n: about `gridSize` candidates log-spaced in m;
@@ -150,28 +174,31 @@ struct PowerLawScan {
                   let position = coarse.firstIndex(of: levelBest.tailCount) else { return best }
             best = levelBest
             let low = coarse[max(0, position - 1)], high = coarse[min(coarse.count - 1, position + 1)]
-            neighbourhood = neighbourhood.filter { $0 >= low && $0 <= high }
+            // The neighbourhood is ascending: the counts in [low, high] are a slice of it.
+            neighbourhood = neighbourhood.drop { $0 < low }.prefix { $0 <= high }
         }
         return self.best(among: neighbourhood, seed: best)
     }
 
     /// About `size` elements of `counts`, evenly spaced by position.
-    private func evenlySpacedSubset(_ counts: [Int], size: Int) -> [Int] {
-        guard counts.count > size else { return counts }
-        return (0..<size).map { counts[$0 * (counts.count - 1) / (size - 1)] }
+    private func evenlySpacedSubset(_ counts: ArraySlice<Int>, size: Int) -> [Int] {
+        guard counts.count > size else { return Array(counts) }
+        return (0..<size).map { counts[counts.startIndex + $0 * (counts.count - 1) / (size - 1)] }
     }
 
     /// About `size` elements of the ascending list `counts`, log-spaced by value.
-    private func logSpacedSubset(_ counts: [Int], size: Int) -> [Int] {
-        guard counts.count > size, let lowest = counts.first, let highest = counts.last else { return counts }
-        var subset: [Int] = []
-        var index = 0
-        let logLow = log(Double(lowest)), logHigh = log(Double(highest))
-        for j in 0..<size {
-            let target = exp(logLow + (logHigh - logLow) * Double(j) / Double(size - 1))
-            while index < counts.count - 1 && Double(counts[index]) < target { index += 1 }
-            if subset.last != counts[index] { subset.append(counts[index]) }
+    private func logSpacedSubset(_ slice: ArraySlice<Int>, size: Int) -> [Int] {
+        guard slice.count > size, let lowest = slice.first, let highest = slice.last else { return Array(slice) }
+        return slice.withUnsafeBufferPointer { counts in
+            var subset: [Int] = []
+            var index = 0
+            let logLow = log(Double(lowest)), logHigh = log(Double(highest))
+            for j in 0..<size {
+                let target = exp(logLow + (logHigh - logLow) * Double(j) / Double(size - 1))
+                while index < counts.count - 1 && Double(counts[index]) < target { index += 1 }
+                if subset.last != counts[index] { subset.append(counts[index]) }
+            }
+            return subset
         }
-        return subset
     }
 }

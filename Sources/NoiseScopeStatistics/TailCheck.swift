@@ -1,3 +1,4 @@
+import Dispatch
 import NoiseScopeCore
 
 /// Everything `noisescope check` computes on one positive sample: summaries,
@@ -38,12 +39,17 @@ public struct TailCheck: Sendable {
         guard data.value(1) > data.value(data.count) else {
             throw Failure(description: "all \(data.count) samples are equal (\(data.value(1))): there is no tail to estimate")
         }
+        // The power-law fit (with its bootstrap, most of the work) needs only the
+        // order statistics: it runs beside the verdict's serial parts, whose result
+        // it does not read, so the cores stay busy and nothing changes but the time.
+        let powerLaw = PendingFit { options.powerLaw.fit(data) }
         let trajectory = options.dependent ? DependentSamples(ordered: samples, seed: options.doubleBootstrap.seed) : nil
         let decision = options.rule.decide(data, n: data.count, trajectory: trajectory)
         let choice = try chooseK(options, n: data.count, largestUsable: data.count - 1, stable: decision.evidence.kStar) {
             options.doubleBootstrap.chooseK(data)
         }
-        return assemble(top: data, n: data.count, summary: SampleSummary(data), choice: choice, powerLaw: options.powerLaw, decision: decision)
+        return assemble(top: data, n: data.count, summary: SampleSummary(data), choice: choice, powerLaw: options.powerLaw,
+                        decision: decision, fitted: powerLaw.result)
     }
 
     /// Runs the check on a bounded-memory sketch of a stream. Where the stream
@@ -103,14 +109,15 @@ public struct TailCheck: Sendable {
     /// The estimators at k on the upper order statistics `top` of n samples, and the verdict.
     static func assemble(top data: OrderStatistics, n: Int, summary: SampleSummary, choice: DoubleBootstrap.Choice,
                          powerLaw fitter: PowerLawFitter,
-                         decision: (verdict: TailVerdict, reason: String, evidence: TailVerdictEvidence)) -> TailCheckReport {
+                         decision: (verdict: TailVerdict, reason: String, evidence: TailVerdictEvidence),
+                         fitted: PowerLawFit?? = nil) -> TailCheckReport {
         var hill = HillEstimator.estimate(data, k: choice.k)
         if let alpha = hill.alpha { hill.asymptoticAlphaInterval95 = HillEstimator.asymptoticAlphaInterval(alpha: alpha, k: choice.k) }
         let moments = MomentEstimator.estimate(data, k: choice.k)
         let pickandsK = min(choice.k, PickandsEstimator.maximumK(n: data.count))
         let pickands = pickandsK >= 1 ? PickandsEstimator.estimate(data, k: pickandsK) : nil
         let kernel = KernelEstimator.estimate(data, k: choice.k)
-        let powerLaw = fitter.fit(data)
+        let powerLaw = fitted ?? fitter.fit(data)
         var reason = decision.reason
         // The text never contradicts itself: a rejected goodness of fit qualifies a power-law verdict.
         if let p = powerLaw?.goodnessOfFitP, p < 0.1, decision.verdict == .heavy || decision.verdict == .infiniteVariance {
@@ -170,5 +177,24 @@ public struct TailCheckReport: Codable, Sendable {
         verdictReason = try c.decode(String.self, forKey: .verdictReason)
         evidence = try c.decodeIfPresent(TailVerdictEvidence.self, forKey: .evidence) ?? TailVerdictEvidence()
         dropped = try c.decodeIfPresent(SampleCleaner.DroppedCounts.self, forKey: .dropped)
+    }
+}
+
+/// A power-law fit computed on another thread; `result` waits for it.
+private final class PendingFit: @unchecked Sendable {
+    private var value: PowerLawFit?
+    private let done = DispatchGroup()
+
+    init(_ body: @escaping @Sendable () -> PowerLawFit?) {
+        done.enter()
+        DispatchQueue.global().async {
+            self.value = body()
+            self.done.leave()
+        }
+    }
+
+    var result: PowerLawFit? {
+        done.wait()
+        return value
     }
 }

@@ -49,6 +49,18 @@ final class SampleReaderTests: XCTestCase {
         XCTAssertEqual(withNull[1], 2.5)
     }
 
+    /// Lines after the first are parsed in place: positions in messages still
+    /// count from the start of their line; escaped and plain keys compare equal.
+    func testJSONLinesProblemsPastTheFirstLine() throws {
+        XCTAssertEqual(message { try self.read("{\"a\": 1}\n{\"a\": 1 x}\n", source: "l.jsonl") },
+                       "l.jsonl line 2: expected ',' or '}' at character 9; JSON lines wants one {...} object a line")
+        XCTAssertEqual(message { try self.read("{\"a\": 1}\n{\"a\": 1, \"\\u0061\": 2}\n", source: "l.jsonl") },
+                       "l.jsonl line 2: duplicate key 'a'; each field may appear once; JSON lines wants one {...} object a line")
+        XCTAssertEqual(message { try self.read("{\"a\": 1}\n{\"a\u{1}\": 1}\n", source: "l.jsonl") },
+                       "l.jsonl line 2: control character in a string at character 5; JSON lines wants one {...} object a line")
+        XCTAssertEqual(try read("{\"a\": 1}\n{\"\\u0061\": 2.5}\n", source: "l.jsonl", field: "a").values, [1, 2.5])
+    }
+
     /// Builds a version-1 .npy file in memory.
     func npy(descr: String, shape: String, fortran: Bool = false, payload: Data) -> Data {
         var header = "{'descr': '\(descr)', 'fortran_order': \(fortran ? "True" : "False"), 'shape': \(shape), }"

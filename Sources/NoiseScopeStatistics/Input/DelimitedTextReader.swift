@@ -17,7 +17,8 @@ struct DelimitedTextReader {
     var shownSource: String { TerminalText.safeForTerminal(source, limit: 200) }
 
     func readPlain(_ bytes: [UInt8]) throws -> ReadSamples {
-        var values: [Double] = [], lines: [Int] = []
+        var values: [Double] = [], lines = LineRuns()
+        values.reserveCapacity(TextLines.count(bytes))
         try TextLines.each(bytes) { number, line in
             if TextLines.isBlankOrComment(line) { return }
             guard let x = ByteNumber.parse(line) else {
@@ -26,12 +27,13 @@ struct DelimitedTextReader {
             values.append(x)
             lines.append(number)
         }
-        return ReadSamples(values: values, lines: lines, source: source)
+        return ReadSamples(values: values, lineRuns: lines, source: source)
     }
 
     func readTable(_ bytes: [UInt8], separator: Character) throws -> ReadSamples {
         let separatorByte = separator.asciiValue!
-        var values: [Double] = [], lines: [Int] = []
+        var values: [Double] = [], lines = LineRuns()
+        values.reserveCapacity(TextLines.count(bytes))
         var columnIndex: Int? = nil
         do {
             try CSVRecords.each(bytes, separator: separatorByte) { record in
@@ -63,7 +65,7 @@ struct DelimitedTextReader {
             }
             lines.append(record.line)
         }
-        return ReadSamples(values: values, lines: lines, source: source)
+        return ReadSamples(values: values, lineRuns: lines, source: source)
     }
 
     static func trimmed(_ cell: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
@@ -93,7 +95,8 @@ struct DelimitedTextReader {
     }
 
     func readJSONLines(_ bytes: [UInt8]) throws -> ReadSamples {
-        var values: [Double] = [], lines: [Int] = []
+        var values: [Double] = [], lines = LineRuns()
+        values.reserveCapacity(TextLines.count(bytes))
         var chosenField = field
         try TextLines.each(bytes) { number, line in
             if TextLines.isBlankOrComment(line) { return }
@@ -122,6 +125,6 @@ struct DelimitedTextReader {
             }
             lines.append(number)
         }
-        return ReadSamples(values: values, lines: lines, source: source)
+        return ReadSamples(values: values, lineRuns: lines, source: source)
     }
 }

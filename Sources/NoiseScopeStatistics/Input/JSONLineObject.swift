@@ -38,14 +38,13 @@ struct JSONLineObject {
 
     /// Parses `bytes` (one line, without its newline).
     static func parse(_ bytes: ArraySlice<UInt8>) throws -> JSONLineObject {
-        var parser = Parser(bytes: Array(bytes))
+        var parser = Parser(bytes: bytes)
         parser.skipSpace()
         guard parser.peek == UInt8(ascii: "{") else {
             throw Problem(reason: parser.atEnd ? "empty line" : "not a JSON object (a line must start with '{')")
         }
         parser.index += 1
         var object = JSONLineObject()
-        var seen = Set<String>()
         parser.skipSpace()
         if parser.peek == UInt8(ascii: "}") {
             parser.index += 1
@@ -54,7 +53,8 @@ struct JSONLineObject {
                 parser.skipSpace()
                 guard parser.peek == UInt8(ascii: "\"") else { throw parser.problem("expected a quoted key") }
                 let key = try parser.string()
-                guard seen.insert(key).inserted else {
+                // A line has a few keys: comparing with each beats hashing into a set.
+                guard !object.fields.contains(where: { $0.key == key }) else {
                     throw Problem(reason: "duplicate key \(TerminalText.quoted(key)); each field may appear once")
                 }
                 parser.skipSpace()
@@ -74,13 +74,19 @@ struct JSONLineObject {
     }
 
     private struct Parser {
-        let bytes: [UInt8]
-        var index = 0
-        var atEnd: Bool { index >= bytes.count }
-        var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
+        /// The line, read in place (its indices are those of the whole input).
+        let bytes: ArraySlice<UInt8>
+        var index: Int
+        var atEnd: Bool { index >= bytes.endIndex }
+        var peek: UInt8? { index < bytes.endIndex ? bytes[index] : nil }
+
+        init(bytes: ArraySlice<UInt8>) {
+            self.bytes = bytes
+            index = bytes.startIndex
+        }
 
         func problem(_ what: String) -> Problem {
-            Problem(reason: atEnd ? "\(what), found the end of the line" : "\(what) at character \(index + 1)")
+            Problem(reason: atEnd ? "\(what), found the end of the line" : "\(what) at character \(index - bytes.startIndex + 1)")
         }
 
         mutating func skipSpace() {
@@ -89,6 +95,14 @@ struct JSONLineObject {
 
         mutating func string() throws -> String {
             index += 1
+            // Most keys hold no escapes and no control characters: read them in place.
+            var end = index
+            while end < bytes.endIndex, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 32 { end += 1 }
+            if end < bytes.endIndex && bytes[end] == UInt8(ascii: "\"") {
+                let text = String(decoding: bytes[index..<end], as: UTF8.self)
+                index = end + 1
+                return text
+            }
             var out: [UInt8] = []
             while let byte = peek {
                 index += 1
@@ -99,7 +113,7 @@ struct JSONLineObject {
                     index += 1
                     switch escaped {
                     case UInt8(ascii: "u"):
-                        guard index + 4 <= bytes.count,
+                        guard index + 4 <= bytes.endIndex,
                               let code = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else {
                             throw problem("bad \\u escape")
                         }
@@ -153,7 +167,7 @@ struct JSONLineObject {
             // non-finite values, which the cleaner drops (and counts) or refuses.
             case UInt8(ascii: "N"): try literal("NaN"); return .number(.nan)
             case UInt8(ascii: "I"): try literal("Infinity"); return .number(.infinity)
-            case UInt8(ascii: "-") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "I"):
+            case UInt8(ascii: "-") where index + 1 < bytes.endIndex && bytes[index + 1] == UInt8(ascii: "I"):
                 index += 1
                 try literal("Infinity")
                 return .number(-.infinity)
@@ -163,7 +177,7 @@ struct JSONLineObject {
 
         mutating func literal(_ word: String) throws {
             let expected = Array(word.utf8)
-            guard index + expected.count <= bytes.count, Array(bytes[index..<index + expected.count]) == expected else {
+            guard index + expected.count <= bytes.endIndex, bytes[index..<index + expected.count].elementsEqual(expected) else {
                 throw problem("unknown word (JSON has true, false, null; NaN and Infinity are read as missing)")
             }
             index += expected.count

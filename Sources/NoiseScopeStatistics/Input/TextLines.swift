@@ -26,20 +26,16 @@ struct TextLines {
                 start = 3 - fromCarry
             }
         }
-        var i = start
-        while i < chunk.count {
-            if chunk[i] == 10 {
-                if carry.isEmpty {
-                    try emit(chunk[start..<i], body)
-                } else {
-                    carry += chunk[start..<i]
-                    let line = carry
-                    carry.removeAll(keepingCapacity: true)
-                    try emit(line[...], body)
-                }
-                start = i + 1
+        while start <= chunk.count, let i = Self.newline(in: chunk, from: start) {
+            if carry.isEmpty {
+                try emit(chunk[start..<i], body)
+            } else {
+                carry += chunk[start..<i]
+                let line = carry
+                carry.removeAll(keepingCapacity: true)
+                try emit(line[...], body)
             }
-            i += 1
+            start = i + 1
         }
         if start < chunk.count { carry += chunk[start...] }
     }
@@ -63,6 +59,24 @@ struct TextLines {
         try body(lineNumber, text)
     }
 
+    /// The index of the first LF in `bytes` at or after `start` (memchr).
+    @inline(__always)
+    static func newline(in bytes: [UInt8], from start: Int) -> Int? {
+        guard start < bytes.count else { return nil }
+        return bytes.withUnsafeBytes { raw -> Int? in
+            guard let found = memchr(raw.baseAddress! + start, 10, raw.count - start) else { return nil }
+            return UnsafeRawPointer(found) - raw.baseAddress!
+        }
+    }
+
+    /// The number of lines in `bytes` (LFs, plus one for an unterminated last
+    /// line): an upper bound on the values they hold, to size arrays once.
+    static func count(_ bytes: [UInt8]) -> Int {
+        var lines = 0, start = 0
+        while let i = newline(in: bytes, from: start) { lines += 1; start = i + 1 }
+        return lines + (start < bytes.count ? 1 : 0)
+    }
+
     /// Every line of `bytes`.
     static func each(_ bytes: [UInt8], _ body: (Int, ArraySlice<UInt8>) throws -> Void) rethrows {
         var lines = TextLines()
@@ -83,46 +97,13 @@ struct TextLines {
 /// Parsing a number from bytes without building a String for it.
 enum ByteNumber {
     /// The longest cell read as a number; longer cells are not numbers.
-    static let maximumLength = 400
+    static let maximumLength = DecimalNumber.maximumLength
 
     /// The value of `cell` with surrounding spaces and tabs ignored: decimal and
     /// exponent forms, "nan", "inf" and "infinity" in any case (the cleaner
     /// decides what to do with those); nil when the cell is not a number.
+    @inline(__always)
     static func parse(_ cell: ArraySlice<UInt8>) -> Double? {
-        var bytes = cell
-        while let first = bytes.first, first == 32 || first == 9 { bytes = bytes.dropFirst() }
-        while let last = bytes.last, last == 32 || last == 9 { bytes = bytes.dropLast() }
-        guard !bytes.isEmpty, bytes.count <= maximumLength else { return nil }
-        // strtod takes forms that are not numbers in a data file (hex floats,
-        // "nan(...)", leading whitespace); allow only digits, signs, '.', 'e'
-        // and the letters of nan/inf/infinity.
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."): continue
-            case UInt8(ascii: "e"), UInt8(ascii: "E"): continue
-            default:
-                let lower = byte | 0x20
-                if "nainfty".utf8.contains(lower) { continue }
-                return nil
-            }
-        }
-        if bytes.contains(where: { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) != UInt8(ascii: "e") }) {
-            let word = String(decoding: bytes.map { $0 | 0x20 }, as: UTF8.self)
-            switch word {
-            case "nan", "+nan", "-nan": return .nan
-            case "inf", "+inf", "infinity", "+infinity": return .infinity
-            case "-inf", "-infinity": return -.infinity
-            default: return nil
-            }
-        }
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { buffer -> Double? in
-            var i = 0
-            for byte in bytes { buffer[i] = CChar(bitPattern: byte); i += 1 }
-            buffer[i] = 0
-            var end: UnsafeMutablePointer<CChar>? = nil
-            let value = strtod(buffer.baseAddress!, &end)
-            guard let end, end - buffer.baseAddress! == bytes.count else { return nil }
-            return value
-        }
+        cell.withUnsafeBufferPointer { DecimalNumber.parse($0) }
     }
 }

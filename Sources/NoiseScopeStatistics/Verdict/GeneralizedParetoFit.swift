@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Peaks over threshold: a generalised Pareto distribution fitted by maximum
@@ -95,7 +96,7 @@ public struct GeneralizedParetoFit: Codable, Equatable, Sendable {
         for i in 0..<30 { thetas.append(-(1 - pow(10, -6 + Double(i) * (6 - 0.0001) / 29)) / zmax) }
         for i in 0..<57 { thetas.append(pow(10, -3 + Double(i) * 7 / 56)) }
         thetas.sort()
-        let values = thetas.map { grimshaw($0, z) }
+        let values = evaluate(thetas, length: z.count) { grimshaw($0, z) }
         let best = values.indices.max { values[$0] < values[$1] }!
         var theta = thetas[best]
         if best > 0, best < thetas.count - 1 {
@@ -106,6 +107,20 @@ public struct GeneralizedParetoFit: Codable, Equatable, Sendable {
         if abs(theta) < 1e-12 { return (0, z.reduce(0, +) / Double(z.count)) }
         let xi = z.reduce(0) { $0 + log1p(theta * $1) } / Double(z.count)
         return (xi, xi / theta)
+    }
+
+    /// `f` at each point, on every core when each value is a long sum (many
+    /// exceedances): the points are independent and each sum runs in its own
+    /// order on one thread, so the values are those of a plain `map`.
+    static func evaluate(_ points: [Double], length: Int, _ f: (Double) -> Double) -> [Double] {
+        // Short sums are done before threads would start.
+        guard length >= 20_000 else { return points.map(f) }
+        var values = [Double](repeating: .nan, count: points.count)
+        values.withUnsafeMutableBufferPointer { output in
+            let output = output
+            DispatchQueue.concurrentPerform(iterations: points.count) { output[$0] = f(points[$0]) }
+        }
+        return values
     }
 
     /// The GPD log-likelihood of `z` at (ξ, σ).
@@ -130,7 +145,7 @@ public struct GeneralizedParetoFit: Codable, Equatable, Sendable {
         let centre = log(max(hint - base, 1e-8 * max(base, 1)))
         let value = { (t: Double) -> Double in logLikelihood(xi: xi, sigma: base + exp(t), z) }
         let grid = (0...16).map { centre - 8 + Double($0) }
-        let values = grid.map(value)
+        let values = evaluate(grid, length: z.count, value)
         let best = values.indices.max { values[$0] < values[$1] }!
         guard best > 0, best < grid.count - 1 else { return values[best] }
         let t = OneDimensionalSearch.minimum(of: { -value($0) }, lower: grid[best - 1], upper: grid[best + 1], guess: grid[best], tolerance: 1e-7)

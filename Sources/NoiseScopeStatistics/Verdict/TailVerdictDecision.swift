@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 extension TailVerdictRule {
@@ -15,7 +16,15 @@ extension TailVerdictRule {
 
         // 2. Light: shift-invariant peaks over threshold at the largest usable k.
         let kLight = ks[ks.count - 1], kHigher = ks[ks.count - 1 - lightStepsUp]
-        if let wide = GeneralizedParetoFit.fit(data, k: kLight), let higher = GeneralizedParetoFit.fit(data, k: kHigher, interval: false) {
+        // The two fits are independent: both at once (the second is only read if the first exists).
+        var fits: [GeneralizedParetoFit?] = [nil, nil]
+        fits.withUnsafeMutableBufferPointer { output in
+            let output = output
+            DispatchQueue.concurrentPerform(iterations: 2) { i in
+                output[i] = i == 0 ? GeneralizedParetoFit.fit(data, k: kLight) : GeneralizedParetoFit.fit(data, k: kHigher, interval: false)
+            }
+        }
+        if let wide = fits[0], let higher = fits[1] {
             let upper = wide.xiInterval95?.upper
             evidence.lightTest = .init(k: kLight, xiUpper95: upper, kHigherUp: kHigher, xiHigherUp: higher.xi)
             if let upper, upper < lightXi, higher.xi < lightXiHigherUp {

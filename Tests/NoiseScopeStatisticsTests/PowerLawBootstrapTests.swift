@@ -1,0 +1,121 @@
+import XCTest
+@testable import NoiseScopeStatistics
+
+/// The goodness-of-fit bootstrap assembles each replicate already sorted
+/// (body draws counted per index, only the Pareto draws sorted). It must give
+/// bit for bit the distances of the plain method, which fills n values in draw
+/// order and sorts them, and the same p for any number of threads.
+final class PowerLawBootstrapTests: XCTestCase {
+    /// The plain method, kept here as the reference: n values in draw order.
+    static func referenceSample(_ fitter: PowerLawFitter, _ data: OrderStatistics, best: PowerLawScan.Candidate, replicate: Int) -> [Double] {
+        let n = data.count, m = best.tailCount
+        let xmin = data.value(m)
+        let body = Array(data.descending[m...])
+        let tailProbability = Double(m) / Double(n)
+        let random = RandomSource.substream(seed: fitter.seed, index: replicate)
+        var sample = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            if body.isEmpty || random.uniformPositive() < tailProbability {
+                sample[i] = min(random.pareto(alpha: best.tailIndex, xmin: xmin), .greatestFiniteMagnitude)
+            } else {
+                sample[i] = body[random.index(below: body.count)]
+            }
+        }
+        return sample
+    }
+
+    static func referenceDistances(_ fitter: PowerLawFitter, _ data: OrderStatistics, best: PowerLawScan.Candidate) -> [Double] {
+        (0..<fitter.bootstrapReplicates).map { replicate in
+            fitter.scan(OrderStatistics(samples: referenceSample(fitter, data, best: best, replicate: replicate)))?.0.distance ?? .infinity
+        }
+    }
+
+    /// What the scan reads of an assembled replicate: logarithms, their sums,
+    /// tie ends and candidate boundaries, equal to those of the sorted sample.
+    func testAssembledReplicateIsTheSortedSample() throws {
+        var checked = 0
+        for (name, sample, search) in Self.cases {
+            let data = OrderStatistics(samples: sample)
+            let fitter = PowerLawFitter(xminSearch: search, bootstrapReplicates: 3, seed: 8)
+            let best = try XCTUnwrap(fitter.scan(data)?.0, name)
+            var replicate = BootstrapReplicate(data: data, tailCount: best.tailCount)
+            for r in 0..<3 {
+                replicate.draw(tailIndex: best.tailIndex, random: RandomSource.substream(seed: fitter.seed, index: r))
+                let assembled = replicate.scanner
+                let sorted = PowerLawScan(data: OrderStatistics(samples: Self.referenceSample(fitter, data, best: best, replicate: r)))
+                XCTAssertEqual(assembled.data.count, sorted.data.count, name)
+                XCTAssertEqual(assembled.data.logDescending.map(\.bitPattern), sorted.data.logDescending.map(\.bitPattern), name)
+                XCTAssertEqual(assembled.data.prefixLogSum.map(\.bitPattern), sorted.data.prefixLogSum.map(\.bitPattern), name)
+                XCTAssertEqual(assembled.tieEnd, sorted.tieEnd, name)
+                XCTAssertEqual(Array(assembled.boundaries), Array(sorted.boundaries), name)
+                checked += 1
+            }
+        }
+        XCTAssertEqual(checked, 3 * Self.cases.count)
+    }
+
+    static var cases: [(String, [Double], PowerLawFitter.XminSearch)] {
+        [("pareto1.5", SyntheticDistribution.pareto(alpha: 1.5, xmin: 1).sample(count: 3000, seed: 11), .exact),
+         ("|t3|", SyntheticDistribution.absoluteStudentT(nu: 3).sample(count: 2000, seed: 12), .exact),
+         // Rounded to 2 decimals: many ties in the body and at xmin.
+         ("|t3| rounded", SyntheticDistribution.absoluteStudentT(nu: 3).sample(count: 3000, seed: 13).map { max(0.01, ($0 * 100).rounded() / 100) }, .exact),
+         ("lognormal grid", SyntheticDistribution.lognormal(sigma: 1).sample(count: 20_000, seed: 14), .grid(candidates: 400)),
+         // A tail index near 0: Pareto draws past the largest double are censored.
+         ("near-zero index", (1...200).map { pow(10, Double($0) * 1.5) }, .exact)]
+    }
+
+    func testReplicatesMatchTheSortedReference() throws {
+        var compared = 0
+        for (name, sample, search) in Self.cases {
+            let data = OrderStatistics(samples: sample)
+            let fitter = PowerLawFitter(xminSearch: search, bootstrapReplicates: 12, seed: 5)
+            let best = try XCTUnwrap(fitter.scan(data)?.0, name)
+            let fast = fitter.bootstrapDistances(data, best: best, threads: 1)
+            let reference = Self.referenceDistances(fitter, data, best: best)
+            XCTAssertEqual(fast.map(\.bitPattern), reference.map(\.bitPattern), name)
+            // Counts spilled past 1 instead of 255: the rare path, taken at every repeated draw.
+            let spilled = fitter.bootstrapDistances(data, best: best, threads: 1, countLimit: 1)
+            XCTAssertEqual(spilled.map(\.bitPattern), reference.map(\.bitPattern), name + ", spilled counts")
+            compared += zip(fast, reference).filter { $0.bitPattern == $1.bitPattern }.count
+            compared += zip(spilled, reference).filter { $0.bitPattern == $1.bitPattern }.count
+        }
+        XCTAssertEqual(compared, 2 * 12 * Self.cases.count)
+    }
+
+    func testSameDistancesForAnyThreadCount() throws {
+        for (name, sample, search) in Self.cases {
+            let data = OrderStatistics(samples: sample)
+            let fitter = PowerLawFitter(xminSearch: search, bootstrapReplicates: 7, seed: 9)
+            let best = try XCTUnwrap(fitter.scan(data)?.0, name)
+            let one = fitter.bootstrapDistances(data, best: best, threads: 1).map(\.bitPattern)
+            for threads in [2, 3, 16] {
+                XCTAssertEqual(fitter.bootstrapDistances(data, best: best, threads: threads).map(\.bitPattern), one, "\(name), \(threads) threads")
+            }
+            XCTAssertEqual(fitter.goodnessOfFit(data, best: best, threads: 1), fitter.goodnessOfFit(data, best: best, threads: 2), name)
+        }
+    }
+}
+
+/// `RandomSource.Draws` must give GSL's own draws, interleaved as the bootstrap interleaves them.
+final class RandomDrawsTests: XCTestCase {
+    func testSameDrawsAsGSL() {
+        var compared = 0
+        for n in [1, 2, 3, 7, 1000, 999_983, 1 << 20, 1 << 31, (1 << 31) + 12345, Int(UInt32.max) - 1, Int(UInt32.max)] {
+            for seed: UInt64 in [0, 1, 42] {
+                let ours = RandomSource(seed: seed), gsl = RandomSource(seed: seed)
+                let draws = ours.draws(indexBelow: n)
+                for i in 0..<20_000 {
+                    if i % 3 == 0 {
+                        XCTAssertEqual(draws.uniformPositive().bitPattern, gsl.uniformPositive().bitPattern, "n \(n), draw \(i)")
+                    } else {
+                        XCTAssertEqual(draws.index(), gsl.index(below: n), "n \(n), draw \(i)")
+                    }
+                    // A Pareto draw in between, through GSL, shares the state.
+                    if i % 11 == 0 { XCTAssertEqual(ours.pareto(alpha: 1.5).bitPattern, gsl.pareto(alpha: 1.5).bitPattern) }
+                    compared += 1
+                }
+            }
+        }
+        XCTAssertEqual(compared, 11 * 3 * 20_000)
+    }
+}
