@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import XCTest
 @testable import NoiseScopeStatistics
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import Foundation
 import NoiseScope
 import XCTest

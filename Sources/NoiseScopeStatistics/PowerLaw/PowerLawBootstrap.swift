@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import Dispatch
 import Foundation
 
