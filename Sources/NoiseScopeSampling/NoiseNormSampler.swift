@@ -147,6 +147,29 @@ public final class NoiseNormSampler {
         return (count / bare, count / measuring, bare / measuring)
     }
 
+    /// A forecast of `run`'s wall time in seconds, from timing two gradients of
+    /// each size the run uses (a few milliseconds on the bundled models); the
+    /// model's outputs are unchanged, since every step overwrites the gradient.
+    /// Good to a factor of about 1.5: the machine's load can change.
+    public func estimatedSeconds() -> Double {
+        func time(_ batch: [Int]) -> Double {
+            _ = model.lossAndGradient(indices: batch)  // warm the workspace
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = model.lossAndGradient(indices: batch)
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+        let minibatch = time(Array(pool.prefix(options.batchSize)))
+        let fullGradient: Double
+        if let m = options.fullGradientBatches {
+            fullGradient = Double(m) * minibatch
+        } else {
+            let chunk = min(model.maxBatchSize, exampleCount)
+            fullGradient = Double((exampleCount + chunk - 1) / chunk) * time(Array(pool.prefix(chunk)))
+        }
+        // The measurement loop costs a little more than the bare gradient (bench: ≈ 1.0–1.1×).
+        return fullGradient + 1.1 * Double(options.samples) * minibatch
+    }
+
     /// ∇f in Double: exact (every example once, minibatches weighted by size) or
     /// the mean of M minibatch gradients drawn with a seed of their own.
     func computeFullGradient(progress: (Phase, Int, Int) -> Void, shouldStop: () -> Bool) throws -> ([Double], Int) {

@@ -105,7 +105,8 @@ struct MeasureCommand: ParsableCommand {
             request.excluded = try excludedExamples()
             Interruption.install()
             let progress = ProgressReporter(quiet: quiet)
-            let run = try MeasurementRun.measure(request, progress: { progress.update(phase: $0, done: $1, total: $2) }, shouldStop: { Interruption.isRequested })
+            let run = try MeasurementRun.measure(request, progress: { progress.update(phase: $0, done: $1, total: $2) }, shouldStop: { Interruption.isRequested },
+                                             notice: { printError("noisescope: \($0)") })
             try run.write(to: out, formats: figureFormat.formats())
             try emit(json ? try encodeJSON(run.summary) : run.humanReadable(directory: out), to: nil)
         }

@@ -39,8 +39,10 @@ public struct MeasurementRun {
 
     /// Runs `request`: `progress(phase, done, total)` as it goes; `shouldStop()`
     /// polled between minibatches (a true answer throws `NoiseScopeError.interrupted`).
+    /// `notice` hears one line before work that is forecast to take over a minute.
     public static func measure(_ request: MeasureRequest, progress: @escaping (String, Int, Int) -> Void = { _, _, _ in },
-                               shouldStop: @escaping () -> Bool = { false }) throws -> MeasurementRun {
+                               shouldStop: @escaping () -> Bool = { false },
+                               notice: (String) -> Void = { _ in }) throws -> MeasurementRun {
         let started = DispatchTime.now().uptimeNanoseconds
         let model: any GradientModel<Float>, data: ModelCatalog.DataSource, batchSize: Int
         if let checkpoint = request.checkpoint {
@@ -55,6 +57,11 @@ public struct MeasurementRun {
                                                fullGradientBatches: request.fullGradientBatches, seed: request.seed)
         options.excluded = request.excluded
         let sampler = try NoiseNormSampler(model: model, options: options)
+        let forecast = sampler.estimatedSeconds()
+        if forecast > 60 {
+            notice(String(format: "%@ on %@, N = %d: this will take about %.0f minutes (forecast from timing a few gradients)",
+                          model.name, data.name, request.samples, (forecast / 60).rounded(.up)))
+        }
         let measurement = try sampler.run(progress: { progress($0.rawValue, $1, $2) }, shouldStop: shouldStop)
         let attribution = NoiseAttribution.compute(model: model, measurement: measurement)
         let run = try make(measurement: measurement, modelName: model.name, data: data.name, batchSize: batchSize, seed: request.seed,
