@@ -20,9 +20,11 @@ public enum NoiseFigures {
     /// Var_n = (1/n) Σ ‖g_j − mean_n‖² against n on a log axis: settles under
     /// finite variance, keeps jumping under heavy tails.
     public static func varianceAxes(samples: [Int], variance: [Double], title: String) -> Axes {
-        var axes = Axes(title: title, xLabel: "Number of minibatch gradients n", yLabel: "Empirical variance Var_n",
-                        xScale: .log10, legendPlacement: .hidden)
-        axes.add(.line(x: samples.map(Double.init), y: variance, style: SeriesStyle(color: .blue, marker: .circle, markerRadius: 2)))
+        // Var_1 = 0 by definition (one vector has no spread): the curve starts at n = 2.
+        let kept = zip(samples, variance).filter { $0.0 >= 2 }
+        var axes = Axes(title: title, xLabel: "Number of minibatch gradients n",
+                        yLabel: "Var_n (squared gradient units)", xScale: .log10, legendPlacement: .hidden)
+        axes.add(.line(x: kept.map { Double($0.0) }, y: kept.map(\.1), style: SeriesStyle(color: .blue, marker: .circle, markerRadius: 2)))
         return axes
     }
 
@@ -31,7 +33,8 @@ public enum NoiseFigures {
     /// dimension as an outline on the same bins, and the isotropic Gaussian of the
     /// full dimension drawn to scale (a narrow spike: real noise is far wider).
     public static func overlayAxes(_ samples: [Double], matched: (label: String, norms: [Double]),
-                                   isotropic: (label: String, norms: [Double]), title: String) -> Axes {
+                                   isotropic: (label: String, norms: [Double]), stable: (label: String, norms: [Double])? = nil,
+                                   title: String) -> Axes {
         func scaled(_ values: [Double]) -> [Double] {
             let median = quantile(ofSorted: values.filter(\.isFinite).sorted(), probability: 0.5)
             return median > 0 ? values.map { $0 / median } : values
@@ -43,6 +46,11 @@ public enum NoiseFigures {
         axes.add(.histogram(matchedHistogram, label: matched.label, style: SeriesStyle(color: .orange, fillOpacity: 0.15)))
         let isotropicHistogram = Histogram(samples: scaled(isotropic.norms), binning: .count(30))
         axes.add(.histogram(isotropicHistogram, label: isotropic.label, style: SeriesStyle(color: .vermillion, fillOpacity: 0.5)))
+        if let stable {
+            // Outline only, on the data's bins: where its heavier tail lies beyond the data's is the point.
+            let stableHistogram = Histogram(samples: scaled(stable.norms), binning: data.edges.count > 1 ? .edges(data.edges) : .freedmanDiaconis)
+            axes.add(.histogram(stableHistogram, label: stable.label, style: SeriesStyle(color: .bluishGreen, fillOpacity: 0)))
+        }
         // The y range serves the data and the matched null; the isotropic spike runs off the top.
         let top = max(data.values.max() ?? 1, matchedHistogram.values.max() ?? 1) * 1.15
         axes.yLimits = 0...top

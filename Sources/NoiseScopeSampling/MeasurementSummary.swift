@@ -21,6 +21,10 @@ public struct MeasurementSummary: Codable, Sendable {
     /// (its effective dimension), and that dimension.
     public var matchedReferenceComparison: ReferenceComparison?
     public var effectiveDimension: Double?
+    /// The observed shape against the α-stable reference in the effective
+    /// dimension, α the per-coordinate stable index (absent when that index is
+    /// not in (0, 2)).
+    public var stableReferenceComparison: ReferenceComparison?
     /// The noise of each layer group (`LayerGroups`): its share of the squared
     /// noise, its shape and its verdict.
     public var noiseByGroup: [GroupNoise]?
@@ -104,6 +108,7 @@ public struct MeasurementSummary: Codable, Sendable {
         case coordinateStableIndexPerTensor = "coordinate_stable_index_per_tensor"
         case matchedReferenceComparison = "matched_reference_comparison"
         case effectiveDimension = "effective_dimension"
+        case stableReferenceComparison = "stable_reference_comparison"
         case excludedExamples = "excluded_examples"
         case noiseByGroup = "noise_by_group"
         case gradsPerSecond = "grads_per_second"
@@ -133,6 +138,7 @@ public struct MeasurementSummary: Codable, Sendable {
         referenceComparison = try c.decode(ReferenceComparison.self, forKey: .referenceComparison)
         matchedReferenceComparison = try c.decodeIfPresent(ReferenceComparison.self, forKey: .matchedReferenceComparison)
         effectiveDimension = try c.decodeIfPresent(Double.self, forKey: .effectiveDimension)
+        stableReferenceComparison = try c.decodeIfPresent(ReferenceComparison.self, forKey: .stableReferenceComparison)
         noiseByGroup = try c.decodeIfPresent([GroupNoise].self, forKey: .noiseByGroup)
         excludedExamples = try c.decodeIfPresent([Int].self, forKey: .excludedExamples)
         coordinateStableIndex = try c.decodeIfPresent(StableIndexPool.Estimate.self, forKey: .coordinateStableIndex)
@@ -215,6 +221,21 @@ public struct ReferenceComparison: Codable, Sendable {
     public static func matchedGaussianNorms(observed: [Double], count: Int, seed: UInt64) -> (dimension: Int, norms: [Double]) {
         let dimension = max(1, min(1_000_000, Int(effectiveDimension(of: observed).rounded())))
         return (dimension, gaussianReferenceNorms(dimension: dimension, count: count, seed: seed &+ 0xD0E5))
+    }
+
+    /// The α-stable reference the seeds draw beside the Gaussian one: norms of
+    /// `count` vectors of `dimension` independent symmetric α-stable coordinates
+    /// (GSL's Lévy generator, scale 1), over √dimension. For α < 2 their upper
+    /// tail is a power law of index α, set by the largest coordinate. Each
+    /// vector draws from its own seeded substream.
+    public static func stableReferenceNorms(dimension: Int, alpha: Double, count: Int, seed: UInt64) -> [Double] {
+        let d = max(1, min(dimension, 20_000))
+        return (0..<count).map { i in
+            let random = RandomSource.substream(seed: seed &+ 0x57AB1E, index: i)
+            var sum = 0.0
+            for _ in 0..<d { let x = random.symmetricStable(alpha: alpha); sum += x * x }
+            return (sum / Double(d)).squareRoot()
+        }
     }
 
     public static func gaussianReferenceNorms(dimension: Int, count: Int, seed: UInt64) -> [Double] {

@@ -95,6 +95,9 @@ public struct MeasurementRun {
             noiseScaleSimple: measurement.noiseScaleSimple)
         summary.matchedReferenceComparison = matchedComparison
         summary.effectiveDimension = ReferenceComparison.effectiveDimension(of: norms)
+        if let stable = stableReference(summary: summary, norms: norms) {
+            summary.stableReferenceComparison = ReferenceComparison(observed: norms, referenceNorms: stable.norms, reference: stable.label)
+        }
         summary.excludedExamples = excluded.isEmpty ? nil : excluded
         let totalSquared = norms.reduce(0) { $0 + $1 * $1 }
         if !measurement.groupNames.isEmpty, measurement.noiseNormsByGroup.count == norms.count {
@@ -124,12 +127,22 @@ public struct MeasurementRun {
     /// measurement.svg: the noise norms on one axis with the Gaussian matched to
     /// their spread and the isotropic Gaussian of the full dimension (both redrawn
     /// from the seed), and the variance against the number of minibatches.
+    /// The α-stable reference of a run: its per-coordinate stable index in the
+    /// effective dimension, redrawn from the seed; nil when the index is not below 2.
+    public static func stableReference(summary: MeasurementSummary, norms: [Double]) -> (label: String, norms: [Double])? {
+        guard let alpha = summary.coordinateStableIndex?.alpha, alpha > 0, alpha < 2 else { return nil }
+        let dimension = ReferenceComparison.matchedGaussianNorms(observed: norms, count: 1, seed: summary.seed).dimension
+        return (String(format: "α-stable, α = %.3g, dimension %d", alpha, dimension),
+                ReferenceComparison.stableReferenceNorms(dimension: dimension, alpha: alpha, count: norms.count, seed: summary.seed))
+    }
+
     public static func measurementFigure(summary: MeasurementSummary, norms: [Double], variance: [(samples: Int, variance: Double)]) -> Figure {
         let isotropic = ReferenceComparison.gaussianReferenceNorms(dimension: summary.parameters, count: norms.count, seed: summary.seed)
         let matched = ReferenceComparison.matchedGaussianNorms(observed: norms, count: norms.count, seed: summary.seed)
         let overlay = NoiseFigures.overlayAxes(norms, matched: ("Gaussian, effective dimension \(matched.dimension)", matched.norms),
                                                isotropic: ("Isotropic Gaussian, D = \(summary.parameters)", isotropic),
-                                               title: "Noise norms against matched and isotropic Gaussians")
+                                               stable: stableReference(summary: summary, norms: norms),
+                                               title: "Noise norms against matched references and the isotropic Gaussian")
         return Figure(title: "\(FigureText.literal(summary.model)) on \(FigureText.literal(summary.data)): noise at initialisation (B = \(summary.batchSize), N = \(norms.count))",
                       width: 1300, height: 460, rows: 1, columns: 2, panels: [
                           overlay, NoiseFigures.varianceAxes(samples: variance.map(\.samples), variance: variance.map(\.variance),
@@ -160,6 +173,11 @@ public struct MeasurementRun {
         }
         if let dropped = s.check.dropped, dropped.total > 0 {
             lines.append("  \(dropped.total) noise norm\(dropped.total == 1 ? "" : "s") of exactly 0 (a minibatch equal to the estimated ∇f) left out of the check")
+        }
+        if let stable = s.stableReferenceComparison {
+            lines.append(String(format: "  against the %@: q99/median %.4g (reference %.4g), max/median %.4g (reference %.4g)",
+                                stable.reference, stable.observed.q99OverMedian, stable.referenceShape.q99OverMedian,
+                                stable.observed.maxOverMedian, stable.referenceShape.maxOverMedian))
         }
         if let alpha = s.check.hill.alpha { lines.append(String(format: "  Hill α = %.3g at k = %d; CSN α = %.3g", alpha, s.check.hill.k, s.check.powerLaw?.alpha ?? .nan)) }
         if let gpd = s.check.evidence.gpd {

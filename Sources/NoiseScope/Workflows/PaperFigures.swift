@@ -54,6 +54,7 @@ public struct PaperFigures {
             let matched = ReferenceComparison.matchedGaussianNorms(observed: norms, count: s.samples, seed: seed)
             return [NoiseFigures.overlayAxes(norms, matched: ("Gaussian, effective dimension \(matched.dimension)", matched.norms),
                                              isotropic: ("Isotropic Gaussian, D = \(s.parameters)", isotropic),
+                                             stable: MeasurementRun.stableReference(summary: s, norms: norms),
                                              title: "\(s.model): noise norms (\(s.verdict.rawValue))"),
                     NoiseFigures.varianceAxes(samples: run.measurement.variance.map(\.samples), variance: run.measurement.variance.map(\.variance),
                                               title: "\(s.model): variance against n")]
@@ -68,7 +69,7 @@ public struct PaperFigures {
         let runs = try pairs.map(measure)
         let panels = runs.enumerated().map { index, run in
             NoiseFigures.normalisedHistogramAxes(run.measurement.noiseNorms,
-                                                 title: "\(run.summary.model): excess kurtosis \(String(format: "%.2g", run.summary.check.summary.excessKurtosis))",
+                                                 title: "\(run.summary.model), \(run.summary.data) input: excess kurtosis \(String(format: "%.2g", run.summary.check.summary.excessKurtosis))",
                                                  colorIndex: index)
         }
         try write(Figure(title: "Architecture × data: noise-norm histograms (after Zhang et al. 2020, Fig. 4)",
