@@ -27,7 +27,7 @@ struct SweepCommand: ParsableCommand {
             """)
 
     @Option(help: "Model: \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", ")).") var model = "tinygpt"
-    @Option(help: "Data: text, gaussian, digits or a text file (default: the model's own).") var data: String?
+    @Option(help: "Data: text, gaussian, gaussian-uniform (Gaussian inputs, uniformly drawn target bytes), digits or a text file (default: the model's own).") var data: String?
     @Option(help: "Batch sizes, comma-separated.") var batches = "8,64,512"
     @Option(help: "Optimizers, comma-separated: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).") var optimizers = "momentum,adam,sign,normalized-gd"
     @Option(help: "Steps of every run.") var steps = 150

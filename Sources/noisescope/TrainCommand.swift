@@ -33,7 +33,7 @@ struct TrainCommand: ParsableCommand {
             """)
 
     @Option(help: "Model: \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", ")).") var model = "tinygpt"
-    @Option(help: "Data: text, gaussian, digits or a text file (default: text for tinygpt, digits otherwise).") var data: String?
+    @Option(help: "Data: text, gaussian, gaussian-uniform (Gaussian inputs, uniformly drawn target bytes), digits or a text file (default: text for tinygpt, digits otherwise).") var data: String?
     @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).") var optimizer = "adam"
     @Option(help: "Learning rate (default: the optimizer's own default, see the README).") var lr: Double?
     @Option(help: "Clipping threshold τ (gclip, cclip) or c (clip-*-norm) (default: 1).") var clip: Double?
