@@ -16,15 +16,19 @@ public struct ModelCatalog {
     }
 
     /// `text` (the bundled novel), `gaussian` (Gaussian input vectors over the
-    /// novel's targets), `digits`, or a path to the user's own text file.
+    /// novel's targets), `gaussian-uniform` (Gaussian inputs over targets drawn
+    /// uniformly from the novel's distinct bytes: the class-balanced control),
+    /// `digits`, or a path to the user's own text file.
     public enum DataSource: Equatable, Sendable, Codable {
         case text, gaussian, digits, diabetes
+        case gaussianUniform
         case file(String)
 
         public init(argument: String) {
             switch argument {
             case "text": self = .text
             case "gaussian": self = .gaussian
+            case "gaussian-uniform": self = .gaussianUniform
             case "digits": self = .digits
             case "diabetes": self = .diabetes
             default: self = .file(argument)
@@ -35,6 +39,7 @@ public struct ModelCatalog {
             switch self {
             case .text: return "text"
             case .gaussian: return "gaussian"
+            case .gaussianUniform: return "gaussian-uniform"
             case .digits: return "digits"
             case .diabetes: return "diabetes"
             case .file(let path): return path
@@ -108,6 +113,10 @@ public struct ModelCatalog {
             let url: URL
             switch source {
             case .text, .gaussian: url = try bundledFile("prideprejudice.txt")
+            case .gaussianUniform:
+                let novel = try TextCorpus(contentsOf: try bundledFile("prideprejudice.txt"), contextLength: contextLength)
+                return try TextCorpus(bytes: Self.uniformBytes(like: novel.bytes), contextLength: contextLength,
+                                      source: novel.source + " (bytes drawn uniformly)")
             case .file(let path):
                 guard FileManager.default.fileExists(atPath: path) else {
                     throw NoiseScopeError.invalidSetting(.data, message: "\(TerminalText.safeForTerminal(path, limit: 200)): no such file; give text, gaussian, digits or a path to a text file")
@@ -116,6 +125,18 @@ public struct ModelCatalog {
             case .digits, .diabetes: preconditionFailure("validate() refuses this pairing")
             }
             return try TextCorpus(contentsOf: url, contextLength: contextLength)
+        }
+
+        /// As many bytes as `bytes`, each drawn uniformly and independently
+        /// from the distinct bytes of `bytes`, with a fixed seed (the same data
+        /// for every run, as the novel is): the targets lose their Zipf-like
+        /// imbalance and keep their alphabet.
+        static func uniformBytes(like bytes: [UInt8]) -> [UInt8] {
+            let alphabet = Array(Set(bytes)).sorted()
+            let random = RandomSource(seed: 0x756E_6966_6F72_6D)  // "uniform"
+            return bytes.indices.map { _ in
+                alphabet[min(alphabet.count - 1, Int(random.uniformPositive() * Double(alphabet.count)))]
+            }
         }
 
         func digits() throws -> DigitsDataset { try DigitsDataset(contentsOf: bundledFile("digits.csv")) }

@@ -65,7 +65,7 @@ public enum ModelRegistry {
                 if let layers = o.layers { configuration.layers = layers }
                 if let heads = o.heads { configuration.heads = heads }
                 if let context = o.context { configuration.contextLength = context }
-                configuration.gaussianInput = recipe.data == .gaussian
+                configuration.gaussianInput = recipe.data == .gaussian || recipe.data == .gaussianUniform
                 return TinyGPT<Float>(configuration: configuration, corpus: try data.corpus(contextLength: configuration.contextLength))
             })
     }

@@ -35,11 +35,11 @@ extension ModelCatalog {
         try entry.checkSizes(o)
         let readsData: Bool
         switch (entry.reads, recipe.data) {
-        case (.text, .text), (.text, .gaussian), (.text, .file), (.digits, .digits), (.diabetes, .diabetes): readsData = true
+        case (.text, .text), (.text, .gaussian), (.text, .gaussianUniform), (.text, .file), (.digits, .digits), (.diabetes, .diabetes): readsData = true
         default: readsData = false
         }
         guard readsData else {
-            let wanted = entry.reads == .text ? "text, gaussian or a text file" : entry.reads.rawValue
+            let wanted = entry.reads == .text ? "text, gaussian, gaussian-uniform or a text file" : entry.reads.rawValue
             throw NoiseScopeError.invalidSetting(.data, message: "\(name) reads \(wanted), not \(TerminalText.safeForTerminal(recipe.data.name, limit: 100)); pick that data or another model")
         }
         try MemoryBudget.require(bytes: estimatedBytes(recipe), for: "\(name) with these sizes",

@@ -43,7 +43,7 @@ struct NormAdaptiveSGD: DoublePrecisionUpdate {
             case .clipAdamNorm: self.init(averagesExponentially: true, clipsGradient: true, delaysStepSize: false)
             case .delayedClipAdagradNorm: self.init(averagesExponentially: false, clipsGradient: true, delaysStepSize: true)
             case .delayedClipAdamNorm: self.init(averagesExponentially: true, clipsGradient: true, delaysStepSize: true)
-            case .sgd, .momentum, .gclip, .cclip, .acclip, .adam, .adamw: return nil
+            case .sgd, .momentum, .gclip, .cclip, .acclip, .adam, .adamw, .sign, .normalizedGD: return nil
             }
         }
 

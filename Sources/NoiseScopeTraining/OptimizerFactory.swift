@@ -37,5 +37,8 @@ public func makeOptimizer(_ kind: OptimizerKind, settings: OptimizerSettings,
                                accumulation: variant.averagesExponentially ? .exponentialAverage(decay: s.beta2) : .sum,
                                clipLevel: variant.clipsGradient ? s.clipThreshold : nil,
                                delaysStepSize: variant.delaysStepSize, initialScale: s.initialAdaptiveScale)
+    case .sign, .normalizedGD:
+        return DirectionDescent(name: name, rule: kind == .sign ? .sign : .normalized, parameterCount: parameterCount,
+                                learningRate: s.learningRate, momentumDecay: s.beta1, weightDecay: s.weightDecay)
     }
 }

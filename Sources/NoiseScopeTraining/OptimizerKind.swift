@@ -28,4 +28,8 @@ public enum OptimizerKind: String, CaseIterable, Codable, Sendable {
     case delayedClipAdamNorm = "delayed-clip-adam-norm"
     /// Clip-AdaGrad-Norm stepping with the statistic from before the current gradient.
     case delayedClipAdagradNorm = "delayed-clip-adagrad-norm"
+    /// Sign descent: m ← β₁m + (1−β₁)g; x ← x − η·sign(m) (β₁ = 0 by default; β₁ > 0 is Signum).
+    case sign
+    /// Normalised gradient descent: m as for sign; x ← x − η·m/‖m‖.
+    case normalizedGD = "normalized-gd"
 }

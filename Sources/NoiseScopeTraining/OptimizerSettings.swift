@@ -7,7 +7,7 @@
 /// | field | used by | meaning |
 /// |---|---|---|
 /// | `learningRate` | all | η (for the norm methods γ, the length scale of a step) |
-/// | `beta1` | momentum, gclip, cclip, acclip, adam(w), the norm methods | momentum decay β₁ (0 = no momentum) |
+/// | `beta1` | momentum, gclip, cclip, acclip, adam(w), the norm methods, sign, normalized-gd | momentum decay β₁ (0 = no momentum) |
 /// | `beta2` | acclip, adam(w), the Adam-Norm kinds | decay of the second-moment / threshold average |
 /// | `epsilon` | acclip, adam(w), the norm methods | ε in the denominator |
 /// | `weightDecay` | all | λ: an L2 term in the gradient for `adam`, decoupled (x ← x − η(u + λx)) for every other kind |
@@ -53,6 +53,8 @@ public struct OptimizerSettings: Codable, Equatable, Sendable {
     /// - adamw: as adam with λ = 0.01 (decoupled; PyTorch's default).
     /// - adam-norm family: γ = 0.01, β₁ = 0.9, β₂ = 0.999, ε = 1e−8, c = 1, b₀ = 1.
     /// - adagrad-norm family: γ = 0.01, β₁ = 0 (plain AdaGrad-Norm), ε = 1e−8, c = 1, b₀ = 1.
+    /// - sign: η = 1e−3 (the per-coordinate step, as Adam's), β₁ = 0 (plain sign descent).
+    /// - normalized-gd: η = 0.1 (the length of the whole step), β₁ = 0.
     ///
     /// b₀ = 1 equals the default clip level, so a delayed method's first step,
     /// γ·clip(g, c)/b₀, is at most γ long. The norm methods' γ is the length of
@@ -76,6 +78,10 @@ public struct OptimizerSettings: Codable, Equatable, Sendable {
         case .adagradNorm, .clipAdagradNorm, .delayedClipAdagradNorm:
             return OptimizerSettings(learningRate: 0.01, beta1: 0, epsilon: 1e-8,
                                      clipThreshold: 1, initialAdaptiveScale: 1)
+        case .sign:
+            return OptimizerSettings(learningRate: 1e-3, beta1: 0)
+        case .normalizedGD:
+            return OptimizerSettings(learningRate: 0.1, beta1: 0)
         }
     }
 
@@ -87,7 +93,7 @@ public struct OptimizerSettings: Codable, Equatable, Sendable {
         require(weightDecay >= 0 && weightDecay.isFinite, "weight decay must be finite and ≥ 0")
         if kind != .sgd { require(beta1 >= 0 && beta1 < 1, "beta1 must be in [0, 1)") }
         switch kind {
-        case .sgd, .momentum:
+        case .sgd, .momentum, .sign, .normalizedGD:
             break
         case .gclip, .cclip:
             require(clipThreshold > 0, "clip threshold τ must be > 0")

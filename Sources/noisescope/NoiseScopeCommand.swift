@@ -26,7 +26,7 @@ struct NoiseScopeCommand: ParsableCommand {
               noisescope check pareto.txt
             Every command explains itself: noisescope help <command>.
             """,
-        subcommands: [MeasureCommand.self, CheckCommand.self, CalibrateCommand.self, TrainCommand.self, FigureCommand.self, SimulateCommand.self, ReportCommand.self, ReferenceCommand.self, BenchCommand.self, GenerateCommand.self])
+        subcommands: [MeasureCommand.self, CheckCommand.self, CalibrateCommand.self, TrainCommand.self, FigureCommand.self, SimulateCommand.self, ReportCommand.self, ReferenceCommand.self, BenchCommand.self, GenerateCommand.self, SweepCommand.self])
 
     /// Parses and runs the command, printing every error as the rest of
     /// noisescope does: control characters escaped, help on stdout.

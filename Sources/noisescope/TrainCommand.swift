@@ -18,6 +18,11 @@ struct TrainCommand: ParsableCommand {
                                    (--noise-every)
               noise/snapshots.csv  one row per snapshot: median, kurtosis,
                                    q99/median, Hill α̂, verdict
+              loss_by_frequency.csv
+                                   with --loss-by-frequency (text models):
+                                   train and validation loss per bucket of
+                                   target bytes by frequency rank in the
+                                   training split (1-8, 9-40, 41-256)
             A checkpoint (format in the README) resumes training with --resume, or is measured with \
             `noisescope measure --checkpoint FILE`. Same seed, same data order, same numbers.
             Examples:
@@ -28,7 +33,7 @@ struct TrainCommand: ParsableCommand {
             """)
 
     @Option(help: "Model: \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", ")).") var model = "tinygpt"
-    @Option(help: "Data: text, gaussian, digits or a text file (default: text for tinygpt, digits otherwise).") var data: String?
+    @Option(help: "Data: text, gaussian, gaussian-uniform (Gaussian inputs, uniformly drawn target bytes), digits or a text file (default: text for tinygpt, digits otherwise).") var data: String?
     @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).") var optimizer = "adam"
     @Option(help: "Learning rate (default: the optimizer's own default, see the README).") var lr: Double?
     @Option(help: "Clipping threshold τ (gclip, cclip) or c (clip-*-norm) (default: 1).") var clip: Double?
@@ -45,6 +50,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Context length T (tinygpt; default: the model's own).") var context: Int?
     @Option(help: "Resume from this checkpoint; its model and data win over --model/--data (default: none, start afresh).") var resume: String?
     @Option(help: "Output directory.") var out = "out/train"
+    @Flag(name: .customLong("loss-by-frequency"), help: "Also write loss_by_frequency.csv: the loss per bucket of target bytes by frequency (text models).") var lossByFrequency = false
     @Flag(help: "No progress bar.") var quiet = false
     @OptionGroup var kernels: BLASKernelOptions
 
@@ -79,7 +85,7 @@ struct TrainCommand: ParsableCommand {
             let trainer = try TrainingRun.makeTrainer(request)
             Interruption.install()
             let progress = ProgressReporter(quiet: quiet)
-            let rows = try TrainingRun.run(trainer, into: out, progress: { progress.update(phase: $0, done: $1, total: $2) },
+            let rows = try TrainingRun.run(trainer, into: out, lossByFrequency: lossByFrequency, progress: { progress.update(phase: $0, done: $1, total: $2) },
                                            shouldStop: { Interruption.isRequested })
             if let last = rows.last {
                 try emit(String(format: "noisescope train: %@ with %@, %d steps: train loss %.4f, validation loss %.4f; files in %@\n",

@@ -10,6 +10,27 @@ final class TrainCommandTests: XCTestCase {
 
     func lines(_ path: String) throws -> [Substring] { try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n") }
 
+    func testLossByFrequencyFileAddsUpToTheValidationLoss() throws {
+        let out = directory.appendingPathComponent("freq").path
+        let result = try CommandLineHarness.run(["train", "--model", "tinygpt", "--width", "16", "--layers", "1", "--heads", "2",
+                                                 "--context", "16", "--optimizer", "sign", "--batch", "4", "--steps", "4",
+                                                 "--eval-every", "2", "--loss-by-frequency", "--quiet", "--out", out])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let rows = try lines(out + "/loss_by_frequency.csv")
+        XCTAssertEqual(rows.first, "step,split,bucket,ranks,training_share,positions,loss")
+        XCTAssertEqual(rows.count, 1 + 2 * 2 * 3)  // 2 evaluations × 2 splits × 3 buckets
+        XCTAssertEqual(rows.dropFirst().map { $0.split(separator: ",")[3] }.prefix(3), ["1-8", "9-40", "41-256"])
+        let validation = try lines(out + "/loss.csv")[2].split(separator: ",")[2]
+        let last = rows.suffix(3).map { $0.split(separator: ",") }
+        let weighted = last.reduce(0.0) { $0 + Double($1[5])! * Double($1[6])! } / last.reduce(0.0) { $0 + Double($1[5])! }
+        XCTAssertEqual(weighted, Double(validation)!, accuracy: 1e-5 * Double(validation)!)
+        // Refused, with a message, for a model without class targets.
+        let refused = try CommandLineHarness.run(["train", "--model", "linreg", "--steps", "2", "--loss-by-frequency", "--quiet",
+                                                  "--out", directory.appendingPathComponent("linreg").path])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("no class targets"), refused.stderr)
+    }
+
     func testTrainResumeAndMeasureTheCheckpoint() throws {
         let straight = directory.appendingPathComponent("straight").path
         let common = ["train", "--model", "logreg", "--optimizer", "momentum", "--lr", "0.5", "--batch", "16",

@@ -178,9 +178,71 @@ final class OptimizerSingleStepTests: XCTestCase {
         XCTAssertEqual(delayed.state.scalars["scaleSquared"]!, 5.25, accuracy: tolerance)
     }
 
+    func testSignDescent() throws {
+        // β₁ = 0: x ← x − η·sign(g); sign(0) = 0 leaves the third coordinate alone.
+        var sign = try optimizer(.sign, parameterCount: 3) { $0.learningRate = 0.1 }
+        var x = start
+        step(&sign, &x, [3, -4, 0])
+        assertClose(x, [0.9, -1.9, 0.5], tolerance: tolerance, "step 1")
+        step(&sign, &x, [1e-9, 5e3, -0.2])   // magnitudes do not matter
+        assertClose(x, [0.8, -2.0, 0.6], tolerance: tolerance, "step 2")
+        // Signum, β₁ = 0.5: m = [1.5, −2, 0.5] → x − 0.1·[1, −1, 1];
+        // then m = 0.5m + 0.5·[−4, 1, 0] = [−1.25, −0.5, 0.25]: the second coordinate
+        // keeps moving up (sign(m) = −1) although its gradient is now +1.
+        var signum = try optimizer(.sign, parameterCount: 3) { $0.learningRate = 0.1; $0.beta1 = 0.5 }
+        var y = start
+        step(&signum, &y, [3, -4, 1])
+        assertClose(y, [0.9, -1.9, 0.4], tolerance: tolerance, "signum step 1")
+        step(&signum, &y, [-4, 1, 0])
+        assertClose(y, [1.0, -1.8, 0.3], tolerance: tolerance, "signum step 2")
+        // Decoupled weight decay λ = 0.5: 1 − 0.1·(1 + 0.5·1).
+        var decayed = try optimizer(.sign, parameterCount: 1) { $0.learningRate = 0.1; $0.weightDecay = 0.5 }
+        var z: [Double] = [1]
+        step(&decayed, &z, [3])
+        assertClose(z, [0.85], tolerance: tolerance, "weight decay")
+    }
+
+    func testNormalizedGD() throws {
+        var normalized = try optimizer(.normalizedGD, parameterCount: 3) { $0.learningRate = 0.1 }
+        var x = start
+        step(&normalized, &x, [3, -4, 0])    // g/‖g‖ = [0.6, −0.8, 0]
+        assertClose(x, [0.94, -1.92, 0.5], tolerance: tolerance, "step 1")
+        step(&normalized, &x, [0, 0, 2e6])   // g/‖g‖ = [0, 0, 1], whatever ‖g‖
+        assertClose(x, [0.94, -1.92, 0.4], tolerance: tolerance, "step 2")
+        step(&normalized, &x, [0, 0, 0])     // no direction: no step
+        assertClose(x, [0.94, -1.92, 0.4], tolerance: tolerance, "zero gradient")
+        // β₁ = 0.5: m = [1.5, −2, 0] then [0.75, −1, 1.5]/‖·‖ = [0.75, −1, 1.5]/√3.8125.
+        var heavy = try optimizer(.normalizedGD, parameterCount: 3) { $0.learningRate = 0.1; $0.beta1 = 0.5 }
+        var y = start
+        step(&heavy, &y, [3, -4, 0])
+        step(&heavy, &y, [0, 0, 3])
+        let n = 3.8125.squareRoot()
+        assertClose(y, [0.94 - 0.1 * 0.75 / n, -1.92 + 0.1 / n, 0.5 - 0.1 * 1.5 / n], tolerance: tolerance, "momentum")
+    }
+
+    func testSignAndNormalizedGDSettingsAreValidated() {
+        for kind in [OptimizerKind.sign, .normalizedGD] {
+            for (change, count) in [({ (s: inout OptimizerSettings) in s.beta1 = 1 }, 1),
+                                    ({ (s: inout OptimizerSettings) in s.beta1 = -0.1; s.learningRate = -1 }, 2),
+                                    ({ (s: inout OptimizerSettings) in s.learningRate = .nan }, 1),
+                                    ({ (s: inout OptimizerSettings) in s.weightDecay = .infinity }, 1)] {
+                var settings = OptimizerSettings.defaults(for: kind)
+                change(&settings)
+                XCTAssertEqual(settings.problems(for: kind).count, count, "\(kind): \(settings.problems(for: kind))")
+                XCTAssertThrowsError(try makeOptimizer(kind, settings: settings, parameterCount: 2)) { error in
+                    guard case .invalidSetting(.optimizer, _)? = error as? NoiseScopeError else {
+                        return XCTFail("\(kind): \(error)")
+                    }
+                }
+            }
+            XCTAssertEqual(OptimizerSettings.defaults(for: kind).problems(for: kind), [], "\(kind) defaults")
+            XCTAssertEqual(OptimizerSettings.defaults(for: kind).beta1, 0, "\(kind): plain, without momentum, by default")
+        }
+    }
+
     func testEveryKindIsCoveredAbove() {
         // Guards this file: a new kind must get a hand-computed test here.
-        XCTAssertEqual(OptimizerKind.allCases.count, 13)
+        XCTAssertEqual(OptimizerKind.allCases.count, 15)
     }
 
     func testInvalidSettingsAreReportedNotTrapped() {

@@ -48,13 +48,18 @@ public enum TrainingRun {
     /// Returns the loss rows. Stopped by `shouldStop`, it throws
     /// `NoiseScopeError.interrupted` saying what was kept and how to resume.
     @discardableResult
-    public static func run(_ trainer: Trainer, into directory: String, progress: @escaping (String, Int, Int) -> Void = { _, _, _ in },
+    /// With `lossByFrequency`, each evaluation also writes the losses per
+    /// target-frequency bucket to loss_by_frequency.csv.
+    public static func run(_ trainer: Trainer, into directory: String, lossByFrequency: Bool = false,
+                           progress: @escaping (String, Int, Int) -> Void = { _, _, _ in },
                            shouldStop: @escaping () -> Bool = { false }) throws -> [Trainer.LossRow] {
+        let buckets = lossByFrequency ? try trainer.frequencyBuckets() : nil
         try FileManager.default.createDirectory(atPath: directory + "/checkpoints", withIntermediateDirectories: true)
         // Temporary files of a run that was killed while writing.
         for folder in [directory, directory + "/checkpoints", directory + "/noise"] { AtomicFile.removeAbandonedTemporaries(in: folder) }
         var rows = try TrainingFiles.previousRows(in: directory, upTo: trainer.step)
         var snapshots = try TrainingFiles.previousSnapshots(in: directory, upTo: trainer.step)
+        var frequencyLines = FrequencyLossFile.previousLines(in: directory, upTo: trainer.step)
         var lastCheckpoint: String?
         let steps = trainer.options.steps, seed = trainer.options.seed
         do {
@@ -64,6 +69,10 @@ public enum TrainingRun {
                 onRow: { row in
                     rows.append(row)
                     try AtomicFile.write(TrainingFiles.lossCSV(rows), to: directory + "/loss.csv")
+                    if let buckets {
+                        frequencyLines += FrequencyLossFile.lines(try trainer.lossByFrequency(buckets), buckets: buckets)
+                        try AtomicFile.write(FrequencyLossFile.csv(frequencyLines), to: directory + "/" + FrequencyLossFile.name)
+                    }
                 },
                 onCheckpoint: { checkpoint in
                     let name = checkpoint.header.step == steps ? "final.ckpt" : String(format: "step-%06d.ckpt", checkpoint.header.step)

@@ -150,11 +150,13 @@ final class TinyGPTWorkspace<T: BLASScalar>: MinibatchWorkspace {
     let params: UnsafePointer<T>
     let capacity: Int
     private let tokens: UnsafeMutablePointer<Int32>
-    private let targets: UnsafeMutablePointer<Int32>
+    /// The last `run`'s targets (read by `lossByTargetClass`).
+    let targets: UnsafeMutablePointer<Int32>
     private let encoded: FlatBuffer<T>
     private let attention: [AttentionActivations<T>?]
     private let mlp: [MLPActivations<T>]
-    private let head: HeadActivations<T>
+    /// After a forward-only `run`, the probabilities of every position (read by `lossByTargetClass`).
+    let head: HeadActivations<T>
     private let scratch: BackwardScratch<T>
     private let rng = RandomSource(seed: 0)
     private let gaussianScratch: UnsafeMutablePointer<Double>

@@ -1,0 +1,225 @@
+import Foundation
+import NoiseScopeCore
+import NoiseScopeFigures
+import NoiseScopeModels
+import NoiseScopeSampling
+import NoiseScopeTraining
+
+/// What `sweep` does: for every batch size and optimizer, tune the learning
+/// rate on one seed over a log-spaced grid that grows past an edge while the
+/// best value sits on it, then train fresh seeds at the tuned rate and report
+/// the final validation loss with a 95 % t-interval.
+///
+/// The question (Kunstner et al. 2023): if the Adam–SGD gap were caused by
+/// heavy-tailed minibatch noise, it should shrink as the batch grows; if it is
+/// about the update's direction (sign-like steps), it persists or grows.
+///
+/// Every run has the same number of steps, so a larger batch sees more data.
+/// Every run is validated on all the held-out windows (the same set for every
+/// batch size). The tuning seed (0) is not among the evaluation seeds (1…n),
+/// so the reported intervals are not biased by the choice of the rate.
+public struct SweepRequest: Sendable {
+    public var model: ModelCatalog.Architecture = .tinygpt
+    /// nil: the model's own data.
+    public var data: ModelCatalog.DataSource?
+    public var overrides = ModelCatalog.Overrides()
+    public var batchSizes = [8, 64, 512]
+    public var optimizers: [OptimizerKind] = [.momentum, .adam, .sign, .normalizedGD]
+    public var steps = 150
+    /// Evaluation seeds per cell (seeds 1…n; seed 0 tunes).
+    public var seeds = 3
+    /// Ratio of neighbouring learning rates in the grid.
+    public var gridFactor = 10.0.squareRoot()
+    /// The grid starts at each optimizer's default rate and its two neighbours.
+    /// It never leaves these bounds; a best rate on a bound is flagged "edge".
+    public var learningRateBounds: ClosedRange<Double> = 1e-5...10
+    /// Also split the evaluation runs' final validation loss by target-frequency bucket (text models).
+    public var lossByFrequency = true
+    public init() {}
+}
+
+/// One training run of the sweep.
+public struct SweepRun: Sendable {
+    public enum Purpose: String, Sendable { case tune, evaluate }
+    public var batchSize: Int
+    public var optimizer: OptimizerKind
+    public var learningRate: Double
+    public var seed: UInt64
+    public var purpose: Purpose
+    /// nil when the run diverged.
+    public var finalTrainLoss: Double?
+    public var finalValidationLoss: Double?
+    /// Final validation loss per frequency bucket (evaluation runs of text models).
+    public var validationByBucket: [Double]
+    public var seconds: Double
+}
+
+/// One cell of the summary: a batch size and an optimizer at its tuned rate.
+public struct SweepCell: Sendable {
+    public var batchSize: Int
+    public var optimizer: OptimizerKind
+    /// nil when every rate of the grid diverged.
+    public var bestLearningRate: Double?
+    /// The rates tried, ascending, with the tuning seed's final validation loss (nil: diverged).
+    public var grid: [(learningRate: Double, loss: Double?)]
+    /// The best rate is the lowest or highest rate the bounds allow.
+    public var atEdge: Bool
+    /// Final validation losses of the evaluation seeds that did not diverge.
+    public var losses: [Double]
+    public var diverged: Int
+    public var interval: MeanInterval?
+    /// Mean final validation loss per frequency bucket over the evaluation seeds.
+    public var bucketMeans: [Double]
+}
+
+/// A mean with its 95 % Student-t interval.
+public struct MeanInterval: Sendable, Equatable {
+    public var mean: Double
+    /// t₀.₉₇₅,ₙ₋₁ · s/√n; NaN for a single value.
+    public var halfWidth: Double
+    public var count: Int
+
+    public init?(_ values: [Double]) {
+        guard !values.isEmpty else { return nil }
+        let n = Double(values.count)
+        let mean = values.reduce(0, +) / n
+        self.mean = mean
+        count = values.count
+        if values.count < 2 { halfWidth = .nan; return }
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)
+        halfWidth = MeanInterval.tQuantile975(degreesOfFreedom: values.count - 1) * (variance / n).squareRoot()
+    }
+
+    /// The 0.975 quantile of Student's t: exact table values to 30 degrees of
+    /// freedom, the Cornish–Fisher expansion beyond (error below 1e−4).
+    public static func tQuantile975(degreesOfFreedom df: Int) -> Double {
+        precondition(df >= 1)
+        let table = [12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004, 2.262157, 2.228139,
+                     2.200985, 2.178813, 2.160369, 2.144787, 2.131450, 2.119905, 2.109816, 2.100922, 2.093024, 2.085963,
+                     2.079614, 2.073873, 2.068658, 2.063899, 2.059539, 2.055529, 2.051831, 2.048407, 2.045230, 2.042272]
+        if df <= table.count { return table[df - 1] }
+        let z = 1.959964, v = Double(df)
+        return z + (z * z * z + z) / (4 * v) + (5 * pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * v * v)
+            + (3 * pow(z, 7) + 19 * pow(z, 5) + 17 * z * z * z - 15 * z) / (384 * v * v * v)
+    }
+}
+
+public struct SweepResult: Sendable {
+    public var runs: [SweepRun]
+    public var cells: [SweepCell]
+    public var bucketLabels: [String]
+    public var seconds: Double
+}
+
+public enum BatchSizeSweep {
+    /// Checks the request before any training.
+    public static func validate(_ request: SweepRequest) throws {
+        guard !request.batchSizes.isEmpty, request.batchSizes.allSatisfy({ $0 >= 1 }) else {
+            throw NoiseScopeError.invalidSetting(.batchSize, message: "the sweep needs at least one batch size, each at least 1")
+        }
+        guard !request.optimizers.isEmpty else {
+            throw NoiseScopeError.invalidSetting(.optimizer, message: "the sweep needs at least one optimizer")
+        }
+        guard request.seeds >= 1, request.steps >= 1 else {
+            throw NoiseScopeError.invalidSetting(.steps, message: "the sweep needs at least one seed and one step")
+        }
+        let b = request.learningRateBounds
+        guard request.gridFactor > 1, request.gridFactor.isFinite, b.lowerBound > 0, b.upperBound.isFinite else {
+            throw NoiseScopeError.invalidSetting(.learningRateGrid, message: "the grid factor must be a finite number above 1 and the learning-rate bounds finite and positive")
+        }
+    }
+
+    /// Runs the sweep. `log` gets one line per finished run.
+    public static func run(_ request: SweepRequest, log: (String) -> Void = { _ in },
+                           shouldStop: @escaping () -> Bool = { false }) throws -> SweepResult {
+        try validate(request)
+        let started = Date()
+        var runs: [SweepRun] = []
+        var cells: [SweepCell] = []
+        var bucketLabels: [String] = []
+        let data = request.data ?? ModelCatalog.defaultData(for: request.model)
+        for batchSize in request.batchSizes {
+            for kind in request.optimizers {
+                func train(_ lr: Double, seed: UInt64, purpose: SweepRun.Purpose) throws -> SweepRun {
+                    let clock = Date()
+                    var settings = OptimizerSettings.defaults(for: kind)
+                    settings.learningRate = lr
+                    var options = Trainer.Options(steps: request.steps, batchSize: batchSize, seed: seed, evaluateEvery: request.steps)
+                    options.validationBatches = .max  // all held-out windows, whatever the batch size
+                    let recipe = ModelCatalog.Recipe(architecture: request.model, data: data, batchSize: batchSize, seed: seed,
+                                                     overrides: request.overrides)
+                    let trainer = try Trainer(recipe: recipe, optimizer: kind, settings: settings, options: options)
+                    var last: Trainer.LossRow?
+                    var byBucket: [Double] = []
+                    do {
+                        try trainer.run(shouldStop: shouldStop, onRow: { last = $0 })
+                        if purpose == .evaluate, request.lossByFrequency, trainer.model is any ClassTargetLosses {
+                            let buckets = try trainer.frequencyBuckets()
+                            bucketLabels = buckets.labels
+                            byBucket = try trainer.lossByFrequency(buckets).validation.map(\.mean)
+                        }
+                    } catch NoiseScopeError.diverged {
+                        last = nil
+                    }
+                    let finite = last.flatMap { $0.validationLoss.isFinite ? $0 : nil }
+                    let run = SweepRun(batchSize: batchSize, optimizer: kind, learningRate: lr, seed: seed, purpose: purpose,
+                                       finalTrainLoss: finite?.trainLoss, finalValidationLoss: finite?.validationLoss,
+                                       validationByBucket: byBucket, seconds: Date().timeIntervalSince(clock))
+                    log("B = \(batchSize) \(kind.rawValue) lr \(NumberText.exact(lr)) seed \(seed) (\(purpose.rawValue)): "
+                        + (run.finalValidationLoss.map { String(format: "validation loss %.4f", $0) } ?? "diverged")
+                        + String(format: ", %.1f s", run.seconds))
+                    runs.append(run)
+                    return run
+                }
+                // Tuning on seed 0: start at the default and its neighbours; grow past an edge while it is best.
+                let tuned = try tune(start: OptimizerSettings.defaults(for: kind).learningRate, factor: request.gridFactor,
+                                     bounds: request.learningRateBounds) { try train($0, seed: 0, purpose: .tune).finalValidationLoss }
+                var losses: [Double] = [], buckets: [[Double]] = [], diverged = 0
+                if let best = tuned.best {
+                    for seed in 1...UInt64(request.seeds) {
+                        let run = try train(best, seed: seed, purpose: .evaluate)
+                        if let loss = run.finalValidationLoss { losses.append(loss); buckets.append(run.validationByBucket) } else { diverged += 1 }
+                    }
+                }
+                let bucketMeans = buckets.first.map { first in
+                    first.indices.map { b in buckets.reduce(0) { $0 + $1[b] } / Double(buckets.count) }
+                } ?? []
+                cells.append(SweepCell(batchSize: batchSize, optimizer: kind, bestLearningRate: tuned.best, grid: tuned.grid,
+                                       atEdge: tuned.atEdge, losses: losses, diverged: diverged, interval: MeanInterval(losses),
+                                       bucketMeans: bucketMeans))
+            }
+        }
+        return SweepResult(runs: runs, cells: cells, bucketLabels: bucketLabels, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// The self-extending grid search: rates start × factor^k; starts with k ∈ {−1, 0, 1}
+    /// (clamped to the bounds) and adds the next rate beyond an edge as long as the
+    /// best rate is on that edge and the bound allows. A diverged run (`loss` nil)
+    /// counts as worse than any finite one. `atEdge`: the best rate is the lowest
+    /// or highest of the grid and the grid could not grow further that way.
+    public static func tune(start: Double, factor: Double, bounds: ClosedRange<Double>,
+                            loss: (Double) throws -> Double?) throws -> (best: Double?, grid: [(learningRate: Double, loss: Double?)], atEdge: Bool) {
+        // Exponents k relative to the start, rounded so the rates are reproducible.
+        func rate(_ k: Int) -> Double { start * pow(factor, Double(k)) }
+        let tolerance = 1e-9
+        func allowed(_ k: Int) -> Bool { rate(k) >= bounds.lowerBound * (1 - tolerance) && rate(k) <= bounds.upperBound * (1 + tolerance) }
+        var results: [Int: Double?] = [:]
+        var pending = [-1, 0, 1].filter(allowed)
+        if pending.isEmpty { pending = [0] }  // a start outside the bounds is still tried, alone
+        while true {
+            for k in pending where results[k] == nil { results[k] = try loss(rate(k)) }
+            let ks = results.keys.sorted()
+            let finite = ks.compactMap { k in results[k]!.map { (k, $0) } }
+            let lowest = ks.first!, highest = ks.last!
+            guard let best = finite.min(by: { $0.1 < $1.1 })?.0 else {
+                // Everything diverged: go lower while allowed.
+                if allowed(lowest - 1) { pending = [lowest - 1]; continue }
+                return (nil, ks.map { (rate($0), results[$0]!) }, true)
+            }
+            if best == lowest, allowed(lowest - 1) { pending = [lowest - 1]; continue }
+            if best == highest, allowed(highest + 1) { pending = [highest + 1]; continue }
+            let atEdge = ks.count == 1 || best == lowest || best == highest
+            return (rate(best), ks.map { (rate($0), results[$0]!) }, atEdge)
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import NoiseScope
+import NoiseScopeCore
+import XCTest
+
+/// The sweep's grid search, intervals and files.
+final class BatchSizeSweepTests: XCTestCase {
+    /// A loss with its minimum at `optimum` in log space; rates above `divergesAbove` diverge.
+    func search(start: Double, optimum: Double, divergesAbove: Double = .infinity,
+                bounds: ClosedRange<Double> = 1e-5...10) throws -> (best: Double?, tried: [Double], atEdge: Bool) {
+        var tried: [Double] = []
+        let result = try BatchSizeSweep.tune(start: start, factor: 10, bounds: bounds) { lr in
+            tried.append(lr)
+            return lr > divergesAbove ? nil : pow(log10(lr) - log10(optimum), 2)
+        }
+        XCTAssertEqual(result.grid.map(\.learningRate), tried.sorted(), "the grid lists every rate tried, ascending")
+        return (result.best, tried, result.atEdge)
+    }
+
+    func testGridExtendsPastAnEdgeUntilTheBestIsInside() throws {
+        let up = try search(start: 1e-3, optimum: 1)
+        XCTAssertEqual(up.best!, 1, accuracy: 1e-12)
+        XCTAssertEqual(up.tried.count, 6)       // 1e-4, 1e-3, 1e-2, then 0.1, 1, 10
+        XCTAssertFalse(up.atEdge)
+        let down = try search(start: 1e-1, optimum: 1e-4)
+        XCTAssertEqual(down.best!, 1e-4, accuracy: 1e-15)
+        XCTAssertEqual(down.tried.count, 6)     // 1e-2, 0.1, 1, then 1e-3, 1e-4, 1e-5
+        XCTAssertFalse(down.atEdge)
+        let inside = try search(start: 1e-2, optimum: 1e-2)
+        XCTAssertEqual(inside.tried.count, 3)
+        XCTAssertFalse(inside.atEdge)
+    }
+
+    func testABestRateOnABoundIsFlagged() throws {
+        let capped = try search(start: 1e-2, optimum: 1e3, bounds: 1e-5...1)
+        XCTAssertEqual(capped.best!, 1, accuracy: 1e-12)
+        XCTAssertTrue(capped.atEdge)
+        XCTAssertEqual(capped.tried.max()!, 1, accuracy: 1e-12, "never past the bound")
+    }
+
+    func testDivergedRatesCountAsWorstAndStopTheClimb() throws {
+        // The optimum 1e3 lies beyond the divergence at 0.5: the best is 0.1, inside (its neighbour diverged).
+        let result = try search(start: 1e-2, optimum: 1e3, divergesAbove: 0.5)
+        XCTAssertEqual(result.best!, 0.1, accuracy: 1e-12)
+        XCTAssertFalse(result.atEdge)
+        // Everything diverges: down to the bound, then no rate.
+        let none = try search(start: 1e-2, optimum: 1, divergesAbove: 0, bounds: 1e-4...1)
+        XCTAssertNil(none.best)
+        XCTAssertTrue(none.atEdge)
+        XCTAssertEqual(none.tried.min()!, 1e-4, accuracy: 1e-16)
+    }
+
+    func testTIntervals() {
+        XCTAssertEqual(MeanInterval.tQuantile975(degreesOfFreedom: 1), 12.706, accuracy: 1e-3)
+        XCTAssertEqual(MeanInterval.tQuantile975(degreesOfFreedom: 2), 4.303, accuracy: 1e-3)
+        XCTAssertEqual(MeanInterval.tQuantile975(degreesOfFreedom: 40), 2.0211, accuracy: 1e-4)
+        XCTAssertEqual(MeanInterval.tQuantile975(degreesOfFreedom: 120), 1.9799, accuracy: 1e-4)
+        let interval = MeanInterval([1, 2, 3])!
+        XCTAssertEqual(interval.mean, 2)
+        XCTAssertEqual(interval.halfWidth, 4.302653 * (1.0 / 3).squareRoot(), accuracy: 1e-12)  // s = 1
+        XCTAssertTrue(MeanInterval([5])!.halfWidth.isNaN)
+        XCTAssertNil(MeanInterval([]))
+    }
+
+    /// A tiny sweep on logreg end to end: the files and their rows.
+    func testSmallSweepWritesEveryRunAndTheSummary() throws {
+        var request = SweepRequest()
+        request.model = .logreg
+        request.batchSizes = [4, 32]
+        request.optimizers = [.momentum, .sign]
+        request.steps = 20
+        request.seeds = 2
+        request.gridFactor = 10
+        var lines: [String] = []
+        let result = try BatchSizeSweep.run(request, log: { lines.append($0) })
+        XCTAssertEqual(result.cells.count, 4)
+        XCTAssertEqual(lines.count, result.runs.count)
+        for cell in result.cells {
+            let evaluations = result.runs.filter { $0.batchSize == cell.batchSize && $0.optimizer == cell.optimizer && $0.purpose == .evaluate }
+            XCTAssertEqual(evaluations.map(\.seed), [1, 2], "seed 0 only tunes")
+            XCTAssertEqual(evaluations.map(\.learningRate), [cell.bestLearningRate!, cell.bestLearningRate!])
+            XCTAssertEqual(cell.interval!.count + cell.diverged, 2)
+            XCTAssertGreaterThanOrEqual(cell.grid.count, 3)
+            XCTAssertTrue(result.bucketLabels.isEmpty, "logreg has no byte targets to bucket")
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try result.write(to: directory, title: "test")
+        let runs = try String(contentsOfFile: directory + "/runs.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(runs.count, 1 + result.runs.count)
+        let summary = try String(contentsOfFile: directory + "/summary.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(summary.count, 5)
+        XCTAssertTrue(summary[0].hasPrefix("batch_size,optimizer,best_learning_rate,edge,"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/sweep.svg"))
+        XCTAssertTrue(result.summaryMarkdown.contains("| 32 | sign |"))
+    }
+
+    func testBadRequestsAreRefused() {
+        var request = SweepRequest()
+        request.batchSizes = []
+        XCTAssertThrowsError(try BatchSizeSweep.validate(request))
+        request = SweepRequest()
+        request.gridFactor = 1
+        XCTAssertThrowsError(try BatchSizeSweep.validate(request))
+    }
+}
