@@ -6,15 +6,6 @@ import XCTest
 /// Issue 16, the engine: legends placed off the data, log axes labelled to both ends, real
 /// subscripts and superscripts, the symlog scale, shared axes, error bars.
 final class EngineHabitsTests: XCTestCase {
-    /// The final layouts of a one-panel figure, its drawn series and its legend rectangle.
-    private func legendAndData(_ figure: Figure, panel: Int = 0) throws
-        -> (layout: PanelLayout, drawn: [DrawnSeries], legend: Rect, placement: LegendPlacement) {
-        let layout = SVGRenderer.layouts(of: figure)[panel]
-        let drawn = SeriesGeometry.build(layout)
-        let plan = try XCTUnwrap(AxesRenderer.legendPlan(layout, drawn: drawn))
-        return (layout, drawn, plan.frame, plan.placement)
-    }
-
 
     func testLegendLeavesACurveInTheUpperRightAlone() throws {
         var axes = Axes()

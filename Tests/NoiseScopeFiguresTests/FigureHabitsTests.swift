@@ -7,15 +7,6 @@ import NoiseScopeStatistics
 /// Issue 16, the ready-made figures: the Hill plot's legend, chosen point and band; the
 /// signed coordinate histogram on symlog; the verdict's alternatives on the tail plot.
 final class FigureHabitsTests: XCTestCase {
-    /// The final layouts of a one-panel figure, its drawn series and its legend rectangle.
-    private func legendAndData(_ figure: Figure, panel: Int = 0) throws
-        -> (layout: PanelLayout, drawn: [DrawnSeries], legend: Rect, placement: LegendPlacement) {
-        let layout = SVGRenderer.layouts(of: figure)[panel]
-        let drawn = SeriesGeometry.build(layout)
-        let plan = try XCTUnwrap(AxesRenderer.legendPlan(layout, drawn: drawn))
-        return (layout, drawn, plan.frame, plan.placement)
-    }
-
 
     func testHillPlotLegendCoversNoData() throws {
         let samples = Fixtures.pareto(count: 3000, alpha: 1.5, xmin: 1, seed: 2024)

@@ -151,3 +151,14 @@ private final class RootRecorder: NSObject, XMLParserDelegate {
         }
     }
 }
+
+extension XCTestCase {
+    /// The final layouts of a one-panel figure, its drawn series and its legend rectangle.
+    func legendAndData(_ figure: Figure, panel: Int = 0) throws
+        -> (layout: PanelLayout, drawn: [DrawnSeries], legend: Rect, placement: LegendPlacement) {
+        let layout = SVGRenderer.layouts(of: figure)[panel]
+        let drawn = SeriesGeometry.build(layout)
+        let plan = try XCTUnwrap(AxesRenderer.legendPlan(layout, drawn: drawn))
+        return (layout, drawn, plan.frame, plan.placement)
+    }
+}
