@@ -16,6 +16,9 @@ struct TrainCommand: ParsableCommand {
               noise/step-NNNNNN.csv
                                    noise norms ‖g_B − ∇f‖ at each snapshot
                                    (--noise-every)
+              noise/groups-NNNNNN.csv
+                                   the same minibatches' noise per layer
+                                   group, one column a group
               noise/snapshots.csv  one row per snapshot: median, kurtosis,
                                    q99/median, Hill α̂, verdict
               loss_by_frequency.csv

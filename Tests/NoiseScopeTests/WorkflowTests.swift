@@ -146,6 +146,27 @@ final class WorkflowTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: resumedDirectory + "/loss.csv"), try String(contentsOfFile: whole + "/loss.csv"))
     }
 
+    /// Per-layer noise in train snapshots: one column a layer group, and the
+    /// squares of a row sum to the square of that minibatch's whole noise norm.
+    func testTrainSnapshotsKeepPerGroupNoise() throws {
+        var request = TrainingRequest()
+        request.model = .digitsMLP
+        request.optimizer = .momentum
+        request.learningRate = 0.1
+        request.options = Trainer.Options(steps: 20, batchSize: 16, seed: 1, evaluateEvery: 10, noiseEvery: 10, noiseSamples: 60)
+        let directory = try temporaryDirectory()
+        try TrainingRun.run(try TrainingRun.makeTrainer(request), into: directory)
+        let whole = try SampleReader(format: .csv, column: "noise_norm").read(path: directory + "/noise/step-000010.csv").values
+        let text = try String(contentsOfFile: directory + "/noise/groups-000010.csv")
+        let lines = text.split(separator: "\n")
+        XCTAssertEqual(lines.first, "mlp,head")
+        XCTAssertEqual(lines.count - 1, whole.count)
+        for (line, norm) in zip(lines.dropFirst(), whole) {
+            let squares = line.split(separator: ",").map { Double($0)! * Double($0)! }.reduce(0, +)
+            XCTAssertEqual(squares, norm * norm, accuracy: 1e-9 * norm * norm)
+        }
+    }
+
     func testDivergenceIsATypedError() throws {
         var request = TrainingRequest()
         request.model = .linreg  // least squares: a step size far above 2/L blows up geometrically

@@ -22,11 +22,18 @@ public enum TrainingFiles {
         }
     }
 
-    /// noise/step-NNNNNN.csv: the noise norms of one snapshot, written atomically.
-    public static func writeSnapshot(_ norms: [Double], step: Int, in directory: String) throws {
+    /// noise/step-NNNNNN.csv: the noise norms of one snapshot; and
+    /// noise/groups-NNNNNN.csv: the same minibatches' noise restricted to each
+    /// layer group (embeddings, attention, mlp, norms, head, …), one column a
+    /// group, whose squares sum to the square of the whole norm. Written atomically.
+    public static func writeSnapshot(_ measurement: NoiseMeasurement, step: Int, in directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory + "/noise", withIntermediateDirectories: true)
-        try AtomicFile.write(NumberText.csv(header: "noise_norm", rows: norms.map(NumberText.exact)),
+        try AtomicFile.write(NumberText.csv(header: "noise_norm", rows: measurement.noiseNorms.map(NumberText.exact)),
                              to: URL(fileURLWithPath: directory + String(format: "/noise/step-%06d.csv", step)))
+        guard !measurement.groupNames.isEmpty, measurement.noiseNormsByGroup.count == measurement.noiseNorms.count else { return }
+        try AtomicFile.write(NumberText.csv(header: measurement.groupNames.joined(separator: ","),
+                                            rows: measurement.noiseNormsByGroup.map { $0.map(NumberText.exact).joined(separator: ",") }),
+                             to: URL(fileURLWithPath: directory + String(format: "/noise/groups-%06d.csv", step)))
     }
 
     public static let snapshotHeader = "step,median,excess_kurtosis,q99_over_median,max_over_median,hill_alpha,gpd_xi,verdict"

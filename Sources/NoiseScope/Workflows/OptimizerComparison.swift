@@ -25,7 +25,7 @@ extension PaperFigures {
                         onNoise: { step, measurement in
                             snapshots.append((step, measurement.noiseNorms))
                             snapshotRows.append(try TrainingFiles.snapshotRow(step: step, norms: measurement.noiseNorms, seed: seed))
-                            try TrainingFiles.writeSnapshot(measurement.noiseNorms, step: step, in: directory)
+                            try TrainingFiles.writeSnapshot(measurement, step: step, in: directory)
                         })
         try AtomicFile.write(TrainingFiles.lossCSV(rows), to: directory + "/loss.csv")
         if !snapshotRows.isEmpty { try AtomicFile.write(TrainingFiles.snapshotsCSV(snapshotRows), to: directory + "/noise/snapshots.csv") }

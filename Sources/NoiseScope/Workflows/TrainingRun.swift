@@ -80,7 +80,7 @@ public enum TrainingRun {
                     lastCheckpoint = directory + "/checkpoints/" + name
                 },
                 onNoise: { step, measurement in
-                    try TrainingFiles.writeSnapshot(measurement.noiseNorms, step: step, in: directory)
+                    try TrainingFiles.writeSnapshot(measurement, step: step, in: directory)
                     snapshots.append(try TrainingFiles.snapshotRow(step: step, norms: measurement.noiseNorms, seed: seed))
                     try AtomicFile.write(TrainingFiles.snapshotsCSV(snapshots), to: directory + "/noise/snapshots.csv")
                 })
