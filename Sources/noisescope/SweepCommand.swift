@@ -46,10 +46,10 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup var kernels: BLASKernelOptions
 
     func list<T>(_ text: String, _ flag: String, _ parse: (String) -> T?) throws -> [T] {
-        let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         let parsed = items.compactMap(parse)
-        guard !items.isEmpty, parsed.count == items.count else {
-            throw ValidationError("\(flag): '\(TerminalText.safeForTerminal(text, limit: 60))' is not a comma-separated list of valid values")
+        guard !items.isEmpty, parsed.count == items.count, Set(items).count == items.count else {
+            throw ValidationError("\(flag): '\(TerminalText.safeForTerminal(text, limit: 60))' is not a comma-separated list of distinct valid values")
         }
         return parsed
     }
