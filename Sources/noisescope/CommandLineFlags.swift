@@ -10,7 +10,7 @@ enum CommandLineFlags {
         .model: "--model", .data: "--data", .optimizer: "--optimizer", .learningRate: "--lr", .steps: "--steps",
         .k: "--k", .top: "--top", .column: "--column", .field: "--field", .format: "--format",
         .invalidValues: "--invalid", .stream: "--stream", .group: "--group", .excluded: "--exclude",
-        .learningRateGrid: "--lr-grid",
+        .learningRateGrid: "--grid-factor",
     ]
 
     /// The error's sentence, prefixed by the flag it is about when it is about one.

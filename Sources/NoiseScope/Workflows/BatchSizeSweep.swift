@@ -35,6 +35,8 @@ public struct SweepRequest: Sendable {
     public var learningRateBounds: ClosedRange<Double> = 1e-5...10
     /// Also split the evaluation runs' final validation loss by target-frequency bucket (text models).
     public var lossByFrequency = true
+    /// Clipping thresholds τ by optimizer (gclip, cclip, …); absent: the optimizer's default.
+    public var clipThresholds: [OptimizerKind: Double] = [:]
     public init() {}
 }
 
@@ -144,6 +146,7 @@ public enum BatchSizeSweep {
                     let clock = Date()
                     var settings = OptimizerSettings.defaults(for: kind)
                     settings.learningRate = lr
+                    if let tau = request.clipThresholds[kind] { settings.clipThreshold = tau }
                     var options = Trainer.Options(steps: request.steps, batchSize: batchSize, seed: seed, evaluateEvery: request.steps)
                     options.validationBatches = .max  // all held-out windows, whatever the batch size
                     let recipe = ModelCatalog.Recipe(architecture: request.model, data: data, batchSize: batchSize, seed: seed,
