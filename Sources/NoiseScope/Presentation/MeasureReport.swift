@@ -20,6 +20,16 @@ public struct RunReportBuilder: Sendable {
 
     /// The page of `run`: a `measure` run (summary.json), a noisescope_torch
     /// log (manifest.json) or a `train` run (loss.csv).
+    /// The observed upper quantiles and kurtosis beside one reference's.
+    static func shapeTable(_ title: String, _ c: ReferenceComparison, word: String) -> RunReport.Table {
+        .init(title: title, rows: [
+            ("q99 / median", String(format: "%.4g (%@ %.4g)", c.observed.q99OverMedian, word, c.referenceShape.q99OverMedian)),
+            ("q99.9 / median", String(format: "%.4g (%@ %.4g)", c.observed.q999OverMedian, word, c.referenceShape.q999OverMedian)),
+            ("max / median", String(format: "%.4g (%@ %.4g)", c.observed.maxOverMedian, word, c.referenceShape.maxOverMedian)),
+            ("excess kurtosis", String(format: "%.4g (%@ %.4g)", c.observed.excessKurtosis, word, c.referenceShape.excessKurtosis)),
+        ])
+    }
+
     public func report(of run: RunDirectory) throws -> RunReport {
         if try run.has("summary.json") { return try measureReport(run) }
         if try run.has("manifest.json") { return try torchLogReport(run) }
@@ -41,21 +51,13 @@ public struct RunReportBuilder: Sendable {
             throw NoiseScopeError("\(run.path): noise_norms.npy or variance.csv does not match summary.json (\(norms.count) norms, \(summary.samples) promised); re-run measure")
         }
         let variance = zip(sampleCounts, varianceTable.values).map { (samples: Int($0.0), variance: $0.1) }
-        let c = summary.referenceComparison
         var tables = RunReport.tables(for: summary.check)
-        tables.append(.init(title: "Against the Gaussian reference of the same dimension", rows: [
-            ("q99 / median", String(format: "%.4g (reference %.4g)", c.observed.q99OverMedian, c.referenceShape.q99OverMedian)),
-            ("q99.9 / median", String(format: "%.4g (reference %.4g)", c.observed.q999OverMedian, c.referenceShape.q999OverMedian)),
-            ("max / median", String(format: "%.4g (reference %.4g)", c.observed.maxOverMedian, c.referenceShape.maxOverMedian)),
-            ("excess kurtosis", String(format: "%.4g (reference %.4g)", c.observed.excessKurtosis, c.referenceShape.excessKurtosis)),
-        ]))
+        tables.append(Self.shapeTable("Against the Gaussian reference of the same dimension", summary.referenceComparison, word: "reference"))
         if let m = summary.matchedReferenceComparison, let d = summary.effectiveDimension {
-            tables.append(.init(title: String(format: "Against a Gaussian matched to the spread (effective dimension %.0f)", d), rows: [
-                ("q99 / median", String(format: "%.4g (matched %.4g)", m.observed.q99OverMedian, m.referenceShape.q99OverMedian)),
-                ("q99.9 / median", String(format: "%.4g (matched %.4g)", m.observed.q999OverMedian, m.referenceShape.q999OverMedian)),
-                ("max / median", String(format: "%.4g (matched %.4g)", m.observed.maxOverMedian, m.referenceShape.maxOverMedian)),
-                ("excess kurtosis", String(format: "%.4g (matched %.4g)", m.observed.excessKurtosis, m.referenceShape.excessKurtosis)),
-            ]))
+            tables.append(Self.shapeTable(String(format: "Against a Gaussian matched to the spread (effective dimension %.0f)", d), m, word: "matched"))
+        }
+        if let stable = summary.stableReferenceComparison {
+            tables.append(Self.shapeTable("Against the \(stable.reference)", stable, word: "α-stable"))
         }
         if let groups = summary.noiseByGroup, !groups.isEmpty {
             tables.append(.init(title: "Per layer group", rows: groups.map { group in
