@@ -78,10 +78,11 @@ public struct MeasurementRun {
         let cleaned = try SampleCleaner(policy: .drop).clean(norms, describeIndex: { "noise norm \($0 + 1)" })
         var check = try TailCheck.run(cleaned.samples, options: .init(seed: seed, bootstrapReplicates: bootstrap))
         if cleaned.dropped.total > 0 { check.dropped = cleaned.dropped }
-        let referenceNorms = ReferenceComparison.gaussianReferenceNorms(dimension: measurement.parameterCount, count: norms.count, seed: seed)
-        let comparison = ReferenceComparison(observed: norms, referenceNorms: referenceNorms,
+        // Drawn once: the summary compares with them and measurement.svg draws them.
+        let references = NoiseReferences(norms: norms, parameters: measurement.parameterCount, stableIndex: measurement.stableIndex?.alpha, seed: seed)
+        let comparison = ReferenceComparison(observed: norms, referenceNorms: references.isotropic.norms,
                                              reference: "sqrt(mean of \(measurement.parameterCount) squared standard Gaussians)")
-        let matched = ReferenceComparison.matchedGaussianNorms(observed: norms, count: norms.count, seed: seed)
+        let matched = references.matched
         let matchedComparison = ReferenceComparison(observed: norms, referenceNorms: matched.norms,
                                                     reference: "Gaussian matched to the noise's spread: isotropic in the effective dimension \(matched.dimension) = 1/(2 CV²)")
         var summary = MeasurementSummary(
@@ -95,7 +96,7 @@ public struct MeasurementRun {
             noiseScaleSimple: measurement.noiseScaleSimple)
         summary.matchedReferenceComparison = matchedComparison
         summary.effectiveDimension = ReferenceComparison.effectiveDimension(of: norms)
-        if let stable = stableReference(summary: summary, norms: norms) {
+        if let stable = references.stable {
             summary.stableReferenceComparison = ReferenceComparison(observed: norms, referenceNorms: stable.norms, reference: stable.label)
         }
         summary.excludedExamples = excluded.isEmpty ? nil : excluded
@@ -116,7 +117,8 @@ public struct MeasurementRun {
                                                         rows: measurement.noiseNormsByGroup.map { $0.map(NumberText.exact).joined(separator: ",") })),
             ("summary.json", Data(try JSONOutput.encode(summary).utf8)),
         ]
-        let figure = measurementFigure(summary: summary, norms: norms, variance: measurement.variance.map { ($0.samples, $0.variance) })
+        let figure = measurementFigure(summary: summary, norms: norms, variance: measurement.variance.map { ($0.samples, $0.variance) },
+                                       references: references)
         files.append(("measurement.svg", Data(figure.render().svg.utf8)))
         for (name, checkFigure) in CheckFigures.figures(samples: norms, report: check) {
             files.append((name, Data(checkFigure.render().svg.utf8)))
@@ -124,25 +126,13 @@ public struct MeasurementRun {
         return MeasurementRun(summary: summary, files: files, measurement: measurement)
     }
 
-    /// measurement.svg: the noise norms on one axis with the Gaussian matched to
-    /// their spread and the isotropic Gaussian of the full dimension (both redrawn
-    /// from the seed), and the variance against the number of minibatches.
-    /// The α-stable reference of a run: its per-coordinate stable index in the
-    /// effective dimension, redrawn from the seed; nil when the index is not below 2.
-    public static func stableReference(summary: MeasurementSummary, norms: [Double]) -> (label: String, norms: [Double])? {
-        guard let alpha = summary.coordinateStableIndex?.alpha, alpha > 0, alpha < 2 else { return nil }
-        let dimension = ReferenceComparison.matchedGaussianNorms(observed: norms, count: 1, seed: summary.seed).dimension
-        return (String(format: "α-stable, α = %.3g, dimension %d", alpha, dimension),
-                ReferenceComparison.stableReferenceNorms(dimension: dimension, alpha: alpha, count: norms.count, seed: summary.seed))
-    }
-
-    public static func measurementFigure(summary: MeasurementSummary, norms: [Double], variance: [(samples: Int, variance: Double)]) -> Figure {
-        let isotropic = ReferenceComparison.gaussianReferenceNorms(dimension: summary.parameters, count: norms.count, seed: summary.seed)
-        let matched = ReferenceComparison.matchedGaussianNorms(observed: norms, count: norms.count, seed: summary.seed)
-        let overlay = NoiseFigures.overlayAxes(norms, matched: ("Gaussian, effective dimension \(matched.dimension)", matched.norms),
-                                               isotropic: ("Isotropic Gaussian, D = \(summary.parameters)", isotropic),
-                                               stable: stableReference(summary: summary, norms: norms),
-                                               title: "Noise norms against matched references and the isotropic Gaussian")
+    /// measurement.svg: the noise norms on one axis with their references
+    /// (`NoiseReferences`, redrawn from the seed unless given), and the variance
+    /// against the number of minibatches.
+    public static func measurementFigure(summary: MeasurementSummary, norms: [Double], variance: [(samples: Int, variance: Double)],
+                                         references: NoiseReferences? = nil) -> Figure {
+        let overlay = (references ?? NoiseReferences(summary: summary, norms: norms))
+            .overlay(norms, title: "Noise norms against matched references and the isotropic Gaussian")
         return Figure(title: "\(FigureText.literal(summary.model)) on \(FigureText.literal(summary.data)): noise at initialisation (B = \(summary.batchSize), N = \(norms.count))",
                       width: 1300, height: 460, rows: 1, columns: 2, panels: [
                           overlay, NoiseFigures.varianceAxes(samples: variance.map(\.samples), variance: variance.map(\.variance),

@@ -50,12 +50,7 @@ public struct PaperFigures {
         let runs = try [(ModelCatalog.Architecture.tinygpt, "text"), (.tinygptNoAttention, "text")].map(measure)
         let panels = runs.flatMap { run -> [Axes] in
             let s = run.summary, norms = run.measurement.noiseNorms
-            let isotropic = ReferenceComparison.gaussianReferenceNorms(dimension: s.parameters, count: s.samples, seed: seed)
-            let matched = ReferenceComparison.matchedGaussianNorms(observed: norms, count: s.samples, seed: seed)
-            return [NoiseFigures.overlayAxes(norms, matched: ("Gaussian, effective dimension \(matched.dimension)", matched.norms),
-                                             isotropic: ("Isotropic Gaussian, D = \(s.parameters)", isotropic),
-                                             stable: MeasurementRun.stableReference(summary: s, norms: norms),
-                                             title: "\(s.model): noise norms (\(s.verdict.rawValue))"),
+            return [NoiseReferences(summary: s, norms: norms).overlay(norms, title: "\(s.model): noise norms (\(s.verdict.rawValue))"),
                     NoiseFigures.varianceAxes(samples: run.measurement.variance.map(\.samples), variance: run.measurement.variance.map(\.variance),
                                               title: "\(s.model): variance against n")]
         }

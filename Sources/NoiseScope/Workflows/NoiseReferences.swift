@@ -1,0 +1,36 @@
+import NoiseScopeFigures
+import NoiseScopePlot
+import NoiseScopeSampling
+
+/// The references a run's noise norms are compared with and drawn against,
+/// redrawn from the seed so that a report or a figure gets the same numbers as
+/// the run: the isotropic Gaussian of the full dimension, the Gaussian matched
+/// to the norms' effective dimension, and the α-stable reference in that
+/// dimension (when the per-coordinate stable index lies in (0, 2)).
+public struct NoiseReferences {
+    public var isotropic: (label: String, norms: [Double])
+    public var matched: (label: String, norms: [Double], dimension: Int)
+    public var stable: (label: String, norms: [Double])?
+
+    /// Draws all three for `norms` of a model with `parameters` parameters.
+    public init(norms: [Double], parameters: Int, stableIndex: Double?, seed: UInt64) {
+        isotropic = ("Isotropic Gaussian, D = \(parameters)",
+                     ReferenceComparison.gaussianReferenceNorms(dimension: parameters, count: norms.count, seed: seed))
+        let matchedDraw = ReferenceComparison.matchedGaussianNorms(observed: norms, count: norms.count, seed: seed)
+        matched = ("Gaussian, effective dimension \(matchedDraw.dimension)", matchedDraw.norms, matchedDraw.dimension)
+        if let alpha = stableIndex, alpha > 0, alpha < 2 {
+            stable = (String(format: "α-stable, α = %.3g, dimension %d", alpha, matchedDraw.dimension),
+                      ReferenceComparison.stableReferenceNorms(dimension: matchedDraw.dimension, alpha: alpha, count: norms.count, seed: seed))
+        }
+    }
+
+    /// The references of a summarised run (what `report` redraws).
+    public init(summary: MeasurementSummary, norms: [Double]) {
+        self.init(norms: norms, parameters: summary.parameters, stableIndex: summary.coordinateStableIndex?.alpha, seed: summary.seed)
+    }
+
+    /// The norms and every reference on one axis (`NoiseFigures.overlayAxes`).
+    public func overlay(_ norms: [Double], title: String) -> Axes {
+        NoiseFigures.overlayAxes(norms, matched: (matched.label, matched.norms), isotropic: isotropic, stable: stable, title: title)
+    }
+}
