@@ -17,7 +17,7 @@ enum CommandLineFlags {
     static func message(for error: NoiseScopeError) -> String {
         switch error {
         case .invalidSetting(let setting, let message): return "\(flags[setting] ?? setting.rawValue): \(message)"
-        case .diverged: return error.description.replacingOccurrences(of: "lower the learning rate", with: "lower --lr")
+        case let .diverged(step, loss): return "training diverged at step \(step) (loss \(loss)); lower --lr or pick a clipping optimizer"
         case .interrupted: return error.description.replacingOccurrences(of: "continue by resuming from", with: "continue with --resume")
         default: return error.description
         }
