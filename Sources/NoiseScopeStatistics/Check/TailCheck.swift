@@ -43,6 +43,9 @@ public struct TailCheck: Sendable {
         // order statistics: it runs beside the verdict's serial parts, whose result
         // it does not read, so the cores stay busy and nothing changes but the time.
         let powerLaw = PendingFit { options.powerLaw.fit(data) }
+        // Never leave while the fit still runs, not even by throwing: a caller that
+        // exits on the error would end the process under the working thread.
+        defer { _ = powerLaw.result }
         let trajectory = options.dependent ? DependentSamples(ordered: samples, seed: options.doubleBootstrap.seed) : nil
         let decision = options.rule.decide(data, n: data.count, trajectory: trajectory)
         let choice = try chooseK(options, n: data.count, largestUsable: data.count - 1, stable: decision.evidence.kStar) {
@@ -180,7 +183,9 @@ public struct TailCheckReport: Codable, Sendable {
     }
 }
 
-/// A power-law fit computed on another thread; `result` waits for it.
+/// A power-law fit computed on another thread; `result` waits for it (and
+/// returns at once when asked again). Whoever starts one waits for it on every
+/// path out, errors included.
 private final class PendingFit: @unchecked Sendable {
     private var value: PowerLawFit?
     private let done = DispatchGroup()
