@@ -10,18 +10,9 @@ final class PowerLawBootstrapTests: XCTestCase {
     /// The plain method, kept here as the reference: n values in draw order.
     static func referenceSample(_ fitter: PowerLawFitter, _ data: OrderStatistics, best: PowerLawScan.Candidate, replicate: Int) -> [Double] {
         let n = data.count, m = best.tailCount
-        let xmin = data.value(m)
-        let body = Array(data.descending[m...])
-        let tailProbability = Double(m) / Double(n)
-        let random = RandomSource.substream(seed: fitter.seed, index: replicate)
-        var sample = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            if body.isEmpty || random.uniformPositive() < tailProbability {
-                sample[i] = min(random.pareto(alpha: best.tailIndex, xmin: xmin), .greatestFiniteMagnitude)
-            } else {
-                sample[i] = body[random.index(below: body.count)]
-            }
-        }
+        var sample: [Double] = []
+        BootstrapReplicate.forEachDraw(n: n, tailCount: m, xmin: data.value(m), tailIndex: best.tailIndex, seed: fitter.seed, replicate: replicate,
+                                       pareto: { sample.append($0) }, body: { sample.append(data.value(m + 1 + $0)) })
         return sample
     }
 
@@ -41,7 +32,7 @@ final class PowerLawBootstrapTests: XCTestCase {
             let best = try XCTUnwrap(fitter.scan(data)?.0, name)
             var replicate = BootstrapReplicate(data: data, tailCount: best.tailCount)
             for r in 0..<3 {
-                replicate.draw(tailIndex: best.tailIndex, random: RandomSource.substream(seed: fitter.seed, index: r))
+                replicate.draw(tailIndex: best.tailIndex, seed: fitter.seed, replicate: r)
                 let assembled = replicate.scanner
                 let sorted = PowerLawScan(data: OrderStatistics(samples: Self.referenceSample(fitter, data, best: best, replicate: r)))
                 XCTAssertEqual(assembled.data.count, sorted.data.count, name)
@@ -118,5 +109,37 @@ final class RandomDrawsTests: XCTestCase {
             }
         }
         XCTAssertEqual(compared, 11 * 3 * 20_000)
+    }
+}
+
+/// The bootstrap's inline generator: uniform indices and uniforms, the same stream for the same substream.
+final class SplitMix64StreamTests: XCTestCase {
+    func testIndicesAreUniformAndStreamsRepeat() {
+        var stream = SplitMix64Stream(seed: 3, index: 7)
+        var again = SplitMix64Stream(seed: 3, index: 7)
+        var other = SplitMix64Stream(seed: 3, index: 8)
+        var counts = [Int](repeating: 0, count: 10)
+        var differing = 0
+        for _ in 0..<100_000 {
+            let j = stream.index(below: 10)
+            XCTAssertEqual(j, again.index(below: 10))
+            if j != other.index(below: 10) { differing += 1 }
+            counts[j] += 1
+        }
+        // χ² with 9 degrees of freedom: 27.9 is its 0.999 quantile.
+        let chiSquare = counts.reduce(0.0) { $0 + pow(Double($1) - 10_000, 2) / 10_000 }
+        XCTAssertLessThan(chiSquare, 27.9)
+        XCTAssertGreaterThan(differing, 85_000, "another substream is another stream")
+        // An n that is not a power of two near 2⁶³ exercises the rejection.
+        let huge = Int.max / 3 * 2
+        for _ in 0..<1000 { XCTAssert((0..<huge).contains(stream.index(below: huge))) }
+        var u = SplitMix64Stream(seed: 0, index: 0)
+        var mean = 0.0
+        for _ in 0..<100_000 {
+            let x = u.uniformPositive()
+            XCTAssert(x > 0 && x < 1)
+            mean += x / 100_000
+        }
+        XCTAssertEqual(mean, 0.5, accuracy: 4 * (1.0 / 12 / 100_000).squareRoot())
     }
 }

@@ -5,10 +5,10 @@ import Foundation
 extension PowerLawFitter {
     /// The KS distance of every goodness-of-fit replicate's own fit, in replicate order.
     ///
-    /// Replicate r draws from `RandomSource.substream(seed:index: r)`: for each of
-    /// its n values, a uniform decides between the fitted power law (a Pareto
-    /// draw above xmin) and the observed body (a uniform index into the values
-    /// below xmin). Those draws, in that order, define the replicate; how it is
+    /// Replicate r draws from its own SplitMix64 substream of `seed`
+    /// (`forEachDraw`): each of its n values comes from the fitted power law (a
+    /// Pareto draw above xmin) or from the observed body (a uniform index into
+    /// the values below xmin). Those draws, in that order, define the replicate; how it is
     /// then sorted and scanned is free, as long as the sorted values are the same.
     /// So instead of sorting n values, the body draws are counted per body index
     /// (the body is already sorted, and so are its logarithms) and only the
@@ -30,8 +30,7 @@ extension PowerLawFitter {
                 var replicate = BootstrapReplicate(data: data, tailCount: best.tailCount, countLimit: countLimit)
                 var r = worker
                 while r < replicates {
-                    let random = RandomSource.substream(seed: seed, index: r)
-                    replicate.draw(tailIndex: best.tailIndex, random: random)
+                    replicate.draw(tailIndex: best.tailIndex, seed: seed, replicate: r)
                     output[r] = scan(replicate.scanner)?.0.distance ?? .infinity
                     r += workers
                 }
@@ -79,28 +78,56 @@ struct BootstrapReplicate {
         boundaries = [Int](repeating: 0, count: n)
     }
 
-    /// Draws one replicate from `random` and lays it out in descending order.
-    mutating func draw(tailIndex: Double, random: RandomSource) {
-        let bodyCount = body.count, countLimit = countLimit
-        let tailProbability = Double(n - bodyCount) / Double(n)
+    /// The n draws of goodness-of-fit replicate `replicate`, in order: a uniform
+    /// J in 0..<n picks the fitted power law when J < m (probability n_tail/n),
+    /// and then a Pareto value above xmin from one more uniform; otherwise it is
+    /// the body index J − m, uniform over the observed values below xmin. One
+    /// definition for the bootstrap and for the tests' plain reference.
+    @inline(__always)
+    static func forEachDraw(n: Int, tailCount m: Int, xmin: Double, tailIndex: Double, seed: UInt64, replicate: Int,
+                            pareto: (Double) -> Void, body: (Int) -> Void) {
+        var stream = SplitMix64Stream(seed: seed, index: replicate)
+        let exponent = -1 / tailIndex
+        for _ in 0..<n {
+            let j = stream.index(below: n)
+            if j < m {
+                // A fitted tail index near 0 draws values past the largest double;
+                // censor them there so the replicate stays a sample of finite numbers.
+                pareto(min(xmin * Foundation.pow(stream.uniformPositive(), exponent), .greatestFiniteMagnitude))
+            } else {
+                body(j - m)
+            }
+        }
+    }
+
+    /// Draws replicate `replicate` of `seed` and lays it out in descending order.
+    mutating func draw(tailIndex: Double, seed: UInt64, replicate: Int) {
+        let bodyCount = body.count, countLimit = countLimit, n = n, xmin = xmin
         paretoDraws.removeAll(keepingCapacity: true)
         overflow.removeAll(keepingCapacity: true)
         counts.withUnsafeMutableBufferPointer { counts in
             counts.update(repeating: 0)
-            guard bodyCount > 0 else {
-                for _ in 0..<n { paretoDraws.append(min(random.pareto(alpha: tailIndex, xmin: xmin), .greatestFiniteMagnitude)) }
-                return
-            }
-            let draws = random.draws(indexBelow: bodyCount)
-            for _ in 0..<n {
-                if draws.uniformPositive() < tailProbability {
-                    // A fitted tail index near 0 draws values past the largest double;
-                    // censor them there so the replicate stays a sample of finite numbers.
-                    paretoDraws.append(min(random.pareto(alpha: tailIndex, xmin: xmin), .greatestFiniteMagnitude))
-                } else {
-                    let j = draws.index()
-                    if counts[j] == countLimit { overflow.append(j) } else { counts[j] &+= 1 }
+            // The body indices are counted a batch at a time: the counts are too many
+            // for the cache, and a tight loop over a batch keeps many of their loads in
+            // flight at once instead of waiting on each behind the generator.
+            let batchSize = 256
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: batchSize) { batch in
+                var filled = 0
+                func countBatch() {
+                    for b in 0..<filled {
+                        let j = batch[b]
+                        if counts[j] == countLimit { overflow.append(j) } else { counts[j] &+= 1 }
+                    }
+                    filled = 0
                 }
+                Self.forEachDraw(n: n, tailCount: n - bodyCount, xmin: xmin, tailIndex: tailIndex, seed: seed, replicate: replicate,
+                                 pareto: { paretoDraws.append($0) },
+                                 body: { j in
+                                     batch[filled] = j
+                                     filled += 1
+                                     if filled == batchSize { countBatch() }
+                                 })
+                countBatch()
             }
         }
         paretoDraws.sort(by: >)

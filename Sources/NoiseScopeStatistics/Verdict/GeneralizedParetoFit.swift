@@ -137,10 +137,57 @@ public struct GeneralizedParetoFit: Codable, Equatable, Sendable {
         return -k * log(sigma) - (1 + 1 / xi) * sum
     }
 
-    /// max over σ of the log-likelihood at fixed ξ: a grid over log σ around
-    /// `hint`, then GSL's Brent minimiser between the best point's neighbours.
-    /// For ξ < 0, σ is written as −ξ·max z + e^t so that every point stays in the support.
+    /// max over σ of the log-likelihood at fixed ξ. The score in σ is
+    /// (−k + (1 + ξ) S(σ))/σ with S(σ) = Σ z/(σ + ξz), and S falls as σ grows
+    /// (and is convex), so for ξ > −1 the maximum is the one root of
+    /// S(σ) = k/(1 + ξ) between σ's lower bound max(0, −ξ·max z) and that bound
+    /// plus (1 + ξ)·mean z, where S is already too small. Newton steps, kept in
+    /// the shrinking bracket (bisecting when a step would leave it), need only
+    /// sums of quotients; the likelihood, with its logarithms, is evaluated once
+    /// at the root. Where the root is not bracketed (ties at the threshold make
+    /// S(0⁺) too small), the search over σ answers instead.
     static func profile(xi: Double, _ z: [Double], hint: Double) -> Double {
+        let k = Double(z.count)
+        let zmax = z.max() ?? 0
+        if xi <= -1 { return xi == -1 ? -k * log(zmax) : .infinity }
+        if abs(xi) < 1e-9 { return logLikelihood(xi: 0, sigma: z.reduce(0, +) / k, z) }
+        let target = k / (1 + xi)
+        let base = xi < 0 ? -xi * zmax : 0
+        // S(σ) − k/(1 + ξ) and its derivative −Σ z/(σ + ξz)².
+        func excess(_ sigma: Double) -> (value: Double, slope: Double) {
+            var quotients = 0.0, squares = 0.0
+            for value in z {
+                let d = 1 / (sigma + xi * value)
+                let q = value * d
+                quotients += q
+                squares += q * d
+            }
+            return (quotients - target, -squares)
+        }
+        var low = base, high = base + (1 + xi) * (z.reduce(0, +) / k) * (1 + 1e-9) + Double.leastNormalMagnitude
+        if xi > 0 {
+            let positive = z.reduce(0.0) { $0 + ($1 > 0 ? 1 : 0) }
+            guard positive / xi > target, excess(high).value < 0 else { return profileBySearch(xi: xi, z, hint: hint) }
+        }
+        var sigma = min(max(hint, low + 0.5 * (high - low) * 1e-3), high)
+        if !(sigma > low && sigma < high) { sigma = 0.5 * (low + high) }
+        for _ in 0..<200 {
+            let (value, slope) = excess(sigma)
+            if value == 0 { break }
+            if value > 0 { low = sigma } else { high = sigma }
+            var next = sigma - value / slope
+            if !(next > low && next < high) { next = 0.5 * (low + high) }
+            if abs(next - sigma) <= 1e-14 * sigma || high - low <= 1e-15 * high { sigma = next; break }
+            sigma = next
+        }
+        return logLikelihood(xi: xi, sigma: sigma, z)
+    }
+
+    /// max over σ at fixed ξ by search, for the cases `profile` cannot bracket:
+    /// a grid over log σ around `hint`, then GSL's Brent minimiser between the
+    /// best point's neighbours. For ξ < 0, σ is written as −ξ·max z + e^t so
+    /// that every point stays in the support.
+    static func profileBySearch(xi: Double, _ z: [Double], hint: Double) -> Double {
         let base = xi < 0 ? -xi * (z.max() ?? 0) : 0
         let centre = log(max(hint - base, 1e-8 * max(base, 1)))
         let value = { (t: Double) -> Double in logLikelihood(xi: xi, sigma: base + exp(t), z) }
