@@ -8,7 +8,7 @@ import XCTest
 /// order and sorts them, and the same p for any number of threads.
 final class PowerLawBootstrapTests: XCTestCase {
     /// The plain method, kept here as the reference: n values in draw order.
-    static func referenceSample(_ fitter: PowerLawFitter, _ data: OrderStatistics, best: PowerLawScan.Candidate, replicate: Int) -> [Double] {
+    static func referenceSample(_ fitter: PowerLawFitter, _ data: OrderStatistics, best: PowerLawCandidate, replicate: Int) -> [Double] {
         let n = data.count, m = best.tailCount
         var sample: [Double] = []
         BootstrapReplicate.forEachDraw(n: n, tailCount: m, xmin: data.value(m), tailIndex: best.tailIndex, seed: fitter.seed, replicate: replicate,
@@ -16,14 +16,15 @@ final class PowerLawBootstrapTests: XCTestCase {
         return sample
     }
 
-    static func referenceDistances(_ fitter: PowerLawFitter, _ data: OrderStatistics, best: PowerLawScan.Candidate) -> [Double] {
+    static func referenceDistances(_ fitter: PowerLawFitter, _ data: OrderStatistics, best: PowerLawCandidate) -> [Double] {
         (0..<fitter.bootstrapReplicates).map { replicate in
             fitter.scan(OrderStatistics(samples: referenceSample(fitter, data, best: best, replicate: replicate)))?.0.distance ?? .infinity
         }
     }
 
-    /// What the scan reads of an assembled replicate: logarithms, their sums,
-    /// tie ends and candidate boundaries, equal to those of the sorted sample.
+    /// What the scan reads of an assembled replicate: values, logarithms, their
+    /// running sums and the ends of groups of ties, equal bit for bit to those of
+    /// the sorted sample at every position.
     func testAssembledReplicateIsTheSortedSample() throws {
         var checked = 0
         for (name, sample, search) in Self.cases {
@@ -36,14 +37,35 @@ final class PowerLawBootstrapTests: XCTestCase {
                 let assembled = replicate.scanner
                 let sorted = PowerLawScan(data: OrderStatistics(samples: Self.referenceSample(fitter, data, best: best, replicate: r)))
                 XCTAssertEqual(assembled.data.count, sorted.data.count, name)
-                XCTAssertEqual(assembled.data.logDescending.map(\.bitPattern), sorted.data.logDescending.map(\.bitPattern), name)
-                XCTAssertEqual(assembled.data.prefixLogSum.map(\.bitPattern), sorted.data.prefixLogSum.map(\.bitPattern), name)
-                XCTAssertEqual(assembled.tieEnd, sorted.tieEnd, name)
-                XCTAssertEqual(Array(assembled.boundaries), Array(sorted.boundaries), name)
+                let n = sorted.data.count
+                XCTAssertEqual((1...n).map { assembled.data.value($0).bitPattern }, (1...n).map { sorted.data.value($0).bitPattern }, name)
+                XCTAssertEqual((1...n).map { assembled.data.logValue($0).bitPattern }, (1...n).map { sorted.data.logValue($0).bitPattern }, name)
+                XCTAssertEqual((0...n).map { assembled.data.prefixLogSum($0).bitPattern }, (0...n).map { sorted.data.prefixLogSum($0).bitPattern }, name)
+                XCTAssertEqual((1...n).map(assembled.tieEnd), (1...n).map(sorted.tieEnd), name)
                 checked += 1
             }
         }
         XCTAssertEqual(checked, 3 * Self.cases.count)
+    }
+
+    /// Tie ends and group starts found by galloping against a plain walk, on
+    /// data with long runs of ties.
+    func testGroupsOfTiesMatchAPlainWalk() {
+        let values: [Double] = (0..<3000).map { (i: Int) -> Double in
+            let level: Int = (i * i) % 97 / 7
+            return Double(1 + level)
+        }.sorted(by: >)
+        let scan = PowerLawScan(data: OrderStatistics(sortedDescending: values))
+        for p in 1...values.count {
+            var end = p
+            while end < values.count && values[end] == values[p - 1] { end += 1 }
+            var start = p
+            while start > 1 && values[start - 2] == values[p - 1] { start -= 1 }
+            XCTAssertEqual(scan.tieEnd(p), end)
+            XCTAssertEqual(scan.groupStart(p), start)
+        }
+        let groupEnds = scan.candidatesAscending(from: scan.tieEnd(1), to: values.count).count
+        XCTAssertEqual(groupEnds, Set(values).count)
     }
 
     static var cases: [(String, [Double], PowerLawFitter.XminSearch)] {

@@ -28,7 +28,8 @@ public struct CheckRequest: Sendable {
 }
 
 /// The outcome of a check: the report, and the samples it was run on (in
-/// memory only; empty when streamed).
+/// memory only; empty when streamed), sorted from the largest down unless they
+/// were checked as a trajectory, whose order is kept.
 public struct CheckOutcome {
     public var report: TailCheckReport
     public var samples: [Double]
@@ -53,22 +54,33 @@ public enum CheckWorkflow {
     static func runMerged(_ request: CheckRequest) throws -> CheckOutcome {
         let logs = try request.files.map(TorchLogInput.resolve(group: request.group))
         if request.stream && logs.allSatisfy({ $0 == nil }) { return try runStreaming(request) }
-        var kept: [Double] = []
+        var kept = SampleChunks()
         var dropped = SampleCleaner.DroppedCounts(nonfinite: 0, nonpositive: 0)
         for (file, log) in zip(request.files, logs) {
+            let format = request.format ?? SampleFormat.inferred(fromPath: file) ?? .text
+            if log == nil && format == .text {
+                // Plain text is read a chunk at a time: at 10⁷ values the whole file
+                // would cost 20 bytes a value on top of the values themselves.
+                let more = try StreamingSampleReader(format: format, policy: request.invalid).read(path: file) { kept.append($0) }
+                dropped.nonfinite += more.nonfinite
+                dropped.nonpositive += more.nonpositive
+                continue
+            }
             let reader = log.map { SampleReader(format: .npy, column: $0.column) }
                 ?? SampleReader(format: request.format, column: request.column, field: request.field)
             let read = try reader.read(path: log?.path ?? file)
             let cleaned = try SampleCleaner(policy: request.invalid).clean(read.values, describeIndex: read.describe(index:))
-            kept += cleaned.samples
+            kept.append(contentsOf: cleaned.samples)
             dropped.nonfinite += cleaned.dropped.nonfinite
             dropped.nonpositive += cleaned.dropped.nonpositive
         }
         var options = request.options
         options.dependent = options.dependent || logs.contains { $0 != nil }
-        var report = try TailCheck.run(kept, options: options)
+        var samples = kept.joined()
+        kept = SampleChunks()
+        var report = try TailCheck.run(sorting: &samples, options: options)
         report.dropped = dropped
-        return CheckOutcome(report: report, samples: kept)
+        return CheckOutcome(report: report, samples: samples)
     }
 
     /// One sketch per input, merged: the top part is exactly that of the concatenation.
@@ -110,4 +122,33 @@ public enum CheckWorkflow {
 extension TailCheck.Options {
     /// The seed every bootstrap of the check starts from.
     var seed: UInt64 { doubleBootstrap.seed }
+}
+
+/// Values collected in blocks of 64 Ki, so that a growing input never holds a
+/// doubled array's spare half; `joined()` makes one array of exactly the count.
+struct SampleChunks {
+    private var full: [[Double]] = []
+    private var current: [Double] = []
+    private static let blockSize = 1 << 16
+
+    mutating func append(_ x: Double) {
+        if current.count == Self.blockSize {
+            full.append(current)
+            current = []
+        }
+        if current.isEmpty { current.reserveCapacity(Self.blockSize) }
+        current.append(x)
+    }
+
+    mutating func append(contentsOf values: [Double]) {
+        for x in values { append(x) }
+    }
+
+    func joined() -> [Double] {
+        var all: [Double] = []
+        all.reserveCapacity(full.count * Self.blockSize + current.count)
+        for block in full { all += block }
+        all += current
+        return all
+    }
 }

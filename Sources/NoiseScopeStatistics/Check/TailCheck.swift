@@ -30,12 +30,27 @@ public struct TailCheck: Sendable {
 
     /// Runs the check on positive finite samples (clean them with `SampleCleaner` first).
     public static func run(_ samples: [Double], options: Options = Options()) throws -> TailCheckReport {
+        var copy = samples
+        return try run(sorting: &copy, options: options)
+    }
+
+    /// Runs the check, sorting `samples` in place from the largest down (unless
+    /// `options.dependent`, where their order is the trajectory and is kept):
+    /// the order statistics share that storage, so at 10⁷ samples the check
+    /// holds one array of them, not two.
+    public static func run(sorting samples: inout [Double], options: Options = Options()) throws -> TailCheckReport {
         try requireEnough(samples.count)
-        let unusable = samples.filter { !($0 > 0 && $0.isFinite) }.count
+        let unusable = samples.reduce(0) { $0 + ($1 > 0 && $1.isFinite ? 0 : 1) }
         guard unusable == 0 else {
             throw Failure(description: "the check needs positive finite samples; \(unusable) of \(samples.count) are zero, negative or not finite (drop or refuse them with SampleCleaner first)")
         }
-        let data = OrderStatistics(samples: samples)
+        let data: OrderStatistics
+        if options.dependent {
+            data = OrderStatistics(samples: samples)
+        } else {
+            samples.sort(by: >)
+            data = OrderStatistics(sortedDescending: samples)
+        }
         guard data.value(1) > data.value(data.count) else {
             throw Failure(description: "all \(data.count) samples are equal (\(data.value(1))): there is no tail to estimate")
         }

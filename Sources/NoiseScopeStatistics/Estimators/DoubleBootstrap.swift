@@ -99,7 +99,7 @@ public struct DoubleBootstrap: Sendable {
         let n = data.count
         for i in 0..<size {
             let index = min(n - 1, Int(spacings[i] / total * Double(n)))
-            logs[i] = data.logDescending[index]
+            logs[i] = data.logValue(index + 1)
         }
     }
 

@@ -1,23 +1,28 @@
 import Foundation
 
-/// Positive samples sorted from the largest down, with their logarithms and
-/// running sums of logarithms, so that every tail estimator can evaluate any
-/// number k of upper order statistics in constant time.
+/// Positive samples sorted from the largest down, with running sums of their
+/// logarithms, so that every tail estimator can evaluate any number k of upper
+/// order statistics in (nearly) constant time.
 ///
 /// Indexing follows the textbooks: `value(1)` is the maximum X(1),
 /// `value(n)` the minimum X(n).
+///
+/// Memory is 8 bytes a value and one byte more: the logarithms are taken when
+/// asked for, and the running sums Σ log X(i) and Σ (log X(i))² are kept at
+/// every 16th position only, the rest added on from there in the same order,
+/// so they are bit for bit the sums of a full prefix array. At 10⁷ samples
+/// that is 90 MB, where arrays of logarithms and both sums would add 240 MB.
 public struct OrderStatistics: Sendable {
     /// Values sorted in descending order.
     public let descending: [Double]
-    /// log of each value, same order.
-    public let logDescending: [Double]
-    /// prefixLogSum[k] = Σ_{i≤k} log X(i); prefixLogSum[0] = 0.
-    let prefixLogSum: [Double]
-    /// prefixLogSquareSum[k] = Σ_{i≤k} (log X(i))².
-    let prefixLogSquareSum: [Double]
+    /// Σ_{i≤16j} log X(i) and Σ_{i≤16j} (log X(i))², j = 0 … n/16.
+    private let logSums: [Double]
+    private let logSquareSums: [Double]
+    /// log2 of the checkpoint stride.
+    static let strideShift = 4
 
-    /// n; `descending` is empty in the bootstrap's scan-only replicates.
-    public let count: Int
+    /// n.
+    public var count: Int { descending.count }
 
     /// Sorts `samples` (all must be positive and finite; `SampleCleaner` ensures it).
     public init(samples: [Double]) {
@@ -25,39 +30,52 @@ public struct OrderStatistics: Sendable {
         self.init(sortedDescending: samples.sorted(by: >))
     }
 
-    /// Wraps values that are already sorted from the largest down.
+    /// Wraps values that are already sorted from the largest down (their
+    /// storage is shared, not copied).
     public init(sortedDescending: [Double]) {
         descending = sortedDescending
-        count = sortedDescending.count
-        logDescending = sortedDescending.map { Foundation.log($0) }
-        var sum = [Double](repeating: 0, count: sortedDescending.count + 1)
-        var squares = sum
-        for (i, l) in logDescending.enumerated() {
-            sum[i + 1] = sum[i] + l
-            squares[i + 1] = squares[i] + l * l
+        let checkpoints = (sortedDescending.count >> Self.strideShift) + 1
+        var sums = [Double](repeating: 0, count: checkpoints)
+        var squares = sums
+        var s1 = 0.0, s2 = 0.0
+        sortedDescending.withUnsafeBufferPointer { values in
+            for i in 0..<values.count {
+                let l = Foundation.log(values[i])
+                s1 = s1 + l
+                s2 = s2 + l * l
+                if (i + 1) & ((1 << Self.strideShift) - 1) == 0 {
+                    sums[(i + 1) >> Self.strideShift] = s1
+                    squares[(i + 1) >> Self.strideShift] = s2
+                }
+            }
         }
-        prefixLogSum = sum
-        prefixLogSquareSum = squares
-    }
-
-    /// For the goodness-of-fit bootstrap's replicates, which are assembled in
-    /// descending order as their logarithms: nothing is sorted or recomputed,
-    /// and neither the values nor the running sums of squared logarithms are
-    /// kept, because the xmin scan (given its tie ends) reads neither: only
-    /// `count`, `logValue` and `prefixLogSum` may be used on such a value.
-    init(scanOnly count: Int, logDescending: [Double], prefixLogSum: [Double]) {
-        descending = []
-        self.count = count
-        self.logDescending = logDescending
-        self.prefixLogSum = prefixLogSum
-        prefixLogSquareSum = []
+        logSums = sums
+        logSquareSums = squares
     }
 
     /// X(i), 1-based: X(1) is the largest.
     @inline(__always) public func value(_ i: Int) -> Double { descending[i - 1] }
 
     /// log X(i), 1-based.
-    @inline(__always) public func logValue(_ i: Int) -> Double { logDescending[i - 1] }
+    @inline(__always) public func logValue(_ i: Int) -> Double { Foundation.log(descending[i - 1]) }
+
+    /// Σ_{i≤k} log X(i) (0 for k = 0).
+    @inline(__always) func prefixLogSum(_ k: Int) -> Double { prefixSums(k).first }
+
+    /// Σ_{i≤k} log X(i) and Σ_{i≤k} (log X(i))², added in index order from the
+    /// checkpoint at or below k.
+    func prefixSums(_ k: Int) -> (first: Double, second: Double) {
+        let checkpoint = k >> Self.strideShift
+        var s1 = logSums[checkpoint], s2 = logSquareSums[checkpoint]
+        var i = checkpoint << Self.strideShift
+        while i < k {
+            let l = Foundation.log(descending[i])
+            s1 = s1 + l
+            s2 = s2 + l * l
+            i += 1
+        }
+        return (s1, s2)
+    }
 
     /// The first two moments of the log-excesses over X(k+1):
     /// M1 = (1/k) Σ_{i≤k} (log X(i) − log X(k+1)), M2 = (1/k) Σ (…)².
@@ -66,7 +84,7 @@ public struct OrderStatistics: Sendable {
         precondition(k >= 1 && k < count, "k must be in 1..<n")
         let threshold = logValue(k + 1)
         let kk = Double(k)
-        let s1 = prefixLogSum[k], s2 = prefixLogSquareSum[k]
+        let (s1, s2) = prefixSums(k)
         let first = s1 / kk - threshold
         // Σ (l − t)² = S2 − 2 t S1 + k t²; clamp the rounding error at ties.
         let second = max(0, s2 / kk - 2 * threshold * s1 / kk + threshold * threshold)

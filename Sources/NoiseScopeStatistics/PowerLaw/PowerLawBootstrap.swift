@@ -18,7 +18,7 @@ extension PowerLawFitter {
     ///
     /// Workers take replicates w, w + workers, w + 2·workers, …, each writing its
     /// own slot: the result does not depend on `threads` or on the schedule.
-    func bootstrapDistances(_ data: OrderStatistics, best: PowerLawScan.Candidate, threads: Int? = nil,
+    func bootstrapDistances(_ data: OrderStatistics, best: PowerLawCandidate, threads: Int? = nil,
                             countLimit: UInt8 = .max) -> [Double] {
         let replicates = bootstrapReplicates
         guard replicates > 0 else { return [] }
@@ -41,42 +41,80 @@ extension PowerLawFitter {
 }
 
 /// One worker's buffers for goodness-of-fit replicates, reused from one
-/// replicate to the next: what the xmin scan reads of a replicate in
-/// descending order (its logarithms, their running sums, the ends of its
-/// groups of ties), written in one pass; the values themselves are not kept.
+/// replicate to the next. A replicate is laid out in descending order as the
+/// source of each position (a body index into the observed values, or a
+/// Pareto draw) and the running sum of logarithms at every 16th position:
+/// 4.5 bytes a value and a byte a body value for the counts, where arrays of
+/// logarithms, sums and tie ends took 29. The scan reads values, logarithms
+/// and sums through `Layout`.
 struct BootstrapReplicate {
-    /// The observed values below xmin, descending, and their logarithms.
-    let body: ArraySlice<Double>
-    let bodyLogs: ArraySlice<Double>
+    /// The observed values, descending; the body is from position m + 1 on.
+    let observed: [Double]
+    let m: Int
     let xmin: Double
     let n: Int
-    /// How often each body value was drawn. A byte each keeps the array in
-    /// cache (the counts are about Poisson(1)); draws past `countLimit` (255;
-    /// lower in the tests, to exercise the spill) go to `overflow`.
+    /// How often each body value was drawn. A byte each keeps the array small
+    /// (the counts are about Poisson(1)); draws past `countLimit` (255; lower
+    /// in the tests, to exercise the spill) go to `overflow`.
     private var counts: [UInt8]
     private var overflow: [Int] = []
     private let countLimit: UInt8
     private var paretoDraws: [Double] = []
-    private var logs: [Double]
-    private var prefixLogSum: [Double]
-    private var tieEnd: [UInt32]
-    private var boundaries: [Int]
-    private var boundaryTotal = 0
+    /// Position p − 1 holds j < n − m for body value X(m + 1 + j), else n − m + t for paretoDraws[t].
+    private var sources: [UInt32]
+    /// Σ log over the first 16j positions.
+    private var logSums: [Double]
 
     init(data: OrderStatistics, tailCount m: Int, countLimit: UInt8 = .max) {
         self.countLimit = countLimit
         n = data.count
+        self.m = m
         xmin = data.value(m)
-        body = data.descending[m...]
-        bodyLogs = data.logDescending[m...]
+        observed = data.descending
         counts = [UInt8](repeating: 0, count: n - m)
         paretoDraws.reserveCapacity(2 * m + 64)
-        logs = [Double](repeating: 0, count: n)
-        prefixLogSum = [Double](repeating: 0, count: n + 1)
         precondition(n < Int(UInt32.max), "the xmin scan counts positions in 32 bits")
-        tieEnd = [UInt32](repeating: 0, count: n)
-        boundaries = [Int](repeating: 0, count: n)
+        sources = [UInt32](repeating: 0, count: n)
+        logSums = [Double](repeating: 0, count: (n >> OrderStatistics.strideShift) + 1)
     }
+
+    /// The replicate last drawn, as the xmin scan reads it. It shares the
+    /// buffers; drop it before the next `draw`, or that draw copies them.
+    struct Layout: DescendingSample {
+        let observed: [Double]
+        let bodyStart: Int
+        let bodyCount: UInt32
+        let paretoDraws: [Double]
+        let sources: [UInt32]
+        let logSums: [Double]
+
+        var count: Int { sources.count }
+
+        @inline(__always) func value(_ p: Int) -> Double {
+            let source = sources[p - 1]
+            return source < bodyCount ? observed[bodyStart + Int(source)] : paretoDraws[Int(source - bodyCount)]
+        }
+
+        @inline(__always) func logValue(_ p: Int) -> Double { Foundation.log(value(p)) }
+
+        func prefixLogSum(_ k: Int) -> Double {
+            let checkpoint = k >> OrderStatistics.strideShift
+            var sum = logSums[checkpoint]
+            var p = checkpoint << OrderStatistics.strideShift
+            while p < k {
+                p += 1
+                sum = sum + logValue(p)
+            }
+            return sum
+        }
+    }
+
+    var layout: Layout {
+        Layout(observed: observed, bodyStart: m, bodyCount: UInt32(n - m), paretoDraws: paretoDraws, sources: sources, logSums: logSums)
+    }
+
+    /// The xmin scan of the replicate last drawn (see `layout`).
+    var scanner: PowerLawScan<Layout> { PowerLawScan(data: layout) }
 
     /// The n draws of goodness-of-fit replicate `replicate`, in order: a uniform
     /// J in 0..<n picks the fitted power law when J < m (probability n_tail/n),
@@ -102,7 +140,7 @@ struct BootstrapReplicate {
 
     /// Draws replicate `replicate` of `seed` and lays it out in descending order.
     mutating func draw(tailIndex: Double, seed: UInt64, replicate: Int) {
-        let bodyCount = body.count, countLimit = countLimit, n = n, xmin = xmin
+        let countLimit = countLimit, n = n, xmin = xmin, m = m
         paretoDraws.removeAll(keepingCapacity: true)
         overflow.removeAll(keepingCapacity: true)
         counts.withUnsafeMutableBufferPointer { counts in
@@ -120,7 +158,7 @@ struct BootstrapReplicate {
                     }
                     filled = 0
                 }
-                Self.forEachDraw(n: n, tailCount: n - bodyCount, xmin: xmin, tailIndex: tailIndex, seed: seed, replicate: replicate,
+                Self.forEachDraw(n: n, tailCount: m, xmin: xmin, tailIndex: tailIndex, seed: seed, replicate: replicate,
                                  pareto: { paretoDraws.append($0) },
                                  body: { j in
                                      batch[filled] = j
@@ -132,64 +170,39 @@ struct BootstrapReplicate {
         }
         paretoDraws.sort(by: >)
         overflow.sort()
-        boundaryTotal = paretoDraws.withUnsafeBufferPointer { pareto in
+        let bodyCount = UInt32(n - m), shift = OrderStatistics.strideShift
+        paretoDraws.withUnsafeBufferPointer { pareto in
         overflow.withUnsafeBufferPointer { overflow in
         counts.withUnsafeBufferPointer { counts in
-        body.withUnsafeBufferPointer { body in
-        bodyLogs.withUnsafeBufferPointer { bodyLogs in
-        logs.withUnsafeMutableBufferPointer { logs in
-        prefixLogSum.withUnsafeMutableBufferPointer { sums in
-        tieEnd.withUnsafeMutableBufferPointer { ends in
-        boundaries.withUnsafeMutableBufferPointer { boundaries in
-            var out = 0, t = 0
+        observed.withUnsafeBufferPointer { observed in
+        sources.withUnsafeMutableBufferPointer { sources in
+        logSums.withUnsafeMutableBufferPointer { sums in
+            var out = 0, t = 0, o = 0
             var sum = 0.0
-            sums[0] = 0
-            // Groups of equal values, as PowerLawScan.ties finds them: each
-            // position's group end, and the ends in ascending order.
-            var groupStart = 0, groupValue = 0.0, boundaryCount = 0
-            @inline(__always) func closeGroup() {
-                let end = UInt32(truncatingIfNeeded: out)
-                for i in groupStart..<out { ends[i] = end }
-                boundaries[boundaryCount] = out
-                boundaryCount += 1
-                groupStart = out
-            }
-            @inline(__always) func put(_ value: Double, _ log: Double, copies: Int = 1) {
-                if out > 0 && value != groupValue { closeGroup() }
-                groupValue = value
+            @inline(__always) func put(_ source: UInt32, _ log: Double, copies: Int = 1) {
                 for _ in 0..<copies {
-                    logs[out] = log
+                    if out & ((1 << shift) - 1) == 0 { sums[out >> shift] = sum }
+                    sources[out] = source
                     sum = sum + log
                     out += 1
-                    sums[out] = sum
                 }
             }
-            var o = 0
-            for j in 0..<body.count where counts[j] > 0 {
-                let value = body[j]
+            for j in 0..<Int(bodyCount) where counts[j] > 0 {
+                let value = observed[m + j]
                 while t < pareto.count && pareto[t] >= value {
-                    put(pareto[t], Foundation.log(pareto[t]))
+                    put(bodyCount + UInt32(t), Foundation.log(pareto[t]))
                     t += 1
                 }
                 var count = Int(counts[j])
                 while o < overflow.count && overflow[o] == j { count += 1; o += 1 }
-                put(value, bodyLogs[j], copies: count)
+                put(UInt32(j), Foundation.log(value), copies: count)
             }
             while t < pareto.count {
-                put(pareto[t], Foundation.log(pareto[t]))
+                put(bodyCount + UInt32(t), Foundation.log(pareto[t]))
                 t += 1
             }
             precondition(out == n, "a replicate has n values")
-            closeGroup()
-            return boundaryCount
-        }}}}}}}}}
-    }
-
-    /// The xmin scan of the replicate last drawn (for the scan only: no squared
-    /// sums). It shares the buffers; drop it before the next `draw`, or that
-    /// draw copies them.
-    var scanner: PowerLawScan {
-        PowerLawScan(data: OrderStatistics(scanOnly: n, logDescending: logs, prefixLogSum: prefixLogSum),
-                     tieEnd: tieEnd, boundaries: boundaries[..<boundaryTotal])
+            if out & ((1 << shift) - 1) == 0 { sums[out >> shift] = sum }
+        }}}}}}
     }
 }

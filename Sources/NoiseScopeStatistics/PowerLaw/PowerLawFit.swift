@@ -89,11 +89,11 @@ public struct PowerLawFitter: Sendable {
                            versusLognormal: versusLognormal, versusExponential: versusExponential)
     }
 
-    func scan(_ data: OrderStatistics) -> (PowerLawScan.Candidate, String)? {
+    func scan(_ data: OrderStatistics) -> (PowerLawCandidate, String)? {
         scan(PowerLawScan(data: data))
     }
 
-    func scan(_ scanner: PowerLawScan) -> (PowerLawScan.Candidate, String)? {
+    func scan<Sample>(_ scanner: PowerLawScan<Sample>) -> (PowerLawCandidate, String)? {
         let data = scanner.data
         switch xminSearch {
         case .exact:
@@ -113,7 +113,7 @@ public struct PowerLawFitter: Sendable {
     /// fraction of replicates whose KS distance is at least the observed one.
     /// Replicate r draws from its own substream of `seed`, so the p-value is the
     /// same whatever the number of threads (`threads`, default: every core).
-    func goodnessOfFit(_ data: OrderStatistics, best: PowerLawScan.Candidate, threads: Int? = nil) -> Double {
+    func goodnessOfFit(_ data: OrderStatistics, best: PowerLawCandidate, threads: Int? = nil) -> Double {
         let replicateDistances = bootstrapDistances(data, best: best, threads: threads)
         let atLeastAsFar = replicateDistances.filter { $0 >= best.distance }.count
         return Double(atLeastAsFar) / Double(bootstrapReplicates)

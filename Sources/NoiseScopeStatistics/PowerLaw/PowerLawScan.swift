@@ -1,84 +1,136 @@
 import Foundation
 
+/// A candidate of the xmin scan: the fitted law for the tail of size m,
+/// xmin = X(m), tail index β, and its KS distance.
+struct PowerLawCandidate: Equatable {
+    var tailCount: Int
+    var tailIndex: Double
+    var distance: Double
+}
+
+/// What the xmin scan reads of a sample sorted from the largest down: the
+/// values (to find ties), their logarithms and the running sums of those.
+/// The observed sample (`OrderStatistics`) and the bootstrap's replicates
+/// (`BootstrapReplicate.Layout`) both provide them without an array per
+/// position beyond what they already hold.
+protocol DescendingSample {
+    /// n.
+    var count: Int { get }
+    /// X(p), 1-based, X(1) the largest.
+    func value(_ p: Int) -> Double
+    /// log X(p).
+    func logValue(_ p: Int) -> Double
+    /// Σ_{i≤m} log X(i), added in index order.
+    func prefixLogSum(_ m: Int) -> Double
+}
+
+extension OrderStatistics: DescendingSample {}
+
 /// The Clauset–Shalizi–Newman xmin scan for a continuous power law: for each
 /// candidate xmin, the maximum-likelihood tail index of the samples ≥ xmin and
 /// the Kolmogorov–Smirnov distance between those samples and the fitted law;
 /// the candidate with the smallest distance wins.
 ///
 /// Candidates are the distinct sample values; a candidate is named by the size
-/// m of the tail it leaves (the m largest samples, X(1) … X(m)).
+/// m of the tail it leaves (the m largest samples, X(1) … X(m)), so the
+/// candidates are the ends of the groups of tied values. Groups are found
+/// where they are needed, by galloping over the sorted values, not stored.
 /// The scan is exact: a candidate's KS distance stops being computed as soon
 /// as it exceeds the best distance so far, which cannot change the winner but
 /// skips most of the O(n²) work.
-struct PowerLawScan {
-    let data: OrderStatistics
-    /// tieEnd[p − 1]: the last descending position holding the same value as X(p).
-    /// 32 bits each (half the memory and traffic of Int): positions stay below 2³².
-    let tieEnd: [UInt32]
-    /// The tail sizes m at which a new distinct value starts (X(m) > X(m+1), or
-    /// m = n), ascending: the ends of the groups of ties.
-    let boundaries: ArraySlice<Int>
+struct PowerLawScan<Sample: DescendingSample> {
+    let data: Sample
 
-    init(data: OrderStatistics) {
+    init(data: Sample) {
         precondition(data.count < Int(UInt32.max), "the xmin scan counts positions in 32 bits")
-        var ends = [UInt32](repeating: 0, count: data.count)
-        var boundaries = [Int](repeating: 0, count: data.count)
-        let first = Self.ties(of: data.descending, ends: &ends, boundaries: &boundaries)
-        self.init(data: data, tieEnd: ends, boundaries: boundaries[first...])
-    }
-
-    /// A scan whose tie ends and boundaries were filled by `ties(of:ends:boundaries:)`
-    /// (the bootstrap reuses its buffers).
-    init(data: OrderStatistics, tieEnd: [UInt32], boundaries: ArraySlice<Int>) {
         self.data = data
-        self.tieEnd = tieEnd
-        self.boundaries = boundaries
     }
 
-    /// One backward pass over `descending` (n values): ends[p − 1] = the last
-    /// 1-based position holding the same value as position p, and the group
-    /// ends, written ascending into the back of `boundaries` (both n long);
-    /// returns where they start.
-    static func ties(of descending: [Double], ends: inout [UInt32], boundaries: inout [Int]) -> Int {
-        descending.withUnsafeBufferPointer { values in
-            ends.withUnsafeMutableBufferPointer { ends in
-                boundaries.withUnsafeMutableBufferPointer { boundaries in
-                    var p = values.count, b = values.count
-                    while p >= 1 {
-                        let end = p
-                        b -= 1
-                        boundaries[b] = end
-                        let value = values[end - 1]
-                        while p >= 1 && values[p - 1] == value {
-                            ends[p - 1] = UInt32(truncatingIfNeeded: end)
-                            p -= 1
-                        }
-                    }
-                    return b
-                }
-            }
+    /// The last position holding the same value as X(p): p itself unless X(p + 1) ties with it.
+    @inline(__always) func tieEnd(_ p: Int) -> Int {
+        let n = data.count
+        guard p < n else { return n }
+        let v = data.value(p)
+        guard data.value(p + 1) == v else { return p }
+        var equal = p + 1, step = 1
+        var beyond = equal + step
+        while beyond <= n && data.value(beyond) == v {
+            equal = beyond
+            step <<= 1
+            beyond = equal + step
+        }
+        beyond = min(beyond, n + 1)
+        while beyond - equal > 1 {
+            let middle = (equal + beyond) / 2
+            if data.value(middle) == v { equal = middle } else { beyond = middle }
+        }
+        return equal
+    }
+
+    /// The first position holding the same value as X(p).
+    func groupStart(_ p: Int) -> Int {
+        guard p > 1 else { return 1 }
+        let v = data.value(p)
+        guard data.value(p - 1) == v else { return p }
+        var equal = p - 1, step = 1
+        var beyond = equal - step
+        while beyond >= 1 && data.value(beyond) == v {
+            equal = beyond
+            step <<= 1
+            beyond = equal - step
+        }
+        beyond = max(beyond, 0)
+        while equal - beyond > 1 {
+            let middle = (equal + beyond) / 2
+            if data.value(middle) == v { equal = middle } else { beyond = middle }
+        }
+        return equal
+    }
+
+    /// The smallest candidate tail size: as in plfit and the `powerlaw`
+    /// package, the two largest distinct values are not candidates (a tail
+    /// needs at least three distinct values), and neither is a tail smaller
+    /// than `minimumTailCount`. nil when no candidate is left.
+    func firstCandidate(minimumTailCount: Int) -> Int? {
+        let n = data.count
+        var end = 0
+        for _ in 0..<3 {
+            guard end < n else { return nil }
+            end = tieEnd(end + 1)
+        }
+        if minimumTailCount > end {
+            guard minimumTailCount <= n else { return nil }
+            end = tieEnd(minimumTailCount)
+        }
+        return end
+    }
+
+    /// The candidates from `high` down to `low` (both group ends).
+    func candidatesDescending(from high: Int, to low: Int) -> UnfoldSequence<Int, (Int?, Bool)> {
+        sequence(first: high) { m in
+            let previous = groupStart(m) - 1
+            return previous >= low ? previous : nil
         }
     }
 
-    /// The fitted law for the tail of size m: xmin = X(m), tail index β.
-    struct Candidate: Equatable {
-        var tailCount: Int
-        var tailIndex: Double
-        var distance: Double
+    /// The candidates from `low` up to `high`, stopping after `limit`.
+    func candidatesAscending(from low: Int, to high: Int, limit: Int = .max) -> [Int] {
+        var result: [Int] = []
+        var m = low
+        while m <= high && result.count < limit {
+            result.append(m)
+            guard m < data.count else { break }
+            m = tieEnd(m + 1)
+        }
+        return result
     }
 
-    /// Tail sizes m at which a new distinct value starts (X(m) > X(m+1), or m = n).
-    /// As in plfit and the `powerlaw` package, the two largest distinct values
-    /// are not candidates (a tail needs at least three distinct values), and
-    /// neither is a tail smaller than `minimumTailCount`.
-    func distinctTailCounts(minimumTailCount: Int) -> ArraySlice<Int> {
-        boundaries.dropFirst(2).drop { $0 < minimumTailCount }
-    }
+    typealias Candidate = PowerLawCandidate
 
     /// The continuous MLE of the tail index on the m largest samples:
     /// β = m / Σ_{i≤m} log(X(i)/X(m)); nil when they are all equal.
     func tailIndex(tailCount m: Int) -> Double? {
-        let logExcessSum = data.prefixLogSum[m] - Double(m) * data.logValue(m)
+        let logExcessSum = data.prefixLogSum(m) - Double(m) * data.logValue(m)
         return logExcessSum > 0 ? Double(m) / logExcessSum : nil
     }
 
@@ -102,7 +154,7 @@ struct PowerLawScan {
         let logXmin = data.logValue(m)
         let mm = Double(m)
         @inline(__always) func fitted(_ p: Int) -> Double { -expm1(-beta * (data.logValue(p) - logXmin)) }
-        @inline(__always) func below(_ p: Int) -> Double { Double(m - Int(tieEnd[p - 1])) / mm }
+        @inline(__always) func below(_ p: Int) -> Double { Double(m - tieEnd(p)) / mm }
         let blockSize = 32
         let blockCount = (m + blockSize - 1) / blockSize
         let hint = min(m, max(1, Int(start * mm)))
@@ -131,7 +183,7 @@ struct PowerLawScan {
     /// The best candidate among tail sizes `counts`, evaluated in the given
     /// order and starting from `seed` if one was already evaluated. Ties in
     /// distance go to the larger tail (the smaller xmin).
-    func best<Counts: Collection>(among counts: Counts, seed: Candidate? = nil) -> Candidate? where Counts.Element == Int {
+    func best<Counts: Sequence>(among counts: Counts, seed: Candidate? = nil) -> Candidate? where Counts.Element == Int {
         var best = seed
         var start = 0.5
         for m in counts where m != seed?.tailCount {
@@ -150,55 +202,60 @@ struct PowerLawScan {
     /// The exact scan over every distinct value. A coarse log-spaced pass first
     /// finds a small bound so that the full pass can stop most candidates early.
     func exact(minimumTailCount: Int) -> Candidate? {
-        let counts = distinctTailCounts(minimumTailCount: minimumTailCount)
-        guard !counts.isEmpty else { return nil }
-        let coarse = logSpacedSubset(counts, size: 64)
+        guard let first = firstCandidate(minimumTailCount: minimumTailCount) else { return nil }
+        let coarse = logSpacedCandidates(from: first, to: data.count, size: 64)
         // Largest tails first: their small distances make the bound tight early.
-        return best(among: counts.reversed(), seed: best(among: coarse))
+        return best(among: candidatesDescending(from: data.count, to: first), seed: best(among: coarse))
     }
 
     /// The grid scan for large n: about `gridSize` candidates log-spaced in m;
     /// then, between the two grid neighbours of the best, another grid of the
-    /// same size, and so on until the neighbourhood is small enough to scan
-    /// exactly. About gridSize · log(n)/log(gridSize) candidates in all.
+    /// same size spaced evenly by position, and so on until the neighbourhood
+    /// holds few enough candidates to scan exactly. About
+    /// gridSize · log(n)/log(gridSize) candidates in all.
     /// It finds a local minimum of the KS distance, which is the exact scan's
     /// answer whenever the distance has one basin; the tests and README compare.
     func grid(minimumTailCount: Int, gridSize: Int) -> Candidate? {
-        var neighbourhood = distinctTailCounts(minimumTailCount: minimumTailCount)
+        guard var low = firstCandidate(minimumTailCount: minimumTailCount) else { return nil }
+        var high = data.count
         var best: Candidate?
-        while neighbourhood.count > gridSize {
-            var coarse = best == nil ? logSpacedSubset(neighbourhood, size: gridSize) : evenlySpacedSubset(neighbourhood, size: gridSize)
+        while candidatesAscending(from: low, to: high, limit: gridSize + 1).count > gridSize {
+            var coarse = best == nil ? logSpacedCandidates(from: low, to: high, size: gridSize)
+                                     : evenlySpacedCandidates(from: low, to: high, size: gridSize)
             // The best so far stays a grid point, so a level never loses it.
             if let best, !coarse.contains(best.tailCount) { coarse = (coarse + [best.tailCount]).sorted() }
             guard let levelBest = self.best(among: coarse, seed: best),
                   let position = coarse.firstIndex(of: levelBest.tailCount) else { return best }
             best = levelBest
-            let low = coarse[max(0, position - 1)], high = coarse[min(coarse.count - 1, position + 1)]
-            // The neighbourhood is ascending: the counts in [low, high] are a slice of it.
-            neighbourhood = neighbourhood.drop { $0 < low }.prefix { $0 <= high }
+            let newLow = coarse[max(0, position - 1)], newHigh = coarse[min(coarse.count - 1, position + 1)]
+            // Ties can leave a level no finer than the last: then scan what is left exactly.
+            if newLow == low && newHigh == high { break }
+            (low, high) = (newLow, newHigh)
         }
-        return self.best(among: neighbourhood, seed: best)
+        return self.best(among: candidatesAscending(from: low, to: high), seed: best)
     }
 
-    /// About `size` elements of `counts`, evenly spaced by position.
-    private func evenlySpacedSubset(_ counts: ArraySlice<Int>, size: Int) -> [Int] {
-        guard counts.count > size else { return Array(counts) }
-        return (0..<size).map { counts[counts.startIndex + $0 * (counts.count - 1) / (size - 1)] }
+    /// About `size` candidates in [low, high], evenly spaced by position:
+    /// the group end at or after each of `size` evenly spaced positions.
+    private func evenlySpacedCandidates(from low: Int, to high: Int, size: Int) -> [Int] {
+        var subset: [Int] = []
+        for j in 0..<size {
+            let m = tieEnd(low + j * (high - low) / (size - 1))
+            if subset.last != m { subset.append(m) }
+        }
+        return subset
     }
 
-    /// About `size` elements of the ascending list `counts`, log-spaced by value.
-    private func logSpacedSubset(_ slice: ArraySlice<Int>, size: Int) -> [Int] {
-        guard slice.count > size, let lowest = slice.first, let highest = slice.last else { return Array(slice) }
-        return slice.withUnsafeBufferPointer { counts in
-            var subset: [Int] = []
-            var index = 0
-            let logLow = log(Double(lowest)), logHigh = log(Double(highest))
-            for j in 0..<size {
-                let target = exp(logLow + (logHigh - logLow) * Double(j) / Double(size - 1))
-                while index < counts.count - 1 && Double(counts[index]) < target { index += 1 }
-                if subset.last != counts[index] { subset.append(counts[index]) }
-            }
-            return subset
+    /// About `size` candidates in [low, high], log-spaced by tail size: the
+    /// group end at or after each of `size` log-spaced targets.
+    private func logSpacedCandidates(from low: Int, to high: Int, size: Int) -> [Int] {
+        var subset: [Int] = []
+        let logLow = log(Double(low)), logHigh = log(Double(high))
+        for j in 0..<size {
+            let target = exp(logLow + (logHigh - logLow) * Double(j) / Double(size - 1))
+            let m = tieEnd(min(high, max(low, Int(target.rounded(.up)))))
+            if subset.last != m { subset.append(m) }
         }
+        return subset
     }
 }

@@ -15,6 +15,12 @@ public struct StreamingSampleReader: Sendable {
 
     /// Streams `path` ("-" for standard input) into `sketch`; returns the values dropped.
     public func read(path: String, into sketch: inout TailSketch) throws -> SampleCleaner.DroppedCounts {
+        try read(path: path) { sketch.add($0) }
+    }
+
+    /// Streams `path` ("-" for standard input), handing each usable value to
+    /// `keep` in input order; returns the values dropped.
+    public func read(path: String, keep: (Double) -> Void) throws -> SampleCleaner.DroppedCounts {
         guard format == .text || format == .npy else {
             throw NoiseScopeError("streaming reads plain text (one number a line) or a 1-D .npy; \(TerminalText.quoted(path, limit: 200)) is \(format.rawValue): convert it, or read it whole without --stream")
         }
@@ -22,7 +28,7 @@ public struct StreamingSampleReader: Sendable {
         var dropped = SampleCleaner.DroppedCounts()
         let cleaner = SampleCleaner(policy: policy)
         func accept(_ x: Double, _ place: @autoclosure () -> String) throws {
-            if x.isFinite && x > 0 { sketch.add(x); return }
+            if x.isFinite && x > 0 { keep(x); return }
             try cleaner.reject(x, at: place(), counts: &dropped)
         }
         let shown = TerminalText.safeForTerminal(path, limit: 200)

@@ -42,10 +42,11 @@ public struct GeneralizedParetoFit: Codable, Equatable, Sendable {
     public static func fit(_ data: OrderStatistics, k: Int, interval: Bool = true) -> GeneralizedParetoFit? {
         guard k >= 2, k < data.count else { return nil }
         let threshold = data.value(k + 1)
-        let y = (1...k).map { data.value($0) - threshold }
-        let scale = y.reduce(0, +) / Double(k)
+        // One array of k exceedances, scaled in place (no second copy: k is n/5).
+        var z = (1...k).map { data.value($0) - threshold }
+        let scale = z.reduce(0, +) / Double(k)
         guard scale > 0, scale.isFinite else { return nil }
-        let z = y.map { $0 / scale }
+        for i in z.indices { z[i] /= scale }
         let (xi, sigma) = maximumLikelihood(z)
         var fit = GeneralizedParetoFit(k: k, threshold: threshold, xi: xi, sigma: sigma * scale)
         if interval {
