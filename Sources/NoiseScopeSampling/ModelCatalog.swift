@@ -15,18 +15,21 @@ public struct ModelCatalog {
         case digitsMLP = "mlp"
     }
 
-    /// `text` (the bundled novel), `gaussian` (Gaussian input vectors over the
-    /// novel's targets), `gaussian-uniform` (Gaussian inputs over targets drawn
-    /// uniformly from the novel's distinct bytes: the class-balanced control),
-    /// `digits`, or a path to the user's own text file.
+    /// `text` (the bundled novel), `words` (the novel in word tokens, a
+    /// vocabulary of 4096: the class-imbalanced control), `gaussian` (Gaussian
+    /// input vectors over the novel's targets), `gaussian-uniform` (Gaussian
+    /// inputs over targets drawn uniformly from the novel's distinct bytes: the
+    /// class-balanced control), `digits`, or a path to the user's own text file.
     public enum DataSource: Equatable, Sendable, Codable {
         case text, gaussian, digits, diabetes
         case gaussianUniform
         case file(String)
+        case words
 
         public init(argument: String) {
             switch argument {
             case "text": self = .text
+            case "words": self = .words
             case "gaussian": self = .gaussian
             case "gaussian-uniform": self = .gaussianUniform
             case "digits": self = .digits
@@ -38,6 +41,7 @@ public struct ModelCatalog {
         public var name: String {
             switch self {
             case .text: return "text"
+            case .words: return "words"
             case .gaussian: return "gaussian"
             case .gaussianUniform: return "gaussian-uniform"
             case .digits: return "digits"
@@ -45,6 +49,10 @@ public struct ModelCatalog {
             case .file(let path): return path
             }
         }
+
+        /// The token ids a text model reads from this data, for sizing before
+        /// anything is loaded: the word vocabulary's size for `words`, 256 bytes otherwise.
+        public var vocabularySize: Int { self == .words ? WordVocabulary.defaultSize : WordVocabulary.byteCount }
     }
 
     /// Architecture numbers a user may override; nil keeps the default in docs/models.md.
@@ -108,11 +116,17 @@ public struct ModelCatalog {
     public struct LoadedData: Sendable {
         public let source: DataSource
 
-        /// The byte corpus (the novel, or the user's text file) cut into windows.
+        /// The token corpus cut into windows: the bytes of the novel or of the
+        /// user's text file, or the novel's word tokens.
         func corpus(contextLength: Int) throws -> TextCorpus {
             let url: URL
             switch source {
             case .text, .gaussian: url = try bundledFile("prideprejudice.txt")
+            case .words:
+                let novel = try bundledFile("prideprejudice.txt")
+                let bytes = try TextCorpus.bytes(of: novel)
+                return try TextCorpus(bytes: bytes, wordVocabulary: try WordVocabulary(buildingFrom: bytes),
+                                      contextLength: contextLength, source: novel.path + " (word tokens)")
             case .gaussianUniform:
                 let novel = try TextCorpus(contentsOf: try bundledFile("prideprejudice.txt"), contextLength: contextLength)
                 return try TextCorpus(bytes: Self.uniformBytes(like: novel.bytes), contextLength: contextLength,

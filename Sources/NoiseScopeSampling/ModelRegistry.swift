@@ -18,8 +18,8 @@ public struct ModelEntry: Sendable {
     public let reads: Reads
     /// Sizes that apply; any other is refused, never reinterpreted.
     public let sizes: [Size]
-    /// Parameter count and activations per example (in scalars) for these overrides.
-    let footprint: @Sendable (ModelCatalog.Overrides) -> (parameters: Double, activationsPerExample: Double)
+    /// Parameter count and activations per example (in scalars) for a recipe's overrides and data.
+    let footprint: @Sendable (ModelCatalog.Recipe) -> (parameters: Double, activationsPerExample: Double)
     /// Consistency of the overrides among themselves (e.g. width divisible by heads).
     let checkSizes: @Sendable (ModelCatalog.Overrides) throws -> Void
     /// The model in fp32 for `recipe`, its data loaded from `ModelCatalog.LoadedData`.
@@ -40,12 +40,12 @@ public enum ModelRegistry {
     static func tinyGPTEntry(attention: Bool) -> ModelEntry {
         ModelEntry(
             architecture: attention ? .tinygpt : .tinygptNoAttention,
-            summary: attention ? "byte-level GPT (attention, MLP, LayerNorm) on text" : "tinygpt with the attention sublayers removed (the no-attention control)",
+            summary: attention ? "GPT (attention, MLP, LayerNorm) on text: bytes, or word tokens with words" : "tinygpt with the attention sublayers removed (the no-attention control)",
             reads: .text, sizes: attention ? [.width, .layers, .heads, .context] : [.width, .layers, .context],
-            footprint: { o in
-                let c = TinyGPTConfiguration()
+            footprint: { recipe in
+                let c = TinyGPTConfiguration(), o = recipe.overrides
                 let d = Double(o.width ?? c.width), layers = Double(o.layers ?? c.layers)
-                let t = Double(o.context ?? c.contextLength), heads = Double(o.heads ?? c.heads), v = Double(c.vocabularySize)
+                let t = Double(o.context ?? c.contextLength), heads = Double(o.heads ?? c.heads), v = Double(recipe.data.vocabularySize)
                 let attentionParameters: Double = attention ? 4 * d * d + 4 * d : 0
                 let blockParameters: Double = attentionParameters + 8 * d * d + 9 * d
                 let attentionActivations: Double = attention ? 3 * heads * t * t * layers : 0
@@ -66,15 +66,17 @@ public enum ModelRegistry {
                 if let heads = o.heads { configuration.heads = heads }
                 if let context = o.context { configuration.contextLength = context }
                 configuration.gaussianInput = recipe.data == .gaussian || recipe.data == .gaussianUniform
-                return TinyGPT<Float>(configuration: configuration, corpus: try data.corpus(contextLength: configuration.contextLength))
+                let corpus = try data.corpus(contextLength: configuration.contextLength)
+                configuration.vocabularySize = corpus.vocabularySize
+                return TinyGPT<Float>(configuration: configuration, corpus: corpus)
             })
     }
 
     static let resMLPEntry = ModelEntry(
         architecture: .resmlp, summary: "residual MLP on the 8×8 digits (the ResNet stand-in); layers = residual blocks",
         reads: .digits, sizes: [.width, .layers],
-        footprint: { o in
-            let c = ResMLPConfiguration()
+        footprint: { recipe in
+            let c = ResMLPConfiguration(), o = recipe.overrides
             let w = Double(o.width ?? c.width), h = Double(c.hiddenWidth), blocks = Double(o.layers ?? c.blocks)
             return (65 * w + blocks * (2 * w * h + h + 3 * w) + 12 * w + 10, blocks * (4 * w + 3 * h) + 64 + 30)
         },
@@ -105,8 +107,8 @@ extension ModelRegistry {
     static let digitsMLPEntry = ModelEntry(
         architecture: .digitsMLP, summary: "one-hidden-layer perceptron on the 8×8 digits (GELU); width = hidden units",
         reads: .digits, sizes: [.width],
-        footprint: { o in
-            let w = Double(o.width ?? DigitsMLPConfiguration().width)
+        footprint: { recipe in
+            let w = Double(recipe.overrides.width ?? DigitsMLPConfiguration().width)
             return (65 * w + 10 * w + 10, 4 * w + 64 + 30)
         },
         checkSizes: { _ in },

@@ -35,11 +35,11 @@ extension ModelCatalog {
         try entry.checkSizes(o)
         let readsData: Bool
         switch (entry.reads, recipe.data) {
-        case (.text, .text), (.text, .gaussian), (.text, .gaussianUniform), (.text, .file), (.digits, .digits), (.diabetes, .diabetes): readsData = true
+        case (.text, .text), (.text, .words), (.text, .gaussian), (.text, .gaussianUniform), (.text, .file), (.digits, .digits), (.diabetes, .diabetes): readsData = true
         default: readsData = false
         }
         guard readsData else {
-            let wanted = entry.reads == .text ? "text, gaussian, gaussian-uniform or a text file" : entry.reads.rawValue
+            let wanted = entry.reads == .text ? "text, words, gaussian, gaussian-uniform or a text file" : entry.reads.rawValue
             throw NoiseScopeError.invalidSetting(.data, message: "\(name) reads \(wanted), not \(TerminalText.safeForTerminal(recipe.data.name, limit: 100)); pick that data or another model")
         }
         try MemoryBudget.require(bytes: estimatedBytes(recipe), for: "\(name) with these sizes",
@@ -52,9 +52,8 @@ extension ModelCatalog {
     /// worker's activations for a full minibatch. Good to a factor of two:
     /// enough to refuse what cannot fit, not a prediction.
     public static func estimatedBytes(_ recipe: Recipe) -> Double {
-        let o = recipe.overrides
         let batch = Double(recipe.batchSize)
-        let (parameters, activationsPerExample) = ModelRegistry.entry(for: recipe.architecture).footprint(o)
+        let (parameters, activationsPerExample) = ModelRegistry.entry(for: recipe.architecture).footprint(recipe)
         // Float copies: parameters, gradient, 2 worker gradients, 4 for the sampler and optimizer;
         // Double copies: the full gradient, mean and variance accumulators, the first minibatch's noise.
         let parameterBytes = parameters * (4 * 8 + 8 * 4)

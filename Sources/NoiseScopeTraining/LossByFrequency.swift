@@ -6,7 +6,9 @@ import NoiseScopeModels
 /// frequent (ties broken by the smaller class index). For tinygpt on the novel
 /// the default edges 8 and 40 give the eight most frequent bytes (space, e, t,
 /// a, o, …), the next 32, and the rest (rare letters, capitals, digits and
-/// punctuation, and bytes that never occur).
+/// punctuation, and bytes that never occur). With more than 256 classes (word
+/// tokens) a third edge at 256 keeps those three buckets and adds one for the
+/// ranks beyond the size of the byte alphabet: the rare words.
 public struct FrequencyBuckets: Equatable, Sendable {
     /// The last rank of every bucket but the final one (which ends at the class count).
     public let rankEdges: [Int]
@@ -15,9 +17,16 @@ public struct FrequencyBuckets: Equatable, Sendable {
     /// Target positions of each bucket in the training split.
     public let trainingCounts: [Int]
 
+    /// The default edges for `classCount` classes: 8 and 40, and 256 as well
+    /// when there are more than 256 classes.
+    public static func defaultRankEdges(classCount: Int) -> [Int] {
+        classCount > 256 ? [8, 40, 256] : [8, 40]
+    }
+
     /// Buckets from the per-class target counts of the training split.
-    /// `rankEdges` must be increasing, ≥ 1 and below the class count.
-    public init(classCounts: [Int], rankEdges: [Int] = [8, 40]) throws {
+    /// `rankEdges` must be increasing, ≥ 1 and below the class count; nil: `defaultRankEdges`.
+    public init(classCounts: [Int], rankEdges: [Int]? = nil) throws {
+        let rankEdges = rankEdges ?? Self.defaultRankEdges(classCount: classCounts.count)
         guard !rankEdges.isEmpty, rankEdges.first! >= 1, rankEdges.last! < classCounts.count,
               zip(rankEdges, rankEdges.dropFirst()).allSatisfy({ $0 < $1 }) else {
             throw NoiseScopeError.invalidSetting(.data, message: "frequency bucket edges \(rankEdges) must increase, starting at 1 or more and staying below the \(classCounts.count) classes")
@@ -38,7 +47,7 @@ public struct FrequencyBuckets: Equatable, Sendable {
     /// Number of buckets.
     public var count: Int { rankEdges.count + 1 }
 
-    /// "1-8", "9-40", "41-256": the ranks of each bucket.
+    /// "1-8", "9-40", "41-256" (and "257-4096" for word tokens): the ranks of each bucket.
     public var labels: [String] {
         let starts = [1] + rankEdges.map { $0 + 1 }, ends = rankEdges + [bucketOfClass.count]
         return zip(starts, ends).map { "\($0)-\($1)" }
@@ -85,8 +94,9 @@ extension Trainer {
         return model
     }
 
-    /// Buckets by the target frequency of the training split (all its windows).
-    public func frequencyBuckets(rankEdges: [Int] = [8, 40]) throws -> FrequencyBuckets {
+    /// Buckets by the target frequency of the training split (all its windows);
+    /// nil edges: `FrequencyBuckets.defaultRankEdges` for the model's class count.
+    public func frequencyBuckets(rankEdges: [Int]? = nil) throws -> FrequencyBuckets {
         let model = try classTargetModel()
         var counts = [Int](repeating: 0, count: model.classCount)
         for i in 0..<trainingCount {

@@ -43,7 +43,7 @@ struct MeasureCommand: ParsableCommand {
     @Option(help: "Model: \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", ")).")
     var model: String = "tinygpt"
 
-    @Option(help: "Data: text (bundled novel), gaussian (Gaussian input vectors), digits, diabetes (for linreg), or a path to a text file. Default: text for tinygpt models, diabetes for linreg, digits otherwise.")
+    @Option(help: "Data: text (bundled novel), words (the novel in word tokens, vocabulary 4096), gaussian (Gaussian input vectors), gaussian-uniform (Gaussian inputs, uniformly drawn target bytes), digits, diabetes (for linreg), or a path to a text file. Default: text for tinygpt models, diabetes for linreg, digits otherwise.")
     var data: String?
 
     @Option(help: "Minibatch size B (windows of 64 bytes for tinygpt).") var batch = 8

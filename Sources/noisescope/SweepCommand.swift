@@ -17,7 +17,7 @@ struct SweepCommand: ParsableCommand {
             Writes into --out:
               runs.csv      every run: batch, optimizer, lr, seed, tune or
                             evaluate, final losses (per frequency bucket of
-                            the target byte for text models), seconds
+                            the target token for text models), seconds
               summary.csv   per batch × optimizer: best lr, edge (the best
                             lr is on a bound), the grid, mean, 95 % interval
               summary.md    the same as a table (also printed)
@@ -27,7 +27,7 @@ struct SweepCommand: ParsableCommand {
             """)
 
     @Option(help: "Model: \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", ")).") var model = "tinygpt"
-    @Option(help: "Data: text, gaussian, gaussian-uniform (Gaussian inputs, uniformly drawn target bytes), digits or a text file (default: the model's own).") var data: String?
+    @Option(help: "Data: text, words (the novel in word tokens, vocabulary 4096), gaussian, gaussian-uniform (Gaussian inputs, uniformly drawn target bytes), digits or a text file (default: the model's own).") var data: String?
     @Option(help: "Batch sizes, comma-separated.") var batches = "8,64,512"
     @Option(help: "Optimizers, comma-separated: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).") var optimizers = "momentum,adam,sign,normalized-gd"
     @Option(help: "Steps of every run.") var steps = 150

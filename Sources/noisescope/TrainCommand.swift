@@ -24,8 +24,9 @@ struct TrainCommand: ParsableCommand {
               loss_by_frequency.csv
                                    with --loss-by-frequency (text models):
                                    train and validation loss per bucket of
-                                   target bytes by frequency rank in the
-                                   training split (1-8, 9-40, 41-256)
+                                   target tokens by frequency rank in the
+                                   training split (1-8, 9-40, 41-256, and
+                                   257-4096 with --data words)
             A checkpoint (format in the README) resumes training with --resume, or is measured with \
             `noisescope measure --checkpoint FILE`. Same seed, same data order, same numbers.
             Examples:
@@ -36,7 +37,7 @@ struct TrainCommand: ParsableCommand {
             """)
 
     @Option(help: "Model: \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", ")).") var model = "tinygpt"
-    @Option(help: "Data: text, gaussian, gaussian-uniform (Gaussian inputs, uniformly drawn target bytes), digits or a text file (default: text for tinygpt, digits otherwise).") var data: String?
+    @Option(help: "Data: text, words (the novel in word tokens, vocabulary 4096), gaussian, gaussian-uniform (Gaussian inputs, uniformly drawn target bytes), digits or a text file (default: text for tinygpt, digits otherwise).") var data: String?
     @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).") var optimizer = "adam"
     @Option(help: "Learning rate (default: the optimizer's own default, see the README).") var lr: Double?
     @Option(help: "Clipping threshold τ (gclip, cclip) or c (clip-*-norm) (default: 1).") var clip: Double?
@@ -53,7 +54,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Context length T (tinygpt; default: the model's own).") var context: Int?
     @Option(help: "Resume from this checkpoint; its model and data win over --model/--data (default: none, start afresh).") var resume: String?
     @Option(help: "Output directory.") var out = "out/train"
-    @Flag(name: .customLong("loss-by-frequency"), help: "Also write loss_by_frequency.csv: the loss per bucket of target bytes by frequency (text models).") var lossByFrequency = false
+    @Flag(name: .customLong("loss-by-frequency"), help: "Also write loss_by_frequency.csv: the loss per bucket of target tokens by frequency (text models).") var lossByFrequency = false
     @Flag(help: "No progress bar.") var quiet = false
     @OptionGroup var kernels: BLASKernelOptions
 

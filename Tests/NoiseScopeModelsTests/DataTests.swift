@@ -18,8 +18,8 @@ final class DataTests: XCTestCase {
         XCTAssertEqual(corpus.bytes.count, 684_768)
         XCTAssertEqual(corpus.windowCount, 10_699)
         let (inputs, targets) = corpus.window(3)
-        XCTAssertEqual(inputs, Array(corpus.bytes[192..<256]))
-        XCTAssertEqual(targets, Array(corpus.bytes[193..<257]))
+        XCTAssertEqual(inputs, corpus.bytes[192..<256].map(Int32.init))
+        XCTAssertEqual(targets, corpus.bytes[193..<257].map(Int32.init))
         // The last window's target ends inside the file.
         XCTAssertLessThanOrEqual(10_698 * 64 + 65, corpus.bytes.count)
     }
@@ -28,8 +28,8 @@ final class DataTests: XCTestCase {
         let url = try temporaryFile("abcdefghi")  // 9 bytes
         let corpus = try TextCorpus(contentsOf: url, contextLength: 4)
         XCTAssertEqual(corpus.windowCount, 2)  // ⌊8/4⌋
-        XCTAssertEqual(corpus.window(1).inputs, Array("efgh".utf8))
-        XCTAssertEqual(corpus.window(1).targets, Array("fghi".utf8))
+        XCTAssertEqual(corpus.window(1).inputs, "efgh".utf8.map(Int32.init))
+        XCTAssertEqual(corpus.window(1).targets, "fghi".utf8.map(Int32.init))
         XCTAssertEqual(try TextCorpus(bytes: Array("abcde".utf8), contextLength: 4).windowCount, 1)  // exactly T + 1
         XCTAssertEqual(try TextCorpus(contentsOf: url, contextLength: 8).windowCount, 1)  // 9 = T + 1 bytes
         XCTAssertThrowsError(try TextCorpus(contentsOf: url, contextLength: 9)) { error in

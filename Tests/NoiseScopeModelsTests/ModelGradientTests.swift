@@ -60,15 +60,29 @@ final class ModelGradientTests: XCTestCase {
                              initStd: 0.2)  // larger init than 0.02 so attention is far from uniform
     }
 
-    func checkGPT(attention: Bool, gaussian: Bool) throws {
-        let config = Self.smallGPT(attention: attention, gaussian: gaussian)
-        let model = TinyGPT<Double>(configuration: config, corpus: try TestData.corpus(context: 8))
+    func checkGPT(attention: Bool, gaussian: Bool, corpus: TextCorpus? = nil) throws {
+        let corpus = try corpus ?? TestData.corpus(context: 8)
+        var config = Self.smallGPT(attention: attention, gaussian: gaussian)
+        config.vocabularySize = corpus.vocabularySize
+        let model = TinyGPT<Double>(configuration: config, corpus: corpus)
         model.minimumFlopsPerWorker = 0  // split even this tiny minibatch across the workers
         let indices = [3, 1000, 3]  // a repeat, and B = 3 splits 1 + 2 across the two workers
-        // Extra coordinates: entries of wte rows whose byte occurs in the batch (input or target).
-        let used = Set(indices.flatMap { model.corpus.window($0).inputs + model.corpus.window($0).targets })
-        let extra = used.sorted().prefix(8).map { Int($0) * config.width + Int($0) % config.width }
+        // Extra coordinates: entries of wte rows whose token occurs in the batch (input or target):
+        // the smallest ids for bytes, the largest for word tokens (rows of words, not of bytes).
+        let used = Set(indices.flatMap { model.corpus.window($0).inputs + model.corpus.window($0).targets }).sorted()
+        let chosen = corpus.wordVocabulary == nil ? used.prefix(8) : used.suffix(8)
+        let extra = chosen.map { Int($0) * config.width + Int($0) % config.width }
         checkModel(model, indices: indices, extra: extra, seed: 100)
+    }
+
+    /// tinygpt on the novel's word tokens (vocabulary 4096): the same check, with
+    /// the extra coordinates in the rows of words.
+    func testTinyGPTOnWordTokens() throws {
+        let novel = try TextCorpus.bytes(of: TestData.corpusURL)
+        let corpus = try TextCorpus(bytes: novel, wordVocabulary: try WordVocabulary(buildingFrom: novel), contextLength: 8)
+        XCTAssertEqual(corpus.vocabularySize, 4096)
+        XCTAssertGreaterThan(corpus.window(1000).targets.max()!, 256)
+        try checkGPT(attention: true, gaussian: false, corpus: corpus)
     }
 
     func testTinyGPT() throws { try checkGPT(attention: true, gaussian: false) }

@@ -55,6 +55,35 @@ final class LossByFrequencyTests: XCTestCase {
         }
     }
 
+    /// tinygpt on word tokens: four buckets over the 4096 classes, the last the
+    /// words ranked beyond 256, and the buckets again give the validation loss.
+    func testWordTokenBucketsAddUpToTheValidationLoss() throws {
+        let recipe = ModelCatalog.Recipe(architecture: .tinygpt, data: .words, batchSize: 4, seed: 2,
+                                         overrides: .init(width: 16, layers: 1, heads: 2, context: 16))
+        let trainer = try Trainer(recipe: recipe, optimizer: .adam, settings: .defaults(for: .adam),
+                                  options: .init(steps: 2, batchSize: 4, seed: 2, evaluateEvery: 2))
+        let buckets = try trainer.frequencyBuckets()
+        XCTAssertEqual(buckets.labels, ["1-8", "9-40", "41-256", "257-4096"])
+        XCTAssertEqual(buckets.bucketOfClass.count, 4096)
+        let shares = buckets.trainingShares
+        XCTAssertEqual(shares.reduce(0, +), 1, accuracy: 1e-12)
+        // The imbalance is heavier-tailed than on bytes: the eight most frequent tokens carry a
+        // quarter of the targets (bytes: about half), the 3840 rarest a fifth (bytes' 216 rarest: under a tenth).
+        XCTAssertEqual(shares[0], 0.251, accuracy: 0.005)
+        XCTAssertEqual(shares[3], 0.195, accuracy: 0.005)
+        var rows: [(Trainer.LossRow, FrequencyLossRow)] = []
+        try trainer.run(onRow: { rows.append(($0, try trainer.lossByFrequency(buckets))) })
+        XCTAssertEqual(rows.count, 1)
+        for (row, frequency) in rows {
+            let validation = frequency.validation
+            XCTAssertEqual(validation.count, 4)
+            let weighted = validation.reduce(0) { $0 + $1.mean * Double($1.count) } / Double(validation.reduce(0) { $0 + $1.count })
+            XCTAssertEqual(weighted, row.validationLoss, accuracy: 1e-5 * row.validationLoss)
+            // At initialisation every class is about equally likely: each bucket's loss is near log 4096.
+            for bucket in validation { XCTAssertEqual(bucket.mean, log(4096), accuracy: 0.5) }
+        }
+    }
+
     func testAModelWithoutClassTargetsIsRefused() throws {
         let recipe = ModelCatalog.Recipe(architecture: .linreg, data: .diabetes, batchSize: 8, seed: 0)
         let trainer = try Trainer(recipe: recipe, optimizer: .sgd, settings: .defaults(for: .sgd), options: .init(steps: 1))

@@ -1,58 +1,91 @@
 import Foundation
 import NoiseScopeCore
 
-/// A byte corpus cut into non-overlapping windows of `contextLength` bytes: window i
-/// has inputs bytes [iT, iT+T) and targets bytes [iT+1, iT+T+1). The number of windows
-/// is ⌊(bytes − 1)/T⌋; a trailing partial window is dropped. Any file works (the bytes
-/// are the tokens, vocabulary 256).
+/// A token corpus cut into non-overlapping windows of `contextLength` tokens: window i
+/// has inputs tokens [iT, iT+T) and targets tokens [iT+1, iT+T+1). The number of windows
+/// is ⌊(tokens − 1)/T⌋; a trailing partial window is dropped.
+///
+/// The tokens are either the bytes themselves (any file works; vocabulary 256), or the
+/// ids of a `WordVocabulary` (vocabulary a few thousand), which decode back to the exact
+/// bytes they were made from.
 public struct TextCorpus: Sendable {
-    /// The raw bytes.
-    public let bytes: [UInt8]
+    /// The token ids, each below `vocabularySize`.
+    public let tokens: [Int32]
+    /// The word vocabulary that encoded the text; nil when the tokens are the bytes.
+    public let wordVocabulary: WordVocabulary?
     /// Window length T.
     public let contextLength: Int
     /// Where the bytes came from (for messages and reports).
     public let source: String
 
-    /// Wraps `bytes`; throws `NoiseScopeError.textTooShort` unless there are at least T + 1.
+    /// Wraps `bytes` as byte tokens; throws `NoiseScopeError.textTooShort` unless there are at least T + 1.
     public init(bytes: [UInt8], contextLength: Int, source: String = "<memory>") throws {
         precondition(contextLength > 0, "context length must be positive")
         guard bytes.count >= contextLength + 1 else {
             throw NoiseScopeError.textTooShort(path: source, bytes: bytes.count,
                                          needed: contextLength + 1, contextLength: contextLength)
         }
-        self.bytes = bytes
+        self.tokens = bytes.map(Int32.init)
+        self.wordVocabulary = nil
+        self.contextLength = contextLength
+        self.source = source
+    }
+
+    /// Encodes `bytes` with `wordVocabulary`; throws unless there are at least T + 1 tokens.
+    public init(bytes: [UInt8], wordVocabulary: WordVocabulary, contextLength: Int, source: String = "<memory>") throws {
+        precondition(contextLength > 0, "context length must be positive")
+        let tokens = wordVocabulary.encode(bytes)
+        guard tokens.count >= contextLength + 1 else {
+            throw NoiseScopeError.invalidSetting(.context, message: "\(TerminalText.safeForTerminal(source, limit: 200)) has \(tokens.count) word tokens, but one window of context \(contextLength) needs at least \(contextLength + 1); use a smaller context length")
+        }
+        self.tokens = tokens
+        self.wordVocabulary = wordVocabulary
         self.contextLength = contextLength
         self.source = source
     }
 
     /// Reads the whole file at `url` as bytes.
     public init(contentsOf url: URL, contextLength: Int) throws {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw NoiseScopeError.unreadable(path: url.path, reason: error.localizedDescription)
-        }
-        try self.init(bytes: [UInt8](data), contextLength: contextLength, source: url.path)
+        try self.init(bytes: try Self.bytes(of: url), contextLength: contextLength, source: url.path)
     }
 
+    /// The whole file at `url`.
+    public static func bytes(of url: URL) throws -> [UInt8] {
+        do { return [UInt8](try Data(contentsOf: url)) } catch {
+            throw NoiseScopeError.unreadable(path: url.path, reason: error.localizedDescription)
+        }
+    }
+
+    /// Number of token ids: 256 for bytes, the word vocabulary's size otherwise.
+    public var vocabularySize: Int { wordVocabulary?.size ?? WordVocabulary.byteCount }
+
+    /// The bytes of `tokens` of this corpus (the inverse of the encoding).
+    public func text<Tokens: Sequence>(of tokens: Tokens) -> [UInt8] where Tokens.Element == Int32 {
+        wordVocabulary?.decode(tokens) ?? tokens.map { UInt8(truncatingIfNeeded: $0) }
+    }
+
+    /// The whole text as bytes, decoded from the tokens (allocates).
+    public var bytes: [UInt8] { text(of: tokens) }
+
     /// Number of complete windows.
-    public var windowCount: Int { (bytes.count - 1) / contextLength }
+    public var windowCount: Int { (tokens.count - 1) / contextLength }
 
     /// Writes window `i`'s T input and T target tokens.
     @inline(__always)
     func copyWindow(_ i: Int, inputs: UnsafeMutablePointer<Int32>, targets: UnsafeMutablePointer<Int32>) {
         let start = i * contextLength
-        bytes.withUnsafeBufferPointer { b in
+        tokens.withUnsafeBufferPointer { b in
             for j in 0..<contextLength {
-                inputs[j] = Int32(b[start + j])
-                targets[j] = Int32(b[start + j + 1])
+                inputs[j] = b[start + j]
+                targets[j] = b[start + j + 1]
             }
         }
     }
 
-    /// Window `i` as arrays (convenience for tests and export; allocates).
-    public func window(_ i: Int) -> (inputs: [UInt8], targets: [UInt8]) {
+    /// Window `i`'s tokens as arrays (convenience for tests and export; allocates).
+    public func window(_ i: Int) -> (inputs: [Int32], targets: [Int32]) {
         let start = i * contextLength
-        return (Array(bytes[start..<(start + contextLength)]),
-                Array(bytes[(start + 1)..<(start + contextLength + 1)]))
+        return (Array(tokens[start..<(start + contextLength)]),
+                Array(tokens[(start + 1)..<(start + contextLength + 1)]))
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The loss split by the class of the target: Σ loss and the number of
-/// positions, for every class (a byte for the text models).
+/// positions, for every class (a token, byte or word, for the text models).
 public struct ClassLossSums: Equatable, Sendable {
     /// Σ −log p(target) over the positions whose target is class c.
     public var sums: [Double]
@@ -31,7 +31,7 @@ public struct ClassLossSums: Equatable, Sendable {
 /// trace the Adam–SGD gap on language models to the heavy-tailed frequency of
 /// the target classes; this splits the loss by target class so that can be seen.
 public protocol ClassTargetLosses: AnyObject {
-    /// Number of target classes (256 bytes for tinygpt).
+    /// Number of target classes (tinygpt's vocabulary: 256 bytes, or the word vocabulary).
     var classCount: Int { get }
     /// The target class at every position of example `index`.
     func targetClasses(ofExample index: Int) -> [Int]

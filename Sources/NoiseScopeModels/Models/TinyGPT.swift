@@ -1,6 +1,6 @@
 import NoiseScopeCore
 
-/// tinygpt: a pre-LayerNorm decoder-only transformer on bytes (docs/models.md), and its
+/// tinygpt: a pre-LayerNorm decoder-only transformer on bytes or word tokens (docs/models.md), and its
 /// two ablations: without attention (every block keeps only its MLP sublayer) and
 /// with Gaussian input vectors in place of the token embedding lookup.
 ///
@@ -10,7 +10,7 @@ import NoiseScopeCore
 
 /// Architecture and run settings of tinygpt; every default is the docs/models.md number.
 public struct TinyGPTConfiguration: Sendable, Equatable, Codable {
-    /// Vocabulary (raw bytes).
+    /// Vocabulary: 256 for bytes, the word vocabulary's size for word tokens.
     public var vocabularySize = 256
     /// Context length T (window size).
     public var contextLength = 64
@@ -105,7 +105,7 @@ struct TinyGPTArchitecture {
     }
 }
 
-/// tinygpt (or an ablation) over a byte corpus, computing in `T`.
+/// tinygpt (or an ablation) over a token corpus (bytes or words), computing in `T`.
 public final class TinyGPT<T: BLASScalar>: DataParallelModel<T>, @unchecked Sendable {
     public let configuration: TinyGPTConfiguration
     public let corpus: TextCorpus
@@ -116,10 +116,10 @@ public final class TinyGPT<T: BLASScalar>: DataParallelModel<T>, @unchecked Send
     /// `corpus.contextLength` must equal `configuration.contextLength`.
     public init(configuration: TinyGPTConfiguration = TinyGPTConfiguration(), corpus: TextCorpus) {
         precondition(corpus.contextLength == configuration.contextLength,
-                     "corpus windows are \(corpus.contextLength) bytes but the model context is \(configuration.contextLength)")
-        if configuration.vocabularySize < 256 {
-            precondition(corpus.bytes.allSatisfy { Int($0) < configuration.vocabularySize },
-                         "corpus has bytes ≥ vocabulary size \(configuration.vocabularySize)")
+                     "corpus windows are \(corpus.contextLength) tokens but the model context is \(configuration.contextLength)")
+        if configuration.vocabularySize < corpus.vocabularySize {
+            precondition(corpus.tokens.allSatisfy { Int($0) < configuration.vocabularySize },
+                         "corpus has tokens ≥ vocabulary size \(configuration.vocabularySize)")
         }
         let arch = TinyGPTArchitecture(configuration)
         self.configuration = configuration
@@ -135,10 +135,10 @@ public final class TinyGPT<T: BLASScalar>: DataParallelModel<T>, @unchecked Send
         }
     }
 
-    /// The window's bytes as text (Gaussian input: the window whose targets it predicts).
+    /// The window's input tokens decoded to text (Gaussian input: the window whose targets it predicts).
     public override func describeExample(_ index: Int) -> String? {
         guard index >= 0 && index < corpus.windowCount else { return nil }
-        return String(decoding: corpus.window(index).inputs, as: UTF8.self)
+        return String(decoding: corpus.text(of: corpus.window(index).inputs), as: UTF8.self)
     }
 }
 
