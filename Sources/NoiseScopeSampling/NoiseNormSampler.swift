@@ -102,8 +102,8 @@ public final class NoiseNormSampler {
         var stablePool = StableIndexPool(groups: model.layout.tensors.map { .init(name: $0.name, range: $0.range) }, seed: options.seed)
         var variance: [NoiseMeasurement.VariancePoint] = []
         let checkpoints = Set(NoiseMeasurement.logSpacedCounts(upTo: options.samples))
-        let sketch = options.spectrumRank > 0 ? try CovarianceSketch(dimension: dimension, rank: options.spectrumRank, seed: options.seed) : nil
         let start = DispatchTime.now().uptimeNanoseconds
+        let sketch = options.spectrumRank > 0 ? try CovarianceSketch(dimension: dimension, rank: options.spectrumRank, seed: options.seed) : nil
         for j in 1...options.samples {
             if shouldStop() { throw NoiseScopeError.interrupted(detail: "nothing was written") }
             let batch = schedule.next().map { pool[$0] }

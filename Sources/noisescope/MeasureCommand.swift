@@ -64,7 +64,7 @@ struct MeasureCommand: ParsableCommand {
     var checkpoint: String?
     @Option(help: ArgumentHelp("Leave these examples (0-based indices, comma-separated, e.g. from attribution.csv) out of the minibatches and of ∇f: is the tail a few odd examples? (default: none)", valueName: "indices"))
     var exclude: String?
-    @Option(name: .customLong("spectrum-rank"), help: ArgumentHelp("Sketch the top r eigenvalues of the noise covariance (a single-pass Nyström sketch of 2r columns, about 12·2r bytes per parameter) for a Gaussian reference with that spectrum; 0 sketches nothing.", valueName: "r"))
+    @Option(name: .customLong("spectrum-rank"), help: ArgumentHelp("Sketch the top r eigenvalues of the noise covariance (a single-pass Nyström sketch of 2r columns, about 16r + 128 bytes per parameter) for a Gaussian reference with that spectrum; 0 sketches nothing.", valueName: "r"))
     var spectrumRank = CovarianceSketch.defaultRank
     @Flag(help: "Print summary.json to stdout instead of the human summary.") var json = false
     @Flag(help: "No progress bar.") var quiet = false

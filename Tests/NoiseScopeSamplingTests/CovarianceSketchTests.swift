@@ -84,7 +84,7 @@ final class CovarianceSketchTests: XCTestCase {
     func testSameSeedGivesAnIdenticalSketch() throws {
         let vectors = Self.harmonicNoise(dimension: 300, count: 70, seed: 2)  // two full blocks of 32 and a partial one
         func sketch(seed: UInt64) throws -> CovarianceSketch {
-            let sketch = try CovarianceSketch(dimension: 300, rank: 8, seed: seed)
+            let sketch = try CovarianceSketch(dimension: 300, rank: 8, seed: seed, blockSize: 32)
             for vector in vectors { sketch.add(vector) }
             return sketch
         }

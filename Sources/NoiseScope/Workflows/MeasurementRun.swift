@@ -103,7 +103,8 @@ public struct MeasurementRun {
         summary.effectiveDimension = ReferenceComparison.effectiveDimension(of: norms)
         if let spectrum = references.spectrum {
             summary.covarianceSpectrum = measurement.covarianceSpectrum
-            summary.spectrumReferenceComparison = ReferenceComparison(observed: norms, referenceNorms: spectrum.norms, reference: spectrum.label)
+            summary.spectrumReferenceComparison = ReferenceComparison(observed: norms, referenceNorms: spectrum.norms,
+                                                                      reference: "Gaussian with the sketched covariance spectrum (\(measurement.covarianceSpectrum?.shortDescription ?? "")), the rest of tr C spread evenly")
         }
         if let stable = references.stable {
             summary.stableReferenceComparison = ReferenceComparison(observed: norms, referenceNorms: stable.norms, reference: stable.label)

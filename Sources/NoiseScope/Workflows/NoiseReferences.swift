@@ -21,7 +21,7 @@ public struct NoiseReferences {
         let matchedDraw = ReferenceComparison.matchedGaussianNorms(observed: norms, count: norms.count, seed: seed)
         matched = ("Gaussian, effective dimension \(matchedDraw.dimension)", matchedDraw.norms, matchedDraw.dimension)
         if let covariance {
-            spectrum = ("Gaussian, sketched spectrum (\(covariance.shortDescription))", covariance.referenceNorms(count: norms.count, seed: seed))
+            spectrum = ("Gaussian, top-\(covariance.rank) sketched spectrum", covariance.referenceNorms(count: norms.count, seed: seed))
         }
         if let alpha = stableIndex, alpha > 0, alpha < 2 {
             stable = (String(format: "α-stable, α = %.3g, dimension %d", alpha, matchedDraw.dimension),
