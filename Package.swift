@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "NoiseScopeCore", dependencies: ["CGSL"]),
         .target(name: "NoiseScopeModels", dependencies: ["CGSL", "NoiseScopeCore"]),
         .target(name: "NoiseScopeStatistics", dependencies: ["CGSL", "NoiseScopeCore"]),
-        .target(name: "NoiseScopeSampling", dependencies: ["NoiseScopeCore", "NoiseScopeModels", "NoiseScopeStatistics"]),
+        .target(name: "NoiseScopeSampling", dependencies: ["CGSL", "NoiseScopeCore", "NoiseScopeModels", "NoiseScopeStatistics"]),
         .target(name: "NoiseScopeTraining", dependencies: ["NoiseScopeCore", "NoiseScopeModels", "NoiseScopeSampling", "NoiseScopeStatistics"]),
         // The plotting engine knows nothing about noise or statistics; the figures of a run sit on it.
         .target(name: "NoiseScopePlot", dependencies: ["NoiseScopeCore"]),
@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "NoiseScopeStatisticsTests", dependencies: ["NoiseScopeCore", "NoiseScopeStatistics"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "NoiseScopeModelsTests", dependencies: ["NoiseScopeCore", "NoiseScopeModels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "NoiseScopeSamplingTests", dependencies: ["NoiseScopeCore", "NoiseScopeSampling"]),
+        .testTarget(name: "NoiseScopeSamplingTests", dependencies: ["CGSL", "NoiseScopeCore", "NoiseScopeSampling"]),
         .testTarget(name: "NoiseScopeTrainingTests", dependencies: ["NoiseScopeCore", "NoiseScopeTraining"]),
         .testTarget(name: "NoiseScopeFiguresTests", dependencies: ["NoiseScopeCore", "NoiseScopePlot", "NoiseScopeFigures"], resources: [.copy("Golden")]),
         .testTarget(name: "FuzzReplayTests", dependencies: ["NoiseScopeCore", "NoiseScopeStatistics", "NoiseScopeTraining"]),

@@ -1,5 +1,6 @@
-// The one bridge to native code: GNU GSL for special functions, distributions
-// and random numbers, and OpenBLAS for BLAS. CBLAS is declared through GSL's
+// The one bridge to native code: GNU GSL for special functions, distributions,
+// random numbers and small dense linear algebra (symmetric eigenvalues,
+// Cholesky), and OpenBLAS for BLAS. CBLAS is declared through GSL's
 // own header (gsl/gsl_cblas.h); <cblas.h> must not be included as well, since
 // its enums clash with GSL's. The module links libopenblas instead of
 // libgslcblas, so every cblas_* symbol resolves to OpenBLAS.
@@ -22,6 +23,8 @@
 #include <gsl/gsl_min.h>
 #include <gsl/gsl_roots.h>
 #include <gsl/gsl_cblas.h>
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_linalg.h>
 
 /// OpenBLAS's thread control, declared here so that <cblas.h> is not needed.
 void openblas_set_num_threads(int num_threads);

@@ -38,7 +38,7 @@ public enum NoiseScopeError: Error, CustomStringConvertible, Equatable, Sendable
         case model, data, optimizer, learningRate = "learning rate", steps = "step count"
         case k = "k (upper order statistics)", top = "top (values the sketch keeps)"
         case column, field, format, invalidValues = "invalid-value policy", stream = "streaming", group = "layer group"
-        case excluded = "excluded examples", learningRateGrid = "learning-rate grid"
+        case excluded = "excluded examples", learningRateGrid = "learning-rate grid", spectrumRank = "spectrum rank"
     }
 
     public var description: String {

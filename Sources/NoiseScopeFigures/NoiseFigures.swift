@@ -34,7 +34,7 @@ public enum NoiseFigures {
     /// full dimension drawn to scale (a narrow spike: real noise is far wider).
     public static func overlayAxes(_ samples: [Double], matched: (label: String, norms: [Double]),
                                    isotropic: (label: String, norms: [Double]), stable: (label: String, norms: [Double])? = nil,
-                                   title: String) -> Axes {
+                                   spectrum: (label: String, norms: [Double])? = nil, title: String) -> Axes {
         func scaled(_ values: [Double]) -> [Double] {
             let median = quantile(ofSorted: values.filter(\.isFinite).sorted(), probability: 0.5)
             return median > 0 ? values.map { $0 / median } : values
@@ -50,6 +50,11 @@ public enum NoiseFigures {
             // Outline only, on the data's bins: where its heavier tail lies beyond the data's is the point.
             let stableHistogram = Histogram(samples: scaled(stable.norms), binning: data.edges.count > 1 ? .edges(data.edges) : .freedmanDiaconis)
             axes.add(.histogram(stableHistogram, label: stable.label, style: SeriesStyle(color: .bluishGreen, fillOpacity: 0)))
+        }
+        if let spectrum {
+            // Outline on the data's bins, dashed: the null whose covariance has the noise's own top eigenvalues.
+            let spectrumHistogram = Histogram(samples: scaled(spectrum.norms), binning: data.edges.count > 1 ? .edges(data.edges) : .freedmanDiaconis)
+            axes.add(.histogram(spectrumHistogram, label: spectrum.label, style: SeriesStyle(color: .reddishPurple, dash: .dashed, fillOpacity: 0)))
         }
         // The y range serves the data and the matched null; the isotropic spike runs off the top.
         let top = max(data.values.max() ?? 1, matchedHistogram.values.max() ?? 1) * 1.15

@@ -25,6 +25,12 @@ public struct MeasurementSummary: Codable, Sendable {
     /// dimension, α the per-coordinate stable index (absent when that index is
     /// not in (0, 2)).
     public var stableReferenceComparison: ReferenceComparison?
+    /// The noise covariance's sketched top eigenvalues and exact trace
+    /// (`CovarianceSketch`; absent with `--spectrum-rank 0` and in earlier summaries).
+    public var covarianceSpectrum: CovarianceSpectrum?
+    /// The observed shape against the Gaussian with that spectrum (the top r
+    /// eigenvalues, the rest of the trace spread evenly over the other directions).
+    public var spectrumReferenceComparison: ReferenceComparison?
     /// The noise of each layer group (`LayerGroups`): its share of the squared
     /// noise, its shape and its verdict.
     public var noiseByGroup: [GroupNoise]?
@@ -109,6 +115,8 @@ public struct MeasurementSummary: Codable, Sendable {
         case matchedReferenceComparison = "matched_reference_comparison"
         case effectiveDimension = "effective_dimension"
         case stableReferenceComparison = "stable_reference_comparison"
+        case covarianceSpectrum = "covariance_spectrum"
+        case spectrumReferenceComparison = "spectrum_reference_comparison"
         case excludedExamples = "excluded_examples"
         case noiseByGroup = "noise_by_group"
         case gradsPerSecond = "grads_per_second"
@@ -139,6 +147,8 @@ public struct MeasurementSummary: Codable, Sendable {
         matchedReferenceComparison = try c.decodeIfPresent(ReferenceComparison.self, forKey: .matchedReferenceComparison)
         effectiveDimension = try c.decodeIfPresent(Double.self, forKey: .effectiveDimension)
         stableReferenceComparison = try c.decodeIfPresent(ReferenceComparison.self, forKey: .stableReferenceComparison)
+        covarianceSpectrum = try c.decodeIfPresent(CovarianceSpectrum.self, forKey: .covarianceSpectrum)
+        spectrumReferenceComparison = try c.decodeIfPresent(ReferenceComparison.self, forKey: .spectrumReferenceComparison)
         noiseByGroup = try c.decodeIfPresent([GroupNoise].self, forKey: .noiseByGroup)
         excludedExamples = try c.decodeIfPresent([Int].self, forKey: .excludedExamples)
         coordinateStableIndex = try c.decodeIfPresent(StableIndexPool.Estimate.self, forKey: .coordinateStableIndex)

@@ -37,6 +37,10 @@ public struct NoiseMeasurement: Sendable {
     /// Minibatch size B and the examples N the minibatches were drawn from.
     public var batchSize: Int
     public var exampleCount: Int
+    /// The sketched spectrum of the noise covariance (nil without a sketch).
+    public var covarianceSpectrum: CovarianceSpectrum? = nil
+    /// Wall time the sketch took inside the noise-norm phase (its overhead).
+    public var spectrumSketchSeconds = 0.0
 
     /// The gradient noise scale B_simple = tr(Σ)/|G|² (McCandlish et al. 2018),
     /// Σ the covariance of per-example gradients over the N examples and

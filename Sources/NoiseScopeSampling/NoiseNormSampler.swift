@@ -10,7 +10,8 @@ import NoiseScopeStatistics
 /// noise g_B − ∇f of Simsekli et al. (2019).
 ///
 /// Memory stays O(parameters): the full gradient, Welford's running mean and
-/// the first minibatch's noise vector, never N gradients at once.
+/// the first minibatch's noise vector, never N gradients at once; with
+/// `spectrumRank` r > 0 also the covariance sketch, O(parameters × r).
 public final class NoiseNormSampler {
     public struct Options: Sendable {
         /// Minibatch size B.
@@ -30,6 +31,9 @@ public final class NoiseNormSampler {
         /// index: the first 20 set each coordinate's scale, the rest are pooled;
         /// each costs a pass with a logarithm per parameter.
         public var stableIndexVectors = 100
+        /// r, the top eigenvalues of the noise covariance to sketch
+        /// (`CovarianceSketch`, 2r columns); 0 sketches nothing.
+        public var spectrumRank = 0
 
         public init(batchSize: Int = 8, samples: Int = 1000, fullGradientBatches: Int? = nil, seed: UInt64 = 0, exampleLimit: Int? = nil) {
             self.batchSize = batchSize
@@ -65,6 +69,14 @@ public final class NoiseNormSampler {
         guard options.samples >= 2 else {
             throw NoiseScopeError.invalidSetting(.samples, message: "the sample count must be at least 2 to measure noise, got \(options.samples)")
         }
+        guard options.spectrumRank >= 0 else {
+            throw NoiseScopeError.invalidSetting(.spectrumRank, message: "the spectrum rank must be 0 (no sketch) or more, got \(options.spectrumRank)")
+        }
+        if options.spectrumRank > 0 {
+            try MemoryBudget.require(bytes: CovarianceSketch.estimatedBytes(dimension: model.parameterCount, rank: options.spectrumRank),
+                                     for: "the covariance sketch of rank \(options.spectrumRank) over \(model.parameterCount) parameters",
+                                     hint: "lower the spectrum rank")
+        }
         if let m = options.fullGradientBatches, m < 1 {
             throw NoiseScopeError.invalidSetting(.fullGradientBatches, message: "the number of full-gradient minibatches must be at least 1, got \(m)")
         }
@@ -91,11 +103,13 @@ public final class NoiseNormSampler {
         var variance: [NoiseMeasurement.VariancePoint] = []
         let checkpoints = Set(NoiseMeasurement.logSpacedCounts(upTo: options.samples))
         let start = DispatchTime.now().uptimeNanoseconds
+        let sketch = options.spectrumRank > 0 ? try CovarianceSketch(dimension: dimension, rank: options.spectrumRank, seed: options.seed) : nil
         for j in 1...options.samples {
             if shouldStop() { throw NoiseScopeError.interrupted(detail: "nothing was written") }
             let batch = schedule.next().map { pool[$0] }
             batches.append(batch)
             norms.append(noiseNorm(of: batch, fullGradient: fullGradient, running: &running))
+            sketch?.add(UnsafeBufferPointer(model.gradient), minus: fullGradient)
             byGroup.append(groups.squaredDistances(UnsafeBufferPointer(model.gradient), fullGradient).map { $0.squareRoot() })
             if j == 1 { coordinates = (0..<dimension).map { Double(model.gradient[$0]) - fullGradient[$0] } }
             if j <= options.stableIndexVectors {
@@ -105,6 +119,7 @@ public final class NoiseNormSampler {
             if checkpoints.contains(j) { variance.append(.init(samples: j, variance: running.variance)) }
             progress(.noiseNorms, j, options.samples)
         }
+        let spectrum = try sketch?.spectrum(trace: norms.reduce(0) { $0 + $1 * $1 } / Double(norms.count))
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         var squaredFull = 0.0
         for g in fullGradient { squaredFull += g * g }
@@ -115,7 +130,8 @@ public final class NoiseNormSampler {
             fullGradientNorm: squaredFull.squareRoot(), fullGradientExamples: fullExamples,
             fullGradientIsExact: options.fullGradientBatches == nil, parameterCount: dimension,
             samplingSeconds: seconds, gradientsPerSecond: Double(options.samples) / seconds,
-            batchSize: options.batchSize, exampleCount: exampleCount)
+            batchSize: options.batchSize, exampleCount: exampleCount,
+            covarianceSpectrum: spectrum, spectrumSketchSeconds: sketch?.seconds ?? 0)
     }
 
     /// One step of the measurement: the minibatch gradient, its noise norm
@@ -127,12 +143,14 @@ public final class NoiseNormSampler {
 
     /// The cost of measuring, as a benchmark: alternating rounds of `batches`
     /// bare minibatch gradients and `batches` measurement steps on the same
-    /// model, so that drifting machine speed hits both alike. Returns both
-    /// rates and their ratio (1 = measuring is free).
+    /// model, so that drifting machine speed hits both alike (the covariance
+    /// sketch included when `spectrumRank` > 0). Returns both rates and their
+    /// ratio (1 = measuring is free).
     public func overhead(rounds: Int = 10, batches: Int = 50) -> (gradientsPerSecond: Double, measuredPerSecond: Double, ratio: Double) {
         var schedule = MinibatchSchedule(exampleCount: exampleCount, batchSize: options.batchSize, seed: options.seed)
         let reference = [Double](repeating: 0, count: model.parameterCount)
         var running = VectorVariance(dimension: model.parameterCount)
+        let sketch = options.spectrumRank > 0 ? try? CovarianceSketch(dimension: model.parameterCount, rank: options.spectrumRank, seed: options.seed) : nil
         var bare = 0.0, measuring = 0.0
         func seconds(_ body: () -> Void) -> Double {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -141,7 +159,12 @@ public final class NoiseNormSampler {
         }
         for _ in 0..<rounds {
             bare += seconds { for _ in 0..<batches { _ = model.lossAndGradient(indices: schedule.next().map { pool[$0] }) } }
-            measuring += seconds { for _ in 0..<batches { _ = noiseNorm(of: schedule.next().map { pool[$0] }, fullGradient: reference, running: &running) } }
+            measuring += seconds {
+                for _ in 0..<batches {
+                    _ = noiseNorm(of: schedule.next().map { pool[$0] }, fullGradient: reference, running: &running)
+                    sketch?.add(UnsafeBufferPointer(model.gradient), minus: reference)
+                }
+            }
         }
         let count = Double(rounds * batches)
         return (count / bare, count / measuring, bare / measuring)

@@ -57,16 +57,22 @@ struct BenchCommand: ParsableCommand {
             // The measurement's own cost: `measure`'s loop against bare gradients, interleaved.
             let model = try ModelCatalog.makeModel(.tinygpt, data: .text, batchSize: 8, seed: 0)
             let overhead = try NoiseNormSampler(model: model, options: .init(batchSize: 8)).overhead()
+            // The same with measure's covariance sketch (its default rank) in the loop.
+            var sketched = NoiseNormSampler.Options(batchSize: 8)
+            sketched.spectrumRank = CovarianceSketch.defaultRank
+            let sketchOverhead = try NoiseNormSampler(model: model, options: sketched).overhead()
             if json {
                 let sampler = SamplerOverheadReport(model: model.name, batchSize: 8, gradsPerSecond: overhead.gradientsPerSecond,
-                                                    measureGradsPerSecond: overhead.measuredPerSecond, ratio: overhead.ratio)
+                                                    measureGradsPerSecond: overhead.measuredPerSecond, ratio: overhead.ratio,
+                                                    ratioWithSpectrumSketch: sketchOverhead.ratio)
                 let benchmark = try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as! [String: Any]
                 let samplerObject = try JSONSerialization.jsonObject(with: JSONEncoder().encode(sampler))
                 let merged = benchmark.merging(["measure_overhead": samplerObject]) { a, _ in a }
                 let data = try JSONSerialization.data(withJSONObject: merged, options: [.prettyPrinted, .sortedKeys])
                 try emit(String(decoding: data, as: UTF8.self) + "\n", to: nil)
             } else {
-                let line = String(format: "measure loop on tinygpt B=8: %.1f grads/s against %.1f bare, interleaved: ratio %.3f", overhead.measuredPerSecond, overhead.gradientsPerSecond, overhead.ratio)
+                let line = String(format: "measure loop on tinygpt B=8: %.1f grads/s against %.1f bare, interleaved: ratio %.3f; with the rank-%d covariance sketch: ratio %.3f",
+                                  overhead.measuredPerSecond, overhead.gradientsPerSecond, overhead.ratio, CovarianceSketch.defaultRank, sketchOverhead.ratio)
                 try emit(report.table() + "\n" + line + "\n", to: nil)
             }
         }
@@ -80,9 +86,12 @@ struct SamplerOverheadReport: Encodable {
     var gradsPerSecond: Double
     var measureGradsPerSecond: Double
     var ratio: Double
+    /// The ratio again with `measure`'s covariance sketch in the loop.
+    var ratioWithSpectrumSketch: Double
 
     enum CodingKeys: String, CodingKey {
         case model, ratio
+        case ratioWithSpectrumSketch = "ratio_with_spectrum_sketch"
         case batchSize = "batch_size"
         case gradsPerSecond = "grads_per_second"
         case measureGradsPerSecond = "measure_grads_per_second"

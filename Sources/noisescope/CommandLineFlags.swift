@@ -10,7 +10,7 @@ enum CommandLineFlags {
         .model: "--model", .data: "--data", .optimizer: "--optimizer", .learningRate: "--lr", .steps: "--steps",
         .k: "--k", .top: "--top", .column: "--column", .field: "--field", .format: "--format",
         .invalidValues: "--invalid", .stream: "--stream", .group: "--group", .excluded: "--exclude",
-        .learningRateGrid: "--grid-factor",
+        .learningRateGrid: "--grid-factor", .spectrumRank: "--spectrum-rank",
     ]
 
     /// The error's sentence, prefixed by the flag it is about when it is about one.

@@ -14,7 +14,9 @@ struct MeasureCommand: ParsableCommand {
             within an epoch) the noise norm ‖g_B − ∇f‖, the running empirical variance \
             Var_n = (1/n) Σ ‖g_j − mean_n‖², and for the first minibatch the per-coordinate \
             noise. The noise norms go through `noisescope check`, and are compared with a \
-            synthetic reference of the same dimension (√ of the mean of D squared Gaussians).
+            synthetic reference of the same dimension (√ of the mean of D squared Gaussians), \
+            a Gaussian matched to their effective dimension, a Gaussian with the noise \
+            covariance's sketched top eigenvalues (--spectrum-rank), and an α-stable one.
 
             Writes into --out (each file atomically; Ctrl-C writes nothing):
               noise_norms.csv / .npy   one noise norm per minibatch
@@ -26,7 +28,8 @@ struct MeasureCommand: ParsableCommand {
                                        leave-one-out influence, and its text
               noise_norms_by_group.csv one column of noise norms per layer group
               summary.json             sizes, seed, the check result and
-                                       verdict, the reference comparison,
+                                       verdict, the reference comparisons,
+                                       the sketched covariance spectrum,
                                        grads_per_second, wall time
               measurement.svg          histogram vs reference, variance vs
                                        sample size
@@ -61,6 +64,8 @@ struct MeasureCommand: ParsableCommand {
     var checkpoint: String?
     @Option(help: ArgumentHelp("Leave these examples (0-based indices, comma-separated, e.g. from attribution.csv) out of the minibatches and of ∇f: is the tail a few odd examples? (default: none)", valueName: "indices"))
     var exclude: String?
+    @Option(name: .customLong("spectrum-rank"), help: ArgumentHelp("Sketch the top r eigenvalues of the noise covariance (a single-pass Nyström sketch of 2r columns, about 16r + 128 bytes per parameter) for a Gaussian reference with that spectrum; 0 sketches nothing.", valueName: "r"))
+    var spectrumRank = CovarianceSketch.defaultRank
     @Flag(help: "Print summary.json to stdout instead of the human summary.") var json = false
     @Flag(help: "No progress bar.") var quiet = false
     @OptionGroup var figureFormat: FigureFormatOption
@@ -71,6 +76,7 @@ struct MeasureCommand: ParsableCommand {
         try requireRange(samples, "--samples", 2...100_000_000)
         if let fullBatches { try requireRange(fullBatches, "--full-batches", 1...100_000_000) }
         try requireRange(bootstrap, "--bootstrap", 0...1_000_000)
+        try requireRange(spectrumRank, "--spectrum-rank", 0...1024)
         try ModelOptions.validateSizes(width: width, layers: layers, heads: heads, context: context)
         _ = try excludedExamples()
         _ = try figureFormat.formats()
@@ -103,6 +109,7 @@ struct MeasureCommand: ParsableCommand {
             request.overrides = ModelCatalog.Overrides(width: width, layers: layers, heads: heads, context: context)
             request.checkpoint = checkpoint
             request.excluded = try excludedExamples()
+            request.spectrumRank = spectrumRank
             Interruption.install()
             let progress = ProgressReporter(quiet: quiet)
             let run = try MeasurementRun.measure(request, progress: { progress.update(phase: $0, done: $1, total: $2) }, shouldStop: { Interruption.isRequested },

@@ -80,6 +80,35 @@ final class WorkflowTests: XCTestCase {
         let old = try JSONDecoder().decode(MeasurementSummary.self, from: JSONSerialization.data(withJSONObject: json))
         XCTAssertEqual(old.parameters, 650)
         XCTAssertEqual(old.noiseScaleSimple, run.summary.noiseScaleSimple)
+        // Before the covariance sketch: no spectrum, no spectrum reference; the report still draws its figure.
+        XCTAssertNotNil(run.summary.covarianceSpectrum)
+        XCTAssertNotNil(run.summary.spectrumReferenceComparison)
+        json["covariance_spectrum"] = nil
+        json["spectrum_reference_comparison"] = nil
+        let unsketched = try JSONDecoder().decode(MeasurementSummary.self, from: JSONSerialization.data(withJSONObject: json))
+        XCTAssertNil(unsketched.covarianceSpectrum)
+        XCTAssertNil(unsketched.spectrumReferenceComparison)
+        XCTAssertEqual(unsketched.matchedReferenceComparison?.referenceShape, run.summary.matchedReferenceComparison?.referenceShape)
+        XCTAssertNil(NoiseReferences(summary: unsketched, norms: run.measurement.noiseNorms).spectrum)
+    }
+
+    /// The spectrum reference redrawn from summary.json (what report and fig1 do)
+    /// is the one the run compared with, and --spectrum-rank 0 sketches nothing.
+    func testSpectrumReferenceIsRedrawnFromTheSummary() throws {
+        let run = try MeasurementRun.measure(smallMeasureRequest())
+        let spectrum = try XCTUnwrap(run.summary.covarianceSpectrum)
+        XCTAssertEqual(spectrum.rank, 32)
+        XCTAssertEqual(spectrum.trace, run.measurement.noiseNorms.reduce(0) { $0 + $1 * $1 } / 80, accuracy: 1e-12 * spectrum.trace)
+        XCTAssertEqual(spectrum.topEigenvalues, spectrum.topEigenvalues.sorted(by: >))
+        let decoded = try JSONDecoder().decode(MeasurementSummary.self, from: Data(JSONOutput.encode(run.summary).utf8))
+        let redrawn = try XCTUnwrap(NoiseReferences(summary: decoded, norms: run.measurement.noiseNorms).spectrum)
+        let comparison = ReferenceComparison(observed: run.measurement.noiseNorms, referenceNorms: redrawn.norms, reference: redrawn.label)
+        XCTAssertEqual(comparison.referenceShape, run.summary.spectrumReferenceComparison?.referenceShape)
+        var unsketched = smallMeasureRequest()
+        unsketched.spectrumRank = 0
+        let plain = try MeasurementRun.measure(unsketched)
+        XCTAssertNil(plain.summary.covarianceSpectrum)
+        XCTAssertEqual(plain.measurement.noiseNorms, run.measurement.noiseNorms, "the sketch does not touch the measurement")
     }
 
     func testCheckOnAKnownParetoTail() throws {

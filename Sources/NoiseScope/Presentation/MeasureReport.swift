@@ -56,6 +56,9 @@ public struct RunReportBuilder: Sendable {
         if let m = summary.matchedReferenceComparison, let d = summary.effectiveDimension {
             tables.append(Self.shapeTable(String(format: "Against a Gaussian matched to the spread (effective dimension %.0f)", d), m, word: "matched"))
         }
+        if let m = summary.spectrumReferenceComparison, let spectrum = summary.covarianceSpectrum {
+            tables.append(Self.shapeTable(String(format: "Against a Gaussian with the sketched covariance spectrum (%@)", spectrum.shortDescription), m, word: "spectrum"))
+        }
         if let stable = summary.stableReferenceComparison {
             tables.append(Self.shapeTable("Against the \(stable.reference)", stable, word: "α-stable"))
         }

@@ -26,6 +26,9 @@ public struct MeasureRequest: Sendable {
     public var checkpoint: String?
     /// Examples left out of the minibatches and of ∇f.
     public var excluded: Set<Int> = []
+    /// r, the top eigenvalues of the noise covariance sketched for the
+    /// spectrum-matched reference (`CovarianceSketch`); 0 sketches nothing.
+    public var spectrumRank = CovarianceSketch.defaultRank
     public init() {}
 }
 
@@ -56,6 +59,7 @@ public struct MeasurementRun {
         var options = NoiseNormSampler.Options(batchSize: batchSize, samples: request.samples,
                                                fullGradientBatches: request.fullGradientBatches, seed: request.seed)
         options.excluded = request.excluded
+        options.spectrumRank = request.spectrumRank
         let sampler = try NoiseNormSampler(model: model, options: options)
         let forecast = sampler.estimatedSeconds()
         if forecast > 60 {
@@ -79,7 +83,8 @@ public struct MeasurementRun {
         var check = try TailCheck.run(cleaned.samples, options: .init(seed: seed, bootstrapReplicates: bootstrap))
         if cleaned.dropped.total > 0 { check.dropped = cleaned.dropped }
         // Drawn once: the summary compares with them and measurement.svg draws them.
-        let references = NoiseReferences(norms: norms, parameters: measurement.parameterCount, stableIndex: measurement.stableIndex?.alpha, seed: seed)
+        let references = NoiseReferences(norms: norms, parameters: measurement.parameterCount, stableIndex: measurement.stableIndex?.alpha,
+                                         spectrum: measurement.covarianceSpectrum, seed: seed)
         let comparison = ReferenceComparison(observed: norms, referenceNorms: references.isotropic.norms,
                                              reference: "sqrt(mean of \(measurement.parameterCount) squared standard Gaussians)")
         let matched = references.matched
@@ -96,6 +101,11 @@ public struct MeasurementRun {
             noiseScaleSimple: measurement.noiseScaleSimple)
         summary.matchedReferenceComparison = matchedComparison
         summary.effectiveDimension = ReferenceComparison.effectiveDimension(of: norms)
+        if let spectrum = references.spectrum {
+            summary.covarianceSpectrum = measurement.covarianceSpectrum
+            summary.spectrumReferenceComparison = ReferenceComparison(observed: norms, referenceNorms: spectrum.norms,
+                                                                      reference: "Gaussian with the sketched covariance spectrum (\(measurement.covarianceSpectrum?.shortDescription ?? "")), the rest of tr C spread evenly")
+        }
         if let stable = references.stable {
             summary.stableReferenceComparison = ReferenceComparison(observed: norms, referenceNorms: stable.norms, reference: stable.label)
         }
@@ -160,6 +170,15 @@ public struct MeasurementRun {
         if let m = s.matchedReferenceComparison, let d = s.effectiveDimension {
             lines.append(String(format: "  against a Gaussian matched to the spread (effective dimension %.0f of %d): q99/median %.4g (matched %.4g), excess kurtosis %.3g (matched %.3g)",
                                 d, s.parameters, m.observed.q99OverMedian, m.referenceShape.q99OverMedian, m.observed.excessKurtosis, m.referenceShape.excessKurtosis))
+        }
+        if let m = s.spectrumReferenceComparison, let spectrum = s.covarianceSpectrum {
+            lines.append(String(format: "  against a Gaussian with the sketched covariance spectrum (%@; effective dimension %.0f): q99/median %.4g (spectrum %.4g), excess kurtosis %.3g (spectrum %.3g)",
+                                spectrum.shortDescription, spectrum.effectiveDimension, m.observed.q99OverMedian, m.referenceShape.q99OverMedian,
+                                m.observed.excessKurtosis, m.referenceShape.excessKurtosis))
+            lines.append(String(format: "  covariance sketch: λ₁ = %.4g, λ_%d = %.4g of tr C = %.4g; %.2f s of the %.2f s noise loop (%.1f %%)",
+                                spectrum.topEigenvalues.first ?? .nan, spectrum.rank, spectrum.topEigenvalues.last ?? .nan, spectrum.trace,
+                                measurement.spectrumSketchSeconds, measurement.samplingSeconds,
+                                100 * measurement.spectrumSketchSeconds / max(measurement.samplingSeconds, .leastNormalMagnitude)))
         }
         if let dropped = s.check.dropped, dropped.total > 0 {
             lines.append("  \(dropped.total) noise norm\(dropped.total == 1 ? "" : "s") of exactly 0 (a minibatch equal to the estimated ∇f) left out of the check")

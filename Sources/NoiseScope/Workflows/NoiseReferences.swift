@@ -5,19 +5,24 @@ import NoiseScopeSampling
 /// The references a run's noise norms are compared with and drawn against,
 /// redrawn from the seed so that a report or a figure gets the same numbers as
 /// the run: the isotropic Gaussian of the full dimension, the Gaussian matched
-/// to the norms' effective dimension, and the α-stable reference in that
-/// dimension (when the per-coordinate stable index lies in (0, 2)).
+/// to the norms' effective dimension, the Gaussian with the noise covariance's
+/// sketched spectrum (when the run sketched it), and the α-stable reference in
+/// the effective dimension (when the per-coordinate stable index lies in (0, 2)).
 public struct NoiseReferences {
     public var isotropic: (label: String, norms: [Double])
     public var matched: (label: String, norms: [Double], dimension: Int)
+    public var spectrum: (label: String, norms: [Double])?
     public var stable: (label: String, norms: [Double])?
 
-    /// Draws all three for `norms` of a model with `parameters` parameters.
-    public init(norms: [Double], parameters: Int, stableIndex: Double?, seed: UInt64) {
+    /// Draws them all for `norms` of a model with `parameters` parameters.
+    public init(norms: [Double], parameters: Int, stableIndex: Double?, spectrum covariance: CovarianceSpectrum? = nil, seed: UInt64) {
         isotropic = ("Isotropic Gaussian, D = \(parameters)",
                      ReferenceComparison.gaussianReferenceNorms(dimension: parameters, count: norms.count, seed: seed))
         let matchedDraw = ReferenceComparison.matchedGaussianNorms(observed: norms, count: norms.count, seed: seed)
         matched = ("Gaussian, effective dimension \(matchedDraw.dimension)", matchedDraw.norms, matchedDraw.dimension)
+        if let covariance {
+            spectrum = ("Gaussian, top-\(covariance.rank) sketched spectrum", covariance.referenceNorms(count: norms.count, seed: seed))
+        }
         if let alpha = stableIndex, alpha > 0, alpha < 2 {
             stable = (String(format: "α-stable, α = %.3g, dimension %d", alpha, matchedDraw.dimension),
                       ReferenceComparison.stableReferenceNorms(dimension: matchedDraw.dimension, alpha: alpha, count: norms.count, seed: seed))
@@ -26,11 +31,12 @@ public struct NoiseReferences {
 
     /// The references of a summarised run (what `report` redraws).
     public init(summary: MeasurementSummary, norms: [Double]) {
-        self.init(norms: norms, parameters: summary.parameters, stableIndex: summary.coordinateStableIndex?.alpha, seed: summary.seed)
+        self.init(norms: norms, parameters: summary.parameters, stableIndex: summary.coordinateStableIndex?.alpha,
+                  spectrum: summary.covarianceSpectrum, seed: summary.seed)
     }
 
     /// The norms and every reference on one axis (`NoiseFigures.overlayAxes`).
     public func overlay(_ norms: [Double], title: String) -> Axes {
-        NoiseFigures.overlayAxes(norms, matched: (matched.label, matched.norms), isotropic: isotropic, stable: stable, title: title)
+        NoiseFigures.overlayAxes(norms, matched: (matched.label, matched.norms), isotropic: isotropic, stable: stable, spectrum: spectrum, title: title)
     }
 }
