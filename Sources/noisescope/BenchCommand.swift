@@ -59,7 +59,7 @@ struct BenchCommand: ParsableCommand {
             let overhead = try NoiseNormSampler(model: model, options: .init(batchSize: 8)).overhead()
             // The same with measure's covariance sketch (its default rank) in the loop.
             var sketched = NoiseNormSampler.Options(batchSize: 8)
-            sketched.spectrumRank = CovarianceSketch.defaultRank
+            sketched.spectrumRank = CovarianceSketch.suggestedRank
             let sketchOverhead = try NoiseNormSampler(model: model, options: sketched).overhead()
             if json {
                 let sampler = SamplerOverheadReport(model: model.name, batchSize: 8, gradsPerSecond: overhead.gradientsPerSecond,
@@ -72,7 +72,7 @@ struct BenchCommand: ParsableCommand {
                 try emit(String(decoding: data, as: UTF8.self) + "\n", to: nil)
             } else {
                 let line = String(format: "measure loop on tinygpt B=8: %.1f grads/s against %.1f bare, interleaved: ratio %.3f; with the rank-%d covariance sketch: ratio %.3f",
-                                  overhead.measuredPerSecond, overhead.gradientsPerSecond, overhead.ratio, CovarianceSketch.defaultRank, sketchOverhead.ratio)
+                                  overhead.measuredPerSecond, overhead.gradientsPerSecond, overhead.ratio, CovarianceSketch.suggestedRank, sketchOverhead.ratio)
                 try emit(report.table() + "\n" + line + "\n", to: nil)
             }
         }

@@ -16,7 +16,7 @@ struct MeasureCommand: ParsableCommand {
             noise. The noise norms go through `noisescope check`, and are compared with a \
             synthetic reference of the same dimension (√ of the mean of D squared Gaussians), \
             a Gaussian matched to their effective dimension, a Gaussian with the noise \
-            covariance's sketched top eigenvalues (--spectrum-rank), and an α-stable one.
+            covariance's sketched top eigenvalues (with --spectrum-rank r > 0), and an α-stable one.
 
             Writes into --out (each file atomically; Ctrl-C writes nothing):
               noise_norms.csv / .npy   one noise norm per minibatch
@@ -64,8 +64,8 @@ struct MeasureCommand: ParsableCommand {
     var checkpoint: String?
     @Option(help: ArgumentHelp("Leave these examples (0-based indices, comma-separated, e.g. from attribution.csv) out of the minibatches and of ∇f: is the tail a few odd examples? (default: none)", valueName: "indices"))
     var exclude: String?
-    @Option(name: .customLong("spectrum-rank"), help: ArgumentHelp("Sketch the top r eigenvalues of the noise covariance (a single-pass Nyström sketch of 2r columns, about 16r + 128 bytes per parameter) for a Gaussian reference with that spectrum; 0 sketches nothing.", valueName: "r"))
-    var spectrumRank = CovarianceSketch.defaultRank
+    @Option(name: .customLong("spectrum-rank"), help: ArgumentHelp("Sketch the top r eigenvalues of the noise covariance (a single-pass Nyström sketch of 2r columns, about 16r + 128 bytes per parameter) for a Gaussian reference with that spectrum; 0 (the default) sketches nothing; 32 is a good start, at about 15 % of the noise loop's time.", valueName: "r"))
+    var spectrumRank = 0
     @Flag(help: "Print summary.json to stdout instead of the human summary.") var json = false
     @Flag(help: "No progress bar.") var quiet = false
     @OptionGroup var figureFormat: FigureFormatOption

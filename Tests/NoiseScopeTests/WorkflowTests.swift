@@ -22,6 +22,8 @@ final class WorkflowTests: XCTestCase {
         request.samples = 80
         request.bootstrap = 0
         request.seed = 3
+        // The covariance sketch is off by default; on here, so that its outputs are checked too.
+        request.spectrumRank = 32
         return request
     }
 
@@ -104,6 +106,7 @@ final class WorkflowTests: XCTestCase {
         let redrawn = try XCTUnwrap(NoiseReferences(summary: decoded, norms: run.measurement.noiseNorms).spectrum)
         let comparison = ReferenceComparison(observed: run.measurement.noiseNorms, referenceNorms: redrawn.norms, reference: redrawn.label)
         XCTAssertEqual(comparison.referenceShape, run.summary.spectrumReferenceComparison?.referenceShape)
+        XCTAssertEqual(MeasureRequest().spectrumRank, 0, "off unless asked: it costs about 15 % of the noise loop")
         var unsketched = smallMeasureRequest()
         unsketched.spectrumRank = 0
         let plain = try MeasurementRun.measure(unsketched)

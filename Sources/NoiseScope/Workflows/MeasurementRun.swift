@@ -27,8 +27,8 @@ public struct MeasureRequest: Sendable {
     /// Examples left out of the minibatches and of ∇f.
     public var excluded: Set<Int> = []
     /// r, the top eigenvalues of the noise covariance sketched for the
-    /// spectrum-matched reference (`CovarianceSketch`); 0 sketches nothing.
-    public var spectrumRank = CovarianceSketch.defaultRank
+    /// spectrum-matched reference (`CovarianceSketch`); 0 (the default) sketches nothing.
+    public var spectrumRank = 0
     public init() {}
 }
 

@@ -94,6 +94,7 @@ public struct PaperFigures {
         request.samples = samples
         request.seed = seed
         request.bootstrap = 0
+        request.spectrumRank = CovarianceSketch.suggestedRank
         let run = try MeasurementRun.measure(request, progress: { progress("\(pair.model.rawValue)/\(pair.data) \($0)", $1, $2) },
                                              shouldStop: shouldStop)
         try run.write(to: directory + "/\(pair.model.rawValue)-\(pair.data)", formats: formats)
