@@ -12,12 +12,17 @@ import Foundation
 /// every 16th position only, the rest added on from there in the same order,
 /// so they are bit for bit the sums of a full prefix array. At 10⁷ samples
 /// that is 90 MB, where arrays of logarithms and both sums would add 240 MB.
+/// Below `logsKeptBelow` samples the logarithms are kept too (2 MB at most):
+/// the exact xmin scan, used up to 2·10⁵ samples, reads them over and over.
 public struct OrderStatistics: Sendable {
     /// Values sorted in descending order.
     public let descending: [Double]
     /// Σ_{i≤16j} log X(i) and Σ_{i≤16j} (log X(i))², j = 0 … n/16.
     private let logSums: [Double]
     private let logSquareSums: [Double]
+    /// log X(i), kept only below `logsKeptBelow` samples (else empty).
+    private let logs: [Double]
+    static let logsKeptBelow = 1 << 18
     /// log2 of the checkpoint stride.
     static let strideShift = 4
 
@@ -38,9 +43,12 @@ public struct OrderStatistics: Sendable {
         var sums = [Double](repeating: 0, count: checkpoints)
         var squares = sums
         var s1 = 0.0, s2 = 0.0
+        var logs: [Double] = []
+        if sortedDescending.count < Self.logsKeptBelow { logs.reserveCapacity(sortedDescending.count) }
         sortedDescending.withUnsafeBufferPointer { values in
             for i in 0..<values.count {
                 let l = Foundation.log(values[i])
+                if values.count < Self.logsKeptBelow { logs.append(l) }
                 s1 = s1 + l
                 s2 = s2 + l * l
                 if (i + 1) & ((1 << Self.strideShift) - 1) == 0 {
@@ -51,13 +59,16 @@ public struct OrderStatistics: Sendable {
         }
         logSums = sums
         logSquareSums = squares
+        self.logs = logs
     }
 
     /// X(i), 1-based: X(1) is the largest.
     @inline(__always) public func value(_ i: Int) -> Double { descending[i - 1] }
 
     /// log X(i), 1-based.
-    @inline(__always) public func logValue(_ i: Int) -> Double { Foundation.log(descending[i - 1]) }
+    @inline(__always) public func logValue(_ i: Int) -> Double {
+        logs.isEmpty ? Foundation.log(descending[i - 1]) : logs[i - 1]
+    }
 
     /// Σ_{i≤k} log X(i) (0 for k = 0).
     @inline(__always) func prefixLogSum(_ k: Int) -> Double { prefixSums(k).first }
@@ -69,7 +80,7 @@ public struct OrderStatistics: Sendable {
         var s1 = logSums[checkpoint], s2 = logSquareSums[checkpoint]
         var i = checkpoint << Self.strideShift
         while i < k {
-            let l = Foundation.log(descending[i])
+            let l = logValue(i + 1)
             s1 = s1 + l
             s2 = s2 + l * l
             i += 1

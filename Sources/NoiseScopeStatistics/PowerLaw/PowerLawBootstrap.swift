@@ -64,6 +64,8 @@ struct BootstrapReplicate {
     private var sources: [UInt32]
     /// Σ log over the first 16j positions.
     private var logSums: [Double]
+    /// The logarithm at each position, kept below `OrderStatistics.logsKeptBelow` values (else empty).
+    private var logs: [Double] = []
 
     init(data: OrderStatistics, tailCount m: Int, countLimit: UInt8 = .max) {
         self.countLimit = countLimit
@@ -76,6 +78,7 @@ struct BootstrapReplicate {
         precondition(n < Int(UInt32.max), "the xmin scan counts positions in 32 bits")
         sources = [UInt32](repeating: 0, count: n)
         logSums = [Double](repeating: 0, count: (n >> OrderStatistics.strideShift) + 1)
+        if n < OrderStatistics.logsKeptBelow { logs = [Double](repeating: 0, count: n) }
     }
 
     /// The replicate last drawn, as the xmin scan reads it. It shares the
@@ -87,6 +90,7 @@ struct BootstrapReplicate {
         let paretoDraws: [Double]
         let sources: [UInt32]
         let logSums: [Double]
+        let logs: [Double]
 
         var count: Int { sources.count }
 
@@ -95,7 +99,7 @@ struct BootstrapReplicate {
             return source < bodyCount ? observed[bodyStart + Int(source)] : paretoDraws[Int(source - bodyCount)]
         }
 
-        @inline(__always) func logValue(_ p: Int) -> Double { Foundation.log(value(p)) }
+        @inline(__always) func logValue(_ p: Int) -> Double { logs.isEmpty ? Foundation.log(value(p)) : logs[p - 1] }
 
         func prefixLogSum(_ k: Int) -> Double {
             let checkpoint = k >> OrderStatistics.strideShift
@@ -110,7 +114,7 @@ struct BootstrapReplicate {
     }
 
     var layout: Layout {
-        Layout(observed: observed, bodyStart: m, bodyCount: UInt32(n - m), paretoDraws: paretoDraws, sources: sources, logSums: logSums)
+        Layout(observed: observed, bodyStart: m, bodyCount: UInt32(n - m), paretoDraws: paretoDraws, sources: sources, logSums: logSums, logs: logs)
     }
 
     /// The xmin scan of the replicate last drawn (see `layout`).
@@ -176,13 +180,16 @@ struct BootstrapReplicate {
         counts.withUnsafeBufferPointer { counts in
         observed.withUnsafeBufferPointer { observed in
         sources.withUnsafeMutableBufferPointer { sources in
+        logs.withUnsafeMutableBufferPointer { logs in
         logSums.withUnsafeMutableBufferPointer { sums in
+            let keepLogs = logs.count == sources.count
             var out = 0, t = 0, o = 0
             var sum = 0.0
             @inline(__always) func put(_ source: UInt32, _ log: Double, copies: Int = 1) {
                 for _ in 0..<copies {
                     if out & ((1 << shift) - 1) == 0 { sums[out >> shift] = sum }
                     sources[out] = source
+                    if keepLogs { logs[out] = log }
                     sum = sum + log
                     out += 1
                 }
@@ -203,6 +210,6 @@ struct BootstrapReplicate {
             }
             precondition(out == n, "a replicate has n values")
             if out & ((1 << shift) - 1) == 0 { sums[out >> shift] = sum }
-        }}}}}}
+        }}}}}}}
     }
 }
