@@ -24,8 +24,9 @@ public enum NoiseScopeError: Error, CustomStringConvertible, Equatable, Sendable
     case malformedDigits(path: String, line: Int, reason: String)
     /// Training produced a non-finite loss at `step`.
     case diverged(step: Int, loss: Double)
-    /// The caller asked to stop (a signal); `detail` says what was kept.
-    case interrupted(detail: String)
+    /// The caller asked to stop (a signal); `detail` says what was kept, and
+    /// `resumeFrom` names the checkpoint to continue from, when there is one.
+    case interrupted(detail: String, resumeFrom: String? = nil)
 
     /// A problem with the input, said in one line.
     public init(_ description: String) { self = .invalidInput(description) }
@@ -53,7 +54,8 @@ public enum NoiseScopeError: Error, CustomStringConvertible, Equatable, Sendable
             return "\(Self.shown(path)), line \(line): \(reason) (expected 65 integers: 64 pixels 0...16, then a label 0...9)"
         case let .diverged(step, loss):
             return "training diverged at step \(step) (loss \(loss)); lower the learning rate or pick a clipping optimizer"
-        case .interrupted(let detail): return "stopped; \(detail)"
+        case let .interrupted(detail, resumeFrom):
+            return "stopped; \(detail)" + (resumeFrom.map { "; continue by resuming from \(Self.shown($0))" } ?? "")
         }
     }
 

@@ -18,7 +18,8 @@ enum CommandLineFlags {
         switch error {
         case .invalidSetting(let setting, let message): return "\(flags[setting] ?? setting.rawValue): \(message)"
         case let .diverged(step, loss): return "training diverged at step \(step) (loss \(loss)); lower --lr or pick a clipping optimizer"
-        case .interrupted: return error.description.replacingOccurrences(of: "continue by resuming from", with: "continue with --resume")
+        case let .interrupted(detail, resumeFrom?):
+            return "stopped; \(detail); continue with --resume \(TerminalText.safeForTerminal(resumeFrom, limit: 300))"
         default: return error.description
         }
     }

@@ -86,8 +86,9 @@ public enum TrainingRun {
                 })
         } catch NoiseScopeError.interrupted {
             let kept = rows.last.map { "loss.csv has rows to step \($0.step)" } ?? "no loss row was written"
-            let resume = lastCheckpoint.map { "; continue by resuming from \($0)" } ?? "; no checkpoint was written yet"
-            throw NoiseScopeError.interrupted(detail: "at step \(trainer.step) of \(steps); \(kept) in \(directory)\(resume)")
+            let noCheckpoint = lastCheckpoint == nil ? "; no checkpoint was written yet" : ""
+            throw NoiseScopeError.interrupted(detail: "at step \(trainer.step) of \(steps); \(kept) in \(directory)\(noCheckpoint)",
+                                              resumeFrom: lastCheckpoint)
         }
         return rows
     }
