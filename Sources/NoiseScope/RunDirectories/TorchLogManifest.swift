@@ -52,13 +52,19 @@ public enum TorchLogRanks {
     /// `files` without the rank files that the merge rule leaves out, and a note for each one left out.
     public static func applyMergeRule(to files: [String]) throws -> (files: [String], notes: [String]) {
         var kept: [String] = [], notes: [String] = []
+        // One read per run directory, however many of its rank files are named.
+        var manifests: [String: TorchLogManifest?] = [:]
         for file in files {
             let name = (file as NSString).lastPathComponent
             guard name.hasPrefix("noise_norms.rank"), name.hasSuffix(".npy"),
                   let rank = Int(name.dropFirst("noise_norms.rank".count).dropLast(4)) else { kept.append(file); continue }
-            let run = RunDirectory(path: (file as NSString).deletingLastPathComponent.isEmpty ? "." : (file as NSString).deletingLastPathComponent)
-            guard try run.has("manifest.json") else { kept.append(file); continue }
-            if contributes(rank: rank, manifest: try TorchLogManifest.read(run)) {
+            let directory = (file as NSString).deletingLastPathComponent.isEmpty ? "." : (file as NSString).deletingLastPathComponent
+            if manifests[directory] == nil {
+                let run = RunDirectory(path: directory)
+                manifests[directory] = try run.has("manifest.json") ? try TorchLogManifest.read(run) : .some(nil)
+            }
+            guard let manifest = manifests[directory] ?? nil else { kept.append(file); continue }
+            if contributes(rank: rank, manifest: manifest) {
                 kept.append(file)
             } else {
                 notes.append("left out \(TerminalText.safeForTerminal(file, limit: 200)): in a two-rank training log rank \(rank)'s noise norms equal rank 0's, so only rank 0's count")
