@@ -79,13 +79,13 @@ enum AxesRenderer {
         let fontSize = Theme.tickFontSize
         writer.open("g", [("font-size", svgNumber(fontSize)), ("fill", Theme.textColor), ("text-anchor", "middle")])
         let xBaseline = plot.maxY + Theme.majorTickLength + Theme.tickLabelGap + fontSize * Theme.ascent
-        for (x, label) in majorPixels(layout.x) {
+        for (x, label) in majorPixels(layout.x) where !layout.hidesXTickLabels {
             writer.textElement("text", [("x", svgNumber(x)), ("y", svgNumber(xBaseline))], text: label)
         }
         writer.close("g")
         writer.open("g", [("font-size", svgNumber(fontSize)), ("fill", Theme.textColor), ("text-anchor", "end")])
         let yRight = plot.minX - Theme.majorTickLength - Theme.tickLabelGap
-        for (y, label) in majorPixels(layout.y) {
+        for (y, label) in majorPixels(layout.y) where !layout.hidesYTickLabels {
             writer.textElement("text", [("x", svgNumber(yRight)), ("y", svgNumber(y + fontSize * Theme.ascent / 2))],
                                text: label)
         }
@@ -95,19 +95,19 @@ enum AxesRenderer {
     /// Axis labels and the panel title; the y label is rotated to read bottom to top.
     private static func writeTitles(_ layout: PanelLayout, into writer: inout SVGWriter) {
         let plot = layout.plot
-        let xTitle = layout.x.title(layout.axes.xLabel)
+        let xTitle = layout.shownXTitle
         if !xTitle.isEmpty {
-            let baseline = plot.maxY + Theme.majorTickLength + Theme.tickLabelGap
-                + Theme.tickFontSize * (Theme.ascent + Theme.descent) + Theme.axisLabelGap
+            let tickLabels = layout.hidesXTickLabels ? 0 : Theme.tickLabelGap + Theme.tickFontSize * (Theme.ascent + Theme.descent)
+            let baseline = plot.maxY + Theme.majorTickLength + tickLabels + Theme.axisLabelGap
                 + Theme.axisLabelFontSize * Theme.ascent
             writer.richTextElement("text", [("x", svgNumber(plot.midX)), ("y", svgNumber(baseline)),
                                         ("font-size", svgNumber(Theme.axisLabelFontSize)),
                                         ("fill", Theme.textColor), ("text-anchor", "middle")],
                                       markup: xTitle, fontSize: Theme.axisLabelFontSize)
         }
-        let yTitle = layout.y.title(layout.axes.yLabel)
+        let yTitle = layout.shownYTitle
         if !yTitle.isEmpty {
-            let x = plot.minX - Theme.majorTickLength - Theme.tickLabelGap - layout.widestYTickLabel
+            let x = plot.minX - Theme.majorTickLength - (layout.hidesYTickLabels ? 0 : Theme.tickLabelGap) - layout.widestYTickLabel
                 - Theme.axisLabelGap - Theme.axisLabelFontSize * Theme.descent
             let (xText, yText) = (svgNumber(x), svgNumber(plot.midY))
             writer.richTextElement("text", [("x", xText), ("y", yText),

@@ -46,6 +46,11 @@ struct PanelLayout {
     /// Whether the legend goes right of the plot area (decided by the renderer, which
     /// reserved the room for it).
     var legendOutside = false
+    /// An inner panel of a shared axis (matplotlib's `label_outer`): the panel below
+    /// shares its x range (the one to its left, its y range), so its tick labels would
+    /// repeat that panel's and are left out; so is its axis label when it repeats too.
+    var hidesXTickLabels = false, hidesXTitle = false
+    var hidesYTickLabels = false, hidesYTitle = false
 
     init(axes: Axes, limits: AxesLimits, plot: Rect) {
         self.axes = axes
@@ -62,10 +67,10 @@ struct PanelLayout {
         let tickLabelHeight = Theme.tickFontSize * (Theme.ascent + Theme.descent)
         let axisLabelHeight = Theme.axisLabelFontSize * (Theme.ascent + Theme.descent)
         var margins = PanelMargins()
-        let yTitle = y.title(axes.yLabel), xTitle = x.title(axes.xLabel)
-        margins.left = Theme.outerPadding + Theme.majorTickLength + Theme.tickLabelGap + widestYTickLabel
+        let yTitle = shownYTitle, xTitle = shownXTitle
+        margins.left = Theme.outerPadding + Theme.majorTickLength + (hidesYTickLabels ? 0 : Theme.tickLabelGap + widestYTickLabel)
             + (yTitle.isEmpty ? 0 : Theme.axisLabelGap + axisLabelHeight)
-        margins.bottom = Theme.outerPadding + Theme.majorTickLength + Theme.tickLabelGap + tickLabelHeight
+        margins.bottom = Theme.outerPadding + Theme.majorTickLength + (hidesXTickLabels ? 0 : Theme.tickLabelGap + tickLabelHeight)
             + (xTitle.isEmpty ? 0 : Theme.axisLabelGap + axisLabelHeight)
         let titleHeight = Theme.titleFontSize * (Theme.ascent + Theme.descent) + Theme.titleGap
         margins.top = Theme.outerPadding + (axes.title.isEmpty ? Theme.tickFontSize / 2 : titleHeight)
@@ -78,10 +83,14 @@ struct PanelLayout {
         return margins
     }
 
-    /// Width of the widest y tick label.
+    /// Width of the widest y tick label (0 when they are hidden).
     var widestYTickLabel: Double {
-        y.ticks.major.map { TextMetrics.width(of: $0.label, fontSize: Theme.tickFontSize) }.max() ?? 0
+        hidesYTickLabels ? 0 : y.ticks.major.map { TextMetrics.width(of: $0.label, fontSize: Theme.tickFontSize) }.max() ?? 0
     }
+
+    /// The axis titles as drawn (empty where an inner panel leaves them out).
+    var shownXTitle: String { hidesXTitle ? "" : x.title(axes.xLabel) }
+    var shownYTitle: String { hidesYTitle ? "" : y.title(axes.yLabel) }
 
     /// Ticks for one axis: start from a density suited to its length (about one label per 75 px
     /// horizontally, per 50 px vertically) and ask for fewer until neighbouring labels clear

@@ -65,6 +65,7 @@ package struct SVGRenderer: Sendable {
         // on the plot size, which depends on the margins: three rounds of "choose ticks, then
         // margins" settle it, and a fourth lays the panels out with the final margins.
         let limits = AxesLimits.shared(figure)
+        let inner = innerPanels(of: figure, columns: columns)
         var margins = figure.panels.map { _ in PanelMargins() }
         var layouts: [PanelLayout] = []
         // A legend that goes outside stays outside in later rounds, so the margin made for it
@@ -79,6 +80,8 @@ package struct SVGRenderer: Sendable {
                                 height: max(10, c.height - m.top - m.bottom))
                 var layout = PanelLayout(axes: figure.panels[i], limits: limits[i], plot: plot)
                 layout.legendOutside = legendOutside[i]
+                (layout.hidesXTickLabels, layout.hidesXTitle) = inner.x[i]
+                (layout.hidesYTickLabels, layout.hidesYTitle) = inner.y[i]
                 return layout
             }
             if round == 3 { break }
@@ -92,6 +95,27 @@ package struct SVGRenderer: Sendable {
         }
 
         return layouts
+    }
+
+    /// For each panel, whether it is inner along x (the panel below it in the grid
+    /// shares its x range: its tick labels go, and its x label if the same as that
+    /// panel's) and along y (the panel to its left shares its y range).
+    static func innerPanels(of figure: Figure, columns: Int) -> (x: [(Bool, Bool)], y: [(Bool, Bool)]) {
+        let count = figure.panels.count
+        let xGroups = figure.sharex.groups(count: count, columns: columns)
+        let yGroups = figure.sharey.groups(count: count, columns: columns)
+        func share(_ groups: [[Int]], _ a: Int, _ b: Int) -> Bool { groups.contains { $0.contains(a) && $0.contains(b) } }
+        let x = (0..<count).map { i -> (Bool, Bool) in
+            let below = i + columns
+            guard below < count, share(xGroups, i, below) else { return (false, false) }
+            return (true, figure.panels[i].xLabel == figure.panels[below].xLabel)
+        }
+        let y = (0..<count).map { i -> (Bool, Bool) in
+            let left = i - 1
+            guard i % columns > 0, share(yGroups, i, left) else { return (false, false) }
+            return (true, figure.panels[i].yLabel == figure.panels[left].yLabel)
+        }
+        return (x, y)
     }
 
     /// Margins made equal along each row (top, bottom) and each column (left, right), so the

@@ -120,6 +120,35 @@ final class EngineHabitsTests: XCTestCase {
         XCTAssertNotEqual(rowLayouts[0].limits.y, rowLayouts[2].limits.y)
     }
 
+    /// matplotlib's `label_outer`: in a 2 × 2 grid sharing x in every panel and y by
+    /// rows, only the bottom row draws x tick labels and only the left column y
+    /// tick labels; an inner axis label goes only where it repeats its neighbour's.
+    func testInnerPanelsOfSharedAxesDropRepeatedLabels() throws {
+        func panel(_ xLabel: String, _ yLabel: String) -> Axes {
+            var axes = Axes(xLabel: xLabel, yLabel: yLabel)
+            axes.add(.line(x: [0, 1], y: [0, 1]))
+            return axes
+        }
+        let figure = Figure(rows: 2, columns: 2, panels: [panel("step", "loss"), panel("step", "other"),
+                                                          panel("step", "loss"), panel("time", "loss")],
+                            sharex: .all, sharey: .rows)
+        let layouts = SVGRenderer.layouts(of: figure)
+        XCTAssertEqual(layouts.map(\.hidesXTickLabels), [true, true, false, false])
+        XCTAssertEqual(layouts.map(\.hidesXTitle), [true, false, false, false], "panel 1's x label differs from panel 3's")
+        XCTAssertEqual(layouts.map(\.hidesYTickLabels), [false, true, false, true])
+        XCTAssertEqual(layouts.map(\.hidesYTitle), [false, false, false, true], "panel 1's y label differs from panel 0's")
+        // The room the hidden labels took goes to the plots: the top row's plots are taller.
+        let unsharedFigure = Figure(rows: 2, columns: 2, panels: figure.panels)
+        XCTAssertGreaterThan(layouts[0].plot.height, SVGRenderer.layouts(of: unsharedFigure)[0].plot.height)
+        let svg = SVGRenderer().render(figure).svg
+        XCTAssertEqual(svg.components(separatedBy: ">step<").count - 1, 2)
+        XCTAssertEqual(svg.components(separatedBy: ">loss<").count - 1, 2)
+        XCTAssertEqual(svg.components(separatedBy: ">0.5<").count - 1, 2 + 2, "two x and two y axes keep their labels")
+        let unshared = SVGRenderer().render(unsharedFigure).svg
+        XCTAssertEqual(unshared.components(separatedBy: ">step<").count - 1, 3)
+        XCTAssertEqual(unshared.components(separatedBy: ">0.5<").count - 1, 8)
+    }
+
     func testErrorBarsDrawCappedIntervalsAndSetTheLimits() throws {
         var axes = Axes(xLabel: "1/δ", yLabel: "‖x_T‖", xScale: .log10, yScale: .log10)
         axes.add(.errorBars(x: [10, 100, 1000], y: [1, 2, 4], halfWidth: [0.5, 1, 5], label: "quantile ± CI"))
