@@ -190,7 +190,15 @@ public final class NoiseNormSampler {
             fullGradient = Double((exampleCount + chunk - 1) / chunk) * time(Array(pool.prefix(chunk)))
         }
         // The measurement loop costs a little more than the bare gradient (bench: ≈ 1.0–1.1×).
-        return fullGradient + 1.1 * Double(options.samples) * minibatch
+        var perSample = 1.1 * minibatch
+        if options.spectrumRank > 0, let sketch = try? CovarianceSketch(dimension: model.parameterCount, rank: options.spectrumRank, seed: options.seed) {
+            // One block of the sketch's updates, timed (its two products are most of its cost).
+            let zero = [Double](repeating: 0, count: model.parameterCount)
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<sketch.blockSize { sketch.add(UnsafeBufferPointer(model.gradient), minus: zero) }
+            perSample += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(sketch.blockSize)
+        }
+        return fullGradient + Double(options.samples) * perSample
     }
 
     /// ∇f in Double: exact (every example once, minibatches weighted by size) or
