@@ -48,6 +48,35 @@ final class PowerLawBootstrapTests: XCTestCase {
         XCTAssertEqual(checked, 3 * Self.cases.count)
     }
 
+    /// Above 2¹⁸ samples the logarithms are taken when read instead of kept: the
+    /// same bits at every position, for the observed sample and for replicates,
+    /// and so the same scan (forced here on small samples, ties included).
+    func testLogarithmsTakenAnewEqualThoseKept() throws {
+        for (name, sample, search) in Self.cases {
+            let sorted = sample.sorted(by: >)
+            let kept = OrderStatistics(sortedDescending: sorted), anew = OrderStatistics(sortedDescending: sorted, keepingLogsBelow: 0)
+            let n = sorted.count
+            XCTAssertEqual((1...n).map { anew.logValue($0).bitPattern }, (1...n).map { kept.logValue($0).bitPattern }, name)
+            XCTAssertEqual((0...n).map { anew.prefixLogSum($0).bitPattern }, (0...n).map { kept.prefixLogSum($0).bitPattern }, name)
+            XCTAssertEqual((1..<n).map { anew.logExcessMoments(k: $0).second.bitPattern }, (1..<n).map { kept.logExcessMoments(k: $0).second.bitPattern }, name)
+            let fitter = PowerLawFitter(xminSearch: search, bootstrapReplicates: 2, seed: 4)
+            let best = try XCTUnwrap(fitter.scan(kept)?.0, name)
+            XCTAssertEqual(fitter.scan(anew)?.0, best, name)
+            var keptReplicate = BootstrapReplicate(data: kept, tailCount: best.tailCount)
+            var anewReplicate = BootstrapReplicate(data: anew, tailCount: best.tailCount, keepingLogsBelow: 0)
+            for r in 0..<2 {
+                keptReplicate.draw(tailIndex: best.tailIndex, seed: fitter.seed, replicate: r)
+                anewReplicate.draw(tailIndex: best.tailIndex, seed: fitter.seed, replicate: r)
+                let a = keptReplicate.layout, b = anewReplicate.layout
+                XCTAssertFalse(a.logs.isEmpty, name)
+                XCTAssertTrue(b.logs.isEmpty, name)
+                XCTAssertEqual((1...n).map { b.logValue($0).bitPattern }, (1...n).map { a.logValue($0).bitPattern }, name)
+                XCTAssertEqual((0...n).map { b.prefixLogSum($0).bitPattern }, (0...n).map { a.prefixLogSum($0).bitPattern }, name)
+                XCTAssertEqual(fitter.scan(anewReplicate.scanner)?.0, fitter.scan(keptReplicate.scanner)?.0, name)
+            }
+        }
+    }
+
     /// Tie ends and group starts found by galloping against a plain walk, on
     /// data with long runs of ties.
     func testGroupsOfTiesMatchAPlainWalk() {

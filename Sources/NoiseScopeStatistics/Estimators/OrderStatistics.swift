@@ -38,17 +38,23 @@ public struct OrderStatistics: Sendable {
     /// Wraps values that are already sorted from the largest down (their
     /// storage is shared, not copied).
     public init(sortedDescending: [Double]) {
+        self.init(sortedDescending: sortedDescending, keepingLogsBelow: Self.logsKeptBelow)
+    }
+
+    /// `keepingLogsBelow`: keep the logarithms when there are fewer samples than
+    /// this (the tests set 0 to check that taking them anew gives the same bits).
+    init(sortedDescending: [Double], keepingLogsBelow threshold: Int) {
         descending = sortedDescending
         let checkpoints = (sortedDescending.count >> Self.strideShift) + 1
         var sums = [Double](repeating: 0, count: checkpoints)
         var squares = sums
         var s1 = 0.0, s2 = 0.0
         var logs: [Double] = []
-        if sortedDescending.count < Self.logsKeptBelow { logs.reserveCapacity(sortedDescending.count) }
+        if sortedDescending.count < threshold { logs.reserveCapacity(sortedDescending.count) }
         sortedDescending.withUnsafeBufferPointer { values in
             for i in 0..<values.count {
                 let l = Foundation.log(values[i])
-                if values.count < Self.logsKeptBelow { logs.append(l) }
+                if values.count < threshold { logs.append(l) }
                 s1 = s1 + l
                 s2 = s2 + l * l
                 if (i + 1) & ((1 << Self.strideShift) - 1) == 0 {

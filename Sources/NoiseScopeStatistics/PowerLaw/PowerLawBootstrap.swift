@@ -67,7 +67,7 @@ struct BootstrapReplicate {
     /// The logarithm at each position, kept below `OrderStatistics.logsKeptBelow` values (else empty).
     private var logs: [Double] = []
 
-    init(data: OrderStatistics, tailCount m: Int, countLimit: UInt8 = .max) {
+    init(data: OrderStatistics, tailCount m: Int, countLimit: UInt8 = .max, keepingLogsBelow threshold: Int = OrderStatistics.logsKeptBelow) {
         self.countLimit = countLimit
         n = data.count
         self.m = m
@@ -78,7 +78,7 @@ struct BootstrapReplicate {
         precondition(n < Int(UInt32.max), "the xmin scan counts positions in 32 bits")
         sources = [UInt32](repeating: 0, count: n)
         logSums = [Double](repeating: 0, count: (n >> OrderStatistics.strideShift) + 1)
-        if n < OrderStatistics.logsKeptBelow { logs = [Double](repeating: 0, count: n) }
+        if n < threshold { logs = [Double](repeating: 0, count: n) }
     }
 
     /// The replicate last drawn, as the xmin scan reads it. It shares the
