@@ -31,6 +31,10 @@ public struct Checkpoint: Sendable {
         /// steps in it, so that a resumed run writes the same rows as one never
         /// stopped. Absent in checkpoints of earlier versions.
         public var pendingLoss: PendingLoss?
+        /// The training subset (the first N examples of the training split) the
+        /// run trains on; absent when it trains on the whole split, and in
+        /// checkpoints of earlier versions.
+        public var trainingExamples: Int?
 
         public struct PendingLoss: Codable, Equatable, Sendable {
             public var sum: Double
@@ -41,6 +45,7 @@ public struct Checkpoint: Sendable {
             case format, recipe, model, tensors, step, optimizer
             case payloadChecksum = "payload_checksum"
             case pendingLoss = "pending_loss"
+            case trainingExamples = "training_examples"
         }
 
         /// The parameter count and payload bytes the header promises, every
@@ -49,6 +54,9 @@ public struct Checkpoint: Sendable {
             guard step >= 0 else { throw Failure(description: "\(shown): checkpoint step \(step) is negative; the file is damaged") }
             if let pendingLoss, pendingLoss.count < 0 || !pendingLoss.sum.isFinite {
                 throw Failure(description: "\(shown): checkpoint's pending loss is invalid; the file is damaged")
+            }
+            if let trainingExamples, trainingExamples < 1 {
+                throw Failure(description: "\(shown): checkpoint's training example count \(trainingExamples) is below 1; the file is damaged")
             }
             var parameters = 0
             for tensor in tensors {
