@@ -13,7 +13,8 @@ import NoiseScopeStatistics
 ///   8 bytes  UInt64 length L of the JSON header
 ///   L bytes  JSON header: format, recipe, model name, parameter layout
 ///            (name, shape per tensor), step, optimizer (kind, settings,
-///            scalars, names and lengths of its vectors), payload checksum
+///            scalars, names and lengths of its vectors), payload checksum,
+///            and when present the pending loss and the training subset
 ///   payload  parameters as float32, then each optimizer vector as float64,
 ///            in the header's order
 /// The checksum is FNV-1a 64 over the payload, so truncation or corruption is
