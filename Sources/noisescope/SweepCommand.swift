@@ -17,8 +17,8 @@ struct SweepCommand: ParsableCommand {
             A batch size "full" is every training example at every step: full-batch descent with each \
             optimizer, where there is no minibatch noise. --train-examples N trains on the first N \
             examples of the training split only (validation stays on the same held-out examples), so \
-            that the full batch is affordable; N examples overfit sooner than the whole split, so that \
-            is a different problem from a sweep without it.
+            that the full batch is affordable; a few examples seen many times are fitted differently \
+            from the whole split, so that is a different problem from a sweep without it.
             Writes into --out:
               runs.csv      every run: batch, optimizer, lr, seed, tune or
                             evaluate, final losses (per frequency bucket of

@@ -21,7 +21,8 @@ import NoiseScopeTraining
 /// With `trainingExamples` every run trains on the first N examples of the
 /// training split only, so that the `full` batch (all N, every step: plain
 /// full-batch descent with each optimizer) fits the time; that is a different
-/// problem from training on the whole split (N examples overfit sooner).
+/// problem from training on the whole split (a few examples, each seen many
+/// times, are fitted and overfitted differently).
 public struct SweepRequest: Sendable {
     public var model: ModelCatalog.Architecture = .tinygpt
     /// nil: the model's own data.
