@@ -40,6 +40,7 @@ public enum NoiseScopeError: Error, CustomStringConvertible, Equatable, Sendable
         case k = "k (upper order statistics)", top = "top (values the sketch keeps)"
         case column, field, format, invalidValues = "invalid-value policy", stream = "streaming", group = "layer group"
         case excluded = "excluded examples", learningRateGrid = "learning-rate grid", spectrumRank = "spectrum rank"
+        case trainingExamples = "training example count"
     }
 
     public var description: String {

@@ -13,7 +13,8 @@ import NoiseScopeStatistics
 ///   8 bytes  UInt64 length L of the JSON header
 ///   L bytes  JSON header: format, recipe, model name, parameter layout
 ///            (name, shape per tensor), step, optimizer (kind, settings,
-///            scalars, names and lengths of its vectors), payload checksum
+///            scalars, names and lengths of its vectors), payload checksum,
+///            and when present the pending loss and the training subset
 ///   payload  parameters as float32, then each optimizer vector as float64,
 ///            in the header's order
 /// The checksum is FNV-1a 64 over the payload, so truncation or corruption is
@@ -31,6 +32,10 @@ public struct Checkpoint: Sendable {
         /// steps in it, so that a resumed run writes the same rows as one never
         /// stopped. Absent in checkpoints of earlier versions.
         public var pendingLoss: PendingLoss?
+        /// The training subset (the first N examples of the training split) the
+        /// run trains on; absent when it trains on the whole split, and in
+        /// checkpoints of earlier versions.
+        public var trainingExamples: Int?
 
         public struct PendingLoss: Codable, Equatable, Sendable {
             public var sum: Double
@@ -41,6 +46,7 @@ public struct Checkpoint: Sendable {
             case format, recipe, model, tensors, step, optimizer
             case payloadChecksum = "payload_checksum"
             case pendingLoss = "pending_loss"
+            case trainingExamples = "training_examples"
         }
 
         /// The parameter count and payload bytes the header promises, every
@@ -49,6 +55,9 @@ public struct Checkpoint: Sendable {
             guard step >= 0 else { throw Failure(description: "\(shown): checkpoint step \(step) is negative; the file is damaged") }
             if let pendingLoss, pendingLoss.count < 0 || !pendingLoss.sum.isFinite {
                 throw Failure(description: "\(shown): checkpoint's pending loss is invalid; the file is damaged")
+            }
+            if let trainingExamples, trainingExamples < 1 {
+                throw Failure(description: "\(shown): checkpoint's training example count \(trainingExamples) is below 1; the file is damaged")
             }
             var parameters = 0
             for tensor in tensors {

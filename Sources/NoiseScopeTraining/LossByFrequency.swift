@@ -94,20 +94,23 @@ extension Trainer {
         return model
     }
 
-    /// Buckets by the target frequency of the training split (all its windows);
-    /// nil edges: `FrequencyBuckets.defaultRankEdges` for the model's class count.
+    /// Buckets by the target frequency of the training split (all its windows,
+    /// also when training uses a subset, so that buckets mean the same classes
+    /// for every subset); nil edges: `FrequencyBuckets.defaultRankEdges` for the
+    /// model's class count.
     public func frequencyBuckets(rankEdges: [Int]? = nil) throws -> FrequencyBuckets {
         let model = try classTargetModel()
         var counts = [Int](repeating: 0, count: model.classCount)
-        for i in 0..<trainingCount {
+        for i in 0..<splitCount {
             for c in model.targetClasses(ofExample: i) { counts[c] += 1 }
         }
         return try FrequencyBuckets(classCounts: counts, rankEdges: rankEdges)
     }
 
     /// The training windows the per-bucket training loss is measured on: as many
-    /// as there are validation windows, evenly spaced over the training split
-    /// (a fixed set, so rows are comparable along a run).
+    /// as there are validation windows, evenly spaced over the examples training
+    /// draws from (the training subset when there is one; a fixed set, so rows
+    /// are comparable along a run).
     public var frequencyTrainingSample: [Int] {
         let n = min(trainingCount, validationIndices.reduce(0) { $0 + $1.count })
         return (0..<n).map { $0 * trainingCount / n }

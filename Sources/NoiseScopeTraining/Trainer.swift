@@ -12,6 +12,9 @@ import NoiseScopeStatistics
 /// minibatches come from the rest (a fresh seeded permutation each epoch),
 /// the validation loss is the mean over a fixed set of held-out minibatches,
 /// and noise snapshots measure ‖g_B − ∇f‖ on the training split only.
+/// `Options.trainingExamples` trains on the first N examples of the training
+/// split only (the held-out examples stay the same); a batch of all N is full-
+/// batch gradient descent with the chosen optimizer.
 /// Deterministic for a seed; resuming from a checkpoint replays the data order
 /// to the checkpoint's step, so an interrupted run continues bit for bit.
 public final class Trainer {
@@ -31,6 +34,11 @@ public final class Trainer {
         public var validationFraction = 0.1
         /// At most this many held-out minibatches per validation.
         public var validationBatches = 32
+        /// Train on the first this many examples of the training split only
+        /// (nil: all of it). The held-out examples do not change, so validation
+        /// losses compare across subsets; `batchSize` equal to it is full-batch
+        /// training (every step sees every example of the subset).
+        public var trainingExamples: Int?
 
         public init(steps: Int = 300, batchSize: Int = 8, seed: UInt64 = 0, evaluateEvery: Int = 25, checkpointEvery: Int? = nil,
                     noiseEvery: Int? = nil, noiseSamples: Int = 300, noiseFullBatches: Int? = nil) {
@@ -60,7 +68,10 @@ public final class Trainer {
     public let options: Options
     /// Steps already taken (from a checkpoint when resuming).
     public private(set) var step = 0
-    let trainingCount: Int
+    /// Examples training draws from: `options.trainingExamples`, or the whole training split.
+    public let trainingCount: Int
+    /// Examples before the held-out ones (the training split, whatever the subset).
+    let splitCount: Int
     let validationIndices: [[Int]]
     /// Training loss since the last loss.csv row (kept in checkpoints).
     var pendingLoss = Checkpoint.Header.PendingLoss(sum: 0, count: 0)
@@ -69,15 +80,15 @@ public final class Trainer {
                 options: Options, resumeFrom checkpoint: Checkpoint? = nil) throws {
         let model = try checkpoint?.makeModel() ?? ModelCatalog.makeModel(recipe)
         let n = model.exampleCount
-        let validationCount = max(1, Int((Double(n) * options.validationFraction).rounded()))
-        trainingCount = n - validationCount
+        (splitCount, trainingCount) = try Self.trainingCounts(exampleCount: n, options: options)
+        let drawnFrom = options.trainingExamples == nil ? "the training split" : "the training subset"
         guard trainingCount >= options.batchSize, options.batchSize <= model.maxBatchSize else {
-            throw NoiseScopeError.invalidSetting(.batchSize, message: "minibatch size \(options.batchSize) does not fit: the training split has \(trainingCount) examples (the model holds \(model.maxBatchSize) a minibatch)")
+            throw NoiseScopeError.invalidSetting(.batchSize, message: "minibatch size \(options.batchSize) does not fit: \(drawnFrom) has \(trainingCount) examples (the model holds \(model.maxBatchSize) a minibatch)")
         }
         guard options.steps >= 1, options.evaluateEvery >= 1 else {
             throw NoiseScopeError.invalidSetting(.steps, message: "the step count and the evaluation interval must be at least 1")
         }
-        let held = Array(trainingCount..<n)
+        let held = Array(splitCount..<n)
         validationIndices = stride(from: 0, to: held.count, by: model.maxBatchSize)
             .prefix(options.validationBatches).map { Array(held[$0..<min($0 + model.maxBatchSize, held.count)]) }
         self.model = model
@@ -104,6 +115,18 @@ public final class Trainer {
         }
     }
 
+    /// The examples before the held-out ones (the last `validationFraction` of
+    /// `exampleCount`, at least one, are held out) and the examples training
+    /// draws from: `options.trainingExamples`, refused outside 1…split, or the split.
+    public static func trainingCounts(exampleCount n: Int, options: Options) throws -> (split: Int, training: Int) {
+        let split = n - max(1, Int((Double(n) * options.validationFraction).rounded()))
+        guard let subset = options.trainingExamples else { return (split, split) }
+        guard subset >= 1, subset <= split else {
+            throw NoiseScopeError.invalidSetting(.trainingExamples, message: "the training example count must be between 1 and the \(split) examples of the training split, got \(subset)")
+        }
+        return (split, subset)
+    }
+
     /// The mean loss over the fixed held-out minibatches.
     public func validationLoss() -> Double {
         var total = 0.0, count = 0
@@ -122,6 +145,7 @@ public final class Trainer {
         var checkpoint = Checkpoint(recipe: recipe, model: model, step: step, optimizerKind: optimizerKind.rawValue,
                                     optimizerSettings: numeric, optimizerScalars: state.scalars, optimizerVectors: state.vectors)
         checkpoint.header.pendingLoss = pendingLoss
+        checkpoint.header.trainingExamples = options.trainingExamples
         return checkpoint
     }
 

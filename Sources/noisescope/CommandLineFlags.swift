@@ -11,6 +11,7 @@ enum CommandLineFlags {
         .k: "--k", .top: "--top", .column: "--column", .field: "--field", .format: "--format",
         .invalidValues: "--invalid", .stream: "--stream", .group: "--group", .excluded: "--exclude",
         .learningRateGrid: "--grid-factor", .spectrumRank: "--spectrum-rank",
+        .trainingExamples: "--train-examples",
     ]
 
     /// The error's sentence, prefixed by the flag it is about when it is about one.

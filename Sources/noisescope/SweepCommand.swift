@@ -14,21 +14,32 @@ struct SweepCommand: ParsableCommand {
             the best rate and report the mean final validation loss with a 95 % t-interval. Every run \
             has --steps steps and is validated on all held-out windows. If heavy-tailed noise caused \
             the gap between Adam and SGD, it would shrink as the batch grows (Kunstner et al. 2023).
+            A batch size "full" is every training example at every step: full-batch descent with each \
+            optimizer, where there is no minibatch noise. --train-examples N trains on the first N \
+            examples of the training split only (validation stays on the same held-out examples), so \
+            that the full batch is affordable; a few examples seen many times are fitted differently \
+            from the whole split, so that is a different problem from a sweep without it.
             Writes into --out:
               runs.csv      every run: batch, optimizer, lr, seed, tune or
                             evaluate, final losses (per frequency bucket of
-                            the target token for text models), seconds
+                            the target token for text models), seconds;
+                            with --train-examples or a full batch also
+                            full_batch and training_examples
               summary.csv   per batch × optimizer: best lr, edge (the best
                             lr is on a bound), the grid, mean, 95 % interval
+                            (and full_batch, training_examples likewise)
               summary.md    the same as a table (also printed)
               sweep.svg     final validation loss against batch size
             Example (about 3 minutes on 2 cores):
               noisescope sweep --batches 8,64 --steps 150 --seeds 2 --out runs/sweep
+            Up to the full batch on 512 training windows (about 20 minutes):
+              noisescope sweep --train-examples 512 --batches 8,64,full --out runs/full
             """)
 
     @Option(help: "Model: \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", ")).") var model = "tinygpt"
     @Option(help: "Data: text, words (the novel in word tokens, vocabulary 4096), gaussian, gaussian-uniform (Gaussian inputs, uniformly drawn target bytes), digits or a text file (default: the model's own).") var data: String?
-    @Option(help: "Batch sizes, comma-separated.") var batches = "8,64,512"
+    @Option(help: "Batch sizes, comma-separated; full: every training example each step (all of --train-examples, or the whole training split).") var batches = "8,64,512"
+    @Option(name: .customLong("train-examples"), help: "Train on the first N examples of the training split only (default: all of it); validation stays on the same held-out examples.") var trainExamples: Int?
     @Option(help: "Optimizers, comma-separated: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).") var optimizers = "momentum,adam,sign,normalized-gd"
     @Option(help: "Steps of every run.") var steps = 150
     @Option(help: "Evaluation seeds per batch size and optimizer (seed 0 tunes the learning rate).") var seeds = 3
@@ -55,7 +66,11 @@ struct SweepCommand: ParsableCommand {
     }
 
     func validate() throws {
-        for b in try list(batches, "--batches", { Int($0) }) { try requireRange(b, "--batches", 1...ModelCatalog.largestBatch) }
+        // --train-examples first: it bounds the batch sizes.
+        if let trainExamples { try requireRange(trainExamples, "--train-examples", 1...ModelCatalog.largestBatch) }
+        for case .examples(let b) in try list(batches, "--batches", SweepBatch.init(argument:)) {
+            try requireRange(b, "--batches", 1...(trainExamples ?? ModelCatalog.largestBatch))
+        }
         _ = try list(optimizers, "--optimizers", OptimizerKind.init(rawValue:))
         try requireRange(steps, "--steps", 1...1_000_000_000)
         try requireRange(seeds, "--seeds", 1...1000)
@@ -73,7 +88,8 @@ struct SweepCommand: ParsableCommand {
             var request = SweepRequest()
             request.model = try ModelCatalog.architecture(named: model)
             request.data = data.map(ModelCatalog.DataSource.init(argument:))
-            request.batchSizes = try list(batches, "--batches", { Int($0) })
+            request.batchSizes = try list(batches, "--batches", SweepBatch.init(argument:))
+            request.trainingExamples = trainExamples
             request.optimizers = try list(optimizers, "--optimizers", OptimizerKind.init(rawValue:))
             request.steps = steps
             request.seeds = seeds
@@ -84,7 +100,8 @@ struct SweepCommand: ParsableCommand {
             Interruption.install()
             let result = try BatchSizeSweep.run(request, log: { line in if !quiet { printError("noisescope sweep: " + line) } },
                                                 shouldStop: { Interruption.isRequested })
-            let title = "\(model) on \(request.data?.name ?? "its data"), \(steps) steps: final validation loss at each optimizer's tuned lr"
+            let subset = result.trainingExamples.map { ", first \($0) training examples" } ?? ""
+            let title = "\(model) on \(request.data?.name ?? "its data")\(subset), \(steps) steps: final validation loss at each optimizer's tuned lr"
             try result.write(to: out, title: title, formats: figureFormat.formats())
             try emit(result.summaryMarkdown + String(format: "noisescope sweep: %d runs in %.0f s; files in %@\n", result.runs.count, result.seconds, out), to: nil)
         }

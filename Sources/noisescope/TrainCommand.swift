@@ -8,7 +8,9 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a bundled model with an optimizer; log losses, checkpoints and noise snapshots.",
         discussion: """
-            Holds out the last 10% of the examples for validation. Writes into --out:
+            Holds out the last 10% of the examples for validation. --train-examples N trains on the \
+            first N examples of the rest only (the held-out ones stay the same); --batch N with it is \
+            full-batch descent. Writes into --out:
               loss.csv             step, train_loss (mean since the last row),
                                    validation_loss
               checkpoints/         step-NNNNNN.ckpt every --checkpoint-every
@@ -44,6 +46,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Total number of steps.") var steps = 300
     @Option(help: "Minibatch size.") var batch = 8
     @Option(help: "Seed of the initialisation and the data order.") var seed: UInt64 = 0
+    @Option(name: .customLong("train-examples"), help: "Train on the first N examples of the training split only (default: all of it; a resumed run keeps its checkpoint's).") var trainExamples: Int?
     @Option(name: .customLong("eval-every"), help: "Validation loss every this many steps.") var evalEvery = 25
     @Option(name: .customLong("checkpoint-every"), help: "Checkpoint every this many steps (default: none; a final one is always written).") var checkpointEvery: Int?
     @Option(name: .customLong("noise-every"), help: "Noise snapshot every this many steps, and at 0 and the end (default: no snapshots).") var noiseEvery: Int?
@@ -65,6 +68,10 @@ struct TrainCommand: ParsableCommand {
         try requireRange(noiseSamples, "--noise-samples", TailCheck.minimumSampleCount...10_000_000)
         if let checkpointEvery { try requireRange(checkpointEvery, "--checkpoint-every", 1...1_000_000_000) }
         if let noiseEvery { try requireRange(noiseEvery, "--noise-every", 1...1_000_000_000) }
+        if let trainExamples {
+            try requireRange(trainExamples, "--train-examples", 1...ModelCatalog.largestBatch)
+            try requireRange(batch, "--batch", 1...trainExamples)
+        }
         if let lr { try requirePositive(lr, "--lr") }
         if let clip { try requirePositive(clip, "--clip") }
         try ModelOptions.validateSizes(width: width, layers: layers, heads: heads, context: context)
@@ -85,6 +92,7 @@ struct TrainCommand: ParsableCommand {
             request.overrides = .init(width: width, layers: layers, heads: heads, context: context)
             request.options = Trainer.Options(steps: steps, batchSize: batch, seed: seed, evaluateEvery: evalEvery,
                                               checkpointEvery: checkpointEvery, noiseEvery: noiseEvery, noiseSamples: noiseSamples)
+            request.options.trainingExamples = trainExamples
             request.resume = resume
             let trainer = try TrainingRun.makeTrainer(request)
             Interruption.install()

@@ -76,6 +76,13 @@ final class TrainCommandTests: XCTestCase {
             (["train", "--model", "logreg", "--optimizer", "sgd", "--lr=-1"], "--lr must be a finite positive number"),
             (["train", "--resume", corrupt, "--optimizer", "sgd"], "truncated checkpoint header"),
             (["measure", "--checkpoint", directory.appendingPathComponent("none.ckpt").path], "no such checkpoint"),
+            (["train", "--model", "logreg", "--train-examples", "0"], "--train-examples must be between 1"),
+            (["train", "--model", "logreg", "--batch", "16", "--train-examples", "8"], "--batch must be between 1 and 8"),
+            (["train", "--model", "logreg", "--batch", "16", "--train-examples", "1618"],
+             "--train-examples: the training example count must be between 1 and the 1617 examples of the training split, got 1618"),
+            (["sweep", "--model", "logreg", "--batches", "8,full", "--train-examples", "1618"],
+             "--train-examples: the training example count must be between 1 and the 1617 examples of the training split, got 1618"),
+            (["sweep", "--model", "logreg", "--batches", "8,64", "--train-examples", "32"], "--batches must be between 1 and 32"),
         ]
         for (arguments, expected) in cases {
             let result = try CommandLineHarness.run(arguments + ["--out", directory.appendingPathComponent("out").path, "--quiet"])

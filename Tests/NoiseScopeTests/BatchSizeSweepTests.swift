@@ -91,6 +91,8 @@ final class BatchSizeSweepTests: XCTestCase {
         let summary = try String(contentsOfFile: directory + "/summary.csv", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(summary.count, 5)
         XCTAssertTrue(summary[0].hasPrefix("batch_size,optimizer,best_learning_rate,edge,"))
+        XCTAssertTrue(runs[0].hasPrefix("batch_size,optimizer,learning_rate,"), "no subset columns unless asked")
+        XCTAssertNil(result.trainingExamples)
         XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/sweep.svg"))
         XCTAssertTrue(result.summaryMarkdown.contains("| 32 | sign |"))
     }
@@ -102,5 +104,44 @@ final class BatchSizeSweepTests: XCTestCase {
         request = SweepRequest()
         request.gridFactor = 1
         XCTAssertThrowsError(try BatchSizeSweep.validate(request))
+        // A subset outside 1…split (logreg: 1617 training digits), or a batch above the subset.
+        func refusal(_ examples: Int, _ batches: [SweepBatch]) -> NoiseScopeError.Setting? {
+            var request = SweepRequest()
+            request.model = .logreg
+            request.trainingExamples = examples
+            request.batchSizes = batches
+            do { try BatchSizeSweep.validate(request); return nil } catch let NoiseScopeError.invalidSetting(setting, _) { return setting } catch { return nil }
+        }
+        XCTAssertEqual(refusal(0, [.full]), .trainingExamples)
+        XCTAssertEqual(refusal(1618, [.full]), .trainingExamples)
+        XCTAssertEqual(refusal(16, [8, 32]), .batchSize)
+        XCTAssertNil(refusal(1617, [8, .full]))
+    }
+
+    /// Batch sizes up to the full batch on the first 32 digits: the full batch
+    /// is 32, and the files say so.
+    func testAFullBatchSweepOnASubsetRecordsIt() throws {
+        var request = SweepRequest()
+        request.model = .logreg
+        request.trainingExamples = 32
+        request.batchSizes = [8, .full]
+        request.optimizers = [.momentum]
+        request.steps = 5
+        request.seeds = 2
+        request.gridFactor = 10
+        let result = try BatchSizeSweep.run(request)
+        XCTAssertEqual(result.trainingExamples, 32)
+        XCTAssertEqual(result.splitExamples, 1617)
+        XCTAssertEqual(result.cells.map(\.batchSize), [8, 32])
+        XCTAssertEqual(result.cells.map(\.fullBatch), [false, true])
+        XCTAssertTrue(result.runs.allSatisfy { $0.fullBatch == ($0.batchSize == 32) })
+        let runs = result.runsCSV.split(separator: "\n")
+        XCTAssertTrue(runs[0].hasPrefix("batch_size,full_batch,training_examples,optimizer,learning_rate,"), String(runs[0]))
+        XCTAssertTrue(runs.contains { $0.hasPrefix("32,true,32,momentum,") })
+        XCTAssertTrue(runs.contains { $0.hasPrefix("8,false,32,momentum,") })
+        XCTAssertTrue(result.summaryCSV.hasPrefix("batch_size,full_batch,training_examples,optimizer,best_learning_rate,"))
+        XCTAssertTrue(result.summaryMarkdown.hasPrefix("Trained on the first 32 of the 1617 training examples;"), result.summaryMarkdown)
+        XCTAssertTrue(result.summaryMarkdown.contains("| 32 (full) | momentum |"))
+        XCTAssertTrue(result.summaryMarkdown.contains("| 8 | momentum |"))
     }
 }

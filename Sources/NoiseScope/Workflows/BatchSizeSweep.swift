@@ -18,12 +18,19 @@ import NoiseScopeTraining
 /// Every run is validated on all the held-out windows (the same set for every
 /// batch size). The tuning seed (0) is not among the evaluation seeds (1…n),
 /// so the reported intervals are not biased by the choice of the rate.
+/// With `trainingExamples` every run trains on the first N examples of the
+/// training split only, so that the `full` batch (all N, every step: plain
+/// full-batch descent with each optimizer) fits the time; that is a different
+/// problem from training on the whole split (a few examples, each seen many
+/// times, are fitted and overfitted differently).
 public struct SweepRequest: Sendable {
     public var model: ModelCatalog.Architecture = .tinygpt
     /// nil: the model's own data.
     public var data: ModelCatalog.DataSource?
     public var overrides = ModelCatalog.Overrides()
-    public var batchSizes = [8, 64, 512]
+    public var batchSizes: [SweepBatch] = [8, 64, 512]
+    /// Train on the first this many examples of the training split (nil: all of it).
+    public var trainingExamples: Int?
     public var optimizers: [OptimizerKind] = [.momentum, .adam, .sign, .normalizedGD]
     public var steps = 150
     /// Evaluation seeds per cell (seeds 1…n; seed 0 tunes).
@@ -44,6 +51,8 @@ public struct SweepRequest: Sendable {
 public struct SweepRun: Sendable {
     public enum Purpose: String, Sendable { case tune, evaluate }
     public var batchSize: Int
+    /// The batch is every example training draws from (`SweepBatch.full`).
+    public var fullBatch: Bool
     public var optimizer: OptimizerKind
     public var learningRate: Double
     public var seed: UInt64
@@ -59,6 +68,8 @@ public struct SweepRun: Sendable {
 /// One cell of the summary: a batch size and an optimizer at its tuned rate.
 public struct SweepCell: Sendable {
     public var batchSize: Int
+    /// The batch is every example training draws from (`SweepBatch.full`).
+    public var fullBatch: Bool
     public var optimizer: OptimizerKind
     /// nil when every rate of the grid diverged.
     public var bestLearningRate: Double?
@@ -107,6 +118,12 @@ public struct MeanInterval: Sendable, Equatable {
 }
 
 public struct SweepResult: Sendable {
+    /// The examples every run trained on, recorded when the request chose a
+    /// subset or a full batch (nil otherwise: the whole training split, and
+    /// the files keep their columns).
+    public var trainingExamples: Int?
+    /// The examples of the whole training split, when `trainingExamples` is recorded.
+    public var splitExamples: Int?
     public var runs: [SweepRun]
     public var cells: [SweepCell]
     public var bucketLabels: [String]
@@ -114,9 +131,17 @@ public struct SweepResult: Sendable {
 }
 
 public enum BatchSizeSweep {
-    /// Checks the request before any training.
-    public static func validate(_ request: SweepRequest) throws {
-        guard !request.batchSizes.isEmpty, request.batchSizes.allSatisfy({ $0 >= 1 }) else {
+    /// Checks the request before any training. Returns the examples of the
+    /// training split and those the runs train on when the request asks for a
+    /// subset or a full batch (read from the data, a model of batch 1), nil
+    /// otherwise; refuses a subset outside 1…split or a batch above the subset.
+    @discardableResult
+    public static func validate(_ request: SweepRequest) throws -> (split: Int, training: Int)? {
+        let countsAllowed = request.batchSizes.allSatisfy { batch in
+            if case .examples(let count) = batch { return count >= 1 }
+            return true
+        }
+        guard !request.batchSizes.isEmpty, countsAllowed else {
             throw NoiseScopeError.invalidSetting(.batchSize, message: "the sweep needs at least one batch size, each at least 1")
         }
         guard !request.optimizers.isEmpty else {
@@ -129,18 +154,29 @@ public enum BatchSizeSweep {
         guard request.gridFactor > 1, request.gridFactor.isFinite, b.lowerBound > 0, b.upperBound.isFinite else {
             throw NoiseScopeError.invalidSetting(.learningRateGrid, message: "the grid factor must be a finite number above 1 and the learning-rate bounds finite and positive")
         }
+        guard request.trainingExamples != nil || request.batchSizes.contains(.full) else { return nil }
+        let model = try ModelCatalog.makeModel(request.model, data: request.data ?? ModelCatalog.defaultData(for: request.model),
+                                               batchSize: 1, seed: 0, overrides: request.overrides)
+        var options = Trainer.Options()
+        options.trainingExamples = request.trainingExamples
+        let counts = try Trainer.trainingCounts(exampleCount: model.exampleCount, options: options)
+        if let largest = request.batchSizes.map({ $0.size(trainingCount: counts.training) }).max(), largest > counts.training {
+            throw NoiseScopeError.invalidSetting(.batchSize, message: "batch size \(largest) is larger than the \(counts.training) training examples; use at most that many, or full")
+        }
+        return counts
     }
 
     /// Runs the sweep. `log` gets one line per finished run.
     public static func run(_ request: SweepRequest, log: (String) -> Void = { _ in },
                            shouldStop: @escaping () -> Bool = { false }) throws -> SweepResult {
-        try validate(request)
+        let counts = try validate(request)
         let started = Date()
         var runs: [SweepRun] = []
         var cells: [SweepCell] = []
         var bucketLabels: [String] = []
         let data = request.data ?? ModelCatalog.defaultData(for: request.model)
-        for batchSize in request.batchSizes {
+        for batch in request.batchSizes {
+            let batchSize = batch.size(trainingCount: counts?.training ?? 0), fullBatch = batch == .full
             for kind in request.optimizers {
                 func train(_ lr: Double, seed: UInt64, purpose: SweepRun.Purpose) throws -> SweepRun {
                     let clock = Date()
@@ -149,6 +185,7 @@ public enum BatchSizeSweep {
                     if let tau = request.clipThresholds[kind] { settings.clipThreshold = tau }
                     var options = Trainer.Options(steps: request.steps, batchSize: batchSize, seed: seed, evaluateEvery: request.steps)
                     options.validationBatches = .max  // all held-out windows, whatever the batch size
+                    options.trainingExamples = request.trainingExamples
                     let recipe = ModelCatalog.Recipe(architecture: request.model, data: data, batchSize: batchSize, seed: seed,
                                                      overrides: request.overrides)
                     let trainer = try Trainer(recipe: recipe, optimizer: kind, settings: settings, options: options)
@@ -165,10 +202,10 @@ public enum BatchSizeSweep {
                         last = nil
                     }
                     let finite = last.flatMap { $0.validationLoss.isFinite ? $0 : nil }
-                    let run = SweepRun(batchSize: batchSize, optimizer: kind, learningRate: lr, seed: seed, purpose: purpose,
+                    let run = SweepRun(batchSize: batchSize, fullBatch: fullBatch, optimizer: kind, learningRate: lr, seed: seed, purpose: purpose,
                                        finalTrainLoss: finite?.trainLoss, finalValidationLoss: finite?.validationLoss,
                                        validationByBucket: byBucket, seconds: Date().timeIntervalSince(clock))
-                    log("B = \(batchSize) \(kind.rawValue) lr \(NumberText.exact(lr)) seed \(seed) (\(purpose.rawValue)): "
+                    log("B = \(SweepBatch.shown(batchSize, full: fullBatch)) \(kind.rawValue) lr \(NumberText.exact(lr)) seed \(seed) (\(purpose.rawValue)): "
                         + (run.finalValidationLoss.map { String(format: "validation loss %.4f", $0) } ?? "diverged")
                         + String(format: ", %.1f s", run.seconds))
                     runs.append(run)
@@ -187,12 +224,12 @@ public enum BatchSizeSweep {
                 let bucketMeans = buckets.first.map { first in
                     first.indices.map { b in buckets.reduce(0) { $0 + $1[b] } / Double(buckets.count) }
                 } ?? []
-                cells.append(SweepCell(batchSize: batchSize, optimizer: kind, bestLearningRate: tuned.best, grid: tuned.grid,
+                cells.append(SweepCell(batchSize: batchSize, fullBatch: fullBatch, optimizer: kind, bestLearningRate: tuned.best, grid: tuned.grid,
                                        atEdge: tuned.atEdge, losses: losses, diverged: diverged, interval: MeanInterval(losses),
                                        bucketMeans: bucketMeans))
             }
         }
-        return SweepResult(runs: runs, cells: cells, bucketLabels: bucketLabels, seconds: Date().timeIntervalSince(started))
+        return SweepResult(trainingExamples: counts?.training, splitExamples: counts?.split, runs: runs, cells: cells, bucketLabels: bucketLabels, seconds: Date().timeIntervalSince(started))
     }
 
     /// The self-extending grid search: rates start × factor^k; starts with k ∈ {−1, 0, 1}

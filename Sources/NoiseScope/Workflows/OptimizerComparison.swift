@@ -89,7 +89,7 @@ struct OptimizerComparison {
         var request = SweepRequest()
         request.model = .tinygpt
         request.data = .text
-        request.batchSizes = [figures.batchSize]
+        request.batchSizes = [.examples(figures.batchSize)]
         request.optimizers = [.momentum, .gclip, .cclip, .adam, .acclip]
         request.steps = figures.steps
         request.seeds = figures.seeds

@@ -6,12 +6,24 @@ import NoiseScopeTraining
 /// The files of a sweep: runs.csv (every run), summary.csv and summary.md
 /// (one row per batch size × optimizer), and sweep.svg (final validation loss
 /// against batch size, one line per optimizer, 95 % t-interval error bars).
+/// When the sweep trained on a subset or at full batch, the CSVs gain the
+/// columns full_batch and training_examples after batch_size, and summary.md
+/// says how many examples the runs trained on; otherwise the files are as
+/// they always were.
 extension SweepResult {
+    /// The CSV header fields that record the training subset (none when not recorded).
+    var subsetColumns: String { trainingExamples == nil ? "" : ",full_batch,training_examples" }
+
+    /// The values of `subsetColumns` for a batch.
+    func subsetFields(fullBatch: Bool) -> [String] {
+        trainingExamples.map { [String(fullBatch), String($0)] } ?? []
+    }
+
     public var runsCSV: String {
         let bucketColumns = bucketLabels.map { ",validation_loss_ranks_\($0)" }.joined()
-        var lines = ["batch_size,optimizer,learning_rate,seed,purpose,final_train_loss,final_validation_loss,seconds" + bucketColumns]
+        var lines = ["batch_size\(subsetColumns),optimizer,learning_rate,seed,purpose,final_train_loss,final_validation_loss,seconds" + bucketColumns]
         for run in runs {
-            var cells = [String(run.batchSize), run.optimizer.rawValue, NumberText.exact(run.learningRate), String(run.seed),
+            var cells = [String(run.batchSize)] + subsetFields(fullBatch: run.fullBatch) + [run.optimizer.rawValue, NumberText.exact(run.learningRate), String(run.seed),
                          run.purpose.rawValue, run.finalTrainLoss.map(NumberText.exact) ?? "diverged",
                          run.finalValidationLoss.map(NumberText.exact) ?? "diverged", String(format: "%.2f", run.seconds)]
             if !bucketLabels.isEmpty {
@@ -24,11 +36,11 @@ extension SweepResult {
 
     public var summaryCSV: String {
         let bucketColumns = bucketLabels.map { ",mean_validation_loss_ranks_\($0)" }.joined()
-        var lines = ["batch_size,optimizer,best_learning_rate,edge,grid,seeds,diverged,mean_validation_loss,half_width_95,lower_95,upper_95" + bucketColumns]
+        var lines = ["batch_size\(subsetColumns),optimizer,best_learning_rate,edge,grid,seeds,diverged,mean_validation_loss,half_width_95,lower_95,upper_95" + bucketColumns]
         for cell in cells {
             let best: String = cell.bestLearningRate.map(NumberText.exact) ?? "none"
             let grid: String = cell.grid.map { NumberText.exact($0.learningRate) }.joined(separator: ";")
-            var fields: [String] = [String(cell.batchSize), cell.optimizer.rawValue, best, String(cell.atEdge), grid,
+            var fields: [String] = [String(cell.batchSize)] + subsetFields(fullBatch: cell.fullBatch) + [cell.optimizer.rawValue, best, String(cell.atEdge), grid,
                                     String(cell.losses.count), String(cell.diverged)]
             if let i = cell.interval {
                 fields += [i.mean, i.halfWidth, i.mean - i.halfWidth, i.mean + i.halfWidth].map(NumberText.exact)
@@ -46,7 +58,11 @@ extension SweepResult {
     /// The summary as a Markdown table, with per-bucket means when measured.
     public var summaryMarkdown: String {
         let bucketHeader = bucketLabels.map { " | ranks \($0)" }.joined()
-        var lines = ["| B | optimizer | best lr | final validation loss (mean ± 95 % t half-width, n) | grid\(bucketHeader) |",
+        var lines = trainingExamples.map { n in
+            ["Trained on the first \(n) of the \(splitExamples ?? n) training examples; validated on the same held-out examples "
+                + "as a sweep on all of them. B (full) is all \(n) every step: full-batch descent.", ""]
+        } ?? []
+        lines += ["| B | optimizer | best lr | final validation loss (mean ± 95 % t half-width, n) | grid\(bucketHeader) |",
                      "| --- | --- | --- | --- | ---" + String(repeating: " | ---", count: bucketLabels.count) + " |"]
         for cell in cells {
             let lr = cell.bestLearningRate.map { String(format: "%.3g", $0) + (cell.atEdge ? " (edge)" : "") } ?? "all diverged"
@@ -57,7 +73,7 @@ extension SweepResult {
             let grid = cell.grid.map { String(format: "%.3g", $0.learningRate) + ": " + ($0.loss.map { String(format: "%.3f", $0) } ?? "div") }
                 .joined(separator: ", ")
             let buckets = bucketLabels.indices.map { cell.bucketMeans.indices.contains($0) ? String(format: " | %.3f", cell.bucketMeans[$0]) : " | —" }.joined()
-            lines.append("| \(cell.batchSize) | \(cell.optimizer.rawValue) | \(lr) | \(loss) | \(grid)\(buckets) |")
+            lines.append("| \(SweepBatch.shown(cell.batchSize, full: cell.fullBatch)) | \(cell.optimizer.rawValue) | \(lr) | \(loss) | \(grid)\(buckets) |")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -36,6 +36,7 @@ public enum TrainingRun {
             var resumed = request.options
             resumed.batchSize = checkpoint.header.recipe.batchSize
             resumed.seed = checkpoint.header.recipe.seed
+            resumed.trainingExamples = checkpoint.header.trainingExamples
             return try Trainer(recipe: checkpoint.header.recipe, optimizer: request.optimizer, settings: settings, options: resumed, resumeFrom: checkpoint)
         }
         let recipe = ModelCatalog.Recipe(architecture: request.model, data: request.data ?? ModelCatalog.defaultData(for: request.model),
