@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import XCTest
 @testable import NoiseScopeStatistics
 
@@ -128,6 +129,22 @@ final class VerdictEstimatorTests: XCTestCase {
             }
         }
         XCTAssertEqual(compared, 21)
+    }
+
+    /// A bounded tail steeper than the uniform (X = 2 − U^(1/0.3), ξ = −1/0.3): the
+    /// likelihood is unbounded for ξ < −1, so the profile interval's upper end is
+    /// −1 (where the deficit jumps from −∞ past zero), not wherever a search step
+    /// landed; and the verdict calls the tail light.
+    func testProfileIntervalOfATailSteeperThanTheUniformEndsAtMinusOne() throws {
+        for seed: UInt64 in [0, 3] {
+            let random = RandomSource(seed: seed)
+            let sample = (0..<5000).map { _ in 2 - pow(random.uniformPositive(), 1 / 0.3) }
+            let data = OrderStatistics(samples: sample)
+            let fit = try XCTUnwrap(GeneralizedParetoFit.fit(data, k: 1000))
+            XCTAssertLessThan(fit.xi, -1, "seed \(seed)")
+            XCTAssertEqual(try XCTUnwrap(fit.xiInterval95?.upper), -1, accuracy: 1e-3, "seed \(seed)")
+            XCTAssertEqual(try TailCheck.run(sample, options: .init(seed: 0, bootstrapReplicates: 0)).verdict, .light, "seed \(seed)")
+        }
     }
 
     /// ρ̂ for tails of known second order: Fréchet ρ = −1, |t_ν| ρ = −2/ν. The

@@ -222,6 +222,13 @@ public struct GeneralizedParetoFit: Codable, Equatable, Sendable {
                 step *= 1.6
                 outer += direction * step
             }
+            if found && !deficit(inner).isFinite {
+                // ξ̂ < −1 (a bounded tail steeper than the uniform): below −1 the likelihood is
+                // unbounded, so the deficit is −∞ there and jumps at −1; the end is −1 when the
+                // jump already crosses zero, else the root between −1 and `outer`.
+                inner = -1
+                if deficit(inner) >= 0 { ends[side] = -1; return }
+            }
             if found {
                 ends[side] = OneDimensionalSearch.root(of: deficit, lower: min(inner, outer), upper: max(inner, outer), tolerance: 1e-5) ?? outer
             } else {
