@@ -56,17 +56,25 @@ final class OutputSafetyTests: XCTestCase {
     }
 
     func testLinesSplitTheSameWhateverTheChunks() {
-        let text = Array("\u{FEFF}1\r\n2\n\r\n3".utf8)
+        // Short first lines, which arrive before the splitter knows whether a byte order mark begins the input.
+        let cases: [(String, [String])] = [("\u{FEFF}1\r\n2\n\r\n3", ["1:1", "2:2", "3:", "4:3"]),
+                                           ("7\n1.5\n2\n", ["1:7", "2:1.5", "3:2"]), ("7\n", ["1:7"]),
+                                           ("\n\n3", ["1:", "2:", "3:3"]), ("#\n4", ["1:#", "2:4"]), ("\u{FEFF}", [])]
+        for (input, expected) in cases { checkLines(input, expected) }
+    }
+
+    func checkLines(_ input: String, _ expected: [String]) {
+        let text = Array(input.utf8)
         var whole: [String] = []
         TextLines.each(text) { whole.append("\($0):" + String(decoding: $1, as: UTF8.self)) }
-        XCTAssertEqual(whole, ["1:1", "2:2", "3:", "4:3"])
+        XCTAssertEqual(whole, expected, input)
         for size in 1...5 {
             var lines = TextLines(), pieces: [String] = []
             for start in stride(from: 0, to: text.count, by: size) {
                 lines.feed(Array(text[start..<min(start + size, text.count)])) { pieces.append("\($0):" + String(decoding: $1, as: UTF8.self)) }
             }
             lines.finish { pieces.append("\($0):" + String(decoding: $1, as: UTF8.self)) }
-            XCTAssertEqual(pieces, whole, "chunks of \(size)")
+            XCTAssertEqual(pieces, whole, "\(input.debugDescription) in chunks of \(size)")
         }
     }
 }

@@ -13,19 +13,46 @@ struct TextLines {
     /// 1-based number of the last line handed out.
     private(set) var lineNumber = 0
 
-    /// Hands every complete line in `chunk` to `body` with its number.
+    /// Hands every complete line in `chunk` to `body` with its number. The first
+    /// bytes wait until there are three (a byte order mark may span chunks), and
+    /// are then split with the rest: a short first line is a line like any other.
     mutating func feed(_ chunk: [UInt8], _ body: (Int, ArraySlice<UInt8>) throws -> Void) rethrows {
-        var start = 0
-        if !started {
+        guard started else {
             if carry.count + chunk.count < 3 { carry += chunk; return }
             started = true
-            let head = carry + chunk.prefix(3)
-            if head.starts(with: [0xEF, 0xBB, 0xBF]) {
-                let fromCarry = min(3, carry.count)
-                carry.removeFirst(fromCarry)
-                start = 3 - fromCarry
+            if carry.isEmpty {
+                try split(chunk, from: Self.hasByteOrderMark(chunk) ? 3 : 0, body)
+            } else {
+                // Fewer than 3 bytes came first: join them to this chunk once.
+                let head = carry + chunk
+                carry = []
+                try split(head, from: Self.hasByteOrderMark(head) ? 3 : 0, body)
             }
+            return
         }
+        try split(chunk, from: 0, body)
+    }
+
+    /// Hands out the last line if the input did not end with a newline.
+    mutating func finish(_ body: (Int, ArraySlice<UInt8>) throws -> Void) rethrows {
+        if !started {
+            started = true
+            let head = carry
+            carry = []
+            try split(head, from: Self.hasByteOrderMark(head) ? 3 : 0, body)
+        }
+        guard !carry.isEmpty else { return }
+        let line = carry
+        carry = []
+        try emit(line[...], body)
+    }
+
+    static func hasByteOrderMark(_ bytes: [UInt8]) -> Bool { bytes.starts(with: [0xEF, 0xBB, 0xBF]) }
+
+    /// The complete lines of `chunk` from `start` on, the first one joined to
+    /// what was carried over; the unterminated rest is carried.
+    private mutating func split(_ chunk: [UInt8], from start: Int, _ body: (Int, ArraySlice<UInt8>) throws -> Void) rethrows {
+        var start = start
         while start <= chunk.count, let i = Self.newline(in: chunk, from: start) {
             if carry.isEmpty {
                 try emit(chunk[start..<i], body)
@@ -38,18 +65,6 @@ struct TextLines {
             start = i + 1
         }
         if start < chunk.count { carry += chunk[start...] }
-    }
-
-    /// Hands out the last line if the input did not end with a newline.
-    mutating func finish(_ body: (Int, ArraySlice<UInt8>) throws -> Void) rethrows {
-        if !started {
-            started = true
-            if carry.starts(with: [0xEF, 0xBB, 0xBF]) { carry.removeFirst(3) }
-        }
-        guard !carry.isEmpty else { return }
-        let line = carry
-        carry = []
-        try emit(line[...], body)
     }
 
     private mutating func emit(_ line: ArraySlice<UInt8>, _ body: (Int, ArraySlice<UInt8>) throws -> Void) rethrows {
