@@ -180,9 +180,10 @@ package struct SplitMix64Stream {
         return Int(product.high)
     }
 
-    /// Uniform on (0, 1), never 0 or 1: the 53-bit grid shifted by half a step.
+    /// Uniform on (0, 1), never 0 or 1: the 52-bit grid shifted by half a step
+    /// (on the 53-bit grid the top value, 2⁵³ − ½, would round up to exactly 1).
     @inline(__always) package mutating func uniformPositive() -> Double {
-        (Double(next() >> 11) + 0.5) * 0x1p-53
+        (Double(next() >> 12) + 0.5) * 0x1p-52
     }
 }
 

@@ -57,6 +57,12 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertEqual(FileManager.default.contents(atPath: resumed + "/checkpoints/final.ckpt"),
                        FileManager.default.contents(atPath: straight + "/checkpoints/final.ckpt"))
 
+        // A resumed run keeps its checkpoint's training examples; another count asked for is refused.
+        let subset = try CommandLineHarness.run(common + ["--steps", "40", "--resume", straight + "/checkpoints/step-000020.ckpt",
+                                                          "--train-examples", "100", "--out", resumed + "-2"])
+        XCTAssertEqual(subset.status, 1)
+        XCTAssertEqual(subset.stderr, "noisescope: error: --train-examples: the checkpoint trained on the whole training split, not 100; leave it out to continue as it was\n")
+
         // measure --checkpoint builds the trained model from the file.
         let measured = directory.appendingPathComponent("measured").path
         let measure = try CommandLineHarness.run(["measure", "--checkpoint", straight + "/checkpoints/final.ckpt", "--samples", "30",
@@ -65,6 +71,12 @@ final class TrainCommandTests: XCTestCase {
         let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(measure.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(summary["model"] as? String, "logreg")
         XCTAssertEqual(summary["batch_size"] as? Int, 16)
+        // Other data asked for explicitly is refused, not silently replaced by the checkpoint's.
+        let conflicting = try CommandLineHarness.run(["measure", "--checkpoint", straight + "/checkpoints/final.ckpt", "--data", "diabetes",
+                                                      "--samples", "30", "--out", measured + "-2", "--quiet"])
+        XCTAssertEqual(conflicting.status, 1)
+        XCTAssertEqual(conflicting.stderr, "noisescope: error: --data: the checkpoint was trained on digits, not diabetes; leave the data out to measure on the checkpoint's own\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: measured + "-2"))
     }
 
     func testBadTrainingInputs() throws {

@@ -50,6 +50,10 @@ public struct MeasurementRun {
         let model: any GradientModel<Float>, data: ModelCatalog.DataSource, batchSize: Int
         if let checkpoint = request.checkpoint {
             let saved = try Checkpoint.read(path: checkpoint)
+            // The checkpoint's data wins; a different one asked for explicitly is refused, not ignored.
+            if let asked = request.data, asked != saved.header.recipe.data {
+                throw NoiseScopeError.invalidSetting(.data, message: "the checkpoint was trained on \(TerminalText.safeForTerminal(saved.header.recipe.data.name, limit: 200)), not \(TerminalText.safeForTerminal(asked.name, limit: 200)); leave the data out to measure on the checkpoint's own")
+            }
             (model, data, batchSize) = (try saved.makeModel(), saved.header.recipe.data, saved.header.recipe.batchSize)
         } else {
             data = request.data ?? ModelCatalog.defaultData(for: request.model)

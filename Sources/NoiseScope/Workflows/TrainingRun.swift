@@ -33,6 +33,10 @@ public enum TrainingRun {
             guard checkpoint.header.step < request.options.steps else {
                 throw NoiseScopeError.invalidSetting(.steps, message: "the checkpoint is at step \(checkpoint.header.step), not before the last step \(request.options.steps); raise the step count to continue")
             }
+            // The run continues on the checkpoint's training subset; another one asked for is refused, not ignored.
+            if let asked = request.options.trainingExamples, asked != checkpoint.header.trainingExamples {
+                throw NoiseScopeError.invalidSetting(.trainingExamples, message: "the checkpoint trained on \(checkpoint.header.trainingExamples.map { "the first \($0) training examples" } ?? "the whole training split"), not \(asked); leave it out to continue as it was")
+            }
             var resumed = request.options
             resumed.batchSize = checkpoint.header.recipe.batchSize
             resumed.seed = checkpoint.header.recipe.seed

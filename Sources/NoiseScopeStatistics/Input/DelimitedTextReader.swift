@@ -16,13 +16,18 @@ struct DelimitedTextReader {
     /// The source as messages show it.
     var shownSource: String { TerminalText.safeForTerminal(source, limit: 200) }
 
+    /// The error for a line of plain text that is not a number (whole-file and streaming readers alike).
+    static func notANumber(_ line: ArraySlice<UInt8>, number: Int, shownSource: String) -> NoiseScopeError {
+        NoiseScopeError("\(shownSource) line \(number): \(TerminalText.quoted(String(decoding: line, as: UTF8.self))) is not a number; plain text wants one number a line (for a table pass --format csv or tsv)")
+    }
+
     func readPlain(_ bytes: [UInt8]) throws -> ReadSamples {
         var values: [Double] = [], lines = LineRuns()
         values.reserveCapacity(TextLines.count(bytes))
         try TextLines.each(bytes) { number, line in
             if TextLines.isBlankOrComment(line) { return }
             guard let x = ByteNumber.parse(line) else {
-                throw NoiseScopeError("\(shownSource) line \(number): \(TerminalText.quoted(String(decoding: line, as: UTF8.self))) is not a number; plain text wants one number a line (for a table pass --format csv or tsv)")
+                throw Self.notANumber(line, number: number, shownSource: shownSource)
             }
             values.append(x)
             lines.append(number)

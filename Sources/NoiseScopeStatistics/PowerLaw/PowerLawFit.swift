@@ -99,7 +99,8 @@ public struct PowerLawFitter: Sendable {
         case .exact:
             return scanner.exact(minimumTailCount: minimumTailCount).map { ($0, "exact") }
         case .grid(let candidates):
-            return scanner.grid(minimumTailCount: minimumTailCount, gridSize: candidates).map { ($0, "grid") }
+            // A grid needs two points to have neighbours.
+            return scanner.grid(minimumTailCount: minimumTailCount, gridSize: max(2, candidates)).map { ($0, "grid") }
         case .automatic(let limit):
             return data.count <= limit
                 ? scanner.exact(minimumTailCount: minimumTailCount).map { ($0, "exact") }

@@ -39,7 +39,7 @@ public struct StreamingSampleReader: Sendable {
             let parse = { (number: Int, line: ArraySlice<UInt8>) throws in
                 if TextLines.isBlankOrComment(line) { return }
                 guard let x = ByteNumber.parse(line) else {
-                    throw NoiseScopeError("\(shown) line \(number): \(TerminalText.quoted(String(decoding: line, as: UTF8.self))) is not a number; plain text wants one number a line")
+                    throw DelimitedTextReader.notANumber(line, number: number, shownSource: shown)
                 }
                 try accept(x, "\(shown) line \(number)")
             }
