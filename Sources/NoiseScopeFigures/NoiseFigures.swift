@@ -46,18 +46,22 @@ public enum NoiseFigures {
         axes.add(.histogram(matchedHistogram, label: matched.label, style: SeriesStyle(color: .orange, fillOpacity: 0.15)))
         let isotropicHistogram = Histogram(samples: scaled(isotropic.norms), binning: .count(30))
         axes.add(.histogram(isotropicHistogram, label: isotropic.label, style: SeriesStyle(color: .vermillion, fillOpacity: 0.5)))
+        var shown = [data, matchedHistogram]
         if let stable {
             // Outline only, on the data's bins: where its heavier tail lies beyond the data's is the point.
             let stableHistogram = Histogram(samples: scaled(stable.norms), binning: data.edges.count > 1 ? .edges(data.edges) : .freedmanDiaconis)
             axes.add(.histogram(stableHistogram, label: stable.label, style: SeriesStyle(color: .bluishGreen, fillOpacity: 0)))
+            shown.append(stableHistogram)
         }
         if let spectrum {
             // Outline on the data's bins, dashed: the null whose covariance has the noise's own top eigenvalues.
             let spectrumHistogram = Histogram(samples: scaled(spectrum.norms), binning: data.edges.count > 1 ? .edges(data.edges) : .freedmanDiaconis)
             axes.add(.histogram(spectrumHistogram, label: spectrum.label, style: SeriesStyle(color: .reddishPurple, dash: .dashed, fillOpacity: 0)))
+            shown.append(spectrumHistogram)
         }
-        // The y range serves the data and the matched null; the isotropic spike runs off the top.
-        let top = max(data.values.max() ?? 1, matchedHistogram.values.max() ?? 1) * 1.15
+        // The y range serves the data and the nulls drawn on its bins; only the
+        // isotropic spike (its own bins, far narrower) runs off the top.
+        let top = shown.map { $0.values.filter(\.isFinite).max() ?? 0 }.max().map { $0 > 0 ? $0 : 1 }! * 1.15
         axes.yLimits = 0...top
         if let low = data.edges.first, let high = data.edges.last { axes.xLimits = min(low, 0.9)...max(high, 1.1) }
         return axes

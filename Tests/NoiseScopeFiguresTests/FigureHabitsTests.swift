@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import NoiseScopeCore
 import NoiseScopeStatistics
 @testable import NoiseScopePlot
 @testable import NoiseScopeFigures
@@ -7,6 +8,27 @@ import NoiseScopeStatistics
 /// Issue 16, the ready-made figures: the Hill plot's legend, chosen point and band; the
 /// signed coordinate histogram on symlog; the verdict's alternatives on the tail plot.
 final class FigureHabitsTests: XCTestCase {
+
+    /// The noise overlay's y range holds the data and every null drawn on the data's
+    /// bins (a spectrum reference narrower than the data peaks higher and must not
+    /// run off the top); only the isotropic spike, far narrower, may.
+    func testOverlayShowsTheNullsDrawnOnTheDataBins() throws {
+        let random = RandomSource(seed: 5)
+        func norms(_ spread: Double) -> [Double] { (0..<4000).map { _ in 1 + spread * random.gaussian() } }
+        let data = norms(0.1), matched = norms(0.1), narrow = norms(0.03), spike = norms(0.001)
+        let axes = NoiseFigures.overlayAxes(data, matched: ("matched", matched), isotropic: ("isotropic", spike),
+                                            spectrum: ("spectrum", narrow), title: "overlay")
+        let top = try XCTUnwrap(axes.yLimits?.upperBound)
+        func scaled(_ values: [Double]) -> [Double] {
+            let median = quantile(ofSorted: values.sorted(), probability: 0.5)
+            return values.map { $0 / median }
+        }
+        let edges = Histogram(samples: scaled(data)).edges
+        let narrowPeak = try XCTUnwrap(Histogram(samples: scaled(narrow), binning: .edges(edges)).values.max())
+        let spikePeak = try XCTUnwrap(Histogram(samples: scaled(spike), binning: .count(30)).values.max())
+        XCTAssertGreaterThanOrEqual(top, narrowPeak * 1.15 - 1e-9)
+        XCTAssertLessThan(top, spikePeak, "the isotropic spike still runs off the top")
+    }
 
     func testHillPlotLegendCoversNoData() throws {
         let samples = Fixtures.pareto(count: 3000, alpha: 1.5, xmin: 1, seed: 2024)
