@@ -118,7 +118,7 @@ enum AxesRenderer {
         }
         if !layout.axes.title.isEmpty {
             let fontSize = fittedFontSize(layout.axes.title, base: Theme.titleFontSize, bold: true,
-                                          room: plot.width + 40)
+                                          room: min(plot.width + 40, layout.titleRoom))
             let baseline = plot.minY - Theme.titleGap - fontSize * Theme.descent
             writer.richTextElement("text", [("x", svgNumber(plot.midX)), ("y", svgNumber(baseline)),
                                         ("font-size", svgNumber(fontSize)), ("font-weight", "bold"),

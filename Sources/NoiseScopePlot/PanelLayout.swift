@@ -51,6 +51,8 @@ struct PanelLayout {
     /// repeat that panel's and are left out; so is its axis label when it repeats too.
     var hidesXTickLabels = false, hidesXTitle = false
     var hidesYTickLabels = false, hidesYTitle = false
+    /// The widest a title centred on the plot may be and stay inside the panel's cell.
+    var titleRoom = Double.infinity
 
     init(axes: Axes, limits: AxesLimits, plot: Rect) {
         self.axes = axes

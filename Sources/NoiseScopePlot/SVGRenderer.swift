@@ -82,6 +82,7 @@ package struct SVGRenderer: Sendable {
                 layout.legendOutside = legendOutside[i]
                 (layout.hidesXTickLabels, layout.hidesXTitle) = inner.x[i]
                 (layout.hidesYTickLabels, layout.hidesYTitle) = inner.y[i]
+                layout.titleRoom = 2 * (min(plot.midX - c.minX, c.maxX - plot.midX) - Theme.outerPadding)
                 return layout
             }
             if round == 3 { break }

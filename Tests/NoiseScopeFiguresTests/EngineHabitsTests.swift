@@ -149,6 +149,22 @@ final class EngineHabitsTests: XCTestCase {
         XCTAssertEqual(unshared.components(separatedBy: ">0.5<").count - 1, 8)
     }
 
+    /// A panel title is made smaller until it fits inside its own cell, even where a
+    /// panel of a shared y axis has no tick labels and its plot reaches the page's edge.
+    func testLongPanelTitlesStayInsideThePage() throws {
+        var left = Axes(title: "short", xLabel: "x", yLabel: "y")
+        left.add(.line(x: [0, 1], y: [0, 1]))
+        var right = Axes(title: "tinygpt-noattn-gaussian, gaussian input: excess kurtosis −0.00", xLabel: "x", yLabel: "y")
+        right.add(.line(x: [0, 1], y: [0, 1]))
+        let figure = Figure(width: 1000, height: 400, rows: 1, columns: 2, panels: [left, right], sharey: .all)  // fig4's width
+        let layout = SVGRenderer.layouts(of: figure)[1]
+        XCTAssertTrue(layout.hidesYTickLabels)
+        let size = AxesRenderer.fittedFontSize(right.title, base: Theme.titleFontSize, bold: true, room: min(layout.plot.width + 40, layout.titleRoom))
+        let width = TextMetrics.width(of: right.title, fontSize: size, bold: true)
+        XCTAssertLessThanOrEqual(layout.plot.midX + width / 2, 1000)
+        XCTAssertLessThan(size, Theme.titleFontSize)
+    }
+
     func testErrorBarsDrawCappedIntervalsAndSetTheLimits() throws {
         var axes = Axes(xLabel: "1/δ", yLabel: "‖x_T‖", xScale: .log10, yScale: .log10)
         axes.add(.errorBars(x: [10, 100, 1000], y: [1, 2, 4], halfWidth: [0.5, 1, 5], label: "quantile ± CI"))
