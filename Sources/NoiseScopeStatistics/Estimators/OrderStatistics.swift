@@ -76,11 +76,11 @@ public struct OrderStatistics: Sendable {
         logs.isEmpty ? Foundation.log(descending[i - 1]) : logs[i - 1]
     }
 
-    /// Σ_{i≤k} log X(i) (0 for k = 0).
-    @inline(__always) func prefixLogSum(_ k: Int) -> Double { prefixSums(k).first }
+    /// Σ_{i≤16j} log X(i) (`prefixLogSum`, for the xmin scan, adds on from here).
+    func logSumCheckpoint(_ j: Int) -> Double { logSums[j] }
 
-    /// Σ_{i≤k} log X(i) and Σ_{i≤k} (log X(i))², added in index order from the
-    /// checkpoint at or below k.
+    /// Σ_{i≤k} log X(i) and Σ_{i≤k} (log X(i))² together, for the moments:
+    /// added in index order from the checkpoint at or below k, as `prefixLogSum` adds.
     func prefixSums(_ k: Int) -> (first: Double, second: Double) {
         let checkpoint = k >> Self.strideShift
         var s1 = logSums[checkpoint], s2 = logSquareSums[checkpoint]

@@ -101,16 +101,7 @@ struct BootstrapReplicate {
 
         @inline(__always) func logValue(_ p: Int) -> Double { logs.isEmpty ? Foundation.log(value(p)) : logs[p - 1] }
 
-        func prefixLogSum(_ k: Int) -> Double {
-            let checkpoint = k >> OrderStatistics.strideShift
-            var sum = logSums[checkpoint]
-            var p = checkpoint << OrderStatistics.strideShift
-            while p < k {
-                p += 1
-                sum = sum + logValue(p)
-            }
-            return sum
-        }
+        func logSumCheckpoint(_ j: Int) -> Double { logSums[j] }
     }
 
     var layout: Layout {

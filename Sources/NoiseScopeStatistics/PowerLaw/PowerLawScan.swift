@@ -20,8 +20,25 @@ protocol DescendingSample {
     func value(_ p: Int) -> Double
     /// log X(p).
     func logValue(_ p: Int) -> Double
-    /// Σ_{i≤m} log X(i), added in index order.
-    func prefixLogSum(_ m: Int) -> Double
+    /// Σ_{i≤16j} log X(i), the running sum kept at every 16th position
+    /// (`OrderStatistics.strideShift`).
+    func logSumCheckpoint(_ j: Int) -> Double
+}
+
+extension DescendingSample {
+    /// Σ_{i≤m} log X(i) (0 for m = 0): the checkpoint at or below m, then the
+    /// rest added in index order, so that every sample gives bit for bit the
+    /// sums of a full prefix array.
+    func prefixLogSum(_ m: Int) -> Double {
+        let checkpoint = m >> OrderStatistics.strideShift
+        var sum = logSumCheckpoint(checkpoint)
+        var p = checkpoint << OrderStatistics.strideShift
+        while p < m {
+            p += 1
+            sum = sum + logValue(p)
+        }
+        return sum
+    }
 }
 
 extension OrderStatistics: DescendingSample {}
