@@ -22,6 +22,17 @@ final class PowerLawBootstrapTests: XCTestCase {
         }
     }
 
+    /// Both samples read the same bits at every position: count, values,
+    /// logarithms and running sums of logarithms.
+    static func assertSameReads<A: DescendingSample, B: DescendingSample>(_ a: A, _ b: B, _ name: String,
+                                                                          file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, b.count, name, file: file, line: line)
+        let n = min(a.count, b.count)
+        XCTAssertEqual((1...n).map { a.value($0).bitPattern }, (1...n).map { b.value($0).bitPattern }, name, file: file, line: line)
+        XCTAssertEqual((1...n).map { a.logValue($0).bitPattern }, (1...n).map { b.logValue($0).bitPattern }, name, file: file, line: line)
+        XCTAssertEqual((0...n).map { a.prefixLogSum($0).bitPattern }, (0...n).map { b.prefixLogSum($0).bitPattern }, name, file: file, line: line)
+    }
+
     /// What the scan reads of an assembled replicate: values, logarithms, their
     /// running sums and the ends of groups of ties, equal bit for bit to those of
     /// the sorted sample at every position.
@@ -36,12 +47,8 @@ final class PowerLawBootstrapTests: XCTestCase {
                 replicate.draw(tailIndex: best.tailIndex, seed: fitter.seed, replicate: r)
                 let assembled = replicate.scanner
                 let sorted = PowerLawScan(data: OrderStatistics(samples: Self.referenceSample(fitter, data, best: best, replicate: r)))
-                XCTAssertEqual(assembled.data.count, sorted.data.count, name)
-                let n = sorted.data.count
-                XCTAssertEqual((1...n).map { assembled.data.value($0).bitPattern }, (1...n).map { sorted.data.value($0).bitPattern }, name)
-                XCTAssertEqual((1...n).map { assembled.data.logValue($0).bitPattern }, (1...n).map { sorted.data.logValue($0).bitPattern }, name)
-                XCTAssertEqual((0...n).map { assembled.data.prefixLogSum($0).bitPattern }, (0...n).map { sorted.data.prefixLogSum($0).bitPattern }, name)
-                XCTAssertEqual((1...n).map(assembled.tieEnd), (1...n).map(sorted.tieEnd), name)
+                Self.assertSameReads(assembled.data, sorted.data, name)
+                XCTAssertEqual((1...sorted.data.count).map(assembled.tieEnd), (1...sorted.data.count).map(sorted.tieEnd), name)
                 checked += 1
             }
         }
@@ -56,8 +63,7 @@ final class PowerLawBootstrapTests: XCTestCase {
             let sorted = sample.sorted(by: >)
             let kept = OrderStatistics(sortedDescending: sorted), anew = OrderStatistics(sortedDescending: sorted, keepingLogsBelow: 0)
             let n = sorted.count
-            XCTAssertEqual((1...n).map { anew.logValue($0).bitPattern }, (1...n).map { kept.logValue($0).bitPattern }, name)
-            XCTAssertEqual((0...n).map { anew.prefixLogSum($0).bitPattern }, (0...n).map { kept.prefixLogSum($0).bitPattern }, name)
+            Self.assertSameReads(anew, kept, name)
             XCTAssertEqual((1..<n).map { anew.logExcessMoments(k: $0).second.bitPattern }, (1..<n).map { kept.logExcessMoments(k: $0).second.bitPattern }, name)
             let fitter = PowerLawFitter(xminSearch: search, bootstrapReplicates: 2, seed: 4)
             let best = try XCTUnwrap(fitter.scan(kept)?.0, name)
@@ -70,8 +76,7 @@ final class PowerLawBootstrapTests: XCTestCase {
                 let a = keptReplicate.layout, b = anewReplicate.layout
                 XCTAssertFalse(a.logs.isEmpty, name)
                 XCTAssertTrue(b.logs.isEmpty, name)
-                XCTAssertEqual((1...n).map { b.logValue($0).bitPattern }, (1...n).map { a.logValue($0).bitPattern }, name)
-                XCTAssertEqual((0...n).map { b.prefixLogSum($0).bitPattern }, (0...n).map { a.prefixLogSum($0).bitPattern }, name)
+                Self.assertSameReads(b, a, name)
                 XCTAssertEqual(fitter.scan(anewReplicate.scanner)?.0, fitter.scan(keptReplicate.scanner)?.0, name)
             }
         }
