@@ -24,7 +24,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
         .target(name: "NoiseScopeCore", dependencies: ["CGSL"]),
-        .target(name: "NoiseScopeModels", dependencies: ["CGSL", "NoiseScopeCore"]),
+        .target(name: "NoiseScopeModels", dependencies: ["CGSL", "NoiseScopeCore"],
+                // The data files the bundled models read, found beside the executable (BundledData.swift).
+                resources: [.copy("BundledData")]),
         .target(name: "NoiseScopeStatistics", dependencies: ["CGSL", "NoiseScopeCore"]),
         .target(name: "NoiseScopeSampling", dependencies: ["CGSL", "NoiseScopeCore", "NoiseScopeModels", "NoiseScopeStatistics"]),
         .target(name: "NoiseScopeTraining", dependencies: ["NoiseScopeCore", "NoiseScopeModels", "NoiseScopeSampling", "NoiseScopeStatistics"]),

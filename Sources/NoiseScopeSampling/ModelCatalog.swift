@@ -68,23 +68,11 @@ public struct ModelCatalog {
 
     public typealias Failure = NoiseScopeError
 
-    /// The folder of the bundled data: $NOISESCOPE_DATA_DIR, else the
-    /// repository's notebooks-data/ (found from this source file's location).
-    public static var dataDirectory: URL {
-        if let override = ProcessInfo.processInfo.environment["NOISESCOPE_DATA_DIR"] {
-            return URL(fileURLWithPath: override)
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("notebooks-data")
-    }
+    /// The folder of the bundled data (see `BundledData`): $NOISESCOPE_DATA_DIR,
+    /// else the resources beside the executable or under its install prefix.
+    public static var dataDirectory: URL { BundledData.directory }
 
-    static func bundledFile(_ name: String) throws -> URL {
-        let url = dataDirectory.appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw Failure(description: "bundled data \(url.path) is missing; set NOISESCOPE_DATA_DIR to the notebooks-data folder of the noisescope repository")
-        }
-        return url
-    }
+    static func bundledFile(_ name: String) throws -> URL { try BundledData.file(name) }
 
     /// Everything that rebuilds a model exactly: what checkpoints store.
     public struct Recipe: Codable, Equatable, Sendable {

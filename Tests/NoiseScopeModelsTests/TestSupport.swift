@@ -5,11 +5,11 @@ import XCTest
 
 /// Locations and shared fixtures for the tests. The package root is found from this
 /// file's path (Tests/NoiseScopeModelsTests/TestSupport.swift → two levels up), and the
-/// data files from `notebooks-data/` under it, the same layout as the main repository.
+/// data files from `Sources/NoiseScopeModels/BundledData/` under it.
 enum TestData {
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let dataDirectory = packageRoot.appendingPathComponent("notebooks-data")
+    static let dataDirectory = packageRoot.appendingPathComponent("Sources/NoiseScopeModels/BundledData")
     static let corpusURL = dataDirectory.appendingPathComponent("prideprejudice.txt")
     static let digitsURL = dataDirectory.appendingPathComponent("digits.csv")
     static let fixturesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

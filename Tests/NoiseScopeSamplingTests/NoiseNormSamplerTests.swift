@@ -12,9 +12,8 @@ import XCTest
 /// entry, ~6e-8, summed over ≤ 1797 examples).
 final class NoiseNormSamplerTests: XCTestCase {
     static let digits: DigitsDataset = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("notebooks-data/digits.csv")
-        return try! DigitsDataset(contentsOf: url)
+        // The resources beside the test bundle, as the command finds them beside itself.
+        return try! DigitsDataset(contentsOf: ModelCatalog.dataDirectory.appendingPathComponent("digits.csv"))
     }()
 
     func gradient(_ model: LogReg<Float>, _ indices: [Int]) -> [Double] {
@@ -115,9 +114,7 @@ final class NoiseNormSamplerTests: XCTestCase {
 /// fp32 rounding of the model's gradients (< 1e-5 relative).
 final class NoiseScaleTests: XCTestCase {
     func testNoiseScaleMatchesClosedFormOnLeastSquares() throws {
-        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("notebooks-data")
-        let data = try DiabetesDataset(directory: directory)
+        let data = try DiabetesDataset(directory: ModelCatalog.dataDirectory)
         let model = LinearRegression<Float>(data: data, maxBatchSize: 16)
         // Move away from w = 0 so that G is not dominated by the intercept alone.
         for j in 0..<model.parameterCount { model.parameters[j] = Float(0.1 * Double(j % 3) - 0.05) }

@@ -38,7 +38,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-CORPUS = ROOT / "notebooks-data" / "prideprejudice.txt"
+CORPUS = ROOT / "Sources" / "NoiseScopeModels" / "BundledData" / "prideprejudice.txt"
 TORCH_MODEL = ROOT / "tools" / "fixtures" / "make_torch_fixture.py"
 
 # tinygpt defaults (docs/models.md)

@@ -10,16 +10,14 @@ import Foundation
 /// kernels (`noisescope bench` measures both). `OPENBLAS_CORETYPE` fixes that, but is read only while the
 /// library loads, i.e. before `main`. `select(_:)` sets it and re-runs OpenBLAS's
 /// own dynamic initialisation (`gotoblas_dynamic_quit` / `gotoblas_dynamic_init`,
-/// exported by the library, looked up with `dlsym` since they are not in any header),
+/// exported by the library but in no header; the CGSL shim declares them weak, so
+/// this works in a statically linked binary too),
 /// which swaps the kernel table. Call it once at start-up, before any BLAS work runs on
 /// other threads.
 public enum OpenBLASCore {
     /// The active kernel set, e.g. "Prescott", "Haswell", "SkylakeX".
     public static var current: String {
-        // `openblas_get_corename` is exported but not declared by the CGSL shim.
-        typealias CoreName = @convention(c) () -> UnsafeMutablePointer<CChar>?
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "openblas_get_corename"),
-              let name = unsafeBitCast(symbol, to: CoreName.self)() else { return "unknown" }
+        guard let name = noisescope_openblas_corename() else { return "unknown" }
         return String(cString: name)
     }
 
@@ -28,13 +26,12 @@ public enum OpenBLASCore {
     /// dynamic initialisation to re-run (not a DYNAMIC_ARCH build).
     @discardableResult
     public static func select(_ name: String) -> String? {
-        typealias Hook = @convention(c) () -> Void
-        let handle = UnsafeMutableRawPointer(bitPattern: 0)  // RTLD_DEFAULT
-        guard let quit = dlsym(handle, "gotoblas_dynamic_quit"),
-              let initialise = dlsym(handle, "gotoblas_dynamic_init") else { return nil }
+        let previous = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
         setenv("OPENBLAS_CORETYPE", name, 1)
-        unsafeBitCast(quit, to: Hook.self)()
-        unsafeBitCast(initialise, to: Hook.self)()
+        guard noisescope_openblas_reinitialise() != 0 else {
+            if let previous { setenv("OPENBLAS_CORETYPE", previous, 1) } else { unsetenv("OPENBLAS_CORETYPE") }
+            return nil
+        }
         return current
     }
 

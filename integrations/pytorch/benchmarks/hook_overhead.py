@@ -52,7 +52,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "src"))
 
 from noisescope_torch import NoiseRecorder  # noqa: E402
 
-CORPUS = os.path.normpath(os.path.join(HERE, "..", "..", "..", "notebooks-data", "prideprejudice.txt"))
+CORPUS = os.path.normpath(os.path.join(HERE, "..", "..", "..", "Sources", "NoiseScopeModels", "BundledData", "prideprejudice.txt"))
 
 
 class Block(nn.Module):
