@@ -8,6 +8,7 @@
 #define NOISESCOPE_CGSL_SHIM_H
 
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_version.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_randist.h>
@@ -30,6 +31,23 @@
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
 char *openblas_get_config(void);
+
+/// OpenBLAS's kernel-set name and its run-time kernel selection (DYNAMIC_ARCH
+/// builds only), declared weak so that an OpenBLAS without them still links
+/// and so that they are reachable in a statically linked binary, where dlsym
+/// finds nothing. The wrappers return 0 where the library lacks them.
+char *openblas_get_corename(void) __attribute__((weak));
+void gotoblas_dynamic_init(void) __attribute__((weak));
+void gotoblas_dynamic_quit(void) __attribute__((weak));
+static inline const char *noisescope_openblas_corename(void) {
+    return openblas_get_corename ? openblas_get_corename() : 0;
+}
+static inline int noisescope_openblas_reinitialise(void) {
+    if (!gotoblas_dynamic_init || !gotoblas_dynamic_quit) return 0;
+    gotoblas_dynamic_quit();
+    gotoblas_dynamic_init();
+    return 1;
+}
 
 /// Swaps two paths in one step (Linux renameat2 with RENAME_EXCHANGE), so a
 /// finished run directory replaces the previous one atomically. -1 with errno

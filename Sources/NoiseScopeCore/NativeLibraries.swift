@@ -11,11 +11,18 @@ package enum NativeLibraries {
     /// The path of the shared object that provides `cblas_sgemm`: the
     /// dynamic linker's global lookup (dlsym with RTLD_DEFAULT, a null handle
     /// on glibc), which is what every call from this process binds to.
+    /// In a statically linked binary (the wheel's) dlsym finds nothing, and
+    /// the answer is the executable itself.
     public static var cblasLibraryPath: String? {
         _ = cblas_sgemm  // keep the link to the library that declares it
-        guard let address = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "cblas_sgemm") else { return nil }
+        guard let address = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "cblas_sgemm") else {
+            return (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).map { $0 + " (linked in)" }
+        }
         return mappedFile(containing: UInt(bitPattern: address))
     }
+
+    /// GSL's version string (e.g. "2.7.1"), from the library linked in.
+    public static var gslVersion: String { String(cString: gsl_version) }
 
     /// The file mapped at `address` in this process, from /proc/self/maps
     /// (lines "start-end perms offset dev inode path", addresses in hex).

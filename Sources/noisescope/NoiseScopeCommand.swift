@@ -25,8 +25,29 @@ struct NoiseScopeCommand: ParsableCommand {
               noisescope generate pareto --alpha 1.5 --count 10000 > pareto.txt
               noisescope check pareto.txt
             Every command explains itself: noisescope help <command>.
+            noisescope --version [--json] names the release, the commit, the
+            native libraries and the BLAS kernels (paste it into bug reports).
+            Shell completion: noisescope --generate-completion-script bash|zsh|fish
+            (scripts/install puts the scripts where each shell looks).
             """,
         subcommands: [MeasureCommand.self, CheckCommand.self, CalibrateCommand.self, TrainCommand.self, FigureCommand.self, SimulateCommand.self, ReportCommand.self, ReferenceCommand.self, BenchCommand.self, GenerateCommand.self, SweepCommand.self])
+
+    @Flag(name: .customLong("version"), help: "Print the release, the commit it was built from, GSL, OpenBLAS and the BLAS kernels in use.")
+    var printVersion = false
+    @Flag(help: "With --version: print JSON.")
+    var json = false
+
+    func validate() throws {
+        if json && !printVersion { throw ValidationError("--json goes with --version here; each command has its own --json (see noisescope <command> --help)") }
+    }
+
+    /// `noisescope --version`; with no flag, the overview.
+    func run() throws {
+        guard printVersion else { throw CleanExit.helpRequest(self) }
+        OpenBLASCore.useBestKernelsForThisCPU()  // the kernels every command selects by default (--blas-kernels auto)
+        let report = VersionReport.current()
+        StandardStreams.writeOutput(Data((json ? try encodeJSON(report) : report.text).utf8))
+    }
 
     /// Parses and runs the command, printing every error as the rest of
     /// noisescope does: control characters escaped, help on stdout.

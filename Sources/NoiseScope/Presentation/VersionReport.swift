@@ -1,0 +1,66 @@
+import Foundation
+import NoiseScopeCore
+import NoiseScopeModels
+
+/// What `noisescope --version` prints: this release, the commit it was built
+/// from (recorded by `scripts/install`; a plain `swift build` records none),
+/// the native libraries linked in and the BLAS kernels in use, and where the
+/// bundled data was found. Users paste it into bug reports.
+public struct VersionReport: Codable, Equatable, Sendable {
+    /// The release, the same number as the Python wheel's.
+    public static let release = "0.5.0"
+    /// The file, in the bundled data's folder, where `scripts/install` records the commit.
+    public static let commitFileName = "build-commit.txt"
+
+    public let version: String
+    public let commit: String?
+    public let gsl: String
+    public let openblas: String
+    public let blasKernels: String
+    public let cblasLibrary: String?
+    public let dataDirectory: String
+
+    enum CodingKeys: String, CodingKey {
+        case version, commit, gsl, openblas
+        case blasKernels = "blas_kernels"
+        case cblasLibrary = "cblas_library"
+        case dataDirectory = "data_directory"
+    }
+
+    /// Every key always present: a development build's commit is written as null.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(version, forKey: .version)
+        try container.encode(commit, forKey: .commit)
+        try container.encode(gsl, forKey: .gsl)
+        try container.encode(openblas, forKey: .openblas)
+        try container.encode(blasKernels, forKey: .blasKernels)
+        try container.encode(cblasLibrary, forKey: .cblasLibrary)
+        try container.encode(dataDirectory, forKey: .dataDirectory)
+    }
+
+    /// Reads everything from the running process and its files.
+    public static func current() -> VersionReport {
+        let data = BundledData.directory
+        let recorded = try? String(contentsOf: data.appendingPathComponent(commitFileName), encoding: .utf8)
+        let commit = recorded.map { String($0.prefix(64)).trimmingCharacters(in: .whitespacesAndNewlines) }
+            .flatMap { $0.isEmpty || !$0.allSatisfy(\.isHexDigit) ? nil : $0 }
+        return VersionReport(version: release, commit: commit, gsl: NativeLibraries.gslVersion,
+                             openblas: NativeLibraries.openBLASConfiguration, blasKernels: OpenBLASCore.current,
+                             cblasLibrary: NativeLibraries.cblasLibraryPath, dataDirectory: data.path)
+    }
+
+    /// The lines for a person.
+    public var text: String {
+        """
+        noisescope \(version)
+        commit        \(commit ?? "not recorded (a development build; scripts/install records it)")
+        GSL           \(gsl)
+        OpenBLAS      \(openblas)
+        BLAS kernels  \(blasKernels)
+        cblas from    \(cblasLibrary ?? "unknown")
+        bundled data  \(dataDirectory)
+
+        """
+    }
+}
