@@ -15,10 +15,14 @@ struct CommandLineHarness {
         Bundle.main.bundleURL.appendingPathComponent("noisescope")
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
+    /// Runs `executable` (the built binary by default) with `arguments`; `environment`
+    /// replaces the whole environment when given.
+    static func run(_ arguments: [String], stdin: String? = nil, executable: URL? = nil,
+                    environment: [String: String]? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable ?? binary
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
