@@ -32,21 +32,15 @@ struct NoiseScopeCommand: ParsableCommand {
             """,
         subcommands: [MeasureCommand.self, CheckCommand.self, CalibrateCommand.self, TrainCommand.self, FigureCommand.self, SimulateCommand.self, ReportCommand.self, ReferenceCommand.self, BenchCommand.self, GenerateCommand.self, SweepCommand.self])
 
-    @Flag(name: .customLong("version"), help: "Print the release, the commit it was built from, GSL, OpenBLAS and the BLAS kernels in use.")
-    var printVersion = false
-    @Flag(help: "With --version: print JSON.")
-    var json = false
-
-    func validate() throws {
-        if json && !printVersion { throw ValidationError("--json goes with --version here; each command has its own --json (see noisescope <command> --help)") }
-    }
-
-    /// `noisescope --version`; with no flag, the overview.
-    func run() throws {
-        guard printVersion else { throw CleanExit.helpRequest(self) }
+    /// `noisescope --version [--json]`, answered before parsing: flags declared
+    /// on the root would also swallow a subcommand's own `--json`.
+    static func printVersionIfAsked(_ arguments: [String]) throws -> Bool {
+        guard arguments.first == "--version" || arguments.last == "--version",
+              Set(arguments).isSubset(of: ["--version", "--json"]), arguments.count == Set(arguments).count else { return false }
         OpenBLASCore.useBestKernelsForThisCPU()  // the kernels every command selects by default (--blas-kernels auto)
         let report = VersionReport.current()
-        StandardStreams.writeOutput(Data((json ? try encodeJSON(report) : report.text).utf8))
+        StandardStreams.writeOutput(Data((arguments.contains("--json") ? try encodeJSON(report) : report.text).utf8))
+        return true
     }
 
     /// Parses and runs the command, printing every error as the rest of
@@ -55,6 +49,7 @@ struct NoiseScopeCommand: ParsableCommand {
         // A closed pipe is an EPIPE from write(2), handled where output is written.
         signal(SIGPIPE, SIG_IGN)
         do {
+            if try printVersionIfAsked(Array(CommandLine.arguments.dropFirst())) { return }
             var command = try parseAsRoot()
             try command.run()
         } catch {

@@ -90,8 +90,10 @@ final class InstallLayoutTests: XCTestCase {
         XCTAssertTrue((object["gsl"] as? String)?.hasPrefix("2.") == true, "\(object)")
         XCTAssertTrue((object["openblas"] as? String)?.hasPrefix("OpenBLAS ") == true, "\(object)")
         XCTAssertNotEqual(object["blas_kernels"] as? String, "unknown")
-        let alone = try CommandLineHarness.run(["--json"])
-        XCTAssertEqual(alone.status, 1)
-        XCTAssertTrue(alone.stderr.contains("--json goes with --version"), alone.stderr)
+        // The root's --version must not take a subcommand's own --json (it once did).
+        let check = try CommandLineHarness.run(["check", "-", "--json"], stdin: (1...600).map { "\($0)" }.joined(separator: "\n"))
+        XCTAssertEqual(check.status, 0, check.stderr)
+        XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(try CommandLineHarness.run(["--json"]).status, 1)
     }
 }

@@ -10,11 +10,14 @@ reports.
 
 import os
 import shutil
+import sys
+import types
 
 import numpy as np
 import pytest
 
 from noisescope_torch import CheckResult, NoisescopeNotFound, check
+from noisescope_torch.check import find_binary
 
 BINARY = os.environ.get("NOISESCOPE_BIN") or shutil.which("noisescope")
 needs_binary = pytest.mark.skipif(not BINARY, reason="noisescope binary absent (set NOISESCOPE_BIN or put it on PATH)")
@@ -72,15 +75,32 @@ def test_check_failure_is_one_line(tmp_path):
 
 
 def test_missing_binary_names_the_install_step(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "noisescope", None)   # as if the noisescope wheel were not installed
     monkeypatch.setenv("NOISESCOPE_BIN", str(tmp_path / "nowhere" / "noisescope"))
     with pytest.raises(NoisescopeNotFound) as caught:
         check([1.0, 2.0, 3.0])
     message = str(caught.value)
-    assert "NOISESCOPE_BIN=" in message and "swift build -c release" in message and "\n" not in message
+    assert "NOISESCOPE_BIN=" in message and "pip install the noisescope wheel" in message and "\n" not in message
     monkeypatch.delenv("NOISESCOPE_BIN")
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(NoisescopeNotFound, match="not on PATH; build it with `swift build -c release`"):
+    with pytest.raises(NoisescopeNotFound, match="not on PATH; pip install the noisescope wheel"):
         check([1.0, 2.0, 3.0])
+
+
+def test_the_wheel_binary_comes_before_path(monkeypatch, tmp_path):
+    fake = tmp_path / "wheel" / "noisescope"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    module = types.ModuleType("noisescope")
+    module.binary_path = lambda: str(fake)
+    monkeypatch.setitem(sys.modules, "noisescope", module)
+    monkeypatch.delenv("NOISESCOPE_BIN", raising=False)
+    assert find_binary() == str(fake)
+    fake.chmod(0o644)                                      # not executable: fall through to PATH
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(NoisescopeNotFound, match="not on PATH"):
+        find_binary()
 
 
 def test_result_tolerates_new_fields_and_verdicts():

@@ -1,6 +1,7 @@
 """``check``: the tail verdict of ``noisescope check`` from Python.
 
-Runs the ``noisescope`` binary (``NOISESCOPE_BIN``, else ``noisescope`` on PATH)
+Runs the ``noisescope`` binary (``NOISESCOPE_BIN``, else the one inside the
+``noisescope`` wheel when it is installed, else ``noisescope`` on PATH)
 as ``noisescope check FILE --json [options]`` and returns a :class:`CheckResult`.
 The dataclasses keep every field they do not know in ``extra`` and the whole
 JSON in ``raw``, and ``verdict`` is a plain string, so a newer binary (new
@@ -21,8 +22,9 @@ import numpy as np
 
 from ._io import MERGED, write_npy_atomic
 
-INSTALL_HINT = ("build it with `swift build -c release` at the noisescope repository root (after `bash "
-                "scripts/install-dependencies`) and put .build/release on PATH, or set NOISESCOPE_BIN to the binary")
+INSTALL_HINT = ("pip install the noisescope wheel (`bash scripts/build-wheel OUTDIR` at the noisescope repository "
+                "root builds it), or install the binary with `bash scripts/install` and put it on PATH, "
+                "or set NOISESCOPE_BIN to the binary")
 
 
 class NoisescopeNotFound(FileNotFoundError):
@@ -115,14 +117,29 @@ class CheckResult:
         return cls(**values, extra={k: v for k, v in data.items() if k not in known}, raw=data)
 
 
+def _wheel_binary() -> Optional[str]:
+    """The binary of the ``noisescope`` wheel, if that distribution is installed."""
+    try:
+        import noisescope  # the wheel of scripts/build-wheel; optional
+    except ImportError:
+        return None
+    locate = getattr(noisescope, "binary_path", None)
+    path = locate() if callable(locate) else None
+    return path if isinstance(path, str) and os.path.isfile(path) and os.access(path, os.X_OK) else None
+
+
 def find_binary() -> str:
-    """The noisescope binary: ``NOISESCOPE_BIN`` if set, else ``noisescope`` on PATH."""
+    """The noisescope binary: ``NOISESCOPE_BIN`` if set, else the ``noisescope``
+    wheel's, else ``noisescope`` on PATH."""
     configured = os.environ.get("NOISESCOPE_BIN")
     if configured:
         if not (os.path.isfile(configured) and os.access(configured, os.X_OK)):
             raise NoisescopeNotFound(f"noisescope_torch: NOISESCOPE_BIN={configured} is not an executable file; "
                                      f"{INSTALL_HINT}")
         return configured
+    bundled = _wheel_binary()
+    if bundled is not None:
+        return bundled
     found = shutil.which("noisescope")
     if found is None:
         raise NoisescopeNotFound(f"noisescope_torch: the noisescope binary is not on PATH; {INSTALL_HINT}")

@@ -1,0 +1,5 @@
+"""``python -m noisescope ...`` runs the bundled binary."""
+
+from . import main
+
+main()
