@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "NoiseScopeTrainingTests", dependencies: ["NoiseScopeCore", "NoiseScopeTraining"]),
         .testTarget(name: "NoiseScopeFiguresTests", dependencies: ["NoiseScopeCore", "NoiseScopePlot", "NoiseScopeFigures"], resources: [.copy("Golden")]),
         .testTarget(name: "FuzzReplayTests", dependencies: ["NoiseScopeCore", "NoiseScopeStatistics", "NoiseScopeTraining"]),
-        .testTarget(name: "NoiseScopeTests", dependencies: ["NoiseScope"]),
+        .testTarget(name: "NoiseScopeTests", dependencies: ["CGSL", "NoiseScope"]),
         .testTarget(name: "CommandLineTests", dependencies: ["noisescope", "NoiseScopeStatistics"]),
     ]
 )

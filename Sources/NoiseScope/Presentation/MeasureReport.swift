@@ -44,9 +44,9 @@ public struct RunReportBuilder: Sendable {
         } catch {
             throw NoiseScopeError("\(run.path)/summary.json is not a noisescope measure summary (\(error))")
         }
-        let norms = try SampleReader().read(path: run.file("noise_norms.npy")).values
-        let varianceTable = try SampleReader(format: .csv, column: "variance").read(path: run.file("variance.csv"))
-        let sampleCounts = try SampleReader(format: .csv, column: "samples").read(path: run.file("variance.csv")).values
+        let norms = try run.samples("noise_norms.npy").values
+        let varianceTable = try run.samples("variance.csv", SampleReader(format: .csv, column: "variance"))
+        let sampleCounts = try run.samples("variance.csv", SampleReader(format: .csv, column: "samples")).values
         guard norms.count == summary.samples, varianceTable.values.count == sampleCounts.count else {
             throw NoiseScopeError("\(run.path): noise_norms.npy or variance.csv does not match summary.json (\(norms.count) norms, \(summary.samples) promised); re-run measure")
         }

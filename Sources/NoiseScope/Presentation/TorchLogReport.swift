@@ -28,7 +28,7 @@ extension RunReportBuilder {
         guard try run.has("noise_norms.npy") else {
             throw NoiseScopeError("\(run.path) has no noise_norms.npy: the run recorded no noise sample (was it stopped before its first recording step?)")
         }
-        let norms = try SampleReader().read(path: run.file("noise_norms.npy")).values.filter { $0 > 0 && $0.isFinite }
+        let norms = try run.samples("noise_norms.npy").values.filter { $0 > 0 && $0.isFinite }
         // Noise norms recorded along training are a trajectory: autocorrelated, maybe drifting.
         var options = TailCheck.Options(seed: seed, bootstrapReplicates: bootstrap)
         options.dependent = true

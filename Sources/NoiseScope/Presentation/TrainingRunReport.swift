@@ -12,9 +12,9 @@ import Glibc
 /// the check on each noise snapshot, and the snapshots compared over training.
 extension RunReportBuilder {
     func trainingRunReport(_ run: RunDirectory) throws -> RunReport {
-        let loss = try SampleReader(format: .csv, column: "train_loss").read(path: run.file("loss.csv")).values
-        let validation = try SampleReader(format: .csv, column: "validation_loss").read(path: run.file("loss.csv")).values
-        let lossSteps = try SampleReader(format: .csv, column: "step").read(path: run.file("loss.csv")).values
+        let loss = try run.samples("loss.csv", SampleReader(format: .csv, column: "train_loss")).values
+        let validation = try run.samples("loss.csv", SampleReader(format: .csv, column: "validation_loss")).values
+        let lossSteps = try run.samples("loss.csv", SampleReader(format: .csv, column: "step")).values
         var noiseFolder = stat()
         let folder = URL(fileURLWithPath: run.path).appendingPathComponent("noise").path
         let hasNoise = lstat(folder, &noiseFolder) == 0 && noiseFolder.st_mode & S_IFMT == S_IFDIR
@@ -25,7 +25,7 @@ extension RunReportBuilder {
         var last: TailCheckReport?
         for name in snapshotFiles {
             guard let step = Int(name.dropFirst(5).dropLast(4)) else { continue }
-            let norms = try SampleReader(format: .csv, column: "noise_norm").read(path: run.file("noise/" + name)).values
+            let norms = try run.samples("noise/" + name, SampleReader(format: .csv, column: "noise_norm")).values
             ordered += norms
             steps += Array(repeating: step, count: norms.count)
             if let report = try? TailCheck.run(norms.filter { $0 > 0 && $0.isFinite }, options: .init(seed: seed, bootstrapReplicates: 0)) {

@@ -4,9 +4,11 @@ import NoiseScopeCore
 import Glibc
 #endif
 
-/// The files of a run directory that a report may read: regular files directly
-/// inside it. A symbolic link (which could point at any readable file) is
-/// refused, so nothing from outside the directory reaches the page.
+/// The files of a run directory that a report may read: regular files inside
+/// it. A symbolic link (which could point at any readable file) is refused, so
+/// nothing from outside the directory reaches the page; the reads themselves
+/// open without following links (`InputFile(regularFileIn:at:)`), so a link
+/// swapped in after the check is refused too.
 public struct RunDirectory: Sendable {
     public let path: String
 
@@ -32,6 +34,17 @@ public struct RunDirectory: Sendable {
 
     /// The bytes of `name` (at most 64 MB: run documents are small).
     public func data(_ name: String) throws -> Data {
-        Data(try InputFile(path: file(name)).readAll(limit: 64_000_000))
+        Data(try open(name).readAll(limit: 64_000_000))
+    }
+
+    /// The samples of `name`, read by `reader` without following links.
+    public func samples(_ name: String, _ reader: SampleReader = SampleReader()) throws -> ReadSamples {
+        try reader.read(try open(name))
+    }
+
+    /// `name` opened for reading without following any link below `path`.
+    func open(_ name: String) throws -> InputFile {
+        _ = try file(name)  // the message for a missing file names the run
+        return try InputFile(regularFileIn: path, at: name)
     }
 }

@@ -4,8 +4,20 @@ import NoiseScopeCore
 /// A noisescope_torch log directory given to `check`: its noise norms (whole
 /// model, or one layer group's column of noise_norms_by_group.npy).
 public struct TorchLogInput: Equatable, Sendable {
-    public var path: String
+    /// The log directory and the file in it that holds the samples.
+    public var directory: String
+    public var file: String
     public var column: String?
+
+    public var path: String { URL(fileURLWithPath: directory).appendingPathComponent(file).path }
+
+    /// The samples, read without following links inside the log directory.
+    public func samples(_ reader: SampleReader) throws -> ReadSamples {
+        var reader = reader
+        reader.column = column
+        reader.format = .npy
+        return try RunDirectory(path: directory).samples(file, reader)
+    }
 
     /// nil for an ordinary file; the log's file otherwise (a directory with a
     /// manifest, or a noise_norms_by_group.npy beside one).
@@ -25,14 +37,20 @@ public struct TorchLogInput: Equatable, Sendable {
                 return nil
             }
             let manifest = try TorchLogManifest.read(run)
-            guard let group else { return TorchLogInput(path: try run.file("noise_norms.npy"), column: nil) }
+            guard let group else { return TorchLogInput(directory: directory, file: try checked(run, "noise_norms.npy"), column: nil) }
             guard let groups = manifest.groups, try run.has("noise_norms_by_group.npy") else {
                 throw NoiseScopeError("\(directory) was recorded without per-layer groups; record with per-layer recording on (noisescope_torch) to read a layer group")
             }
             guard let index = groups.firstIndex(of: group) else {
                 throw NoiseScopeError("\(directory) has no group \(TerminalText.quoted(group)); its groups are \(TerminalText.safeForTerminal(groups.joined(separator: ", "), limit: 200))")
             }
-            return TorchLogInput(path: try run.file("noise_norms_by_group.npy"), column: String(index + 1))
+            return TorchLogInput(directory: directory, file: try checked(run, "noise_norms_by_group.npy"), column: String(index + 1))
         }
+    }
+
+    /// `name`, after the run directory has checked that it is a regular file.
+    private static func checked(_ run: RunDirectory, _ name: String) throws -> String {
+        _ = try run.file(name)
+        return name
     }
 }

@@ -43,6 +43,44 @@ package final class InputFile {
         regularFileSize = kind == S_IFREG ? Int(status.st_size) : nil
     }
 
+    /// The regular file at `relativePath` ("name" or "sub/name") inside
+    /// `directory`, reached without following any link below `directory`: each
+    /// folder is opened with O_NOFOLLOW | O_DIRECTORY relative to the one
+    /// above it, and the file with O_NOFOLLOW, then checked with fstat. A link
+    /// swapped in at any moment (even after an lstat said "regular file") is
+    /// refused rather than read, so nothing outside the directory gets in.
+    public init(regularFileIn directory: String, at relativePath: String) throws {
+        let shown = URL(fileURLWithPath: directory).appendingPathComponent(relativePath).path
+        path = shown
+        ownsDescriptor = true
+        var current = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard current >= 0 else { throw Self.failure(directory, errno: errno) }
+        let parts = relativePath.split(separator: "/").map(String.init)
+        for (index, part) in parts.enumerated() {
+            let last = index == parts.count - 1
+            let flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (last ? O_NONBLOCK : O_DIRECTORY)
+            let next = openat(current, part, flags)
+            let code = errno
+            close(current)
+            guard next >= 0 else {
+                if code == ELOOP || (!last && code == ENOTDIR) {
+                    throw NoiseScopeError("\(TerminalText.safeForTerminal(shown, limit: 200)): \(TerminalText.quoted(part, limit: 100)) is a symbolic link or not a folder; only regular files inside the directory are read")
+                }
+                throw Self.failure(shown, errno: code)
+            }
+            current = next
+        }
+        descriptor = current
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            close(descriptor)
+            throw NoiseScopeError("\(TerminalText.safeForTerminal(shown, limit: 200)) is not a regular file")
+        }
+        // Reads block as usual: O_NONBLOCK only kept a FIFO from hanging the open.
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
+        regularFileSize = Int(status.st_size)
+    }
+
     deinit { if ownsDescriptor { close(descriptor) } }
 
     /// Up to `count` bytes; an empty array at the end of the input.

@@ -25,8 +25,12 @@ public struct SampleReader: Sendable {
     /// Reads `path`, or standard input when `path` is "-" (also FIFOs and
     /// `/dev/stdin`, read to their end).
     public func read(path: String) throws -> ReadSamples {
-        let input = try InputFile(path: path)
-        return try read(bytes: input.readAll(limit: Self.inputByteLimit), source: path)
+        try read(try InputFile(path: path))
+    }
+
+    /// Reads an input already opened (e.g. without following links); its path names it.
+    package func read(_ input: InputFile) throws -> ReadSamples {
+        try read(bytes: input.readAll(limit: Self.inputByteLimit), source: input.path)
     }
 
     /// Reads samples from bytes already in memory; `source` names them in messages.
@@ -34,8 +38,22 @@ public struct SampleReader: Sendable {
         try read(bytes: [UInt8](data), source: source)
     }
 
+    /// Refuses a column for plain text or JSON lines, and a field for anything
+    /// but JSON lines: a selector the format has no use for was a mistake
+    /// (the wrong file, or a missing --format), not something to ignore.
+    package static func refuseUnusedSelectors(format: SampleFormat, column: String?, field: String?, source: String) throws {
+        let shown = TerminalText.quoted(source, limit: 200)
+        if let column, format == .text || format == .jsonl {
+            throw NoiseScopeError.invalidSetting(.column, message: "\(TerminalText.quoted(column, limit: 60)) names a column of a CSV, TSV or 2-D .npy, but \(shown) is read as \(format.rawValue); drop --column, or say --format csv|tsv")
+        }
+        if let field, format != .jsonl {
+            throw NoiseScopeError.invalidSetting(.field, message: "\(TerminalText.quoted(field, limit: 60)) names a field of JSON lines, but \(shown) is read as \(format.rawValue); drop --field, or say --format jsonl")
+        }
+    }
+
     func read(bytes: [UInt8], source: String) throws -> ReadSamples {
         let chosen = format ?? SampleFormat.inferred(fromPath: source) ?? .text
+        try Self.refuseUnusedSelectors(format: chosen, column: column, field: field, source: source)
         if chosen == .npy {
             return try NumpyArrayReader(source: source, column: column).read(bytes)
         }
