@@ -2,7 +2,8 @@
 # Same seed, same bytes, across a refactor: runs measure, check, train,
 # simulate and report with two noisescope binaries on the same small inputs
 # and diffs everything they write, except what is allowed to differ (wall time,
-# gradients per second, the path in "wrote …", and figures when asked).
+# gradients per second, the path in "wrote …", the file list in a run's
+# marker, and figures when asked).
 #
 #   tools/compare-outputs.sh OLD_BINARY NEW_BINARY [--skip-figures]
 #
@@ -40,6 +41,10 @@ json.dump(d, open(p, "w"), sort_keys=True, indent=1)
 PY
     done
     rm -f m1/report.html m2/report.html t1/report.html
+    # The run marker lists the files written since 0.5.0 (a re-run refuses files it did not write).
+    for marker in m1/.noisescope-run m2/.noisescope-run s1/.noisescope-run; do
+        [ -f "$marker" ] && head -n 1 "$marker" > "$marker.kind" && mv "$marker.kind" "$marker"
+    done
     [ "$skip" = --skip-figures ] && find . \( -name '*.svg' -o -name '*.html' \) -delete
     cd - > /dev/null
 }

@@ -54,7 +54,7 @@ struct MeasureCommand: ParsableCommand {
     @Option(name: .customLong("full-batches"), help: "Estimate ∇f from M random minibatches instead of the whole data set (default: none, the exact ∇f over every example).")
     var fullBatches: Int?
     @Option(help: "Seed of the initialisation, the Gaussian inputs and the minibatch order.") var seed: UInt64 = 0
-    @Option(help: "Output directory (created if missing).") var out = "out/measure"
+    @Option(help: "Output directory (created if missing). A re-run replaces an earlier run's directory whole, and refuses, naming them, files and folders noisescope did not write there (report.html of noisescope report counts as its own).") var out = "out/measure"
     @Option(help: "Bootstrap replicates for the power-law goodness of fit.") var bootstrap = 100
     @Option(help: "Width d (tinygpt, resmlp; default: the model's own).") var width: Int?
     @Option(help: "Blocks L (tinygpt layers, resmlp residual blocks; default: the model's own).") var layers: Int?

@@ -32,7 +32,7 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Seed.") var seed: UInt64 = 2
     @Option(help: "Base step size η.") var lr = 0.05
     @Option(help: "Clipping level c.") var clip = 1.0
-    @Option(help: "Output directory.") var out = "out/simulate"
+    @Option(help: "Output directory. A re-run replaces an earlier run's directory whole, and refuses, naming them, files and folders noisescope did not write there.") var out = "out/simulate"
     @Flag(help: "Print the JSON result (without the per-replicate errors) instead of the table.") var json = false
     @OptionGroup var figureFormat: FigureFormatOption
 

@@ -12,15 +12,21 @@ import Glibc
 /// new one, never a mixture; a killed run's temporary directory is removed
 /// by the next run.
 ///
-/// An existing destination is replaced only if it looks like noisescope's
-/// own: empty, marked by `markerName`, or holding nothing but files this run
-/// writes. Anything else (a home directory given by mistake) is refused.
+/// An existing destination is replaced only if everything in it is
+/// noisescope's own: the files this run writes, the files the marker
+/// (`markerName`, which lists them) says an earlier run wrote, and a
+/// `report.html` of `noisescope report`. Anything else (a user's notes, a
+/// subfolder, a home directory given by mistake) is refused in one line that
+/// names it: a re-run never deletes what it did not write.
 package enum AtomicDirectory {
     /// The file that marks a directory as a noisescope run.
     public static let markerName = ".noisescope-run"
 
+    /// What `noisescope report` adds to a run directory: ours too.
+    public static let reportName = "report.html"
+
     /// Writes `files` (names without slashes) as the whole contents of `path`.
-    /// `kind` (e.g. "measure") goes into the marker file.
+    /// `kind` (e.g. "measure") and the names written go into the marker file.
     public static func write(_ files: [(name: String, data: Data)], to path: String, kind: String) throws {
         let destination = URL(fileURLWithPath: path).standardizedFileURL.path
         let shown = TerminalText.safeForTerminal(path, limit: 200)
@@ -42,7 +48,8 @@ package enum AtomicDirectory {
         var committed = false
         defer { if !committed { try? FileManager.default.removeItem(atPath: temporary) } }
         chmod(temporary, 0o755)
-        for (fileName, data) in files + [(markerName, Data("\(kind)\n".utf8))] {
+        let marker = ([kind] + files.map(\.name).sorted()).joined(separator: "\n") + "\n"
+        for (fileName, data) in files + [(markerName, Data(marker.utf8))] {
             try AtomicFile.write(data, to: URL(fileURLWithPath: temporary).appendingPathComponent(fileName))
         }
         let directoryDescriptor = open(temporary, O_RDONLY | O_DIRECTORY)
@@ -83,8 +90,28 @@ package enum AtomicDirectory {
             throw NoiseScopeError("\(shown) exists and is not a directory\(kind == S_IFLNK ? " (a symbolic link)" : ""); give a new directory name")
         }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: destination)) ?? []
-        if entries.isEmpty || entries.contains(markerName) || Set(entries).isSubset(of: ourNames) { return }
-        throw NoiseScopeError("\(shown) exists and is not a noisescope run directory (it holds \(entries.count) other entries); give a new directory, or remove it first")
+        guard entries.contains(markerName) else {
+            if Set(entries).isSubset(of: ourNames) { return }
+            throw NoiseScopeError("\(shown) exists and is not a noisescope run directory (it holds \(entries.count) other entries); give a new directory, or remove it first")
+        }
+        let foreign = entries.filter { !ourNames.contains($0) && !earlierRunWrote($0, in: destination) }.sorted()
+        guard foreign.isEmpty else {
+            let named = foreign.prefix(5).map { TerminalText.quoted($0, limit: 60) }.joined(separator: ", ") + (foreign.count > 5 ? ", …" : "")
+            throw NoiseScopeError("\(shown) holds \(foreign.count) \(foreign.count == 1 ? "entry" : "entries") noisescope did not write (\(named)); a re-run replaces the whole directory, so move them out or give another --out")
+        }
+    }
+
+    /// Whether an earlier run wrote `entry` of `directory`: named in its marker,
+    /// or `report.html`; under a marker of an older release, which listed
+    /// nothing, any regular file with an extension noisescope writes.
+    static func earlierRunWrote(_ entry: String, in directory: String) -> Bool {
+        let listed = ((try? InputFile(regularFileIn: directory, at: markerName).readAll(limit: 1 << 20)) ?? [])
+            .split(separator: UInt8(ascii: "\n")).dropFirst().map { String(decoding: $0, as: UTF8.self) }
+        if entry == reportName || listed.contains(entry) { return true }
+        guard listed.isEmpty else { return false }
+        var status = stat()
+        let regular = lstat(directory + "/" + entry, &status) == 0 && status.st_mode & S_IFMT == S_IFREG
+        return regular && ["svg", "pdf", "png", "csv", "npy", "json"].contains((entry as NSString).pathExtension)
     }
 
     /// Temporary directories of runs that were killed: `.NAME.tmp-PID-*` whose PID is gone.
