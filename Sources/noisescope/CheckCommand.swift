@@ -110,9 +110,13 @@ struct CheckCommand: ParsableCommand {
         try MemoryBudget.require(bytes: Double(top) * 40, for: "--top \(top)", hint: "lower --top")
     }
 
-    /// Streaming when asked, or by default for standard input in plain text.
+    /// Streaming when asked, or by default for standard input in plain text;
+    /// never with --dependent or --signed, which need every value in order.
+    /// (Written once as `a && b && stream || default`, where && bound first and
+    /// `check - --dependent` streamed and dropped --dependent.)
     var streaming: Bool {
-        !dependent && !signed && stream || (plot == nil && files.allSatisfy { $0 == "-" } && (format ?? .text) == .text && column == nil)
+        let standardInputDefault = plot == nil && files.allSatisfy { $0 == "-" } && (format ?? .text) == .text && column == nil
+        return !dependent && !signed && (stream || standardInputDefault)
     }
 
     func run() throws {

@@ -58,6 +58,7 @@ public enum CheckWorkflow {
         var dropped = SampleCleaner.DroppedCounts(nonfinite: 0, nonpositive: 0)
         for (file, log) in zip(request.files, logs) {
             let format = request.format ?? SampleFormat.inferred(fromPath: file) ?? .text
+            if log == nil { try SampleReader.refuseUnusedSelectors(format: format, column: request.column, field: request.field, source: file) }
             if log == nil && format == .text {
                 // Plain text is read a chunk at a time: at 10⁷ values the whole file
                 // would cost 20 bytes a value on top of the values themselves.
@@ -66,9 +67,8 @@ public enum CheckWorkflow {
                 dropped.nonpositive += more.nonpositive
                 continue
             }
-            let reader = log.map { SampleReader(format: .npy, column: $0.column) }
-                ?? SampleReader(format: request.format, column: request.column, field: request.field)
-            let read = try reader.read(path: log?.path ?? file)
+            let read = try log.map { try $0.samples(SampleReader()) }
+                ?? SampleReader(format: request.format, column: request.column, field: request.field).read(path: file)
             let cleaned = try SampleCleaner(policy: request.invalid).clean(read.values, describeIndex: read.describe(index:))
             kept.append(contentsOf: cleaned.samples)
             dropped.nonfinite += cleaned.dropped.nonfinite

@@ -1,0 +1,80 @@
+import Foundation
+import XCTest
+
+/// What an attacker's review found still wrong, each end to end: a re-run
+/// deleting files it did not write, `--dependent` dropped on standard input,
+/// selectors a format has no use for, and a file-size limit (SIGXFSZ).
+final class LeftoverInputTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws { directory = try CommandLineHarness.temporaryDirectory() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    func measure(_ out: URL) throws -> CommandLineHarness.Result {
+        try CommandLineHarness.run(["measure", "--model", "logreg", "--samples", "30", "--quiet", "--out", out.path])
+    }
+
+    func testARerunNeverDeletesWhatItDidNotWrite() throws {
+        let out = directory.appendingPathComponent("run")
+        XCTAssertEqual(try measure(out).status, 0)
+        let marker = try String(contentsOf: out.appendingPathComponent(".noisescope-run"), encoding: .utf8)
+        XCTAssertTrue(marker.hasPrefix("measure\n") && marker.contains("\nsummary.json\n"), marker)
+        // report.html of `noisescope report` is ours: the re-run replaces it.
+        XCTAssertEqual(try CommandLineHarness.run(["report", out.path]).status, 0)
+        XCTAssertEqual(try measure(out).status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("report.html").path))
+        // A user's note and folder: refused, named, and left where they were.
+        try Data("my notes".utf8).write(to: out.appendingPathComponent("notes.txt"))
+        try FileManager.default.createDirectory(at: out.appendingPathComponent("drafts"), withIntermediateDirectories: false)
+        let refused = try measure(out)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("holds 2 entries noisescope did not write ('drafts', 'notes.txt')"), refused.stderr)
+        XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
+        XCTAssertEqual(try String(contentsOf: out.appendingPathComponent("notes.txt"), encoding: .utf8), "my notes")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("drafts").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("summary.json").path))
+        // A marker of an older release lists nothing: its figures and tables count as ours, a note does not.
+        try FileManager.default.removeItem(at: out.appendingPathComponent("drafts"))
+        try Data("measure\n".utf8).write(to: out.appendingPathComponent(".noisescope-run"))
+        try Data("<svg/>".utf8).write(to: out.appendingPathComponent("old_figure.svg"))
+        let legacy = try measure(out)
+        XCTAssertEqual(legacy.status, 1)
+        XCTAssertTrue(legacy.stderr.contains("holds 1 entry noisescope did not write ('notes.txt')"), legacy.stderr)
+        try FileManager.default.removeItem(at: out.appendingPathComponent("notes.txt"))
+        XCTAssertEqual(try measure(out).status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("old_figure.svg").path))
+    }
+
+    func testDependentIsKeptOnStandardInput() throws {
+        let generated = try CommandLineHarness.run(["generate", "pareto", "--alpha", "1.9", "--count", "4000", "--seed", "3"])
+        XCTAssertEqual(generated.status, 0, generated.stderr)
+        let file = directory.appendingPathComponent("x.txt")
+        try Data(generated.stdout.utf8).write(to: file)
+        func verdict(_ arguments: [String], stdin: String? = nil) throws -> [String: Any] {
+            let result = try CommandLineHarness.run(["check"] + arguments + ["--json", "--seed", "5"], stdin: stdin)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        }
+        let fromFile = try verdict([file.path, "--dependent"])
+        let fromStandardInput = try verdict(["-", "--dependent"], stdin: generated.stdout)
+        let independent = try verdict(["-"], stdin: generated.stdout)
+        XCTAssertEqual(fromStandardInput as NSDictionary, fromFile as NSDictionary)
+        XCTAssertNotEqual(fromStandardInput as NSDictionary, independent as NSDictionary, "--dependent changed nothing on standard input")
+    }
+
+    func testSelectorsAFormatCannotUseAreRefused() throws {
+        let text = directory.appendingPathComponent("x.txt")
+        try Data((1...100).map { "\($0)" }.joined(separator: "\n").utf8).write(to: text)
+        let column = try CommandLineHarness.run(["check", text.path, "--column", "2"])
+        XCTAssertEqual(column.status, 1)
+        XCTAssertTrue(column.stderr.contains("'2' names a column of a CSV, TSV or 2-D .npy, but"), column.stderr)
+        let piped = try CommandLineHarness.run(["check", "-", "--column", "noise"], stdin: "1\n2\n3\n")
+        XCTAssertEqual(piped.status, 1)
+        XCTAssertTrue(piped.stderr.contains("is read as text"), piped.stderr)
+        let csv = directory.appendingPathComponent("x.csv")
+        try Data("noise\n1\n2\n".utf8).write(to: csv)
+        let field = try CommandLineHarness.run(["check", csv.path, "--field", "noise"])
+        XCTAssertEqual(field.status, 1)
+        XCTAssertTrue(field.stderr.contains("'noise' names a field of JSON lines, but"), field.stderr)
+    }
+}
