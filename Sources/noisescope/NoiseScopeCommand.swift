@@ -48,6 +48,10 @@ struct NoiseScopeCommand: ParsableCommand {
     static func main() {
         // A closed pipe is an EPIPE from write(2), handled where output is written.
         signal(SIGPIPE, SIG_IGN)
+        // Past a file-size limit (ulimit -f) write(2) then fails with EFBIG, which
+        // every writer reports in one line and cleans up after, as for a full disk;
+        // SIGXFSZ's default action would kill the process with no word.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             if try printVersionIfAsked(Array(CommandLine.arguments.dropFirst())) { return }
             var command = try parseAsRoot()

@@ -77,4 +77,31 @@ final class LeftoverInputTests: XCTestCase {
         XCTAssertEqual(field.status, 1)
         XCTAssertTrue(field.stderr.contains("'noise' names a field of JSON lines, but"), field.stderr)
     }
+
+    /// Under `ulimit -f` SIGXFSZ used to kill every writer with no word (exit 153).
+    func testAFileSizeLimitIsOneLineAndLeavesNoTemporaryFile() throws {
+        let commands = [["generate", "pareto", "--count", "100000", "-o", "g.txt"],
+                        ["measure", "--model", "logreg", "--samples", "300", "--quiet", "--out", "m"],
+                        ["check", "g0.txt", "--plot", "plots"],
+                        ["simulate", "--replicates", "200", "--steps", "200", "--out", "s"]]
+        let sample = try CommandLineHarness.run(["generate", "pareto", "--count", "3000", "--seed", "1"])
+        try Data(sample.stdout.utf8).write(to: directory.appendingPathComponent("g0.txt"))
+        for arguments in commands {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.currentDirectoryURL = directory
+            process.arguments = ["-c", "ulimit -f 8; exec \"$0\" \"$@\"", CommandLineHarness.binary.path] + arguments
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationReason, .exit, "\(arguments[0]) was killed by a signal")
+            XCTAssertEqual(process.terminationStatus, 1, "\(arguments): \(stderr)")
+            XCTAssertTrue(stderr.hasSuffix("File too large\n") && stderr.split(separator: "\n").count == 1, "\(arguments): \(stderr)")
+            let left = try FileManager.default.subpathsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp") }
+            XCTAssertEqual(left, [], "\(arguments) left temporary files")
+        }
+    }
 }
