@@ -36,7 +36,7 @@ struct BenchCommand: ParsableCommand {
             while measuring.
             """)
 
-    @Option(help: "Timed seconds per model.") var seconds = 2.0
+    @Option(help: "Timed seconds per model. (default: 2.0)", transform: decimalFlag) var seconds = 2.0
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var kernels: BLASKernelOptions
 

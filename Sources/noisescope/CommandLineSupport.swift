@@ -72,6 +72,22 @@ enum StandardStreams {
 extension SampleFormat: ExpressibleByArgument {}
 extension SampleCleaner.Policy: ExpressibleByArgument {}
 
+/// A real-valued flag as people write one: an optional sign, digits with at
+/// most one point, an optional exponent. Hex floats (`0x10`), nan, inf, a
+/// value that overflows, and subnormals (`1e-320`, which no setting means and
+/// which lose precision) are refused with the reason, before any work.
+func decimalFlag(_ text: String) throws -> Double {
+    let decimal = #/[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?/#
+    guard (try? decimal.wholeMatch(in: text)) != nil, let value = Double(text) else {
+        throw ValidationError("not a decimal number (write it as 0.05 or 5e-2)")
+    }
+    guard value.isFinite else { throw ValidationError("too large for a double") }
+    guard value == 0 || value.magnitude >= Double.leastNormalMagnitude else {
+        throw ValidationError("below the smallest normal double (2.2e-308)")
+    }
+    return value
+}
+
 /// Refuses a whole-number flag outside `range` in `validate()`, before any work.
 func requireRange(_ value: Int, _ flag: String, _ range: ClosedRange<Int>) throws {
     guard range.contains(value) else {

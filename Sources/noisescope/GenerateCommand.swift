@@ -31,11 +31,11 @@ struct GenerateCommand: ParsableCommand {
     var kind: Kind
 
     @Option(help: "Number of samples.") var count = 10_000
-    @Option(help: "Tail index α for pareto and the stable kinds.") var alpha = 1.5
-    @Option(help: "Scale xmin for pareto.") var xmin = 1.0
-    @Option(help: "Degrees of freedom ν for abs-student-t.") var nu = 3.0
+    @Option(help: "Tail index α for pareto and the stable kinds. (default: 1.5)", transform: decimalFlag) var alpha = 1.5
+    @Option(help: "Scale xmin for pareto. (default: 1.0)", transform: decimalFlag) var xmin = 1.0
+    @Option(help: "Degrees of freedom ν for abs-student-t. (default: 3.0)", transform: decimalFlag) var nu = 3.0
     @Option(help: "Dimension D for gaussian-norm.") var dimension = 100
-    @Option(help: "σ of log X for lognormal.") var sigma = 1.0
+    @Option(help: "σ of log X for lognormal. (default: 1.0)", transform: decimalFlag) var sigma = 1.0
     @Option(help: "Seed of GSL's mt19937 generator: same seed, same bytes.") var seed: UInt64 = 0
     @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of stdout (default: stdout).") var output: String?
 
@@ -52,6 +52,14 @@ struct GenerateCommand: ParsableCommand {
         }
         guard nu > 0, sigma > 0, xmin > 0, dimension >= 1 else {
             throw ValidationError("--nu, --sigma, --xmin and --dimension must be positive")
+        }
+        // The largest Pareto draw is xmin·u^(-1/α) at the smallest uniform u = 2⁻⁵², and the
+        // largest lognormal one exp(σ·z) at |z| ≈ 8.3 (a 10⁻¹⁶ tail): neither may overflow.
+        if kind == .pareto, log(xmin) + 52 * log(2.0) / alpha >= log(Double.greatestFiniteMagnitude) {
+            throw ValidationError("--xmin \(xmin) with --alpha \(alpha) can draw values above the largest double (xmin·2^(52/α)); lower --xmin or raise --alpha")
+        }
+        if kind == .lognormal, sigma * 8.3 >= log(Double.greatestFiniteMagnitude) {
+            throw ValidationError("--sigma \(sigma) can draw values above the largest double (exp(8.3σ)); use --sigma below 85")
         }
     }
 
@@ -81,7 +89,11 @@ struct GenerateCommand: ParsableCommand {
                 let chunk = min(remaining, 100_000)
                 var text = ""
                 text.reserveCapacity(chunk * 24)
-                for _ in 0..<chunk { text += String(format: "%.17g\n", distribution.draw(random)) }
+                for _ in 0..<chunk {
+                    let x = distribution.draw(random)
+                    guard x.isFinite else { throw NoiseScopeError("a draw was \(x), not a finite number; choose parameters whose samples fit in a double") }
+                    text += NumberText.exact(x) + "\n"
+                }
                 if let file { try file.append(Data(text.utf8)) } else { StandardStreams.writeOutput(Data(text.utf8)) }
                 remaining -= chunk
             }

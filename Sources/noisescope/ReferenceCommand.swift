@@ -19,7 +19,7 @@ struct ReferenceCommand: ParsableCommand {
     enum Kind: String, ExpressibleByArgument, CaseIterable { case gaussian, stable }
 
     @Option(help: "gaussian or stable.") var kind: Kind = .gaussian
-    @Option(help: "Stability index α of the stable variables, in (0, 2].") var alpha = 1.5
+    @Option(help: "Stability index α of the stable variables, in (0, 2]. (default: 1.5)", transform: decimalFlag) var alpha = 1.5
     @Option(help: "Dimension D (e.g. the model's parameter count).") var dim = 1000
     @Option(help: "Number of samples.") var samples = 1000
     @Option(help: "Seed of GSL's generator.") var seed: UInt64 = 0
@@ -40,7 +40,7 @@ struct ReferenceCommand: ParsableCommand {
             let distribution: SyntheticDistribution = kind == .gaussian
                 ? .meanOfSquaredGaussians(dimension: dim) : .meanOfSquaredStable(alpha: alpha, dimension: dim)
             let values = distribution.sample(count: samples, seed: seed)
-            let text = values.map { String(format: "%.17g", squared ? $0 : $0.squareRoot()) }.joined(separator: "\n") + "\n"
+            let text = values.map { NumberText.exact(squared ? $0 : $0.squareRoot()) }.joined(separator: "\n") + "\n"
             try emit(text, to: output)
         }
     }

@@ -26,12 +26,12 @@ struct SimulateCommand: ParsableCommand {
                                 --figure-format)
             """)
 
-    @Option(help: "Stability index α of the noise, in (0, 2].") var alpha = 1.5
+    @Option(help: "Stability index α of the noise, in (0, 2]. (default: 1.5)", transform: decimalFlag) var alpha = 1.5
     @Option(help: "Steps T per replicate.") var steps = 1000
     @Option(help: "Replicates R.") var replicates = 5000
     @Option(help: "Seed.") var seed: UInt64 = 2
-    @Option(help: "Base step size η.") var lr = 0.05
-    @Option(help: "Clipping level c.") var clip = 1.0
+    @Option(help: "Base step size η. (default: 0.05)", transform: decimalFlag) var lr = 0.05
+    @Option(help: "Clipping level c. (default: 1.0)", transform: decimalFlag) var clip = 1.0
     @Option(help: "Output directory. A re-run replaces an earlier run's directory whole, and refuses, naming them, files and folders noisescope did not write there.") var out = "out/simulate"
     @Flag(help: "Print the JSON result (without the per-replicate errors) instead of the table.") var json = false
     @OptionGroup var figureFormat: FigureFormatOption

@@ -43,9 +43,9 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Optimizers, comma-separated: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).") var optimizers = "momentum,adam,sign,normalized-gd"
     @Option(help: "Steps of every run.") var steps = 150
     @Option(help: "Evaluation seeds per batch size and optimizer (seed 0 tunes the learning rate).") var seeds = 3
-    @Option(name: .customLong("grid-factor"), help: "Ratio of neighbouring learning rates in the grid.") var gridFactor = 10.0.squareRoot()
-    @Option(name: .customLong("lr-min"), help: "Smallest learning rate the grid may reach.") var lrMin = 1e-5
-    @Option(name: .customLong("lr-max"), help: "Largest learning rate the grid may reach.") var lrMax = 10.0
+    @Option(name: .customLong("grid-factor"), help: "Ratio of neighbouring learning rates in the grid. (default: 3.1622776601683795)", transform: decimalFlag) var gridFactor = 10.0.squareRoot()
+    @Option(name: .customLong("lr-min"), help: "Smallest learning rate the grid may reach. (default: 1e-05)", transform: decimalFlag) var lrMin = 1e-5
+    @Option(name: .customLong("lr-max"), help: "Largest learning rate the grid may reach. (default: 10.0)", transform: decimalFlag) var lrMax = 10.0
     @Flag(name: .customLong("no-loss-by-frequency"), help: "Do not split the final validation loss by target-frequency bucket.") var noLossByFrequency = false
     @Option(help: "Width d (default: the model's own).") var width: Int?
     @Option(help: "Blocks L (default: the model's own).") var layers: Int?

@@ -41,8 +41,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Model: \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", ")).") var model = "tinygpt"
     @Option(help: "Data: text, words (the novel in word tokens, vocabulary 4096), gaussian, gaussian-uniform (Gaussian inputs, uniformly drawn target bytes), digits or a text file (default: text for tinygpt, digits otherwise).") var data: String?
     @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).") var optimizer = "adam"
-    @Option(help: "Learning rate (default: the optimizer's own default, see the README).") var lr: Double?
-    @Option(help: "Clipping threshold τ (gclip, cclip) or c (clip-*-norm) (default: 1).") var clip: Double?
+    @Option(help: "Learning rate (default: the optimizer's own default, see the README).", transform: decimalFlag) var lr: Double?
+    @Option(help: "Clipping threshold τ (gclip, cclip) or c (clip-*-norm) (default: 1).", transform: decimalFlag) var clip: Double?
     @Option(help: "Total number of steps.") var steps = 300
     @Option(help: "Minibatch size.") var batch = 8
     @Option(help: "Seed of the initialisation and the data order.") var seed: UInt64 = 0

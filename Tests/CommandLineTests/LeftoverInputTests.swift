@@ -104,4 +104,33 @@ final class LeftoverInputTests: XCTestCase {
             XCTAssertEqual(left, [], "\(arguments) left temporary files")
         }
     }
+
+    func testRealFlagsAreDecimalNumbersOfNormalSize() throws {
+        for (value, reason) in [("0x10", "not a decimal number"), ("1e-320", "below the smallest normal double"),
+                                ("nan", "not a decimal number"), ("1e400", "too large for a double")] {
+            for arguments in [["simulate", "--lr", value], ["simulate", "--clip", value], ["generate", "pareto", "--alpha", value],
+                              ["train", "--lr", value], ["reference", "--alpha", value]] {
+                let result = try CommandLineHarness.run(arguments + ["--out", directory.appendingPathComponent("never").path])
+                XCTAssertEqual(result.status, 1, "\(arguments)")
+                XCTAssertTrue(result.stderr.contains("The value '\(value)' is invalid") && result.stderr.contains(reason), "\(arguments): \(result.stderr)")
+            }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("never").path))
+        let help = try CommandLineHarness.run(["simulate", "--help"])
+        XCTAssertTrue(help.stdout.contains("Base step size η. (default: 0.05)"), help.stdout)
+    }
+
+    func testNonFiniteNumbersAreWrittenOneWayAndSamplesNeverOverflow() throws {
+        let out = directory.appendingPathComponent("sim")
+        let simulated = try CommandLineHarness.run(["simulate", "--lr", "1e300", "--replicates", "50", "--steps", "50", "--out", out.path])
+        XCTAssertEqual(simulated.status, 0, simulated.stderr)
+        let table = try String(contentsOf: out.appendingPathComponent("quantiles.csv"), encoding: .utf8)
+        let cells = table.split(separator: "\n").dropFirst().flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).dropFirst(3) }
+        XCTAssertTrue(cells.contains("nan") && cells.contains("inf"), table)
+        XCTAssertTrue(cells.allSatisfy { $0.isEmpty || ["nan", "inf", "-inf"].contains($0) || Double($0)?.isFinite == true }, table)
+        let overflow = try CommandLineHarness.run(["generate", "pareto", "--xmin", "1e308", "--alpha", "0.5", "--count", "3"])
+        XCTAssertEqual(overflow.status, 1)
+        XCTAssertTrue(overflow.stderr.contains("can draw values above the largest double"), overflow.stderr)
+        XCTAssertEqual(overflow.stdout, "")
+    }
 }
