@@ -1,4 +1,6 @@
 import Foundation
+import NoiseScopeCore
+import NoiseScopeStatistics
 import XCTest
 
 /// What an attacker's review found still wrong, each end to end: a re-run
@@ -132,5 +134,40 @@ final class LeftoverInputTests: XCTestCase {
         XCTAssertEqual(overflow.status, 1)
         XCTAssertTrue(overflow.stderr.contains("can draw values above the largest double"), overflow.stderr)
         XCTAssertEqual(overflow.stdout, "")
+    }
+
+    func testErrorsNameWhatIsReallyWrong() throws {
+        let missing = try CommandLineHarness.run(["report", directory.appendingPathComponent("nonexistent").path])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("nonexistent: no such directory"), missing.stderr)
+        // A log whose manifest names more groups than its group file has columns.
+        let log = directory.appendingPathComponent("log")
+        try FileManager.default.createDirectory(at: log, withIntermediateDirectories: true)
+        let norms = SyntheticDistribution.absoluteStudentT(nu: 3).sample(count: 600, seed: 2).map { $0 + 1 }
+        try NumpyArrayWriter.data(norms).write(to: log.appendingPathComponent("noise_norms.npy"))
+        try NumpyArrayWriter.data(norms).write(to: log.appendingPathComponent("noise_norms_by_group.npy"))  // one column
+        let manifest: [String: Any] = ["schema": "noisescope-log/1", "groups": ["embeddings", "attention"], "complete": true]
+        try JSONSerialization.data(withJSONObject: manifest).write(to: log.appendingPathComponent("manifest.json"))
+        for arguments in [["check", log.path, "--group", "attention"], ["report", log.path, "--bootstrap", "0"]] {
+            let result = try CommandLineHarness.run(arguments)
+            XCTAssertEqual(result.status, 1, "\(arguments)")
+            XCTAssertTrue(result.stderr.contains("layer group 2 of manifest.json needs column '2' of") && result.stderr.contains("the log's files disagree"), result.stderr)
+            XCTAssertFalse(result.stderr.contains("--column"), result.stderr)
+        }
+    }
+
+    /// report reads run documents whole (at most 64 MB) and has no --stream: its refusal must not name one.
+    func testReportRefusesAHugeDocumentWithoutNamingAFlagItLacks() throws {
+        let run = directory.appendingPathComponent("huge")
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        let summary = run.appendingPathComponent("summary.json")
+        XCTAssertTrue(FileManager.default.createFile(atPath: summary.path, contents: nil))
+        let handle = try FileHandle(forWritingTo: summary)
+        try handle.truncate(atOffset: 65_000_000)  // sparse: no disk used
+        try handle.close()
+        let result = try CommandLineHarness.run(["report", run.path])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("more than can be read into memory here; split it"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("--stream:"), result.stderr)
     }
 }

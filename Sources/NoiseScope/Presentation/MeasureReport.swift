@@ -31,6 +31,13 @@ public struct RunReportBuilder: Sendable {
     }
 
     public func report(of run: RunDirectory) throws -> RunReport {
+        var status = stat()
+        guard stat(run.path, &status) == 0 else {
+            throw NoiseScopeError("\(TerminalText.safeForTerminal(run.path, limit: 200)): no such directory; give the folder of a measure or train run, or a noisescope_torch log")
+        }
+        guard status.st_mode & S_IFMT == S_IFDIR else {
+            throw NoiseScopeError("\(TerminalText.safeForTerminal(run.path, limit: 200)) is not a directory; give the folder of a run, not one of its files")
+        }
         if try run.has("summary.json") { return try measureReport(run) }
         if try run.has("manifest.json") { return try torchLogReport(run) }
         if try run.has("loss.csv") { return try trainingRunReport(run) }

@@ -75,7 +75,8 @@ extension RunReportBuilder {
         if let groups = manifest.groups, try run.has("noise_norms_by_group.npy") {
             var rows: [(String, String)] = []
             for (index, name) in groups.enumerated() {
-                let values = try SampleReader(format: .npy, column: String(index + 1)).read(path: run.file("noise_norms_by_group.npy")).values
+                let values = try TorchLogInput(directory: run.path, file: "noise_norms_by_group.npy", column: String(index + 1))
+                    .samples(SampleReader()).values
                 let clean = values.filter { $0 > 0 && $0.isFinite }
                 guard let groupCheck = try? TailCheck.run(clean, options: options) else {
                     rows.append((name, "too few samples")); continue

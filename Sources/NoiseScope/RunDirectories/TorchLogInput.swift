@@ -15,6 +15,7 @@ public struct TorchLogInput: Equatable, Sendable {
     public func samples(_ reader: SampleReader) throws -> ReadSamples {
         var reader = reader
         reader.column = column
+        reader.columnOrigin = column.map { "layer group \($0) of manifest.json" }
         reader.format = .npy
         return try RunDirectory(path: directory).samples(file, reader)
     }

@@ -125,7 +125,7 @@ package final class InputFile {
 
     static func tooLarge(_ path: String, size: Int?, limit: Int) -> NoiseScopeError {
         let shown = size.map { MemoryBudget.format(bytes: Double($0)) + " " } ?? "more than " + MemoryBudget.format(bytes: Double(limit)) + " "
-        return NoiseScopeError.invalidSetting(.stream, message: "\(TerminalText.safeForTerminal(path, limit: 200)) holds \(shown)of input, more than can be read into memory here; stream it or split it")
+        return NoiseScopeError("\(TerminalText.safeForTerminal(path, limit: 200)) holds \(shown)of input, more than can be read into memory here; split it (check streams plain text and 1-D .npy with --stream)")
     }
 
     static func failure(_ path: String, errno code: Int32) -> NoiseScopeError {

@@ -9,6 +9,8 @@ import Foundation
 struct NumpyArrayReader {
     var source: String
     var column: String?
+    /// Who chose the column, for messages: nil for the user's --column.
+    var columnOrigin: String? = nil
 
     struct Header {
         var dtype: String
@@ -62,6 +64,9 @@ struct NumpyArrayReader {
             throw NoiseScopeError("\(shownSource): a 2-D array with \(columns) columns; choose one with --column INDEX (1-based)")
         }
         guard let index = Int(column), index >= 1, index <= columns else {
+            if let columnOrigin {
+                throw NoiseScopeError("\(columnOrigin) needs column \(TerminalText.quoted(column)) of \(shownSource), which has \(columns); the log's files disagree (a run killed while writing, or files of two runs)")
+            }
             throw NoiseScopeError("--column \(TerminalText.quoted(column)) does not name a column of \(shownSource), which has \(columns) (give a 1-based index)")
         }
         return index - 1

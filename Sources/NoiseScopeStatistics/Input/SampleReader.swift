@@ -9,6 +9,8 @@ public struct SampleReader: Sendable {
     public var column: String?
     /// Field name (JSON lines).
     public var field: String?
+    /// Who chose `column`, for messages; nil when the user gave it (--column).
+    public var columnOrigin: String?
 
     public init(format: SampleFormat? = nil, column: String? = nil, field: String? = nil) {
         self.format = format
@@ -55,7 +57,7 @@ public struct SampleReader: Sendable {
         let chosen = format ?? SampleFormat.inferred(fromPath: source) ?? .text
         try Self.refuseUnusedSelectors(format: chosen, column: column, field: field, source: source)
         if chosen == .npy {
-            return try NumpyArrayReader(source: source, column: column).read(bytes)
+            return try NumpyArrayReader(source: source, column: column, columnOrigin: columnOrigin).read(bytes)
         }
         let reader = DelimitedTextReader(source: source, column: column, field: field)
         switch chosen {
