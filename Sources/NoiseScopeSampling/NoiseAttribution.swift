@@ -1,3 +1,4 @@
+import NoiseScopeCore
 import NoiseScopeModels
 import NoiseScopeStatistics
 
@@ -65,11 +66,16 @@ public struct NoiseAttribution: Codable, Sendable {
         return NoiseAttribution(rows: rows)
     }
 
-    /// The attribution as CSV (content quoted as RFC 4180 wants).
+    /// The attribution as CSV (content quoted as RFC 4180 wants). The content
+    /// is training text, which may hold terminal escapes: control characters
+    /// other than newline and tab are written as visible escapes (`\e`), so
+    /// `cat attribution.csv` cannot drive the terminal.
     public var csv: String {
         var lines = ["rank,sample,noise_norm,example,example_noise_norm,leave_one_out_norm,influence,content"]
         for r in rows {
-            let content = r.content.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" } ?? ""
+            let content = r.content.map {
+                "\"" + TerminalText.safeForTerminal($0, limit: Int.max, keep: ["\n", "\t"]).replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            } ?? ""
             lines.append("\(r.rank),\(r.sample),\(format(r.noiseNorm)),\(r.example),\(format(r.exampleNoiseNorm)),\(format(r.leaveOneOutNorm)),\(format(r.influence)),\(content)")
         }
         return lines.joined(separator: "\n") + "\n"

@@ -48,7 +48,7 @@ final class LeftoverInputTests: XCTestCase {
     }
 
     func testDependentIsKeptOnStandardInput() throws {
-        let generated = try CommandLineHarness.run(["generate", "pareto", "--alpha", "1.9", "--count", "4000", "--seed", "3"])
+        let generated = try CommandLineHarness.run(["generate", "pareto", "--alpha", "1.9", "--count", "2000", "--seed", "3"])
         XCTAssertEqual(generated.status, 0, generated.stderr)
         let file = directory.appendingPathComponent("x.txt")
         try Data(generated.stdout.utf8).write(to: file)
@@ -169,5 +169,19 @@ final class LeftoverInputTests: XCTestCase {
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stderr.contains("more than can be read into memory here; split it"), result.stderr)
         XCTAssertFalse(result.stderr.contains("--stream:"), result.stderr)
+    }
+
+    func testAttributionNeverCarriesRawTerminalEscapes() throws {
+        let text = directory.appendingPathComponent("hostile.txt")
+        let line = "plain words \u{1B}]0;PWNED\u{07} and \u{1B}[2J more words, \u{9B}31m then some.\n"
+        try Data(String(repeating: line, count: 40).utf8).write(to: text)
+        let out = directory.appendingPathComponent("run")
+        let result = try CommandLineHarness.run(["measure", "--data", text.path, "--width", "16", "--layers", "1", "--heads", "2", "--context", "16", "--samples", "30", "--full-batches", "4", "--quiet", "--out", out.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let csv = try Data(contentsOf: out.appendingPathComponent("attribution.csv"))
+        XCTAssertGreaterThan(csv.count, 200)
+        XCTAssertFalse(csv.contains(0x1B) || csv.contains(0x07), "a raw escape byte in attribution.csv")
+        XCTAssertFalse(String(decoding: csv, as: UTF8.self).unicodeScalars.contains("\u{9B}"), "a raw C1 CSI in attribution.csv")
+        XCTAssertTrue(String(decoding: csv, as: UTF8.self).contains("\\e"), "the escapes are shown, not dropped")
     }
 }

@@ -103,6 +103,21 @@ def test_the_wheel_binary_comes_before_path(monkeypatch, tmp_path):
         find_binary()
 
 
+def test_arrays_that_would_lose_meaning_are_refused(monkeypatch, tmp_path):
+    fake = tmp_path / "noisescope"
+    fake.write_text("#!/bin/sh\nexit 3\n")                 # never reached: refused before it runs
+    fake.chmod(0o755)
+    monkeypatch.setenv("NOISESCOPE_BIN", str(fake))
+    with pytest.raises(ValueError, match=r"must be 1-D, got shape \(2, 3\)"):
+        check(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="must be 1-D, got shape \\(\\)"):
+        check(np.float64(2.0))
+    with pytest.raises(ValueError, match="samples are complex"):
+        check(np.array([1 + 2j, 3 + 0j]))
+    with pytest.raises(ValueError, match="must be numbers"):
+        check(np.array(["1", "2"]))
+
+
 def test_result_tolerates_new_fields_and_verdicts():
     data = {"verdict": "inconclusive", "verdict_reason": "too few samples", "n": 40, "brand_new": {"a": 1},
             "hill": {"alpha": 2.5, "gamma": 0.4, "k": 10, "ci95": [1.5, 4.0], "new_interval": [0, 1]},

@@ -146,6 +146,21 @@ def find_binary() -> str:
     return found
 
 
+def _samples_array(samples: Any) -> np.ndarray:
+    """``samples`` as a 1-D float64 array, refusing what would lose meaning
+    silently: more than one dimension (flattening would mix columns), complex
+    numbers (casting drops the imaginary part), and anything not numeric."""
+    array = np.asarray(samples)
+    if array.ndim != 1:
+        raise ValueError(f"noisescope_torch.check: samples must be 1-D, got shape {array.shape}; pass one column "
+                         f"(x[:, j]) or x.ravel() if every entry is a sample")
+    if np.iscomplexobj(array):
+        raise ValueError("noisescope_torch.check: samples are complex; pass their magnitudes (np.abs(x)) or real parts")
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"noisescope_torch.check: samples must be numbers, got dtype {array.dtype}")
+    return array.astype(np.float64)
+
+
 def _option_args(options: Dict[str, Any]) -> list:
     args = []
     for name, value in options.items():
@@ -177,7 +192,7 @@ def check(samples: Union[str, os.PathLike, np.ndarray, Sequence[float]], *, time
         if not os.path.exists(path):
             raise FileNotFoundError(f"noisescope_torch.check: {path} does not exist")
     else:
-        array = np.asarray(samples, dtype=np.float64).reshape(-1)
+        array = _samples_array(samples)
         handle, temporary = tempfile.mkstemp(prefix="noisescope_check_", suffix=".npy")
         os.close(handle)
         write_npy_atomic(temporary, array)
