@@ -53,13 +53,18 @@ struct GenerateCommand: ParsableCommand {
         guard nu > 0, sigma > 0, xmin > 0, dimension >= 1 else {
             throw ValidationError("--nu, --sigma, --xmin and --dimension must be positive")
         }
-        // The largest Pareto draw is xmin·u^(-1/α) at the smallest uniform u = 2⁻⁵², and the
-        // largest lognormal one exp(σ·z) at |z| ≈ 8.3 (a 10⁻¹⁶ tail): neither may overflow.
-        if kind == .pareto, log(xmin) + 52 * log(2.0) / alpha >= log(Double.greatestFiniteMagnitude) {
-            throw ValidationError("--xmin \(xmin) with --alpha \(alpha) can draw values above the largest double (xmin·2^(52/α)); lower --xmin or raise --alpha")
+        // Draws above the largest double are written as inf; refuse parameters where
+        // more than 1 % of them would be (Pareto: P(X > max) = (max/xmin)^-α;
+        // lognormal: P(σZ > log max)).
+        let logMaximum = log(Double.greatestFiniteMagnitude)
+        let overflowing: Double
+        switch kind {
+        case .pareto: overflowing = exp(-alpha * max(0, logMaximum - log(xmin)))
+        case .lognormal: overflowing = 0.5 * erfc(logMaximum / sigma / 2.0.squareRoot())
+        default: overflowing = 0
         }
-        if kind == .lognormal, sigma * 8.3 >= log(Double.greatestFiniteMagnitude) {
-            throw ValidationError("--sigma \(sigma) can draw values above the largest double (exp(8.3σ)); use --sigma below 85")
+        if overflowing > 0.01 {
+            throw ValidationError("\(String(format: "%.3g", 100 * overflowing)) % of the draws would exceed the largest double (1.8e308); lower \(kind == .pareto ? "--xmin or raise --alpha" : "--sigma")")
         }
     }
 
@@ -84,6 +89,7 @@ struct GenerateCommand: ParsableCommand {
             let distribution = self.distribution
             let file = try output.map { try AtomicFile.Writer(path: $0) }
             var remaining = count
+            var overflowed = 0
             while remaining > 0 {
                 if Interruption.isRequested { throw NoiseScopeError.interrupted(detail: "nothing was written") }
                 let chunk = min(remaining, 100_000)
@@ -91,13 +97,16 @@ struct GenerateCommand: ParsableCommand {
                 text.reserveCapacity(chunk * 24)
                 for _ in 0..<chunk {
                     let x = distribution.draw(random)
-                    guard x.isFinite else { throw NoiseScopeError("a draw was \(x), not a finite number; choose parameters whose samples fit in a double") }
+                    if !x.isFinite { overflowed += 1 }
                     text += NumberText.exact(x) + "\n"
                 }
                 if let file { try file.append(Data(text.utf8)) } else { StandardStreams.writeOutput(Data(text.utf8)) }
                 remaining -= chunk
             }
             try file?.commit()
+            if overflowed > 0 {
+                printError("noisescope: note: \(overflowed) of \(count) draws exceeded the largest double and were written as inf")
+            }
         }
     }
 }

@@ -166,8 +166,8 @@ final class HardeningTests: XCTestCase {
             (["train", "--noise-samples", "5"], "--noise-samples must be between 10"),
             (["simulate", "--replicates", "4000000000000000000"], "--replicates must be between 1"),
             (["bench", "--seconds=-1"], "--seconds must be"),
-            (["bench", "--seconds", "nan"], "--seconds must be"),
-            (["generate", "pareto", "--xmin", "inf"], "must be finite"),
+            (["bench", "--seconds", "nan"], "The value 'nan' is invalid for '--seconds <seconds>': not a decimal number"),
+            (["generate", "pareto", "--xmin", "inf"], "The value 'inf' is invalid for '--xmin <xmin>': not a decimal number"),
             (["check", "-", "--bootstrap=-1"], "--bootstrap must be between 0"),
             (["check", "-", "--top", "8"], "--top must be at least 16"),
         ]

@@ -130,10 +130,19 @@ final class LeftoverInputTests: XCTestCase {
         let cells = table.split(separator: "\n").dropFirst().flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).dropFirst(3) }
         XCTAssertTrue(cells.contains("nan") && cells.contains("inf"), table)
         XCTAssertTrue(cells.allSatisfy { $0.isEmpty || ["nan", "inf", "-inf"].contains($0) || Double($0)?.isFinite == true }, table)
+        // (1.798e308/1e308)^-0.5 = 74.6 % of the draws would overflow: refused up front.
         let overflow = try CommandLineHarness.run(["generate", "pareto", "--xmin", "1e308", "--alpha", "0.5", "--count", "3"])
         XCTAssertEqual(overflow.status, 1)
-        XCTAssertTrue(overflow.stderr.contains("can draw values above the largest double"), overflow.stderr)
+        XCTAssertTrue(overflow.stderr.contains("74.6 % of the draws would exceed the largest double"), overflow.stderr)
         XCTAssertEqual(overflow.stdout, "")
+        // α = 0.01 from 1: e^(-0.01·709.78) = 0.08 % overflow, written as inf and counted.
+        let rare = try CommandLineHarness.run(["generate", "pareto", "--alpha", "0.01", "--count", "20000", "--seed", "1"])
+        XCTAssertEqual(rare.status, 0, rare.stderr)
+        let lines = rare.stdout.split(separator: "\n")
+        let infinite = lines.filter { $0 == "inf" }.count
+        XCTAssertTrue(lines.allSatisfy { $0 == "inf" || Double($0)?.isFinite == true })
+        XCTAssertGreaterThan(infinite, 0)
+        XCTAssertTrue(rare.stderr.contains("note: \(infinite) of 20000 draws exceeded the largest double"), rare.stderr)
     }
 
     func testErrorsNameWhatIsReallyWrong() throws {
