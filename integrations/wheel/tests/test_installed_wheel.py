@@ -54,8 +54,13 @@ def test_binary_needs_only_the_c_and_cpp_runtime():
     symbols = run("objdump", "-T", noisescope.binary_path()).stdout
     newest = max(int(v) for v in re.findall(r"GLIBC_2\.(\d+)", symbols))
     wheel = os.environ["NOISESCOPE_WHEEL"]
-    assert f"manylinux_2_{newest}_x86_64" in os.path.basename(wheel)
+    tag = f"manylinux_2_{newest}_x86_64"
+    assert tag in os.path.basename(wheel)
     assert os.path.getsize(wheel) <= 40 * 2 ** 20, os.path.getsize(wheel)
+    # auditwheel (PyPA's checker) reads the same tag off the wheel.
+    shown = run(sys.executable, "-m", "auditwheel", "show", wheel)
+    assert shown.returncode == 0, shown.stderr
+    assert f'consistent with the following platform tag: "{tag}"' in " ".join(shown.stdout.split()), shown.stdout
 
 
 def test_torch_check_uses_the_wheel_binary_and_matches_numpy():
