@@ -3,7 +3,7 @@ import XCTest
 @testable import NoiseScopeStatistics
 
 /// A fixed subset of the calibration battery at n = 10⁴, 4 seeds per case,
-/// held to the targets of the README's calibration table. A rate target p
+/// held to the targets of the calibration table in docs/check.md. A rate target p
 /// measured on m samples is required within two binomial standard errors:
 /// count ≥ m·p − 2√(m·p(1 − p)). The samples are fixed by their seeds, so the
 /// test is deterministic; it fails when a change to the rule makes it worse.
