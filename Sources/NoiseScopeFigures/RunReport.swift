@@ -186,7 +186,7 @@ public struct RunReport {
         for figure in figures {
             page += "<figure>\n<img alt=\"\(escape(figure.caption))\" src=\"\(Self.dataURI(svg: figure.svg))\"/>\n<figcaption>\(escape(figure.caption))</figcaption>\n</figure>\n"
         }
-        page += "<p><small>Made by noisescope. The verdict rule and its measured error rates are in the README (section “The verdict”); inconclusive means the data cannot tell.</small></p>\n</body>\n</html>\n"
+        page += "<p><small>Made by noisescope. The verdict rule and its measured error rates are in docs/check.md of the noisescope repository (section “The verdict”); inconclusive means the data cannot tell.</small></p>\n</body>\n</html>\n"
         return page
     }
 

@@ -8,7 +8,7 @@ import NoiseScopeStatistics
 /// state and the step, in one file that `train --resume` and
 /// `measure --checkpoint` read back.
 ///
-/// Format (little-endian), documented in the README:
+/// Format (little-endian), documented in docs/training.md:
 ///   8 bytes  magic "NSCKPT01"
 ///   8 bytes  UInt64 length L of the JSON header
 ///   L bytes  JSON header: format, recipe, model name, parameter layout

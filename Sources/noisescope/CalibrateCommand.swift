@@ -9,7 +9,7 @@ struct CalibrateCommand: ParsableCommand {
         abstract: "Measure check's verdict on a battery of samples with known tails: confusion table, error rates, interval coverage.",
         usage: "noisescope calibrate [<options>]",
         discussion: """
-            The battery (README, "The verdict"): power laws at α from 0.8 to 4 (Pareto, |SαS|, |Student t|, \
+            The battery (docs/check.md, "The verdict"): power laws at α from 0.8 to 4 (Pareto, |SαS|, |Student t|, \
             Fréchet, Burr, inverse gamma, generalised Pareto, log-gamma), tails with no power law (lognormal, \
             Weibull, gamma, exponential, half-normal, χ norms), a light body with a 5 % power-law tail, and \
             norms of many α-stable coordinates. Each case is drawn with GSL at each --sizes n for --seeds \

@@ -15,7 +15,7 @@ struct CheckCommand: ParsableCommand {
             2005) at the largest k where it is stable, an interval that allows for its
             bias, and peaks over threshold (a generalised Pareto fit to the exceedances,
             which does not move when an offset is added). Its error rates on a battery of
-            known tails are in the README and from `noisescope calibrate`.
+            known tails are in docs/check.md and from `noisescope calibrate`.
             Also reported: Hill (exact Gamma interval under a Pareto tail), Dekkers–
             Einmahl–de Haan moments, Pickands, the kernel-type estimator at that k, and
             the Clauset–Shalizi–Newman power-law fit (goodness of fit by bootstrap,

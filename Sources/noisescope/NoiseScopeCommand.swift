@@ -70,7 +70,7 @@ struct NoiseScopeCommand: ParsableCommand {
                 let subcommand = CommandLine.arguments.dropFirst().first { name in configuration.subcommands.contains { $0._commandName == name } }
                 printError("noisescope: error: \(words) (see noisescope \(subcommand.map { $0 + " " } ?? "")--help)")
             }
-            // Usage errors exit 1 like every other bad input (the README's contract).
+            // Usage errors exit 1 like every other bad input (docs/hostile-input.md).
             Foundation.exit(code == .validationFailure ? 1 : code.rawValue)
         }
     }

@@ -14,7 +14,7 @@ struct SimulateCommand: ParsableCommand {
             the (1 − δ)-quantiles of the final error |x_T| for δ ∈ {0.5, 0.1, 0.01, 0.001}: under \
             heavy tails the unclipped methods' upper quantiles grow polynomially in 1/δ, the clipped \
             ones slowly (Clipping improves Adam-Norm and AdaGrad-Norm…, ICML 2025). The δ = 0.001 \
-            quantile rests on R·δ replicates. Step sizes follow one rule (README), never tuned per figure.
+            quantile rests on R·δ replicates. Step sizes follow one rule (docs/training.md), never tuned per figure.
             Each quantile comes with a distribution-free 95 % interval from the replicates' order \
             statistics (exact binomial; an end is left out where R replicates cannot give it).
             Writes into --out:

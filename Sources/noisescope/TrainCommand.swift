@@ -29,7 +29,7 @@ struct TrainCommand: ParsableCommand {
                                    target tokens by frequency rank in the
                                    training split (1-8, 9-40, 41-256, and
                                    257-4096 with --data words)
-            A checkpoint (format in the README) resumes training with --resume, or is measured with \
+            A checkpoint (format in docs/training.md) resumes training with --resume, or is measured with \
             `noisescope measure --checkpoint FILE`. Same seed, same data order, same numbers.
             Examples:
               noisescope train --optimizer adam --lr 1e-3 --steps 600 \\
@@ -41,7 +41,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Model: \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", ")).") var model = "tinygpt"
     @Option(help: "Data: text, words (the novel in word tokens, vocabulary 4096), gaussian, gaussian-uniform (Gaussian inputs, uniformly drawn target bytes), digits or a text file (default: text for tinygpt, digits otherwise).") var data: String?
     @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).") var optimizer = "adam"
-    @Option(help: "Learning rate (default: the optimizer's own default, see the README).", transform: decimalFlag) var lr: Double?
+    @Option(help: "Learning rate (default: the optimizer's own default, see docs/training.md).", transform: decimalFlag) var lr: Double?
     @Option(help: "Clipping threshold τ (gclip, cclip) or c (clip-*-norm) (default: 1).", transform: decimalFlag) var clip: Double?
     @Option(help: "Total number of steps.") var steps = 300
     @Option(help: "Minibatch size.") var batch = 8

@@ -4,7 +4,7 @@ import Foundation
 /// How a model uses the machine's cores for one minibatch gradient.
 ///
 /// Data parallelism is the default: `noisescope bench` measures it against
-/// OpenBLAS's own threads and one core on the machine at hand (the README quotes
+/// OpenBLAS's own threads and one core on the machine at hand (docs/models.md quotes
 /// the numbers). It wins
 /// because the model's matrices are small (256–512 rows by 64–256 columns): OpenBLAS's
 /// threading barely engages at these sizes and leaves the LayerNorm, GELU, softmax and

@@ -6,7 +6,7 @@
 ///
 /// Written for this project rather than taken from a CSV package: the
 /// packages on hand parse through `String` and were slower on 10⁷ rows
-/// (README, "Reading CSV"), and the tail check needs only one column.
+/// (docs/hostile-input.md), and the tail check needs only one column.
 struct CSVRecords {
     struct Record {
         /// 1-based line on which the record starts.

@@ -231,7 +231,7 @@ struct PowerLawScan<Sample: DescendingSample> {
     /// holds few enough candidates to scan exactly. About
     /// gridSize · log(n)/log(gridSize) candidates in all.
     /// It finds a local minimum of the KS distance, which is the exact scan's
-    /// answer whenever the distance has one basin; the tests and README compare.
+    /// answer whenever the distance has one basin; the tests and docs/speed.md compare.
     func grid(minimumTailCount: Int, gridSize: Int) -> Candidate? {
         guard var low = firstCandidate(minimumTailCount: minimumTailCount) else { return nil }
         var high = data.count

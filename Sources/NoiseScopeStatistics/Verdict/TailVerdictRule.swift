@@ -1,7 +1,7 @@
 import Foundation
 
 /// The calibrated decision behind `check`'s verdict, with every constant in
-/// one place. Measured on the battery of `noisescope calibrate` (README,
+/// one place. Measured on the battery of `noisescope calibrate` (docs/check.md,
 /// "The verdict"); change a constant only with a new calibration table.
 ///
 /// 1. n below `minimumSamples`: inconclusive.

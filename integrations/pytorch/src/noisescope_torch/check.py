@@ -89,7 +89,7 @@ class SampleSummary:
 class CheckResult:
     """What ``noisescope check --json`` printed. ``verdict`` is a string:
     ``infinite-variance``, ``heavy``, ``light`` (and ``inconclusive`` in newer
-    binaries); see the main README for the rule."""
+    binaries); see docs/check.md for the rule."""
     verdict: str
     verdict_reason: Optional[str] = None
     n: Optional[int] = None
