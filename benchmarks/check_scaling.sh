@@ -52,3 +52,47 @@ for k in $(seq 4 "$max"); do
   mb=$(awk "BEGIN{printf \"%.1f\", $(stat -c %s "$f")/1e6}")
   echo "| 10^$k | $mb | $best | $user | $((rss / 1024)) | $(awk "BEGIN{printf \"%.0f\", $rss*1024/$n}") | $b0 |"
 done
+
+# The shapes users bring, at 10^6 (and the worst again at 10^7 when max >= 7):
+# check against `sort -g` of the same file, in the same run. A pure power law
+# puts most of the sample in the tail, which the goodness-of-fit bootstrap
+# re-scans in every replicate; |t3|, above, keeps a few thousand values there.
+echo
+echo "## check FILE, defaults, by shape at 10^6, against sort -g of the same file (best of $repeats)"
+echo "| shape | check wall s | sort -g wall s | ratio | gof replicates | peak RSS MB |"
+echo "| --- | --- | --- | --- | --- | --- |"
+shape_file() {  # name, generator arguments... -> path (cached)
+  local name=$1; shift
+  local f="$dir/shape_${name}_1e6.txt"
+  [ -s "$f" ] || "$bin" generate "$@" --count 1000000 --seed 1 -o "$f"
+  echo "$f"
+}
+best_of() {  # command... -> best wall seconds, and the last peak RSS in KB in $peak
+  local best=""
+  for _ in $(seq "$repeats"); do
+    /usr/bin/time -f "%e %M" "$@" >/dev/null 2>"$dir/time.txt"
+    read -r w peak < <(tail -1 "$dir/time.txt")
+    if [ -z "$best" ] || awk "BEGIN{exit !($w < $best)}"; then best=$w; fi
+  done
+  echo "$best $peak"
+}
+mixture="$dir/shape_mixture_1e6.txt"
+if [ ! -s "$mixture" ]; then  # 95 % lognormal σ = 1, 5 % Pareto α = 1.5 above 1, interleaved
+  "$bin" generate lognormal --sigma 1 --count 950000 --seed 1 -o "$dir/mix_a.txt"
+  "$bin" generate pareto --alpha 1.5 --count 50000 --seed 2 -o "$dir/mix_b.txt"
+  awk 'NR % 20 == 0 { getline b < "'"$dir/mix_b.txt"'"; print b } { print }' "$dir/mix_a.txt" > "$mixture"
+fi
+worst="" worst_ratio=0
+for shape in "pareto-0.8:pareto --alpha 0.8" "pareto-1.5:pareto --alpha 1.5" "pareto-2.5:pareto --alpha 2.5" \
+             "abs-t3:abs-student-t --nu 3" "lognormal-2:lognormal --sigma 2" "mixture-95-5:" "chi-100:gaussian-norm --dimension 100"; do
+  name=${shape%%:*}; arguments=${shape#*:}
+  if [ "$name" = mixture-95-5 ]; then f=$mixture; else f=$(shape_file "$name" $arguments); fi
+  read -r c peak < <(best_of "$bin" check "$f")
+  read -r s _ < <(best_of sort -g "$f")
+  replicates=$("$bin" check "$f" --json | python3 -c 'import json,sys; p=json.load(sys.stdin).get("powerlaw") or {}; print(p.get("gof_replicates", "-"))')
+  ratio=$(awk "BEGIN{printf \"%.2f\", $c/$s}")
+  echo "| $name | $c | $s | $ratio | $replicates | $((peak / 1024)) |"
+  if awk "BEGIN{exit !($ratio > $worst_ratio)}"; then worst=$name; worst_ratio=$ratio; worst_file=$f; fi
+done
+echo
+echo "worst shape at 10^6: $worst, $worst_ratio x sort -g"

@@ -139,8 +139,42 @@ final class PowerLawBootstrapTests: XCTestCase {
             for threads in [2, 3, 16] {
                 XCTAssertEqual(fitter.bootstrapDistances(data, best: best, threads: threads).map(\.bitPattern), one, "\(name), \(threads) threads")
             }
-            XCTAssertEqual(fitter.goodnessOfFit(data, best: best, threads: 1), fitter.goodnessOfFit(data, best: best, threads: 2), name)
+            let (p1, r1) = fitter.goodnessOfFit(data, best: best, threads: 1)
+            let (p2, r2) = fitter.goodnessOfFit(data, best: best, threads: 2)
+            XCTAssertEqual(p1, p2, name)
+            XCTAssertEqual(r1, r2, name)
         }
+    }
+
+    /// The sequential p-value against the full run's distances: it stops at the
+    /// replicate where ⌈0.1·R⌉ distances have reached the observed one (p = h/r),
+    /// else equals the plain fraction; either way p < 0.1 exactly when the full
+    /// run's fraction is below 0.1. Checked on every case, at R = 40 and R = 100.
+    func testSequentialStopKeepsTheFullTestsDecision() throws {
+        var stoppedEarly = 0, ranFull = 0
+        for (name, sample, search) in Self.cases {
+            let data = OrderStatistics(samples: sample)
+            for total in [40, 100] {
+                let fitter = PowerLawFitter(xminSearch: search, bootstrapReplicates: total, seed: 4)
+                let best = try XCTUnwrap(fitter.scan(data)?.0, name)
+                let all = fitter.bootstrapDistances(data, best: best, threads: 1)
+                let reached = all.map { $0 >= best.distance }
+                let full = Double(reached.filter { $0 }.count) / Double(total)
+                let h = Int((0.1 * Double(total)).rounded(.up))
+                var expected = (p: full, replicates: total), count = 0
+                for (index, hit) in reached.enumerated() where hit {
+                    count += 1
+                    if count == h { expected = (Double(h) / Double(index + 1), index + 1); break }
+                }
+                let (p, replicates) = fitter.goodnessOfFit(data, best: best, threads: 2)
+                XCTAssertEqual(p, expected.p, "\(name), R = \(total)")
+                XCTAssertEqual(replicates, expected.replicates, "\(name), R = \(total)")
+                XCTAssertEqual(p < PowerLawFitter.plausibilityThreshold, full < 0.1, "\(name), R = \(total): the decision changed")
+                if replicates < total { stoppedEarly += 1 } else { ranFull += 1 }
+            }
+        }
+        XCTAssertGreaterThan(stoppedEarly, 0, "no case stopped early: the sequential path is untested")
+        XCTAssertGreaterThan(ranFull, 0, "no case ran every replicate")
     }
 }
 

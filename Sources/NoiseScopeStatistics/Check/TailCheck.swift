@@ -138,7 +138,7 @@ public struct TailCheck: Sendable {
         let powerLaw = fitted ?? fitter.fit(data)
         var reason = decision.reason
         // The text never contradicts itself: a rejected goodness of fit qualifies a power-law verdict.
-        if let p = powerLaw?.goodnessOfFitP, p < 0.1, decision.verdict == .heavy || decision.verdict == .infiniteVariance {
+        if let p = powerLaw?.goodnessOfFitP, p < PowerLawFitter.plausibilityThreshold, decision.verdict == .heavy || decision.verdict == .infiniteVariance {
             reason += "; but the Clauset–Shalizi–Newman goodness-of-fit test rejects an exact power law above its xmin (p = \(String(format: "%.2g", p))): the tail index describes the top k*, not a Pareto law"
         }
         return TailCheckReport(

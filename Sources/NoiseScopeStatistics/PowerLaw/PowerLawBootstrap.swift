@@ -18,9 +18,12 @@ extension PowerLawFitter {
     ///
     /// Workers take replicates w, w + workers, w + 2·workers, …, each writing its
     /// own slot: the result does not depend on `threads` or on the schedule.
+    /// `replicates` (default: all of them) names which replicates to draw; the
+    /// result holds their distances in that order.
     func bootstrapDistances(_ data: OrderStatistics, best: PowerLawCandidate, threads: Int? = nil,
-                            countLimit: UInt8 = .max) -> [Double] {
-        let replicates = bootstrapReplicates
+                            countLimit: UInt8 = .max, replicates range: Range<Int>? = nil) -> [Double] {
+        let range = range ?? 0..<bootstrapReplicates
+        let replicates = range.count
         guard replicates > 0 else { return [] }
         let workers = max(1, min(replicates, threads ?? ProcessInfo.processInfo.activeProcessorCount))
         var distances = [Double](repeating: .nan, count: replicates)
@@ -30,7 +33,7 @@ extension PowerLawFitter {
                 var replicate = BootstrapReplicate(data: data, tailCount: best.tailCount, countLimit: countLimit)
                 var r = worker
                 while r < replicates {
-                    replicate.draw(tailIndex: best.tailIndex, seed: seed, replicate: r)
+                    replicate.draw(tailIndex: best.tailIndex, seed: seed, replicate: range.lowerBound + r)
                     output[r] = scan(replicate.scanner)?.0.distance ?? .infinity
                     r += workers
                 }
@@ -113,24 +116,35 @@ struct BootstrapReplicate {
 
     /// The n draws of goodness-of-fit replicate `replicate`, in order: a uniform
     /// J in 0..<n picks the fitted power law when J < m (probability n_tail/n),
-    /// and then a Pareto value above xmin from one more uniform; otherwise it is
-    /// the body index J − m, uniform over the observed values below xmin. One
-    /// definition for the bootstrap and for the tests' plain reference.
+    /// and then a Pareto value above xmin from one more uniform U
+    /// (`paretoValue`); otherwise it is the body index J − m, uniform over the
+    /// observed values below xmin. One definition for the bootstrap and for the
+    /// tests' plain reference; `paretoUniform` receives U, before the Pareto value is taken.
+    @inline(__always)
+    static func forEachUniform(n: Int, tailCount m: Int, seed: UInt64, replicate: Int,
+                               paretoUniform: (Double) -> Void, body: (Int) -> Void) {
+        var stream = SplitMix64Stream(seed: seed, index: replicate)
+        for _ in 0..<n {
+            let j = stream.index(below: n)
+            if j < m { paretoUniform(stream.uniformPositive()) } else { body(j - m) }
+        }
+    }
+
+    /// The Pareto value of uniform `u`: xmin·u^(−1/β), which falls as u grows.
+    /// A fitted tail index near 0 draws values past the largest double; they
+    /// are censored there so the replicate stays a sample of finite numbers.
+    @inline(__always)
+    static func paretoValue(_ u: Double, xmin: Double, exponent: Double) -> Double {
+        min(xmin * Foundation.pow(u, exponent), .greatestFiniteMagnitude)
+    }
+
+    /// `forEachUniform` with the Pareto values themselves.
     @inline(__always)
     static func forEachDraw(n: Int, tailCount m: Int, xmin: Double, tailIndex: Double, seed: UInt64, replicate: Int,
                             pareto: (Double) -> Void, body: (Int) -> Void) {
-        var stream = SplitMix64Stream(seed: seed, index: replicate)
         let exponent = -1 / tailIndex
-        for _ in 0..<n {
-            let j = stream.index(below: n)
-            if j < m {
-                // A fitted tail index near 0 draws values past the largest double;
-                // censor them there so the replicate stays a sample of finite numbers.
-                pareto(min(xmin * Foundation.pow(stream.uniformPositive(), exponent), .greatestFiniteMagnitude))
-            } else {
-                body(j - m)
-            }
-        }
+        forEachUniform(n: n, tailCount: m, seed: seed, replicate: replicate,
+                       paretoUniform: { pareto(paretoValue($0, xmin: xmin, exponent: exponent)) }, body: body)
     }
 
     /// Draws replicate `replicate` of `seed` and lays it out in descending order.
@@ -153,8 +167,8 @@ struct BootstrapReplicate {
                     }
                     filled = 0
                 }
-                Self.forEachDraw(n: n, tailCount: m, xmin: xmin, tailIndex: tailIndex, seed: seed, replicate: replicate,
-                                 pareto: { paretoDraws.append($0) },
+                Self.forEachUniform(n: n, tailCount: m, seed: seed, replicate: replicate,
+                                 paretoUniform: { paretoDraws.append($0) },
                                  body: { j in
                                      batch[filled] = j
                                      filled += 1
@@ -163,7 +177,20 @@ struct BootstrapReplicate {
                 countBatch()
             }
         }
-        paretoDraws.sort(by: >)
+        // Sorted through their uniforms: ascending u is descending value. pow is
+        // not guaranteed monotone to the last bit, so one insertion pass puts any
+        // neighbours it swapped back: the values then equal a sort of the values.
+        UniformSort.sortAscending(&paretoDraws)
+        let exponent = -1 / tailIndex, count = paretoDraws.count
+        paretoDraws.withUnsafeMutableBufferPointer { draws in
+            for t in 0..<count { draws[t] = Self.paretoValue(draws[t], xmin: xmin, exponent: exponent) }
+            for t in 1..<max(1, count) where draws[t] > draws[t - 1] {
+                let v = draws[t]
+                var j = t
+                while j > 0 && draws[j - 1] < v { draws[j] = draws[j - 1]; j -= 1 }
+                draws[j] = v
+            }
+        }
         overflow.sort()
         let bodyCount = UInt32(n - m), shift = OrderStatistics.strideShift
         paretoDraws.withUnsafeBufferPointer { pareto in

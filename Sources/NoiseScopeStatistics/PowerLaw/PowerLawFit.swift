@@ -22,9 +22,10 @@ public struct PowerLawFit: Codable, Equatable, Sendable {
     public var ksDistance: Double
     /// "exact" (every distinct value scanned) or "grid" (log-spaced candidates, then refined).
     public var xminSearch: String
-    /// Goodness-of-fit p-value by semi-parametric bootstrap, nil if not run.
+    /// Goodness-of-fit p-value by semi-parametric bootstrap, nil if not run;
+    /// a sequential estimate (Besag & Clifford) when the bootstrap stopped early.
     public var goodnessOfFitP: Double?
-    /// Bootstrap replicates behind `goodnessOfFitP`.
+    /// Bootstrap replicates behind `goodnessOfFitP` (fewer than asked when it stopped early).
     public var goodnessOfFitReplicates: Int
     public var versusLognormal: LikelihoodRatioTest
     public var versusExponential: LikelihoodRatioTest
@@ -58,8 +59,10 @@ public struct PowerLawFitter: Sendable {
     public var xminSearch: XminSearch = .automatic(exactLimit: 200_000)
     /// Smallest tail a candidate xmin may leave.
     public var minimumTailCount = 2
-    /// Replicates of the goodness-of-fit bootstrap (0 skips it).
+    /// Replicates of the goodness-of-fit bootstrap at most (0 skips it).
     public var bootstrapReplicates = 100
+    /// CSN's rule: an exact power law is plausible above xmin when p ≥ 0.1.
+    public static let plausibilityThreshold = 0.1
     public var seed: UInt64 = 0
 
     public init(xminSearch: XminSearch = .automatic(exactLimit: 200_000), minimumTailCount: Int = 2,
@@ -82,10 +85,10 @@ public struct PowerLawFitter: Sendable {
         let lognormal = TruncatedTailModel.Lognormal(tail: tail, xmin: xmin)
         let versusExponential = LikelihoodRatioTest(pointwiseDifferences: zip(powerLaw, tail).map { $0 - exponential.logDensity($1, xmin: xmin) })
         let versusLognormal = LikelihoodRatioTest(pointwiseDifferences: zip(powerLaw, tail).map { $0 - lognormal.logDensity($1, xmin: xmin) })
-        let p = bootstrapReplicates > 0 ? goodnessOfFit(data, best: best) : nil
+        let test = bootstrapReplicates > 0 ? goodnessOfFit(data, best: best) : nil
         return PowerLawFit(alpha: beta, densityExponent: beta + 1, sigma: beta / Double(m).squareRoot(),
                            xmin: xmin, tailCount: m, ksDistance: best.distance, xminSearch: searchName,
-                           goodnessOfFitP: p, goodnessOfFitReplicates: p == nil ? 0 : bootstrapReplicates,
+                           goodnessOfFitP: test?.p, goodnessOfFitReplicates: test?.replicates ?? 0,
                            versusLognormal: versusLognormal, versusExponential: versusExponential)
     }
 
@@ -114,9 +117,30 @@ public struct PowerLawFitter: Sendable {
     /// fraction of replicates whose KS distance is at least the observed one.
     /// Replicate r draws from its own substream of `seed`, so the p-value is the
     /// same whatever the number of threads (`threads`, default: every core).
-    func goodnessOfFit(_ data: OrderStatistics, best: PowerLawCandidate, threads: Int? = nil) -> Double {
-        let replicateDistances = bootstrapDistances(data, best: best, threads: threads)
-        let atLeastAsFar = replicateDistances.filter { $0 >= best.distance }.count
-        return Double(atLeastAsFar) / Double(bootstrapReplicates)
+    ///
+    /// Sequential (Besag & Clifford 1991): replicates are taken in order and the
+    /// test stops at the replicate r where h = ⌈0.1·R⌉ of them have reached the
+    /// observed distance, with p = h/r; otherwise all R run and p is the plain
+    /// fraction. Stopping early happens exactly when the full run's p would be
+    /// at least 0.1, so the decision p < 0.1 is the full test's, and only a
+    /// plausible fit (where most replicates reach the observed distance) costs
+    /// fewer replicates: on a pure power law, about h/p of them instead of R.
+    func goodnessOfFit(_ data: OrderStatistics, best: PowerLawCandidate, threads: Int? = nil) -> (p: Double, replicates: Int) {
+        let total = bootstrapReplicates
+        let enough = Int((Self.plausibilityThreshold * Double(total)).rounded(.up))
+        let workers = max(1, min(total, threads ?? ProcessInfo.processInfo.activeProcessorCount))
+        var reached = 0, done = 0
+        while done < total {
+            // A few replicates per worker at a time: the rounds stay parallel, and
+            // at most one round's worth is drawn past the stopping point.
+            let upper = min(total, done + 4 * workers)
+            let distances = bootstrapDistances(data, best: best, threads: workers, replicates: done..<upper)
+            for (offset, distance) in distances.enumerated() where distance >= best.distance {
+                reached += 1
+                if reached == enough { return (Double(reached) / Double(done + offset + 1), done + offset + 1) }
+            }
+            done = upper
+        }
+        return (Double(reached) / Double(total), total)
     }
 }
