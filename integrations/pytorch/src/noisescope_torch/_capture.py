@@ -1,0 +1,335 @@
+"""Capture of per-example gradient information during the user's own backward,
+and the per-tensor Gram matrices of a recording step.
+
+While armed, a forward hook on each covered module keeps what its rule needs of
+the call (``_rules.py``) and puts a tensor hook on the output; when the output's
+gradient D arrives (during the user's backward: no second backward), the call's
+contributions are either materialised at once (n x numel per parameter, then A
+and D are dropped) or kept as ghost factors, whichever costs fewer
+multiply-adds for the module (decided at its first call; ``path`` forces one).
+torch.func calls are kept and materialised at :meth:`Capture.finish`, outside
+the backward. Parameters used by several modules (tied embeddings) are always
+materialised, so the contributions of the same tensor are summed before any
+inner product (the Gram matrix of a sum is not the sum of Gram matrices).
+
+A *segment* is one forward...backward cycle (one micro-step of gradient
+accumulation): a forward after any output gradient starts a new one. The
+examples of all segments of a step are stacked in order; a module called
+several times in one segment (a reused module) adds up (materialised) or is
+concatenated along its token axis (ghost). Calls whose output never gets a
+gradient contribute nothing.
+
+A call on one input shared by the whole batch (dimension 0 of size 1 while
+the batch has n > 1 examples: GPT-2's position embedding of ``(1, T)``
+positions) returns its output expanded to n (a view; broadcasting downstream
+gives the same values), so that its gradient arrives per example instead of
+summed over the batch. The batch size comes from the model's own input (a
+pre-hook on the model) or from the segment's first call.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn.functional as F
+
+from ._rules import FunctionalRule, Ghost, Rule
+
+
+@dataclass
+class Call:
+    rule: int
+    segment: int
+    ctx: Any
+    grads: List[Optional[torch.Tensor]]
+    remaining: int
+
+
+@dataclass
+class StepGram:
+    """One recording step: examples per segment, per-tensor Gram matrices of the
+    contributions c_i (T x N x N, float64), and, when vectors were given, the
+    per-tensor dots <c_i, v_t> (T x N)."""
+    sizes: List[int]
+    gram: torch.Tensor
+    dots: Optional[torch.Tensor]
+
+
+def _rows_per_chunk(n: int, t: int) -> int:
+    return max(1, (1 << 22) // max(1, t * n * t))
+
+
+def ghost_gram(g: Ghost) -> torch.Tensor:
+    """<c_i, c_j> for all pairs, never forming c_i (chunked over examples)."""
+    n, t = g.d.shape[:2]
+    d2 = g.d.reshape(n * t, -1)
+    if g.kind != "embedding" and t == 1:
+        a2 = g.a.reshape(n, -1)
+        return ((a2 @ a2.T) * (d2 @ d2.T)).double()
+    other = g.a.reshape(n * t) if g.kind == "embedding" else g.a.reshape(n * t, -1)
+    out = torch.empty(n, n, dtype=torch.float64, device=d2.device)
+    step = _rows_per_chunk(n, t)
+    for i0 in range(0, n, step):
+        i1 = min(n, i0 + step)
+        rows = slice(i0 * t, i1 * t)
+        dd = d2[rows] @ d2.T
+        if g.kind == "embedding":
+            dd = dd * (other[rows, None] == other[None, :]).to(dd.dtype)
+        else:
+            dd = dd * (other[rows] @ other.T)
+        out[i0:i1] = dd.view(i1 - i0, t, n, t).sum(dim=(1, 3)).double()
+    return out
+
+
+def ghost_dot(g: Ghost, v: torch.Tensor) -> torch.Tensor:
+    """<c_i, v> for every example, v the parameter-shaped vector (flat)."""
+    width = g.d.shape[-1]
+    v = v.to(g.d.dtype)
+    if g.kind == "embedding":
+        return (v.reshape(-1, width)[g.a] * g.d).sum(dim=(1, 2)).double()
+    if g.kind == "linear":
+        return ((g.a @ v.reshape(width, -1).T) * g.d).sum(dim=(1, 2)).double()
+    return ((g.a @ v.reshape(-1, width)) * g.d).sum(dim=(1, 2)).double()
+
+
+def _stack_ghosts(parts: Dict[int, List[Ghost]], segments: Sequence[int], sizes: Dict[int, int]) -> Ghost:
+    """One Ghost over all examples: calls of a segment side by side along the
+    token axis, segments stacked along the batch (zero-padded tokens add nothing)."""
+    first = next(p for ps in parts.values() for p in ps)
+    rows = []
+    for s in segments:
+        calls = parts.get(s)
+        if calls:
+            rows.append((torch.cat([c.a for c in calls], 1), torch.cat([c.d for c in calls], 1)))
+        else:
+            a_shape = (sizes[s], 1) + tuple(first.a.shape[2:])
+            rows.append((first.a.new_zeros(a_shape), first.d.new_zeros((sizes[s], 1, first.d.shape[-1]))))
+    longest = max(a.shape[1] for a, _ in rows)
+
+    def pad(x: torch.Tensor) -> torch.Tensor:
+        extra = longest - x.shape[1]
+        return x if extra == 0 else F.pad(x, (0, 0) * (x.dim() - 2) + (0, extra))
+
+    return Ghost(torch.cat([pad(a) for a, _ in rows]), torch.cat([pad(d) for _, d in rows]), first.kind)
+
+
+class Capture:
+    """The hooks of one model and what they saw since :meth:`reset`.
+    ``path``: "auto" (cheaper of ghost and materialised per module), "ghost" or
+    "materialise" (tests)."""
+
+    def __init__(self, root: torch.nn.Module, rules: List[Tuple[str, Rule]], params: Sequence[torch.Tensor],
+                 path: str = "auto"):
+        if path not in ("auto", "ghost", "materialise"):
+            raise ValueError(f"noisescope_torch: per-example path must be auto, ghost or materialise, got {path!r}")
+        self.rules, self.params, self.force = rules, list(params), path
+        index = {id(p): i for i, p in enumerate(self.params)}
+        self.tensor: Dict[Tuple[int, str], int] = {(k, role): index[id(p)] for k, (_, r) in enumerate(rules)
+                                                   for role, p in r.roles.items()}
+        owners: Dict[int, int] = {}
+        for t in self.tensor.values():
+            owners[t] = owners.get(t, 0) + 1
+        self.shared = {t for t, count in owners.items() if count > 1}
+        self.paths: Dict[Tuple[int, str], str] = {}
+        self.armed = False
+        self.busy = False
+        self._handles = [r.module.register_forward_hook(self._forward(k), with_kwargs=True)
+                         for k, (_, r) in enumerate(rules)]
+        self._handles.append(root.register_forward_pre_hook(self._root, with_kwargs=True))
+        self.reset()
+
+    def reset(self) -> None:
+        self.segment, self._backward_seen = -1, True
+        self.sizes: Dict[int, int] = {}
+        self._batch: Dict[int, int] = {}         # segment -> batch size seen in its forward
+        self._model_batch: Optional[int] = None
+        self.mat: Dict[int, Dict[int, torch.Tensor]] = {}
+        self.ghost: Dict[int, Dict[int, List[Ghost]]] = {}
+        self.retained: List[Call] = []
+        self.open: Dict[int, Call] = {}
+        self.error: Optional[str] = None
+
+    def remove(self) -> None:
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+
+    def _fail(self, message: str) -> None:
+        if self.error is None:
+            self.error = message
+
+    def _root(self, module, args, kwargs):
+        if self.armed and not self.busy and torch.is_grad_enabled():
+            first = next((t for t in torch.utils._pytree.tree_flatten((args, kwargs))[0]
+                          if isinstance(t, torch.Tensor) and t.dim() > 0), None)
+            self._model_batch = None if first is None else int(first.shape[0])
+        return None
+
+    def _forward(self, k: int):
+        name, rule = self.rules[k]
+
+        def hook(module, args, kwargs, output):
+            if not self.armed or self.busy or not torch.is_grad_enabled():
+                return None
+            try:
+                outs = rule.outputs(output)
+                if not outs:
+                    return None
+                if self._backward_seen:
+                    self.segment, self._backward_seen = self.segment + 1, False
+                    if self._model_batch is not None:
+                        self._batch[self.segment] = self._model_batch
+                    self._model_batch = None
+                first = args[0] if args and isinstance(args[0], torch.Tensor) and args[0].dim() > 0 else None
+                n = self._batch.get(self.segment)
+                if first is not None and not isinstance(rule, FunctionalRule):
+                    if n is not None and n > 1 and first.shape[0] == 1 and output.shape[0] == 1:
+                        output = output.expand(n, *output.shape[1:])        # a call shared by the batch
+                        args = (first.expand(n, *first.shape[1:]),) + tuple(args[1:])
+                        outs = rule.outputs(output)
+                    elif n is None:
+                        self._batch[self.segment] = int(first.shape[0])
+                call = Call(k, self.segment, rule.context(args, kwargs, output), [None] * len(outs), len(outs))
+                self.open[id(call)] = call
+                for j, y in enumerate(outs):
+                    y.register_hook(self._grad_hook(call, j))
+            except Exception as error:  # never break the user's training
+                self._fail(f"{name or 'the model'} ({type(module).__name__}) forward: {error!r}")
+                return None
+            return output
+        return hook
+
+    def _grad_hook(self, call: Call, j: int):
+        def hook(grad: torch.Tensor):
+            self._backward_seen = True
+            if call.grads[j] is None:
+                call.remaining -= 1
+            call.grads[j] = grad.detach()
+            if call.remaining == 0:
+                self._complete(call)
+            return None
+        return hook
+
+    def _size(self, call: Call, n: int) -> bool:
+        known = self.sizes.setdefault(call.segment, n)
+        if known != n:
+            name, rule = self.rules[call.rule]
+            self._fail(f"{name or 'the model'} ({type(rule.module).__name__}) saw {n} examples where other modules "
+                       f"saw {known}: per-example noise needs the batch as dimension 0 of every module's input")
+            return False
+        return True
+
+    def _path(self, k: int, role: str, rule: Rule, call: Call) -> str:
+        t = self.tensor[(k, role)]
+        if t in self.shared or role not in rule.ghost_roles:
+            return "materialised"
+        if (k, role) not in self.paths:
+            ghost, mat = rule.costs(call.ctx, call.grads)
+            choice = {"ghost": "ghost", "materialise": "materialised"}.get(self.force)
+            if choice is None or (choice == "ghost" and ghost == float("inf")):
+                choice = "ghost" if ghost < mat else "materialised"
+            self.paths[(k, role)] = choice
+        return self.paths[(k, role)]
+
+    def _add(self, t: int, segment: int, value: torch.Tensor) -> None:
+        parts = self.mat.setdefault(t, {})
+        parts[segment] = value if segment not in parts else parts[segment] + value
+
+    def _complete(self, call: Call) -> None:
+        self.open.pop(id(call), None)
+        name, rule = self.rules[call.rule]
+        try:
+            if isinstance(rule, FunctionalRule):
+                if self._size(call, rule.batch_of([g for g in call.grads if g is not None])):
+                    self.retained.append(call)
+                return
+            if not self._size(call, rule.batch(call.ctx)):
+                return
+            mat_roles = []
+            for role in rule.roles:
+                if self._path(call.rule, role, rule, call) == "ghost":
+                    parts = self.ghost.setdefault(self.tensor[(call.rule, role)], {})
+                    parts.setdefault(call.segment, []).append(rule.ghost(call.ctx, call.grads))
+                else:
+                    mat_roles.append(role)
+            if mat_roles:
+                for role, value in rule.materialise(call.ctx, call.grads, mat_roles).items():
+                    self._add(self.tensor[(call.rule, role)], call.segment, value)
+        except Exception as error:  # never break the user's backward
+            self._fail(f"{name or 'the model'} ({type(rule.module).__name__}): {error!r}")
+        call.ctx, call.grads = None, []
+
+    def _materialise_functional(self, call: Call) -> None:
+        name, rule = self.rules[call.rule]
+        args, kwargs, hooked = call.ctx
+        kept = [(i, g) for i, g in zip(hooked, call.grads) if g is not None]
+        ctx = (args, kwargs, [i for i, _ in kept])
+        try:
+            for role, value in rule.materialise(ctx, [g for _, g in kept], list(rule.roles)).items():
+                self._add(self.tensor[(call.rule, role)], call.segment, value)
+        except Exception as error:
+            self._fail(f"{name or 'the model'} ({type(rule.module).__name__}) via torch.func: {error!r}")
+
+    def finish(self, vectors: Optional[Sequence[torch.Tensor]] = None) -> Optional[StepGram]:
+        """The step's per-tensor Gram matrices (and dots with ``vectors``, one
+        flat vector per parameter tensor), or None when nothing was captured or
+        a capture failed (``error`` says why). Call :meth:`reset` afterwards."""
+        for call in list(self.open.values()):          # an output without gradient contributes nothing
+            if any(g is not None for g in call.grads):
+                call.remaining = 0
+                self._complete(call)
+        self.open.clear()
+        self.busy = True
+        try:
+            with torch.no_grad(), warnings.catch_warnings():      # torch.func's grad ignores the outer no_grad
+                warnings.filterwarnings("ignore", message="There is a performance drop")   # vmap fallbacks
+                for call in self.retained:
+                    self._materialise_functional(call)
+        finally:
+            self.busy = False
+        with torch.no_grad():
+            return self._grams(vectors)
+
+    def _grams(self, vectors: Optional[Sequence[torch.Tensor]]) -> Optional[StepGram]:
+        if self.error is not None or not self.sizes:
+            return None
+        segments = sorted(self.sizes)
+        total = sum(self.sizes.values())
+        device = self.params[0].device
+        gram = torch.zeros(len(self.params), total, total, dtype=torch.float64, device=device)
+        dots = None if vectors is None else torch.zeros(len(self.params), total, dtype=torch.float64, device=device)
+        for t, p in enumerate(self.params):
+            if t in self.mat:
+                parts = self.mat[t]
+                like = next(iter(parts.values()))
+                g = torch.cat([parts.get(s, like.new_zeros((self.sizes[s], like.shape[1]))) for s in segments])
+                gram[t] = (g @ g.T).double()
+                if dots is not None:
+                    dots[t] = (g @ vectors[t].reshape(-1).to(g.dtype)).double()
+            elif t in self.ghost:
+                stacked = _stack_ghosts(self.ghost[t], segments, self.sizes)
+                gram[t] = ghost_gram(stacked)
+                if dots is not None:
+                    dots[t] = ghost_dot(stacked, vectors[t].reshape(-1))
+        return StepGram([self.sizes[s] for s in segments], gram, dots)
+
+    def describe(self, names: Sequence[str]) -> List[Dict[str, Any]]:
+        """The manifest's per-module list: which rule and path each tensor took
+        ("pending" until the module's first recorded call decides)."""
+        out = []
+        for k, (name, rule) in enumerate(self.rules):
+            tensors = {}
+            for role in rule.roles:
+                t = self.tensor[(k, role)]
+                if isinstance(rule, FunctionalRule):
+                    path = "torch.func"
+                elif t in self.shared or role not in rule.ghost_roles:
+                    path = "materialised"
+                else:
+                    path = self.paths.get((k, role), "pending")
+                tensors[names[t]] = path
+            out.append({"module": name, "type": type(rule.module).__name__, "rule": rule.name, "tensors": tensors})
+        return out
