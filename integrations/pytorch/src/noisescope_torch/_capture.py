@@ -19,19 +19,22 @@ several times in one segment (a reused module) adds up (materialised) or is
 concatenated along its token axis (ghost). Calls whose output never gets a
 gradient contribute nothing.
 
-A call on one input shared by the whole batch (dimension 0 of size 1 while
-the batch has n > 1 examples: GPT-2's position embedding of ``(1, T)``
-positions) returns its output expanded to n (a view; broadcasting downstream
-gives the same values), so that its gradient arrives per example instead of
-summed over the batch. The batch size comes from the model's own input (a
-pre-hook on the model) or from the segment's first call.
+A call on one input shared by the whole batch returns its output expanded to
+the batch (a view; broadcasting downstream gives the same values), so that its
+gradient arrives per example instead of summed over the batch: any call whose
+input has dimension 0 of size 1 while the batch has n > 1 examples (GPT-2's
+position embedding of ``(1, T)`` positions), and an embedding of positions
+without a batch dimension (nanoGPT's ``wpe(arange(T))``: an input with fewer
+dimensions than the model's, or ``arange(n)`` itself). The batch size comes
+from the model's own input (a pre-hook on the model) or from the segment's
+first call.
 """
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -144,8 +147,8 @@ class Capture:
     def reset(self) -> None:
         self.segment, self._backward_seen = -1, True
         self.sizes: Dict[int, int] = {}
-        self._batch: Dict[int, int] = {}         # segment -> batch size seen in its forward
-        self._model_batch: Optional[int] = None
+        self._batch_shape: Dict[int, Tuple[int, ...]] = {}     # segment -> shape of its batch input
+        self._model_shape: Optional[Tuple[int, ...]] = None
         self.mat: Dict[int, Dict[int, torch.Tensor]] = {}
         self.ghost: Dict[int, Dict[int, List[Ghost]]] = {}
         self.retained: List[Call] = []
@@ -165,7 +168,22 @@ class Capture:
         if self.armed and not self.busy and torch.is_grad_enabled():
             first = next((t for t in torch.utils._pytree.tree_flatten((args, kwargs))[0]
                           if isinstance(t, torch.Tensor) and t.dim() > 0), None)
-            self._model_batch = None if first is None else int(first.shape[0])
+            self._model_shape = None if first is None else tuple(first.shape)
+        return None
+
+    def _shared(self, rule: Rule, first: torch.Tensor, n: int) -> Optional[Callable]:
+        """How to expand a call's output (and input) when its input is shared by
+        the batch, else None."""
+        if n > 1 and first.shape[0] == 1:
+            return lambda y: y.expand(n, *y.shape[1:])
+        if n > 1 and isinstance(rule.module, torch.nn.Embedding):
+            model = self._batch_shape.get(self.segment, ())
+            fewer = first.dim() < len(model) and first.shape[0] != n
+            # positions arange(T) when T happens to equal n: the model's input is (n, n)
+            positions = first.dim() == 1 and model == (n, n) and \
+                torch.equal(first, torch.arange(n, device=first.device, dtype=first.dtype))
+            if fewer or positions:
+                return lambda y: y.unsqueeze(0).expand(n, *y.shape)
         return None
 
     def _forward(self, k: int):
@@ -180,18 +198,18 @@ class Capture:
                     return None
                 if self._backward_seen:
                     self.segment, self._backward_seen = self.segment + 1, False
-                    if self._model_batch is not None:
-                        self._batch[self.segment] = self._model_batch
-                    self._model_batch = None
+                    if self._model_shape is not None:
+                        self._batch_shape[self.segment] = self._model_shape
+                    self._model_shape = None
                 first = args[0] if args and isinstance(args[0], torch.Tensor) and args[0].dim() > 0 else None
-                n = self._batch.get(self.segment)
+                n = self._batch_shape.get(self.segment, (None,))[0]
                 if first is not None and not isinstance(rule, FunctionalRule):
-                    if n is not None and n > 1 and first.shape[0] == 1 and output.shape[0] == 1:
-                        output = output.expand(n, *output.shape[1:])        # a call shared by the batch
-                        args = (first.expand(n, *first.shape[1:]),) + tuple(args[1:])
+                    expand = None if n is None else self._shared(rule, first, n)
+                    if expand is not None:                     # a call shared by the batch
+                        output, args = expand(output), (expand(first),) + tuple(args[1:])
                         outs = rule.outputs(output)
                     elif n is None:
-                        self._batch[self.segment] = int(first.shape[0])
+                        self._batch_shape[self.segment] = tuple(first.shape)
                 call = Call(k, self.segment, rule.context(args, kwargs, output), [None] * len(outs), len(outs))
                 self.open[id(call)] = call
                 for j, y in enumerate(outs):

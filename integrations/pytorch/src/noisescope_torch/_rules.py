@@ -263,8 +263,11 @@ class FunctionalRule(Rule):
         return -1          # taken from the output gradients (_capture.py)
 
     def _dim(self, t: torch.Tensor, n: int, key: str = "") -> Optional[int]:
-        if key == "key_padding_mask":
-            return 0
+        """The batch dimension of an input (``key``: "#i" for the i-th
+        positional argument, else the keyword), None for one shared by the batch."""
+        if isinstance(self.module, _MHA) and key:        # query, key, value and key_padding_mask carry the batch
+            return self.bdim if key in ("#0", "#1", "#2", "query", "key", "value") else \
+                0 if key == "key_padding_mask" else None
         if t.dim() > self.bdim and t.shape[self.bdim] == n:
             return self.bdim
         return 0 if t.dim() > 0 and t.shape[0] == n else None
@@ -278,8 +281,8 @@ class FunctionalRule(Rule):
         args, kwargs, out_index = ctx
         n = self.batch_of(grads)
         leaves, spec = torch.utils._pytree.tree_flatten((args, kwargs))
-        keys = [""] * len(torch.utils._pytree.tree_flatten(args)[0])       # leaves in insertion order
-        for key, value in kwargs.items():
+        keys: List[str] = []                     # the leaves' arguments, in flattening order
+        for key, value in [(f"#{i}", a) for i, a in enumerate(args)] + list(kwargs.items()):
             keys += [key] * len(torch.utils._pytree.tree_flatten(value)[0])
         tensor_at = [i for i, t in enumerate(leaves) if isinstance(t, torch.Tensor)]
         dims = [self._dim(leaves[i], n, keys[i]) for i in tensor_at]
