@@ -6,6 +6,7 @@ preparation (a check across ranks, refusal or removal of an earlier log). The fi
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -148,14 +149,24 @@ def prepare_log_dir(log_dir: Optional[str], rank: int, world_size: int, group: O
     rank (one clear error on every rank instead of a hang; rank 0 tells the
     others whether the directory already holds a log); refuses a directory
     that holds a log (its manifest.json) unless ``overwrite``, and then removes
-    this rank's files of the earlier log. ``log_dir`` None: only the check."""
-    conflict = 0
+    this rank's files of the earlier log. A directory that cannot be created
+    or written is refused in one line on every rank. ``log_dir`` None: only the check."""
+    conflict, unwritable = 0, None
     if log_dir is not None:
-        os.makedirs(log_dir, exist_ok=True)
-        conflict = int(rank == 0 and os.path.exists(os.path.join(log_dir, MANIFEST)))
+        try:
+            os.makedirs(log_dir, exist_ok=True)
+            with tempfile.TemporaryFile(dir=log_dir):
+                pass
+        except OSError as error:
+            unwritable = error.strerror or type(error).__name__
+        conflict = int(rank == 0 and unwritable is None and os.path.exists(os.path.join(log_dir, MANIFEST)))
+    failed = int(unwritable is not None)
     if world_size > 1:
-        rows = check_same_across_ranks(same, group, what, extra={"log dir in use": conflict})
-        conflict = int(rows[0, -1])
+        rows = check_same_across_ranks(same, group, what, extra={"log dir in use": conflict, "unwritable": failed})
+        conflict, failed = int(rows[0, -2]), int(rows[:, -1].max())
+    if failed:
+        raise PermissionError(f"noisescope_torch: cannot write the log directory {log_dir} "
+                              f"({unwritable or 'on another rank'}); choose a log_dir this process can write")
     if conflict and not overwrite:
         raise FileExistsError(f"noisescope_torch: {log_dir} already holds a noise log ({MANIFEST}); "
                               f"choose another log_dir or pass overwrite=True")

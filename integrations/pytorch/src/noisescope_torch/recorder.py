@@ -390,7 +390,8 @@ class NoiseRecorder:
         else:
             n, steps, what = len(self._files.merged if self.world_size > 1 else self._files.own), \
                 self._files.records, "noise samples"
-        lines = [f"noisescope_torch: {n:,} {what} from {steps:,} recorded steps in {self.log_dir}"]
+        lines = [f"noisescope_torch: {n:,} {what} from {steps:,} recorded step{'' if steps == 1 else 's'} in "
+                 f"{self.log_dir}"]
         lines += ["  " + line for line in self._schedule.forecast(n, last, n / steps if steps else 0.0)]
         return "\n".join(lines)
 
