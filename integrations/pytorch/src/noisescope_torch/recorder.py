@@ -136,7 +136,9 @@ class NoiseRecorder:
         self._device = self._params[0].device
         self._pe: Optional[PerExample] = None
         self._asked_per_example, self.per_example_reason = bool(per_example), None
-        if per_example and self.mode != "reference":
+        if per_example and self.mode == "reference":
+            self.per_example_reason = "reference= measures the batch gradient against a fixed gradient"
+        elif per_example:
             try:
                 self._pe = PerExample(self._module, self._names, self._params)
             except PerExampleUnavailable as why:
@@ -181,7 +183,7 @@ class NoiseRecorder:
         if self.mode == "ddp":
             self._hook = DDPHook(self.parameter_count, self._layers, self.group, self._warn_once)
             self._hook.register(model, comm_hook, comm_state)
-        if self.per_example_reason is not None and self.rank == 0:
+        if self.per_example_reason is not None and self.rank == 0 and self.mode != "reference":
             self._warn_once("per-example", f"noisescope_torch: {self.per_example_reason}; recording "
                             f"{'micro-batch' if self.mode == 'micro' else 'per-rank'} noise instead")
         self._rearm()
