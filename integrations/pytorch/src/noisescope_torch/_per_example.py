@@ -35,6 +35,14 @@ class PerExampleUnavailable(ValueError):
     """The model has a module through which per-example gradients are not defined."""
 
 
+def why_not_per_example(model: torch.nn.Module) -> Optional[str]:
+    """None when per-example noise is available for ``model`` (a module or its
+    DDP wrapper), else the reason, in words (for the trainer callbacks)."""
+    from ._params import ddp_ignored, trainable, unwrap
+    module = unwrap(model, None)[0]
+    return plan(module, trainable(module, ddp_ignored(model))[1])[1]
+
+
 def one_process_noise(gram: torch.Tensor, scale: float) -> torch.Tensor:
     """(T, N) per-tensor |(g_i - gbar)_t|^2."""
     r = gram.mean(dim=2)
