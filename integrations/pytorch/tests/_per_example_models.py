@@ -193,3 +193,16 @@ def noise(grads: torch.Tensor) -> torch.Tensor:
 def rel(a, b) -> float:
     a, b = torch.as_tensor(a, dtype=D), torch.as_tensor(b, dtype=D)
     return float((a - b).abs().max() / b.abs().max().clamp_min(math.ulp(1.0)))
+
+
+def assert_stats(step, shares: torch.Tensor, params: Sequence[torch.Tensor], tol: float) -> None:
+    """The capture's per-tensor statistics (``_capture.StepStats``) against
+    those of the explicit shares (N x P): |c_i|^2, <c_i, sum c>, |sum c|^2 and
+    the sub-batch block norms, each tensor."""
+    k, b = step.blocks.shape[1], step.b
+    for t, c in enumerate(shares.split([p.numel() for p in params], dim=1)):
+        whole = c.sum(dim=0)
+        want = {"diag": (c * c).sum(dim=1), "rowsum": c @ whole, "total": whole @ whole,
+                "blocks": c[:k * b].reshape(k, b, -1).sum(dim=1).pow(2).sum(dim=1)}
+        for field, value in want.items():
+            assert rel(getattr(step, field)[t], value) < tol, (t, field)

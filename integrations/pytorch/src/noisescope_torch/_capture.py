@@ -52,13 +52,65 @@ class Call:
 
 
 @dataclass
-class StepGram:
-    """One recording step: examples per segment, per-tensor Gram matrices of the
-    contributions c_i (T x N x N, float64), and, when vectors were given, the
-    per-tensor dots <c_i, v_t> (T x N)."""
+class StepStats:
+    """One recording step, per parameter tensor t (rows, float64), over the N
+    examples of all segments (``sizes``), c_i example i's share: ``diag`` (T, N)
+    |c_i|^2, ``rowsum`` (T, N) <c_i, sum_j c_j>, ``total`` (T,) |sum_i c_i|^2,
+    ``blocks`` (T, k) |sum_{i in S_j} c_i|^2 for the first k sub-batches S_j of
+    b consecutive examples, and, when vectors were given, ``dots`` (T, N)
+    <c_i, v_t>. Everything the noise needs, without N x N matrices per tensor."""
     sizes: List[int]
-    gram: torch.Tensor
+    diag: torch.Tensor
+    rowsum: torch.Tensor
+    total: torch.Tensor
+    blocks: torch.Tensor
+    b: int
     dots: Optional[torch.Tensor]
+
+    @classmethod
+    def empty(cls, sizes: List[int], tensors: int, k: int, b: int, dots: bool, device) -> "StepStats":
+        n = sum(sizes)
+        zeros = lambda *shape: torch.zeros(*shape, dtype=torch.float64, device=device)  # noqa: E731
+        return cls(sizes, zeros(tensors, n), zeros(tensors, n), zeros(tensors), zeros(tensors, k), b,
+                   zeros(tensors, n) if dots else None)
+
+    def add_gram(self, t: int, gram: torch.Tensor) -> None:
+        """Tensor t from its Gram matrix (ghost factors)."""
+        k, b = self.blocks.shape[1], self.b
+        self.diag[t], self.rowsum[t], self.total[t] = gram.diagonal(), gram.sum(dim=1), gram.sum()
+        self.blocks[t] = gram[:k * b, :k * b].reshape(k, b, k, b).sum(dim=(1, 3)).diagonal()
+
+    def add_shares(self, tensors: List[int], g: torch.Tensor, widths: List[int],
+                   vectors: Optional[torch.Tensor] = None) -> None:
+        """``tensors`` from their materialised shares side by side (N x sum of
+        ``widths``; ``vectors`` the same tensors' vectors, flat): a few passes
+        over the shares, no N x N product. Several small tensors go together,
+        their sums split by column (one set of operations for all)."""
+        k, b = self.blocks.shape[1], self.b
+        part = g[:k * b].reshape(k, b, -1).sum(dim=1)
+        whole = part.sum(dim=0) if k * b == g.shape[0] else g.sum(dim=0)      # one pass fewer when they tile
+        if len(tensors) == 1:                  # fused reductions, no N x numel temporaries
+            t = tensors[0]
+            self.diag[t] = torch.linalg.vector_norm(g, dim=1).double().square()
+            self.rowsum[t] = (g @ whole).double()
+            self.total[t] = whole.double().square().sum()
+            self.blocks[t] = torch.linalg.vector_norm(part, dim=1).double().square()
+            if vectors is not None:
+                self.dots[t] = (g @ vectors.to(g.dtype)).double()
+            return
+        column = torch.repeat_interleave(torch.arange(len(tensors), device=g.device),
+                                         torch.tensor(widths, device=g.device))
+        member = torch.nn.functional.one_hot(column, len(tensors)).to(g.dtype)    # column -> tensor, summed by a product
+        per = lambda x: x @ member  # noqa: E731
+        self.diag[tensors] = per(g * g).T.double()
+        self.rowsum[tensors] = per(g * whole).T.double()
+        self.total[tensors] = per(whole * whole).double()
+        self.blocks[tensors] = per(part * part).T.double()
+        if vectors is not None:
+            self.dots[tensors] = per(g * vectors.to(g.dtype)).T.double()
+
+
+_SMALL = 1024       # materialised tensors at most this wide have their statistics computed together
 
 
 def _rows_per_chunk(n: int, t: int) -> int:
@@ -102,6 +154,8 @@ def _stack_ghosts(parts: Dict[int, List[Ghost]], segments: Sequence[int], sizes:
     """One Ghost over all examples: calls of a segment side by side along the
     token axis, segments stacked along the batch (zero-padded tokens add nothing)."""
     first = next(p for ps in parts.values() for p in ps)
+    if len(segments) == 1 and len(parts.get(segments[0], ())) == 1:
+        return first                          # one call in one segment: nothing to stack
     rows = []
     for s in segments:
         calls = parts.get(s)
@@ -137,12 +191,25 @@ class Capture:
             owners[t] = owners.get(t, 0) + 1
         self.shared = {t for t, count in owners.items() if count > 1}
         self.paths: Dict[Tuple[int, str], str] = {}
-        self.armed = False
+        self.root = root
         self.busy = False
-        self._handles = [r.module.register_forward_hook(self._forward(k), with_kwargs=True)
-                         for k, (_, r) in enumerate(rules)]
-        self._handles.append(root.register_forward_pre_hook(self._root, with_kwargs=True))
+        self._handles: List[Any] = []
         self.reset()
+
+    @property
+    def armed(self) -> bool:
+        return bool(self._handles)
+
+    @armed.setter
+    def armed(self, value: bool) -> None:
+        """The hooks exist only while armed: steps that are not recorded run
+        the model without any hook (PyTorch's fast path)."""
+        if value and not self._handles:
+            self._handles = [r.module.register_forward_hook(self._forward(k), with_kwargs=True)
+                             for k, (_, r) in enumerate(self.rules)]
+            self._handles.append(self.root.register_forward_pre_hook(self._root, with_kwargs=True))
+        elif not value:
+            self.remove()
 
     def reset(self) -> None:
         self.segment, self._backward_seen = -1, True
@@ -165,7 +232,7 @@ class Capture:
             self.error = message
 
     def _root(self, module, args, kwargs):
-        if self.armed and not self.busy and torch.is_grad_enabled():
+        if not self.busy and torch.is_grad_enabled():
             first = next((t for t in torch.utils._pytree.tree_flatten((args, kwargs))[0]
                           if isinstance(t, torch.Tensor) and t.dim() > 0), None)
             self._model_shape = None if first is None else tuple(first.shape)
@@ -190,7 +257,7 @@ class Capture:
         name, rule = self.rules[k]
 
         def hook(module, args, kwargs, output):
-            if not self.armed or self.busy or not torch.is_grad_enabled():
+            if self.busy or not torch.is_grad_enabled():
                 return None
             try:
                 outs = rule.outputs(output)
@@ -291,10 +358,12 @@ class Capture:
         except Exception as error:
             self._fail(f"{name or 'the model'} ({type(rule.module).__name__}) via torch.func: {error!r}")
 
-    def finish(self, vectors: Optional[Sequence[torch.Tensor]] = None) -> Optional[StepGram]:
-        """The step's per-tensor Gram matrices (and dots with ``vectors``, one
-        flat vector per parameter tensor), or None when nothing was captured or
-        a capture failed (``error`` says why). Call :meth:`reset` afterwards."""
+    def finish(self, vectors: Optional[Sequence[torch.Tensor]] = None, sub_batches: int = 1,
+               sub_samples: int = 1) -> Optional[StepStats]:
+        """The step's per-tensor statistics (dots with ``vectors``, one flat
+        vector per parameter tensor; blocks of the first ``sub_samples`` of
+        ``sub_batches`` sub-batches), or None when nothing was captured or a
+        capture failed (``error`` says why). Call :meth:`reset` afterwards."""
         for call in list(self.open.values()):          # an output without gradient contributes nothing
             if any(g is not None for g in call.grads):
                 call.remaining = 0
@@ -308,31 +377,44 @@ class Capture:
                     self._materialise_functional(call)
         finally:
             self.busy = False
-        with torch.no_grad():
-            return self._grams(vectors)
-
-    def _grams(self, vectors: Optional[Sequence[torch.Tensor]]) -> Optional[StepGram]:
         if self.error is not None or not self.sizes:
             return None
+        with torch.no_grad():
+            return self._stats(vectors, sub_batches, sub_samples)
+
+    def _stats(self, vectors: Optional[Sequence[torch.Tensor]], sub_batches: int, sub_samples: int) -> StepStats:
         segments = sorted(self.sizes)
-        total = sum(self.sizes.values())
-        device = self.params[0].device
-        gram = torch.zeros(len(self.params), total, total, dtype=torch.float64, device=device)
-        dots = None if vectors is None else torch.zeros(len(self.params), total, dtype=torch.float64, device=device)
+        n = sum(self.sizes.values())
+        m = min(sub_batches, n)
+        out = StepStats.empty([self.sizes[s] for s in segments], len(self.params), min(sub_samples, m), n // m,
+                              vectors is not None, self.params[0].device)
+        small: Dict[torch.dtype, List[Tuple[int, torch.Tensor]]] = {}
         for t, p in enumerate(self.params):
             if t in self.mat:
-                parts = self.mat[t]
-                like = next(iter(parts.values()))
-                g = torch.cat([parts.get(s, like.new_zeros((self.sizes[s], like.shape[1]))) for s in segments])
-                gram[t] = (g @ g.T).double()
-                if dots is not None:
-                    dots[t] = (g @ vectors[t].reshape(-1).to(g.dtype)).double()
+                g = self._shares(t, segments)
+                if g.shape[1] <= _SMALL:
+                    small.setdefault(g.dtype, []).append((t, g))
+                else:
+                    out.add_shares([t], g, [g.shape[1]], None if vectors is None else vectors[t].reshape(-1))
             elif t in self.ghost:
                 stacked = _stack_ghosts(self.ghost[t], segments, self.sizes)
-                gram[t] = ghost_gram(stacked)
-                if dots is not None:
-                    dots[t] = ghost_dot(stacked, vectors[t].reshape(-1))
-        return StepGram([self.sizes[s] for s in segments], gram, dots)
+                out.add_gram(t, ghost_gram(stacked))
+                if vectors is not None:
+                    out.dots[t] = ghost_dot(stacked, vectors[t].reshape(-1))
+        for group in small.values():           # biases, norms' parameters: together
+            tensors = [t for t, _ in group]
+            out.add_shares(tensors, torch.cat([g for _, g in group], dim=1), [g.shape[1] for _, g in group],
+                           None if vectors is None else torch.cat([vectors[t].reshape(-1) for t in tensors]))
+        return out
+
+    def _shares(self, t: int, segments: List[int]) -> torch.Tensor:
+        """Tensor t's materialised shares of all segments, stacked (N x numel)."""
+        parts = self.mat[t]
+        if len(parts) == len(segments):
+            return parts[segments[0]] if len(segments) == 1 else torch.cat([parts[s] for s in segments])
+        like = next(iter(parts.values()))          # a segment without this tensor: zero shares
+        return torch.cat([parts[s] if s in parts else like.new_zeros((self.sizes[s], like.shape[1]))
+                          for s in segments])
 
     def describe(self, names: Sequence[str]) -> List[Dict[str, Any]]:
         """The manifest's per-module list: which rule and path each tensor took

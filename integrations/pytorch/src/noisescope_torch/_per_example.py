@@ -13,8 +13,10 @@ tokens it is n times the example's share. The noise sample of example i is
 One process: |g_i - gbar|^2 = s^2 (K_ii - 2 mean_j K_ij + mean_jk K_jk), K the
 Gram matrix of the c_i, and a sub-batch S of b examples has
 |mean_S g - gbar|^2 = s^2 (mean_{S,S} K - 2 mean_{i in S} mean_j K_ij + mean K):
-the micro-batch rows of ``_records.py``, all from one K. Several ranks: gbar is
-the all-reduced ``.grad`` v, |g_i - v|^2 = s^2 K_ii - 2 s <c_i, v> + |v|^2.
+the micro-batch rows of ``_records.py``. Only these parts of K are needed
+(``_capture.StepStats``: its diagonal, row sums, total and the sums over the
+sub-batches' blocks). Several ranks: gbar is the all-reduced ``.grad`` v,
+|g_i - v|^2 = s^2 K_ii - 2 s <c_i, v> + |v|^2.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from ._capture import Capture, StepGram
+from ._capture import Capture, StepStats
 from ._dist import all_gather_varlen
 from ._rules import plan
 
@@ -43,55 +45,43 @@ def why_not_per_example(model: torch.nn.Module) -> Optional[str]:
     return plan(module, trainable(module, ddp_ignored(model))[1])[1]
 
 
-def one_process_noise(gram: torch.Tensor, scale: float) -> torch.Tensor:
+def one_process_noise(step: StepStats) -> torch.Tensor:
     """(T, N) per-tensor |(g_i - gbar)_t|^2."""
-    r = gram.mean(dim=2)
-    m = gram.mean(dim=(1, 2))
-    return scale * scale * (gram.diagonal(dim1=1, dim2=2) - 2 * r + m[:, None])
+    n = float(sum(step.sizes))
+    return step.diag * n * n - 2 * n * step.rowsum + step.total[:, None]
 
 
-def sub_batch_rows(gram: torch.Tensor, scale: float, micro_batches: int, micro_samples: int,
-                   per_tensor: bool) -> torch.Tensor:
+def sub_batch_rows(step: StepStats, per_tensor: bool) -> torch.Tensor:
     """Rows [1, |h_j - gbar|^2, |h_j|^2, |gbar|^2, b, N] (+ per tensor the same
-    three, with ``per_tensor``) of the first ``micro_samples`` of ``micro_batches``
-    sub-batches of b = N // micro_batches consecutive examples (``_records.py``)."""
-    n = gram.shape[1]
-    m = min(micro_batches, n)
-    b = n // m
-    s2 = scale * scale
-    r, mean = gram.mean(dim=2), gram.mean(dim=(1, 2))
-    rows = []
-    for j in range(min(micro_samples, m)):
-        part = slice(j * b, (j + 1) * b)
-        h_t = s2 * gram[:, part, part].mean(dim=(1, 2))
-        noise_t = h_t - 2 * s2 * r[:, part].mean(dim=1) + s2 * mean
-        g_t = s2 * mean
-        head = torch.stack([h_t.new_ones(()), noise_t.sum(), h_t.sum(), g_t.sum(),
-                            h_t.new_tensor(float(b)), h_t.new_tensor(float(n))])
-        rows.append(torch.cat([head, noise_t, h_t, g_t]) if per_tensor else head)
-    return torch.stack(rows)
+    three, with ``per_tensor``) of the step's sub-batches S_j of b consecutive
+    examples (``_records.py``), h_j = mean_{S_j} g_i = (N / b) sum_{S_j} c_i."""
+    n, b, k = sum(step.sizes), step.b, step.blocks.shape[1]
+    s = float(n) / b
+    cross = step.rowsum[:, :k * b].reshape(-1, k, b).sum(dim=2)                    # <sum_S c, sum c>
+    h_t = s * s * step.blocks
+    g_t = step.total[:, None].expand(-1, k)
+    noise_t = h_t - 2 * s * cross + g_t
+    head = torch.stack([torch.ones_like(h_t[0]), noise_t.sum(0), h_t.sum(0), g_t.sum(0),
+                        torch.full_like(h_t[0], float(b)), torch.full_like(h_t[0], float(n))], dim=1)
+    return torch.cat([head, noise_t.T, h_t.T, g_t.T], dim=1) if per_tensor else head
 
 
-def consistency(gram: torch.Tensor, params: Sequence[torch.Tensor], names: Sequence[str],
+def consistency(captured: torch.Tensor, params: Sequence[torch.Tensor], names: Sequence[str],
                 tolerance: float) -> Tuple[Optional[str], float]:
-    """Whether the captured shares add up to ``.grad``, tensor by tensor, up to
-    one common factor at most 1 (gradient clipping after backward scales every
-    tensor alike). Returns (the first mismatch in words or None, the factor)."""
-    captured = gram.sum(dim=(1, 2))
-    held = torch.stack([p.grad.double().pow(2).sum() if p.grad is not None else captured.new_zeros(())
-                        for p in params]).to(captured.device)
-    scale = float(held.sum() / captured.sum()) if float(captured.sum()) > 0 else 1.0
-    worst, where = 0.0, -1
-    for t in range(len(params)):
-        a, b = float(captured[t]), float(held[t])
-        gap = abs(b - scale * a) / max(b, scale * a, 1e-300)
-        if gap > worst:
-            worst, where = gap, t
+    """Whether the captured shares add up to ``.grad``, tensor by tensor
+    (``captured``: |sum_i c_i|^2 per tensor), up to one common factor at most 1
+    (gradient clipping after backward scales every tensor alike). Returns (the
+    first mismatch in words or None, the factor)."""
+    grads = [p.new_zeros(1) if p.grad is None else p.grad.to_dense() if p.grad.is_sparse else p.grad for p in params]
+    held = torch.stack(torch._foreach_norm(grads)).to(device=captured.device, dtype=torch.float64).square()
+    whole = float(captured.sum())
+    scale = float(held.sum()) / whole if whole > 0 else 1.0
+    gaps = (held - scale * captured).abs() / torch.maximum(held, scale * captured).clamp_min(1e-300)
+    worst, where = float(gaps.max()), int(gaps.argmax())
     if worst > tolerance or scale > 1 + tolerance:
-        t = where if where >= 0 else 0
-        return (f"the per-example shares of {names[t]} add up to a gradient of norm "
-                f"{math.sqrt(max(float(captured[t]), 0.0)):.6g} but its .grad has norm "
-                f"{math.sqrt(float(held[t])):.6g}"), scale
+        return (f"the per-example shares of {names[where]} add up to a gradient of norm "
+                f"{math.sqrt(max(float(captured[where]), 0.0)):.6g} but its .grad has norm "
+                f"{math.sqrt(float(held[where])):.6g}"), scale
     return None, scale
 
 
@@ -120,9 +110,9 @@ class PerExample:
     def armed(self, value: bool) -> None:
         self.capture.armed = bool(value)
 
-    def _take(self, vectors=None) -> Optional[StepGram]:
+    def _take(self, vectors=None, sub_batches: int = 1, sub_samples: int = 1) -> Optional[StepStats]:
         try:
-            step = self.capture.finish(vectors)
+            step = self.capture.finish(vectors, sub_batches, sub_samples)
             self.last_error = self.capture.error or (None if step is not None else
                                                      "no forward and backward were seen since the last step()")
             return step
@@ -140,23 +130,23 @@ class PerExample:
     def one_process(self, micro_batches: int, micro_samples: int, per_tensor: bool):
         """(per-example noise norms, micro-batch rows, None, "") or, for a
         skipped step, (None, None, why, kind) with kind a key of ``skipped``."""
-        step = self._take()
+        step = self._take(None, micro_batches, micro_samples)
         if step is None:
             return self._skip("failed", self.last_error)
         n = sum(step.sizes)
         if n < 2:
             raise ValueError("noisescope_torch: a step of 1 example has no per-example noise (g_1 - gbar = 0); "
                              "record batches of at least 2 examples")
-        if not bool(torch.isfinite(step.gram).all()):
+        if not all(bool(torch.isfinite(x).all()) for x in (step.diag, step.rowsum, step.total)):
             return self._skip("non_finite", "its gradients hold NaN or infinity")
-        mismatch, factor = consistency(step.gram, self.params, self.names, self.tolerance)
+        mismatch, factor = consistency(step.total, self.params, self.names, self.tolerance)
         if mismatch is not None:
             return self._skip("inconsistent", mismatch + " (.grad holds gradient the hooks did not see: a parameter "
                               "used outside its module's forward, e.g. x @ emb.weight.T; .grad not zeroed since the "
                               "last step; a backward of another forward)")
         self.clipped_steps += int(factor < 1 - self.tolerance)
-        noise = one_process_noise(step.gram, float(n)).sum(dim=0).clamp_min(0).sqrt()
-        rows = sub_batch_rows(step.gram, float(n), micro_batches, micro_samples, per_tensor)
+        noise = one_process_noise(step).sum(dim=0).clamp_min(0).sqrt()
+        rows = sub_batch_rows(step, per_tensor)
         self._count(n)
         return noise.cpu().numpy(), rows, None, ""
 
@@ -169,7 +159,7 @@ class PerExample:
         step = self._take([v.detach() for v in vectors])
         local = torch.zeros(0, dtype=torch.float64)
         if step is not None:
-            local = torch.stack([step.gram.diagonal(dim1=1, dim2=2).sum(0), step.dots.sum(0)], 1).reshape(-1)
+            local = torch.stack([step.diag.sum(0), step.dots.sum(0)], 1).reshape(-1)
             if not bool(torch.isfinite(local).all()):
                 local = torch.full((2,), float("nan"), dtype=torch.float64)
         parts = all_gather_varlen(local, group)

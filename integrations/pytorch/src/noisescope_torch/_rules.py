@@ -103,7 +103,7 @@ class LinearRule(Rule):
         a, d = self._ad(ctx, grads)
         out = {}
         if "weight" in roles:
-            w = torch.einsum("nti,nto->nio", a, d) if self.transposed else torch.einsum("nto,nti->noi", d, a)
+            w = torch.bmm(a.transpose(1, 2), d) if self.transposed else torch.bmm(d.transpose(1, 2), a)
             out["weight"] = w.reshape(a.shape[0], -1)
         if "bias" in roles:
             out["bias"] = d.sum(1)
@@ -157,7 +157,9 @@ class ConvRule(Rule):
         a, d = self._ad(ctx, grads)
         out = {}
         if "weight" in roles:
-            out["weight"] = torch.einsum("nlgo,nlgk->ngok", d, a).reshape(a.shape[0], -1)
+            n, length, g = a.shape[:3]          # per (example, group): (out, L) @ (L, in * kernel)
+            w = torch.bmm(d.permute(0, 2, 3, 1).reshape(n * g, -1, length), a.transpose(1, 2).reshape(n * g, length, -1))
+            out["weight"] = w.reshape(n, -1)
         if "bias" in roles:
             out["bias"] = d.sum(1).reshape(d.shape[0], -1)
         return out
@@ -214,17 +216,14 @@ class NormRule(Rule):
 
     def materialise(self, ctx, grads, roles):
         m, n = self.module, ctx.shape[0]
-        dims = tuple(range(-len(m.normalized_shape), 0))
         x = ctx.to(self.dtype)
         d = grads[0].to(self.dtype)
         out = {}
-        if "weight" in roles:
+        if "weight" in roles:                  # x-hat: the same normalisation without the affine part
             if isinstance(m, nn.LayerNorm):
-                mean, var = x.mean(dims, keepdim=True), x.var(dims, unbiased=False, keepdim=True)
-                xhat = (x - mean) * torch.rsqrt(var + m.eps)
+                xhat = F.layer_norm(x, m.normalized_shape, eps=m.eps)
             else:
-                eps = m.eps if m.eps is not None else torch.finfo(ctx.dtype).eps
-                xhat = x * torch.rsqrt(x.pow(2).mean(dims, keepdim=True) + eps)
+                xhat = F.rms_norm(x, m.normalized_shape, eps=m.eps if m.eps is not None else torch.finfo(ctx.dtype).eps)
             out["weight"] = (xhat * d).reshape(n, -1, m.weight.numel()).sum(1)
         if "bias" in roles:
             out["bias"] = d.reshape(n, -1, m.bias.numel()).sum(1)

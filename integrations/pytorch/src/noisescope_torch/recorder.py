@@ -234,11 +234,14 @@ class NoiseRecorder:
         return completed
 
     def arm(self) -> None:
-        """Record the next step whatever ``every`` says (call before its backward,
-        on every rank)."""
+        """Record the next step whatever the schedule says (call before its
+        forward for per-example noise, before its backward for the DDP hook; on
+        every rank)."""
         self._forced = True
         if self._hook is not None:
             self._hook.armed = True
+        if self._pe is not None:
+            self._pe.armed = True
 
     @property
     def will_record_next(self) -> bool:
