@@ -14,7 +14,6 @@ about 1e-15: the same sums in another order)."""
 
 import importlib.util
 
-import numpy as np
 import pytest
 import torch
 
