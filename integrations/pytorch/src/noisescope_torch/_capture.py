@@ -267,6 +267,7 @@ class Capture:
         out = StepStats.empty([self.sizes[s] for s in segments], len(self.params), min(sub_samples, m), n // m,
                               vectors is not None, self.params[0].device)
         small: Dict[torch.dtype, List[Tuple[int, torch.Tensor]]] = {}
+        grams: List[Tuple[int, torch.Tensor]] = []
         for t, p in enumerate(self.params):
             if t in self.mat:
                 g = self._shares(t, segments)
@@ -276,9 +277,11 @@ class Capture:
                     out.add_shares([t], g, [g.shape[1]], None if vectors is None else vectors[t].reshape(-1))
             elif t in self.ghost:
                 stacked = stack_ghosts(self.ghost[t], segments, self.sizes)
-                out.add_gram(t, ghost_gram(stacked))
+                grams.append((t, ghost_gram(stacked)))
                 if vectors is not None:
                     out.dots[t] = ghost_dot(stacked, vectors[t].reshape(-1))
+        if grams:
+            out.add_grams([t for t, _ in grams], torch.stack([k for _, k in grams]))
         for group in small.values():           # biases, norms' parameters: together
             tensors = [t for t, _ in group]
             out.add_shares(tensors, torch.cat([g for _, g in group], dim=1), [g.shape[1] for _, g in group],

@@ -42,11 +42,12 @@ class StepStats:
         return cls(sizes, zeros(tensors, n), zeros(tensors, n), zeros(tensors), zeros(tensors, k), b,
                    zeros(tensors, n) if dots else None)
 
-    def add_gram(self, t: int, gram: torch.Tensor) -> None:
-        """Tensor t from its Gram matrix (ghost factors)."""
+    def add_grams(self, tensors: List[int], grams: torch.Tensor) -> None:
+        """``tensors`` from their Gram matrices (ghost factors; len(tensors) x N x N), all at once."""
         k, b = self.blocks.shape[1], self.b
-        self.diag[t], self.rowsum[t], self.total[t] = gram.diagonal(), gram.sum(dim=1), gram.sum()
-        self.blocks[t] = gram[:k * b, :k * b].reshape(k, b, k, b).sum(dim=(1, 3)).diagonal()
+        self.diag[tensors] = grams.diagonal(dim1=1, dim2=2)
+        self.rowsum[tensors], self.total[tensors] = grams.sum(dim=2), grams.sum(dim=(1, 2))
+        self.blocks[tensors] = grams[:, :k * b, :k * b].reshape(-1, k, b, k, b).sum(dim=(2, 4)).diagonal(dim1=1, dim2=2)
 
     def add_shares(self, tensors: List[int], g: torch.Tensor, widths: List[int],
                    vectors: Optional[torch.Tensor] = None) -> None:
