@@ -159,7 +159,8 @@ class NoiseRecorder(RecordingSteps):
                         {"parameter count": self.parameter_count, "number of parameter tensors": len(self._params),
                          "local batch size": -1 if self.batch_size is None else self.batch_size,
                          "recording interval (every)": self.every, "start step": int(start_step),
-                         "per-layer recording": int(per_layer)}, "NoiseRecorder", overwrite)
+                         "per-layer recording": int(per_layer), "per-example noise": int(self._pe is not None)},
+                        "NoiseRecorder", overwrite)
         if reference is not None and self.world_size > 1:
             raise ValueError("noisescope_torch: reference= is for single-process runs; with several ranks the "
                              "noise is measured against the mean gradient over ranks")
@@ -256,11 +257,16 @@ class NoiseRecorder(RecordingSteps):
         return self._pe is not None
 
     def set_reference(self, reference: Reference) -> None:
-        """Single process: the gradient against which ``noise_norm`` is measured."""
+        """Single process: the gradient against which ``noise_norm`` is measured
+        (per-example noise stops: it is measured against the batch's own mean)."""
         if self.world_size > 1:
             raise ValueError("noisescope_torch: set_reference is for single-process runs")
         self._reference = flatten_reference(reference, self._names, self._params, self._device)
         self.mode = "reference"
+        if self._pe is not None:
+            self._pe.capture.remove()
+            self._pe, self._files.per_example = None, False
+            self.per_example_reason = "reference= measures the batch gradient against a fixed gradient"
 
     @property
     def noise_norms(self) -> np.ndarray:
