@@ -15,12 +15,25 @@ N = 6            # examples per batch
 D = torch.float64
 
 
+class Conv1D(nn.Module):
+    """Hugging Face's transposed linear layer (transformers.pytorch_utils.Conv1D), copied."""
+
+    def __init__(self, nf, nx):
+        super().__init__()
+        self.nf, self.nx = nf, nx
+        self.weight = nn.Parameter(torch.randn(nx, nf) * 0.5)
+        self.bias = nn.Parameter(torch.randn(nf) * 0.1)
+
+    def forward(self, x):
+        return torch.addmm(self.bias, x.reshape(-1, x.shape[-1]), self.weight).view(x.shape[:-1] + (self.nf,))
+
+
 class SeqLinear(nn.Module):
-    """Linear layers on inputs with two extra sequence dimensions."""
+    """A Linear and an HF Conv1D on inputs with two extra sequence dimensions."""
 
     def __init__(self):
         super().__init__()
-        self.a, self.b = nn.Linear(4, 6), nn.Linear(6, 2)
+        self.a, self.b = nn.Linear(4, 6), Conv1D(2, 6)
 
     def forward(self, x):
         return self.b(torch.tanh(self.a(x)))
@@ -195,14 +208,17 @@ def rel(a, b) -> float:
     return float((a - b).abs().max() / b.abs().max().clamp_min(math.ulp(1.0)))
 
 
-def assert_stats(step, shares: torch.Tensor, params: Sequence[torch.Tensor], tol: float) -> None:
+def assert_stats(step, shares: torch.Tensor, params: Sequence[torch.Tensor], tol: float,
+                 vectors: Sequence[torch.Tensor] = ()) -> None:
     """The capture's per-tensor statistics (``_capture.StepStats``) against
-    those of the explicit shares (N x P): |c_i|^2, <c_i, sum c>, |sum c|^2 and
-    the sub-batch block norms, each tensor."""
+    those of the explicit shares (N x P): |c_i|^2, <c_i, sum c>, |sum c|^2, the
+    sub-batch block norms and, with ``vectors``, <c_i, v_t>, each tensor."""
     k, b = step.blocks.shape[1], step.b
     for t, c in enumerate(shares.split([p.numel() for p in params], dim=1)):
         whole = c.sum(dim=0)
         want = {"diag": (c * c).sum(dim=1), "rowsum": c @ whole, "total": whole @ whole,
                 "blocks": c[:k * b].reshape(k, b, -1).sum(dim=1).pow(2).sum(dim=1)}
+        if vectors:
+            want["dots"] = c @ vectors[t].reshape(-1)
         for field, value in want.items():
             assert rel(getattr(step, field)[t], value) < tol, (t, field)

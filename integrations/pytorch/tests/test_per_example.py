@@ -1,5 +1,5 @@
 """Per-example noise against explicit per-example autograd (one backward per
-example), in float64: every rule (Linear with sequence dimensions, Embedding
+example), in float64: every rule (Linear and HF's Conv1D with sequence dimensions, Embedding
 with a padding row and positions without a batch dimension, Conv1d/Conv2d,
 LayerNorm/RMSNorm), a causal attention block, a model mixing ghost,
 materialised and torch.func modules (a custom module, nn.MultiheadAttention
@@ -8,8 +8,9 @@ Face GPT-2 with padding.
 
 Two levels: the per-tensor statistics of the capture (|c_i|^2, <c_i, sum c>,
 |sum c|^2, sub-batch block norms: the parts of the Gram matrix <c_i, c_j> the
-noise needs), each path forced (ghost and materialised), and the recorder's
-logged noise |g_i - gbar| with its default choice. Tolerance 1e-8 relative (observed
+noise needs; and <c_i, v>, v a vector as several ranks' mean gradient), each
+path forced (ghost and materialised), and the recorder's logged noise
+|g_i - gbar| with its default choice. Tolerance 1e-8 relative (observed
 about 1e-15: the same sums in another order)."""
 
 import importlib.util
@@ -20,7 +21,7 @@ import torch
 import _per_example_models as m
 from noisescope_torch import NoiseRecorder, read_log
 from noisescope_torch._capture import Capture
-from noisescope_torch._rules import plan
+from noisescope_torch._rules import LinearRule, plan
 
 TOL = 1e-8
 
@@ -40,14 +41,17 @@ def test_statistics_of_every_tensor_match_autograd(name, path):
     capture = Capture(model, rules, params, path)
     capture.armed = True
     loss(model(*inputs), targets).backward()
-    step = capture.finish(None, sub_batches=3, sub_samples=3)
+    vectors = [torch.randn_like(p) for p in params]                 # as the all-reduced gradient of several ranks
+    step = capture.finish(vectors, sub_batches=3, sub_samples=3)
     assert step is not None, capture.error
     assert (step.sizes, step.b, step.blocks.shape[1]) == ([m.N], 2, 3)
     shares = explicit(model, inputs, targets, loss) / m.N          # each example's share of the mean loss's gradient
-    m.assert_stats(step, shares, params, TOL)
+    m.assert_stats(step, shares, params, TOL, vectors)
     paths = {p for entry in capture.describe([str(i) for i in range(len(params))]) for p in entry["tensors"].values()}
     assert ("ghost" in paths) == (path == "ghost"), paths          # every case has a Linear
     assert ("torch.func" in paths) == (name == "mixed")
+    if name == "seq":                                               # the copy of HF's Conv1D: a transposed Linear
+        assert isinstance(rules[1][1], LinearRule) and rules[1][1].transposed
 
 
 @pytest.mark.parametrize("name", m.CASES)

@@ -258,9 +258,6 @@ class FunctionalRule(Rule):
         args, kwargs = torch.utils._pytree.tree_map(detach, (args, kwargs))
         return args, kwargs, self._hooked(output)
 
-    def batch(self, ctx):
-        return -1          # taken from the output gradients (_capture.py)
-
     def _dim(self, t: torch.Tensor, n: int, key: str = "") -> Optional[int]:
         """The batch dimension of an input (``key``: "#i" for the i-th
         positional argument, else the keyword), None for one shared by the batch."""
