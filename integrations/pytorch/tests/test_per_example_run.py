@@ -2,8 +2,8 @@
 default schedule and what close() says, the training left untouched, and the
 bad input of issue 22 (refused or handled in one line): steps with NaN, a sum
 loss, a batch of 1, frozen layers, a parameter used outside its module, an
-unwritable log directory. Float64, tolerance 1e-8 relative as in
-test_per_example.py."""
+unwritable log directory; bfloat16 autocast. Float64, tolerance 1e-8
+relative as in test_per_example.py, unless said otherwise."""
 
 import pytest
 import torch
@@ -203,3 +203,22 @@ def test_an_unwritable_log_directory_is_refused_in_one_line(tmp_path):
         NoiseRecorder(mlp(), str(tmp_path / "file" / "noise"))
     assert str(caught.value) == (f"noisescope_torch: cannot write the log directory {tmp_path / 'file' / 'noise'} "
                                  f"(Not a directory); choose a log_dir this process can write")
+
+
+def test_autocast_bfloat16(tmp_path):
+    """A float32 model under bfloat16 autocast: shares computed in float32,
+    statistics in float64; against float64 autograd within bfloat16 rounding
+    (observed 5e-4)."""
+    model, inputs, targets, loss = m.case("block")
+    want = m.noise(m.per_example_grads(model, lambda i: loss(model(*m.slice_inputs(inputs, i)), targets[i:i + 1]),
+                                       m.N))
+    model = model.float()
+    recorder = NoiseRecorder(model, str(tmp_path), every=1)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out = model(inputs[0].float())
+    loss(out.float(), targets.float()).backward()
+    recorder.step(0)
+    recorder.close()
+    log = read_log(str(tmp_path))
+    assert log.manifest["per_example"]["skipped_steps"] == {"non_finite": 0, "inconsistent": 0, "failed": 0}
+    assert m.rel(log.per_example, want) < 1e-2
