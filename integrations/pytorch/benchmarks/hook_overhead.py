@@ -1,4 +1,6 @@
-"""What NoiseRecorder costs a training step (a benchmark, not a test).
+"""What NoiseRecorder's per-rank and micro-batch noise costs a training step
+(a benchmark, not a test; ``per_example=False``). The cost of per-example
+noise, the default, is measured by ``per_example_cost.py``.
 
 A tinygpt-like model (pre-LayerNorm decoder on bytes: vocabulary 256, context
 64, width 64, 2 blocks, 4 heads, MLP 4x, tied output embedding; batch 8 windows
@@ -85,12 +87,14 @@ class TinyGPT(nn.Module):
         nn.init.normal_(self.wpe.weight, std=std)
         self.blocks = nn.ModuleList(Block(d, heads, layers, std) for _ in range(layers))
         self.lnf = nn.LayerNorm(d)
+        self.head = nn.Linear(d, vocab, bias=False)
+        self.head.weight = self.wte.weight            # tied, through a module (per-example noise sees both uses)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         x = self.wte(tokens) + self.wpe(torch.arange(tokens.shape[1], device=tokens.device))
         for block in self.blocks:
             x = block(x)
-        return self.lnf(x) @ self.wte.weight.t()
+        return self.head(self.lnf(x))
 
 
 def windows(context: int) -> torch.Tensor:
@@ -147,7 +151,7 @@ def run(rank: int, world: int, port: int, args: argparse.Namespace, out: str) ->
                 single = {"loss_fn": lm_loss, "micro_batches": args.micro_batches,
                           "micro_samples": args.micro_samples}
             recorder = NoiseRecorder(wrapped, log_dir, every=args.every, batch_size=args.batch, seed=0,
-                                     per_layer=args.per_layer == "on", **single)
+                                     per_layer=args.per_layer == "on", per_example=False, **single)
         copies[name] = {"model": wrapped, "opt": torch.optim.Adam(wrapped.parameters(), lr=1e-3),
                         "recorder": recorder, "step": 0, "seconds": 0.0, "in_step_call": 0.0,
                         "backward": {True: [], False: []}}

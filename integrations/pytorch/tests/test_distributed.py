@@ -1,5 +1,6 @@
 """Two real gloo ranks against one process computing the same quantities on
-the same data and order: DDP (plain, with gradient accumulation under
+the same data and order (per-rank noise, two-batch estimates and per-example
+noise): DDP (plain, with gradient accumulation under
 no_sync(), with a user comm hook passed through, in float32) and a plain
 module whose gradients the loop averages itself; the estimates against a
 linear regression with known |G|^2 and tr(Sigma); measure_noise against a
@@ -33,11 +34,14 @@ def reference_run():
     x, y = w.make_data(w.STEPS * WORLD * w.BATCH, torch.float64)
     records, ema_g, ema_s, n = [], 0.0, 0.0, 0
     for step in range(w.STEPS):
-        grads = []
+        grads, examples = [], []
         for rank in range(WORLD):
             idx = w.batch_indices(step, rank, WORLD, w.BATCH)
             g = torch.autograd.grad(w.mse(model, (x[idx], y[idx])), params)
             grads.append(torch.cat([t.reshape(-1) for t in g]))
+            for i in range(idx.start, idx.stop):        # per-example gradients, rank 0's examples first
+                g = torch.autograd.grad(w.mse(model, (x[i:i + 1], y[i:i + 1])), params)
+                examples.append(torch.cat([t.reshape(-1) for t in g]))
         mean = sum(grads) / WORLD
         if step % w.EVERY == 0:
             b_small, b_big = w.BATCH, WORLD * w.BATCH
@@ -53,7 +57,8 @@ def reference_run():
                             "g_small_sq": g_small_sq, "g_big_sq": g_big_sq, "g_sq_est": g_sq,
                             "trace_sigma_est": trace, "b_simple": trace / g_sq,
                             "g_sq_est_ema": ema_g / corr, "trace_sigma_est_ema": ema_s / corr,
-                            "b_simple_ema": ema_s / ema_g})
+                            "b_simple_ema": ema_s / ema_g,
+                            "per_example": (torch.stack(examples) - mean).norm(dim=1).tolist()})
         with torch.no_grad():
             offset = 0
             for p in params:
@@ -104,6 +109,22 @@ def test_two_ranks_match_single_process(ddp_runs, run, rtol, rtol_b):
         np.testing.assert_allclose(results[rank][run]["rank_norms"], want, rtol=rtol)
     np.testing.assert_allclose(read_npy_strict(os.path.join(out, run, "noise_norms.npy")),
                                [r["noise_norms"][0] for r in reference], rtol=rtol)
+
+
+@pytest.mark.parametrize("run,rtol", [("ddp64", 1e-12), ("ddp64_accum", 1e-12), ("ddp64_userhook", 1e-12),
+                                      ("manual64", 1e-12), ("ddp32", 1e-4)])
+def test_two_ranks_per_example_noise_matches_one_process(ddp_runs, run, rtol):
+    """Every example of both ranks against the mean over all of them (the
+    all-reduced gradient), gathered on rank 0 rank by rank, equals one process
+    on the same examples; with accumulation (two micro-steps under no_sync())
+    the step's examples are those of both micro-steps."""
+    out, _, reference = ddp_runs
+    log = read_log(os.path.join(out, run))
+    per_step = WORLD * w.BATCH
+    np.testing.assert_allclose(log.per_example, np.concatenate([r["per_example"] for r in reference]), rtol=rtol)
+    assert log.per_example_steps.tolist() == np.repeat([r["step"] for r in reference], per_step).tolist()
+    assert [s["examples"] for s in log.steps] == [per_step] * len(reference)
+    assert log.manifest["per_example"]["samples"] == per_step * len(reference)
 
 
 def test_trace_estimate_is_mean_noise_over_batch_factor(ddp_runs):

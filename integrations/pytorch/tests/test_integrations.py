@@ -1,6 +1,8 @@
 """The trainer callbacks with the real frameworks from PyPI (skipped, with the
 reason printed, where a framework is not installed): a tiny GPT-2 under the
-Hugging Face Trainer, a linear model under Lightning. The numbers are checked
+Hugging Face Trainer (also with its defaults: clipping at 1.0, and with
+gradient accumulation), a linear model under Lightning (also with clipping
+and accumulation). The numbers are checked
 against a direct autograd computation (HF: the batch gradient at step 0; the
 batch is the whole data set, so its gradient does not depend on the sampler's
 order) and against NoiseRecorder in a plain loop (Lightning: same batches, same
@@ -41,11 +43,11 @@ def test_lightning_callback_import_error_names_the_pip_install(monkeypatch):
     sys.modules.pop("noisescope_torch.integrations.lightning", None)
 
 
-def tiny_gpt2():
+def tiny_gpt2(initializer_range=0.02):
     from transformers import GPT2Config, GPT2LMHeadModel
     torch.manual_seed(0)
     config = GPT2Config(vocab_size=32, n_positions=16, n_embd=16, n_layer=1, n_head=2, resid_pdrop=0.0,
-                        embd_pdrop=0.0, attn_pdrop=0.0)
+                        embd_pdrop=0.0, attn_pdrop=0.0, initializer_range=initializer_range)
     return GPT2LMHeadModel(config)
 
 
@@ -83,18 +85,42 @@ def test_hf_trainer_callback(tmp_path):
     assert time.time() - start < 20
 
 
-def test_hf_callback_refuses_clipping(tmp_path):
+def test_hf_trainer_defaults_clipping_and_accumulation(tmp_path):
+    """TrainingArguments' default max_grad_norm=1.0 and gradient_accumulation_steps=2:
+    the per-example samples of an optimizer step are those of both micro-steps'
+    examples, from the gradients before clipping. The 8 examples are the whole
+    data set, so the first step's samples (in the sampler's order) are,
+    sorted, those of autograd on each example at the initial parameters
+    (float32 model and HF's float32 loss: 1e-4). The Trainer divides the label
+    tokens' loss sum by its count of label tokens over both micro-steps, so
+    g_i = 8 x (11 tokens' loss mean) x 11 / count (SCHEMA.md's convention)."""
     need("transformers", "transformers")
     from transformers import Trainer, TrainingArguments
     from noisescope_torch.integrations.hf import NoiseScopeHFCallback
 
-    args = TrainingArguments(output_dir=str(tmp_path / "out"), max_steps=1, report_to=[], use_cpu=True,
-                             save_strategy="no", disable_tqdm=True)           # max_grad_norm defaults to 1.0
-    data = [{"input_ids": torch.arange(4), "labels": torch.arange(4)}] * 4
-    trainer = Trainer(model=tiny_gpt2(), args=args, train_dataset=data,
-                      callbacks=[NoiseScopeHFCallback(str(tmp_path / "noise"))])
-    with pytest.raises(ValueError, match="max_grad_norm=0"):
-        trainer.train()
+    g = torch.Generator().manual_seed(1)
+    ids = torch.randint(0, 32, (8, 12), generator=g)
+    data = [{"input_ids": row, "labels": row} for row in ids]
+    initial = tiny_gpt2(0.3)                    # larger weights: gradients above the clipping norm
+    args = TrainingArguments(output_dir=str(tmp_path / "out"), max_steps=3, per_device_train_batch_size=4,
+                             gradient_accumulation_steps=2, report_to=[], save_strategy="no", logging_strategy="no",
+                             use_cpu=True, dataloader_num_workers=0, learning_rate=1e-3, disable_tqdm=True)
+    assert args.max_grad_norm == 1.0
+    Trainer(model=tiny_gpt2(0.3), args=args, train_dataset=data,
+            callbacks=[NoiseScopeHFCallback(str(tmp_path / "noise"))]).train()
+    log = read_log(str(tmp_path / "noise"))
+    assert log.complete and [s["step"] for s in log.steps] == [0, 1, 2]
+    assert [s["examples"] for s in log.steps] == [8, 8, 8] and len(log.per_example) == 24
+    params = [p for p in initial.parameters() if p.requires_grad]
+    count = 88 if getattr(Trainer, "_loss_shifts_labels", False) else 96
+    grads = torch.stack([torch.cat([x.reshape(-1) for x in torch.autograd.grad(
+        initial(input_ids=row[None], labels=row[None]).loss * (8 * 11 / count), params)]) for row in ids]).double()
+    mean = grads.mean(dim=0)
+    want = np.sort((grads - mean).norm(dim=1).numpy())
+    np.testing.assert_allclose(np.sort(log.per_example[:8]), want, rtol=1e-4)
+    assert float(mean.norm()) > 1.0                                # so the Trainer clipped step 0 ...
+    per_example = log.manifest["per_example"]
+    assert per_example["clipped_steps"] >= 1 and "before any clipping" in per_example["gradients"]
 
 
 def test_lightning_callback_matches_a_plain_loop(tmp_path):
@@ -149,4 +175,49 @@ def test_lightning_callback_matches_a_plain_loop(tmp_path):
         for field in ("noise_norms", "g_small_sq", "g_big_sq", "b_simple", "b_simple_ema", "noise_sq_by_tensor"):
             np.testing.assert_allclose(a[field], b[field], rtol=1e-12, err_msg=field)
     np.testing.assert_allclose(got.by_group, want.by_group, rtol=1e-12)
+    np.testing.assert_allclose(got.per_example, want.per_example, rtol=1e-12)
+    assert got.per_example.size == 3 * 8
     assert time.time() - start < 20
+
+
+def test_lightning_gradient_clipping_and_accumulation(tmp_path):
+    """gradient_clip_val and accumulate_grad_batches=2 (batches of 4, not
+    shuffled): the first optimizer step's samples are those of examples 0..7
+    against their mean, before clipping, as autograd gives them (float64)."""
+    need("lightning", "lightning")
+    import lightning.pytorch as pl
+    from noisescope_torch.integrations.lightning import NoiseScopeLightningCallback
+
+    g = torch.Generator().manual_seed(2)
+    x = torch.randn(32, 5, generator=g, dtype=torch.float64)
+    y = torch.randn(32, 2, generator=g, dtype=torch.float64) * 3
+    mse = torch.nn.functional.mse_loss
+
+    def model():
+        torch.manual_seed(0)
+        return torch.nn.Sequential(torch.nn.Linear(5, 7), torch.nn.Tanh(), torch.nn.Linear(7, 2)).double()
+
+    class Module(pl.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.net = model()
+
+        def training_step(self, batch, batch_idx):
+            return mse(self.net(batch[0]), batch[1])
+
+        def configure_optimizers(self):
+            return torch.optim.SGD(self.parameters(), lr=0.05)
+
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=4, shuffle=False)
+    trainer = pl.Trainer(max_steps=3, accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
+                         enable_progress_bar=False, enable_model_summary=False, gradient_clip_val=0.01,
+                         accumulate_grad_batches=2, callbacks=[NoiseScopeLightningCallback(str(tmp_path / "pl"))])
+    trainer.fit(Module(), loader)
+    log = read_log(str(tmp_path / "pl"))
+    assert [s["examples"] for s in log.steps] == [8, 8, 8]
+    net = model()
+    params = list(net.parameters())
+    grads = torch.stack([torch.cat([t.reshape(-1) for t in torch.autograd.grad(mse(net(x[i:i + 1]), y[i:i + 1]),
+                                                                              params)]) for i in range(8)])
+    np.testing.assert_allclose(log.per_example[:8], (grads - grads.mean(dim=0)).norm(dim=1).numpy(), rtol=1e-10)
+    assert log.manifest["per_example"]["clipped_steps"] == 0        # Lightning clips after this hook

@@ -1,6 +1,6 @@
 """A 2-rank DDP run killed mid-way (rank 0, the writer of the manifest, the
 JSONL and the merged NPY, gets SIGKILL; rank 1 then fails in its next
-collective) leaves every log file valid."""
+collective) leaves every log file valid, and files that go together agree."""
 
 import glob
 import json
@@ -78,7 +78,8 @@ def test_sigkilled_run_leaves_every_file_valid(tmp_path):
 
     npys = glob.glob(str(log_dir / "*.npy"))
     assert {os.path.basename(p) for p in npys} == {"noise_norms.npy", "noise_norms.rank0.npy", "noise_norms.rank1.npy",
-                                                   "noise_norms_by_group.npy"}
+                                                   "noise_norms_by_group.npy", "noise_per_example.npy",
+                                                   "noise_per_example_steps.npy"}
     for path in npys:
         strict = read_npy_strict(path, ndim=2 if path.endswith("_by_group.npy") else 1)   # strict header and size
         np.testing.assert_array_equal(np.load(path), strict)
@@ -91,9 +92,22 @@ def test_sigkilled_run_leaves_every_file_valid(tmp_path):
     n = min(len(rank1), len(records))
     np.testing.assert_allclose(rank1[:n], [r["noise_norms"][1] for r in records[:n]], rtol=1e-12)
 
+    # The files that follow another (by-group rows follow noise_norms.npy, the step of each example follows
+    # noise_per_example.npy) are written with it as one update and renamed just before it: never behind
+    # it, at most one record (flush) ahead; read_log cuts them to its length, so what it gives agrees.
+    by_group = read_npy_strict(str(log_dir / "noise_norms_by_group.npy"), ndim=2)
+    assert len(merged) <= len(by_group) <= len(merged) + 1
+    examples = read_npy_strict(str(log_dir / "noise_per_example.npy"))
+    example_steps = read_npy_strict(str(log_dir / "noise_per_example_steps.npy"))
+    per_step = 2 * 8                                     # every example of both ranks, every step
+    assert len(examples) % per_step == 0 and len(examples) // per_step in (len(merged), len(merged) - 1)
+    assert len(examples) <= len(example_steps) <= len(examples) + per_step
+    assert np.all(np.isfinite(examples)) and np.all(examples > 0)
+    assert [r["examples"] for r in records] == [per_step] * len(records)
+
     log = read_log(str(log_dir))                        # the package's reader accepts it
     assert not log.complete and len(log.steps) == len(records)
-    # Per-layer rows follow the merged sample, at most one record behind it (two ranks: rank 0's row).
-    assert abs(len(log.by_group) - len(merged)) <= 1
-    n = min(len(log.by_group), len(merged))
-    np.testing.assert_allclose(np.sqrt((log.by_group[:n] ** 2).sum(axis=1)), merged[:n], rtol=1e-10)
+    assert len(log.by_group) == len(merged)
+    np.testing.assert_allclose(np.sqrt((log.by_group ** 2).sum(axis=1)), merged, rtol=1e-10)
+    np.testing.assert_array_equal(log.per_example, examples)
+    np.testing.assert_array_equal(log.per_example_steps, np.repeat(np.arange(len(examples) // per_step), per_step))

@@ -1,6 +1,9 @@
 """One process, noise from micro-batches of the batch: the numbers of one step
 against a direct computation, the training trajectory left untouched, and the
 long-run averages against the exact full-gradient quantities of a small data set.
+By default the micro-batch gradients come from the per-example Gram matrix
+(README "Per-example noise"); with per_example=False (and with BatchNorm) they
+are recomputed by autograd.
 
 The exact quantities (independent of the recorder): per-example gradients x_i
 of all N examples at a fixed point, mu = mean x_i (the full gradient), tr S' =
@@ -33,12 +36,15 @@ def flat_grad(loss, params):
     return torch.cat([g.reshape(-1) for g in torch.autograd.grad(loss, params)])
 
 
-def test_one_step_matches_direct_computation(tmp_path):
+@pytest.mark.parametrize("per_example", [True, False], ids=["from-per-example-gram", "recomputed"])
+def test_one_step_matches_direct_computation(tmp_path, per_example):
+    """The micro-batch rows, from the per-example Gram matrix (default) or
+    recomputed by autograd (per_example=False), against a direct computation."""
     model = w.make_model()
     params = list(model.parameters())
     x, y = w.make_data(14)
     recorder = NoiseRecorder(model, str(tmp_path), every=1, loss_fn=w.criterion, micro_batches=3, micro_samples=2,
-                             dataset_size=1000)
+                             dataset_size=1000, per_example=per_example)
     w.mse(model, (x, y)).backward()
     before = [p.grad.clone() for p in params]
     record = recorder.step(0, inputs=x, targets=y)
@@ -86,8 +92,11 @@ def test_recording_leaves_the_training_trajectory_unchanged(tmp_path):
         torch.manual_seed(5)
         model = DropoutBatchNorm().double()
         opt = torch.optim.SGD(model.parameters(), lr=0.1)
-        recorder = NoiseRecorder(model, str(tmp_path / "log"), every=2, loss_fn=w.criterion, micro_batches=4,
-                                 micro_samples=4, overwrite=True) if record else None
+        recorder = None
+        if record:                 # BatchNorm: no per-example gradients, micro-batches recomputed instead
+            with pytest.warns(RuntimeWarning, match="BatchNorm1d at 'net.1' mixes the examples"):
+                recorder = NoiseRecorder(model, str(tmp_path / "log"), every=2, loss_fn=w.criterion,
+                                         micro_batches=4, micro_samples=4, overwrite=True)
         for step in range(12):
             xb, yb = x[8 * step:8 * step + 8], y[8 * step:8 * step + 8]
             w.mse(model, (xb, yb)).backward()
@@ -109,7 +118,7 @@ def test_recording_leaves_the_training_trajectory_unchanged(tmp_path):
 def test_recording_step_without_the_batch_raises(tmp_path):
     model = w.make_model()
     x, y = w.make_data(8)
-    recorder = NoiseRecorder(model, str(tmp_path), every=2, loss_fn=w.criterion)
+    recorder = NoiseRecorder(model, str(tmp_path), every=2, loss_fn=w.criterion, per_example=False)
     w.mse(model, (x, y)).backward()
     with pytest.raises(ValueError) as caught:
         recorder.step(0)

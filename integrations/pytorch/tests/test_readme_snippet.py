@@ -3,7 +3,9 @@
 The snippet leaves `model`, `loader`, `loss_fn` and `optimizer` to the user;
 this test defines a small classifier and a data loader, then runs the
 snippet's exact text (extracted from README.md) in a fresh process and
-directory, and checks what it left: a complete log with noise samples.
+directory, and checks what it left: a complete log with noise samples, at
+least 5,000 per-example samples from 300 steps at batch 32 (issue 22), and
+close() saying when the verdict's sample sizes were reached.
 """
 
 import json
@@ -21,7 +23,7 @@ PREAMBLE = """
 import torch
 torch.manual_seed(0)
 model = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.Tanh(), torch.nn.Linear(16, 3))
-x_all = torch.randn(640, 8); y_all = torch.randint(0, 3, (640,))
+x_all = torch.randn(9600, 8); y_all = torch.randint(0, 3, (9600,))       # 300 batches of 32
 loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x_all, y_all), batch_size=32, shuffle=True)
 loss_fn = torch.nn.CrossEntropyLoss()
 optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
@@ -46,6 +48,10 @@ def test_readme_snippet_runs_verbatim_and_records_noise(tmp_path):
     manifest = json.loads((log / "manifest.json").read_text())
     assert manifest["complete"] is True
     norms = np.load(log / "noise_norms.npy")
-    # 20 steps per epoch, every 10th recorded: 2 recording steps, each at least one noise sample.
     assert norms.ndim == 1 and norms.size >= 2
     assert np.all(np.isfinite(norms)) and np.all(norms > 0)
+    # 300 steps at batch 32: every step until 5,000 per-example samples (157 steps), then every 10th.
+    examples = np.load(log / "noise_per_example.npy")
+    assert examples.size >= 5000 and np.all(np.isfinite(examples)) and np.all(examples > 0)
+    assert examples.size == 32 * (157 + len(range(160, 300, 10)))
+    assert "5,000 samples for 'infinite-variance' or 'light': reached at step 156" in done.stderr

@@ -89,6 +89,7 @@ def test_what_the_schemas_refuse_and_allow(tmp_path):
         return out
 
     assert ok(manifest_v, measure) and ok(manifest_v, train) and ok(steps_v, step)
+    assert train["per_example"]["enabled"] and step["examples"] == 8          # the per-example parts are there
     # Unknown fields are allowed (readers ignore them).
     assert ok(manifest_v, changed(train, from_the_future=[1, 2])) and ok(steps_v, changed(step, new_field="x"))
     # An older measure log: wall time under its former name.
@@ -114,6 +115,12 @@ def test_what_the_schemas_refuse_and_allow(tmp_path):
         (steps_v, changed(step, b_simple="big")),
         (steps_v, changed(step, b_simple_ema=KeyError)),
         (steps_v, changed(step, g_small_sq_by_group=KeyError)),              # per-layer fields come together
+        (steps_v, changed(step, examples=-1)),
+        (manifest_v, changed(train, per_example={"enabled": True})),          # enabled without its counts
+        (manifest_v, changed(train, per_example={"enabled": False})),         # disabled without a reason
+        (manifest_v, changed(train, per_example=dict(train["per_example"], modules=[
+            {"module": "0", "type": "Linear", "rule": "linear", "tensors": {"0.weight": "guessed"}}]))),
+        (manifest_v, changed(train, schedule={"kind": "sometimes", "dense_samples": None, "every": 10})),
     ]
     assert [i for i, (validator, obj) in enumerate(refused) if ok(validator, obj)] == []
     # A null where a float is non-finite is valid (JSON has no NaN).

@@ -11,6 +11,7 @@ import torch
 from torch.utils.data import TensorDataset
 
 import _workers as w
+from test_micro_batches import DropoutBatchNorm
 from noisescope_torch import (SCHEMA, NoiseRecorder, SchemaError, TwoBatchEMA, measure_noise, read_log,
                               two_batch_estimates)
 
@@ -49,21 +50,33 @@ def train(recorder, model, steps, batch=5, lr=0.05):
 
 
 def test_one_process_without_loss_fn_or_reference_is_refused(tmp_path):
+    """Micro-batch noise (per_example=False, or a model without per-example
+    gradients) needs loss_fn= or reference=; per-example noise needs neither."""
     model = w.make_model()
     with pytest.raises(ValueError) as caught:
-        NoiseRecorder(model, str(tmp_path), every=3, batch_size=5)
+        NoiseRecorder(model, str(tmp_path), every=3, batch_size=5, per_example=False)
     assert str(caught.value) == ("noisescope_torch: one process needs loss_fn= (and step(s, inputs=x, targets=y)) "
                                  "to measure noise from micro-batches, or reference= a fixed gradient; without "
                                  "either there is no noise sample")
     assert not os.path.exists(tmp_path / "manifest.json")   # refused before writing anything
+    with pytest.raises(ValueError) as caught:
+        NoiseRecorder(DropoutBatchNorm().double(), str(tmp_path), batch_size=5)
+    assert str(caught.value).endswith("without either there is no noise sample (per-example noise is not available "
+                                      "for this model: BatchNorm1d at 'net.1' mixes the examples of a batch)")
     with pytest.raises(ValueError, match="micro_batches must be at least 2"):
         NoiseRecorder(model, str(tmp_path), loss_fn=w.criterion, micro_batches=1)
     with pytest.raises(ValueError, match=r"micro_samples must be in 1..micro_batches=8, got 9"):
         NoiseRecorder(model, str(tmp_path), loss_fn=w.criterion, micro_samples=9)
     with pytest.raises(ValueError, match="batch_size 3 cannot be cut into micro_batches=8"):
-        NoiseRecorder(model, str(tmp_path), batch_size=3, loss_fn=w.criterion)
+        NoiseRecorder(model, str(tmp_path), batch_size=3, loss_fn=w.criterion, per_example=False)
     with pytest.raises(ValueError, match="either loss_fn= .* or reference="):
         NoiseRecorder(model, str(tmp_path), loss_fn=w.criterion, reference=torch.zeros(56))
+    recorder = NoiseRecorder(model, str(tmp_path), every=3, batch_size=5)       # per-example: no loss_fn needed
+    x, y = w.make_data(5)
+    w.mse(model, (x, y)).backward()
+    recorder.step(0)
+    recorder.close()
+    assert len(read_log(str(tmp_path)).per_example) == 5
 
 
 def test_single_process_with_reference_gradient(tmp_path):

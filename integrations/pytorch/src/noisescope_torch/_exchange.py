@@ -33,13 +33,15 @@ class Pending:
     parts: List[torch.Tensor]
     host: Optional[torch.Tensor] = None
     event: Any = None
+    examples: Any = None        # per-example noise norms of the step (all ranks), when recorded
 
 
 def row_from_grads(params: Sequence[torch.Tensor], device: torch.device, layers: Optional[LayerStats],
                    b: Optional[int], group: Optional[dist.ProcessGroup] = None, world_size: int = 1,
-                   reference: Optional[torch.Tensor] = None) -> torch.Tensor:
+                   reference: Optional[torch.Tensor] = None, means: Optional[list] = None) -> torch.Tensor:
     """Without DDP: ``.grad`` is the local gradient. Several ranks: all-reduce a
-    float64 copy; one process: compare with the ``reference`` (if any)."""
+    float64 copy (appended to ``means`` when given: the mean gradient, flat);
+    one process: compare with the ``reference`` (if any)."""
     local = flatten_like([p.grad for p in params], params, device)
     local_sq = torch.dot(local, local)
     nan = local_sq.new_full((), _NAN)
@@ -51,6 +53,8 @@ def row_from_grads(params: Sequence[torch.Tensor], device: torch.device, layers:
         mean = local.to(device=comm_device(group), copy=True)
         dist.all_reduce(mean, group=group)
         mean = mean.div_(world_size).to(device)
+        if means is not None:
+            means.append(mean.clone())
         mean_sq = torch.dot(mean, mean)
         if layers is not None:
             mean_t = tensor_sq(mean, layers.sizes)

@@ -6,6 +6,7 @@ preparation (a check across ranks, refusal or removal of an earlier log). The fi
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -15,8 +16,8 @@ import torch.distributed as dist
 
 from . import __version__
 from ._dist import check_same_across_ranks
-from ._io import BY_GROUP, MANIFEST, MERGED, SCHEMA, STEPS, JsonlAppender, rank_file, write_json_atomic, \
-    write_npy_atomic
+from ._io import BY_GROUP, EXAMPLE_STEPS, EXAMPLES, MANIFEST, MERGED, SCHEMA, STEPS, JsonlAppender, rank_file, \
+    write_json_atomic, write_npys_atomic
 from ._layers import LayerStats
 
 # The order of the manifest's fields in both modes (a mode writes the ones it has).
@@ -26,7 +27,7 @@ FIELD_ORDER = (
     "ddp", "backend", "every", "ema_decay", "examples", "samples", "full_batch_size", "seed",
     "torch_version", "numpy_version", "noisescope_torch_version", "created", "closed", "complete", "error",
     "records", "full_gradient_norm", "full_gradient_examples", "files", "groups", "group_rule", "tensors",
-    "wall_seconds",
+    "wall_seconds", "schedule", "per_example",
 )
 
 # noise_reference of a training log, by NoiseRecorder mode.
@@ -54,12 +55,14 @@ def write_manifest(log_dir: str, fsync: bool, *, mode: str, model_class: str, pa
     return ordered
 
 
-def file_names(world_size: int, steps: bool, by_group: bool) -> Dict[str, Any]:
+def file_names(world_size: int, steps: bool, by_group: bool, per_example: bool = False) -> Dict[str, Any]:
     """The manifest's ``files``."""
     files: Dict[str, Any] = {"steps": STEPS if steps else None, "noise_norms": MERGED,
                              "rank_noise_norms": [rank_file(r) for r in range(world_size)]}
     if steps:                       # train mode
         files["noise_norms_by_group"] = BY_GROUP if by_group else None
+    if per_example:
+        files["noise_per_example"], files["noise_per_example_steps"] = EXAMPLES, EXAMPLE_STEPS
     return files
 
 
@@ -69,9 +72,9 @@ def train_batch_sizes(mode: str, batch_size: Optional[int], seen_batch: Optional
     (several ranks, and one process with a reference: B and B); micro-batch
     b = B // m and batch B (one process, micro-batches; B as given, else the
     first recorded batch's length)."""
-    if mode == "micro":
+    if mode == "micro":           # per-example noise cuts a batch below m into min(m, B) sub-batches
         batch = batch_size if batch_size is not None else seen_batch
-        return (None, None) if batch is None else (batch // micro_batches, batch)
+        return (None, None) if batch is None else (batch // min(micro_batches, batch), batch)
     return batch_size, None if batch_size is None else batch_size * world_size
 
 
@@ -79,26 +82,36 @@ class TrainFiles:
     """The files of one NoiseRecorder rank besides the manifest: its noise
     norms (``own``, noise_norms.rank{r}.npy); on rank 0 also steps.jsonl (a line
     per record, at once), the merged sample (``merged``, noise_norms.npy; with
-    W = 1 the same as ``own``) and the per-group rows (noise_norms_by_group.npy).
-    The NPY files are rewritten when ``flush_seconds`` have passed since their
-    last rewrite, and at :meth:`flush`."""
+    W = 1 the same as ``own``), the per-group rows (noise_norms_by_group.npy)
+    and, with ``per_example``, every example's noise norm and its step
+    (noise_per_example.npy, noise_per_example_steps.npy). The NPY files are
+    rewritten together (``write_npys_atomic``) when ``flush_seconds`` have
+    passed since their last rewrite, and at :meth:`flush`."""
 
     def __init__(self, log_dir: str, rank: int, world_size: int, layers: Optional[LayerStats], fsync: bool,
-                 flush_seconds: float):
+                 flush_seconds: float, per_example: bool = False):
         self.log_dir, self.rank, self.world_size, self.layers = log_dir, rank, world_size, layers
         self.fsync, self.flush_seconds = fsync, max(0.0, float(flush_seconds))
+        self.per_example = per_example
         self.own: List[float] = []
         self.merged: List[float] = []
+        self.examples: List[float] = []
+        self.example_steps: List[float] = []
         self.records = 0
         self._unflushed = 0
         self._last_flush = float("-inf")
         self._steps = JsonlAppender(os.path.join(log_dir, STEPS), fsync=fsync) if rank == 0 else None
 
-    def add(self, record: Dict[str, Any], own: List[float], merged: List[float]) -> None:
-        """One completed record: its line (rank 0) and its noise norms."""
+    def add(self, record: Dict[str, Any], own: List[float], merged: List[float],
+            examples: Optional[Sequence[float]] = None) -> None:
+        """One completed record: its line (rank 0), its noise norms and (rank 0)
+        the per-example norms of its step."""
         self.own.extend(own)
         if self.rank == 0 and self.world_size > 1:
             self.merged.extend(merged)
+        if self.rank == 0 and examples is not None:
+            self.examples.extend(float(v) for v in examples)
+            self.example_steps.extend([float(record["step"])] * len(examples))
         self.records += 1
         if self._steps is not None:
             self._steps.write(record)
@@ -111,12 +124,17 @@ class TrainFiles:
         own_path = os.path.join(self.log_dir, rank_file(self.rank))
         if self._unflushed == 0 and os.path.exists(own_path):
             return
-        write_npy_atomic(own_path, self.own, self.fsync)
+        path = lambda name: os.path.join(self.log_dir, name)  # noqa: E731
+        followers: List[Tuple[str, Any]] = []
+        leaders: List[Tuple[str, Any]] = [(own_path, self.own)]
         if self.rank == 0:
-            merged = self.merged if self.world_size > 1 else self.own
-            write_npy_atomic(os.path.join(self.log_dir, MERGED), merged, self.fsync)
+            leaders.append((path(MERGED), self.merged if self.world_size > 1 else self.own))
             if self.layers is not None:
-                write_npy_atomic(os.path.join(self.log_dir, BY_GROUP), self.layers.as_array(), self.fsync)
+                followers.append((path(BY_GROUP), self.layers.as_array()))
+            if self.per_example:
+                followers.append((path(EXAMPLE_STEPS), self.example_steps))
+                leaders.append((path(EXAMPLES), self.examples))
+        write_npys_atomic(followers + leaders, self.fsync)
         self._unflushed = 0
 
     def close(self) -> None:
@@ -131,14 +149,24 @@ def prepare_log_dir(log_dir: Optional[str], rank: int, world_size: int, group: O
     rank (one clear error on every rank instead of a hang; rank 0 tells the
     others whether the directory already holds a log); refuses a directory
     that holds a log (its manifest.json) unless ``overwrite``, and then removes
-    this rank's files of the earlier log. ``log_dir`` None: only the check."""
-    conflict = 0
+    this rank's files of the earlier log. A directory that cannot be created
+    or written is refused in one line on every rank. ``log_dir`` None: only the check."""
+    conflict, unwritable = 0, None
     if log_dir is not None:
-        os.makedirs(log_dir, exist_ok=True)
-        conflict = int(rank == 0 and os.path.exists(os.path.join(log_dir, MANIFEST)))
+        try:
+            os.makedirs(log_dir, exist_ok=True)
+            with tempfile.TemporaryFile(dir=log_dir):
+                pass
+        except OSError as error:
+            unwritable = error.strerror or type(error).__name__
+        conflict = int(rank == 0 and unwritable is None and os.path.exists(os.path.join(log_dir, MANIFEST)))
+    failed = int(unwritable is not None)
     if world_size > 1:
-        rows = check_same_across_ranks(same, group, what, extra={"log dir in use": conflict})
-        conflict = int(rows[0, -1])
+        rows = check_same_across_ranks(same, group, what, extra={"log dir in use": conflict, "unwritable": failed})
+        conflict, failed = int(rows[0, -2]), int(rows[:, -1].max())
+    if failed:
+        raise PermissionError(f"noisescope_torch: cannot write the log directory {log_dir} "
+                              f"({unwritable or 'on another rank'}); choose a log_dir this process can write")
     if conflict and not overwrite:
         raise FileExistsError(f"noisescope_torch: {log_dir} already holds a noise log ({MANIFEST}); "
                               f"choose another log_dir or pass overwrite=True")
@@ -150,7 +178,7 @@ def remove_old_files(log_dir: str, rank: int, world_size: int) -> None:
     """Removes this rank's files of an earlier log (rank 0: also the shared ones and ranks >= world_size)."""
     names = [rank_file(rank)]
     if rank == 0:
-        names += [MANIFEST, STEPS, MERGED, BY_GROUP]
+        names += [MANIFEST, STEPS, MERGED, BY_GROUP, EXAMPLES, EXAMPLE_STEPS]
         for name in os.listdir(log_dir):
             if name.startswith("noise_norms.rank") and name.endswith(".npy"):
                 try:

@@ -103,3 +103,27 @@ def micro_batch_rows(module: torch.nn.Module, params: List[torch.Tensor], loss_f
     batch = torch.tensor([float(b), float(total)], dtype=torch.float64, device=device)
     head = torch.cat([torch.stack(rows), batch.expand(len(rows), 2)], dim=1)
     return head if per_tensor[0] is None else torch.cat([head, torch.stack(per_tensor)], dim=1)
+
+
+def loss_adds_examples(module: torch.nn.Module, loss_fn: Callable, inputs: Any, targets: Any) -> bool:
+    """Whether ``loss_fn`` sums the examples' losses instead of averaging them
+    (``reduction="sum"``): one forward of the batch's first two examples, no
+    gradient, RNG and buffers restored; the loss of both against those of each
+    alone. A loss weighted by tokens is neither and passes."""
+    if batch_length(inputs) < 2:
+        return False
+    saved = [(buf, buf.detach().clone()) for buf in module.buffers()]
+    device = next(module.parameters()).device
+    try:
+        with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []), torch.no_grad():
+            x, y = _slice(inputs, 0, 2), _slice(targets, 0, 2)
+            output = module(**x) if isinstance(x, dict) else module(*x) if isinstance(x, (tuple, list)) else module(x)
+            losses = [float(loss_fn(o) if t is None else loss_fn(o, t)) for o, t in
+                      ((output, y), (_slice(output, 0, 1), _slice(y, 0, 1)), (_slice(output, 1, 2), _slice(y, 1, 2)))]
+    finally:
+        with torch.no_grad():
+            for buf, copy in saved:
+                buf.copy_(copy)
+    both, parts = losses[0], losses[1] + losses[2]
+    scale = max(abs(both), abs(parts), 1e-30)
+    return abs(both - parts) <= 1e-5 * scale and abs(both - parts / 2) > 1e-3 * scale

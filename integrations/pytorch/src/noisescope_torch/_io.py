@@ -16,7 +16,7 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import numpy as np
 
@@ -28,6 +28,8 @@ MANIFEST = "manifest.json"
 STEPS = "steps.jsonl"
 MERGED = "noise_norms.npy"
 BY_GROUP = "noise_norms_by_group.npy"
+EXAMPLES = "noise_per_example.npy"
+EXAMPLE_STEPS = "noise_per_example_steps.npy"
 
 
 def rank_file(rank: int) -> str:
@@ -69,7 +71,7 @@ def _tmp_name(path: str) -> str:
     return f"{path}.tmp.{os.getpid()}"
 
 
-def _replace(tmp: str, path: str, data: bytes, fsync: bool) -> None:
+def _write(tmp: str, data: bytes, fsync: bool) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         view = memoryview(data)
@@ -80,6 +82,10 @@ def _replace(tmp: str, path: str, data: bytes, fsync: bool) -> None:
             os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _replace(tmp: str, path: str, data: bytes, fsync: bool) -> None:
+    _write(tmp, data, fsync)
     os.replace(tmp, path)
 
 
@@ -96,6 +102,21 @@ def npy_bytes(values: Iterable[float]) -> bytes:
 
 def write_npy_atomic(path: str, values: Iterable[float], fsync: bool = False) -> None:
     _replace(_tmp_name(path), path, npy_bytes(values), fsync)
+
+
+def write_npys_atomic(items: List[Tuple[str, Iterable[float]]], fsync: bool = False) -> None:
+    """Several NPY files written as one update: every temporary file is
+    written first, then they are renamed in the order given, back to back.
+    POSIX renames one path at a time, so callers put the files that *follow*
+    another (noise_norms_by_group.npy, noise_per_example_steps.npy) before
+    the file they follow: a kill between two renames leaves a follower at
+    most one update ahead, never behind, and readers cut it to its leader's
+    length (SCHEMA.md "Validity at every instant")."""
+    staged = [(_tmp_name(path), path) for path, _ in items]
+    for (tmp, _), (_, values) in zip(staged, items):
+        _write(tmp, npy_bytes(values), fsync)
+    for tmp, path in staged:
+        os.replace(tmp, path)
 
 
 def write_json_atomic(path: str, obj: Any, fsync: bool = False) -> None:
@@ -170,6 +191,8 @@ class NoiseLog:
     merged: Optional[np.ndarray] = None
     per_rank: Dict[int, np.ndarray] = field(default_factory=dict)
     by_group: Optional[np.ndarray] = None       # noise_norms_by_group.npy, columns manifest["groups"]
+    per_example: Optional[np.ndarray] = None    # noise_per_example.npy: one noise norm per example
+    per_example_steps: Optional[np.ndarray] = None   # noise_per_example_steps.npy: the step of each
 
     @property
     def groups(self) -> List[str]:
@@ -250,6 +273,17 @@ def read_log(log_dir: str) -> NoiseLog:
         if log.by_group.shape[1] != len(log.groups):
             raise SchemaError(f"{by_group}: {log.by_group.shape[1]} columns, but the manifest names "
                               f"{len(log.groups)} groups")
+        if log.merged is not None:          # a killed run: the follower may be one update ahead
+            log.by_group = log.by_group[:len(log.merged)]
+    examples, example_steps = os.path.join(log_dir, EXAMPLES), os.path.join(log_dir, EXAMPLE_STEPS)
+    if os.path.isfile(examples):
+        log.per_example = read_npy_strict(examples)
+        if os.path.isfile(example_steps):
+            log.per_example_steps = read_npy_strict(example_steps)
+            if len(log.per_example_steps) < len(log.per_example):
+                raise SchemaError(f"{example_steps}: {len(log.per_example_steps)} steps for "
+                                  f"{len(log.per_example)} samples in {EXAMPLES}")
+            log.per_example_steps = log.per_example_steps[:len(log.per_example)]
     for name in sorted(os.listdir(log_dir)):
         match = _RANK_FILE.match(name)
         if match:

@@ -7,10 +7,17 @@ measured"):
   g_r before the all-reduce (``_ddp_hook.py``); noise norm |g_r - g|, g the mean.
 - Several ranks without DDP: ``.grad`` at ``step()`` is the local gradient; the
   recorder all-reduces a float64 copy itself (``_exchange.py``).
-- One process: the batch gradient g_B is ``.grad``; given the batch
+- One process: the batch gradient g_B is ``.grad``. Per-example noise (the
+  default): module hooks capture each example's share of the gradient during
+  the user's backward (``_rules.py``, ``_capture.py``), giving |g_i - g_B| for
+  every example and, from the same Gram matrix, the noise |h_j - g_B| of
+  sub-batches (``_per_example.py``). Where per-example gradients are not
+  defined (BatchNorm) or with ``per_example=False``: given the batch
   (``step(s, inputs=x, targets=y)``) and ``loss_fn``, the recorder recomputes the
   gradients h_j of the first ``micro_samples`` of ``micro_batches`` micro-batches
   (``_grads.py``); noise norm |h_j - g_B|. Or, with ``reference=``, |g_B - ref|.
+- Per-example noise with several ranks: each rank's hooks, against the
+  all-reduced gradient; the norms are gathered on rank 0.
 
 With several ranks each recording step ends with one small non-blocking
 all_gather of six numbers per rank; the record (steps.jsonl line, NPY update) is
@@ -19,13 +26,16 @@ overlaps the next training step. The NPY files are rewritten at most every
 ``npy_flush_seconds``.
 
 This class is the orchestration; the parts are: parameters ``_params.py``, rows
-``_ddp_hook.py`` / ``_exchange.py`` / ``_grads.py``, records and the rank-merge
-rule ``_records.py``, per-layer fields ``_layers.py``, files ``_files.py`` (the
-one manifest writer) over the formats of ``_io.py``.
+``_ddp_hook.py`` / ``_exchange.py`` / ``_grads.py`` (per mode: ``_recording.py``),
+per-example noise ``_per_example.py`` over ``_rules.py`` / ``_capture.py`` /
+``_stats.py``, the schedule ``_schedule.py``, records and the rank-merge rule
+``_records.py``, per-layer fields ``_layers.py``, files ``_files.py`` (the one
+manifest writer) over the formats of ``_io.py``.
 """
 
 from __future__ import annotations
 
+import sys
 import warnings
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
@@ -35,21 +45,24 @@ import torch.distributed as dist
 
 from ._ddp_hook import DDPHook
 from ._dist import all_gather_rows, group_info
-from ._exchange import Pending, gathered_rows, launch, row_from_grads
+from ._exchange import Pending, gathered_rows, launch
 from ._files import NOISE_REFERENCE, TrainFiles, file_names, prepare_log_dir, train_batch_sizes, write_manifest
-from ._grads import batch_length, check_micro_config, micro_batch_rows
 from ._io import utc_now
 from ._layers import LayerStats
 from ._params import Reference, count, ddp_ignored, flatten_like, flatten_reference, trainable, unwrap
+from ._per_example import PerExample, PerExampleUnavailable
+from ._recording import RecordingSteps
 from ._records import make_record, unequal_batches
+from ._schedule import Schedule
 from .estimates import TwoBatchEMA
 
 __all__ = ["NoiseRecorder", "flatten_like"]
 
 
-class NoiseRecorder:
-    """Records gradient-noise statistics every ``every`` steps into ``log_dir``
-    (schema ``noisescope-log/1``, see SCHEMA.md).
+class NoiseRecorder(RecordingSteps):
+    """Records gradient-noise statistics into ``log_dir`` (schema
+    ``noisescope-log/1``, see SCHEMA.md): by default a noise sample per example
+    on every step until 5,000 are in, then every 10th step (``_schedule.py``).
 
     Call ``step(step, inputs=x, targets=y)`` after ``loss.backward()`` and before
     ``optimizer.step()``, on every rank at every step, and ``close()`` at the end
@@ -59,7 +72,8 @@ class NoiseRecorder:
     Args:
         model: the module being trained, or its DistributedDataParallel wrapper.
         log_dir: output directory (created; shared by the ranks, each writes its own file).
-        every: record at steps ``s`` with ``s % every == 0``.
+        every: record at steps ``s`` with ``s % every == 0`` (default: the
+            dense-then-every-10 schedule with per-example noise, else 10).
         batch_size: examples per rank per step (B_small with several ranks; the
             batch B in one process, where it is also read from ``inputs``).
         loss_fn: one process: ``loss_fn(model(inputs), targets)`` (or
@@ -67,8 +81,9 @@ class NoiseRecorder:
             batch, the same loss whose ``backward()`` filled ``.grad``.
         micro_batches: one process: m, the batch is cut into m micro-batches of
             b = B // m examples (the first m*b examples).
-        micro_samples: one process: k, gradients of the first k micro-batches are
-            recomputed on a recording step (cost: k*b examples' forward+backward).
+        micro_samples: one process: k, noise of the first k micro-batches (default:
+            all m with per-example noise, from the Gram matrix; else 1, recomputed
+            at the cost of k*b examples' forward+backward).
         dataset_size: N, when batches are drawn without replacement from N
             examples: adds the finite-population corrected ``*_fpc`` fields.
         seed: written to the manifest (the recorder itself draws no random numbers).
@@ -87,16 +102,19 @@ class NoiseRecorder:
         fsync: fsync every file write (survives power loss, not only a killed process).
         per_layer: also record per-tensor and per-group statistics (``_layers.py``, SCHEMA.md "Per layer").
         groups: ``{name: [parameter names or module prefixes]}`` instead of the default grouping rule.
+        per_example: per-example noise from module hooks (default; README "Per-example
+            noise"); False: today's micro-batch or per-rank noise only.
     """
 
-    def __init__(self, model: torch.nn.Module, log_dir: str, every: int = 10, batch_size: Optional[int] = None, *,
-                 loss_fn: Optional[Callable] = None, micro_batches: int = 8, micro_samples: int = 1,
+    def __init__(self, model: torch.nn.Module, log_dir: str, every: Optional[int] = None,
+                 batch_size: Optional[int] = None, *,
+                 loss_fn: Optional[Callable] = None, micro_batches: int = 8, micro_samples: Optional[int] = None,
                  dataset_size: Optional[int] = None, seed: Optional[int] = None, ema_decay: float = 0.95,
                  start_step: int = 0, process_group: Optional[dist.ProcessGroup] = None, reference: Reference = None,
                  comm_hook: Optional[Callable] = None, comm_state: Any = None, overwrite: bool = False,
                  npy_flush_seconds: float = 1.0, fsync: bool = False, per_layer: bool = True,
-                 groups: Optional[Dict[str, Sequence[str]]] = None):
-        if int(every) < 1:
+                 groups: Optional[Dict[str, Sequence[str]]] = None, per_example: bool = True):
+        if every is not None and int(every) < 1:
             raise ValueError(f"every must be at least 1, got {every}")
         if batch_size is not None and int(batch_size) < 1:
             raise ValueError(f"batch_size must be positive, got {batch_size}")
@@ -104,7 +122,6 @@ class NoiseRecorder:
             raise ValueError(f"ema_decay must be in [0, 1), got {ema_decay}")
         if dataset_size is not None and int(dataset_size) < 2:
             raise ValueError(f"dataset_size must be at least 2, got {dataset_size}")
-        self.every = int(every)
         self.batch_size = None if batch_size is None else int(batch_size)
         self.dataset_size = None if dataset_size is None else int(dataset_size)
         self.log_dir, self.fsync, self.seed = str(log_dir), fsync, seed
@@ -113,15 +130,28 @@ class NoiseRecorder:
         self.mode = ("ddp" if self._ddp else "allreduce") if self.world_size > 1 else \
             "reference" if reference is not None else "micro"
         self.loss_fn = loss_fn
-        self.micro_batches, self.micro_samples = int(micro_batches), int(micro_samples)
-        if self.mode == "micro":
-            check_micro_config(loss_fn, self.micro_batches, self.micro_samples, self.batch_size)
-        elif self.mode == "reference" and loss_fn is not None:
+        if self.mode == "reference" and loss_fn is not None:
             raise ValueError("noisescope_torch: pass either loss_fn= (noise against the batch gradient) or "
                              "reference= (noise against a fixed gradient), not both")
         self._names, self._params = trainable(self._module, ddp_ignored(model))
         self.parameter_count = count(self._params)
         self._device = self._params[0].device
+        self._pe: Optional[PerExample] = None
+        self._asked_per_example, self.per_example_reason = bool(per_example), None
+        if per_example and self.mode == "reference":
+            self.per_example_reason = "reference= measures the batch gradient against a fixed gradient"
+        elif per_example:
+            try:
+                self._pe = PerExample(self._module, self._names, self._params)
+            except PerExampleUnavailable as why:
+                self.per_example_reason = f"per-example noise is not available for this model: {why}"
+        self.micro_batches = int(micro_batches)
+        self.micro_samples = int(micro_samples) if micro_samples is not None else \
+            self.micro_batches if self._pe is not None else 1
+        if self.mode == "micro":
+            self._check_one_process()
+        self._schedule = Schedule(every, dense=self._pe is not None)
+        self.every = self._schedule.every
         self._layers = LayerStats(self._module, self._names, self._params, groups, ema_decay) if per_layer else None
 
         # The first collective: before any collective on gradients.
@@ -129,7 +159,8 @@ class NoiseRecorder:
                         {"parameter count": self.parameter_count, "number of parameter tensors": len(self._params),
                          "local batch size": -1 if self.batch_size is None else self.batch_size,
                          "recording interval (every)": self.every, "start step": int(start_step),
-                         "per-layer recording": int(per_layer)}, "NoiseRecorder", overwrite)
+                         "per-layer recording": int(per_layer), "per-example noise": int(self._pe is not None)},
+                        "NoiseRecorder", overwrite)
         if reference is not None and self.world_size > 1:
             raise ValueError("noisescope_torch: reference= is for single-process runs; with several ranks the "
                              "noise is measured against the mean gradient over ranks")
@@ -147,12 +178,18 @@ class NoiseRecorder:
         self._next_step = int(start_step)
         self._forced = False
         self._write_manifest(complete=False)
-        self._files = TrainFiles(self.log_dir, self.rank, self.world_size, self._layers, fsync, npy_flush_seconds)
+        self._files = TrainFiles(self.log_dir, self.rank, self.world_size, self._layers, fsync, npy_flush_seconds,
+                                 per_example=self._pe is not None)
+        self._probed = False
+        self.summary: Optional[str] = None
         self._hook: Optional[DDPHook] = None
         if self.mode == "ddp":
             self._hook = DDPHook(self.parameter_count, self._layers, self.group, self._warn_once)
-            self._rearm()
             self._hook.register(model, comm_hook, comm_state)
+        if self.per_example_reason is not None and self.rank == 0 and self.mode != "reference":
+            self._warn_once("per-example", f"noisescope_torch: {self.per_example_reason}; recording "
+                            f"{'micro-batch' if self.mode == 'micro' else 'per-rank'} noise instead")
+        self._rearm()
 
     # ------------------------------------------------------------ public API
 
@@ -173,20 +210,26 @@ class NoiseRecorder:
         b = self.batch_size if batch_size is None else int(batch_size)
         completed = self._finish_pending()
         try:
-            due = s % self.every == 0 or self._forced
+            due = self._schedule.due(s, self._samples) or self._forced
             if self._hook is not None:
                 if self._hook.armed:
                     self._pending = launch(s, self._hook.row(b), self.group, self.world_size)
+                    self._ranks_examples(s, [p.grad for p in self._params])
                 elif due:
                     self._warn_once("unarmed", f"noisescope_torch: step {s} was due for recording, but the DDP hook "
                                     f"was not armed before its backward (step numbers not consecutive?); skipped. "
                                     f"Pass consecutive step numbers, or call recorder.arm() before backward")
             elif self.mode == "allreduce" and due:
-                self._pending = launch(s, self._grads_row(b), self.group, self.world_size)
+                means: List[torch.Tensor] = []
+                self._pending = launch(s, self._grads_row(b, means), self.group, self.world_size)
+                flat = means[0].split([p.numel() for p in self._params])
+                self._ranks_examples(s, flat)
             elif self.mode == "reference" and due:
                 completed = self._complete(s, self._grads_row(b).view(1, -1).cpu().tolist())
             elif self.mode == "micro" and due:
-                completed = self._complete(s, self._micro_rows(s, inputs, targets).cpu().tolist())
+                rows, examples = self._one_process(s, inputs, targets)
+                if rows is not None:
+                    completed = self._complete(s, rows, examples)
         finally:
             self._next_step = s + 1
             self._forced = False
@@ -194,28 +237,46 @@ class NoiseRecorder:
         return completed
 
     def arm(self) -> None:
-        """Record the next step whatever ``every`` says (call before its backward,
-        on every rank)."""
+        """Record the next step whatever the schedule says (call before its
+        forward for per-example noise, before its backward for the DDP hook; on
+        every rank)."""
         self._forced = True
         if self._hook is not None:
             self._hook.armed = True
+        if self._pe is not None:
+            self._pe.armed = True
 
     @property
     def will_record_next(self) -> bool:
         """Whether the next ``step()`` (with consecutive numbering) records."""
-        return self._forced or self._next_step % self.every == 0
+        return self._forced or self._schedule.due(self._next_step, self._samples)
+
+    @property
+    def per_example(self) -> bool:
+        """Whether per-example noise is being recorded."""
+        return self._pe is not None
 
     def set_reference(self, reference: Reference) -> None:
-        """Single process: the gradient against which ``noise_norm`` is measured."""
+        """Single process: the gradient against which ``noise_norm`` is measured
+        (per-example noise stops: it is measured against the batch's own mean)."""
         if self.world_size > 1:
             raise ValueError("noisescope_torch: set_reference is for single-process runs")
         self._reference = flatten_reference(reference, self._names, self._params, self._device)
         self.mode = "reference"
+        if self._pe is not None:
+            self._pe.capture.remove()
+            self._pe, self._files.per_example = None, False
+            self.per_example_reason = "reference= measures the batch gradient against a fixed gradient"
 
     @property
     def noise_norms(self) -> np.ndarray:
         """This rank's noise norms so far."""
         return np.asarray(self._files.own, dtype=np.float64)
+
+    @property
+    def noise_per_example(self) -> np.ndarray:
+        """Rank 0: every example's noise norm so far (all ranks), in step order."""
+        return np.asarray(self._files.examples, dtype=np.float64)
 
     @property
     def running_b_simple(self) -> Optional[float]:
@@ -242,6 +303,9 @@ class NoiseRecorder:
         self._closed = True
         if self._hook is not None:
             self._hook.armed = False
+        if self._pe is not None:
+            self._pe.armed = False
+            self._pe.capture.remove()
         if error is None and sync:
             self._finish_pending()
         else:
@@ -251,37 +315,34 @@ class NoiseRecorder:
             all_gather_rows([len(self._files.own)], self.group)  # every rank has written its files
         self._write_manifest(complete=error is None, error=error)
         self._files.close()
+        if error is None and self.rank == 0:
+            self.summary = self._sample_summary()
+            print(self.summary, file=sys.stderr)
 
     # ------------------------------------------------------------ internals
 
+    @property
+    def _samples(self) -> int:
+        """Per-example samples so far (the same number on every rank)."""
+        return self._pe.samples if self._pe is not None else 0
+
     def _rearm(self) -> None:
-        """After a step: forget what the DDP hook saw; arm it when the next step is due."""
+        """After a step: forget what the hooks saw; arm them when the next step is due."""
+        due = self._schedule.due(self._next_step, self._samples)
         if self._hook is not None:
             self._hook.reset()
-            self._hook.armed = self._next_step % self.every == 0
-
-    def _grads_row(self, b: Optional[int]):
-        return row_from_grads(self._params, self._device, self._layers, b, self.group, self.world_size,
-                              self._reference)
-
-    def _micro_rows(self, s: int, inputs: Any, targets: Any) -> torch.Tensor:
-        if inputs is None:
-            raise ValueError(f"noisescope_torch: step {s} is a recording step and one process measures noise from "
-                             f"micro-batches of the batch: call recorder.step(step, inputs=x, targets=y)")
-        grads = flatten_like([p.grad for p in self._params], self._params, self._device)
-        rows = micro_batch_rows(self._module, self._params, self.loss_fn, inputs, targets, self.micro_batches,
-                                self.micro_samples, grads, None if self._layers is None else self._layers.sizes)
-        if self._seen_batch is None:
-            self._seen_batch = batch_length(inputs)
-        return rows
+            self._hook.armed = due
+        if self._pe is not None:
+            self._pe.capture.reset()
+            self._pe.armed = due
 
     def _finish_pending(self) -> Optional[Dict[str, Any]]:
         pending, self._pending = self._pending, None
         if pending is None:
             return None
-        return self._complete(pending.step, gathered_rows(pending))
+        return self._complete(pending.step, gathered_rows(pending), pending.examples)
 
-    def _complete(self, s: int, rows: List[List[float]]) -> Optional[Dict[str, Any]]:
+    def _complete(self, s: int, rows: List[List[float]], examples: Any = None) -> Optional[Dict[str, Any]]:
         """Turns the rows of a recording step into its record; writes it (rank 0)
         and this rank's samples."""
         if not all(r[0] == 1.0 for r in rows):
@@ -297,7 +358,9 @@ class NoiseRecorder:
                                           self.dataset_size)
         if self._layers is not None and self.rank == 0:
             self._layers.add_fields(record, rows, len(merged))
-        self._files.add(record, own, merged)
+        if self._pe is not None:
+            record["examples"] = 0 if examples is None else len(examples)
+        self._files.add(record, own, merged, examples)
         return record
 
     def _write_manifest(self, complete: bool, error: Optional[str] = None) -> None:
@@ -309,6 +372,10 @@ class NoiseRecorder:
                                            self.world_size)
         micro = self.mode == "micro"
         layers = self._layers.manifest_fields() if self._layers is not None else {"groups": None}
+        if self._asked_per_example:           # absent with per_example=False: the log of earlier versions
+            layers["schedule"] = self._schedule.manifest()
+            layers["per_example"] = {"enabled": False, "reason": self.per_example_reason} if self._pe is None else \
+                {"enabled": True, **self._pe.manifest(), "samples": len(self._files.examples) if done else None}
         write_manifest(self.log_dir, self.fsync, mode="train", model_class=self.model_class, params=self._params,
                        world_size=self.world_size, group=self.group, noise_reference=NOISE_REFERENCE[self.mode],
                        batch_size_small=b_small, batch_size_big=b_big,
@@ -317,7 +384,8 @@ class NoiseRecorder:
                        ddp=self._ddp, every=self.every, ema_decay=self._ema.beta, seed=self.seed,
                        created=self.created, closed=utc_now() if done else None, complete=complete, error=error,
                        records=self._files.records if done else None,
-                       files=file_names(self.world_size, steps=True, by_group=self._layers is not None), **layers)
+                       files=file_names(self.world_size, steps=True, by_group=self._layers is not None,
+                                        per_example=self._pe is not None), **layers)
 
     def _warn_once(self, key: str, message: str) -> None:
         if key not in self._warned:

@@ -1,28 +1,29 @@
 """``NoiseScopeHFCallback``: a ``transformers.TrainerCallback`` that records
-gradient noise with a NoiseRecorder (one process, noise from micro-batches of
-each recorded batch; docs/integrations.md).
+gradient noise with a NoiseRecorder (one process; docs/extensions.md).
 
     from noisescope_torch.integrations.hf import NoiseScopeHFCallback
-    trainer = Trainer(model, TrainingArguments(..., max_grad_norm=0), ...,
-                      callbacks=[NoiseScopeHFCallback("runs/noise", every=10)])
+    trainer = Trainer(model, TrainingArguments(...), ..., callbacks=[NoiseScopeHFCallback("runs/noise")])
 
-The callback keeps the keyword inputs of the last training forward (a forward
-pre-hook) and, at ``on_pre_optimizer_step`` (after backward), recomputes the
-micro-batch gradients with ``model(**micro_batch).loss``. When the Trainer
-passes ``num_items_in_batch`` (the loss is a sum over the batch's label tokens
-divided by that count), the micro-batch keeps it and its loss is multiplied by
-B / b, so that micro and batch losses are on the same scale; this is exact when
-every example has the same number of label tokens (no padding), approximate
-otherwise.
+The Trainer's defaults work: per-example noise (the default, where the model
+allows it) is captured by module hooks during the Trainer's own backward
+passes, so
 
-Refused with one-line errors, because the numbers would be wrong:
-- ``max_grad_norm > 0``: the Trainer clips ``.grad`` before this hook, so the
-  batch gradient would be clipped and the micro-batch gradients not. Set
-  ``max_grad_norm=0`` (clip in the optimizer instead, e.g.
-  ``noisescope_torch.optim.ClipAdamNorm``).
-- ``gradient_accumulation_steps > 1``: ``.grad`` spans several forwards.
-- several processes: the Trainer's DDP wrapper is not reachable from a
-  callback; use NoiseRecorder with your DDP model in your own loop.
+- ``max_grad_norm`` (default 1.0) changes nothing: the Trainer clips ``.grad``
+  after backward, the samples are taken from the gradients before clipping
+  (the manifest's ``per_example.gradients`` says so and ``clipped_steps``
+  counts the steps that were clipped);
+- with ``gradient_accumulation_steps > 1`` the examples of every micro-step of
+  an optimizer step are one batch, against their common mean gradient.
+
+The callback calls ``recorder.step`` at ``on_pre_optimizer_step``. Where
+per-example gradients are not defined (BatchNorm), it falls back to
+recomputing micro-batch gradients from the kept keyword inputs of the last
+training forward (``model(**micro_batch).loss``); that path needs
+``max_grad_norm=0`` and ``gradient_accumulation_steps=1`` and refuses others
+in one line. When the Trainer passes ``num_items_in_batch`` the micro-batch's
+loss is rescaled by B / b (exact without padding). Several processes: the
+Trainer's DDP wrapper is not reachable from a callback; use NoiseRecorder with
+your DDP model in your own loop.
 """
 
 from __future__ import annotations
@@ -36,10 +37,10 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 import torch.distributed as dist
 
+from .._per_example import why_not_per_example
 from ..recorder import NoiseRecorder
 
 __all__ = ["NoiseScopeHFCallback"]
-
 
 
 class _HFLoss:
@@ -56,25 +57,33 @@ class _HFLoss:
 
 
 class NoiseScopeHFCallback(TrainerCallback):
-    """Records every ``every`` optimizer steps into ``log_dir``. Other keyword
-    arguments go to :class:`NoiseRecorder` (``micro_batches``, ``micro_samples``,
-    ``per_layer``, ``groups``, ``dataset_size``, ``overwrite``, ...)."""
+    """Records into ``log_dir`` (``every``: None for the recorder's default
+    schedule). Other keyword arguments go to :class:`NoiseRecorder`
+    (``micro_batches``, ``per_layer``, ``groups``, ``dataset_size``,
+    ``overwrite``, ...)."""
 
-    def __init__(self, log_dir: str, every: int = 10, **recorder_kwargs: Any):
+    def __init__(self, log_dir: str, every: Optional[int] = None, **recorder_kwargs: Any):
         self.log_dir, self.every, self.kwargs = log_dir, every, recorder_kwargs
         self.recorder: Optional[NoiseRecorder] = None
         self._inputs: Optional[Dict[str, Any]] = None
         self._handle = None
+        self._loss: Optional[_HFLoss] = None
 
     def on_train_begin(self, args, state, control, model=None, **kwargs):
         if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
             raise NotImplementedError("noisescope_torch: NoiseScopeHFCallback records one process only; under DDP "
                                       "use NoiseRecorder(ddp_model, ...) in your own training loop")
+        why = why_not_per_example(model) if self.kwargs.get("per_example", True) else "per_example=False"
+        if why is None:
+            self.recorder = NoiseRecorder(model, self.log_dir, every=self.every, **self.kwargs)
+            return
+        # No per-example gradients (BatchNorm): micro-batch gradients recomputed from the kept inputs.
         if args.max_grad_norm and args.max_grad_norm > 0:
-            raise ValueError(f"noisescope_torch: TrainingArguments.max_grad_norm={args.max_grad_norm} clips .grad "
-                             f"before the callback sees it; set max_grad_norm=0 to record noise")
+            raise ValueError(f"noisescope_torch: no per-example noise ({why}), and micro-batch noise needs the "
+                             f"unclipped .grad: set TrainingArguments.max_grad_norm=0")
         if args.gradient_accumulation_steps != 1:
-            raise ValueError("noisescope_torch: NoiseScopeHFCallback needs gradient_accumulation_steps=1")
+            raise ValueError(f"noisescope_torch: no per-example noise ({why}), and micro-batch noise needs "
+                             f"gradient_accumulation_steps=1")
         self._loss = _HFLoss()
         self.recorder = NoiseRecorder(model, self.log_dir, every=self.every, loss_fn=self._loss, **self.kwargs)
 
@@ -86,6 +95,9 @@ class NoiseScopeHFCallback(TrainerCallback):
 
     def on_pre_optimizer_step(self, args, state, control, **kwargs):
         if self.recorder is None:
+            return
+        if self._loss is None:
+            self.recorder.step(state.global_step)
             return
         self._busy = True          # the recorder's own forwards are not training inputs
         if self._inputs is not None and self.recorder.will_record_next:

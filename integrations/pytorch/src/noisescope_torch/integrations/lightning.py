@@ -1,18 +1,24 @@
 """``NoiseScopeLightningCallback``: a Lightning ``Callback`` that records
-gradient noise with a NoiseRecorder (docs/integrations.md).
+gradient noise with a NoiseRecorder (docs/extensions.md).
 
     from noisescope_torch.integrations.lightning import NoiseScopeLightningCallback
-    trainer = L.Trainer(callbacks=[NoiseScopeLightningCallback("runs/noise", loss_fn=F.cross_entropy)])
+    trainer = L.Trainer(callbacks=[NoiseScopeLightningCallback("runs/noise")])
 
-One process: the callback keeps the batch (``on_train_batch_start``) and, at
-``on_before_optimizer_step`` (after backward, before Lightning clips and steps),
-recomputes micro-batch gradients as ``loss_fn(pl_module(inputs), targets)``
-with ``(inputs, targets) = split(batch)`` (default: ``batch[0], batch[1]``), so
-``pl_module.forward`` must give what ``loss_fn`` takes, and ``loss_fn`` must be
-the mean loss that ``training_step`` returns. Several processes (strategy
-"ddp"): the recorder wraps ``trainer.strategy.model``, the DDP module, and needs
-no batch (this path has no test here yet). ``accumulate_grad_batches > 1`` is
-refused in one process (``.grad`` spans several batches).
+The callback calls ``recorder.step`` at ``on_before_optimizer_step``: after
+backward (and after every micro-batch of ``accumulate_grad_batches``), before
+Lightning clips (``gradient_clip_val``) and steps. Per-example noise (the
+default, where the model allows it) is captured by module hooks during
+Lightning's own backward passes, so ``gradient_clip_val`` changes nothing and
+with ``accumulate_grad_batches > 1`` the examples of all micro-batches of an
+optimizer step are one batch. Several processes (strategy "ddp"): the recorder
+wraps ``trainer.strategy.model``, the DDP module.
+
+Where per-example gradients are not defined (BatchNorm) and in one process,
+the callback keeps the batch (``on_train_batch_start``) and recomputes
+micro-batch gradients as ``loss_fn(pl_module(inputs), targets)`` with
+``(inputs, targets) = split(batch)`` (default: ``batch[0], batch[1]``);
+``loss_fn`` must then be the mean loss that ``training_step`` returns, and
+``accumulate_grad_batches > 1`` is refused.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ except ImportError:  # pragma: no cover - depends on the environment
         raise ImportError("noisescope_torch.integrations.lightning needs Lightning: pip install lightning") from None
 
 from .._params import is_ddp
+from .._per_example import why_not_per_example
 from ..recorder import NoiseRecorder
 
 __all__ = ["NoiseScopeLightningCallback"]
@@ -40,11 +47,12 @@ def _default_split(batch: Any):
 
 
 class NoiseScopeLightningCallback(pl.Callback):
-    """Records every ``every`` optimizer steps into ``log_dir``. Other keyword
-    arguments go to :class:`NoiseRecorder` (``micro_batches``, ``micro_samples``,
-    ``per_layer``, ``groups``, ``dataset_size``, ``overwrite``, ...)."""
+    """Records into ``log_dir`` (``every``: None for the recorder's default
+    schedule). Other keyword arguments go to :class:`NoiseRecorder`
+    (``micro_batches``, ``per_layer``, ``groups``, ``dataset_size``,
+    ``overwrite``, ...)."""
 
-    def __init__(self, log_dir: str, every: int = 10, loss_fn: Optional[Callable] = None,
+    def __init__(self, log_dir: str, every: Optional[int] = None, loss_fn: Optional[Callable] = None,
                  split: Callable = _default_split, **recorder_kwargs: Any):
         self.log_dir, self.every, self.loss_fn, self.split = log_dir, every, loss_fn, split
         self.kwargs = recorder_kwargs
@@ -56,12 +64,18 @@ class NoiseScopeLightningCallback(pl.Callback):
         if is_ddp(model):
             self.recorder = NoiseRecorder(model, self.log_dir, every=self.every, **self.kwargs)
             return
+        why = why_not_per_example(pl_module) if self.kwargs.get("per_example", True) else "per_example=False"
+        if why is None:
+            self.recorder = NoiseRecorder(pl_module, self.log_dir, every=self.every, loss_fn=self.loss_fn,
+                                          **self.kwargs)
+            return
         if trainer.accumulate_grad_batches != 1:
-            raise ValueError("noisescope_torch: NoiseScopeLightningCallback needs accumulate_grad_batches=1 in one "
-                             "process")
+            raise ValueError(f"noisescope_torch: no per-example noise ({why}), and micro-batch noise needs "
+                             f"accumulate_grad_batches=1 in one process")
         if self.loss_fn is None:
-            raise ValueError("noisescope_torch: one process needs NoiseScopeLightningCallback(..., loss_fn=) "
-                             "(loss_fn(pl_module(inputs), targets), the mean loss)")
+            raise ValueError(f"noisescope_torch: no per-example noise ({why}): one process then needs "
+                             f"NoiseScopeLightningCallback(..., loss_fn=) (loss_fn(pl_module(inputs), targets), "
+                             f"the mean loss)")
         self.recorder = NoiseRecorder(pl_module, self.log_dir, every=self.every, loss_fn=self.loss_fn,
                                       **self.kwargs)
 
@@ -71,7 +85,7 @@ class NoiseScopeLightningCallback(pl.Callback):
     def on_before_optimizer_step(self, trainer, pl_module, optimizer):
         if self.recorder is None:
             return
-        if self.recorder.mode != "micro" or self._batch is None:
+        if self.recorder.mode != "micro" or self._batch is None or self.loss_fn is None:
             self.recorder.step(trainer.global_step)
             return
         inputs, targets = self.split(self._batch)

@@ -1,0 +1,316 @@
+"""Capture of per-example gradient information during the user's own backward,
+and the per-tensor Gram matrices of a recording step.
+
+While armed, a forward hook on each covered module keeps what its rule needs of
+the call (``_rules.py``) and puts a tensor hook on the output; when the output's
+gradient D arrives (during the user's backward: no second backward), the call's
+contributions are either materialised at once (n x numel per parameter, then A
+and D are dropped) or kept as ghost factors, whichever costs fewer
+multiply-adds for the module (decided at its first call; ``path`` forces one).
+torch.func calls are kept and materialised at :meth:`Capture.finish`, outside
+the backward. Parameters used by several modules (tied embeddings) are always
+materialised, so the contributions of the same tensor are summed before any
+inner product (the Gram matrix of a sum is not the sum of Gram matrices).
+
+A *segment* is one forward...backward cycle (one micro-step of gradient
+accumulation): a forward after any output gradient starts a new one. The
+examples of all segments of a step are stacked in order; a module called
+several times in one segment (a reused module) adds up (materialised) or is
+concatenated along its token axis (ghost). Calls whose output never gets a
+gradient contribute nothing.
+
+A call on one input shared by the whole batch returns its output expanded to
+the batch (a view; broadcasting downstream gives the same values), so that its
+gradient arrives per example instead of summed over the batch: any call whose
+input has dimension 0 of size 1 while the batch has n > 1 examples (GPT-2's
+position embedding of ``(1, T)`` positions), and an embedding of positions
+without a batch dimension (nanoGPT's ``wpe(arange(T))``: an input with fewer
+dimensions than the model's, or ``arange(n)`` itself). The batch size comes
+from the model's own input (a pre-hook on the model) or from the segment's
+first call.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+import torch
+
+from ._rules import FunctionalRule, Ghost, Rule
+from ._stats import SMALL, StepStats, ghost_dot, ghost_gram, stack_ghosts
+
+
+@dataclass
+class Call:
+    rule: int
+    segment: int
+    ctx: Any
+    grads: List[Optional[torch.Tensor]]
+    remaining: int
+
+
+class Capture:
+    """The hooks of one model and what they saw since :meth:`reset`.
+    ``path``: "auto" (cheaper of ghost and materialised per module), "ghost" or
+    "materialise" (tests)."""
+
+    def __init__(self, root: torch.nn.Module, rules: List[Tuple[str, Rule]], params: Sequence[torch.Tensor],
+                 path: str = "auto"):
+        if path not in ("auto", "ghost", "materialise"):
+            raise ValueError(f"noisescope_torch: per-example path must be auto, ghost or materialise, got {path!r}")
+        self.rules, self.params, self.force = rules, list(params), path
+        index = {id(p): i for i, p in enumerate(self.params)}
+        self.tensor: Dict[Tuple[int, str], int] = {(k, role): index[id(p)] for k, (_, r) in enumerate(rules)
+                                                   for role, p in r.roles.items()}
+        owners: Dict[int, int] = {}
+        for t in self.tensor.values():
+            owners[t] = owners.get(t, 0) + 1
+        self.shared = {t for t, count in owners.items() if count > 1}
+        self.paths: Dict[Tuple[int, str], str] = {}
+        self.root = root
+        self.busy = False
+        self._handles: List[Any] = []
+        self.reset()
+
+    @property
+    def armed(self) -> bool:
+        return bool(self._handles)
+
+    @armed.setter
+    def armed(self, value: bool) -> None:
+        """The hooks exist only while armed: steps that are not recorded run
+        the model without any hook (PyTorch's fast path)."""
+        if value and not self._handles:
+            self._handles = [r.module.register_forward_hook(self._forward(k), with_kwargs=True)
+                             for k, (_, r) in enumerate(self.rules)]
+            self._handles.append(self.root.register_forward_pre_hook(self._root, with_kwargs=True))
+        elif not value:
+            self.remove()
+
+    def reset(self) -> None:
+        self.segment, self._backward_seen = -1, True
+        self.sizes: Dict[int, int] = {}
+        self._batch_shape: Dict[int, Tuple[int, ...]] = {}     # segment -> shape of its batch input
+        self._model_shape: Optional[Tuple[int, ...]] = None
+        self.mat: Dict[int, Dict[int, torch.Tensor]] = {}
+        self.ghost: Dict[int, Dict[int, List[Ghost]]] = {}
+        self.retained: List[Call] = []
+        self.open: Dict[int, Call] = {}
+        self.error: Optional[str] = None
+
+    def remove(self) -> None:
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+
+    def _fail(self, message: str) -> None:
+        if self.error is None:
+            self.error = message
+
+    def _root(self, module, args, kwargs):
+        if not self.busy and torch.is_grad_enabled():
+            first = next((t for t in torch.utils._pytree.tree_flatten((args, kwargs))[0]
+                          if isinstance(t, torch.Tensor) and t.dim() > 0), None)
+            self._model_shape = None if first is None else tuple(first.shape)
+        return None
+
+    def _shared(self, rule: Rule, first: torch.Tensor, n: int) -> Optional[Callable]:
+        """How to expand a call's output (and input) when its input is shared by
+        the batch, else None."""
+        if n > 1 and first.shape[0] == 1:
+            return lambda y: y.expand(n, *y.shape[1:])
+        if n > 1 and isinstance(rule.module, torch.nn.Embedding):
+            model = self._batch_shape.get(self.segment, ())
+            fewer = first.dim() < len(model) and first.shape[0] != n
+            # positions arange(T) when T happens to equal n: the model's input is (n, n)
+            positions = first.dim() == 1 and model == (n, n) and \
+                torch.equal(first, torch.arange(n, device=first.device, dtype=first.dtype))
+            if fewer or positions:
+                return lambda y: y.unsqueeze(0).expand(n, *y.shape)
+        return None
+
+    def _forward(self, k: int):
+        name, rule = self.rules[k]
+
+        def hook(module, args, kwargs, output):
+            if self.busy or not torch.is_grad_enabled():
+                return None
+            try:
+                outs = rule.outputs(output)
+                if not outs:
+                    return None
+                if self._backward_seen:
+                    self.segment, self._backward_seen = self.segment + 1, False
+                    if self._model_shape is not None:
+                        self._batch_shape[self.segment] = self._model_shape
+                    self._model_shape = None
+                first = args[0] if args and isinstance(args[0], torch.Tensor) and args[0].dim() > 0 else None
+                n = self._batch_shape.get(self.segment, (None,))[0]
+                if first is not None and not isinstance(rule, FunctionalRule):
+                    expand = None if n is None else self._shared(rule, first, n)
+                    if expand is not None:                     # a call shared by the batch
+                        output, args = expand(output), (expand(first),) + tuple(args[1:])
+                        outs = rule.outputs(output)
+                    elif n is None:
+                        self._batch_shape[self.segment] = tuple(first.shape)
+                call = Call(k, self.segment, rule.context(args, kwargs, output), [None] * len(outs), len(outs))
+                self.open[id(call)] = call
+                for j, y in enumerate(outs):
+                    y.register_hook(self._grad_hook(call, j))
+            except Exception as error:  # never break the user's training
+                self._fail(f"{name or 'the model'} ({type(module).__name__}) forward: {error!r}")
+                return None
+            return output
+        return hook
+
+    def _grad_hook(self, call: Call, j: int):
+        def hook(grad: torch.Tensor):
+            self._backward_seen = True
+            if call.grads[j] is None:
+                call.remaining -= 1
+            call.grads[j] = grad.detach()
+            if call.remaining == 0:
+                self._complete(call)
+            return None
+        return hook
+
+    def _size(self, call: Call, n: int) -> bool:
+        known = self.sizes.setdefault(call.segment, n)
+        if known != n:
+            name, rule = self.rules[call.rule]
+            self._fail(f"{name or 'the model'} ({type(rule.module).__name__}) saw {n} examples where other modules "
+                       f"saw {known}: per-example noise needs the batch as dimension 0 of every module's input")
+            return False
+        return True
+
+    def _path(self, k: int, role: str, rule: Rule, call: Call) -> str:
+        t = self.tensor[(k, role)]
+        if t in self.shared or role not in rule.ghost_roles:
+            return "materialised"
+        if (k, role) not in self.paths:
+            ghost, mat = rule.costs(call.ctx, call.grads)
+            choice = {"ghost": "ghost", "materialise": "materialised"}.get(self.force)
+            if choice is None or (choice == "ghost" and ghost == float("inf")):
+                choice = "ghost" if ghost < mat else "materialised"
+            self.paths[(k, role)] = choice
+        return self.paths[(k, role)]
+
+    def _add(self, t: int, segment: int, value: torch.Tensor) -> None:
+        parts = self.mat.setdefault(t, {})
+        parts[segment] = value if segment not in parts else parts[segment] + value
+
+    def _complete(self, call: Call) -> None:
+        self.open.pop(id(call), None)
+        name, rule = self.rules[call.rule]
+        try:
+            if isinstance(rule, FunctionalRule):
+                if self._size(call, rule.batch_of([g for g in call.grads if g is not None])):
+                    self.retained.append(call)
+                return
+            if not self._size(call, rule.batch(call.ctx)):
+                return
+            mat_roles = []
+            for role in rule.roles:
+                if self._path(call.rule, role, rule, call) == "ghost":
+                    parts = self.ghost.setdefault(self.tensor[(call.rule, role)], {})
+                    parts.setdefault(call.segment, []).append(rule.ghost(call.ctx, call.grads))
+                else:
+                    mat_roles.append(role)
+            if mat_roles:
+                for role, value in rule.materialise(call.ctx, call.grads, mat_roles).items():
+                    self._add(self.tensor[(call.rule, role)], call.segment, value)
+        except Exception as error:  # never break the user's backward
+            self._fail(f"{name or 'the model'} ({type(rule.module).__name__}): {error!r}")
+        call.ctx, call.grads = None, []
+
+    def _materialise_functional(self, call: Call) -> None:
+        name, rule = self.rules[call.rule]
+        args, kwargs, hooked = call.ctx
+        kept = [(i, g) for i, g in zip(hooked, call.grads) if g is not None]
+        ctx = (args, kwargs, [i for i, _ in kept])
+        try:
+            for role, value in rule.materialise(ctx, [g for _, g in kept], list(rule.roles)).items():
+                self._add(self.tensor[(call.rule, role)], call.segment, value)
+        except Exception as error:
+            self._fail(f"{name or 'the model'} ({type(rule.module).__name__}) via torch.func: {error!r}")
+
+    def finish(self, vectors: Optional[Sequence[torch.Tensor]] = None, sub_batches: int = 1,
+               sub_samples: int = 1) -> Optional[StepStats]:
+        """The step's per-tensor statistics (dots with ``vectors``, one flat
+        vector per parameter tensor; blocks of the first ``sub_samples`` of
+        ``sub_batches`` sub-batches), or None when nothing was captured or a
+        capture failed (``error`` says why). Call :meth:`reset` afterwards."""
+        for call in list(self.open.values()):          # an output without gradient contributes nothing
+            if any(g is not None for g in call.grads):
+                call.remaining = 0
+                self._complete(call)
+        self.open.clear()
+        self.busy = True
+        try:
+            with torch.no_grad(), warnings.catch_warnings():      # torch.func's grad ignores the outer no_grad
+                warnings.filterwarnings("ignore", message="There is a performance drop")   # vmap fallbacks
+                for call in self.retained:
+                    self._materialise_functional(call)
+        finally:
+            self.busy = False
+        if self.error is not None or not self.sizes:
+            return None
+        with torch.no_grad():
+            return self._stats(vectors, sub_batches, sub_samples)
+
+    def _stats(self, vectors: Optional[Sequence[torch.Tensor]], sub_batches: int, sub_samples: int) -> StepStats:
+        segments = sorted(self.sizes)
+        n = sum(self.sizes.values())
+        m = min(sub_batches, n)
+        out = StepStats.empty([self.sizes[s] for s in segments], len(self.params), min(sub_samples, m), n // m,
+                              vectors is not None, self.params[0].device)
+        small: Dict[torch.dtype, List[Tuple[int, torch.Tensor]]] = {}
+        grams: List[Tuple[int, torch.Tensor]] = []
+        for t, p in enumerate(self.params):
+            if t in self.mat:
+                g = self._shares(t, segments)
+                if g.shape[1] <= SMALL:
+                    small.setdefault(g.dtype, []).append((t, g))
+                else:
+                    out.add_shares([t], g, [g.shape[1]], None if vectors is None else vectors[t].reshape(-1))
+            elif t in self.ghost:
+                stacked = stack_ghosts(self.ghost[t], segments, self.sizes)
+                grams.append((t, ghost_gram(stacked)))
+                if vectors is not None:
+                    out.dots[t] = ghost_dot(stacked, vectors[t].reshape(-1))
+        if grams:
+            out.add_grams([t for t, _ in grams], torch.stack([k for _, k in grams]))
+        for group in small.values():           # biases, norms' parameters: together
+            tensors = [t for t, _ in group]
+            out.add_shares(tensors, torch.cat([g for _, g in group], dim=1), [g.shape[1] for _, g in group],
+                           None if vectors is None else torch.cat([vectors[t].reshape(-1) for t in tensors]))
+        return out
+
+    def _shares(self, t: int, segments: List[int]) -> torch.Tensor:
+        """Tensor t's materialised shares of all segments, stacked (N x numel)."""
+        parts = self.mat[t]
+        if len(parts) == len(segments):
+            return parts[segments[0]] if len(segments) == 1 else torch.cat([parts[s] for s in segments])
+        like = next(iter(parts.values()))          # a segment without this tensor: zero shares
+        return torch.cat([parts[s] if s in parts else like.new_zeros((self.sizes[s], like.shape[1]))
+                          for s in segments])
+
+    def describe(self, names: Sequence[str]) -> List[Dict[str, Any]]:
+        """The manifest's per-module list: which rule and path each tensor took
+        ("pending" until the module's first recorded call decides)."""
+        out = []
+        for k, (name, rule) in enumerate(self.rules):
+            tensors = {}
+            for role in rule.roles:
+                t = self.tensor[(k, role)]
+                if isinstance(rule, FunctionalRule):
+                    path = "torch.func"
+                elif t in self.shared or role not in rule.ghost_roles:
+                    path = "materialised"
+                else:
+                    path = self.paths.get((k, role), "pending")
+                tensors[names[t]] = path
+            out.append({"module": name, "type": type(rule.module).__name__, "rule": rule.name, "tensors": tensors})
+        return out

@@ -1,0 +1,104 @@
+"""What a recording step computes, per mode (a part of NoiseRecorder, kept
+apart for size): the construction-time checks of one process, this rank's
+row from ``.grad`` (several ranks without DDP; one process with a reference),
+per-example norms over ranks, and one process's micro-batch rows, from the
+per-example statistics or recomputed (``_grads.py``). The attributes are
+NoiseRecorder's (``recorder.py``)."""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
+
+import torch
+
+from ._exchange import row_from_grads
+from ._grads import batch_length, check_micro_config, loss_adds_examples, micro_batch_rows
+from ._params import flatten_like
+from ._schedule import Schedule
+
+
+class RecordingSteps:
+    """NoiseRecorder's per-mode steps (a mixin: it uses the recorder's state)."""
+
+    def _check_one_process(self) -> None:
+        """One process: the construction-time refusals, in one line each."""
+        if self._pe is None:
+            try:
+                check_micro_config(self.loss_fn, self.micro_batches, self.micro_samples, self.batch_size)
+            except ValueError as error:
+                raise ValueError(f"{error}" + (f" ({self.per_example_reason})" if self.per_example_reason else "")) \
+                    from None
+            return
+        check_micro_config(self.loss_fn or (lambda *a: None), self.micro_batches, self.micro_samples, None)
+        if self.batch_size == 1:
+            raise ValueError("noisescope_torch: batch_size=1: one example has no noise within its batch "
+                             "(g_1 - gbar = 0); record batches of at least 2 examples")
+
+    def _grads_row(self, b: Optional[int], means: Optional[list] = None):
+        return row_from_grads(self._params, self._device, self._layers, b, self.group, self.world_size,
+                              self._reference, means)
+
+    def _ranks_examples(self, s: int, mean: Sequence[Optional[torch.Tensor]]) -> None:
+        """Several ranks, a recording step: every rank's per-example norms,
+        attached to the step's pending record (a collective)."""
+        if self._pe is None or self._pending is None:
+            return
+        examples, why = self._pe.ranks(self.group, self.world_size, mean)
+        if examples is None:
+            self._warn_once(f"examples:{why}", f"noisescope_torch: step {s}: no per-example noise ({why})")
+            return
+        self._pending.examples = examples
+        self._schedule.note(s, self._samples)
+
+    def _one_process(self, s: int, inputs: Any, targets: Any):
+        """(rows, per-example norms or None) of a recording step in one process,
+        or (None, None) when the step is skipped (with a warning)."""
+        if not self._probed and self.loss_fn is not None and inputs is not None:
+            self._probed = True
+            if loss_adds_examples(self._module, self.loss_fn, inputs, targets):
+                raise ValueError("noisescope_torch: loss_fn adds up the examples' losses (reduction='sum'?); "
+                                 "NoiseRecorder needs the mean loss of the batch, the one whose backward filled .grad")
+        if self._pe is None:
+            return self._micro_rows(s, inputs, targets).cpu().tolist(), None
+        first = self._pe.steps == 0
+        examples, rows, why, kind = self._pe.one_process(self.micro_batches, self.micro_samples,
+                                                         self._layers is not None)
+        if examples is not None:
+            self._seen_batch = self._seen_batch or len(examples)
+            self._schedule.note(s, self._samples)
+            return rows.cpu().tolist(), examples
+        if kind == "inconsistent" and first and self.loss_fn is not None and inputs is not None:
+            self.per_example_reason = f"per-example noise switched off at step {s}: {why}"
+            self._warn_once("per-example", f"noisescope_torch: {self.per_example_reason}; recording micro-batch "
+                            f"noise instead")
+            self._pe.capture.remove()
+            self._pe, self._files.per_example = None, False
+            self._schedule = Schedule(self._schedule.fixed, dense=False)
+            return self._micro_rows(s, inputs, targets).cpu().tolist(), None
+        self._warn_once(f"examples:{kind}", f"noisescope_torch: step {s} not recorded: {why} (such steps are "
+                        f"counted in the manifest)")
+        return None, None
+
+    def _sample_summary(self) -> str:
+        """What ``close()`` says: the sample size against what the verdict needs."""
+        last = self._next_step - 1 if self._files.records else None
+        if self._pe is not None:
+            n, steps, what = len(self._files.examples), self._pe.steps, "per-example noise samples"
+        else:
+            n, steps, what = len(self._files.merged if self.world_size > 1 else self._files.own), \
+                self._files.records, "noise samples"
+        lines = [f"noisescope_torch: {n:,} {what} from {steps:,} recorded step{'' if steps == 1 else 's'} in "
+                 f"{self.log_dir}"]
+        lines += ["  " + line for line in self._schedule.forecast(n, last, n / steps if steps else 0.0)]
+        return "\n".join(lines)
+
+    def _micro_rows(self, s: int, inputs: Any, targets: Any) -> torch.Tensor:
+        if inputs is None:
+            raise ValueError(f"noisescope_torch: step {s} is a recording step and one process measures noise from "
+                             f"micro-batches of the batch: call recorder.step(step, inputs=x, targets=y)")
+        grads = flatten_like([p.grad for p in self._params], self._params, self._device)
+        rows = micro_batch_rows(self._module, self._params, self.loss_fn, inputs, targets, self.micro_batches,
+                                self.micro_samples, grads, None if self._layers is None else self._layers.sizes)
+        if self._seen_batch is None:
+            self._seen_batch = batch_length(inputs)
+        return rows

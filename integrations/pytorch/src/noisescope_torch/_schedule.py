@@ -1,0 +1,67 @@
+"""When NoiseRecorder records, and what its sample size means for the verdict.
+
+``noisescope check`` commits to a verdict from n >= 500 noise samples and says
+``infinite-variance`` or ``light`` only from n >= 5,000. With per-example noise
+a recorded step of B examples gives B samples, so the default schedule records
+every step until 5,000 samples are in, then every 10th step: a run of a few
+hundred steps at batch 32 reaches the verdict's sample size, and a long run
+pays for recording on about a tenth of its steps. ``every=k`` records every
+k-th step instead, from the start.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Dict, List, Optional
+
+COMMIT, TAILS = 500, 5000          # samples the verdict needs to commit / to say infinite-variance or light
+DENSE_SAMPLES, THEN_EVERY = TAILS, 10
+
+
+class Schedule:
+    """``every`` None: dense until ``DENSE_SAMPLES``, then every ``THEN_EVERY``
+    steps (``dense`` False: every ``THEN_EVERY`` steps from the start, for
+    recorders that get one or a few samples per step); else every ``every`` steps."""
+
+    def __init__(self, every: Optional[int], dense: bool):
+        if every is not None and int(every) < 1:
+            raise ValueError(f"every must be at least 1, got {every}")
+        self.fixed = None if every is None else int(every)
+        self.dense = dense and self.fixed is None
+        self.reached: Dict[int, int] = {}        # target -> step at which it was reached
+
+    @property
+    def every(self) -> int:
+        """The interval outside the dense phase (the manifest's ``every``)."""
+        return self.fixed if self.fixed is not None else THEN_EVERY
+
+    def due(self, step: int, samples: int) -> bool:
+        if self.dense and samples < DENSE_SAMPLES:
+            return True
+        return step % self.every == 0
+
+    def note(self, step: int, samples: int) -> None:
+        for target in (COMMIT, TAILS):
+            if samples >= target and target not in self.reached:
+                self.reached[target] = step
+
+    def manifest(self) -> Dict:
+        if self.dense:
+            return {"kind": "dense-then-every", "dense_samples": DENSE_SAMPLES, "every": self.every}
+        return {"kind": "every", "dense_samples": None, "every": self.every}
+
+    def forecast(self, samples: int, last_step: Optional[int], per_step: float) -> List[str]:
+        """What the sample size allows, in words: one line per verdict threshold."""
+        lines = []
+        for target, what in ((COMMIT, "to commit to a verdict"), (TAILS, "for 'infinite-variance' or 'light'")):
+            if samples >= target:
+                lines.append(f"{target:,} samples {what}: reached at step {self.reached.get(target, last_step)}")
+            elif last_step is None or per_step <= 0:
+                lines.append(f"{target:,} samples {what}: none recorded yet")
+            else:
+                records = math.ceil((target - samples) / per_step)
+                interval = 1 if self.dense and samples < DENSE_SAMPLES else self.every
+                every = "every step" if interval == 1 else f"every {interval} steps"
+                lines.append(f"{target:,} samples {what}: {samples:,} so far; at this rate ({per_step:.3g} per "
+                             f"recorded step, {every}) about step {last_step + records * interval:,}")
+        return lines
