@@ -1,13 +1,21 @@
 import Foundation
 import NoiseScopeCore
 
-/// A noisescope_torch log directory given to `check`: its noise norms (whole
-/// model, or one layer group's column of noise_norms_by_group.npy).
+/// A noisescope_torch log directory given to `check`: its per-example noise
+/// (noise_per_example.npy, one sample per example of every recording step,
+/// with the step of each in noise_per_example_steps.npy) where the log has it,
+/// else its noise norms (whole model, or one layer group's column of
+/// noise_norms_by_group.npy).
 public struct TorchLogInput: Equatable, Sendable {
     /// The log directory and the file in it that holds the samples.
     public var directory: String
     public var file: String
     public var column: String?
+    /// The file that gives each sample's recording step, for per-example noise.
+    public var stepsFile: String?
+
+    public static let perExampleFile = "noise_per_example.npy"
+    public static let perExampleStepsFile = "noise_per_example_steps.npy"
 
     public var path: String { URL(fileURLWithPath: directory).appendingPathComponent(file).path }
 
@@ -20,14 +28,33 @@ public struct TorchLogInput: Equatable, Sendable {
         return try RunDirectory(path: directory).samples(file, reader)
     }
 
+    /// Where each recording step's samples begin among those `keep` marks
+    /// (the samples the cleaner keeps, in order), from the steps file's first
+    /// `keep.count` rows (a killed run may leave it one step ahead); nil without
+    /// a steps file, or when it is shorter than the samples.
+    public func groupStarts(keeping keep: [Bool]) throws -> [Int]? {
+        guard let stepsFile else { return nil }
+        let steps = try RunDirectory(path: directory).samples(stepsFile, SampleReader(format: .npy)).values
+        guard steps.count >= keep.count else { return nil }
+        var starts: [Int] = [], kept = 0, previous: Double?
+        for (step, use) in zip(steps, keep) where use {
+            if step != previous { starts.append(kept) }
+            previous = step
+            kept += 1
+        }
+        return starts
+    }
+
     /// nil for an ordinary file; the log's file otherwise (a directory with a
-    /// manifest, or a noise_norms_by_group.npy beside one).
+    /// manifest, or a noise_norms_by_group.npy or noise_per_example.npy beside one).
     public static func resolve(group: String?) -> (String) throws -> TorchLogInput? {
         { file in
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory)
-            let byGroupFile = (file as NSString).lastPathComponent == "noise_norms_by_group.npy"
-            let directory = exists && isDirectory.boolValue ? file : byGroupFile ? (file as NSString).deletingLastPathComponent : nil
+            let name = (file as NSString).lastPathComponent
+            let byGroupFile = name == "noise_norms_by_group.npy", isPerExampleFile = name == perExampleFile
+            let directory = exists && isDirectory.boolValue ? file
+                : byGroupFile || isPerExampleFile ? (file as NSString).deletingLastPathComponent : nil
             guard let directory else {
                 if group != nil { throw NoiseScopeError.invalidSetting(.group, message: "a layer group needs a noisescope_torch log directory (or its noise_norms_by_group.npy); \(TerminalText.quoted(file, limit: 200)) is neither") }
                 return nil
@@ -38,6 +65,10 @@ public struct TorchLogInput: Equatable, Sendable {
                 return nil
             }
             let manifest = try TorchLogManifest.read(run)
+            if group == nil, try run.has(perExampleFile), try run.has(perExampleStepsFile) {
+                return TorchLogInput(directory: directory, file: perExampleFile, column: nil, stepsFile: perExampleStepsFile)
+            }
+            if isPerExampleFile { return nil }  // per-example noise without its steps: an ordinary file
             guard let group else { return TorchLogInput(directory: directory, file: try checked(run, "noise_norms.npy"), column: nil) }
             guard let groups = manifest.groups, try run.has("noise_norms_by_group.npy") else {
                 throw NoiseScopeError("\(directory) was recorded without per-layer groups; record with per-layer recording on (noisescope_torch) to read a layer group")

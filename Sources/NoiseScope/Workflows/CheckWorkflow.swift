@@ -47,7 +47,7 @@ public enum CheckWorkflow {
         let merged = try TorchLogRanks.applyMergeRule(to: request.files)
         request.files = merged.files
         var outcome = try runMerged(request)
-        outcome.notes = merged.notes
+        outcome.notes = merged.notes + outcome.notes
         return outcome
     }
 
@@ -56,6 +56,8 @@ public enum CheckWorkflow {
         if request.stream && logs.allSatisfy({ $0 == nil }) { return try runStreaming(request) }
         var kept = SampleChunks()
         var dropped = SampleCleaner.DroppedCounts(nonfinite: 0, nonpositive: 0)
+        var groupStarts: [Int]?
+        var notes: [String] = []
         for (file, log) in zip(request.files, logs) {
             let format = request.format ?? SampleFormat.inferred(fromPath: file) ?? .text
             if log == nil { try SampleReader.refuseUnusedSelectors(format: format, column: request.column, field: request.field, source: file) }
@@ -70,17 +72,25 @@ public enum CheckWorkflow {
             let read = try log.map { try $0.samples(SampleReader()) }
                 ?? SampleReader(format: request.format, column: request.column, field: request.field).read(path: file)
             let cleaned = try SampleCleaner(policy: request.invalid).clean(read.values, describeIndex: read.describe(index:))
+            if let log, log.stepsFile != nil, logs.count == 1 {
+                // Per-example noise: one step's samples share ḡ_B and the parameters,
+                // so the trajectory's blocks are whole steps.
+                groupStarts = try log.groupStarts(keeping: read.values.map { $0.isFinite && $0 > 0 })
+                let steps = groupStarts.map { "\($0.count) recording steps, resampled a whole step at a time" } ?? "their steps file is shorter, so resampled sample by sample"
+                notes.append("read \(cleaned.samples.count) per-example noise samples from \(TerminalText.safeForTerminal(log.path, limit: 200)) (\(steps))")
+            }
             kept.append(contentsOf: cleaned.samples)
             dropped.nonfinite += cleaned.dropped.nonfinite
             dropped.nonpositive += cleaned.dropped.nonpositive
         }
         var options = request.options
         options.dependent = options.dependent || logs.contains { $0 != nil }
+        options.groupStarts = groupStarts
         var samples = kept.joined()
         kept = SampleChunks()
         var report = try TailCheck.run(sorting: &samples, options: options)
         report.dropped = dropped
-        return CheckOutcome(report: report, samples: samples)
+        return CheckOutcome(report: report, samples: samples, notes: notes)
     }
 
     /// One sketch per input, merged: the top part is exactly that of the concatenation.

@@ -14,6 +14,10 @@ public struct TailCheck: Sendable {
         /// The samples are a trajectory (autocorrelated, in logging order): widen
         /// the interval by a moving-block bootstrap.
         public var dependent = false
+        /// With `dependent`: where each group of samples that share a step begins
+        /// (the per-example noise of one recording step); the block bootstrap then
+        /// resamples whole steps. nil: each sample is its own step.
+        public var groupStarts: [Int]?
 
         public init(k: Int? = nil, seed: UInt64 = 0, bootstrapReplicates: Int = 100,
                     xminSearch: PowerLawFitter.XminSearch = .automatic(exactLimit: 200_000)) {
@@ -61,7 +65,8 @@ public struct TailCheck: Sendable {
         // Never leave while the fit still runs, not even by throwing: a caller that
         // exits on the error would end the process under the working thread.
         defer { _ = powerLaw.result }
-        let trajectory = options.dependent ? DependentSamples(ordered: samples, seed: options.doubleBootstrap.seed) : nil
+        let trajectory = options.dependent
+            ? DependentSamples(ordered: samples, seed: options.doubleBootstrap.seed, groupStarts: options.groupStarts) : nil
         let decision = options.rule.decide(data, n: data.count, trajectory: trajectory)
         let choice = try chooseK(options, n: data.count, largestUsable: data.count - 1, stable: decision.evidence.kStar) {
             options.doubleBootstrap.chooseK(data)
@@ -137,6 +142,11 @@ public struct TailCheck: Sendable {
         let kernel = KernelEstimator.estimate(data, k: choice.k)
         let powerLaw = fitted ?? fitter.fit(data)
         var reason = decision.reason
+        // What an inconclusive answer can still rule out, said first: the interval
+        // the verdict reads lies wholly above 2.
+        if decision.verdict == .inconclusive, let lower = decision.evidence.alphaInterval95?.lower, lower > 2 {
+            reason = "no sign of infinite variance (α > 2 at 95 %, interval from \(String(format: "%.3g", lower))); " + reason
+        }
         // The text never contradicts itself: a rejected goodness of fit qualifies a power-law verdict.
         if let p = powerLaw?.goodnessOfFitP, p < PowerLawFitter.plausibilityThreshold, decision.verdict == .heavy || decision.verdict == .infiniteVariance {
             reason += "; but the Clauset–Shalizi–Newman goodness-of-fit test rejects an exact power law above its xmin (p = \(String(format: "%.2g", p))): the tail index describes the top k*, not a Pareto law"

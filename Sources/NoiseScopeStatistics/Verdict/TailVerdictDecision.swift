@@ -93,7 +93,7 @@ extension TailVerdictRule {
         evidence.alphaInterval95 = interval
         var shown = "α̂ = \(format(alpha)), 95 % interval [\(format(interval.lower ?? 0)), \(interval.upper.map(format) ?? "∞")] at k* = \(kStar) (stable from k = \(ks[stable[0]]))"
         if let spread = evidence.blockBootstrap {
-            shown += "; samples treated as a dependent trajectory: interval widened by a moving-block bootstrap (blocks of \(spread.blockLength), \(spread.replicates) replicates)"
+            shown += "; samples treated as a dependent trajectory: interval widened by a moving-block bootstrap (blocks of \(spread.blockLength)\(spread.blockUnit.map { " whole " + $0 } ?? ""), \(spread.replicates) replicates)"
         }
 
         // 6. Cross-checks.

@@ -1,0 +1,55 @@
+import Foundation
+import NoiseScopeCore
+import NoiseScopeStatistics
+import XCTest
+
+/// `check DIR` on a noisescope_torch log with per-example noise: it reads
+/// noise_per_example.npy (not the fewer micro-batch norms), says so, and
+/// resamples whole recording steps (noise_per_example_steps.npy); the file
+/// named directly reads the same; a steps file too short falls back to samples.
+final class PerExampleLogTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws { directory = try CommandLineHarness.temporaryDirectory() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    func makeLog(stepsCount: Int) throws -> URL {
+        let log = directory.appendingPathComponent("log")
+        try FileManager.default.createDirectory(at: log, withIntermediateDirectories: true)
+        let perExample = SyntheticDistribution.pareto(alpha: 1.5, xmin: 1).sample(count: 1200, seed: 4)
+        try NumpyArrayWriter.data(perExample).write(to: log.appendingPathComponent("noise_per_example.npy"))
+        try NumpyArrayWriter.data((0..<stepsCount).map { Double($0 / 24) }).write(to: log.appendingPathComponent("noise_per_example_steps.npy"))
+        try NumpyArrayWriter.data(Array(perExample.prefix(50))).write(to: log.appendingPathComponent("noise_norms.npy"))
+        let manifest: [String: Any] = ["schema": "noisescope-log/1", "complete": true]
+        try JSONSerialization.data(withJSONObject: manifest).write(to: log.appendingPathComponent("manifest.json"))
+        return log
+    }
+
+    func check(_ path: String) throws -> (json: [String: Any], stderr: String) {
+        let result = try CommandLineHarness.run(["check", path, "--json", "--bootstrap", "0"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return (try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]), result.stderr)
+    }
+
+    func testPerExampleNoiseIsReadAndResampledByWholeSteps() throws {
+        let log = try makeLog(stepsCount: 1200)
+        let (json, stderr) = try check(log.path)
+        XCTAssertEqual(json["n"] as? Int, 1200, "the per-example file, not the 50 norms")
+        XCTAssertTrue(stderr.contains("read 1200 per-example noise samples from") && stderr.contains("(50 recording steps, resampled a whole step at a time)"), stderr)
+        let spread = try XCTUnwrap((json["evidence"] as? [String: Any])?["block_bootstrap"] as? [String: Any])
+        XCTAssertEqual(spread["block_unit"] as? String, "steps")
+        XCTAssertEqual(spread["block_length"] as? Int, 4, "⌈50^(1/3)⌉ steps")
+        let direct = try check(log.appendingPathComponent("noise_per_example.npy").path)
+        XCTAssertEqual(direct.json as NSDictionary, json as NSDictionary)
+    }
+
+    func testAShortStepsFileFallsBackToSamples() throws {
+        let log = try makeLog(stepsCount: 1000)
+        let (json, stderr) = try check(log.path)
+        XCTAssertEqual(json["n"] as? Int, 1200)
+        XCTAssertTrue(stderr.contains("their steps file is shorter, so resampled sample by sample"), stderr)
+        let spread = try XCTUnwrap((json["evidence"] as? [String: Any])?["block_bootstrap"] as? [String: Any])
+        XCTAssertNil(spread["block_unit"])
+        XCTAssertEqual(spread["block_length"] as? Int, 11, "⌈1200^(1/3)⌉ samples")
+    }
+}
