@@ -42,9 +42,17 @@ public struct RunDirectory: Sendable {
         try reader.read(try open(name))
     }
 
-    /// `name` opened for reading without following any link below `path`.
+    /// `name` opened for reading without following any link below `path`,
+    /// and the same file (device and inode) that the check before the open saw:
+    /// a file swapped for another between the two is refused, not read.
     func open(_ name: String) throws -> InputFile {
-        _ = try file(name)  // the message for a missing file names the run
-        return try InputFile(regularFileIn: path, at: name)
+        let full = try file(name)  // the message for a missing file names the run
+        var checked = stat()
+        guard lstat(full, &checked) == 0 else { throw NoiseScopeError("\(full) disappeared while being read; run again once the run directory is complete") }
+        let input = try InputFile(regularFileIn: path, at: name)
+        guard input.identity == (UInt64(checked.st_dev), UInt64(checked.st_ino)) else {
+            throw NoiseScopeError("\(full) changed while being opened (another file took its place); run again once the run directory is complete")
+        }
+        return input
     }
 }

@@ -14,6 +14,8 @@ package final class InputFile {
     private let ownsDescriptor: Bool
     /// The size in bytes of a regular file; nil for pipes and terminals.
     public let regularFileSize: Int?
+    /// The device and inode opened (fstat), to compare with what an earlier lstat saw.
+    public let identity: (device: UInt64, inode: UInt64)
     /// Bytes read so far (to size buffers for regular files).
     private var consumed = 0
 
@@ -41,6 +43,7 @@ package final class InputFile {
             throw NoiseScopeError("\(TerminalText.safeForTerminal(path, limit: 200)) is a directory; give a file of samples")
         }
         regularFileSize = kind == S_IFREG ? Int(status.st_size) : nil
+        identity = (UInt64(status.st_dev), UInt64(status.st_ino))
     }
 
     /// The regular file at `relativePath` ("name" or "sub/name") inside
@@ -79,6 +82,7 @@ package final class InputFile {
         // Reads block as usual: O_NONBLOCK only kept a FIFO from hanging the open.
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
         regularFileSize = Int(status.st_size)
+        identity = (UInt64(status.st_dev), UInt64(status.st_ino))
     }
 
     deinit { if ownsDescriptor { close(descriptor) } }
