@@ -41,6 +41,12 @@ final class PerExampleLogTests: XCTestCase {
         XCTAssertEqual(spread["block_length"] as? Int, 4, "⌈50^(1/3)⌉ steps")
         let direct = try check(log.appendingPathComponent("noise_per_example.npy").path)
         XCTAssertEqual(direct.json as NSDictionary, json as NSDictionary)
+        // The report reads the same samples, the same way, and says how many each verdict needs.
+        let report = try CommandLineHarness.run(["report", log.path, "--bootstrap", "0"])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        let page = try String(contentsOf: log.appendingPathComponent("report.html"), encoding: .utf8)
+        XCTAssertTrue(page.contains("n = 1200 per-example noise ‖g_i − ḡ_B‖ (noise_per_example.npy) from 50 recording steps; the verdict commits from n = 500, and can say infinite-variance or light from n = 5000"), "the sample-size fact")
+        XCTAssertTrue(page.contains("blocks of 4 whole steps"), "the report's interval resamples whole steps")
     }
 
     func testAShortStepsFileFallsBackToSamples() throws {

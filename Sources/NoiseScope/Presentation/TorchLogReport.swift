@@ -25,16 +25,26 @@ extension RunReportBuilder {
 
     func torchLogReport(_ run: RunDirectory) throws -> RunReport {
         let manifest = try TorchLogManifest.read(run)
-        guard try run.has("noise_norms.npy") else {
+        // The per-example noise when the log has it (as check DIR reads it), else the micro-batch norms.
+        let perExample = try TorchLogInput.resolve(group: nil)(run.path).flatMap { $0.stepsFile == nil ? nil : $0 }
+        guard try perExample != nil || run.has("noise_norms.npy") else {
             throw NoiseScopeError("\(run.path) has no noise_norms.npy: the run recorded no noise sample (was it stopped before its first recording step?)")
         }
-        let norms = try run.samples("noise_norms.npy").values.filter { $0 > 0 && $0.isFinite }
-        // Noise norms recorded along training are a trajectory: autocorrelated, maybe drifting.
+        let read = try perExample?.samples(SampleReader()).values ?? run.samples("noise_norms.npy").values
+        let usable = read.map { $0 > 0 && $0.isFinite }
+        let norms = zip(read, usable).filter(\.1).map(\.0)
+        // Noise recorded along training is a trajectory: autocorrelated, maybe drifting;
+        // per-example samples of one step share ḡ_B and the parameters, so blocks are whole steps.
         var options = TailCheck.Options(seed: seed, bootstrapReplicates: bootstrap)
         options.dependent = true
+        options.groupStarts = try perExample?.groupStarts(keeping: usable)
         let check = try TailCheck.run(norms, options: options)
+        let rule = options.rule
+        let source = perExample == nil ? "micro-batch noise norms (noise_norms.npy)"
+            : "per-example noise ‖g_i − ḡ_B‖ (noise_per_example.npy)\(options.groupStarts.map { " from \($0.count) recording steps" } ?? "")"
         func shown<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "n/a" }
         var facts = [
+            "n = \(norms.count) \(source); the verdict commits from n = \(rule.minimumSamples), and can say infinite-variance or light from n = \(rule.minimumForInfiniteVariance)",
             "\(shown(manifest.modelClass)) (\(shown(manifest.parameterCount)) parameters), mode \(shown(manifest.mode)), noise against \(shown(manifest.noiseReference))",
             "world size \(shown(manifest.worldSize)), B_small = \(shown(manifest.batchSizeSmall)), B_big = \(shown(manifest.batchSizeBig)), seed \(shown(manifest.seed))",
             "recorded \(shown(manifest.created)) – \(shown(manifest.closed)), complete: \(manifest.complete.map { $0 ? "yes" : "no (the run stopped early)" } ?? "n/a")",
