@@ -25,7 +25,8 @@ public struct RunReport {
     }
 
     public var title: String
-    public var verdict: TailVerdict
+    /// The run's verdict; nil on a page of several runs, whose table gives each one's.
+    public var verdict: TailVerdict?
     public var verdictReason: String
     /// One-line facts under the verdict (model, sizes, seed …).
     public var facts: [String]
@@ -36,7 +37,7 @@ public struct RunReport {
     /// Figures: caption and standalone SVG document.
     public var figures: [(caption: String, svg: String)]
 
-    public init(title: String, verdict: TailVerdict, verdictReason: String, facts: [String], glance: [(String, String)] = [],
+    public init(title: String, verdict: TailVerdict?, verdictReason: String, facts: [String], glance: [(String, String)] = [],
                 tables: [Table], figures: [(caption: String, svg: String)]) {
         self.title = title; self.verdict = verdict; self.verdictReason = verdictReason
         self.facts = facts; self.glance = glance; self.tables = tables; self.figures = figures
@@ -165,16 +166,23 @@ public struct RunReport {
         </style>
         </head>
         <body>
-        <h1>\(escape(title))</h1>
-        <section class="verdict-section">
-        <p class="verdict \(verdict.rawValue)"><strong>\(verdict.rawValue)</strong> — \(escape(verdictReason))</p><p><small>\(escape(verdict.rawValue)) means \(escape(verdict.meaning())).</small></p>\n
+        <h1>\(escape(title))</h1>\n
         """
-        if !glance.isEmpty {
-            page += "<table class=\"glance\">\n"
-            for (label, value) in glance { page += "<tr><td>\(escape(label))</td><td>\(escape(value))</td></tr>\n" }
-            page += "</table>\n"
+        if let verdict {
+            page += """
+            <section class="verdict-section">
+            <p class="verdict \(verdict.rawValue)"><strong>\(verdict.rawValue)</strong> — \(escape(verdictReason))</p><p><small>\(escape(verdict.rawValue)) means \(escape(verdict.meaning())).</small></p>\n
+            """
+            if !glance.isEmpty {
+                page += "<table class=\"glance\">\n"
+                for (label, value) in glance { page += "<tr><td>\(escape(label))</td><td>\(escape(value))</td></tr>\n" }
+                page += "</table>\n"
+            }
+            page += "<h2>What to do</h2>\n<p>\(escape(Self.advice(for: verdict)))</p>\n</section>\n"
+        } else if !verdictReason.isEmpty {
+            page += "<p>\(escape(verdictReason))</p>\n"
         }
-        page += "<h2>What to do</h2>\n<p>\(escape(Self.advice(for: verdict)))</p>\n</section>\n<h2>The run</h2>\n<ul>\n"
+        page += "<h2>\(verdict == nil ? "The runs" : "The run")</h2>\n<ul>\n"
         for fact in facts { page += "<li>\(escape(fact))</li>\n" }
         page += "</ul>\n<div class=\"tables\">\n"
         for table in tables {

@@ -42,7 +42,9 @@ final class RunReportPageTests: XCTestCase {
         let xi = "\(g(gpd.xi)), 95 % CI [\(g(gpd.xiInterval95?.lower)), \(g(gpd.xiInterval95?.upper))]"
         XCTAssertTrue(verdictSection.contains(xi), "GPD ξ̂ with its interval: \(xi)")
         let power = try XCTUnwrap(check.powerLaw)
-        let csn = "\(g(power.alpha)) ± \(g(power.sigma)), goodness of fit p = \(g(power.goodnessOfFitP)) (20 replicates)"
+        // Sequential goodness of fit: at most the 20 replicates asked, fewer once 2 reach the observed distance.
+        XCTAssertTrue((2...20).contains(power.goodnessOfFitReplicates))
+        let csn = "\(g(power.alpha)) ± \(g(power.sigma)), goodness of fit p = \(g(power.goodnessOfFitP)) (\(power.goodnessOfFitReplicates) replicates)"
         XCTAssertTrue(verdictSection.contains(csn), "CSN α̂ with its p-value: \(csn)")
         // The same digits as the console's account of the check.
         let console = check.humanReadableSummary(source: "run")

@@ -25,23 +25,10 @@ extension RunReportBuilder {
 
     func torchLogReport(_ run: RunDirectory) throws -> RunReport {
         let manifest = try TorchLogManifest.read(run)
-        // The per-example noise when the log has it (as check DIR reads it), else the micro-batch norms.
-        let perExample = try TorchLogInput.resolve(group: nil)(run.path).flatMap { $0.stepsFile == nil ? nil : $0 }
-        guard try perExample != nil || run.has("noise_norms.npy") else {
-            throw NoiseScopeError("\(run.path) has no noise_norms.npy: the run recorded no noise sample (was it stopped before its first recording step?)")
-        }
-        let read = try perExample?.samples(SampleReader()).values ?? run.samples("noise_norms.npy").values
-        let usable = read.map { $0 > 0 && $0.isFinite }
-        let norms = zip(read, usable).filter(\.1).map(\.0)
-        // Noise recorded along training is a trajectory: autocorrelated, maybe drifting;
-        // per-example samples of one step share ḡ_B and the parameters, so blocks are whole steps.
+        let noise = try torchLogNoise(run)
+        let (norms, check, source, rule) = (noise.samples, noise.check, noise.source, TailVerdictRule())
         var options = TailCheck.Options(seed: seed, bootstrapReplicates: bootstrap)
         options.dependent = true
-        options.groupStarts = try perExample?.groupStarts(keeping: usable)
-        let check = try TailCheck.run(norms, options: options)
-        let rule = options.rule
-        let source = perExample == nil ? "micro-batch noise norms (noise_norms.npy)"
-            : "per-example noise ‖g_i − ḡ_B‖ (noise_per_example.npy)\(options.groupStarts.map { " from \($0.count) recording steps" } ?? "")"
         func shown<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "n/a" }
         var facts = [
             "n = \(norms.count) \(source); the verdict commits from n = \(rule.minimumSamples), and can say infinite-variance or light from n = \(rule.minimumForInfiniteVariance)",
@@ -98,6 +85,26 @@ extension RunReportBuilder {
         return RunReport(title: "Gradient noise of \(shown(manifest.modelClass)) (PyTorch log)", verdict: check.verdict,
                          verdictReason: check.verdictReason, facts: facts,
                          glance: RunReport.glance(for: check), tables: tables, figures: figures)
+    }
+
+    /// A log's noise and its check: the per-example noise when the log has it
+    /// (as check DIR reads it), else the micro-batch norms; checked as a
+    /// trajectory, whose blocks are whole recording steps for per-example noise
+    /// (one step's samples share ḡ_B and the parameters).
+    func torchLogNoise(_ run: RunDirectory) throws -> (samples: [Double], check: TailCheckReport, source: String) {
+        let perExample = try TorchLogInput.resolve(group: nil)(run.path).flatMap { $0.stepsFile == nil ? nil : $0 }
+        guard try perExample != nil || run.has("noise_norms.npy") else {
+            throw NoiseScopeError("\(run.path) has no noise_norms.npy: the run recorded no noise sample (was it stopped before its first recording step?)")
+        }
+        let read = try perExample?.samples(SampleReader()).values ?? run.samples("noise_norms.npy").values
+        let usable = read.map { $0 > 0 && $0.isFinite }
+        let samples = zip(read, usable).filter(\.1).map(\.0)
+        var options = TailCheck.Options(seed: seed, bootstrapReplicates: bootstrap)
+        options.dependent = true
+        options.groupStarts = try perExample?.groupStarts(keeping: usable)
+        let source = perExample == nil ? "micro-batch noise norms (noise_norms.npy)"
+            : "per-example noise ‖g_i − ḡ_B‖ (noise_per_example.npy)\(options.groupStarts.map { " from \($0.count) recording steps" } ?? "")"
+        return (samples, try TailCheck.run(samples, options: options), source)
     }
 
     func readSteps(_ run: RunDirectory) throws -> [StepRecord] {
