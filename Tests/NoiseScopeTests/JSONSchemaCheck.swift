@@ -2,7 +2,7 @@ import Foundation
 
 /// A small JSON Schema (draft 2020-12) checker for the keywords our schemas in
 /// schemas/ use: type, $ref into $defs, properties, required, items, enum,
-/// const, minimum, exclusiveMaximum, minItems, uniqueItems, pattern, anyOf,
+/// const, minimum, maximum, exclusiveMaximum, minLength, minItems, uniqueItems, pattern, anyOf,
 /// allOf, not, if/then, dependentRequired, additionalProperties. Returns the
 /// problems found (empty: valid). The Python suite checks the same files with
 /// the jsonschema package, so both sides read one contract.
@@ -30,7 +30,9 @@ struct JSONSchemaCheck {
         if let number = value as? NSNumber, !Self.isBool(value) {
             if let minimum = schema["minimum"] as? Double, number.doubleValue < minimum { out.append("\(path): below \(minimum)") }
             if let maximum = schema["exclusiveMaximum"] as? Double, number.doubleValue >= maximum { out.append("\(path): not below \(maximum)") }
+            if let maximum = schema["maximum"] as? Double, number.doubleValue > maximum { out.append("\(path): above \(maximum)") }
         }
+        if let string = value as? String, let length = schema["minLength"] as? Int, string.count < length { out.append("\(path): shorter than \(length)") }
         if let string = value as? String, let pattern = schema["pattern"] as? String,
            string.range(of: pattern, options: .regularExpression) == nil { out.append("\(path): \(string) does not match \(pattern)") }
         if let object = value as? [String: Any] {

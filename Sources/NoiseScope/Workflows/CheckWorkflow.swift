@@ -85,7 +85,7 @@ public enum CheckWorkflow {
         }
         var options = request.options
         options.dependent = options.dependent || logs.contains { $0 != nil }
-        options.groupStarts = groupStarts
+        options.groupStarts = groupStarts ?? options.groupStarts
         var samples = kept.joined()
         kept = SampleChunks()
         var report = try TailCheck.run(sorting: &samples, options: options)

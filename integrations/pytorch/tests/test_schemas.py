@@ -152,3 +152,46 @@ def test_swift_measure_summary_follows_its_schema(tmp_path):
     assert "b_simple_exact_gradient" in summary and "b_simple" not in summary
     broken = dict(summary, parameter_count="650")
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(broken))
+
+
+def test_check_report_follows_its_schema_and_the_dataclasses_read_only_its_fields():
+    """`noisescope check --json` against schemas/check-report.schema.json (the
+    Swift tests check the same file), on a power law with its goodness of fit,
+    a light tail and a tiny sample with values to drop; and every field the
+    dataclasses of noisescope_torch.check read is a property of that schema."""
+    import dataclasses
+    import os
+    import shutil
+    from pathlib import Path
+
+    import jsonschema
+    import numpy as np
+
+    from noisescope_torch import check as run_check
+    from noisescope_torch.check import CheckResult, PowerLawFit, SampleSummary, TailEstimate
+
+    schema = json.loads((Path(__file__).resolve().parents[3] / "schemas" / "check-report.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    props = schema["properties"]
+
+    def names(cls):
+        return {f.name for f in dataclasses.fields(cls)} - {"extra", "raw"}
+
+    assert names(CheckResult) <= set(props)
+    assert names(SampleSummary) <= set(props["summary"]["properties"])
+    assert names(TailEstimate) <= set(schema["$defs"]["estimate"]["properties"])
+    assert names(PowerLawFit) <= set(props["powerlaw"]["anyOf"][1]["properties"])
+    # The validator is not vacuous.
+    assert list(validator.iter_errors({"verdict": "very heavy"}))
+
+    if not (os.environ.get("NOISESCOPE_BIN") or shutil.which("noisescope")):
+        pytest.skip("noisescope binary absent (set NOISESCOPE_BIN or put it on PATH)")
+    rng = np.random.default_rng(3)
+    samples = [rng.uniform(size=3000) ** (-1 / 1.5), rng.exponential(size=3000),
+               np.concatenate([rng.uniform(size=12) ** -0.5, [0.0, -1.0]])]
+    for x in samples:
+        result = run_check(x, bootstrap=20, invalid="drop")
+        errors = [e.message for e in validator.iter_errors(result.raw)]
+        assert errors == [], errors
+        assert result.verdict in props["verdict"]["enum"]
+    assert run_check(samples[2], bootstrap=0, invalid="drop").raw["dropped"]["nonpositive"] == 2

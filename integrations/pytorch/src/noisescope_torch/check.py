@@ -87,7 +87,8 @@ class SampleSummary:
 
 @dataclass
 class CheckResult:
-    """What ``noisescope check --json`` printed. ``verdict`` is a string:
+    """What ``noisescope check --json`` printed (schemas/check-report.schema.json
+    is the contract; tests/test_schemas.py checks both). ``verdict`` is a string:
     ``infinite-variance``, ``heavy``, ``light`` (and ``inconclusive`` in newer
     binaries); see docs/check.md for the rule."""
     verdict: str
@@ -95,7 +96,6 @@ class CheckResult:
     n: Optional[int] = None
     summary: Optional[SampleSummary] = None
     hill: Optional[TailEstimate] = None
-    hill_excess_over_median: Optional[TailEstimate] = None
     moments: Optional[TailEstimate] = None
     pickands: Optional[TailEstimate] = None
     kernel: Optional[TailEstimate] = None
@@ -110,8 +110,7 @@ class CheckResult:
         if not isinstance(data, dict) or not isinstance(data.get("verdict"), str):
             raise CheckFailed("noisescope check --json printed no verdict")
         nested = {"summary": SampleSummary, "powerlaw": PowerLawFit, "hill": TailEstimate,
-                  "hill_excess_over_median": TailEstimate, "moments": TailEstimate, "pickands": TailEstimate,
-                  "kernel": TailEstimate}
+                  "moments": TailEstimate, "pickands": TailEstimate, "kernel": TailEstimate}
         known = {f.name for f in fields(cls)} - {"extra", "raw"}
         values = {k: (_build(nested[k], v) if k in nested else v) for k, v in data.items() if k in known}
         return cls(**values, extra={k: v for k, v in data.items() if k not in known}, raw=data)
