@@ -15,6 +15,31 @@ final class SignalTests: XCTestCase {
          "--bootstrap", "0", "--quiet", "--blas-kernels", "library"]
     }
 
+    /// Waits, polling every 5 ms, until `condition` holds or `timeout` seconds
+    /// pass: the tests stop a run at an event (a phase it has reached), not
+    /// after a guessed sleep. Returns whether the condition held.
+    @discardableResult
+    func wait(upTo timeout: Double = 60, until condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(5_000)
+        }
+        return condition()
+    }
+
+    /// CPU seconds `pid` has used (utime + stime of /proc/PID/stat); 0 once it is gone.
+    func cpuSeconds(_ pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// The moments a measure run is stopped at.
+    enum Moment: CaseIterable { case atLaunch, measuring, writing }
+
     /// The files of a run that do not depend on the clock.
     func stableContents(_ path: String) throws -> [String: Data] {
         var contents: [String: Data] = [:]
@@ -32,19 +57,25 @@ final class SignalTests: XCTestCase {
         XCTAssertNotEqual(old["noise_norms.npy"], new["noise_norms.npy"])
         var outcomes: [String: Int] = [:]
         for signalNumber in [SIGINT, SIGTERM, SIGKILL] {
-            for delay in [0.05, 0.3, 0.6, 1.0, 1.6] {
+            for moment in Moment.allCases {
                 let process = Process()
                 process.executableURL = CommandLineHarness.binary
                 process.arguments = measureArguments(seed: 2, out: out)
                 process.standardOutput = FileHandle.nullDevice
                 process.standardError = FileHandle.nullDevice
                 try process.run()
-                Thread.sleep(forTimeInterval: delay)
-                kill(process.processIdentifier, signalNumber)
+                let pid = process.processIdentifier
+                switch moment {
+                case .atLaunch: break
+                case .measuring: wait { !process.isRunning || cpuSeconds(pid) >= 0.2 }
+                case .writing:  // its temporary directory exists: the files are being written
+                    wait { !process.isRunning || ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).contains { $0.hasPrefix(".run.tmp-") } }
+                }
+                kill(pid, signalNumber)
                 process.waitUntilExit()
                 let now = try stableContents(out)
                 let which = now == old ? "old" : now == new ? "new" : "torn"
-                XCTAssertNotEqual(which, "torn", "signal \(signalNumber) after \(delay) s left a mixed directory: \(now.keys.sorted())")
+                XCTAssertNotEqual(which, "torn", "signal \(signalNumber) at \(moment) left a mixed directory: \(now.keys.sorted())")
                 outcomes[which, default: 0] += 1
                 if which == "old" && signalNumber != SIGKILL {
                     XCTAssertNotEqual(process.terminationStatus, 0)
@@ -105,7 +136,9 @@ final class SignalTests: XCTestCase {
         let errors = Pipe()
         process.standardError = errors
         try process.run()
-        Thread.sleep(forTimeInterval: 3)
+        // Stopped once its first checkpoint is on disk, so the message names it.
+        XCTAssertTrue(wait { ((try? FileManager.default.contentsOfDirectory(atPath: out + "/checkpoints")) ?? []).contains { $0.hasPrefix("step-") && $0.hasSuffix(".ckpt") } },
+                      "no checkpoint within a minute")
         process.terminate()
         process.waitUntilExit()
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -114,10 +147,22 @@ final class SignalTests: XCTestCase {
         let checkpoints = try FileManager.default.contentsOfDirectory(atPath: out + "/checkpoints").sorted()
         XCTAssertFalse(checkpoints.contains { $0.hasPrefix(".") }, "temporary files are cleaned: \(checkpoints)")
         XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: out).contains { $0.contains(".tmp-") })
-        if let last = checkpoints.last {
-            XCTAssertTrue(stderr.contains("continue with --resume \(out)/checkpoints/\(last)"), stderr)
-        } else {
-            XCTAssertTrue(stderr.contains("no checkpoint was written yet"), stderr)
-        }
+        let last = try XCTUnwrap(checkpoints.last)
+        XCTAssertTrue(stderr.contains("continue with --resume \(out)/checkpoints/\(last)"), stderr)
+
+        // Stopped while training, before any checkpoint: it says so.
+        let early = Process()
+        early.executableURL = CommandLineHarness.binary
+        early.arguments = ["train", "--model", "resmlp", "--optimizer", "adam", "--batch", "32", "--steps", "1000000",
+                           "--checkpoint-every", "1000000", "--eval-every", "50", "--out", out + "-early", "--quiet", "--blas-kernels", "library"]
+        let earlyErrors = Pipe()
+        early.standardError = earlyErrors
+        try early.run()
+        XCTAssertTrue(wait { cpuSeconds(early.processIdentifier) >= 0.5 }, "training never got under way")
+        early.terminate()
+        early.waitUntilExit()
+        let earlyStderr = String(decoding: earlyErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(early.terminationStatus, 143, earlyStderr)
+        XCTAssertTrue(earlyStderr.contains("no checkpoint was written yet"), earlyStderr)
     }
 }
