@@ -129,8 +129,10 @@ public enum HeavyTailFigures {
                 let lognormal = curve(from: xmin, to: largest, scale: atXmin, floor: floor,
                                       alternatives.lognormalSurvival)
                 axes.add(.line(x: lognormal.x, y: lognormal.y,
-                               label: "Lognormal, μ = " + NumberLabels.quoted(alternatives.lognormalMu)
-                                   + ", σ = " + NumberLabels.quoted(alternatives.lognormalSigma),
+                               label: alternatives.lognormalIsDegenerate
+                                   ? "Lognormal: fit degenerate (μ → −∞, tends to a power law)"
+                                   : "Lognormal, μ = " + NumberLabels.quoted(alternatives.lognormalMu)
+                                       + ", σ = " + NumberLabels.quoted(alternatives.lognormalSigma),
                                style: SeriesStyle(color: .bluishGreen, dash: .dashDotted, lineWidth: 1.75)))
                 let exponential = curve(from: xmin, to: largest, scale: atXmin, floor: floor,
                                         alternatives.exponentialSurvival)

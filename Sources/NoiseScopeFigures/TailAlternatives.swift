@@ -45,6 +45,14 @@ struct TailAlternatives: Equatable {
         lognormalSigma = Foundation.exp(best[1])
     }
 
+    /// Whether the lognormal fit ran off to its power-law limit: xmin more than
+    /// 8 σ above e^μ (as μ → −∞ and σ → ∞ with μ/σ² fixed, a truncated lognormal
+    /// tends to a power law), where μ and σ themselves mean nothing (μ = −11,800,
+    /// σ = 24 on a default `measure`) and should not be printed as a fit.
+    var lognormalIsDegenerate: Bool {
+        (Foundation.log(xmin) - lognormalMu) / lognormalSigma > 8
+    }
+
     /// P(X ≥ x | X ≥ xmin) under the exponential.
     func exponentialSurvival(_ x: Double) -> Double {
         Foundation.exp(-exponentialRate * (x - xmin))
