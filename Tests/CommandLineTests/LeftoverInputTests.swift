@@ -35,16 +35,29 @@ final class LeftoverInputTests: XCTestCase {
         XCTAssertEqual(try String(contentsOf: out.appendingPathComponent("notes.txt"), encoding: .utf8), "my notes")
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("drafts").path))
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("summary.json").path))
-        // A marker of an older release lists nothing: its figures and tables count as ours, a note does not.
+        // A marker of an older release lists nothing: then only this run's own names are ours.
         try FileManager.default.removeItem(at: out.appendingPathComponent("drafts"))
         try Data("measure\n".utf8).write(to: out.appendingPathComponent(".noisescope-run"))
         try Data("<svg/>".utf8).write(to: out.appendingPathComponent("old_figure.svg"))
         let legacy = try measure(out)
         XCTAssertEqual(legacy.status, 1)
-        XCTAssertTrue(legacy.stderr.contains("holds 1 entry noisescope did not write ('notes.txt')"), legacy.stderr)
+        XCTAssertTrue(legacy.stderr.contains("holds 2 entries noisescope did not write ('notes.txt', 'old_figure.svg')"), legacy.stderr)
         try FileManager.default.removeItem(at: out.appendingPathComponent("notes.txt"))
+        try FileManager.default.removeItem(at: out.appendingPathComponent("old_figure.svg"))
         XCTAssertEqual(try measure(out).status, 0)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("old_figure.svg").path))
+        // A marker can never make a folder ours, nor can a marker that is itself a folder.
+        try FileManager.default.createDirectory(at: out.appendingPathComponent("thesis"), withIntermediateDirectories: false)
+        try Data("chapter".utf8).write(to: out.appendingPathComponent("thesis/one.tex"))
+        try Data("measure\nthesis\n".utf8).write(to: out.appendingPathComponent(".noisescope-run"))
+        XCTAssertEqual(try measure(out).status, 1)
+        try FileManager.default.removeItem(at: out.appendingPathComponent(".noisescope-run"))
+        try FileManager.default.createDirectory(at: out.appendingPathComponent(".noisescope-run"), withIntermediateDirectories: false)
+        try Data("keep".utf8).write(to: out.appendingPathComponent(".noisescope-run/keep.txt"))
+        let folderMarker = try measure(out)
+        XCTAssertEqual(folderMarker.status, 1)
+        XCTAssertTrue(folderMarker.stderr.contains("'.noisescope-run'") && folderMarker.stderr.contains("'thesis'"), folderMarker.stderr)
+        XCTAssertEqual(try String(contentsOf: out.appendingPathComponent("thesis/one.tex"), encoding: .utf8), "chapter")
+        XCTAssertEqual(try String(contentsOf: out.appendingPathComponent(".noisescope-run/keep.txt"), encoding: .utf8), "keep")
     }
 
     func testDependentIsKeptOnStandardInput() throws {

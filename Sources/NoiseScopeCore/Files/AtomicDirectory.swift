@@ -13,11 +13,13 @@ import Glibc
 /// by the next run.
 ///
 /// An existing destination is replaced only if everything in it is
-/// noisescope's own: the files this run writes, the files the marker
-/// (`markerName`, which lists them) says an earlier run wrote, and a
+/// noisescope's own: regular files that this run writes, that the marker
+/// (`markerName`, a regular file listing them) says an earlier run wrote, or
 /// `report.html` of `noisescope report`. Anything else (a user's notes, a
-/// subfolder, a home directory given by mistake) is refused in one line that
-/// names it: a re-run never deletes what it did not write.
+/// subfolder, a link, a home directory given by mistake) is refused in one
+/// line that names it: a re-run never deletes what it did not write. A marker
+/// that lists a folder cannot make it ours; a marker of a release before 0.5.0
+/// lists nothing, and then only this run's own names count.
 package enum AtomicDirectory {
     /// The file that marks a directory as a noisescope run.
     public static let markerName = ".noisescope-run"
@@ -90,28 +92,34 @@ package enum AtomicDirectory {
             throw NoiseScopeError("\(shown) exists and is not a directory\(kind == S_IFLNK ? " (a symbolic link)" : ""); give a new directory name")
         }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: destination)) ?? []
+        // Only regular files are ever ours: a folder or a link named like an output is the user's.
+        func regular(_ entry: String) -> Bool { isRegularFile(destination + "/" + entry) }
         guard entries.contains(markerName) else {
-            if Set(entries).isSubset(of: ourNames) { return }
+            if entries.allSatisfy({ ourNames.contains($0) && regular($0) }) { return }
             throw NoiseScopeError("\(shown) exists and is not a noisescope run directory (it holds \(entries.count) other entries); give a new directory, or remove it first")
         }
-        let foreign = entries.filter { !ourNames.contains($0) && !earlierRunWrote($0, in: destination) }.sorted()
-        guard foreign.isEmpty else {
-            let named = foreign.prefix(5).map { TerminalText.quoted($0, limit: 60) }.joined(separator: ", ") + (foreign.count > 5 ? ", …" : "")
-            throw NoiseScopeError("\(shown) holds \(foreign.count) \(foreign.count == 1 ? "entry" : "entries") noisescope did not write (\(named)); a re-run replaces the whole directory, so move them out or give another --out")
+        // Ours: a regular file this run writes, one an earlier run listed in its
+        // marker (itself a regular file), or report.html.
+        let earlier = earlierRunFiles(in: destination).union(ourNames).union([reportName])
+        let unknown = entries.filter { !(regular($0) && earlier.contains($0)) }.sorted()
+        guard unknown.isEmpty else {
+            let named = unknown.prefix(5).map { TerminalText.quoted($0, limit: 60) }.joined(separator: ", ") + (unknown.count > 5 ? ", …" : "")
+            throw NoiseScopeError("\(shown) holds \(unknown.count) \(unknown.count == 1 ? "entry" : "entries") noisescope did not write (\(named)); a re-run replaces the whole directory, so move them out or give another --out")
         }
     }
 
-    /// Whether an earlier run wrote `entry` of `directory`: named in its marker,
-    /// or `report.html`; under a marker of an older release, which listed
-    /// nothing, any regular file with an extension noisescope writes.
-    static func earlierRunWrote(_ entry: String, in directory: String) -> Bool {
-        let listed = ((try? InputFile(regularFileIn: directory, at: markerName).readAll(limit: 1 << 20)) ?? [])
-            .split(separator: UInt8(ascii: "\n")).dropFirst().map { String(decoding: $0, as: UTF8.self) }
-        if entry == reportName || listed.contains(entry) { return true }
-        guard listed.isEmpty else { return false }
+    /// The regular files an earlier run listed in its marker; none when the
+    /// marker is not a regular file (a folder, a link) or lists nothing (a
+    /// marker of a release before 0.5.0: then only this run's own names count).
+    static func earlierRunFiles(in directory: String) -> Set<String> {
+        guard let bytes = try? InputFile(regularFileIn: directory, at: markerName).readAll(limit: 1 << 20) else { return [] }
+        return Set(bytes.split(separator: UInt8(ascii: "\n")).dropFirst().map { String(decoding: $0, as: UTF8.self) }
+            .filter { !$0.isEmpty && !$0.contains("/") && $0 != "." && $0 != ".." })
+    }
+
+    static func isRegularFile(_ path: String) -> Bool {
         var status = stat()
-        let regular = lstat(directory + "/" + entry, &status) == 0 && status.st_mode & S_IFMT == S_IFREG
-        return regular && ["svg", "pdf", "png", "csv", "npy", "json"].contains((entry as NSString).pathExtension)
+        return lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG
     }
 
     /// Temporary directories of runs that were killed: `.NAME.tmp-PID-*` whose PID is gone.
