@@ -49,6 +49,34 @@ final class PerExampleLogTests: XCTestCase {
         XCTAssertTrue(page.contains("blocks of 4 whole steps"), "the report's interval resamples whole steps")
     }
 
+    func testSeveralLogsKeepTheirStepsAndAFileNamedWithoutAFolderReads() throws {
+        let log = try makeLog(stepsCount: 1200)
+        let second = directory.appendingPathComponent("second")
+        try FileManager.default.copyItem(at: log, to: second)
+        let result = try CommandLineHarness.run(["check", log.path, second.path, "--json", "--bootstrap", "0"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(json["n"] as? Int, 2400)
+        let spread = try XCTUnwrap((json["evidence"] as? [String: Any])?["block_bootstrap"] as? [String: Any])
+        XCTAssertEqual(spread["block_unit"] as? String, "steps")
+        XCTAssertEqual(spread["block_length"] as? Int, 5, "⌈100^(1/3)⌉ steps of the two logs")
+        XCTAssertEqual(result.stderr.components(separatedBy: "(50 recording steps, resampled a whole step at a time)").count - 1, 2, result.stderr)
+        // From inside the log: `check noise_per_example.npy` once failed on the empty folder name.
+        let process = Process()
+        process.executableURL = CommandLineHarness.binary
+        process.arguments = ["check", "noise_per_example.npy", "--json", "--bootstrap", "0"]
+        process.currentDirectoryURL = log
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let inside = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        XCTAssertEqual(((inside["evidence"] as? [String: Any])?["block_bootstrap"] as? [String: Any])?["block_unit"] as? String, "steps")
+    }
+
     func testAShortStepsFileFallsBackToSamples() throws {
         let log = try makeLog(stepsCount: 1000)
         let (json, stderr) = try check(log.path)

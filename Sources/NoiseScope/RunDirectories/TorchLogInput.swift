@@ -53,8 +53,10 @@ public struct TorchLogInput: Equatable, Sendable {
             let exists = FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory)
             let name = (file as NSString).lastPathComponent
             let byGroupFile = name == "noise_norms_by_group.npy", isPerExampleFile = name == perExampleFile
+            // A file named without a folder lies in the current one ("", not a path, once cut).
+            let parent = (file as NSString).deletingLastPathComponent
             let directory = exists && isDirectory.boolValue ? file
-                : byGroupFile || isPerExampleFile ? (file as NSString).deletingLastPathComponent : nil
+                : byGroupFile || isPerExampleFile ? (parent.isEmpty ? "." : parent) : nil
             guard let directory else {
                 if group != nil { throw NoiseScopeError.invalidSetting(.group, message: "a layer group needs a noisescope_torch log directory (or its noise_norms_by_group.npy); \(TerminalText.quoted(file, limit: 200)) is neither") }
                 return nil

@@ -56,7 +56,8 @@ public enum CheckWorkflow {
         if request.stream && logs.allSatisfy({ $0 == nil }) { return try runStreaming(request) }
         var kept = SampleChunks()
         var dropped = SampleCleaner.DroppedCounts(nonfinite: 0, nonpositive: 0)
-        var groupStarts: [Int]?
+        // Per input: where its samples begin, how many, and its recording steps' starts if it has them.
+        var segments: [(offset: Int, count: Int, starts: [Int]?)] = []
         var notes: [String] = []
         for (file, log) in zip(request.files, logs) {
             let format = request.format ?? SampleFormat.inferred(fromPath: file) ?? .text
@@ -64,7 +65,9 @@ public enum CheckWorkflow {
             if log == nil && format == .text {
                 // Plain text is read a chunk at a time: at 10⁷ values the whole file
                 // would cost 20 bytes a value on top of the values themselves.
+                let offset = kept.count
                 let more = try StreamingSampleReader(format: format, policy: request.invalid).read(path: file) { kept.append($0) }
+                segments.append((offset, kept.count - offset, nil))
                 dropped.nonfinite += more.nonfinite
                 dropped.nonpositive += more.nonpositive
                 continue
@@ -72,20 +75,27 @@ public enum CheckWorkflow {
             let read = try log.map { try $0.samples(SampleReader()) }
                 ?? SampleReader(format: request.format, column: request.column, field: request.field).read(path: file)
             let cleaned = try SampleCleaner(policy: request.invalid).clean(read.values, describeIndex: read.describe(index:))
-            if let log, log.stepsFile != nil, logs.count == 1 {
-                // Per-example noise: one step's samples share ḡ_B and the parameters,
-                // so the trajectory's blocks are whole steps.
-                groupStarts = try log.groupStarts(keeping: read.values.map { $0.isFinite && $0 > 0 })
-                let steps = groupStarts.map { "\($0.count) recording steps, resampled a whole step at a time" } ?? "their steps file is shorter, so resampled sample by sample"
+            // Per-example noise: one step's samples share ḡ_B and the parameters, so the
+            // trajectory's blocks are whole steps; several inputs join their steps in order
+            // (another input's samples are each a step of their own).
+            let offset = kept.count
+            let starts = try log.flatMap { $0.stepsFile == nil ? nil : try $0.groupStarts(keeping: read.values.map { $0.isFinite && $0 > 0 }) }
+            if let log, log.stepsFile != nil {
+                let steps = starts.map { "\($0.count) recording steps, resampled a whole step at a time" } ?? "their steps file is shorter, so resampled sample by sample"
                 notes.append("read \(cleaned.samples.count) per-example noise samples from \(TerminalText.safeForTerminal(log.path, limit: 200)) (\(steps))")
             }
+            segments.append((offset, cleaned.samples.count, starts))
             kept.append(contentsOf: cleaned.samples)
             dropped.nonfinite += cleaned.dropped.nonfinite
             dropped.nonpositive += cleaned.dropped.nonpositive
         }
         var options = request.options
         options.dependent = options.dependent || logs.contains { $0 != nil }
-        options.groupStarts = groupStarts ?? options.groupStarts
+        if segments.contains(where: { $0.starts != nil }) {
+            options.groupStarts = segments.flatMap { segment in
+                (segment.starts ?? Array(0..<segment.count)).map { segment.offset + $0 }
+            }
+        }
         var samples = kept.joined()
         kept = SampleChunks()
         var report = try TailCheck.run(sorting: &samples, options: options)
@@ -140,6 +150,9 @@ struct SampleChunks {
     private var full: [[Double]] = []
     private var current: [Double] = []
     private static let blockSize = 1 << 16
+
+    /// Values appended so far.
+    var count: Int { full.count * Self.blockSize + current.count }
 
     mutating func append(_ x: Double) {
         if current.count == Self.blockSize {
