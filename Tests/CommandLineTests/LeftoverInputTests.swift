@@ -146,7 +146,7 @@ final class LeftoverInputTests: XCTestCase {
         // (1.798e308/1e308)^-0.5 = 74.6 % of the draws would overflow: refused up front.
         let overflow = try CommandLineHarness.run(["generate", "pareto", "--xmin", "1e308", "--alpha", "0.5", "--count", "3"])
         XCTAssertEqual(overflow.status, 1)
-        XCTAssertTrue(overflow.stderr.contains("74.6 % of the draws would exceed the largest double"), overflow.stderr)
+        XCTAssertTrue(overflow.stderr.contains("about 74.6 % of the draws would exceed the largest double"), overflow.stderr)
         XCTAssertEqual(overflow.stdout, "")
         // α = 0.01 from 1: e^(-0.01·709.78) = 0.08 % overflow, written as inf and counted.
         let rare = try CommandLineHarness.run(["generate", "pareto", "--alpha", "0.01", "--count", "20000", "--seed", "1"])
@@ -155,7 +155,13 @@ final class LeftoverInputTests: XCTestCase {
         let infinite = lines.filter { $0 == "inf" }.count
         XCTAssertTrue(lines.allSatisfy { $0 == "inf" || Double($0)?.isFinite == true })
         XCTAssertGreaterThan(infinite, 0)
-        XCTAssertTrue(rare.stderr.contains("note: \(infinite) of 20000 draws exceeded the largest double"), rare.stderr)
+        XCTAssertTrue(rare.stderr.contains("note: \(infinite) of 20000 draws exceeded the largest double in size"), rare.stderr)
+        // The stable and Student-t kinds are bounded the same way (α = 0.001: about 49 % would overflow).
+        for arguments in [["stable", "--alpha", "0.001"], ["abs-student-t", "--nu", "0.001"]] {
+            let refused = try CommandLineHarness.run(["generate"] + arguments + ["--count", "10"])
+            XCTAssertEqual(refused.status, 1, "\(arguments)")
+            XCTAssertTrue(refused.stderr.contains("% of the draws would exceed the largest double"), refused.stderr)
+        }
     }
 
     func testErrorsNameWhatIsReallyWrong() throws {

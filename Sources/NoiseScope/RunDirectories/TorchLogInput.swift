@@ -53,10 +53,8 @@ public struct TorchLogInput: Equatable, Sendable {
             let exists = FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory)
             let name = (file as NSString).lastPathComponent
             let byGroupFile = name == "noise_norms_by_group.npy", isPerExampleFile = name == perExampleFile
-            // A file named without a folder lies in the current one ("", not a path, once cut).
-            let parent = (file as NSString).deletingLastPathComponent
             let directory = exists && isDirectory.boolValue ? file
-                : byGroupFile || isPerExampleFile ? (parent.isEmpty ? "." : parent) : nil
+                : byGroupFile || isPerExampleFile ? folder(of: file) : nil
             guard let directory else {
                 if group != nil { throw NoiseScopeError.invalidSetting(.group, message: "a layer group needs a noisescope_torch log directory (or its noise_norms_by_group.npy); \(TerminalText.quoted(file, limit: 200)) is neither") }
                 return nil
@@ -80,6 +78,13 @@ public struct TorchLogInput: Equatable, Sendable {
             }
             return TorchLogInput(directory: directory, file: try checked(run, "noise_norms_by_group.npy"), column: String(index + 1))
         }
+    }
+
+    /// The folder that holds `file`: "." for a bare name (cut from "noise_per_example.npy",
+    /// the folder would be "", which no open accepts), "/" for a file at the root.
+    static func folder(of file: String) -> String {
+        guard let slash = file.lastIndex(of: "/") else { return "." }
+        return slash == file.startIndex ? "/" : String(file[..<slash])
     }
 
     /// `name`, after the run directory has checked that it is a regular file.
