@@ -63,7 +63,7 @@ public struct RunReport {
             rows.append(("GPD ξ̂ (top \(light.k))", "≤ \(g(light.xiUpper95)) at 95 %"))
         }
         if let p = check.powerLaw {
-            let fit = p.goodnessOfFitP.map { "p = \(g($0)) (\(p.goodnessOfFitReplicates) replicates)" } ?? "p not run"
+            let fit = p.goodnessOfFitP.map { "p = \(g($0)) (\(PowerLawFit.replicatesText(p)))" } ?? "p not run"
             rows.append(("CSN power law α̂ (x ≥ \(g(p.xmin)))", "\(g(p.alpha)) ± \(g(p.sigma)), goodness of fit \(fit)"))
         } else {
             rows.append(("CSN power law", "no fit (too few distinct values)"))
@@ -95,7 +95,7 @@ public struct RunReport {
             tables.append(Table(title: "Power-law fit (Clauset–Shalizi–Newman)", rows: [
                 ("α̂ ± σ (tail index)", "\(g(p.alpha)) ± \(g(p.sigma))"), ("density exponent", g(p.densityExponent)),
                 ("xmin, n_tail", "\(g(p.xmin)), \(p.tailCount)"), ("KS distance", g(p.ksDistance)),
-                ("goodness of fit p", p.goodnessOfFitP.map { "\(g($0)) (\(p.goodnessOfFitReplicates) replicates)" } ?? "not run"),
+                ("goodness of fit p", p.goodnessOfFitP.map { "\(g($0)) (\(PowerLawFit.replicatesText(p)))" } ?? "not run"),
                 ("vs lognormal: R, p", "\(g(p.versusLognormal.R)), \(g(p.versusLognormal.p))"),
                 ("vs exponential: R, p", "\(g(p.versusExponential.R)), \(g(p.versusExponential.p))"),
             ]))

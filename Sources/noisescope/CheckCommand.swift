@@ -53,7 +53,7 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Number of upper order statistics for Hill/moments/Pickands (default: the verdict's k*, the largest stable k; else the double bootstrap). The verdict itself never depends on it.")
     var k: Int?
 
-    @Option(help: "Most bootstrap replicates for the power-law goodness-of-fit p-value (0 skips it; CSN advise 2500 for ±0.01). Sequential (Besag & Clifford): it stops once a tenth of them reach the observed KS distance, which happens exactly when p ≥ 0.1, so the decision p < 0.1 is the full run's.")
+    @Option(help: "Most bootstrap replicates R for the power-law goodness-of-fit p-value (0 skips it). Sequential (Besag & Clifford): it stops once ⌈R/10⌉ replicates reach the observed KS distance, which happens exactly when the full run's p ≥ 0.1, so the decision p < 0.1 is the full run's; p above 0.1 is then the coarse estimate ⌈R/10⌉/r (CSN's ±0.01 needs all 2500 replicates, which a decision does not).")
     var bootstrap = 100
 
     @Option(help: "xmin search: exact (every distinct value), grid (400 log-spaced candidates, refined), or auto (exact up to 200000 samples).")

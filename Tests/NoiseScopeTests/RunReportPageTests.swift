@@ -44,7 +44,9 @@ final class RunReportPageTests: XCTestCase {
         let power = try XCTUnwrap(check.powerLaw)
         // Sequential goodness of fit: at most the 20 replicates asked, fewer once 2 reach the observed distance.
         XCTAssertTrue((2...20).contains(power.goodnessOfFitReplicates))
-        let csn = "\(g(power.alpha)) ± \(g(power.sigma)), goodness of fit p = \(g(power.goodnessOfFitP)) (\(power.goodnessOfFitReplicates) replicates)"
+        XCTAssertEqual(PowerLawFit.replicatesText(power), power.goodnessOfFitReplicates < 20
+                       ? "\(power.goodnessOfFitReplicates) of at most 20 bootstrap replicates, sequential" : "20 bootstrap replicates")
+        let csn = "\(g(power.alpha)) ± \(g(power.sigma)), goodness of fit p = \(g(power.goodnessOfFitP)) (\(PowerLawFit.replicatesText(power)))"
         XCTAssertTrue(verdictSection.contains(csn), "CSN α̂ with its p-value: \(csn)")
         // The same digits as the console's account of the check.
         let console = check.humanReadableSummary(source: "run")

@@ -25,7 +25,7 @@ extension TailCheckReport {
         if let p = powerLaw {
             lines.append("  Power law α = \(g(p.alpha)) ± \(g(p.sigma)) above xmin = \(g(p.xmin)) (n_tail = \(p.tailCount), KS D = \(g(p.ksDistance)), \(p.xminSearch) scan; density exponent \(g(p.densityExponent)))")
             if let gof = p.goodnessOfFitP {
-                lines.append("            goodness of fit p = \(g(gof)) (\(p.goodnessOfFitReplicates) bootstrap replicates, sequential: it stops once a tenth of the planned ones reach the observed distance; p < 0.1 rules the power law out)")
+                lines.append("            goodness of fit p = \(g(gof)) (\(PowerLawFit.replicatesText(p)); p < 0.1 rules the power law out)")
             }
             lines.append("            vs lognormal R = \(g(p.versusLognormal.R)), p = \(g(p.versusLognormal.p));  vs exponential R = \(g(p.versusExponential.R)), p = \(g(p.versusExponential.p))  (R > 0 favours the power law)")
         } else {

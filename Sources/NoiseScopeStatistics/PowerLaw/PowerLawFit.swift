@@ -25,8 +25,12 @@ public struct PowerLawFit: Codable, Equatable, Sendable {
     /// Goodness-of-fit p-value by semi-parametric bootstrap, nil if not run;
     /// a sequential estimate (Besag & Clifford) when the bootstrap stopped early.
     public var goodnessOfFitP: Double?
-    /// Bootstrap replicates behind `goodnessOfFitP` (fewer than asked when it stopped early).
+    /// Bootstrap replicates behind `goodnessOfFitP` (fewer than planned when it stopped early).
     public var goodnessOfFitReplicates: Int
+    /// Replicates planned (`--bootstrap`): the sequential test stops at ⌈planned/10⌉ reaching
+    /// the observed distance, so p is then that count over `goodnessOfFitReplicates`. nil in
+    /// reports of releases before 0.5.0, which always ran them all.
+    public var goodnessOfFitPlannedReplicates: Int?
     public var versusLognormal: LikelihoodRatioTest
     public var versusExponential: LikelihoodRatioTest
 
@@ -38,8 +42,20 @@ public struct PowerLawFit: Codable, Equatable, Sendable {
         case xminSearch = "xmin_search"
         case goodnessOfFitP = "gof_p"
         case goodnessOfFitReplicates = "gof_replicates"
+        case goodnessOfFitPlannedReplicates = "gof_replicates_planned"
         case versusLognormal = "vs_lognormal"
         case versusExponential = "vs_exponential"
+    }
+}
+
+extension PowerLawFit {
+    /// "27 of at most 100 bootstrap replicates, sequential" when the test stopped
+    /// early, "100 bootstrap replicates" when it ran them all.
+    public static func replicatesText(_ fit: PowerLawFit) -> String {
+        guard let planned = fit.goodnessOfFitPlannedReplicates, planned > fit.goodnessOfFitReplicates else {
+            return "\(fit.goodnessOfFitReplicates) bootstrap replicates"
+        }
+        return "\(fit.goodnessOfFitReplicates) of at most \(planned) bootstrap replicates, sequential"
     }
 }
 
@@ -89,6 +105,7 @@ public struct PowerLawFitter: Sendable {
         return PowerLawFit(alpha: beta, densityExponent: beta + 1, sigma: beta / Double(m).squareRoot(),
                            xmin: xmin, tailCount: m, ksDistance: best.distance, xminSearch: searchName,
                            goodnessOfFitP: test?.p, goodnessOfFitReplicates: test?.replicates ?? 0,
+                           goodnessOfFitPlannedReplicates: test == nil ? nil : bootstrapReplicates,
                            versusLognormal: versusLognormal, versusExponential: versusExponential)
     }
 

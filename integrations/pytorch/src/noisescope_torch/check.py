@@ -68,6 +68,7 @@ class PowerLawFit:
     ks_distance: Optional[float] = None
     gof_p: Optional[float] = None
     gof_replicates: Optional[int] = None
+    gof_replicates_planned: Optional[int] = None   # fewer run than planned: the sequential test stopped (p >= 0.1)
     xmin_search: Optional[str] = None
     vs_lognormal: Optional[Dict[str, Any]] = None
     vs_exponential: Optional[Dict[str, Any]] = None
