@@ -82,7 +82,10 @@ func decimalFlag(_ text: String) throws -> Double {
         throw ValidationError("not a decimal number (write it as 0.05 or 5e-2)")
     }
     guard value.isFinite else { throw ValidationError("too large for a double") }
-    guard value == 0 || value.magnitude >= Double.leastNormalMagnitude else {
+    // 1e-400 reads as 0: refused like a subnormal, unless every digit is a zero.
+    let mantissa = text.split(whereSeparator: { $0 == "e" || $0 == "E" }).first ?? ""
+    let writtenZero = mantissa.allSatisfy { $0 == "0" || $0 == "." || $0 == "+" || $0 == "-" }
+    guard value == 0 ? writtenZero : value.magnitude >= Double.leastNormalMagnitude else {
         throw ValidationError("below the smallest normal double (2.2e-308)")
     }
     return value

@@ -72,6 +72,8 @@ final class InstallLayoutTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: empty) }
         var environment = plainEnvironment
         environment["NOISESCOPE_DATA_DIR"] = empty.path
+        let version = try CommandLineHarness.run(["--version"], executable: prefix.appendingPathComponent("bin/noisescope"), environment: environment)
+        XCTAssertTrue(version.stdout.contains("bundled data  \(empty.path) (missing:"), version.stdout)
         let result = try CommandLineHarness.run(["measure", "--samples", "20", "--out", empty.appendingPathComponent("o").path],
                                                 executable: prefix.appendingPathComponent("bin/noisescope"), environment: environment)
         XCTAssertEqual(result.status, 1)
@@ -84,7 +86,8 @@ final class InstallLayoutTests: XCTestCase {
         XCTAssertTrue(text.stdout.hasPrefix("noisescope 0.5.0\n"), text.stdout)
         let json = try CommandLineHarness.run(["--version", "--json"])
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        XCTAssertEqual(Set(object.keys), ["version", "commit", "gsl", "openblas", "blas_kernels", "cblas_library", "data_directory"])
+        XCTAssertEqual(Set(object.keys), ["version", "commit", "gsl", "openblas", "blas_kernels", "cblas_library", "data_directory", "data_found"])
+        XCTAssertEqual(object["data_found"] as? Bool, true)
         XCTAssertEqual(object["version"] as? String, "0.5.0")
         // The GSL the package links is 2.x; OpenBLAS's configuration string starts with its name.
         XCTAssertTrue((object["gsl"] as? String)?.hasPrefix("2.") == true, "\(object)")

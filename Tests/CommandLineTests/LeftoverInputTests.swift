@@ -121,7 +121,7 @@ final class LeftoverInputTests: XCTestCase {
     }
 
     func testRealFlagsAreDecimalNumbersOfNormalSize() throws {
-        for (value, reason) in [("0x10", "not a decimal number"), ("1e-320", "below the smallest normal double"),
+        for (value, reason) in [("0x10", "not a decimal number"), ("1e-320", "below the smallest normal double"), ("1e-400", "below the smallest normal double"),
                                 ("nan", "not a decimal number"), ("1e400", "too large for a double")] {
             for arguments in [["simulate", "--lr", value], ["simulate", "--clip", value], ["generate", "pareto", "--alpha", value],
                               ["train", "--lr", value], ["reference", "--alpha", value]] {

@@ -17,6 +17,7 @@ final class UniformSortTests: XCTestCase {
         inputs.append((0..<5000).map { Double($0) / 5000 })                                             // sorted
         inputs.append((0..<5000).map { 1 - Double($0) / 5001 })                                         // reversed
         inputs.append([Double](repeating: 0.5, count: 300) + [1e-300, 0.999_999_999_999_999_9])
+        inputs.append((0..<3000).map { Double($0 % 5) } + [.infinity, 1e300, -.infinity, .greatestFiniteMagnitude])  // would trap Int(b)
         for input in inputs {
             var sorted = input
             UniformSort.sortAscending(&sorted)

@@ -19,12 +19,15 @@ public struct VersionReport: Codable, Equatable, Sendable {
     public let blasKernels: String
     public let cblasLibrary: String?
     public let dataDirectory: String
+    /// Whether the bundled data is there.
+    public let dataFound: Bool
 
     enum CodingKeys: String, CodingKey {
         case version, commit, gsl, openblas
         case blasKernels = "blas_kernels"
         case cblasLibrary = "cblas_library"
         case dataDirectory = "data_directory"
+        case dataFound = "data_found"
     }
 
     /// Every key always present: a development build's commit is written as null.
@@ -37,17 +40,23 @@ public struct VersionReport: Codable, Equatable, Sendable {
         try container.encode(blasKernels, forKey: .blasKernels)
         try container.encode(cblasLibrary, forKey: .cblasLibrary)
         try container.encode(dataDirectory, forKey: .dataDirectory)
+        try container.encode(dataFound, forKey: .dataFound)
     }
 
     /// Reads everything from the running process and its files.
     public static func current() -> VersionReport {
         let data = BundledData.directory
         let recorded = try? String(contentsOf: data.appendingPathComponent(commitFileName), encoding: .utf8)
+        // Recorded by scripts/install as HEAD, with "-dirty" appended when the tree had changes.
         let commit = recorded.map { String($0.prefix(64)).trimmingCharacters(in: .whitespacesAndNewlines) }
-            .flatMap { $0.isEmpty || !$0.allSatisfy(\.isHexDigit) ? nil : $0 }
+            .flatMap { text -> String? in
+                let hex = text.hasSuffix("-dirty") ? String(text.dropLast(6)) : text
+                return hex.isEmpty || !hex.allSatisfy(\.isHexDigit) ? nil : text
+            }
         return VersionReport(version: release, commit: commit, gsl: NativeLibraries.gslVersion,
                              openblas: NativeLibraries.openBLASConfiguration, blasKernels: OpenBLASCore.current,
-                             cblasLibrary: NativeLibraries.cblasLibraryPath, dataDirectory: data.path)
+                             cblasLibrary: NativeLibraries.cblasLibraryPath, dataDirectory: data.path,
+                             dataFound: (try? BundledData.file("prideprejudice.txt")) != nil)
     }
 
     /// The lines for a person.
@@ -59,7 +68,7 @@ public struct VersionReport: Codable, Equatable, Sendable {
         OpenBLAS      \(openblas)
         BLAS kernels  \(blasKernels)
         cblas from    \(cblasLibrary ?? "unknown")
-        bundled data  \(dataDirectory)
+        bundled data  \(dataDirectory)\(dataFound ? "" : " (missing: measure, train and figure need it; reinstall, or set NOISESCOPE_DATA_DIR)")
 
         """
     }

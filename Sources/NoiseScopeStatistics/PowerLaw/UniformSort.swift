@@ -15,7 +15,8 @@ enum UniformSort {
         @inline(__always) func bucket(_ u: Double) -> Int {
             // Clamped, so a value outside [0, 1) (or a NaN) still lands in a bucket.
             let b = u * scale
-            return b >= 1 ? min(buckets - 1, Int(b)) : 0
+            // Compared as a Double first: Int(b) would trap on +∞ or above Int.max.
+            return b >= Double(buckets - 1) ? buckets - 1 : b >= 1 ? Int(b) : 0
         }
         var next = [UInt32](repeating: 0, count: buckets + 1)
         var end = [UInt32](repeating: 0, count: buckets)
