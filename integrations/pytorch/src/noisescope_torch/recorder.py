@@ -282,12 +282,20 @@ class NoiseRecorder(RecordingSteps):
     def running_b_simple(self) -> Optional[float]:
         return self._ema.b_simple
 
-    def close(self, sync: bool = True) -> None:
+    def flush(self) -> None:
+        """Writes this rank's NPY files now (they are otherwise rewritten at most
+        every ``npy_flush_seconds``), so that a reader of ``log_dir`` sees every
+        completed record (``scalars.py`` flushes before it runs the verdict)."""
+        if not self._closed:
+            self._files.flush()
+
+    def close(self, sync: bool = True) -> Optional[Dict[str, Any]]:
         """Completes the last record, writes every file a last time and marks
         the manifest complete. With ``sync`` (default) and several ranks this is
         a collective: call it on every rank. ``sync=False`` makes no collective
-        (the last record, if still in flight, is dropped)."""
-        self._close(sync=sync, error=None)
+        (the last record, if still in flight, is dropped). Returns the record
+        completed during this call (several ranks: the last recorded step's), else None."""
+        return self._close(sync=sync, error=None)
 
     def __enter__(self) -> "NoiseRecorder":
         return self
@@ -297,17 +305,18 @@ class NoiseRecorder(RecordingSteps):
         # manifest stays "complete": false, with the error.
         self._close(sync=kind is None, error=None if kind is None else f"{kind.__name__}: {value}")
 
-    def _close(self, sync: bool, error: Optional[str]) -> None:
+    def _close(self, sync: bool, error: Optional[str]) -> Optional[Dict[str, Any]]:
         if self._closed:
-            return
+            return None
         self._closed = True
+        completed = None
         if self._hook is not None:
             self._hook.armed = False
         if self._pe is not None:
             self._pe.armed = False
             self._pe.capture.remove()
         if error is None and sync:
-            self._finish_pending()
+            completed = self._finish_pending()
         else:
             self._pending = None  # other ranks may be gone: never wait on a collective now
         self._files.flush()
@@ -318,6 +327,7 @@ class NoiseRecorder(RecordingSteps):
         if error is None and self.rank == 0:
             self.summary = self._sample_summary()
             print(self.summary, file=sys.stderr)
+        return completed
 
     # ------------------------------------------------------------ internals
 
