@@ -7,7 +7,6 @@ a missing binary (quantiles still logged, one warning, the reason as text);
 the verdict in a background thread. TensorBoard stores scalars as float32:
 values read back are compared to 1e-6 relative, the returned dicts exactly."""
 
-import json
 import os
 import shutil
 import sys
@@ -19,6 +18,7 @@ from torch import nn
 
 from noisescope_torch import NoiseRecorder, check, read_log
 from noisescope_torch.scalars import CODES, NoiseScalars
+from _scalar_logs import expected_windows, fake_binary
 
 BINARY = os.environ.get("NOISESCOPE_BIN") or shutil.which("noisescope")
 BINARY = BINARY if BINARY and os.path.isfile(BINARY) else None
@@ -51,38 +51,6 @@ def train(recorder, sink, steps=10, batch=8, seed=0):
         opt.step()
         opt.zero_grad()
     out.append(sink.close())
-    return out
-
-
-def fake_binary(tmp_path, verdict="heavy"):
-    """A stand-in for noisescope: records its arguments, prints a fixed verdict."""
-    path = tmp_path / "fake-noisescope"
-    reply = {"verdict": verdict, "verdict_reason": "stand-in", "n": 77,
-             "evidence": {"alpha": 3.5, "alpha_ci95": [2.5, 4.75]}}
-    path.write_text(f"#!/bin/sh\necho \"$@\" >> {tmp_path}/fake-args.txt\necho '{json.dumps(reply)}'\n")
-    path.chmod(0o755)
-    return str(path)
-
-
-def expected_windows(log_dir, window):
-    """Each window's scalars computed from the log files alone."""
-    log = read_log(log_dir)
-    groups = log.manifest["groups"]
-    member = np.zeros((len(groups), len(log.manifest["tensors"])))
-    for t, tensor in enumerate(log.manifest["tensors"]):
-        member[tensor["group"], t] = 1
-    out = []
-    for k in range(0, len(log.steps), window):
-        records = log.steps[k:k + window]
-        steps = [r["step"] for r in records]
-        x = log.per_example[np.isin(log.per_example_steps, steps)]
-        median, q99 = np.quantile(x, [0.5, 0.99])
-        per_group = member @ np.sum([r["noise_sq_by_tensor"] for r in records], axis=0)
-        want = {"noise_median": median, "noise_q99": q99, "noise_q99_over_median": q99 / median,
-                "b_simple_ema": records[-1]["b_simple_ema"],
-                "samples": float(np.sum(np.isin(log.per_example_steps, range(steps[-1] + 1))))}
-        want.update({f"share/{g}": v for g, v in zip(groups, per_group / per_group.sum())})
-        out.append((steps[-1], want))
     return out
 
 

@@ -252,6 +252,10 @@ class NoiseRecorder(RecordingSteps):
         return self._forced or self._schedule.due(self._next_step, self._samples)
 
     @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
     def per_example(self) -> bool:
         """Whether per-example noise is being recorded."""
         return self._pe is not None

@@ -114,7 +114,7 @@ class NoiseScalars:
         """Closes the recorder if it is still open (several ranks: a collective,
         call it on every rank), then returns the last (partial) window's scalars
         with a verdict on the whole run (waited for); None if nothing is left."""
-        if not getattr(self.recorder, "_closed", True):
+        if not self.recorder.closed:
             last = self.recorder.close()
             if last is not None and self.active:
                 self._records.append(last)
