@@ -7,7 +7,7 @@ NoiseRecorder's (``recorder.py``)."""
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import Any, List, Optional, Sequence
 
 import torch
 
@@ -37,6 +37,22 @@ class RecordingSteps:
     def _grads_row(self, b: Optional[int], means: Optional[list] = None):
         return row_from_grads(self._params, self._device, self._layers, b, self.group, self.world_size,
                               self._reference, means)
+
+    def _unclipped_mean(self, mean_sq: float) -> List[Optional[torch.Tensor]]:
+        """Under DDP: the all-reduced gradient as backward left it. A trainer
+        may have clipped ``.grad`` before ``step()`` (the Hugging Face Trainer
+        does); clipping by norm scales every tensor by one factor, which the
+        comm hook's |gbar|^2 (seen during backward) gives back."""
+        grads = [p.grad for p in self._params]
+        present = [g.to_dense() if g.is_sparse else g for g in grads if g is not None]
+        if not present or not mean_sq > 0:
+            return grads
+        held = float(torch.stack(torch._foreach_norm(present)).double().square().sum())
+        factor = (held / mean_sq) ** 0.5
+        if factor < 1 - self._pe.tolerance:
+            self._pe.clipped_steps += 1
+            return [None if g is None else g / factor for g in grads]
+        return grads
 
     def _ranks_examples(self, s: int, mean: Sequence[Optional[torch.Tensor]]) -> None:
         """Several ranks, a recording step: every rank's per-example norms,

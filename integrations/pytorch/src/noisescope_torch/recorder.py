@@ -208,13 +208,17 @@ class NoiseRecorder(RecordingSteps):
             raise RuntimeError("noisescope_torch: NoiseRecorder.step() after close()")
         s = self._next_step if step is None else int(step)
         b = self.batch_size if batch_size is None else int(batch_size)
+        if b is None and self._pe is not None and self.world_size > 1:
+            b = sum(self._pe.capture.sizes.values()) or None     # the examples the hooks saw on this rank
         completed = self._finish_pending()
         try:
             due = self._schedule.due(s, self._samples) or self._forced
             if self._hook is not None:
                 if self._hook.armed:
-                    self._pending = launch(s, self._hook.row(b), self.group, self.world_size)
-                    self._ranks_examples(s, [p.grad for p in self._params])
+                    row = self._hook.row(b)
+                    self._pending = launch(s, row, self.group, self.world_size)
+                    if self._pe is not None:
+                        self._ranks_examples(s, self._unclipped_mean(float(row[3])))
                 elif due:
                     self._warn_once("unarmed", f"noisescope_torch: step {s} was due for recording, but the DDP hook "
                                     f"was not armed before its backward (step numbers not consecutive?); skipped. "
