@@ -151,9 +151,19 @@ class NoiseScopeHFCallback(TrainerCallback):
         return recorder
 
     def _log(self, values: Optional[Dict[str, float]]) -> None:
-        """The scalars through ``trainer.log``: every report_to integration and state.log_history."""
-        if values and self.trainer is not None:
+        """The scalars through ``trainer.log``: every report_to integration and
+        state.log_history, at the window's last recorded step (with several
+        ranks a record completes one step later: the Trainer's step counter is
+        set to the recorded step for this one call, then restored)."""
+        if not values or self.trainer is None:
+            return
+        state, step = self.trainer.state, self.scalars.last_step
+        current = state.global_step
+        state.global_step = current if step is None else step
+        try:
             self.trainer.log(dict(values))
+        finally:
+            state.global_step = current
 
     def on_pre_optimizer_step(self, args, state, control, **kwargs):
         if self.recorder is None or self.recorder.closed:
