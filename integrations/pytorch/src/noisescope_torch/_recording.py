@@ -11,10 +11,19 @@ from typing import Any, List, Optional, Sequence
 
 import torch
 
-from ._exchange import row_from_grads
+from ._dist import comm_device
+from ._exchange import launch, row_from_grads, row_from_shares
 from ._grads import batch_length, check_micro_config, loss_adds_examples, micro_batch_rows
 from ._params import flatten_like
+from ._rules import FunctionalRule
 from ._schedule import Schedule
+
+
+def full_gradient(grad: Optional[torch.Tensor]) -> Optional[torch.Tensor]:
+    """A gradient as one ordinary tensor: a sharded DTensor gathered whole (a collective)."""
+    if grad is not None and hasattr(grad, "full_tensor"):
+        return grad.full_tensor()
+    return grad
 
 
 class RecordingSteps:
@@ -53,6 +62,36 @@ class RecordingSteps:
             self._pe.clipped_steps += 1
             return [None if g is None else g / factor for g in grads]
         return grads
+
+    def _check_fsdp(self) -> None:
+        """fully_shard (FSDP2): the construction-time refusals, in one line each."""
+        if self.world_size == 1:
+            raise ValueError("noisescope_torch: a fully_shard (FSDP2) module in one process shards nothing; "
+                             "record the module without fully_shard")
+        if self._pe is None:
+            raise ValueError(f"noisescope_torch: under fully_shard (FSDP2) NoiseRecorder records per-example noise "
+                             f"only (no rank's local gradient is ever formed), and {self.per_example_reason}")
+        functional = [name or "the model" for name, rule in self._pe.capture.rules if isinstance(rule, FunctionalRule)]
+        if functional:
+            raise ValueError(f"noisescope_torch: under fully_shard (FSDP2) per-example noise needs every module to "
+                             f"have its own rule; {functional[0]} would need torch.func on sharded parameters")
+
+    def _fsdp_step(self, s: int, b: Optional[int]) -> None:
+        """Several FSDP2 ranks, a recording step (collectives, the same on
+        every rank): gbar is the reduced, sharded ``.grad``, gathered whole per
+        tensor; each rank's examples' shares come from its own activations
+        and output gradients; this rank's row (|g_r - gbar|, ...) from its
+        shares, since no local gradient is formed."""
+        means = [full_gradient(p.grad) for p in self._params]
+        own: list = []
+        examples, why = self._pe.ranks(self.group, self.world_size, means, own)
+        row = row_from_shares(own[0], b, self._layers is not None, len(self._params), comm_device(self.group))
+        self._pending = launch(s, row, self.group, self.world_size)
+        if examples is None:
+            self._warn_once(f"examples:{why}", f"noisescope_torch: step {s}: no per-example noise ({why})")
+            return
+        self._pending.examples = examples
+        self._schedule.note(s, self._samples)
 
     def _ranks_examples(self, s: int, mean: Sequence[Optional[torch.Tensor]]) -> None:
         """Several ranks, a recording step: every rank's per-example norms,

@@ -49,7 +49,8 @@ from ._exchange import Pending, gathered_rows, launch
 from ._files import NOISE_REFERENCE, TrainFiles, file_names, prepare_log_dir, train_batch_sizes, write_manifest
 from ._io import utc_now
 from ._layers import LayerStats
-from ._params import Reference, count, ddp_ignored, flatten_like, flatten_reference, trainable, unwrap
+from ._params import Reference, count, ddp_ignored, flatten_like, flatten_reference, is_fsdp2, trainable, \
+    unwrap
 from ._per_example import PerExample, PerExampleUnavailable
 from ._recording import RecordingSteps
 from ._records import make_record, unequal_batches
@@ -125,9 +126,10 @@ class NoiseRecorder(RecordingSteps):
         self.batch_size = None if batch_size is None else int(batch_size)
         self.dataset_size = None if dataset_size is None else int(dataset_size)
         self.log_dir, self.fsync, self.seed = str(log_dir), fsync, seed
-        self._module, self.group, self._ddp = unwrap(model, process_group)
+        self._module, self.group, self._ddp = unwrap(model, process_group, allow_fsdp2=True)
         self.rank, self.world_size = group_info(self.group)
-        self.mode = ("ddp" if self._ddp else "allreduce") if self.world_size > 1 else \
+        self.mode = "fsdp" if is_fsdp2(model) else \
+            ("ddp" if self._ddp else "allreduce") if self.world_size > 1 else \
             "reference" if reference is not None else "micro"
         self.loss_fn = loss_fn
         if self.mode == "reference" and loss_fn is not None:
@@ -150,6 +152,8 @@ class NoiseRecorder(RecordingSteps):
             self.micro_batches if self._pe is not None else 1
         if self.mode == "micro":
             self._check_one_process()
+        elif self.mode == "fsdp":
+            self._check_fsdp()
         self._schedule = Schedule(every, dense=self._pe is not None)
         self.every = self._schedule.every
         self._layers = LayerStats(self._module, self._names, self._params, groups, ema_decay) if per_layer else None
@@ -223,6 +227,8 @@ class NoiseRecorder(RecordingSteps):
                     self._warn_once("unarmed", f"noisescope_torch: step {s} was due for recording, but the DDP hook "
                                     f"was not armed before its backward (step numbers not consecutive?); skipped. "
                                     f"Pass consecutive step numbers, or call recorder.arm() before backward")
+            elif self.mode == "fsdp" and due:
+                self._fsdp_step(s, b)
             elif self.mode == "allreduce" and due:
                 means: List[torch.Tensor] = []
                 self._pending = launch(s, self._grads_row(b, means), self.group, self.world_size)
@@ -399,7 +405,7 @@ class NoiseRecorder(RecordingSteps):
                        batch_size_small=b_small, batch_size_big=b_big,
                        micro_batches=self.micro_batches if micro else None,
                        micro_samples=self.micro_samples if micro else None, dataset_size=self.dataset_size,
-                       ddp=self._ddp, every=self.every, ema_decay=self._ema.beta, seed=self.seed,
+                       ddp=self._ddp, fsdp=self.mode == "fsdp", every=self.every, ema_decay=self._ema.beta, seed=self.seed,
                        created=self.created, closed=utc_now() if done else None, complete=complete, error=error,
                        records=self._files.records if done else None,
                        files=file_names(self.world_size, steps=True, by_group=self._layers is not None,
