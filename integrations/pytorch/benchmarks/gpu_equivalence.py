@@ -141,7 +141,8 @@ def per_example_bf16(device: torch.device, out: str) -> str:
     recorder.close()
     log = read_log(os.path.join(out, "bf16"))
     skipped = log.manifest["per_example"]["skipped_steps"]
-    error = m.rel(log.per_example, want) if log.per_example is not None and len(log.per_example) == m.N else float("inf")
+    complete = log.per_example is not None and len(log.per_example) == m.N
+    error = m.rel(log.per_example, want) if complete else float("inf")
     ok = error <= 1e-2 and not any(skipped.values())
     return (f"{'PASS' if ok else 'FAIL'} per-example-bf16-{device.type}: causal block, float32 under bfloat16 "
             f"autocast, relative difference {error:.2e} against float64 autograd (bound 1e-2), skipped steps "

@@ -48,7 +48,8 @@ def test_fsdp_ranks_give_the_samples_of_ddp(runs, run, other):
         for field in LAYER_FIELDS:
             np.testing.assert_allclose(a[field], b[field], rtol=1e-10, err_msg=f"{run} {field}")
     np.testing.assert_allclose(got.noise_norms, want.noise_norms, rtol=1e-12)
-    rules = lambda log: [(m["module"], m["rule"], m["tensors"]) for m in log.manifest["per_example"]["modules"]]  # noqa: E731
+    def rules(log):
+        return [(m["module"], m["rule"], m["tensors"]) for m in log.manifest["per_example"]["modules"]]
     assert rules(got) == rules(want)                       # the same rule and path for every tensor
     assert {r for _, r, _ in rules(got)} == ({"embedding", "norm", "linear"} if run.startswith("seq") else {"linear"})
 

@@ -41,7 +41,8 @@ def train(recorder, sink, steps=10, batch=8, seed=0):
     model = recorder._module
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(steps * batch, 5, generator=g, dtype=torch.float64)
-    y = torch.randn(steps * batch, 2, generator=g, dtype=torch.float64) * (1 + 3 * torch.rand(steps * batch, 1, generator=g, dtype=torch.float64))
+    scale = 1 + 3 * torch.rand(steps * batch, 1, generator=g, dtype=torch.float64)
+    y = torch.randn(steps * batch, 2, generator=g, dtype=torch.float64) * scale
     opt = torch.optim.SGD(model.parameters(), lr=0.05)
     out = []
     for s in range(steps):

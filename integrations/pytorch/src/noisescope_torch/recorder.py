@@ -152,6 +152,8 @@ class NoiseRecorder(RecordingSteps):
             self.micro_batches if self._pe is not None else 1
         if self.mode == "micro":
             self._check_one_process()
+            if self._pe is not None:      # the sub-batches its steps will ask for (early statistics, _capture.py)
+                self._pe.capture.sub_batches = (self.micro_batches, self.micro_samples)
         elif self.mode == "fsdp":
             self._check_fsdp()
         self._schedule = Schedule(every, dense=self._pe is not None)

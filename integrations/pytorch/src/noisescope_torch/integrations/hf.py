@@ -184,7 +184,7 @@ class NoiseScopeHFCallback(TrainerCallback):
         if self.scalars is not None:
             self._log(self.scalars.update(record))
         if state.max_steps and state.global_step + 1 >= state.max_steps:
-            self._close()              # the last step: its record and a verdict on the whole run, while loggers are open
+            self._close()      # the last step: its record, a verdict on the whole run, while loggers are open
 
     def on_train_end(self, args, state, control, **kwargs):
         self._close()
