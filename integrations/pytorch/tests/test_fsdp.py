@@ -34,7 +34,7 @@ def runs(tmp_path_factory):
 def test_fsdp_ranks_give_the_samples_of_ddp(runs, run, other):
     got, want = read_log(str(runs / run)), read_log(str(runs / other))
     assert got.complete and got.manifest["fsdp"] is True and got.manifest["ddp"] is False
-    assert want.manifest["fsdp"] is False and want.manifest["ddp"] is True
+    assert "fsdp" not in want.manifest and want.manifest["ddp"] is True
     assert got.manifest["noise_reference"] == "mean-over-ranks" and got.manifest["world_size"] == 2
     assert [s["step"] for s in got.steps] == [s["step"] for s in want.steps] == list(range(0, w.STEPS, w.EVERY))
     assert len(got.per_example) == 2 * w.BATCH * len(got.steps)

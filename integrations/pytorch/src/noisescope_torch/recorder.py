@@ -398,6 +398,8 @@ class NoiseRecorder(RecordingSteps):
                                            self.world_size)
         micro = self.mode == "micro"
         layers = self._layers.manifest_fields() if self._layers is not None else {"groups": None}
+        if self.mode == "fsdp":               # written only when true: other logs stay as they were
+            layers["fsdp"] = True
         if self._asked_per_example:           # absent with per_example=False: the log of earlier versions
             layers["schedule"] = self._schedule.manifest()
             layers["per_example"] = {"enabled": False, "reason": self.per_example_reason} if self._pe is None else \
@@ -407,7 +409,7 @@ class NoiseRecorder(RecordingSteps):
                        batch_size_small=b_small, batch_size_big=b_big,
                        micro_batches=self.micro_batches if micro else None,
                        micro_samples=self.micro_samples if micro else None, dataset_size=self.dataset_size,
-                       ddp=self._ddp, fsdp=self.mode == "fsdp", every=self.every, ema_decay=self._ema.beta, seed=self.seed,
+                       ddp=self._ddp, every=self.every, ema_decay=self._ema.beta, seed=self.seed,
                        created=self.created, closed=utc_now() if done else None, complete=complete, error=error,
                        records=self._files.records if done else None,
                        files=file_names(self.world_size, steps=True, by_group=self._layers is not None,
