@@ -2,19 +2,21 @@
 apart for size): the construction-time checks of one process, this rank's
 row from ``.grad`` (several ranks without DDP; one process with a reference),
 per-example norms over ranks, and one process's micro-batch rows, from the
-per-example statistics or recomputed (``_grads.py``). The attributes are
+per-example statistics or recomputed (``_grads.py``), FSDP2's rows from the
+examples' shares, and a step's record from the rows. The attributes are
 NoiseRecorder's (``recorder.py``)."""
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import torch
 
 from ._dist import comm_device
-from ._exchange import launch, row_from_grads, row_from_shares
+from ._exchange import gathered_rows, launch, row_from_grads, row_from_shares
 from ._grads import batch_length, check_micro_config, loss_adds_examples, micro_batch_rows
 from ._params import flatten_like
+from ._records import make_record, unequal_batches
 from ._rules import FunctionalRule
 from ._schedule import Schedule
 
@@ -133,6 +135,33 @@ class RecordingSteps:
         self._warn_once(f"examples:{kind}", f"noisescope_torch: step {s} not recorded: {why} (such steps are "
                         f"counted in the manifest)")
         return None, None
+
+    def _finish_pending(self) -> Optional[Dict[str, Any]]:
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return None
+        return self._complete(pending.step, gathered_rows(pending), pending.examples)
+
+    def _complete(self, s: int, rows: List[List[float]], examples: Any = None) -> Optional[Dict[str, Any]]:
+        """Turns the rows of a recording step into its record; writes it (rank 0)
+        and this rank's samples."""
+        if not all(r[0] == 1.0 for r in rows):
+            bad = [i for i, r in enumerate(rows) if r[0] != 1.0]
+            self._warn_once("invalid", f"noisescope_torch: step {s} not recorded: rank(s) {bad} had no complete "
+                            f"local gradient")
+            return None
+        if self.world_size > 1 and unequal_batches(rows):
+            self._warn_once("unequal", f"noisescope_torch: local batch sizes differ across ranks "
+                            f"{[r[4] for r in rows]}; the two-batch estimates need equal ones and are null for such "
+                            f"steps")
+        record, own, merged = make_record(s, self._files.records, rows, self.rank, self.world_size, self._ema,
+                                          self.dataset_size)
+        if self._layers is not None and self.rank == 0:
+            self._layers.add_fields(record, rows, len(merged))
+        if self._pe is not None:
+            record["examples"] = 0 if examples is None else len(examples)
+        self._files.add(record, own, merged, examples)
+        return record
 
     def _sample_summary(self) -> str:
         """What ``close()`` says: the sample size against what the verdict needs."""

@@ -45,7 +45,7 @@ import torch.distributed as dist
 
 from ._ddp_hook import DDPHook
 from ._dist import all_gather_rows, group_info
-from ._exchange import Pending, gathered_rows, launch
+from ._exchange import Pending, launch
 from ._files import NOISE_REFERENCE, TrainFiles, file_names, prepare_log_dir, train_batch_sizes, write_manifest
 from ._io import utc_now
 from ._layers import LayerStats
@@ -53,7 +53,6 @@ from ._params import Reference, count, ddp_ignored, flatten_like, flatten_refere
     unwrap
 from ._per_example import PerExample, PerExampleUnavailable
 from ._recording import RecordingSteps
-from ._records import make_record, unequal_batches
 from ._schedule import Schedule
 from .estimates import TwoBatchEMA
 
@@ -361,33 +360,6 @@ class NoiseRecorder(RecordingSteps):
         if self._pe is not None:
             self._pe.capture.reset()
             self._pe.armed = due
-
-    def _finish_pending(self) -> Optional[Dict[str, Any]]:
-        pending, self._pending = self._pending, None
-        if pending is None:
-            return None
-        return self._complete(pending.step, gathered_rows(pending), pending.examples)
-
-    def _complete(self, s: int, rows: List[List[float]], examples: Any = None) -> Optional[Dict[str, Any]]:
-        """Turns the rows of a recording step into its record; writes it (rank 0)
-        and this rank's samples."""
-        if not all(r[0] == 1.0 for r in rows):
-            bad = [i for i, r in enumerate(rows) if r[0] != 1.0]
-            self._warn_once("invalid", f"noisescope_torch: step {s} not recorded: rank(s) {bad} had no complete "
-                            f"local gradient")
-            return None
-        if self.world_size > 1 and unequal_batches(rows):
-            self._warn_once("unequal", f"noisescope_torch: local batch sizes differ across ranks "
-                            f"{[r[4] for r in rows]}; the two-batch estimates need equal ones and are null for such "
-                            f"steps")
-        record, own, merged = make_record(s, self._files.records, rows, self.rank, self.world_size, self._ema,
-                                          self.dataset_size)
-        if self._layers is not None and self.rank == 0:
-            self._layers.add_fields(record, rows, len(merged))
-        if self._pe is not None:
-            record["examples"] = 0 if examples is None else len(examples)
-        self._files.add(record, own, merged, examples)
-        return record
 
     def _write_manifest(self, complete: bool, error: Optional[str] = None) -> None:
         """manifest.json (rank 0) through the one writer, ``_files.write_manifest``."""
