@@ -48,7 +48,7 @@ class Embeddings(nn.Module):
         self.tok, self.pos, self.out = nn.Embedding(13, 5, padding_idx=0), nn.Embedding(7, 5), nn.Linear(5, 13)
 
     def forward(self, tokens):
-        return self.out(torch.tanh(self.tok(tokens) + self.pos(torch.arange(tokens.shape[1]))))
+        return self.out(torch.tanh(self.tok(tokens) + self.pos(torch.arange(tokens.shape[1], device=tokens.device))))
 
 
 class Convs(nn.Module):
@@ -120,7 +120,7 @@ class Mixed(nn.Module):
     def forward(self, x, pad):
         h = self.gain(self.inp(x))                              # (n, T, 8)
         t = h.shape[1]
-        mask = torch.triu(torch.ones(t, t, dtype=torch.bool), 1)
+        mask = torch.triu(torch.ones(t, t, dtype=torch.bool, device=x.device), 1)
         seq = h.transpose(0, 1)
         a, _ = self.mha(seq, seq, seq, attn_mask=mask, key_padding_mask=pad, need_weights=False)
         return self.out(h + a.transpose(0, 1))
@@ -139,7 +139,7 @@ class TiedTinyGPT(nn.Module):
         self.head.weight = self.wte.weight
 
     def forward(self, tokens):
-        x = self.wte(tokens) + self.wpe(torch.arange(tokens.shape[1]))
+        x = self.wte(tokens) + self.wpe(torch.arange(tokens.shape[1], device=tokens.device))
         return self.head(self.lnf(self.block(self.block(x))))
 
 

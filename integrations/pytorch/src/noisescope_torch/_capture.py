@@ -39,7 +39,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import torch
 
 from ._rules import FunctionalRule, Ghost, Rule
-from ._stats import SMALL, StepStats, ghost_dot, ghost_gram, stack_ghosts
+from ._stats import SMALL, StepStats, ghost_dot, ghost_gram, one_tensor, stack_ghosts
 
 
 @dataclass
@@ -71,6 +71,8 @@ class Capture:
         self.paths: Dict[Tuple[int, str], str] = {}
         self.root = root
         self.busy = False
+        self.eager_stats = True                    # statistics of large shares at once, in cache (_early)
+        self.sub_batches = (1, 1)                  # (sub_batches, sub_samples) that finish() will be given
         self._handles: List[Any] = []
         self.reset()
 
@@ -98,6 +100,7 @@ class Capture:
         self.ghost: Dict[int, Dict[int, List[Ghost]]] = {}
         self.retained: List[Call] = []
         self.open: Dict[int, Call] = {}
+        self.eager: Dict[int, tuple] = {}          # tensor -> (n, k, b, its statistics), see _early
         self.error: Optional[str] = None
 
     def remove(self) -> None:
@@ -198,8 +201,32 @@ class Capture:
         return self.paths[(k, role)]
 
     def _add(self, t: int, segment: int, value: torch.Tensor) -> None:
+        """Adds a call's shares of tensor t to the segment's (in place: every
+        buffer here is the capture's own; a rule given it as ``into`` may have
+        accumulated into it already)."""
         parts = self.mat.setdefault(t, {})
-        parts[segment] = value if segment not in parts else parts[segment] + value
+        held = parts.get(segment)
+        if held is None:
+            parts[segment] = value
+            return
+        self.eager.pop(t, None)                 # a second contribution: the early statistics no longer hold
+        if value is not held:
+            held.add_(value)
+
+    def _early(self, t: int, segment: int) -> None:
+        """The statistics of a large tensor's shares right after its first
+        contribution, while they are still in the cache (``eager_stats``);
+        ``_stats`` uses them when no other contribution or segment followed,
+        as with most tensors of a one-micro-step batch, and otherwise
+        recomputes them from the shares."""
+        g = self.mat[t][segment]
+        if not self.eager_stats or segment != 0 or t in self.shared or g.shape[1] <= SMALL:
+            return
+        n = g.shape[0]
+        m = min(self.sub_batches[0], n)
+        k, b = min(self.sub_batches[1], m), n // m
+        with torch.no_grad():
+            self.eager[t] = (n, k, b, one_tensor(g, k, b))
 
     def _complete(self, call: Call) -> None:
         self.open.pop(id(call), None)
@@ -219,8 +246,16 @@ class Capture:
                 else:
                     mat_roles.append(role)
             if mat_roles:
-                for role, value in rule.materialise(call.ctx, call.grads, mat_roles).items():
-                    self._add(self.tensor[(call.rule, role)], call.segment, value)
+                into = {}          # shares already held for this segment (a tied or reused tensor): added into
+                for role in mat_roles:
+                    held = self.mat.get(self.tensor[(call.rule, role)], {}).get(call.segment)
+                    if held is not None:
+                        into[role] = held
+                for role, value in rule.materialise(call.ctx, call.grads, mat_roles, into).items():
+                    t = self.tensor[(call.rule, role)]
+                    self._add(t, call.segment, value)
+                    if role not in into:
+                        self._early(t, call.segment)
         except Exception as error:  # never break the user's backward
             self._fail(f"{name or 'the model'} ({type(rule.module).__name__}): {error!r}")
         call.ctx, call.grads = None, []
@@ -268,10 +303,16 @@ class Capture:
                               vectors is not None, self.params[0].device)
         small: Dict[torch.dtype, List[Tuple[int, torch.Tensor]]] = {}
         grams: List[Tuple[int, torch.Tensor]] = []
+        early = len(segments) == 1
         for t, p in enumerate(self.params):
             if t in self.mat:
                 g = self._shares(t, segments)
-                if g.shape[1] <= SMALL:
+                kept = self.eager.get(t) if early else None
+                if kept is not None and kept[:3] == (n, out.blocks.shape[1], out.b):
+                    out.set_one(t, kept[3])
+                    if vectors is not None:
+                        out.dots[t] = (g @ vectors[t].reshape(-1).to(g.dtype)).double()
+                elif g.shape[1] <= SMALL:
                     small.setdefault(g.dtype, []).append((t, g))
                 else:
                     out.add_shares([t], g, [g.shape[1]], None if vectors is None else vectors[t].reshape(-1))

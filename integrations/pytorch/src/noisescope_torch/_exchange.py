@@ -72,6 +72,26 @@ def row_from_grads(params: Sequence[torch.Tensor], device: torch.device, layers:
     return row.to(comm_device(group)) if world_size > 1 else row
 
 
+def row_from_shares(own: Optional[tuple], b: Optional[int], per_layer: bool, tensors: int,
+                    device: torch.device) -> torch.Tensor:
+    """Under FSDP, where no local gradient is formed: this rank's row from
+    its examples' shares (``PerExample.ranks(own=)``: per tensor |g_r|^2,
+    <g_r, gbar>, |gbar|^2, g_r the sum of the rank's shares), with
+    |g_r - gbar|^2 = |g_r|^2 - 2 <g_r, gbar> + |gbar|^2; an invalid row when
+    nothing was captured."""
+    batch = -1.0 if b is None else float(b)
+    if own is None:
+        row = torch.full((6 + (3 * tensors if per_layer else 0),), _NAN, dtype=torch.float64, device=device)
+        row[0], row[4], row[5] = 0.0, batch, -1.0
+        return row
+    local_t, cross_t, mean_t = (x.to(device=device, dtype=torch.float64) for x in own)
+    noise_t = local_t - 2 * cross_t + mean_t
+    head = torch.stack([torch.ones((), dtype=torch.float64, device=device), noise_t.sum(), local_t.sum(),
+                        mean_t.sum()])
+    row = torch.cat([head, torch.tensor([batch, -1.0], dtype=torch.float64, device=device)])
+    return torch.cat([row, noise_t, local_t, mean_t]) if per_layer else row
+
+
 def launch(s: int, row: torch.Tensor, group: Optional[dist.ProcessGroup], world_size: int) -> Optional[Pending]:
     """Starts the exchange of this rank's row (several ranks); in one process
     returns None and the caller completes the record from ``row`` at once."""

@@ -24,14 +24,15 @@ from ._layers import LayerStats
 FIELD_ORDER = (
     "schema", "mode", "noise_reference", "model_class", "parameter_count", "parameter_tensors",
     "batch_size_small", "batch_size_big", "world_size", "micro_batches", "micro_samples", "dataset_size",
-    "ddp", "backend", "every", "ema_decay", "examples", "samples", "full_batch_size", "seed",
+    "ddp", "fsdp", "backend", "every", "ema_decay", "examples", "samples", "full_batch_size", "seed",
     "torch_version", "numpy_version", "noisescope_torch_version", "created", "closed", "complete", "error",
     "records", "full_gradient_norm", "full_gradient_examples", "files", "groups", "group_rule", "tensors",
     "wall_seconds", "schedule", "per_example",
 )
 
 # noise_reference of a training log, by NoiseRecorder mode.
-NOISE_REFERENCE = {"ddp": "mean-over-ranks", "allreduce": "mean-over-ranks", "reference": "user-reference",
+NOISE_REFERENCE = {"ddp": "mean-over-ranks", "allreduce": "mean-over-ranks", "fsdp": "mean-over-ranks",
+                   "reference": "user-reference",
                    "micro": "batch-gradient"}
 
 

@@ -18,24 +18,40 @@ def is_ddp(model: torch.nn.Module) -> bool:
     return isinstance(model, DistributedDataParallel)
 
 
-def refuse_sharded(model: torch.nn.Module) -> None:
+def is_fsdp2(model: torch.nn.Module) -> bool:
+    """A module sharded by ``torch.distributed.fsdp.fully_shard`` (FSDP2)."""
+    try:
+        from torch.distributed.fsdp import FSDPModule
+    except ImportError:  # pragma: no cover - torch without FSDP2
+        return False
+    return isinstance(model, FSDPModule)
+
+
+def refuse_sharded(model: torch.nn.Module, allow_fsdp2: bool = False) -> None:
     name = type(model).__name__
+    if allow_fsdp2 and is_fsdp2(model):
+        return
     try:
         from torch.distributed.fsdp import FullyShardedDataParallel
         sharded = isinstance(model, FullyShardedDataParallel)
     except Exception:  # pragma: no cover - FSDP unavailable
         sharded = False
-    if sharded or name in ("FullyShardedDataParallel", "FSDPModule") or hasattr(model, "_fsdp_wrapped_module"):
-        raise TypeError(f"noisescope_torch: {name} shards gradients across ranks; NoiseRecorder supports a plain "
-                        f"module or DistributedDataParallel (use measure_noise on the unsharded model instead)")
+    if sharded or is_fsdp2(model) or name in ("FullyShardedDataParallel", "FSDPModule") or \
+            hasattr(model, "_fsdp_wrapped_module"):
+        supported = "a plain module, DistributedDataParallel or fully_shard (FSDP2)" if allow_fsdp2 else \
+            "a plain module or DistributedDataParallel"
+        raise TypeError(f"noisescope_torch: {name} shards gradients across ranks; this supports {supported} "
+                        f"(use measure_noise on the unsharded model instead)")
 
 
-def unwrap(model: torch.nn.Module, process_group: Optional[dist.ProcessGroup]
+def unwrap(model: torch.nn.Module, process_group: Optional[dist.ProcessGroup], allow_fsdp2: bool = False
            ) -> Tuple[torch.nn.Module, Optional[dist.ProcessGroup], bool]:
     """(module, process group, is DDP): a DistributedDataParallel wrapper stands
     for its module and its own process group; anything else for itself and
-    ``process_group`` (None: the world). Sharded models are refused."""
-    refuse_sharded(model)
+    ``process_group`` (None: the world). Sharded models are refused, except a
+    ``fully_shard`` (FSDP2) module with ``allow_fsdp2`` (NoiseRecorder's
+    per-example noise: ``_recording.py``)."""
+    refuse_sharded(model, allow_fsdp2)
     if is_ddp(model):
         return model.module, model.process_group, True
     return model, process_group, False

@@ -41,7 +41,7 @@ def why_not_per_example(model: torch.nn.Module) -> Optional[str]:
     """None when per-example noise is available for ``model`` (a module or its
     DDP wrapper), else the reason, in words (for the trainer callbacks)."""
     from ._params import ddp_ignored, trainable, unwrap
-    module = unwrap(model, None)[0]
+    module = unwrap(model, None, allow_fsdp2=True)[0]
     return plan(module, trainable(module, ddp_ignored(model))[1])[1]
 
 
@@ -150,13 +150,20 @@ class PerExample:
         self._count(n)
         return noise.cpu().numpy(), rows, None, ""
 
-    def ranks(self, group: Optional[dist.ProcessGroup], world: int, mean: Sequence[Optional[torch.Tensor]]
-              ) -> Tuple[Optional[np.ndarray], Optional[str]]:
+    def ranks(self, group: Optional[dist.ProcessGroup], world: int, mean: Sequence[Optional[torch.Tensor]],
+              own: Optional[list] = None) -> Tuple[Optional[np.ndarray], Optional[str]]:
         """Several ranks (a collective: every rank calls it on every recording
         step): ``mean`` is gbar per tensor (the all-reduced gradient). Returns
-        every rank's per-example norms, rank-major, on every rank."""
-        vectors = [v if v is not None else torch.zeros_like(p) for v, p in zip(mean, self.params)]
+        every rank's per-example norms, rank-major, on every rank. With a list
+        ``own`` (FSDP, where no local gradient is ever formed) appends this
+        rank's per-tensor |g_r|^2, <g_r, gbar> and |gbar|^2, g_r = sum of its
+        examples' shares (its local gradient), or None when nothing was captured."""
+        vectors = [v if v is not None else torch.zeros(p.shape, dtype=p.dtype, device=p.device)
+                   for v, p in zip(mean, self.params)]
         step = self._take([v.detach() for v in vectors])
+        if own is not None:
+            own.append(None if step is None else
+                       (step.total, step.dots.sum(dim=1), torch.stack([v.double().square().sum() for v in vectors])))
         local = torch.zeros(0, dtype=torch.float64)
         if step is not None:
             local = torch.stack([step.diag.sum(0), step.dots.sum(0)], 1).reshape(-1)

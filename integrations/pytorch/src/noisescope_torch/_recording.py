@@ -2,19 +2,30 @@
 apart for size): the construction-time checks of one process, this rank's
 row from ``.grad`` (several ranks without DDP; one process with a reference),
 per-example norms over ranks, and one process's micro-batch rows, from the
-per-example statistics or recomputed (``_grads.py``). The attributes are
+per-example statistics or recomputed (``_grads.py``), FSDP2's rows from the
+examples' shares, and a step's record from the rows. The attributes are
 NoiseRecorder's (``recorder.py``)."""
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import torch
 
-from ._exchange import row_from_grads
+from ._dist import comm_device
+from ._exchange import gathered_rows, launch, row_from_grads, row_from_shares
 from ._grads import batch_length, check_micro_config, loss_adds_examples, micro_batch_rows
 from ._params import flatten_like
+from ._records import make_record, unequal_batches
+from ._rules import FunctionalRule
 from ._schedule import Schedule
+
+
+def full_gradient(grad: Optional[torch.Tensor]) -> Optional[torch.Tensor]:
+    """A gradient as one ordinary tensor: a sharded DTensor gathered whole (a collective)."""
+    if grad is not None and hasattr(grad, "full_tensor"):
+        return grad.full_tensor()
+    return grad
 
 
 class RecordingSteps:
@@ -37,6 +48,52 @@ class RecordingSteps:
     def _grads_row(self, b: Optional[int], means: Optional[list] = None):
         return row_from_grads(self._params, self._device, self._layers, b, self.group, self.world_size,
                               self._reference, means)
+
+    def _unclipped_mean(self, mean_sq: float) -> List[Optional[torch.Tensor]]:
+        """Under DDP: the all-reduced gradient as backward left it. A trainer
+        may have clipped ``.grad`` before ``step()`` (the Hugging Face Trainer
+        does); clipping by norm scales every tensor by one factor, which the
+        comm hook's |gbar|^2 (seen during backward) gives back."""
+        grads = [p.grad for p in self._params]
+        present = [g.to_dense() if g.is_sparse else g for g in grads if g is not None]
+        if not present or not mean_sq > 0:
+            return grads
+        held = float(torch.stack(torch._foreach_norm(present)).double().square().sum())
+        factor = (held / mean_sq) ** 0.5
+        if factor < 1 - self._pe.tolerance:
+            self._pe.clipped_steps += 1
+            return [None if g is None else g / factor for g in grads]
+        return grads
+
+    def _check_fsdp(self) -> None:
+        """fully_shard (FSDP2): the construction-time refusals, in one line each."""
+        if self.world_size == 1:
+            raise ValueError("noisescope_torch: a fully_shard (FSDP2) module in one process shards nothing; "
+                             "record the module without fully_shard")
+        if self._pe is None:
+            raise ValueError(f"noisescope_torch: under fully_shard (FSDP2) NoiseRecorder records per-example noise "
+                             f"only (no rank's local gradient is ever formed), and {self.per_example_reason}")
+        functional = [name or "the model" for name, rule in self._pe.capture.rules if isinstance(rule, FunctionalRule)]
+        if functional:
+            raise ValueError(f"noisescope_torch: under fully_shard (FSDP2) per-example noise needs every module to "
+                             f"have its own rule; {functional[0]} would need torch.func on sharded parameters")
+
+    def _fsdp_step(self, s: int, b: Optional[int]) -> None:
+        """Several FSDP2 ranks, a recording step (collectives, the same on
+        every rank): gbar is the reduced, sharded ``.grad``, gathered whole per
+        tensor; each rank's examples' shares come from its own activations
+        and output gradients; this rank's row (|g_r - gbar|, ...) from its
+        shares, since no local gradient is formed."""
+        means = [full_gradient(p.grad) for p in self._params]
+        own: list = []
+        examples, why = self._pe.ranks(self.group, self.world_size, means, own)
+        row = row_from_shares(own[0], b, self._layers is not None, len(self._params), comm_device(self.group))
+        self._pending = launch(s, row, self.group, self.world_size)
+        if examples is None:
+            self._warn_once(f"examples:{why}", f"noisescope_torch: step {s}: no per-example noise ({why})")
+            return
+        self._pending.examples = examples
+        self._schedule.note(s, self._samples)
 
     def _ranks_examples(self, s: int, mean: Sequence[Optional[torch.Tensor]]) -> None:
         """Several ranks, a recording step: every rank's per-example norms,
@@ -78,6 +135,33 @@ class RecordingSteps:
         self._warn_once(f"examples:{kind}", f"noisescope_torch: step {s} not recorded: {why} (such steps are "
                         f"counted in the manifest)")
         return None, None
+
+    def _finish_pending(self) -> Optional[Dict[str, Any]]:
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return None
+        return self._complete(pending.step, gathered_rows(pending), pending.examples)
+
+    def _complete(self, s: int, rows: List[List[float]], examples: Any = None) -> Optional[Dict[str, Any]]:
+        """Turns the rows of a recording step into its record; writes it (rank 0)
+        and this rank's samples."""
+        if not all(r[0] == 1.0 for r in rows):
+            bad = [i for i, r in enumerate(rows) if r[0] != 1.0]
+            self._warn_once("invalid", f"noisescope_torch: step {s} not recorded: rank(s) {bad} had no complete "
+                            f"local gradient")
+            return None
+        if self.world_size > 1 and unequal_batches(rows):
+            self._warn_once("unequal", f"noisescope_torch: local batch sizes differ across ranks "
+                            f"{[r[4] for r in rows]}; the two-batch estimates need equal ones and are null for such "
+                            f"steps")
+        record, own, merged = make_record(s, self._files.records, rows, self.rank, self.world_size, self._ema,
+                                          self.dataset_size)
+        if self._layers is not None and self.rank == 0:
+            self._layers.add_fields(record, rows, len(merged))
+        if self._pe is not None:
+            record["examples"] = 0 if examples is None else len(examples)
+        self._files.add(record, own, merged, examples)
+        return record
 
     def _sample_summary(self) -> str:
         """What ``close()`` says: the sample size against what the verdict needs."""

@@ -72,7 +72,11 @@ class Rule:
     def batch(self, ctx: Any) -> int:
         return int(ctx.shape[0])
 
-    def materialise(self, ctx: Any, grads: List[torch.Tensor], roles: Sequence[str]) -> Dict[str, torch.Tensor]:
+    def materialise(self, ctx: Any, grads: List[torch.Tensor], roles: Sequence[str],
+                    into: Optional[Dict[str, torch.Tensor]] = None) -> Dict[str, torch.Tensor]:
+        """Each role's shares (n x numel). ``into``: shares already held for
+        some roles (the capture's own buffers); a rule may add into them in
+        place and return them (saves a buffer and a pass), or ignore them."""
         raise NotImplementedError
 
     def ghost(self, ctx: Any, grads: List[torch.Tensor]) -> Ghost:
@@ -99,12 +103,17 @@ class LinearRule(Rule):
         d = grads[0].reshape(n, -1, grads[0].shape[-1]).to(self.dtype)
         return a, d
 
-    def materialise(self, ctx, grads, roles):
+    def materialise(self, ctx, grads, roles, into=None):
         a, d = self._ad(ctx, grads)
         out = {}
         if "weight" in roles:
-            w = torch.bmm(a.transpose(1, 2), d) if self.transposed else torch.bmm(d.transpose(1, 2), a)
-            out["weight"] = w.reshape(a.shape[0], -1)
+            left, right = (a.transpose(1, 2), d) if self.transposed else (d.transpose(1, 2), a)
+            held = (into or {}).get("weight")
+            if held is not None and held.dtype == a.dtype and held.is_contiguous():      # tied or reused: accumulate
+                held.view(a.shape[0], left.shape[1], right.shape[2]).baddbmm_(left, right)
+                out["weight"] = held
+            else:
+                out["weight"] = torch.bmm(left, right).reshape(a.shape[0], -1)
         if "bias" in roles:
             out["bias"] = d.sum(1)
         return out
@@ -153,7 +162,7 @@ class ConvRule(Rule):
         d = grads[0].to(self.dtype).reshape(n, grads[0].shape[1], -1).transpose(1, 2)
         return a.reshape(n, a.shape[1], g, -1), d.reshape(n, d.shape[1], g, -1)
 
-    def materialise(self, ctx, grads, roles):
+    def materialise(self, ctx, grads, roles, into=None):
         a, d = self._ad(ctx, grads)
         out = {}
         if "weight" in roles:
@@ -191,10 +200,14 @@ class EmbeddingRule(Rule):
             d = d * (tokens != self.module.padding_idx).unsqueeze(-1).to(d.dtype)
         return tokens, d
 
-    def materialise(self, ctx, grads, roles):
+    def materialise(self, ctx, grads, roles, into=None):
         tokens, d = self._td(ctx, grads)
         n, vocab, width = tokens.shape[0], self.module.num_embeddings, d.shape[-1]
         rows = (torch.arange(n, device=tokens.device).unsqueeze(1) * vocab + tokens).reshape(-1)
+        held = (into or {}).get("weight")
+        if held is not None and held.dtype == d.dtype and held.is_contiguous():     # tied to a head: added into it
+            held.view(n * vocab, width).index_add_(0, rows, d.reshape(-1, width))
+            return {"weight": held}
         out = torch.zeros(n * vocab, width, dtype=d.dtype, device=d.device)
         out.index_add_(0, rows, d.reshape(-1, width))
         return {"weight": out.reshape(n, -1)}
@@ -214,7 +227,7 @@ class NormRule(Rule):
 
     name = "norm"
 
-    def materialise(self, ctx, grads, roles):
+    def materialise(self, ctx, grads, roles, into=None):
         m, n = self.module, ctx.shape[0]
         x = ctx.to(self.dtype)
         d = grads[0].to(self.dtype)
@@ -272,7 +285,7 @@ class FunctionalRule(Rule):
         g = grads[0]
         return int(g.shape[self.bdim] if g.dim() > self.bdim else g.shape[0])
 
-    def materialise(self, ctx, grads, roles):
+    def materialise(self, ctx, grads, roles, into=None):
         from torch.func import functional_call, grad, vmap
         args, kwargs, out_index = ctx
         n = self.batch_of(grads)

@@ -49,6 +49,10 @@ class StepStats:
         self.rowsum[tensors], self.total[tensors] = grams.sum(dim=2), grams.sum(dim=(1, 2))
         self.blocks[tensors] = grams[:, :k * b, :k * b].reshape(-1, k, b, k, b).sum(dim=(2, 4)).diagonal(dim1=1, dim2=2)
 
+    def set_one(self, t: int, values: tuple) -> None:
+        """Tensor t's (diag, rowsum, total, blocks), as ``one_tensor`` gives them."""
+        self.diag[t], self.rowsum[t], self.total[t], self.blocks[t] = values
+
     def add_shares(self, tensors: List[int], g: torch.Tensor, widths: List[int],
                    vectors: Optional[torch.Tensor] = None) -> None:
         """``tensors`` from their materialised shares side by side (N x sum of
@@ -56,17 +60,13 @@ class StepStats:
         over the shares, no N x N product. Several small tensors go together,
         their sums split by column (one set of operations for all)."""
         k, b = self.blocks.shape[1], self.b
+        if len(tensors) == 1:                  # fused reductions, no N x numel temporaries
+            self.set_one(tensors[0], one_tensor(g, k, b))
+            if vectors is not None:
+                self.dots[tensors[0]] = (g @ vectors.to(g.dtype)).double()
+            return
         part = g[:k * b].reshape(k, b, -1).sum(dim=1)
         whole = part.sum(dim=0) if k * b == g.shape[0] else g.sum(dim=0)      # one pass fewer when they tile
-        if len(tensors) == 1:                  # fused reductions, no N x numel temporaries
-            t = tensors[0]
-            self.diag[t] = torch.linalg.vector_norm(g, dim=1).double().square()
-            self.rowsum[t] = (g @ whole).double()
-            self.total[t] = whole.double().square().sum()
-            self.blocks[t] = torch.linalg.vector_norm(part, dim=1).double().square()
-            if vectors is not None:
-                self.dots[t] = (g @ vectors.to(g.dtype)).double()
-            return
         column = torch.repeat_interleave(torch.arange(len(tensors), device=g.device),
                                          torch.tensor(widths, device=g.device))
         member = torch.nn.functional.one_hot(column, len(tensors)).to(g.dtype)    # column -> tensor, summed by a product
@@ -80,6 +80,17 @@ class StepStats:
 
 
 SMALL = 1024       # materialised tensors at most this wide have their statistics computed together
+
+
+def one_tensor(g: torch.Tensor, k: int, b: int) -> tuple:
+    """(diag, rowsum, total, blocks) of one tensor's materialised shares g
+    (N x numel; float64 results), k sub-batches of b consecutive examples:
+    three passes over g (the sub-batch sums, which give the total when they
+    tile the batch; the row norms; the products with the total)."""
+    part = g[:k * b].reshape(k, b, -1).sum(dim=1)
+    whole = part.sum(dim=0) if k * b == g.shape[0] else g.sum(dim=0)      # one pass fewer when they tile
+    return (torch.linalg.vector_norm(g, dim=1).double().square(), (g @ whole).double(),
+            whole.double().square().sum(), torch.linalg.vector_norm(part, dim=1).double().square())
 
 
 def _rows_per_chunk(n: int, t: int) -> int:

@@ -20,7 +20,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from ._io import MERGED, write_npy_atomic
+from ._io import MANIFEST, MERGED, write_npy_atomic
 
 INSTALL_HINT = ("pip install the noisescope wheel (`bash scripts/build-wheel OUTDIR` at the noisescope repository "
                 "root builds it), or install the binary with `bash scripts/install` and put it on PATH, "
@@ -177,8 +177,13 @@ def _option_args(options: Dict[str, Any]) -> list:
 def check(samples: Union[str, os.PathLike, np.ndarray, Sequence[float]], *, timeout: Optional[float] = None,
           **options: Any) -> CheckResult:
     """The tail verdict on ``samples``: a file (any format ``noisescope check``
-    reads), a log directory (its ``noise_norms.npy``), or an array / sequence
-    of numbers (written to a temporary 1-D float64 .npy). ``options`` become
+    reads), a log directory, or an array / sequence of numbers (written to a
+    temporary 1-D float64 .npy). A noisescope_torch log directory (one with a
+    manifest.json) goes to the binary as it is, as ``noisescope check DIR``
+    would: it reads the per-example noise where the log has it (its interval
+    resampling whole recording steps, whose samples share the mean gradient),
+    else ``noise_norms.npy``; any other directory means its ``noise_norms.npy``.
+    ``options`` become
     command-line options: ``check(x, k=200, bootstrap=0, xmin_search="grid")``
     runs ``noisescope check FILE --json --k 200 --bootstrap 0 --xmin-search grid``."""
     if "json" in options or "output" in options:
@@ -187,7 +192,7 @@ def check(samples: Union[str, os.PathLike, np.ndarray, Sequence[float]], *, time
     temporary = None
     if isinstance(samples, (str, os.PathLike)):
         path = os.fspath(samples)
-        if os.path.isdir(path):
+        if os.path.isdir(path) and not os.path.isfile(os.path.join(path, MANIFEST)):
             path = os.path.join(path, MERGED)
         if not os.path.exists(path):
             raise FileNotFoundError(f"noisescope_torch.check: {path} does not exist")

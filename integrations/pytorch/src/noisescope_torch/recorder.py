@@ -45,14 +45,14 @@ import torch.distributed as dist
 
 from ._ddp_hook import DDPHook
 from ._dist import all_gather_rows, group_info
-from ._exchange import Pending, gathered_rows, launch
+from ._exchange import Pending, launch
 from ._files import NOISE_REFERENCE, TrainFiles, file_names, prepare_log_dir, train_batch_sizes, write_manifest
 from ._io import utc_now
 from ._layers import LayerStats
-from ._params import Reference, count, ddp_ignored, flatten_like, flatten_reference, trainable, unwrap
+from ._params import Reference, count, ddp_ignored, flatten_like, flatten_reference, is_fsdp2, trainable, \
+    unwrap
 from ._per_example import PerExample, PerExampleUnavailable
 from ._recording import RecordingSteps
-from ._records import make_record, unequal_batches
 from ._schedule import Schedule
 from .estimates import TwoBatchEMA
 
@@ -125,9 +125,10 @@ class NoiseRecorder(RecordingSteps):
         self.batch_size = None if batch_size is None else int(batch_size)
         self.dataset_size = None if dataset_size is None else int(dataset_size)
         self.log_dir, self.fsync, self.seed = str(log_dir), fsync, seed
-        self._module, self.group, self._ddp = unwrap(model, process_group)
+        self._module, self.group, self._ddp = unwrap(model, process_group, allow_fsdp2=True)
         self.rank, self.world_size = group_info(self.group)
-        self.mode = ("ddp" if self._ddp else "allreduce") if self.world_size > 1 else \
+        self.mode = "fsdp" if is_fsdp2(model) else \
+            ("ddp" if self._ddp else "allreduce") if self.world_size > 1 else \
             "reference" if reference is not None else "micro"
         self.loss_fn = loss_fn
         if self.mode == "reference" and loss_fn is not None:
@@ -150,6 +151,10 @@ class NoiseRecorder(RecordingSteps):
             self.micro_batches if self._pe is not None else 1
         if self.mode == "micro":
             self._check_one_process()
+            if self._pe is not None:      # the sub-batches its steps will ask for (early statistics, _capture.py)
+                self._pe.capture.sub_batches = (self.micro_batches, self.micro_samples)
+        elif self.mode == "fsdp":
+            self._check_fsdp()
         self._schedule = Schedule(every, dense=self._pe is not None)
         self.every = self._schedule.every
         self._layers = LayerStats(self._module, self._names, self._params, groups, ema_decay) if per_layer else None
@@ -208,17 +213,23 @@ class NoiseRecorder(RecordingSteps):
             raise RuntimeError("noisescope_torch: NoiseRecorder.step() after close()")
         s = self._next_step if step is None else int(step)
         b = self.batch_size if batch_size is None else int(batch_size)
+        if b is None and self._pe is not None and self.world_size > 1:
+            b = sum(self._pe.capture.sizes.values()) or None     # the examples the hooks saw on this rank
         completed = self._finish_pending()
         try:
             due = self._schedule.due(s, self._samples) or self._forced
             if self._hook is not None:
                 if self._hook.armed:
-                    self._pending = launch(s, self._hook.row(b), self.group, self.world_size)
-                    self._ranks_examples(s, [p.grad for p in self._params])
+                    row = self._hook.row(b)
+                    self._pending = launch(s, row, self.group, self.world_size)
+                    if self._pe is not None:
+                        self._ranks_examples(s, self._unclipped_mean(float(row[3])))
                 elif due:
                     self._warn_once("unarmed", f"noisescope_torch: step {s} was due for recording, but the DDP hook "
                                     f"was not armed before its backward (step numbers not consecutive?); skipped. "
                                     f"Pass consecutive step numbers, or call recorder.arm() before backward")
+            elif self.mode == "fsdp" and due:
+                self._fsdp_step(s, b)
             elif self.mode == "allreduce" and due:
                 means: List[torch.Tensor] = []
                 self._pending = launch(s, self._grads_row(b, means), self.group, self.world_size)
@@ -252,6 +263,10 @@ class NoiseRecorder(RecordingSteps):
         return self._forced or self._schedule.due(self._next_step, self._samples)
 
     @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
     def per_example(self) -> bool:
         """Whether per-example noise is being recorded."""
         return self._pe is not None
@@ -282,12 +297,20 @@ class NoiseRecorder(RecordingSteps):
     def running_b_simple(self) -> Optional[float]:
         return self._ema.b_simple
 
-    def close(self, sync: bool = True) -> None:
+    def flush(self) -> None:
+        """Writes this rank's NPY files now (they are otherwise rewritten at most
+        every ``npy_flush_seconds``), so that a reader of ``log_dir`` sees every
+        completed record (``scalars.py`` flushes before it runs the verdict)."""
+        if not self._closed:
+            self._files.flush()
+
+    def close(self, sync: bool = True) -> Optional[Dict[str, Any]]:
         """Completes the last record, writes every file a last time and marks
         the manifest complete. With ``sync`` (default) and several ranks this is
         a collective: call it on every rank. ``sync=False`` makes no collective
-        (the last record, if still in flight, is dropped)."""
-        self._close(sync=sync, error=None)
+        (the last record, if still in flight, is dropped). Returns the record
+        completed during this call (several ranks: the last recorded step's), else None."""
+        return self._close(sync=sync, error=None)
 
     def __enter__(self) -> "NoiseRecorder":
         return self
@@ -297,17 +320,18 @@ class NoiseRecorder(RecordingSteps):
         # manifest stays "complete": false, with the error.
         self._close(sync=kind is None, error=None if kind is None else f"{kind.__name__}: {value}")
 
-    def _close(self, sync: bool, error: Optional[str]) -> None:
+    def _close(self, sync: bool, error: Optional[str]) -> Optional[Dict[str, Any]]:
         if self._closed:
-            return
+            return None
         self._closed = True
+        completed = None
         if self._hook is not None:
             self._hook.armed = False
         if self._pe is not None:
             self._pe.armed = False
             self._pe.capture.remove()
         if error is None and sync:
-            self._finish_pending()
+            completed = self._finish_pending()
         else:
             self._pending = None  # other ranks may be gone: never wait on a collective now
         self._files.flush()
@@ -318,6 +342,7 @@ class NoiseRecorder(RecordingSteps):
         if error is None and self.rank == 0:
             self.summary = self._sample_summary()
             print(self.summary, file=sys.stderr)
+        return completed
 
     # ------------------------------------------------------------ internals
 
@@ -336,33 +361,6 @@ class NoiseRecorder(RecordingSteps):
             self._pe.capture.reset()
             self._pe.armed = due
 
-    def _finish_pending(self) -> Optional[Dict[str, Any]]:
-        pending, self._pending = self._pending, None
-        if pending is None:
-            return None
-        return self._complete(pending.step, gathered_rows(pending), pending.examples)
-
-    def _complete(self, s: int, rows: List[List[float]], examples: Any = None) -> Optional[Dict[str, Any]]:
-        """Turns the rows of a recording step into its record; writes it (rank 0)
-        and this rank's samples."""
-        if not all(r[0] == 1.0 for r in rows):
-            bad = [i for i, r in enumerate(rows) if r[0] != 1.0]
-            self._warn_once("invalid", f"noisescope_torch: step {s} not recorded: rank(s) {bad} had no complete "
-                            f"local gradient")
-            return None
-        if self.world_size > 1 and unequal_batches(rows):
-            self._warn_once("unequal", f"noisescope_torch: local batch sizes differ across ranks "
-                            f"{[r[4] for r in rows]}; the two-batch estimates need equal ones and are null for such "
-                            f"steps")
-        record, own, merged = make_record(s, self._files.records, rows, self.rank, self.world_size, self._ema,
-                                          self.dataset_size)
-        if self._layers is not None and self.rank == 0:
-            self._layers.add_fields(record, rows, len(merged))
-        if self._pe is not None:
-            record["examples"] = 0 if examples is None else len(examples)
-        self._files.add(record, own, merged, examples)
-        return record
-
     def _write_manifest(self, complete: bool, error: Optional[str] = None) -> None:
         """manifest.json (rank 0) through the one writer, ``_files.write_manifest``."""
         if self.rank != 0:
@@ -372,6 +370,8 @@ class NoiseRecorder(RecordingSteps):
                                            self.world_size)
         micro = self.mode == "micro"
         layers = self._layers.manifest_fields() if self._layers is not None else {"groups": None}
+        if self.mode == "fsdp":               # written only when true: other logs stay as they were
+            layers["fsdp"] = True
         if self._asked_per_example:           # absent with per_example=False: the log of earlier versions
             layers["schedule"] = self._schedule.manifest()
             layers["per_example"] = {"enabled": False, "reason": self.per_example_reason} if self._pe is None else \

@@ -19,11 +19,20 @@ micro-batch gradients as ``loss_fn(pl_module(inputs), targets)`` with
 ``(inputs, targets) = split(batch)`` (default: ``batch[0], batch[1]``);
 ``loss_fn`` must then be the mean loss that ``training_step`` returns, and
 ``accumulate_grad_batches > 1`` is refused.
+
+Scalars (``scalars.py``): every ``window`` recorded steps the noise's
+quantiles, B_simple EMA, the layer groups' shares and, every
+``verdict_every`` recorded steps, the tail verdict go to every logger of
+the Trainer (``trainer.loggers``, ``log_metrics`` at the window's last
+recorded step; on rank 0), unthrottled by ``log_every_n_steps``; at the end
+of training a last window with a verdict on the whole run. Without a logger
+(``logger=False``) nothing is computed. ``scalars=False``
+switches them off, a dict passes options to :class:`NoiseScalars`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, Optional, Union
 
 try:
     import lightning.pytorch as pl
@@ -36,6 +45,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 from .._params import is_ddp
 from .._per_example import why_not_per_example
 from ..recorder import NoiseRecorder
+from ..scalars import NoiseScalars
 
 __all__ = ["NoiseScopeLightningCallback"]
 
@@ -50,25 +60,37 @@ class NoiseScopeLightningCallback(pl.Callback):
     """Records into ``log_dir`` (``every``: None for the recorder's default
     schedule). Other keyword arguments go to :class:`NoiseRecorder`
     (``micro_batches``, ``per_layer``, ``groups``, ``dataset_size``,
-    ``overwrite``, ...)."""
+    ``overwrite``, ...); ``scalars``: True (default), False, or options of
+    :class:`NoiseScalars` (``window``, ``verdict_every``, ...)."""
 
     def __init__(self, log_dir: str, every: Optional[int] = None, loss_fn: Optional[Callable] = None,
-                 split: Callable = _default_split, **recorder_kwargs: Any):
+                 split: Callable = _default_split, *, scalars: Union[bool, Dict[str, Any]] = True,
+                 **recorder_kwargs: Any):
         self.log_dir, self.every, self.loss_fn, self.split = log_dir, every, loss_fn, split
         self.kwargs = recorder_kwargs
+        self.scalar_options = scalars
         self.recorder: Optional[NoiseRecorder] = None
+        self.scalars: Optional[NoiseScalars] = None
         self._batch: Any = None
 
     def on_train_start(self, trainer, pl_module):
+        self.recorder = self._recorder(trainer, pl_module)
+        if self.scalar_options is not False and trainer.loggers:
+            options = self.scalar_options if isinstance(self.scalar_options, dict) else {}
+            self.scalars = NoiseScalars(self.recorder, **options)
+
+    def _log(self, trainer, values: Optional[Dict[str, float]]) -> None:
+        if values:
+            for logger in trainer.loggers:
+                logger.log_metrics(dict(values), step=self.scalars.last_step)
+
+    def _recorder(self, trainer, pl_module) -> NoiseRecorder:
         model = trainer.strategy.model
         if is_ddp(model):
-            self.recorder = NoiseRecorder(model, self.log_dir, every=self.every, **self.kwargs)
-            return
+            return NoiseRecorder(model, self.log_dir, every=self.every, **self.kwargs)
         why = why_not_per_example(pl_module) if self.kwargs.get("per_example", True) else "per_example=False"
         if why is None:
-            self.recorder = NoiseRecorder(pl_module, self.log_dir, every=self.every, loss_fn=self.loss_fn,
-                                          **self.kwargs)
-            return
+            return NoiseRecorder(pl_module, self.log_dir, every=self.every, loss_fn=self.loss_fn, **self.kwargs)
         if trainer.accumulate_grad_batches != 1:
             raise ValueError(f"noisescope_torch: no per-example noise ({why}), and micro-batch noise needs "
                              f"accumulate_grad_batches=1 in one process")
@@ -76,22 +98,25 @@ class NoiseScopeLightningCallback(pl.Callback):
             raise ValueError(f"noisescope_torch: no per-example noise ({why}): one process then needs "
                              f"NoiseScopeLightningCallback(..., loss_fn=) (loss_fn(pl_module(inputs), targets), "
                              f"the mean loss)")
-        self.recorder = NoiseRecorder(pl_module, self.log_dir, every=self.every, loss_fn=self.loss_fn,
-                                      **self.kwargs)
+        return NoiseRecorder(pl_module, self.log_dir, every=self.every, loss_fn=self.loss_fn, **self.kwargs)
 
     def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
         self._batch = batch
 
     def on_before_optimizer_step(self, trainer, pl_module, optimizer):
-        if self.recorder is None:
+        if self.recorder is None or self.recorder.closed:
             return
         if self.recorder.mode != "micro" or self._batch is None or self.loss_fn is None:
-            self.recorder.step(trainer.global_step)
-            return
-        inputs, targets = self.split(self._batch)
-        self.recorder.step(trainer.global_step, inputs=inputs, targets=targets)
+            record = self.recorder.step(trainer.global_step)
+        else:
+            inputs, targets = self.split(self._batch)
+            record = self.recorder.step(trainer.global_step, inputs=inputs, targets=targets)
+        if self.scalars is not None:
+            self._log(trainer, self.scalars.update(record))
 
     def on_train_end(self, trainer, pl_module):
-        if self.recorder is not None:
+        if self.scalars is not None:
+            self._log(trainer, self.scalars.close())          # closes the recorder
+            self.scalars = None
+        elif self.recorder is not None:
             self.recorder.close()
-            self.recorder = None
