@@ -140,7 +140,8 @@ extension RunReportBuilder {
             if !e.isEmpty { ema.add(.line(x: e.map(\.0), y: e.map(\.1), label: run.label, style: style)) }
             if !r.isEmpty { raw.add(.line(x: r.map(\.0), y: r.map(\.1), label: run.label, style: style)) }
         }
-        return [("B_simple over training (exponential moving average), every log on the same axes.",
+        let shared = logged.count > 1 ? ", every log on the same axes" : ""
+        return [("B_simple over training (exponential moving average)\(shared).",
                  Figure(title: "Gradient noise scale over training", width: 900, height: 460, rows: 1, columns: 1, panels: [ema]).render().svg),
                 ("B_simple's raw per-step values, which can be negative, on a symmetric-log axis (linear near zero).",
                  Figure(title: "Gradient noise scale over training, raw", width: 900, height: 460, rows: 1, columns: 1, panels: [raw]).render().svg)]

@@ -48,7 +48,6 @@ extension RunReportBuilder {
                 for norm in record.noiseNorms ?? [] { if let norm { ordered.append(norm); steps.append(record.step ?? 0) } }
             }
             let ema = records.compactMap { r in r.bSimpleEma.map { (Double(r.step ?? 0), $0) } }
-            let raw = records.compactMap { r in r.bSimple.map { (Double(r.step ?? 0), $0) } }
             if let last = ema.last { facts.append(String(format: "gradient noise scale B_simple (EMA, last of %d records) = %.4g", records.count, last.1)) }
             let gradientNorms = records.compactMap { $0.gBigSquared }.filter { $0.isFinite && $0 >= 0 }.map { $0.squareRoot() }.sorted()
             if gradientNorms.count >= 10 {
@@ -59,14 +58,20 @@ extension RunReportBuilder {
                 var overTraining = TrajectoryFigures.table(trajectory)
                 overTraining.wide = true
                 tables.append(overTraining)
-                var panels = [TrajectoryFigures.quantileAxes(trajectory)]
-                if let tail = TrajectoryFigures.tailIndexAxes(trajectory) { panels.append(tail) }
-                if !ema.isEmpty || !raw.isEmpty {
-                    panels.append(TrajectoryFigures.seriesAxes(title: "Gradient noise scale B_{simple}", yLabel: "B_{simple} (examples)",
-                                                               lines: [("raw", raw.map(\.0), raw.map(\.1)), ("EMA", ema.map(\.0), ema.map(\.1))]))
+                // One figure per panel, so that a narrow window stacks them instead of shrinking their text.
+                figures.append(("Over training: noise-norm quantiles per window of recording steps.",
+                                Figure(title: "Noise over training", width: 900, height: 460, rows: 1, columns: 1,
+                                       panels: [TrajectoryFigures.quantileAxes(trajectory, title: "")]).render().svg))
+                if var tail = TrajectoryFigures.tailIndexAxes(trajectory) {
+                    tail.title = ""
+                    figures.append(("The tail index per window of recording steps, with its 95 % interval where the verdict's rule reached one.",
+                                    Figure(title: "Tail index over training", width: 900, height: 460, rows: 1, columns: 1, panels: [tail]).render().svg))
                 }
-                figures.append(("Over training: noise-norm quantiles, the tail index and B_simple per window of recording steps.",
-                                Figure(title: "Noise over training", width: 1500, height: 460, rows: 1, columns: panels.count, panels: panels).render().svg))
+            }
+            // B_simple: the EMA on a linear axis, the raw values (which change sign) on symlog; as the comparison page draws them.
+            let series = records.map { (step: Double($0.step ?? 0), raw: $0.bSimple, ema: $0.bSimpleEma) }
+            if series.contains(where: { $0.raw != nil || $0.ema != nil }) {
+                figures += bSimpleOverTraining([ComparedRun(label: "this run", samples: [], check: check, source: "", bSimple: series)])
             }
         }
         if let groups = manifest.groups, try run.has("noise_norms_by_group.npy") {
