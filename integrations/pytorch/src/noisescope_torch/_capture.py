@@ -21,11 +21,12 @@ gradient contribute nothing.
 
 A call on one input shared by the whole batch returns its output expanded to
 the batch (a view; broadcasting downstream gives the same values), so that its
-gradient arrives per example instead of summed over the batch: any call whose
-input has dimension 0 of size 1 while the batch has n > 1 examples (GPT-2's
-position embedding of ``(1, T)`` positions), and an embedding of positions
-without a batch dimension (nanoGPT's ``wpe(arange(T))``: an input with fewer
-dimensions than the model's, or ``arange(n)`` itself). The batch size comes
+gradient arrives per example instead of summed over the batch, only for the
+two known position-embedding patterns beside a model input of shape (n, T):
+GPT-2's ``(1, T)`` position ids and nanoGPT's ``wpe(arange(T))`` (see
+``_shared``). Any other call's output is left untouched (recording never
+changes the shapes user code sees); a module that does not see the batch then
+disagrees in size with the others and the step is skipped. The batch size comes
 from the model's own input (a pre-hook on the model) or from the segment's
 first call.
 """
@@ -120,19 +121,29 @@ class Capture:
         return None
 
     def _shared(self, rule: Rule, first: torch.Tensor, n: int) -> Optional[Callable]:
-        """How to expand a call's output (and input) when its input is shared by
-        the batch, else None."""
-        if n > 1 and first.shape[0] == 1:
+        """How to expand a call's output (and input) when it is one of the two
+        known position-embedding patterns beside a model input of shape (n, T),
+        else None (the output is left as it is). Only an embedding of positions
+        (T consecutive integers) is expanded: GPT-2's ``(1, T)`` position ids
+        and nanoGPT's ``wpe(arange(T))``, whose outputs are added to the (n, T, D)
+        token embeddings, where the expanded view broadcasts to the same values.
+        Any other call keeps its output: if it does not see the batch, its
+        module's shares disagree in size with the others' and the step is
+        skipped (``_size``) rather than the shapes user code sees being changed."""
+        if n <= 1 or not isinstance(rule.module, torch.nn.Embedding) or first.is_floating_point():
+            return None
+        model = self._batch_shape.get(self.segment, ())
+        if len(model) != 2 or model[0] != n:
+            return None
+        t = model[1]
+        if tuple(first.shape) not in ((1, t), (t,)):
+            return None
+        flat = first.reshape(-1)
+        if not torch.equal(flat - flat[0], torch.arange(t, device=first.device, dtype=first.dtype)):
+            return None
+        if first.dim() == 2:                                   # GPT-2: (1, T) position ids
             return lambda y: y.expand(n, *y.shape[1:])
-        if n > 1 and isinstance(rule.module, torch.nn.Embedding):
-            model = self._batch_shape.get(self.segment, ())
-            fewer = first.dim() < len(model) and first.shape[0] != n
-            # positions arange(T) when T happens to equal n: the model's input is (n, n)
-            positions = first.dim() == 1 and model == (n, n) and \
-                torch.equal(first, torch.arange(n, device=first.device, dtype=first.dtype))
-            if fewer or positions:
-                return lambda y: y.unsqueeze(0).expand(n, *y.shape)
-        return None
+        return lambda y: y.unsqueeze(0).expand(n, *y.shape)   # nanoGPT: wpe(arange(T))
 
     def _forward(self, k: int):
         name, rule = self.rules[k]
@@ -171,11 +182,14 @@ class Capture:
     def _grad_hook(self, call: Call, j: int):
         def hook(grad: torch.Tensor):
             self._backward_seen = True
-            if call.grads[j] is None:
-                call.remaining -= 1
-            call.grads[j] = grad.detach()
-            if call.remaining == 0:
-                self._complete(call)
+            try:
+                if call.grads[j] is None:
+                    call.remaining -= 1
+                call.grads[j] = grad.detach()
+                if call.remaining == 0:
+                    self._complete(call)
+            except Exception as error:  # never break the user's backward
+                self._fail(f"output gradient hook: {error!r}")
             return None
         return hook
 

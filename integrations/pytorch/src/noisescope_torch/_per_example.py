@@ -101,6 +101,8 @@ class PerExample:
         self.skipped: Dict[str, int] = {"non_finite": 0, "inconsistent": 0, "failed": 0}
         self.clipped_steps = 0
         self.last_error: Optional[str] = None
+        self.skip_reason: Optional[str] = None    # the last skipped step's reason (the manifest's skip_reason)
+        self.capture_failed = False       # the last step's hooks failed (a module's rule), not merely saw nothing
 
     @property
     def armed(self) -> bool:
@@ -112,7 +114,12 @@ class PerExample:
 
     def _take(self, vectors=None, sub_batches: int = 1, sub_samples: int = 1) -> Optional[StepStats]:
         try:
-            step = self.capture.finish(vectors, sub_batches, sub_samples)
+            try:
+                step = self.capture.finish(vectors, sub_batches, sub_samples)
+            except Exception as error:      # never break the user's training: the step is skipped
+                self.capture._fail(f"per-example statistics: {error!r}")
+                step = None
+            self.capture_failed = self.capture.error is not None
             self.last_error = self.capture.error or (None if step is not None else
                                                      "no forward and backward were seen since the last step()")
             return step
@@ -124,16 +131,23 @@ class PerExample:
         self.steps += 1
 
     def _skip(self, kind: str, why: Optional[str]) -> Tuple[None, None, Optional[str], str]:
-        self.skipped[kind] += 1
+        self.skipped["failed" if kind == "batch" else kind] += 1
         return None, None, why, kind
 
-    def one_process(self, micro_batches: int, micro_samples: int, per_tensor: bool):
+    def one_process(self, micro_batches: int, micro_samples: int, per_tensor: bool, expected: Optional[int] = None):
         """(per-example noise norms, micro-batch rows, None, "") or, for a
-        skipped step, (None, None, why, kind) with kind a key of ``skipped``."""
+        skipped step, (None, None, why, kind) with kind a key of ``skipped``,
+        or "batch" (counted as failed) when the hooks saw another number of
+        examples than ``expected``, the batch size the recorder knows."""
         step = self._take(None, micro_batches, micro_samples)
         if step is None:
             return self._skip("failed", self.last_error)
         n = sum(step.sizes)
+        if expected is not None and n != expected:
+            # the shares of any split of the batch add up to .grad: the consistency check cannot see this
+            return self._skip("batch", f"the modules saw {n} examples (dimension 0 of their inputs) but the batch "
+                              f"has {expected}: per-example noise needs the batch as dimension 0 (a sequence-first "
+                              f"input?)")
         if n < 2:
             raise ValueError("noisescope_torch: a step of 1 example has no per-example noise (g_1 - gbar = 0); "
                              "record batches of at least 2 examples")
@@ -186,6 +200,7 @@ class PerExample:
     def manifest(self) -> Dict:
         return {"samples": self.samples, "recorded_steps": self.steps, "skipped_steps": dict(self.skipped),
                 "clipped_steps": self.clipped_steps,
+                **({} if self.skip_reason is None else {"skip_reason": self.skip_reason}),
                 "gradients": "as the backward left them, before any clipping (captured during backward)",
                 "shared_tensors": sorted(self.names[t] for t in self.capture.shared),
                 "modules": self.capture.describe(self.names)}

@@ -118,20 +118,41 @@ class RecordingSteps:
         if self._pe is None:
             return self._micro_rows(s, inputs, targets).cpu().tolist(), None
         first = self._pe.steps == 0
+        given = None
+        if inputs is not None:
+            try:
+                given = batch_length(inputs)
+            except TypeError:
+                pass
+        expected = self.batch_size if self.batch_size is not None else given
         examples, rows, why, kind = self._pe.one_process(self.micro_batches, self.micro_samples,
-                                                         self._layers is not None)
+                                                         self._layers is not None, expected)
         if examples is not None:
             self._seen_batch = self._seen_batch or len(examples)
             self._schedule.note(s, self._samples)
             return rows.cpu().tolist(), examples
-        if kind == "inconsistent" and first and self.loss_fn is not None and inputs is not None:
+        # before any per-example step, a failure that will recur on every step (a module that does not see the
+        # batch, dropout in a torch.func module, the batch not dimension 0) or shares that do not add up to .grad:
+        # micro-batch noise instead, when the inputs' dimension 0 is the batch and it can be cut into micro-batches
+        recurring = kind == "batch" or (kind == "failed" and self._pe.capture_failed)
+        m = min(self.micro_batches, given or 0)
+        usable = given is not None and m >= 2 and (self.batch_size is None or given == self.batch_size)
+        if first and (recurring or kind == "inconsistent") and self.loss_fn is not None and usable:
             self.per_example_reason = f"per-example noise switched off at step {s}: {why}"
             self._warn_once("per-example", f"noisescope_torch: {self.per_example_reason}; recording micro-batch "
                             f"noise instead")
             self._pe.capture.remove()
             self._pe, self._files.per_example = None, False
             self._schedule = Schedule(self._schedule.fixed, dense=False)
-            return self._micro_rows(s, inputs, targets).cpu().tolist(), None
+            self.micro_batches, self.micro_samples = m, min(self.micro_samples, m)
+            try:
+                return self._micro_rows(s, inputs, targets).cpu().tolist(), None
+            except Exception as error:      # never break training: the step is not recorded
+                self._warn_once("micro", f"noisescope_torch: step {s} not recorded: micro-batch noise failed: "
+                                f"{error!r}")
+                return None, None
+        self._pe.skip_reason = f"step {s}: {why}"
+        self._schedule.skipped()
         self._warn_once(f"examples:{kind}", f"noisescope_torch: step {s} not recorded: {why} (such steps are "
                         f"counted in the manifest)")
         return None, None

@@ -345,6 +345,18 @@ def rule_for(module: nn.Module, roles: Dict[str, nn.Parameter]) -> Rule:
 _MIXING = (nn.modules.batchnorm._BatchNorm,)
 
 
+def _sequence_first(module: nn.Module) -> bool:
+    """A Transformer layer (encoder, decoder or the whole nn.Transformer) built
+    with batch_first=False. A bare nn.MultiheadAttention with batch_first=False
+    stays allowed: its batch dimension (1) is known to its rule, and a model
+    may transpose batch-first activations around it."""
+    layers = (nn.TransformerEncoderLayer, nn.TransformerDecoderLayer, nn.Transformer)
+    if not isinstance(module, layers):
+        return False
+    attn = getattr(module, "self_attn", None)
+    return not getattr(module, "batch_first", getattr(attn, "batch_first", True))
+
+
 def plan(root: nn.Module, params: Sequence[torch.Tensor]) -> Tuple[List[Tuple[str, Rule]], Optional[str]]:
     """[(module name, rule)] covering every recorded parameter, or a reason why
     per-example noise is not available for this model. ``nn.MultiheadAttention``
@@ -356,6 +368,12 @@ def plan(root: nn.Module, params: Sequence[torch.Tensor]) -> Tuple[List[Tuple[st
     for name, module in root.named_modules():
         if isinstance(module, _MIXING):
             return [], f"{type(module).__name__} at {name or 'the model'!r} mixes the examples of a batch"
+        if _sequence_first(module):
+            # the activations around such a layer are (T, B, ...): at T == B every other module's shares are then
+            # per position, cannot be told from per example, and add up to .grad all the same
+            return [], (f"{type(module).__name__} at {name or 'the model'!r} has batch_first=False (sequence-first "
+                        f"activations, which cannot be told apart from a batch of T examples when T == B); use "
+                        f"batch_first=True")
         if isinstance(module, nn.Embedding) and module.scale_grad_by_freq and \
                 any(id(p) in wanted for p in module.parameters(recurse=False)):
             return [], f"Embedding at {name!r} has scale_grad_by_freq=True, which mixes the examples of a batch"

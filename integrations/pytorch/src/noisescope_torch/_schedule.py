@@ -16,6 +16,7 @@ from typing import Dict, List, Optional
 
 COMMIT, TAILS = 500, 5000          # samples the verdict needs to commit / to say infinite-variance or light
 DENSE_SAMPLES, THEN_EVERY = TAILS, 10
+DENSE_SKIPS = 10                   # skipped recording steps after which the dense phase ends all the same
 
 
 class Schedule:
@@ -29,6 +30,7 @@ class Schedule:
         self.fixed = None if every is None else int(every)
         self.dense = dense and self.fixed is None
         self.reached: Dict[int, int] = {}        # target -> step at which it was reached
+        self.skips = 0                           # recording steps that gave no sample (skipped)
 
     @property
     def every(self) -> int:
@@ -36,9 +38,15 @@ class Schedule:
         return self.fixed if self.fixed is not None else THEN_EVERY
 
     def due(self, step: int, samples: int) -> bool:
-        if self.dense and samples < DENSE_SAMPLES:
+        if self.dense and samples < DENSE_SAMPLES and self.skips < DENSE_SKIPS:
             return True
         return step % self.every == 0
+
+    def skipped(self) -> None:
+        """A recording step that gave no sample: the dense phase also ends
+        after ``DENSE_SKIPS`` of them (a model whose every step is skipped
+        would otherwise be recorded, and pay for it, at every step)."""
+        self.skips += 1
 
     def note(self, step: int, samples: int) -> None:
         for target in (COMMIT, TAILS):
@@ -60,7 +68,7 @@ class Schedule:
                 lines.append(f"{target:,} samples {what}: none recorded yet")
             else:
                 records = math.ceil((target - samples) / per_step)
-                interval = 1 if self.dense and samples < DENSE_SAMPLES else self.every
+                interval = 1 if self.dense and samples < DENSE_SAMPLES and self.skips < DENSE_SKIPS else self.every
                 every = "every step" if interval == 1 else f"every {interval} steps"
                 lines.append(f"{target:,} samples {what}: {samples:,} so far; at this rate ({per_step:.3g} per "
                              f"recorded step, {every}) about step {last_step + records * interval:,}")
