@@ -158,7 +158,8 @@ final class SignalTests: XCTestCase {
         let earlyErrors = Pipe()
         early.standardError = earlyErrors
         try early.run()
-        XCTAssertTrue(wait { cpuSeconds(early.processIdentifier) >= 0.5 }, "training never got under way")
+        // Under way once its first loss row is on disk (its stop handler is installed before training starts).
+        XCTAssertTrue(wait { FileManager.default.fileExists(atPath: out + "-early/loss.csv") }, "training never got under way")
         early.terminate()
         early.waitUntilExit()
         let earlyStderr = String(decoding: earlyErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
