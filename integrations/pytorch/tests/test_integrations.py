@@ -51,6 +51,12 @@ def tiny_gpt2(initializer_range=0.02):
     return GPT2LMHeadModel(config)
 
 
+def tiny_mlp():
+    """The float64 5-7-2 MLP of the Lightning tests, the same weights at every call."""
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Linear(5, 7), torch.nn.Tanh(), torch.nn.Linear(7, 2)).double()
+
+
 def test_hf_trainer_callback(tmp_path):
     need("transformers", "transformers")
     from transformers import Trainer, TrainingArguments
@@ -134,9 +140,7 @@ def test_lightning_callback_matches_a_plain_loop(tmp_path):
     y = torch.randn(48, 2, generator=g, dtype=torch.float64) * (1 + 3 * torch.rand(48, 1, generator=g, dtype=torch.float64))
     mse = torch.nn.functional.mse_loss
 
-    def model():
-        torch.manual_seed(0)
-        return torch.nn.Sequential(torch.nn.Linear(5, 7), torch.nn.Tanh(), torch.nn.Linear(7, 2)).double()
+    model = tiny_mlp
 
     class Module(pl.LightningModule):
         def __init__(self):
@@ -193,9 +197,7 @@ def test_lightning_gradient_clipping_and_accumulation(tmp_path):
     y = torch.randn(32, 2, generator=g, dtype=torch.float64) * 3
     mse = torch.nn.functional.mse_loss
 
-    def model():
-        torch.manual_seed(0)
-        return torch.nn.Sequential(torch.nn.Linear(5, 7), torch.nn.Tanh(), torch.nn.Linear(7, 2)).double()
+    model = tiny_mlp
 
     class Module(pl.LightningModule):
         def __init__(self):
