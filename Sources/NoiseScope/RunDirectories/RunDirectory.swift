@@ -15,12 +15,15 @@ public struct RunDirectory: Sendable {
     public init(path: String) { self.path = path }
 
     /// True when `name` exists; throws if it exists but is not a regular file.
-    public func has(_ name: String) throws -> Bool {
+    public func has(_ name: String) throws -> Bool { try regularFileStatus(name) != nil }
+
+    /// lstat of `name`: nil when absent; throws when it is not a regular file.
+    private func regularFileStatus(_ name: String) throws -> stat? {
         let full = URL(fileURLWithPath: path).appendingPathComponent(name).path
         var status = stat()
-        guard lstat(full, &status) == 0 else { return false }
+        guard lstat(full, &status) == 0 else { return nil }
         switch status.st_mode & S_IFMT {
-        case S_IFREG: return true
+        case S_IFREG: return status
         case S_IFLNK: throw NoiseScopeError("\(full) is a symbolic link; a report reads only regular files inside the run directory")
         default: throw NoiseScopeError("\(full) is not a regular file")
         }
@@ -46,9 +49,9 @@ public struct RunDirectory: Sendable {
     /// and the same file (device and inode) that the check before the open saw:
     /// a file swapped for another between the two is refused, not read.
     func open(_ name: String) throws -> InputFile {
-        let full = try file(name)  // the message for a missing file names the run
-        var checked = stat()
-        guard lstat(full, &checked) == 0 else { throw NoiseScopeError("\(full) disappeared while being read; run again once the run directory is complete") }
+        // One lstat: it checks the kind, names the run when the file is missing, and gives the inode.
+        guard let checked = try regularFileStatus(name) else { throw NoiseScopeError("\(path) has no \(name); is the run complete?") }
+        let full = URL(fileURLWithPath: path).appendingPathComponent(name).path
         let input = try InputFile(regularFileIn: path, at: name)
         guard input.identity == (UInt64(checked.st_dev), UInt64(checked.st_ino)) else {
             throw NoiseScopeError("\(full) changed while being opened (another file took its place); run again once the run directory is complete")
