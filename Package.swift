@@ -28,12 +28,14 @@ let package = Package(
                 // The data files the bundled models read, found beside the executable (BundledData.swift).
                 resources: [.copy("BundledData")]),
         .target(name: "NoiseScopeStatistics", dependencies: ["CGSL", "NoiseScopeCore"]),
+        // The `bench` measurements (the sgemm rate, gradients per second of each model).
+        .target(name: "NoiseScopeBenchmarks", dependencies: ["CGSL", "NoiseScopeCore", "NoiseScopeModels"]),
         .target(name: "NoiseScopeSampling", dependencies: ["CGSL", "NoiseScopeCore", "NoiseScopeModels", "NoiseScopeStatistics"]),
         .target(name: "NoiseScopeTraining", dependencies: ["NoiseScopeCore", "NoiseScopeModels", "NoiseScopeSampling", "NoiseScopeStatistics"]),
         // The plotting engine knows nothing about noise or statistics; the figures of a run sit on it.
         .target(name: "NoiseScopePlot", dependencies: ["NoiseScopeCore"]),
         .target(name: "NoiseScopeFigures", dependencies: ["NoiseScopeCore", "NoiseScopePlot", "NoiseScopeStatistics"]),
-        .target(name: "NoiseScope", dependencies: ["NoiseScopeCore", "NoiseScopeModels", "NoiseScopeSampling", "NoiseScopeTraining", "NoiseScopeStatistics", "NoiseScopePlot", "NoiseScopeFigures"]),
+        .target(name: "NoiseScope", dependencies: ["NoiseScopeCore", "NoiseScopeModels", "NoiseScopeBenchmarks", "NoiseScopeSampling", "NoiseScopeTraining", "NoiseScopeStatistics", "NoiseScopePlot", "NoiseScopeFigures"]),
         .executableTarget(
             name: "noisescope",
             dependencies: [
@@ -48,7 +50,7 @@ let package = Package(
         .testTarget(name: "NoiseScopeSamplingTests", dependencies: ["CGSL", "NoiseScopeCore", "NoiseScopeSampling"]),
         .testTarget(name: "NoiseScopeTrainingTests", dependencies: ["NoiseScopeCore", "NoiseScopeTraining"]),
         .testTarget(name: "NoiseScopeFiguresTests", dependencies: ["NoiseScopeCore", "NoiseScopePlot", "NoiseScopeFigures"], resources: [.copy("Golden")]),
-        .testTarget(name: "FuzzReplayTests", dependencies: ["NoiseScopeCore", "NoiseScopeStatistics", "NoiseScopeTraining"]),
+        .testTarget(name: "FuzzReplayTests", dependencies: ["NoiseScopeCore", "NoiseScopeStatistics", "NoiseScopeTraining", "NoiseScope"]),
         .testTarget(name: "NoiseScopeTests", dependencies: ["CGSL", "NoiseScope"]),
         .testTarget(name: "CommandLineTests", dependencies: ["noisescope", "NoiseScopeStatistics"]),
     ]

@@ -13,7 +13,7 @@ package enum NativeLibraries {
     /// on glibc), which is what every call from this process binds to.
     /// In a statically linked binary (the wheel's) dlsym finds nothing, and
     /// the answer is the executable itself.
-    public static var cblasLibraryPath: String? {
+    package static var cblasLibraryPath: String? {
         _ = cblas_sgemm  // keep the link to the library that declares it
         guard let address = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "cblas_sgemm") else {
             return (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).map { $0 + " (linked in)" }
@@ -22,7 +22,7 @@ package enum NativeLibraries {
     }
 
     /// GSL's version string (e.g. "2.7.1"), from the library linked in.
-    public static var gslVersion: String { String(cString: gsl_version) }
+    package static var gslVersion: String { String(cString: gsl_version) }
 
     /// The file mapped at `address` in this process, from /proc/self/maps
     /// (lines "start-end perms offset dev inode path", addresses in hex).
@@ -43,5 +43,5 @@ package enum NativeLibraries {
     }
 
     /// OpenBLAS's build configuration string (kernel, threading), for reports.
-    public static var openBLASConfiguration: String { String(cString: openblas_get_config()) }
+    package static var openBLASConfiguration: String { String(cString: openblas_get_config()) }
 }

@@ -12,11 +12,11 @@ import CGSL
 /// seeded with `SplitMix64.mix(seed + 0x9E3779B97F4A7C15·index)`, so its
 /// numbers do not depend on the thread schedule or on the other items.
 /// mt19937 uses the low 32 bits of a seed, and maps seed 0 to its default 4357.
-public final class RandomSource: @unchecked Sendable {
+package final class RandomSource: @unchecked Sendable {
     @usableFromInline let generator: UnsafeMutablePointer<gsl_rng>
 
     /// Creates a stream; equal seeds give equal streams.
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         _ = GSLErrorHandling.disabled
         generator = gsl_rng_alloc(gsl_rng_mt19937)!
         // mt19937 takes an unsigned long seed; GSL maps seed 0 to its default 4357.
@@ -27,21 +27,21 @@ public final class RandomSource: @unchecked Sendable {
 
     /// Restarts the stream from `seed` without allocating (a workspace can own
     /// one stream and regenerate per-window inputs in the steady state).
-    public func reseed(_ seed: UInt64) {
+    package func reseed(_ seed: UInt64) {
         gsl_rng_set(generator, UInt(truncatingIfNeeded: seed))
     }
 
     /// A derived, independent-looking stream for replicate `index`, so that
     /// parallel work stays deterministic whatever the thread schedule.
-    public static func substream(seed: UInt64, index: Int) -> RandomSource {
+    package static func substream(seed: UInt64, index: Int) -> RandomSource {
         RandomSource(seed: SplitMix64.mix(seed &+ SplitMix64.increment &* UInt64(index)))
     }
 
     /// Uniform on (0, 1), never 0.
-    public func uniformPositive() -> Double { gsl_rng_uniform_pos(generator) }
+    package func uniformPositive() -> Double { gsl_rng_uniform_pos(generator) }
 
     /// Uniform integer in 0..<n.
-    public func index(below n: Int) -> Int { Int(gsl_rng_uniform_int(generator, UInt(n))) }
+    package func index(below n: Int) -> Int { Int(gsl_rng_uniform_int(generator, UInt(n))) }
 
     /// The draws of `uniformPositive()` and `index(below: n)` for one fixed n,
     /// for loops that make millions of them (the goodness-of-fit bootstrap).
@@ -97,50 +97,50 @@ public final class RandomSource: @unchecked Sendable {
     /// N(0, sigma²) by the ziggurat method (`gsl_ran_gaussian_ziggurat`, the
     /// fast one: inputs, references, bootstraps).
     @inlinable @inline(__always)
-    public func gaussian(sigma: Double = 1) -> Double { gsl_ran_gaussian_ziggurat(generator, sigma) }
+    package func gaussian(sigma: Double = 1) -> Double { gsl_ran_gaussian_ziggurat(generator, sigma) }
 
     /// N(0, sigma²) by the Box–Muller polar method (`gsl_ran_gaussian`): the
     /// draws of the models' weight initialisation, kept so that a seed builds
     /// the same model as in earlier versions.
     @inlinable @inline(__always)
-    public func gaussianPolar(sigma: Double = 1) -> Double { gsl_ran_gaussian(generator, sigma) }
+    package func gaussianPolar(sigma: Double = 1) -> Double { gsl_ran_gaussian(generator, sigma) }
 
     /// Exponential with the given mean.
-    public func exponential(mean: Double = 1) -> Double { gsl_ran_exponential(generator, mean) }
+    package func exponential(mean: Double = 1) -> Double { gsl_ran_exponential(generator, mean) }
 
     /// Pareto with tail index `alpha` and scale `xmin`: P(X > x) = (x/xmin)^-alpha.
-    public func pareto(alpha: Double, xmin: Double = 1) -> Double { gsl_ran_pareto(generator, alpha, xmin) }
+    package func pareto(alpha: Double, xmin: Double = 1) -> Double { gsl_ran_pareto(generator, alpha, xmin) }
 
     /// Symmetric α-stable with scale `c` (GSL's `gsl_ran_levy`), 0 < α ≤ 2.
-    public func symmetricStable(alpha: Double, scale: Double = 1) -> Double {
+    package func symmetricStable(alpha: Double, scale: Double = 1) -> Double {
         gsl_ran_levy(generator, scale, alpha)
     }
 
     /// Student's t with `nu` degrees of freedom.
-    public func studentT(nu: Double) -> Double { gsl_ran_tdist(generator, nu) }
+    package func studentT(nu: Double) -> Double { gsl_ran_tdist(generator, nu) }
 
     /// Lognormal: exp of N(mu, sigma²).
-    public func lognormal(mu: Double, sigma: Double) -> Double { gsl_ran_lognormal(generator, mu, sigma) }
+    package func lognormal(mu: Double, sigma: Double) -> Double { gsl_ran_lognormal(generator, mu, sigma) }
 
     /// Chi-squared with `nu` degrees of freedom.
-    public func chiSquared(nu: Double) -> Double { gsl_ran_chisq(generator, nu) }
+    package func chiSquared(nu: Double) -> Double { gsl_ran_chisq(generator, nu) }
 
     /// Gamma with shape `shape` and scale `scale` (GSL's `gsl_ran_gamma`).
-    public func gamma(shape: Double, scale: Double = 1) -> Double { gsl_ran_gamma(generator, shape, scale) }
+    package func gamma(shape: Double, scale: Double = 1) -> Double { gsl_ran_gamma(generator, shape, scale) }
 
     /// Weibull with scale 1 and shape `shape`: P(X > x) = exp(−x^shape).
-    public func weibull(shape: Double) -> Double { gsl_ran_weibull(generator, 1, shape) }
+    package func weibull(shape: Double) -> Double { gsl_ran_weibull(generator, 1, shape) }
 }
 
 /// The SplitMix64 step: a bijective 64-bit mix that turns (seed, index) pairs
 /// into independent-looking sub-seeds.
 package enum SplitMix64 {
     /// The golden-ratio increment of SplitMix64.
-    public static let increment: UInt64 = 0x9E37_79B9_7F4A_7C15
+    package static let increment: UInt64 = 0x9E37_79B9_7F4A_7C15
 
     /// One SplitMix64 output for state `x` (the state is advanced by `increment` first).
     @inline(__always)
-    public static func mix(_ x: UInt64) -> UInt64 {
+    package static func mix(_ x: UInt64) -> UInt64 {
         var z = x &+ increment
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

@@ -7,10 +7,10 @@ import NoiseScopeStatistics
 /// empirical tail on log–log axes with the fitted power law, the Hill plot with
 /// its 95 % band and the chosen k, the threshold-stability plot of the
 /// generalised Pareto shape, and the first three on one page.
-public enum CheckFigures {
+package enum CheckFigures {
     /// File name → figure, in the order they are written.
     /// Samples that are zero, negative or not finite are left out, as the check leaves them out.
-    public static func figures(samples: [Double], report: TailCheckReport) -> [(name: String, figure: Figure)] {
+    package static func figures(samples: [Double], report: TailCheckReport) -> [(name: String, figure: Figure)] {
         let samples = samples.filter { $0 > 0 && $0.isFinite }
         let data = OrderStatistics(samples: samples)
         // The chosen k is on the path, so that its estimate is drawn and labelled.
@@ -36,7 +36,7 @@ public enum CheckFigures {
 
     /// Renders every figure first, then writes them into `directory` (created if
     /// missing) all or none. Returns the paths written and the renderer's notices.
-    public static func write(samples: [Double], report: TailCheckReport, to directory: String,
+    package static func write(samples: [Double], report: TailCheckReport, to directory: String,
                              formats: [FigureFormat] = [.svg]) throws -> (paths: [String], notices: [String]) {
         let rendered = figures(samples: samples, report: report).map { ($0.name, $0.figure.render()) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -8,18 +8,18 @@ import Foundation
 /// Each returns a `Figure`; call `render()` and `write(to:)` on the result. Samples that cannot
 /// be shown (NaN/±∞, or ≤ 0 where a log axis is used) are left out and reported in
 /// `RenderedFigure.droppedPoints` and `notices`.
-public enum HeavyTailFigures {
+package enum HeavyTailFigures {
     /// Fraction of the x-range below which 90 % of the samples must lie for `histogram` to
     /// switch to a log x-axis (see `prefersLogarithmicAxis`).
-    public static let crowdedRangeFraction = 0.1
+    package static let crowdedRangeFraction = 0.1
 
     /// Hill estimates from fewer upper order statistics than this are not used to choose the
     /// y-axis limits of a Hill plot: their confidence bands are so wide they would flatten
     /// the rest of the curve. They are still drawn (clipped at the plot edge).
-    public static let hillLimitsMinimumK = 10
+    package static let hillLimitsMinimumK = 10
 
     /// Largest number of points drawn for an empirical complementary CDF.
-    public static let maximumCCDFPoints = 2000
+    package static let maximumCCDFPoints = 2000
 
     /// Histogram of noise norms as a probability density with Freedman–Diaconis bins.
     ///
@@ -27,7 +27,7 @@ public enum HeavyTailFigures {
     /// the bins are equally wide in log₁₀ x, the x-axis is logarithmic and the bars show density
     /// per decade (integrating to 1 over log₁₀ x). Pass `logarithmicX` to force either choice;
     /// with a log axis, samples ≤ 0 are left out and counted.
-    public static func histogram(samples: [Double], title: String = "Distribution of noise norms",
+    package static func histogram(samples: [Double], title: String = "Distribution of noise norms",
                                  xLabel: String = "Noise norm", logarithmicX: Bool? = nil) -> Figure {
         Figure(histogramAxes(samples: samples, title: title, xLabel: xLabel, logarithmicX: logarithmicX))
     }
@@ -46,7 +46,7 @@ public enum HeavyTailFigures {
     /// exponential and a lognormal truncated to [xₘᵢₙ, ∞), fitted by maximum likelihood to the
     /// samples ≥ xₘᵢₙ and scaled like the power law. Each curve stops where it falls below
     /// 1/n, the smallest probability the data can show.
-    public static func complementaryCDF(samples: [Double], powerLawXmin: Double? = nil,
+    package static func complementaryCDF(samples: [Double], powerLawXmin: Double? = nil,
                                         powerLawAlpha: Double? = nil, showsAlternatives: Bool = true,
                                         title: String = "Tail of the distribution (log–log)",
                                         xLabel: String = "Noise norm x") -> Figure {
@@ -60,13 +60,13 @@ public enum HeavyTailFigures {
     ///
     /// The arrays are matched by position (extra values of longer arrays are ignored). The
     /// x-axis is logarithmic when k spans a factor of 20 or more.
-    public static func hillPlot(k: [Int], alpha: [Double], lower: [Double], upper: [Double], chosenK: Int?,
+    package static func hillPlot(k: [Int], alpha: [Double], lower: [Double], upper: [Double], chosenK: Int?,
                                 title: String = "Hill plot") -> Figure {
         Figure(hillAxes(k: k, alpha: alpha, lower: lower, upper: upper, chosenK: chosenK, title: title))
     }
 
     /// All three diagnostics side by side (1 × 3) under one overall title.
-    public static func summary(samples: [Double], powerLawXmin: Double?, powerLawAlpha: Double?,
+    package static func summary(samples: [Double], powerLawXmin: Double?, powerLawAlpha: Double?,
                                hillK: [Int], hillAlpha: [Double], hillLower: [Double], hillUpper: [Double],
                                chosenK: Int?, title: String = "Is the gradient noise heavy-tailed?",
                                xLabel: String = "Noise norm") -> Figure {
@@ -86,7 +86,7 @@ public enum HeavyTailFigures {
     /// long, sparse tail stretches the axis. It holds for power-law tails (Pareto, α = 1.5,
     /// n = 3000: 90 % lie in the lowest 4 %) but not for light-tailed or merely skewed data
     /// (exponential, n = 3000: 27 %).
-    public static func prefersLogarithmicAxis(_ samples: [Double]) -> Bool {
+    package static func prefersLogarithmicAxis(_ samples: [Double]) -> Bool {
         let sorted = samples.filter(\.isFinite).sorted()
         guard let low = sorted.first, let high = sorted.last, low > 0, high >= 10 * low else { return false }
         let ninetiethPercentile = quantile(ofSorted: sorted, probability: 0.9)

@@ -8,7 +8,7 @@ extension HeavyTailFigures {
     /// γ = 1/α, so α ∈ [α̂·G(0.025)/k, α̂·G(0.975)/k], G the Gamma(k, 1) quantiles. Both bounds
     /// are positive whatever k, unlike the asymptotic α̂(1 ± 1.96/√k), whose lower bound is
     /// negative for k < 4. `nil` bounds where α̂ or k is unusable.
-    public static func hillInterval(alpha: Double, k: Int) -> (lower: Double?, upper: Double?) {
+    package static func hillInterval(alpha: Double, k: Int) -> (lower: Double?, upper: Double?) {
         guard alpha > 0, alpha.isFinite, k >= 1 else { return (nil, nil) }
         let interval = HillEstimator.exactGammaInterval(gamma: 1 / alpha, k: k)
         func reciprocal(_ value: Double?) -> Double? {

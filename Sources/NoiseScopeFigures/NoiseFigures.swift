@@ -5,10 +5,10 @@ import Foundation
 /// The figures of `noisescope measure` and `noisescope figure`, after Zhang et
 /// al. (2020) Fig. 1: the histogram of noise norms beside its synthetic
 /// reference, and the empirical variance against the number of samples.
-public enum NoiseFigures {
+package enum NoiseFigures {
     /// Noise norms and a reference, each divided by its own median so that
     /// their shapes (the tail) compare on one axis.
-    public static func normalisedHistogramAxes(_ samples: [Double], title: String, colorIndex: Int = 0) -> Axes {
+    package static func normalisedHistogramAxes(_ samples: [Double], title: String, colorIndex: Int = 0) -> Axes {
         let median = quantile(ofSorted: samples.filter(\.isFinite).sorted(), probability: 0.5)
         let scaled = median > 0 ? samples.map { $0 / median } : samples
         var axes = Axes(title: title, xLabel: "Noise norm / median", yLabel: "Probability density",
@@ -19,7 +19,7 @@ public enum NoiseFigures {
 
     /// Var_n = (1/n) Σ ‖g_j − mean_n‖² against n on a log axis: settles under
     /// finite variance, keeps jumping under heavy tails.
-    public static func varianceAxes(samples: [Int], variance: [Double], title: String) -> Axes {
+    package static func varianceAxes(samples: [Int], variance: [Double], title: String) -> Axes {
         // Var_1 = 0 by definition (one vector has no spread): the curve starts at n = 2.
         let kept = zip(samples, variance).filter { $0.0 >= 2 }
         var axes = Axes(title: title, xLabel: "Number of minibatch gradients n",
@@ -32,7 +32,7 @@ public enum NoiseFigures {
     /// median: the data as bars, the Gaussian matched to the data's effective
     /// dimension as an outline on the same bins, and the isotropic Gaussian of the
     /// full dimension drawn to scale (a narrow spike: real noise is far wider).
-    public static func overlayAxes(_ samples: [Double], matched: (label: String, norms: [Double]),
+    package static func overlayAxes(_ samples: [Double], matched: (label: String, norms: [Double]),
                                    isotropic: (label: String, norms: [Double]), stable: (label: String, norms: [Double])? = nil,
                                    spectrum: (label: String, norms: [Double])? = nil, title: String) -> Axes {
         func scaled(_ values: [Double]) -> [Double] {
@@ -75,7 +75,7 @@ public enum NoiseFigures {
     /// `binCount` bins are equally wide on that axis, and the y-axis shows the density (per unit
     /// of x, so the bars integrate to 1) on a log scale, where a power-law tail is a straight
     /// descent and a Gaussian one a steep drop. Empty bins are not drawn.
-    public static func coordinateHistogramAxes(_ coordinates: [Double], title: String,
+    package static func coordinateHistogramAxes(_ coordinates: [Double], title: String,
                                                xLabel: String = "Coordinate noise", binCount: Int = 80) -> Axes {
         let finite = coordinates.filter(\.isFinite)
         let magnitudes = finite.map { abs($0) }.filter { $0 > 0 }.sorted()
@@ -98,7 +98,7 @@ public enum NoiseFigures {
     }
 
     /// Three panels: noise norms, the reference, the variance curve.
-    public static func measurement(noiseNorms: [Double], reference: [Double], referenceTitle: String,
+    package static func measurement(noiseNorms: [Double], reference: [Double], referenceTitle: String,
                                    varianceSamples: [Int], variance: [Double], title: String) -> Figure {
         // The two histograms show the same quantity (norm / median): one x and one y range.
         Figure(title: title, width: 1380, height: 420, rows: 1, columns: 3, panels: [

@@ -8,15 +8,15 @@ import NoiseScopeStatistics
 /// with its asymptotic 95 % band ξ̂ ± 1.96 (1 + ξ̂)/√k (Smith 1987). Where
 /// the tail is a power law the curve settles on ξ = 1/α; the dashed lines
 /// mark ξ = 0.5 (α = 2: infinite variance above it) and ξ = 0 (exponential).
-public enum ThresholdStability {
+package enum ThresholdStability {
     /// ξ̂ on the verdict's grid of k.
-    public static func path(_ data: OrderStatistics, n: Int) -> [(k: Int, xi: Double)] {
+    package static func path(_ data: OrderStatistics, n: Int) -> [(k: Int, xi: Double)] {
         TailVerdictRule().grid(n: n, available: data.count).compactMap { k in
             GeneralizedParetoFit.fit(data, k: k, interval: false).map { (k, $0.xi) }
         }
     }
 
-    public static func figure(path: [(k: Int, xi: Double)], chosenK: Int?,
+    package static func figure(path: [(k: Int, xi: Double)], chosenK: Int?,
                               title: String = "Threshold stability: generalised Pareto shape ξ̂ against k") -> Figure {
         let ks = path.map { Double($0.k) }
         let xi = path.map(\.xi)

@@ -5,9 +5,9 @@ import NoiseScopeStatistics
 
 /// Figures of noise along training: quantiles per window of steps on one
 /// common axis, and a second series against step (B_simple, or the loss).
-public enum TrajectoryFigures {
+package enum TrajectoryFigures {
     /// Quantiles (10 %, 50 %, 90 %, 99 %) of the noise norms per window, at each window's middle step.
-    public static func quantileAxes(_ trajectory: TrajectoryWindows, title: String = "Noise-norm quantiles per window of steps") -> Axes {
+    package static func quantileAxes(_ trajectory: TrajectoryWindows, title: String = "Noise-norm quantiles per window of steps") -> Axes {
         let x = trajectory.windows.map { Double($0.firstStep + $0.lastStep) / 2 }
         var axes = Axes(title: title, xLabel: "Training step", yLabel: "Noise norm ‖g − ḡ‖")
         let series: [(String, KeyPath<TrajectoryWindows.Window, Double>)] = [("q99", \.q99), ("q90", \.q90), ("median", \.median), ("q10", \.q10)]
@@ -19,7 +19,7 @@ public enum TrajectoryFigures {
     }
 
     /// α̂ per window with its 95 % interval (where the verdict's rule reached one), and α = 2.
-    public static func tailIndexAxes(_ trajectory: TrajectoryWindows) -> Axes? {
+    package static func tailIndexAxes(_ trajectory: TrajectoryWindows) -> Axes? {
         let windows = trajectory.windows.filter { $0.alpha != nil && $0.alphaInterval95 != nil }
         guard !windows.isEmpty else { return nil }
         let x = windows.map { Double($0.firstStep + $0.lastStep) / 2 }
@@ -33,25 +33,11 @@ public enum TrajectoryFigures {
     }
 
     /// One series against step (e.g. B_simple raw and EMA, or train and validation loss).
-    public static func seriesAxes(title: String, yLabel: String, lines: [(label: String, step: [Double], value: [Double])], logarithmicY: Bool = false) -> Axes {
+    package static func seriesAxes(title: String, yLabel: String, lines: [(label: String, step: [Double], value: [Double])], logarithmicY: Bool = false) -> Axes {
         var axes = Axes(title: title, xLabel: "Training step", yLabel: yLabel, yScale: logarithmicY ? .log10 : .linear)
         for (index, line) in lines.enumerated() {
             axes.add(.line(x: line.step, y: line.value, label: line.label, style: SeriesStyle(color: Color.okabeIto[(index + 5) % Color.okabeIto.count])))
         }
         return axes
-    }
-
-    /// A table of the windows for the report.
-    public static func table(_ trajectory: TrajectoryWindows) -> RunReport.Table {
-        func g(_ x: Double) -> String { String(format: "%.4g", x) }
-        var rows = trajectory.windows.map { w in
-            (w.firstStep == w.lastStep ? "step \(w.firstStep) (n = \(w.n))" : "steps \(w.firstStep)–\(w.lastStep) (n = \(w.n))",
-             "median \(g(w.median)), q90 \(g(w.q90)), q99 \(g(w.q99)); \(w.verdict.rawValue)"
-                + (w.alphaInterval95.map { " (α in [\(g($0.lower ?? 0)), \($0.upper.map(g) ?? "∞")])" } ?? ""))
-        }
-        rows.append(("stationary?", trajectory.nonStationary
-            ? String(format: "no: window medians differ by up to %.1f standard errors; a verdict pooled over the run mixes different distributions", trajectory.medianDriftZ)
-            : String(format: "yes: no drift beyond sampling error (largest difference of medians %.1f SE)", trajectory.medianDriftZ)))
-        return RunReport.Table(title: "Over training (windows of recording steps)", rows: rows)
     }
 }

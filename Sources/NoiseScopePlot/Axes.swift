@@ -1,28 +1,28 @@
 /// One panel of a figure: a plot area with its own title, axis labels, scales, limits, grid,
 /// legend and the series drawn in it (the `Axes` of matplotlib).
-public struct Axes: Sendable {
+package struct Axes: Sendable {
     /// Shown in bold above the plot area.
-    public var title: String
-    public var xLabel: String
-    public var yLabel: String
-    public var xScale: Scale
-    public var yScale: Scale
+    package var title: String
+    package var xLabel: String
+    package var yLabel: String
+    package var xScale: Scale
+    package var yScale: Scale
     /// Explicit x limits; `nil` chooses them from the data (see `Scale.automaticLimits`).
     /// Limits that the scale cannot show (empty, non-finite, or ≤ 0 on a log axis) are replaced
     /// by automatic ones and reported in `RenderedFigure.notices`.
-    public var xLimits: ClosedRange<Double>?
+    package var xLimits: ClosedRange<Double>?
     /// Explicit y limits; same rules as `xLimits`.
-    public var yLimits: ClosedRange<Double>?
+    package var yLimits: ClosedRange<Double>?
     /// Light grid lines at the major ticks.
-    public var showsGrid: Bool
-    public var legendPlacement: LegendPlacement
+    package var showsGrid: Bool
+    package var legendPlacement: LegendPlacement
     /// Drawn in order, except that filled areas go below reference lines, which go below lines,
     /// which go below markers.
-    public var series: [Series]
-    public var annotations: [Annotation]
+    package var series: [Series]
+    package var annotations: [Annotation]
 
     /// An empty panel; add series with `add(_:)` or pass them here.
-    public init(title: String = "", xLabel: String = "", yLabel: String = "",
+    package init(title: String = "", xLabel: String = "", yLabel: String = "",
                 xScale: Scale = .linear, yScale: Scale = .linear,
                 xLimits: ClosedRange<Double>? = nil, yLimits: ClosedRange<Double>? = nil,
                 showsGrid: Bool = true, legendPlacement: LegendPlacement = .automatic,
@@ -41,12 +41,12 @@ public struct Axes: Sendable {
     }
 
     /// Appends a series.
-    public mutating func add(_ series: Series) {
+    package mutating func add(_ series: Series) {
         self.series.append(series)
     }
 
     /// Appends a text annotation at data position (`x`, `y`).
-    public mutating func annotate(_ text: String, x: Double, y: Double,
+    package mutating func annotate(_ text: String, x: Double, y: Double,
                                   alignment: Annotation.Alignment = .start) {
         annotations.append(Annotation(text, x: x, y: y, alignment: alignment))
     }
@@ -54,7 +54,7 @@ public struct Axes: Sendable {
 
 /// Where the legend goes: inside the plot area, at a corner or the middle of an edge, or
 /// outside it on the right.
-public enum LegendPlacement: Sendable, Equatable, CaseIterable {
+package enum LegendPlacement: Sendable, Equatable, CaseIterable {
     /// Like matplotlib's `loc="best"`: the inside position (`insideCandidates`) covering the
     /// fewest samples of data; outside on the right when every inside position covers some.
     /// See `Legend` for how coverage is counted.
@@ -67,7 +67,7 @@ public enum LegendPlacement: Sendable, Equatable, CaseIterable {
     case hidden
 
     /// The positions `automatic` tries, in tie-break order (matplotlib's order of `loc` codes).
-    public static let insideCandidates: [LegendPlacement] = [
+    package static let insideCandidates: [LegendPlacement] = [
         .upperRight, .upperLeft, .lowerLeft, .lowerRight, .centerRight, .centerLeft, .lowerCenter, .upperCenter,
     ]
 }

@@ -4,23 +4,23 @@
 /// rows are added so that every panel is shown. Panels in the same row share their top and
 /// bottom margins and panels in the same column share left and right margins, so plot areas
 /// line up.
-public struct Figure: Sendable {
+package struct Figure: Sendable {
     /// Shown in bold above all panels; empty for none.
-    public var title: String
+    package var title: String
     /// Width in SVG pixels (CSS px, 96 per inch).
-    public var width: Double
+    package var width: Double
     /// Height in SVG pixels.
-    public var height: Double
-    public var rows: Int
-    public var columns: Int
-    public var panels: [Axes]
+    package var height: Double
+    package var rows: Int
+    package var columns: Int
+    package var panels: [Axes]
     /// Which panels show the same x range (matplotlib's `sharex`); see `AxisSharing`.
-    public var sharex: AxisSharing
+    package var sharex: AxisSharing
     /// Which panels show the same y range (matplotlib's `sharey`).
-    public var sharey: AxisSharing
+    package var sharey: AxisSharing
 
     /// A `rows × columns` grid of `panels` under an optional overall `title`.
-    public init(title: String = "", width: Double = 640, height: Double = 480,
+    package init(title: String = "", width: Double = 640, height: Double = 480,
                 rows: Int = 1, columns: Int = 1, panels: [Axes],
                 sharex: AxisSharing = .none, sharey: AxisSharing = .none) {
         self.title = title
@@ -34,12 +34,12 @@ public struct Figure: Sendable {
     }
 
     /// A figure with a single panel.
-    public init(_ axes: Axes, width: Double = 640, height: Double = 480) {
+    package init(_ axes: Axes, width: Double = 640, height: Double = 480) {
         self.init(width: width, height: height, panels: [axes])
     }
 
     /// Renders the figure as a standalone SVG document.
-    public func render() -> RenderedFigure {
+    package func render() -> RenderedFigure {
         SVGRenderer().render(self)
     }
 }
@@ -51,7 +51,7 @@ public struct Figure: Sendable {
 /// pads one panel's data; if any panel of the group has explicit limits, the group gets the
 /// union of those explicit limits and the other panels' automatic limits instead. Only panels
 /// with the same scale as the group's first panel join it.
-public enum AxisSharing: Sendable, Equatable {
+package enum AxisSharing: Sendable, Equatable {
     /// Every panel has its own range.
     case none
     /// All panels share.

@@ -8,12 +8,12 @@ public enum FigureFormat: String, CaseIterable, Sendable {
     case svg, pdf, png
 
     /// The converter, or nil when it is not installed.
-    public static var converter: String? {
+    package static var converter: String? {
         ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// Parses "svg,pdf,png"; throws on an unknown name or an empty list.
-    public static func parse(_ list: String) throws -> [FigureFormat] {
+    package static func parse(_ list: String) throws -> [FigureFormat] {
         let names = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         var formats: [FigureFormat] = []
         for name in names {
@@ -30,7 +30,7 @@ public enum FigureFormat: String, CaseIterable, Sendable {
     }
 
     /// The bytes of `svg` in this format (PNG at twice the SVG's size, for slides and screens).
-    public func data(fromSVG svg: String) throws -> Data {
+    package func data(fromSVG svg: String) throws -> Data {
         if self == .svg { return Data(svg.utf8) }
         guard let converter = Self.converter else {
             throw NoiseScopeError("PDF and PNG figures need rsvg-convert; install it (Debian: apt-get install librsvg2-bin)")
@@ -64,7 +64,7 @@ extension FigureFormat {
     /// "a.png" for svg,pdf,png. Other files pass unchanged. Converted in memory,
     /// so that a directory written all at once (`AtomicDirectory`) gets its PDFs
     /// and PNGs in the same single step; deterministic (see `data(fromSVG:)`).
-    public static func convertingFigures(_ files: [(name: String, data: Data)], to formats: [FigureFormat]) throws -> [(name: String, data: Data)] {
+    package static func convertingFigures(_ files: [(name: String, data: Data)], to formats: [FigureFormat]) throws -> [(name: String, data: Data)] {
         guard formats != [.svg] else { return files }
         var converted: [(name: String, data: Data)] = []
         for file in files {

@@ -7,9 +7,9 @@ import Foundation
 /// counts and densities before anything is drawn. Non-finite samples are left out and counted in
 /// `dropped.nonFinite`; with logarithmic spacing, zeros and negatives are left out and counted
 /// in `dropped.nonPositiveOnLogAxis`.
-public struct Histogram: Sendable, Equatable {
+package struct Histogram: Sendable, Equatable {
     /// How the bin edges are chosen.
-    public enum Binning: Sendable, Equatable {
+    package enum Binning: Sendable, Equatable {
         /// Equal-width bins of about `2·IQR·n^(−1/3)` (Freedman–Diaconis), robust to outliers.
         /// Falls back to Sturges' rule (`⌈log₂ n⌉ + 1` bins) when the IQR is zero, and is capped
         /// at `Histogram.maximumAutomaticBinCount` bins.
@@ -22,7 +22,7 @@ public struct Histogram: Sendable, Equatable {
     }
 
     /// Whether bins are equally wide in x or in log₁₀ x.
-    public enum Spacing: Sendable, Equatable {
+    package enum Spacing: Sendable, Equatable {
         case linear
         /// Bins are chosen (and densities measured) on log₁₀ of the samples, for data spanning
         /// several decades and shown on a log x-axis. Densities are then per decade, so that they
@@ -31,7 +31,7 @@ public struct Histogram: Sendable, Equatable {
     }
 
     /// What the bar heights show.
-    public enum Normalization: Sendable, Equatable {
+    package enum Normalization: Sendable, Equatable {
         /// Number of samples in each bin.
         case count
         /// Count divided by (number of counted samples × bin width), so the bars integrate to 1.
@@ -40,22 +40,22 @@ public struct Histogram: Sendable, Equatable {
 
     /// Upper limit on the number of bins chosen automatically, so a heavy tail stretching the
     /// range cannot produce thousands of invisible bars.
-    public static let maximumAutomaticBinCount = 200
+    package static let maximumAutomaticBinCount = 200
 
     /// Bin edges, ascending; `counts.count + 1` of them (empty when nothing could be binned).
-    public let edges: [Double]
+    package let edges: [Double]
     /// Samples per bin; each bin is `[edges[i], edges[i+1])`, the last one also includes its
     /// right edge.
-    public let counts: [Int]
-    public let spacing: Spacing
-    public let normalization: Normalization
+    package let counts: [Int]
+    package let spacing: Spacing
+    package let normalization: Normalization
     /// Samples that could not be binned (NaN/Inf, or ≤ 0 with logarithmic spacing).
-    public let dropped: DroppedPoints
+    package let dropped: DroppedPoints
     /// Valid samples that fell outside explicit edges.
-    public let outsideEdgesCount: Int
+    package let outsideEdgesCount: Int
 
     /// Bins `samples` with the given rule, spacing and normalisation.
-    public init(samples: [Double], binning: Binning = .freedmanDiaconis, spacing: Spacing = .linear,
+    package init(samples: [Double], binning: Binning = .freedmanDiaconis, spacing: Spacing = .linear,
                 normalization: Normalization = .density) {
         self.spacing = spacing
         self.normalization = normalization
@@ -73,7 +73,7 @@ public struct Histogram: Sendable, Equatable {
     }
 
     /// Bar heights: counts, or densities per unit x (per decade with logarithmic spacing).
-    public var values: [Double] {
+    package var values: [Double] {
         switch normalization {
         case .count:
             return counts.map(Double.init)
@@ -94,7 +94,7 @@ public struct Histogram: Sendable, Equatable {
     /// The Freedman–Diaconis bin width `2·IQR·n^(−1/3)` of the finite samples, with quartiles by
     /// linear interpolation between order statistics (the default of R and NumPy). `nil` when
     /// there are fewer than two finite samples or the IQR is zero.
-    public static func freedmanDiaconisWidth(_ samples: [Double]) -> Double? {
+    package static func freedmanDiaconisWidth(_ samples: [Double]) -> Double? {
         let sorted = samples.filter(\.isFinite).sorted()
         guard sorted.count >= 2 else { return nil }
         let iqr = quantile(ofSorted: sorted, probability: 0.75) - quantile(ofSorted: sorted, probability: 0.25)

@@ -2,20 +2,20 @@ import NoiseScopeCore
 import Foundation
 
 /// Counts of data points that could not be drawn, so the caller can tell the user.
-public struct DroppedPoints: Sendable, Equatable {
+package struct DroppedPoints: Sendable, Equatable {
     /// Points with a NaN or ±∞ coordinate.
-    public var nonFinite: Int
+    package var nonFinite: Int
     /// Points with a zero or negative coordinate on a log axis.
-    public var nonPositiveOnLogAxis: Int
+    package var nonPositiveOnLogAxis: Int
 
     /// Counts of left-out points (zero by default).
-    public init(nonFinite: Int = 0, nonPositiveOnLogAxis: Int = 0) {
+    package init(nonFinite: Int = 0, nonPositiveOnLogAxis: Int = 0) {
         self.nonFinite = nonFinite
         self.nonPositiveOnLogAxis = nonPositiveOnLogAxis
     }
 
     /// All points left out.
-    public var total: Int { nonFinite + nonPositiveOnLogAxis }
+    package var total: Int { nonFinite + nonPositiveOnLogAxis }
 
     static func + (a: DroppedPoints, b: DroppedPoints) -> DroppedPoints {
         DroppedPoints(nonFinite: a.nonFinite + b.nonFinite,
@@ -24,21 +24,21 @@ public struct DroppedPoints: Sendable, Equatable {
 }
 
 /// The result of rendering a `Figure`: the SVG text and what was left out of it.
-public struct RenderedFigure: Sendable {
+package struct RenderedFigure: Sendable {
     /// A standalone SVG 1.1 document (UTF-8 when written).
-    public let svg: String
+    package let svg: String
     /// Points that were not drawn, summed over all panels and series.
-    public let droppedPoints: DroppedPoints
+    package let droppedPoints: DroppedPoints
     /// One-line, human-readable notices about anything left out or replaced (dropped points,
     /// unusable limits), ready to print; empty when everything was drawn as asked.
-    public let notices: [String]
+    package let notices: [String]
 
     /// Total number of points not drawn.
-    public var droppedPointCount: Int { droppedPoints.total }
+    package var droppedPointCount: Int { droppedPoints.total }
 
     /// Writes the SVG to `url` atomically: a reader sees the old file or the complete new one,
     /// never a partial file.
-    public func write(to url: URL) throws {
+    package func write(to url: URL) throws {
         try AtomicFile.write(Data(svg.utf8), to: url)
     }
 

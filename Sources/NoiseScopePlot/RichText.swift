@@ -95,9 +95,9 @@ extension SVGWriter {
 
 /// Text for figures that comes from the user (a file name, a model or group
 /// name): escaped so that the markup characters in it print as themselves.
-public enum FigureText {
+package enum FigureText {
     /// `text` with `\`, `_`, `^`, `{` and `}` escaped for `RichText`.
-    public static func literal(_ text: String) -> String {
+    package static func literal(_ text: String) -> String {
         var out = ""
         for character in text {
             if "\\_^{}".contains(character) { out.append("\\") }

@@ -5,10 +5,10 @@
 /// scripts, no CSS, no external references. The same figure always gives the same bytes.
 package struct SVGRenderer: Sendable {
     /// A renderer; it has no settings, sizes and styles live in the figure.
-    public init() {}
+    package init() {}
 
     /// Renders `figure`; see `RenderedFigure` for what is reported besides the SVG text.
-    public func render(_ figure: Figure) -> RenderedFigure {
+    package func render(_ figure: Figure) -> RenderedFigure {
         let (width, height) = Self.size(of: figure)
         let layouts = Self.layouts(of: figure)
         var writer = SVGWriter()

@@ -1,7 +1,7 @@
 import Foundation
 
 /// How data values are placed along an axis.
-public enum Scale: Sendable, Equatable {
+package enum Scale: Sendable, Equatable {
     /// Equal distances for equal differences.
     case linear
     /// Equal distances for equal ratios (base 10). Only positive values can be shown: zeros and

@@ -23,24 +23,24 @@ import NoiseScopeCore
 /// themselves), accumulated by sgemm in place; everything after the stream is
 /// double. Float rounding in Y (about 10⁻⁶ of it) moves eigenvalues by about
 /// 10⁻⁵ of λ₁, far below the sketch's own error.
-public final class CovarianceSketch {
+package final class CovarianceSketch {
     /// P, the length of each noise vector.
-    public let dimension: Int
+    package let dimension: Int
     /// r, the eigenvalues reported.
-    public let rank: Int
+    package let rank: Int
     /// k = min(2r, P), the columns of the test matrix.
-    public let columns: Int
+    package let columns: Int
     /// Noise vectors gathered before one pair of matrix products.
-    public let blockSize: Int
+    package let blockSize: Int
     /// The rank the paper's fig1 sketches and `bench` times, and the one
     /// `--spectrum-rank` suggests: 32 eigenvalues from 64 columns, about 77 MB on
     /// tinygpt. `measure` sketches nothing unless asked: at this rank the sketch
     /// costs about 15 % of its noise loop (`bench` prints the ratio).
-    public static let suggestedRank = 32
+    package static let suggestedRank = 32
     /// Noise vectors added so far (m).
-    public private(set) var count = 0
+    package private(set) var count = 0
     /// Wall time spent drawing Ω, in `add`, the block products and `spectrum`, for the overhead report.
-    public private(set) var seconds = 0.0
+    package private(set) var seconds = 0.0
 
     /// Ωᵀ, k×P row-major: row j is the j-th test vector.
     private var testMatrix: [Float]
@@ -54,14 +54,14 @@ public final class CovarianceSketch {
 
     /// The bytes the sketch holds for `dimension` parameters and rank `rank`
     /// (Ω and Y in single precision, the block, the double chunks of the end).
-    public static func estimatedBytes(dimension: Int, rank: Int, blockSize: Int = 64) -> Double {
+    package static func estimatedBytes(dimension: Int, rank: Int, blockSize: Int = 64) -> Double {
         let k = Double(min(2 * rank, dimension)), p = Double(dimension)
         return p * k * (4 + 4) + p * Double(blockSize) * 4 + 2 * k * Double(chunk) * 8
     }
 
     /// A sketch of `dimension`-vectors keeping `rank` eigenvalues, its test
     /// matrix drawn from `seed` (same seed, same sketch).
-    public init(dimension: Int, rank: Int, seed: UInt64, blockSize: Int = 64) throws {
+    package init(dimension: Int, rank: Int, seed: UInt64, blockSize: Int = 64) throws {
         guard rank >= 1, dimension >= 1 else {
             throw NoiseScopeError.invalidSetting(.spectrumRank, message: "the spectrum rank must be at least 1 and the dimension positive, got rank \(rank) in dimension \(dimension)")
         }
@@ -79,7 +79,7 @@ public final class CovarianceSketch {
     }
 
     /// Adds the noise vector `vector − reference` (a minibatch gradient minus ∇f).
-    public func add(_ vector: UnsafeBufferPointer<Float>, minus reference: [Double]) {
+    package func add(_ vector: UnsafeBufferPointer<Float>, minus reference: [Double]) {
         precondition(vector.count == dimension && reference.count == dimension, "dimension mismatch")
         let start = DispatchTime.now().uptimeNanoseconds
         let offset = pending * dimension
@@ -95,7 +95,7 @@ public final class CovarianceSketch {
     }
 
     /// Adds an already formed noise vector.
-    public func add(_ noise: [Double]) {
+    package func add(_ noise: [Double]) {
         let zero = [Double](repeating: 0, count: dimension)
         noise.map(Float.init).withUnsafeBufferPointer { add($0, minus: zero) }
     }
@@ -120,7 +120,7 @@ public final class CovarianceSketch {
 
     /// The top r eigenvalues of C estimated from the sketch, with the exact
     /// trace `trace` (Σ‖nᵢ‖²/m, which the caller has in double precision).
-    public func spectrum(trace: Double) throws -> CovarianceSpectrum {
+    package func spectrum(trace: Double) throws -> CovarianceSpectrum {
         let start = DispatchTime.now().uptimeNanoseconds
         defer { seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         flush()
@@ -160,7 +160,7 @@ public final class CovarianceSketch {
     }
 
     /// The sketch itself (Yᵀ = (CΩ)ᵀ, k×P), for tests of determinism.
-    public var sketchMatrix: [Double] {
+    package var sketchMatrix: [Double] {
         flush()
         let scale = 1 / Double(max(count, 1))
         return sketch.map { Double($0) * scale }

@@ -5,22 +5,22 @@ import NoiseScopeCore
 /// exact trace tr C = Σ‖nᵢ‖²/m and the sketched top eigenvalues λ₁ ≥ … ≥ λ_r,
 /// and the Gaussian reference built from them (summary.json's
 /// `covariance_spectrum`).
-public struct CovarianceSpectrum: Codable, Sendable, Equatable {
+package struct CovarianceSpectrum: Codable, Sendable, Equatable {
     /// P, the parameters (the dimension of each noise vector).
-    public var dimension: Int
+    package var dimension: Int
     /// k, the columns of the sketch's Gaussian test matrix (2r, at most P).
-    public var sketchColumns: Int
+    package var sketchColumns: Int
     /// m, the noise vectors sketched.
-    public var vectors: Int
+    package var vectors: Int
     /// tr C, exact.
-    public var trace: Double
+    package var trace: Double
     /// λ₁ ≥ … ≥ λ_r, the sketch's estimates (each at most the true eigenvalue,
     /// up to rounding: a Nyström approximation lies below the matrix it sketches).
-    public var topEigenvalues: [Double]
+    package var topEigenvalues: [Double]
     /// Σλᵢ / tr C: the share of the squared noise the r sketched directions carry
     /// (a lower bound on what C's own top r eigenvalues carry).
-    public var capturedTraceFraction: Double
-    public var method = "single-pass Nyström sketch with shift (Tropp, Yurtsever, Udell & Cevher 2017, Algorithm 3): seeded Gaussian test matrix of sketch_columns columns, the top eigenvalues of its fixed-rank truncation"
+    package var capturedTraceFraction: Double
+    package var method = "single-pass Nyström sketch with shift (Tropp, Yurtsever, Udell & Cevher 2017, Algorithm 3): seeded Gaussian test matrix of sketch_columns columns, the top eigenvalues of its fixed-rank truncation"
 
     enum CodingKeys: String, CodingKey {
         case dimension, vectors, trace, method
@@ -29,7 +29,7 @@ public struct CovarianceSpectrum: Codable, Sendable, Equatable {
         case capturedTraceFraction = "captured_trace_fraction"
     }
 
-    public init(dimension: Int, sketchColumns: Int, vectors: Int, trace: Double, topEigenvalues: [Double]) {
+    package init(dimension: Int, sketchColumns: Int, vectors: Int, trace: Double, topEigenvalues: [Double]) {
         self.dimension = dimension
         self.sketchColumns = sketchColumns
         self.vectors = vectors
@@ -40,18 +40,18 @@ public struct CovarianceSpectrum: Codable, Sendable, Equatable {
     }
 
     /// r, the eigenvalues kept.
-    public var rank: Int { topEigenvalues.count }
+    package var rank: Int { topEigenvalues.count }
 
     /// The variance of each of the other P − r directions: the trace left over,
     /// spread evenly (0 when the sketch holds it all or r = P).
-    public var remainingEigenvalue: Double {
+    package var remainingEigenvalue: Double {
         let rest = dimension - rank
         return rest > 0 ? max(0, trace - topEigenvalues.reduce(0, +)) / Double(rest) : 0
     }
 
     /// The effective dimension (tr C)²/tr C² of the reference covariance, to set
     /// beside the one the norms' spread gives.
-    public var effectiveDimension: Double {
+    package var effectiveDimension: Double {
         let rest = Double(dimension - rank), rho = remainingEigenvalue
         let squares = topEigenvalues.reduce(0) { $0 + $1 * $1 } + rest * rho * rho
         return squares > 0 ? trace * trace / squares : .nan
@@ -61,7 +61,7 @@ public struct CovarianceSpectrum: Codable, Sendable, Equatable {
     /// and the remaining trace spread evenly over the other P − r directions:
     /// ‖z‖² = Σᵢ λᵢ Zᵢ² + ρ·χ²_{P−r}, ρ = (tr C − Σλᵢ)/(P − r), so that
     /// E‖z‖² = tr C exactly. `count` draws, each from its own seeded substream.
-    public func referenceNorms(count: Int, seed: UInt64) -> [Double] {
+    package func referenceNorms(count: Int, seed: UInt64) -> [Double] {
         let rest = dimension - rank, rho = remainingEigenvalue
         return (0..<count).map { i in
             let random = RandomSource.substream(seed: seed &+ 0x5BEC_7A11, index: i)
@@ -73,7 +73,7 @@ public struct CovarianceSpectrum: Codable, Sendable, Equatable {
     }
 
     /// "top 32 eigenvalues, 41 % of tr C", for labels.
-    public var shortDescription: String {
+    package var shortDescription: String {
         String(format: "top %d eigenvalues, %.3g %% of tr C", rank, 100 * capturedTraceFraction)
     }
 }

@@ -6,17 +6,17 @@ import NoiseScopeModels
 /// `*.fc.*`, `*.fcp.*`, `*.fc1.*`, `*.fc2.*` MLP; `*.ln*`, `lnf.*` norms;
 /// `head.*` and `linear.*` (logreg's only layer) the head; anything else "other".
 /// Groups with no tensor are left out.
-public struct LayerGroups: Sendable {
-    public struct Group: Sendable {
-        public var name: String
-        public var ranges: [Range<Int>]
+package struct LayerGroups: Sendable {
+    package struct Group: Sendable {
+        package var name: String
+        package var ranges: [Range<Int>]
     }
 
-    public var groups: [Group]
+    package var groups: [Group]
 
-    public static let order = ["embeddings", "attention", "mlp", "norms", "head", "other"]
+    package static let order = ["embeddings", "attention", "mlp", "norms", "head", "other"]
 
-    public static func group(ofTensor name: String) -> String {
+    package static func group(ofTensor name: String) -> String {
         let parts = name.split(separator: ".").map(String.init)
         let head = parts.first ?? name
         if ["wte", "wpe", "input"].contains(head) || name.contains("embed") { return "embeddings" }
@@ -27,14 +27,14 @@ public struct LayerGroups: Sendable {
         return "other"
     }
 
-    public init(layout: ParameterLayout) {
+    package init(layout: ParameterLayout) {
         var byName: [String: [Range<Int>]] = [:]
         for tensor in layout.tensors { byName[Self.group(ofTensor: tensor.name), default: []].append(tensor.range) }
         groups = Self.order.compactMap { name in byName[name].map { Group(name: name, ranges: $0) } }
     }
 
     /// ‖(vector − reference) restricted to each group‖², in `groups` order.
-    public func squaredDistances(_ vector: UnsafeBufferPointer<Float>, _ reference: [Double]) -> [Double] {
+    package func squaredDistances(_ vector: UnsafeBufferPointer<Float>, _ reference: [Double]) -> [Double] {
         groups.map { group in
             var sum = 0.0
             for range in group.ranges {

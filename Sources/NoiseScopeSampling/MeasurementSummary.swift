@@ -10,42 +10,42 @@ public struct MeasurementSummary: Codable, Sendable {
     public var batchSize: Int
     public var samples: Int
     public var seed: UInt64
-    public var fullGradient: FullGradient
+    package var fullGradient: FullGradient
     /// The `check` result on the noise norms (its `verdict` is the run's verdict).
     public var check: TailCheckReport
     public var verdict: TailVerdict
     /// Observed tail against the matched synthetic reference (√ of the mean of
     /// D squared Gaussians, D = parameters): the seeds' comparison.
-    public var referenceComparison: ReferenceComparison
+    package var referenceComparison: ReferenceComparison
     /// The observed shape against a Gaussian matched to the noise's spread
     /// (its effective dimension), and that dimension.
-    public var matchedReferenceComparison: ReferenceComparison?
-    public var effectiveDimension: Double?
+    package var matchedReferenceComparison: ReferenceComparison?
+    package var effectiveDimension: Double?
     /// The observed shape against the α-stable reference in the effective
     /// dimension, α the per-coordinate stable index (absent when that index is
     /// not in (0, 2)).
-    public var stableReferenceComparison: ReferenceComparison?
+    package var stableReferenceComparison: ReferenceComparison?
     /// The noise covariance's sketched top eigenvalues and exact trace
     /// (`CovarianceSketch`; absent with `--spectrum-rank 0` and in earlier summaries).
-    public var covarianceSpectrum: CovarianceSpectrum?
+    package var covarianceSpectrum: CovarianceSpectrum?
     /// The observed shape against the Gaussian with that spectrum (the top r
     /// eigenvalues, the rest of the trace spread evenly over the other directions).
-    public var spectrumReferenceComparison: ReferenceComparison?
+    package var spectrumReferenceComparison: ReferenceComparison?
     /// The noise of each layer group (`LayerGroups`): its share of the squared
     /// noise, its shape and its verdict.
-    public var noiseByGroup: [GroupNoise]?
+    package var noiseByGroup: [GroupNoise]?
 
-    public struct GroupNoise: Codable, Sendable {
-        public var group: String
+    package struct GroupNoise: Codable, Sendable {
+        package var group: String
         /// Σ_j ‖noise_j restricted to the group‖² / Σ_j ‖noise_j‖².
-        public var shareOfSquaredNoise: Double
-        public var median: Double
-        public var q99OverMedian: Double
-        public var excessKurtosis: Double
-        public var verdict: TailVerdict
-        public var verdictReason: String
+        package var shareOfSquaredNoise: Double
+        package var median: Double
+        package var q99OverMedian: Double
+        package var excessKurtosis: Double
+        package var verdict: TailVerdict
+        package var verdictReason: String
 
-        public init(group: String, norms: [Double], totalSquared: Double, seed: UInt64) {
+        package init(group: String, norms: [Double], totalSquared: Double, seed: UInt64) {
             self.group = group
             shareOfSquaredNoise = totalSquared > 0 ? norms.reduce(0) { $0 + $1 * $1 } / totalSquared : .nan
             let shape = ReferenceComparison.Shape(norms)
@@ -70,28 +70,28 @@ public struct MeasurementSummary: Codable, Sendable {
     }
 
     /// Examples left out of the measurement (`measure --exclude`), nil for none.
-    public var excludedExamples: [Int]?
+    package var excludedExamples: [Int]?
     /// Mohammadi et al.'s stable index of the coordinates of g_B − ∇f, pooled over
     /// the first minibatches, permuted, standardised per tensor (`StableIndexPool`).
-    public var coordinateStableIndex: StableIndexPool.Estimate?
+    package var coordinateStableIndex: StableIndexPool.Estimate?
     /// The same per parameter tensor.
-    public var coordinateStableIndexPerTensor: [StableIndexPool.Estimate]?
+    package var coordinateStableIndexPerTensor: [StableIndexPool.Estimate]?
     public var gradsPerSecond: Double
     public var wallSeconds: Double
     /// B_simple = tr(Σ)/|G|², see `NoiseMeasurement.noiseScaleSimple`.
     public var noiseScaleSimple: Double?
-    public var noiseScaleEstimator: String? = "B·(N−1)/(N−B)·mean‖g_B − ∇f‖² / ‖∇f‖² (McCandlish et al. 2018, B_simple; minibatches without replacement, exact ∇f)"
+    package var noiseScaleEstimator: String? = "B·(N−1)/(N−B)·mean‖g_B − ∇f‖² / ‖∇f‖² (McCandlish et al. 2018, B_simple; minibatches without replacement, exact ∇f)"
 
-    public struct FullGradient: Codable, Sendable {
-        public var exact: Bool
-        public var examples: Int
-        public var norm: Double
-        public init(exact: Bool, examples: Int, norm: Double) {
+    package struct FullGradient: Codable, Sendable {
+        package var exact: Bool
+        package var examples: Int
+        package var norm: Double
+        package init(exact: Bool, examples: Int, norm: Double) {
             self.exact = exact; self.examples = examples; self.norm = norm
         }
     }
 
-    public init(model: String, data: String, parameters: Int, batchSize: Int, samples: Int, seed: UInt64,
+    package init(model: String, data: String, parameters: Int, batchSize: Int, samples: Int, seed: UInt64,
                 fullGradient: FullGradient, check: TailCheckReport, verdict: TailVerdict,
                 referenceComparison: ReferenceComparison, coordinateStableIndex: StableIndexPool.Estimate?,
                 coordinateStableIndexPerTensor: [StableIndexPool.Estimate] = [],
@@ -166,12 +166,12 @@ public struct MeasurementSummary: Codable, Sendable {
 /// upper quantiles over the median and excess kurtosis. Ratios well above the
 /// reference's mean a longer right tail than a finite-variance Gaussian norm of
 /// the same dimension would give.
-public struct ReferenceComparison: Codable, Sendable {
-    public struct Shape: Codable, Sendable, Equatable {
-        public var q99OverMedian: Double
-        public var q999OverMedian: Double
-        public var maxOverMedian: Double
-        public var excessKurtosis: Double
+package struct ReferenceComparison: Codable, Sendable {
+    package struct Shape: Codable, Sendable, Equatable {
+        package var q99OverMedian: Double
+        package var q999OverMedian: Double
+        package var maxOverMedian: Double
+        package var excessKurtosis: Double
 
         enum CodingKeys: String, CodingKey {
             case q99OverMedian = "q99_over_median"
@@ -180,7 +180,7 @@ public struct ReferenceComparison: Codable, Sendable {
             case excessKurtosis = "excess_kurtosis"
         }
 
-        public init(_ samples: [Double]) {
+        package init(_ samples: [Double]) {
             let sorted = samples.sorted()
             func quantile(_ p: Double) -> Double {
                 let position = p * Double(sorted.count - 1)
@@ -195,9 +195,9 @@ public struct ReferenceComparison: Codable, Sendable {
         }
     }
 
-    public var reference: String
-    public var observed: Shape
-    public var referenceShape: Shape
+    package var reference: String
+    package var observed: Shape
+    package var referenceShape: Shape
 
     enum CodingKeys: String, CodingKey {
         case reference, observed
@@ -205,7 +205,7 @@ public struct ReferenceComparison: Codable, Sendable {
     }
 
     /// Compares `observed` norms with `referenceNorms` drawn from `reference`.
-    public init(observed: [Double], referenceNorms: [Double], reference: String) {
+    package init(observed: [Double], referenceNorms: [Double], reference: String) {
         self.reference = reference
         self.observed = Shape(observed)
         self.referenceShape = Shape(referenceNorms)
@@ -217,7 +217,7 @@ public struct ReferenceComparison: Codable, Sendable {
     /// `norms`: for x ~ N(0, Σ), ‖x‖ has CV² ≈ Σλ²/(2(Σλ)²) = 1/(2 d_eff),
     /// d_eff = (tr Σ)²/tr Σ², so d_eff ≈ 1/(2 CV²). Real gradient noise is
     /// anisotropic: d_eff is far below the parameter count.
-    public static func effectiveDimension(of norms: [Double]) -> Double {
+    package static func effectiveDimension(of norms: [Double]) -> Double {
         let n = Double(norms.count)
         let mean = norms.reduce(0, +) / n
         let variance = norms.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / max(1, n - 1)
@@ -228,7 +228,7 @@ public struct ReferenceComparison: Codable, Sendable {
     /// dimension (isotropic in d_eff = 1/(2 CV²) dimensions, at most 10⁶): the
     /// null that shares the noise's spread, so that what remains to compare is
     /// the shape of the tail.
-    public static func matchedGaussianNorms(observed: [Double], count: Int, seed: UInt64) -> (dimension: Int, norms: [Double]) {
+    package static func matchedGaussianNorms(observed: [Double], count: Int, seed: UInt64) -> (dimension: Int, norms: [Double]) {
         let dimension = max(1, min(1_000_000, Int(effectiveDimension(of: observed).rounded())))
         return (dimension, gaussianReferenceNorms(dimension: dimension, count: count, seed: seed &+ 0xD0E5))
     }
@@ -238,7 +238,7 @@ public struct ReferenceComparison: Codable, Sendable {
     /// (GSL's Lévy generator, scale 1), over √dimension. For α < 2 their upper
     /// tail is a power law of index α, set by the largest coordinate. Each
     /// vector draws from its own seeded substream.
-    public static func stableReferenceNorms(dimension: Int, alpha: Double, count: Int, seed: UInt64) -> [Double] {
+    package static func stableReferenceNorms(dimension: Int, alpha: Double, count: Int, seed: UInt64) -> [Double] {
         let d = max(1, min(dimension, 20_000))
         return (0..<count).map { i in
             let random = RandomSource.substream(seed: seed &+ 0x57AB1E, index: i)
@@ -248,7 +248,7 @@ public struct ReferenceComparison: Codable, Sendable {
         }
     }
 
-    public static func gaussianReferenceNorms(dimension: Int, count: Int, seed: UInt64) -> [Double] {
+    package static func gaussianReferenceNorms(dimension: Int, count: Int, seed: UInt64) -> [Double] {
         SyntheticDistribution.meanOfSquaredGaussians(dimension: dimension).sample(count: count, seed: seed).map { $0.squareRoot() }
     }
 }

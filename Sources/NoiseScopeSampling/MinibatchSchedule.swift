@@ -6,14 +6,14 @@ import NoiseScopeStatistics
 /// example repeats within an epoch. The last incomplete minibatch of an epoch
 /// is dropped, so every minibatch has exactly `batchSize` examples (noise
 /// norms of different batch sizes are not comparable).
-public struct MinibatchSchedule {
-    public let exampleCount: Int
-    public let batchSize: Int
+package struct MinibatchSchedule {
+    package let exampleCount: Int
+    package let batchSize: Int
     private let random: RandomSource
     private var permutation: [Int]
     private var position: Int
 
-    public init(exampleCount: Int, batchSize: Int, seed: UInt64) {
+    package init(exampleCount: Int, batchSize: Int, seed: UInt64) {
         precondition(batchSize >= 1 && batchSize <= exampleCount, "batch size must be in 1...exampleCount")
         self.exampleCount = exampleCount
         self.batchSize = batchSize
@@ -23,10 +23,10 @@ public struct MinibatchSchedule {
     }
 
     /// Minibatches per epoch.
-    public var batchesPerEpoch: Int { exampleCount / batchSize }
+    package var batchesPerEpoch: Int { exampleCount / batchSize }
 
     /// The next minibatch's example indices.
-    public mutating func next() -> [Int] {
+    package mutating func next() -> [Int] {
         if position + batchSize > exampleCount {
             // Fisher–Yates with GSL's uniform integers.
             for i in stride(from: exampleCount - 1, to: 0, by: -1) {

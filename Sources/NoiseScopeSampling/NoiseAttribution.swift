@@ -8,18 +8,18 @@ import NoiseScopeStatistics
 /// g_{B∖i} = (B g_B − g_i)/(B − 1). An example with a large positive
 /// influence is what makes that norm large; if the same few examples drive
 /// every top norm, the "tail" is a property of those examples, not of the data.
-public struct NoiseAttribution: Codable, Sendable {
-    public struct Row: Codable, Sendable {
+package struct NoiseAttribution: Codable, Sendable {
+    package struct Row: Codable, Sendable {
         /// Rank of the minibatch's norm (1 = largest) and its position in the sample.
-        public var rank: Int
-        public var sample: Int
-        public var noiseNorm: Double
-        public var example: Int
-        public var exampleNoiseNorm: Double
-        public var leaveOneOutNorm: Double
-        public var influence: Double
+        package var rank: Int
+        package var sample: Int
+        package var noiseNorm: Double
+        package var example: Int
+        package var exampleNoiseNorm: Double
+        package var leaveOneOutNorm: Double
+        package var influence: Double
         /// The example as text, where the model can show it.
-        public var content: String?
+        package var content: String?
 
         enum CodingKeys: String, CodingKey {
             case rank, sample, example, influence, content
@@ -27,13 +27,13 @@ public struct NoiseAttribution: Codable, Sendable {
         }
     }
 
-    public var rows: [Row]
+    package var rows: [Row]
 
-    public init(rows: [Row]) { self.rows = rows }
+    package init(rows: [Row]) { self.rows = rows }
 
     /// The `top` largest norms of `measurement`, explained example by example
     /// on `model` (its parameters as they were measured).
-    public static func compute(model: any GradientModel<Float>, measurement: NoiseMeasurement, top: Int = 10) -> NoiseAttribution {
+    package static func compute(model: any GradientModel<Float>, measurement: NoiseMeasurement, top: Int = 10) -> NoiseAttribution {
         let full = measurement.fullGradient
         guard !full.isEmpty, measurement.batches.count == measurement.noiseNorms.count else { return NoiseAttribution(rows: []) }
         let order = measurement.noiseNorms.indices.sorted { measurement.noiseNorms[$0] > measurement.noiseNorms[$1] }.prefix(top)
@@ -70,7 +70,7 @@ public struct NoiseAttribution: Codable, Sendable {
     /// is training text, which may hold terminal escapes: control characters
     /// other than newline and tab are written as visible escapes (`\e`), so
     /// `cat attribution.csv` cannot drive the terminal.
-    public var csv: String {
+    package var csv: String {
         var lines = ["rank,sample,noise_norm,example,example_noise_norm,leave_one_out_norm,influence,content"]
         for r in rows {
             let content = r.content.map {

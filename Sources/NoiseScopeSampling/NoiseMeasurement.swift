@@ -3,66 +3,66 @@ import Foundation
 import NoiseScopeStatistics
 
 /// What `NoiseNormSampler` measured.
-public struct NoiseMeasurement: Sendable {
+package struct NoiseMeasurement: Sendable {
     /// ‖g_B − ∇f‖₂ for each minibatch, in sampling order.
-    public var noiseNorms: [Double]
+    package var noiseNorms: [Double]
     /// Var_n = (1/n) Σ_{j≤n} ‖g_j − mean_n‖² at log-spaced n.
-    public var variance: [VariancePoint]
+    package var variance: [VariancePoint]
     /// g_B − ∇f of the first minibatch, coordinate by coordinate.
-    public var firstBatchCoordinates: [Double]
+    package var firstBatchCoordinates: [Double]
     /// The per-coordinate α-stable index pooled over the first minibatches'
     /// noise (permuted, standardised per tensor; see `StableIndexPool`).
-    public var stableIndex: StableIndexPool.Estimate?
-    public var stableIndexPerTensor: [StableIndexPool.Estimate] = []
+    package var stableIndex: StableIndexPool.Estimate?
+    package var stableIndexPerTensor: [StableIndexPool.Estimate] = []
     /// Group names (`LayerGroups`) and, per minibatch, the noise norm restricted to
     /// each group (their squares add up to the noise norm's square).
-    public var groupNames: [String] = []
-    public var noiseNormsByGroup: [[Double]] = []
+    package var groupNames: [String] = []
+    package var noiseNormsByGroup: [[Double]] = []
     /// The minibatch (example indices) behind each noise norm, in sampling order.
-    public var batches: [[Int]] = []
+    package var batches: [[Int]] = []
     /// ∇f itself, for attributing norms to examples.
-    public var fullGradient: [Double] = []
+    package var fullGradient: [Double] = []
     /// ‖∇f‖₂.
-    public var fullGradientNorm: Double
+    package var fullGradientNorm: Double
     /// Examples behind ∇f.
-    public var fullGradientExamples: Int
+    package var fullGradientExamples: Int
     /// true when ∇f is over the whole data set.
-    public var fullGradientIsExact: Bool
-    public var parameterCount: Int
+    package var fullGradientIsExact: Bool
+    package var parameterCount: Int
     /// Wall time of the noise-norm phase.
-    public var samplingSeconds: Double
+    package var samplingSeconds: Double
     /// Minibatch gradients per second in the noise-norm phase (norms and
     /// variance updates included).
-    public var gradientsPerSecond: Double
+    package var gradientsPerSecond: Double
     /// Minibatch size B and the examples N the minibatches were drawn from.
-    public var batchSize: Int
-    public var exampleCount: Int
+    package var batchSize: Int
+    package var exampleCount: Int
     /// The sketched spectrum of the noise covariance (nil without a sketch).
-    public var covarianceSpectrum: CovarianceSpectrum? = nil
+    package var covarianceSpectrum: CovarianceSpectrum? = nil
     /// Wall time the sketch took inside the noise-norm phase (its overhead).
-    public var spectrumSketchSeconds = 0.0
+    package var spectrumSketchSeconds = 0.0
 
     /// The gradient noise scale B_simple = tr(Σ)/|G|² (McCandlish et al. 2018),
     /// Σ the covariance of per-example gradients over the N examples and
     /// G = ∇f. Minibatches of B drawn without replacement have
     /// E‖g_B − ∇f‖² = (tr Σ / B)·(N − B)/(N − 1), so
     /// tr Σ ≈ B·(N − 1)/(N − B) · mean‖g_B − ∇f‖². Unbiased when ∇f is exact.
-    public var noiseScaleSimple: Double {
+    package var noiseScaleSimple: Double {
         let meanSquared = noiseNorms.reduce(0) { $0 + $1 * $1 } / Double(noiseNorms.count)
         let n = Double(exampleCount), b = Double(batchSize)
         let traceSigma = n > b ? b * (n - 1) / (n - b) * meanSquared : .nan
         return traceSigma / (fullGradientNorm * fullGradientNorm)
     }
 
-    public struct VariancePoint: Codable, Equatable, Sendable {
-        public var samples: Int
-        public var variance: Double
+    package struct VariancePoint: Codable, Equatable, Sendable {
+        package var samples: Int
+        package var variance: Double
     }
 
-    public typealias Failure = NoiseScopeError
+    package typealias Failure = NoiseScopeError
 
     /// 1…10, then about ten per decade, always ending at `n`.
-    public static func logSpacedCounts(upTo n: Int) -> [Int] {
+    package static func logSpacedCounts(upTo n: Int) -> [Int] {
         var counts: [Int] = []
         var x = 1.0
         while Int(x.rounded()) <= n {

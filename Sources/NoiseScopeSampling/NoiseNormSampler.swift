@@ -12,30 +12,30 @@ import NoiseScopeStatistics
 /// Memory stays O(parameters): the full gradient, Welford's running mean and
 /// the first minibatch's noise vector, never N gradients at once; with
 /// `spectrumRank` r > 0 also the covariance sketch, O(parameters × r).
-public final class NoiseNormSampler {
-    public struct Options: Sendable {
+package final class NoiseNormSampler {
+    package struct Options: Sendable {
         /// Minibatch size B.
-        public var batchSize = 8
+        package var batchSize = 8
         /// Number N of minibatches whose noise norm is measured.
-        public var samples = 1000
+        package var samples = 1000
         /// nil: ∇f exactly, over every example; M: the mean of M minibatch gradients.
-        public var fullGradientBatches: Int?
+        package var fullGradientBatches: Int?
         /// Seed of the minibatch order.
-        public var seed: UInt64 = 0
+        package var seed: UInt64 = 0
         /// Use only examples 0..<limit (a training split); nil: all of them.
-        public var exampleLimit: Int?
+        package var exampleLimit: Int?
         /// Examples left out of the minibatches and of ∇f, e.g. to test whether
         /// a tail is a few odd examples (`measure --exclude`).
-        public var excluded: Set<Int> = []
+        package var excluded: Set<Int> = []
         /// Noise vectors (the first minibatches) behind the per-coordinate stable
         /// index: the first 20 set each coordinate's scale, the rest are pooled;
         /// each costs a pass with a logarithm per parameter.
-        public var stableIndexVectors = 100
+        package var stableIndexVectors = 100
         /// r, the top eigenvalues of the noise covariance to sketch
         /// (`CovarianceSketch`, 2r columns); 0 sketches nothing.
-        public var spectrumRank = 0
+        package var spectrumRank = 0
 
-        public init(batchSize: Int = 8, samples: Int = 1000, fullGradientBatches: Int? = nil, seed: UInt64 = 0, exampleLimit: Int? = nil) {
+        package init(batchSize: Int = 8, samples: Int = 1000, fullGradientBatches: Int? = nil, seed: UInt64 = 0, exampleLimit: Int? = nil) {
             self.batchSize = batchSize
             self.samples = samples
             self.fullGradientBatches = fullGradientBatches
@@ -45,15 +45,15 @@ public final class NoiseNormSampler {
     }
 
     /// Where the work is, for progress reports.
-    public enum Phase: String, Sendable { case fullGradient = "full gradient", noiseNorms = "noise norms" }
+    package enum Phase: String, Sendable { case fullGradient = "full gradient", noiseNorms = "noise norms" }
 
     let model: any GradientModel<Float>
-    public let options: Options
+    package let options: Options
     /// The examples the measurement draws from: 0..<limit without the excluded ones.
     let pool: [Int]
     var exampleCount: Int { pool.count }
 
-    public init(model: any GradientModel<Float>, options: Options) throws {
+    package init(model: any GradientModel<Float>, options: Options) throws {
         guard options.batchSize >= 1, options.batchSize <= model.maxBatchSize else {
             throw NoiseScopeError.invalidSetting(.batchSize, message: "minibatch size \(options.batchSize) is out of range: this model holds 1...\(model.maxBatchSize)")
         }
@@ -86,7 +86,7 @@ public final class NoiseNormSampler {
 
     /// Runs the measurement. `progress(phase, done, total)` is called after each
     /// gradient; `shouldStop()` is polled as often, and a true answer throws `NoiseScopeError.interrupted`.
-    public func run(progress: (Phase, Int, Int) -> Void = { _, _, _ in },
+    package func run(progress: (Phase, Int, Int) -> Void = { _, _, _ in },
                     shouldStop: () -> Bool = { false }) throws -> NoiseMeasurement {
         let dimension = model.parameterCount
         let (fullGradient, fullExamples) = try computeFullGradient(progress: progress, shouldStop: shouldStop)
@@ -146,7 +146,7 @@ public final class NoiseNormSampler {
     /// model, so that drifting machine speed hits both alike (the covariance
     /// sketch included when `spectrumRank` > 0). Returns both rates and their
     /// ratio (1 = measuring is free).
-    public func overhead(rounds: Int = 10, batches: Int = 50) -> (gradientsPerSecond: Double, measuredPerSecond: Double, ratio: Double) {
+    package func overhead(rounds: Int = 10, batches: Int = 50) -> (gradientsPerSecond: Double, measuredPerSecond: Double, ratio: Double) {
         var schedule = MinibatchSchedule(exampleCount: exampleCount, batchSize: options.batchSize, seed: options.seed)
         let reference = [Double](repeating: 0, count: model.parameterCount)
         var running = VectorVariance(dimension: model.parameterCount)
@@ -174,7 +174,7 @@ public final class NoiseNormSampler {
     /// each size the run uses (a few milliseconds on the bundled models); the
     /// model's outputs are unchanged, since every step overwrites the gradient.
     /// Good to a factor of about 1.5: the machine's load can change.
-    public func estimatedSeconds() -> Double {
+    package func estimatedSeconds() -> Double {
         func time(_ batch: [Int]) -> Double {
             _ = model.lossAndGradient(indices: batch)  // warm the workspace
             let start = DispatchTime.now().uptimeNanoseconds

@@ -2,18 +2,18 @@
 /// precision: after n vectors g_1 … g_n,
 /// Var_n = (1/n) Σ_j ‖g_j − mean_n‖², updated by M2 += ⟨g − mean_old, g − mean_new⟩.
 /// Memory is two vectors, however many samples pass.
-public struct VectorVariance {
-    public private(set) var count = 0
-    public private(set) var mean: [Double]
+package struct VectorVariance {
+    package private(set) var count = 0
+    package private(set) var mean: [Double]
     private var sumOfSquaredDeviations = 0.0
 
-    public init(dimension: Int) { mean = [Double](repeating: 0, count: dimension) }
+    package init(dimension: Int) { mean = [Double](repeating: 0, count: dimension) }
 
     /// The empirical variance Var_n (0 before two samples).
-    public var variance: Double { count > 0 ? sumOfSquaredDeviations / Double(count) : 0 }
+    package var variance: Double { count > 0 ? sumOfSquaredDeviations / Double(count) : 0 }
 
     /// Adds one vector.
-    public mutating func add(_ vector: [Double]) {
+    package mutating func add(_ vector: [Double]) {
         vector.withUnsafeBufferPointer { vector in add(vector) { Double(vector[$0]) } }
     }
 
@@ -22,7 +22,7 @@ public struct VectorVariance {
     /// lanes of partial sums (SIMD4) keep the loop from waiting on one
     /// accumulator; the lanes are added in a fixed order, so results are
     /// deterministic.
-    public mutating func add(_ vector: UnsafeBufferPointer<Float>, squaredDistanceTo reference: [Double]) -> Double {
+    package mutating func add(_ vector: UnsafeBufferPointer<Float>, squaredDistanceTo reference: [Double]) -> Double {
         precondition(reference.count == mean.count && vector.count == mean.count, "dimension mismatch")
         count += 1
         let inverseCount = 1 / Double(count)

@@ -19,27 +19,27 @@ import NoiseScopeStatistics
 ///            in the header's order
 /// The checksum is FNV-1a 64 over the payload, so truncation or corruption is
 /// caught before anything is loaded.
-public struct Checkpoint: Sendable {
-    public struct Header: Codable, Sendable {
-        public var format: String
-        public var recipe: ModelCatalog.Recipe
-        public var model: String
-        public var tensors: [TensorShape]
-        public var step: Int
-        public var optimizer: OptimizerRecord
-        public var payloadChecksum: String
+package struct Checkpoint: Sendable {
+    package struct Header: Codable, Sendable {
+        package var format: String
+        package var recipe: ModelCatalog.Recipe
+        package var model: String
+        package var tensors: [TensorShape]
+        package var step: Int
+        package var optimizer: OptimizerRecord
+        package var payloadChecksum: String
         /// The training loss summed since the last loss.csv row, and the number of
         /// steps in it, so that a resumed run writes the same rows as one never
         /// stopped. Absent in checkpoints of earlier versions.
-        public var pendingLoss: PendingLoss?
+        package var pendingLoss: PendingLoss?
         /// The training subset (the first N examples of the training split) the
         /// run trains on; absent when it trains on the whole split, and in
         /// checkpoints of earlier versions.
-        public var trainingExamples: Int?
+        package var trainingExamples: Int?
 
-        public struct PendingLoss: Codable, Equatable, Sendable {
-            public var sum: Double
-            public var count: Int
+        package struct PendingLoss: Codable, Equatable, Sendable {
+            package var sum: Double
+            package var count: Int
         }
 
         enum CodingKeys: String, CodingKey {
@@ -87,35 +87,35 @@ public struct Checkpoint: Sendable {
         }
     }
 
-    public struct TensorShape: Codable, Equatable, Sendable {
-        public var name: String
-        public var shape: [Int]
+    package struct TensorShape: Codable, Equatable, Sendable {
+        package var name: String
+        package var shape: [Int]
     }
 
     /// The optimizer as stored: kind and settings by name, its scalars, and
     /// the lengths of its vectors (their values are in the payload).
-    public struct OptimizerRecord: Codable, Sendable {
-        public var kind: String
-        public var settings: [String: Double]
-        public var scalars: [String: Double]
-        public var vectors: [VectorEntry]
+    package struct OptimizerRecord: Codable, Sendable {
+        package var kind: String
+        package var settings: [String: Double]
+        package var scalars: [String: Double]
+        package var vectors: [VectorEntry]
 
-        public struct VectorEntry: Codable, Sendable, Equatable {
-            public var name: String
-            public var count: Int
+        package struct VectorEntry: Codable, Sendable, Equatable {
+            package var name: String
+            package var count: Int
         }
     }
 
-    public typealias Failure = NoiseScopeError
+    package typealias Failure = NoiseScopeError
 
-    public static let magic = Array("NSCKPT01".utf8)
-    public static let formatName = "noisescope-checkpoint/1"
+    package static let magic = Array("NSCKPT01".utf8)
+    package static let formatName = "noisescope-checkpoint/1"
 
-    public var header: Header
-    public var parameters: [Float]
-    public var optimizerVectors: [String: [Double]]
+    package var header: Header
+    package var parameters: [Float]
+    package var optimizerVectors: [String: [Double]]
 
-    public init(recipe: ModelCatalog.Recipe, model: any GradientModel<Float>, step: Int, optimizerKind: String,
+    package init(recipe: ModelCatalog.Recipe, model: any GradientModel<Float>, step: Int, optimizerKind: String,
                 optimizerSettings: [String: Double], optimizerScalars: [String: Double], optimizerVectors: [String: [Double]]) {
         let vectorEntries = optimizerVectors.keys.sorted().map { OptimizerRecord.VectorEntry(name: $0, count: optimizerVectors[$0]!.count) }
         header = Header(format: Self.formatName, recipe: recipe, model: model.name,
@@ -139,7 +139,7 @@ public struct Checkpoint: Sendable {
     }
 
     /// The file's bytes.
-    public func encoded() throws -> Data {
+    package func encoded() throws -> Data {
         let body = payload()
         var header = self.header
         header.payloadChecksum = Self.checksum(body)
@@ -161,7 +161,7 @@ public struct Checkpoint: Sendable {
     /// (sizes, counts, the step, the recipe and the memory its model needs)
     /// and the payload's length and checksum verified before anything is
     /// built: a hostile or damaged file is refused with one line.
-    public static func read(path: String) throws -> Checkpoint {
+    package static func read(path: String) throws -> Checkpoint {
         let shown = TerminalText.safeForTerminal(path, limit: 200)
         guard FileManager.default.fileExists(atPath: path) else {
             throw Failure(description: "\(shown): no such checkpoint; give a .ckpt file written by noisescope train")
@@ -220,7 +220,7 @@ public struct Checkpoint: Sendable {
 
     /// Builds the model of the recipe and loads the parameters, refusing a
     /// layout that does not match tensor for tensor.
-    public func makeModel() throws -> any GradientModel<Float> {
+    package func makeModel() throws -> any GradientModel<Float> {
         let model = try ModelCatalog.makeModel(header.recipe)
         let layout = model.layout.tensors.map { TensorShape(name: $0.name, shape: $0.shape) }
         guard layout == header.tensors else {

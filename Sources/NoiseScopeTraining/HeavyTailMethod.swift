@@ -1,6 +1,6 @@
 /// The six methods of the heavy-tail simulation (seed 002), each one of the
 /// library's optimizers run on the 1-D problem with parameter scalar `Double`.
-public enum HeavyTailMethod: String, CaseIterable, Codable, Sendable {
+package enum HeavyTailMethod: String, CaseIterable, Codable, Sendable {
     case sgd
     /// clip(g, c) then an SGD step: the `gclip` optimizer with β₁ = 0.
     case clipSGD = "clip-sgd"
@@ -10,7 +10,7 @@ public enum HeavyTailMethod: String, CaseIterable, Codable, Sendable {
     case clipAdamNorm = "clip-adam-norm"
 
     /// The optimizer that implements the method.
-    public var optimizerKind: OptimizerKind {
+    package var optimizerKind: OptimizerKind {
         switch self {
         case .sgd: return .sgd
         case .clipSGD: return .gclip

@@ -35,33 +35,33 @@ import NoiseScopeStatistics
 /// - All norm methods start from b₀ = c and use ε = 1e−8 (the kind defaults).
 /// Clipped and unclipped versions share the step size, so each pair differs
 /// only by the clipping.
-public struct HeavyTailSimulation: Codable, Equatable, Sendable {
+package struct HeavyTailSimulation: Codable, Equatable, Sendable {
     /// Tail index α of the noise, 0 < α ≤ 2 (α = 2: Gaussian with variance 2·scale²).
-    public var alpha: Double = 1.5
+    package var alpha: Double = 1.5
     /// Scale c_ξ of the α-stable noise (`gsl_ran_levy`'s c).
-    public var noiseScale: Double = 1
+    package var noiseScale: Double = 1
     /// Steps T per run.
-    public var steps: Int = 1000
+    package var steps: Int = 1000
     /// Independent runs R per method. The (1 − δ)-quantile rests on about R·δ
     /// runs beyond it: 5 at the defaults for δ = 0.001.
-    public var replicates: Int = 5000
+    package var replicates: Int = 5000
     /// Seed of the replicate streams.
-    public var seed: UInt64 = 2
+    package var seed: UInt64 = 2
     /// SGD step size η; the other methods' step sizes follow from it (see above).
-    public var learningRate: Double = 0.05
+    package var learningRate: Double = 0.05
     /// Clip level c of Clip-SGD and the clipped norm methods (and b₀ of all norm methods).
-    public var clipLevel: Double = 1
+    package var clipLevel: Double = 1
     /// Starting point x₀.
-    public var start: Double = 10
+    package var start: Double = 10
     /// Methods to run, in this order in the result.
-    public var methods: [HeavyTailMethod] = HeavyTailMethod.allCases
+    package var methods: [HeavyTailMethod] = HeavyTailMethod.allCases
     /// The δ's whose (1 − δ)-quantiles of the final error are reported.
-    public var tailProbabilities: [Double] = [0.5, 0.1, 0.01, 0.001]
+    package var tailProbabilities: [Double] = [0.5, 0.1, 0.01, 0.001]
 
-    public init() {}
+    package init() {}
 
     /// The optimizer settings `method` runs with (the step-size rule above).
-    public func optimizerSettings(for method: HeavyTailMethod) -> OptimizerSettings {
+    package func optimizerSettings(for method: HeavyTailMethod) -> OptimizerSettings {
         var settings = OptimizerSettings.defaults(for: method.optimizerKind)
         settings.clipThreshold = clipLevel
         switch method {
@@ -81,7 +81,7 @@ public struct HeavyTailSimulation: Codable, Equatable, Sendable {
     }
 
     /// Problems with the configuration, one sentence each; empty when it can run.
-    public func problems() -> [String] {
+    package func problems() -> [String] {
         var problems: [String] = []
         if !(alpha > 0 && alpha <= 2) { problems.append("alpha must be in (0, 2]") }
         if !(noiseScale >= 0 && noiseScale.isFinite) { problems.append("noise scale must be finite and ≥ 0") }
@@ -100,7 +100,7 @@ public struct HeavyTailSimulation: Codable, Equatable, Sendable {
     }
 
     /// A sensible number of work chunks for this machine; results do not depend on it.
-    public static var defaultChunkCount: Int { 8 * ProcessInfo.processInfo.activeProcessorCount }
+    package static var defaultChunkCount: Int { 8 * ProcessInfo.processInfo.activeProcessorCount }
 
     /// Runs every method on every replicate. The configuration must be valid:
     /// check user-supplied values with `problems()` first (`run` stops on them).
@@ -110,7 +110,7 @@ public struct HeavyTailSimulation: Codable, Equatable, Sendable {
     ///     concurrently (1 = serial). The result is identical for every value.
     ///   - progress: called with (replicates finished, replicates in total) after
     ///     each replicate, from worker threads, one call at a time.
-    public func run(chunkCount: Int = HeavyTailSimulation.defaultChunkCount,
+    package func run(chunkCount: Int = HeavyTailSimulation.defaultChunkCount,
                     progress: (@Sendable (_ finished: Int, _ total: Int) -> Void)? = nil) -> HeavyTailSimulationResult {
         let problems = problems()
         precondition(problems.isEmpty, "invalid heavy-tail simulation: " + problems.joined(separator: "; "))

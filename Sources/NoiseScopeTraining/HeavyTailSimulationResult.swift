@@ -4,39 +4,39 @@ import NoiseScopeStatistics
 
 /// What `HeavyTailSimulation.run` produces: per method, the final error of
 /// every replicate and its upper quantiles.
-public struct HeavyTailSimulationResult: Codable, Equatable, Sendable {
+package struct HeavyTailSimulationResult: Codable, Equatable, Sendable {
     /// One upper quantile of the final error.
-    public struct ErrorQuantile: Codable, Equatable, Sendable {
+    package struct ErrorQuantile: Codable, Equatable, Sendable {
         /// δ: the quantile is exceeded with probability about δ.
-        public var delta: Double
+        package var delta: Double
         /// 1 − δ, the quantile's level.
-        public var level: Double
+        package var level: Double
         /// The (1 − δ)-quantile of |x_T − x*| (type-7 interpolation, see `quantile(ofSorted:probability:)`).
-        public var value: Double
+        package var value: Double
         /// R·δ, rounded: about how many replicates lie beyond the quantile, i.e.
         /// how many samples its value rests on.
-        public var samplesBeyond: Int
+        package var samplesBeyond: Int
         /// The distribution-free 95 % interval for the quantile from the
         /// replicates' order statistics (`QuantileInterval`): its lower end, nil
         /// when R replicates cannot give one at 95 %.
-        public var lower95: Double? = nil
+        package var lower95: Double? = nil
         /// Its upper end, nil when R replicates cannot give one at 95 %.
-        public var upper95: Double? = nil
+        package var upper95: Double? = nil
     }
 
     /// One method's outcome.
-    public struct MethodOutcome: Codable, Equatable, Sendable {
-        public var method: HeavyTailMethod
+    package struct MethodOutcome: Codable, Equatable, Sendable {
+        package var method: HeavyTailMethod
         /// The optimizer that ran it, and with which settings.
-        public var optimizer: OptimizerKind
-        public var settings: OptimizerSettings
+        package var optimizer: OptimizerKind
+        package var settings: OptimizerSettings
         /// The (1 − δ)-quantiles, in the order of the simulation's `tailProbabilities`.
-        public var quantiles: [ErrorQuantile]
+        package var quantiles: [ErrorQuantile]
         /// Replicates whose final iterate is not finite (ranked as +∞ in the quantiles).
-        public var nonFiniteCount: Int
+        package var nonFiniteCount: Int
         /// |x_T − x*| of every replicate, by replicate index (for plotting).
         /// Non-finite entries need a non-conforming-float strategy to encode as JSON.
-        public var finalErrors: [Double]
+        package var finalErrors: [Double]
 
         init(method: HeavyTailMethod, optimizer: OptimizerKind, settings: OptimizerSettings,
              finalErrors: [Double], tailProbabilities: [Double]) {
@@ -57,13 +57,13 @@ public struct HeavyTailSimulationResult: Codable, Equatable, Sendable {
     }
 
     /// The configuration that produced this result.
-    public var simulation: HeavyTailSimulation
+    package var simulation: HeavyTailSimulation
     /// The error measure reported.
-    public var errorMeasure = "|x_T - x*| (f(x_T) - f* = error^2 / 2)"
-    public var methods: [MethodOutcome]
+    package var errorMeasure = "|x_T - x*| (f(x_T) - f* = error^2 / 2)"
+    package var methods: [MethodOutcome]
 
     /// A plain-text table: one row per method, one column per (1 − δ)-quantile.
-    public var quantileTable: String {
+    package var quantileTable: String {
         let deltas = simulation.tailProbabilities
         var lines = ["method".padding(toLength: 18, withPad: " ", startingAt: 0)
                      + deltas.map { "q(\(1 - $0))".leftPadded(to: 12) }.joined()]

@@ -9,23 +9,23 @@ import NoiseScopeModels
 /// punctuation, and bytes that never occur). With more than 256 classes (word
 /// tokens) a third edge at 256 keeps those three buckets and adds one for the
 /// ranks beyond the size of the byte alphabet: the rare words.
-public struct FrequencyBuckets: Equatable, Sendable {
+package struct FrequencyBuckets: Equatable, Sendable {
     /// The last rank of every bucket but the final one (which ends at the class count).
-    public let rankEdges: [Int]
+    package let rankEdges: [Int]
     /// The bucket of every class.
-    public let bucketOfClass: [Int]
+    package let bucketOfClass: [Int]
     /// Target positions of each bucket in the training split.
-    public let trainingCounts: [Int]
+    package let trainingCounts: [Int]
 
     /// The default edges for `classCount` classes: 8 and 40, and 256 as well
     /// when there are more than 256 classes.
-    public static func defaultRankEdges(classCount: Int) -> [Int] {
+    package static func defaultRankEdges(classCount: Int) -> [Int] {
         classCount > 256 ? [8, 40, 256] : [8, 40]
     }
 
     /// Buckets from the per-class target counts of the training split.
     /// `rankEdges` must be increasing, ≥ 1 and below the class count; nil: `defaultRankEdges`.
-    public init(classCounts: [Int], rankEdges: [Int]? = nil) throws {
+    package init(classCounts: [Int], rankEdges: [Int]? = nil) throws {
         let rankEdges = rankEdges ?? Self.defaultRankEdges(classCount: classCounts.count)
         guard !rankEdges.isEmpty, rankEdges.first! >= 1, rankEdges.last! < classCounts.count,
               zip(rankEdges, rankEdges.dropFirst()).allSatisfy({ $0 < $1 }) else {
@@ -45,22 +45,22 @@ public struct FrequencyBuckets: Equatable, Sendable {
     }
 
     /// Number of buckets.
-    public var count: Int { rankEdges.count + 1 }
+    package var count: Int { rankEdges.count + 1 }
 
     /// "1-8", "9-40", "41-256" (and "257-4096" for word tokens): the ranks of each bucket.
-    public var labels: [String] {
+    package var labels: [String] {
         let starts = [1] + rankEdges.map { $0 + 1 }, ends = rankEdges + [bucketOfClass.count]
         return zip(starts, ends).map { "\($0)-\($1)" }
     }
 
     /// Each bucket's share of the training split's target positions.
-    public var trainingShares: [Double] {
+    package var trainingShares: [Double] {
         let total = Double(trainingCounts.reduce(0, +))
         return trainingCounts.map { Double($0) / total }
     }
 
     /// The per-class sums gathered into these buckets.
-    public func gather(_ classes: ClassLossSums) -> [BucketLoss] {
+    package func gather(_ classes: ClassLossSums) -> [BucketLoss] {
         var sums = [Double](repeating: 0, count: count), counts = [Int](repeating: 0, count: count)
         for c in classes.sums.indices {
             sums[bucketOfClass[c]] += classes.sums[c]
@@ -71,18 +71,18 @@ public struct FrequencyBuckets: Equatable, Sendable {
 }
 
 /// The loss of one frequency bucket: Σ loss and positions; `mean` is NaN for an empty bucket.
-public struct BucketLoss: Equatable, Sendable {
-    public var sum: Double
-    public var count: Int
-    public var mean: Double { count == 0 ? .nan : sum / Double(count) }
+package struct BucketLoss: Equatable, Sendable {
+    package var sum: Double
+    package var count: Int
+    package var mean: Double { count == 0 ? .nan : sum / Double(count) }
 }
 
 /// One row of loss_by_frequency.csv: the losses per bucket on a fixed sample of
 /// the training split and on the validation windows.
-public struct FrequencyLossRow: Equatable, Sendable {
-    public var step: Int
-    public var training: [BucketLoss]
-    public var validation: [BucketLoss]
+package struct FrequencyLossRow: Equatable, Sendable {
+    package var step: Int
+    package var training: [BucketLoss]
+    package var validation: [BucketLoss]
 }
 
 extension Trainer {
@@ -98,7 +98,7 @@ extension Trainer {
     /// also when training uses a subset, so that buckets mean the same classes
     /// for every subset); nil edges: `FrequencyBuckets.defaultRankEdges` for the
     /// model's class count.
-    public func frequencyBuckets(rankEdges: [Int]? = nil) throws -> FrequencyBuckets {
+    package func frequencyBuckets(rankEdges: [Int]? = nil) throws -> FrequencyBuckets {
         let model = try classTargetModel()
         var counts = [Int](repeating: 0, count: model.classCount)
         for i in 0..<splitCount {
@@ -111,13 +111,13 @@ extension Trainer {
     /// as there are validation windows, evenly spaced over the examples training
     /// draws from (the training subset when there is one; a fixed set, so rows
     /// are comparable along a run).
-    public var frequencyTrainingSample: [Int] {
+    package var frequencyTrainingSample: [Int] {
         let n = min(trainingCount, validationIndices.reduce(0) { $0 + $1.count })
         return (0..<n).map { $0 * trainingCount / n }
     }
 
     /// The per-bucket losses at the current parameters (parameters untouched).
-    public func lossByFrequency(_ buckets: FrequencyBuckets) throws -> FrequencyLossRow {
+    package func lossByFrequency(_ buckets: FrequencyBuckets) throws -> FrequencyLossRow {
         let model = try classTargetModel()
         return FrequencyLossRow(step: step,
                                 training: buckets.gather(model.lossByTargetClass(indices: frequencyTrainingSample)),

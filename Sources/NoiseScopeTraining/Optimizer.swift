@@ -8,7 +8,7 @@
 /// estimates, step-size accumulators) are kept in `Double`.
 ///
 /// Create one with `makeOptimizer(_:settings:parameterCount:)`.
-public protocol Optimizer {
+package protocol Optimizer {
     /// The kind's command-line name, e.g. `"clip-adam-norm"`.
     var name: String { get }
 

@@ -3,7 +3,7 @@ import NoiseScopeCore
 /// entries, reading from `settings` the fields that kind uses (see
 /// `OptimizerSettings`). Throws `NoiseScopeError.invalidSetting` for out-of-range
 /// settings, so values typed on a command line are reported, not trapped.
-public func makeOptimizer(_ kind: OptimizerKind, settings: OptimizerSettings,
+package func makeOptimizer(_ kind: OptimizerKind, settings: OptimizerSettings,
                           parameterCount: Int) throws -> any Optimizer {
     precondition(parameterCount >= 0, "parameter count must be non-negative")
     let problems = settings.problems(for: kind)

@@ -21,17 +21,17 @@
 /// scalar-threshold baseline. Because the right τ depends on the model's
 /// gradient scale, set it from a measurement (e.g. a typical |g_i|) rather than
 /// relying on the default.
-public struct OptimizerSettings: Codable, Equatable, Sendable {
-    public var learningRate: Double
-    public var beta1: Double
-    public var beta2: Double
-    public var epsilon: Double
-    public var weightDecay: Double
-    public var clipThreshold: Double
-    public var alpha: Double
-    public var initialAdaptiveScale: Double
+package struct OptimizerSettings: Codable, Equatable, Sendable {
+    package var learningRate: Double
+    package var beta1: Double
+    package var beta2: Double
+    package var epsilon: Double
+    package var weightDecay: Double
+    package var clipThreshold: Double
+    package var alpha: Double
+    package var initialAdaptiveScale: Double
 
-    public init(learningRate: Double, beta1: Double = 0, beta2: Double = 0.999, epsilon: Double = 1e-8,
+    package init(learningRate: Double, beta1: Double = 0, beta2: Double = 0.999, epsilon: Double = 1e-8,
                 weightDecay: Double = 0, clipThreshold: Double = 1, alpha: Double = 1, initialAdaptiveScale: Double = 1) {
         self.learningRate = learningRate
         self.beta1 = beta1
@@ -59,7 +59,7 @@ public struct OptimizerSettings: Codable, Equatable, Sendable {
     /// b₀ = 1 equals the default clip level, so a delayed method's first step,
     /// γ·clip(g, c)/b₀, is at most γ long. The norm methods' γ is the length of
     /// a whole-vector step, not a per-coordinate one (unlike Adam's η).
-    public static func defaults(for kind: OptimizerKind) -> OptimizerSettings {
+    package static func defaults(for kind: OptimizerKind) -> OptimizerSettings {
         switch kind {
         case .sgd:
             return OptimizerSettings(learningRate: 0.01)
@@ -86,7 +86,7 @@ public struct OptimizerSettings: Codable, Equatable, Sendable {
     }
 
     /// Why these settings cannot drive `kind`, one sentence per problem; empty when they can.
-    public func problems(for kind: OptimizerKind) -> [String] {
+    package func problems(for kind: OptimizerKind) -> [String] {
         var problems: [String] = []
         func require(_ condition: Bool, _ message: String) { if !condition { problems.append(message) } }
         require(learningRate >= 0 && learningRate.isFinite, "learning rate must be finite and ≥ 0")

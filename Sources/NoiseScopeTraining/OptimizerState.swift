@@ -12,15 +12,15 @@
 /// `"secondMoment"` (adam, adamw), and the scalar `"scaleSquared"` (b² of the
 /// norm kinds). Restoring checks that every expected entry is present with the
 /// right length and stops with a message otherwise.
-public struct OptimizerState: Codable, Equatable, Sendable {
+package struct OptimizerState: Codable, Equatable, Sendable {
     /// Number of updates taken so far (0 for a fresh optimizer).
-    public var step: Int
+    package var step: Int
     /// Per-coordinate statistics.
-    public var vectors: [String: [Double]]
+    package var vectors: [String: [Double]]
     /// Whole-vector statistics.
-    public var scalars: [String: Double]
+    package var scalars: [String: Double]
 
-    public init(step: Int, vectors: [String: [Double]] = [:], scalars: [String: Double] = [:]) {
+    package init(step: Int, vectors: [String: [Double]] = [:], scalars: [String: Double] = [:]) {
         self.step = step
         self.vectors = vectors
         self.scalars = scalars

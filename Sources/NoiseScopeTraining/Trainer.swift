@@ -49,34 +49,34 @@ public final class Trainer {
     }
 
     /// One row of loss.csv: the mean training loss since the previous row, and the validation loss.
-    public struct LossRow: Equatable, Sendable {
-        public var step: Int
-        public var trainLoss: Double
-        public var validationLoss: Double
-        public init(step: Int, trainLoss: Double, validationLoss: Double) {
+    package struct LossRow: Equatable, Sendable {
+        package var step: Int
+        package var trainLoss: Double
+        package var validationLoss: Double
+        package init(step: Int, trainLoss: Double, validationLoss: Double) {
             self.step = step; self.trainLoss = trainLoss; self.validationLoss = validationLoss
         }
     }
 
-    public typealias Failure = NoiseScopeError
+    package typealias Failure = NoiseScopeError
 
-    public let model: any GradientModel<Float>
-    public let recipe: ModelCatalog.Recipe
-    public private(set) var optimizer: any Optimizer
-    public let optimizerKind: OptimizerKind
-    public let settings: OptimizerSettings
-    public let options: Options
+    package let model: any GradientModel<Float>
+    package let recipe: ModelCatalog.Recipe
+    package private(set) var optimizer: any Optimizer
+    package let optimizerKind: OptimizerKind
+    package let settings: OptimizerSettings
+    package let options: Options
     /// Steps already taken (from a checkpoint when resuming).
-    public private(set) var step = 0
+    package private(set) var step = 0
     /// Examples training draws from: `options.trainingExamples`, or the whole training split.
-    public let trainingCount: Int
+    package let trainingCount: Int
     /// Examples before the held-out ones (the training split, whatever the subset).
     let splitCount: Int
     let validationIndices: [[Int]]
     /// Training loss since the last loss.csv row (kept in checkpoints).
     var pendingLoss = Checkpoint.Header.PendingLoss(sum: 0, count: 0)
 
-    public init(recipe: ModelCatalog.Recipe, optimizer kind: OptimizerKind, settings: OptimizerSettings,
+    package init(recipe: ModelCatalog.Recipe, optimizer kind: OptimizerKind, settings: OptimizerSettings,
                 options: Options, resumeFrom checkpoint: Checkpoint? = nil) throws {
         let model = try checkpoint?.makeModel() ?? ModelCatalog.makeModel(recipe)
         let n = model.exampleCount
@@ -118,7 +118,7 @@ public final class Trainer {
     /// The examples before the held-out ones (the last `validationFraction` of
     /// `exampleCount`, at least one, are held out) and the examples training
     /// draws from: `options.trainingExamples`, refused outside 1…split, or the split.
-    public static func trainingCounts(exampleCount n: Int, options: Options) throws -> (split: Int, training: Int) {
+    package static func trainingCounts(exampleCount n: Int, options: Options) throws -> (split: Int, training: Int) {
         let split = n - max(1, Int((Double(n) * options.validationFraction).rounded()))
         guard let subset = options.trainingExamples else { return (split, split) }
         guard subset >= 1, subset <= split else {
@@ -128,7 +128,7 @@ public final class Trainer {
     }
 
     /// The mean loss over the fixed held-out minibatches.
-    public func validationLoss() -> Double {
+    package func validationLoss() -> Double {
         var total = 0.0, count = 0
         for batch in validationIndices {
             total += model.loss(indices: batch) * Double(batch.count)
@@ -138,7 +138,7 @@ public final class Trainer {
     }
 
     /// A checkpoint of the current state.
-    public func checkpoint() -> Checkpoint {
+    package func checkpoint() -> Checkpoint {
         let state = optimizer.state
         let encoded = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(settings))) as? [String: Any] ?? [:]
         let numeric = encoded.compactMapValues { ($0 as? NSNumber)?.doubleValue }
@@ -150,7 +150,7 @@ public final class Trainer {
     }
 
     /// A noise snapshot at the current parameters (parameters are not changed).
-    public func noiseSnapshot(progress: (NoiseNormSampler.Phase, Int, Int) -> Void = { _, _, _ in },
+    package func noiseSnapshot(progress: (NoiseNormSampler.Phase, Int, Int) -> Void = { _, _, _ in },
                               shouldStop: () -> Bool = { false }) throws -> NoiseMeasurement {
         let sampler = try NoiseNormSampler(model: model, options: .init(
             batchSize: options.batchSize, samples: options.noiseSamples, fullGradientBatches: options.noiseFullBatches,
@@ -161,7 +161,7 @@ public final class Trainer {
     /// Trains until `options.steps`. Callbacks: `onRow` after each evaluation,
     /// `onCheckpoint` every `checkpointEvery` steps and at the end, `onNoise`
     /// at each snapshot step (0, every `noiseEvery`, the end).
-    public func run(progress: (Int, Int) -> Void = { _, _ in },
+    package func run(progress: (Int, Int) -> Void = { _, _ in },
                     shouldStop: () -> Bool = { false },
                     onRow: (LossRow) throws -> Void = { _ in },
                     onCheckpoint: (Checkpoint) throws -> Void = { _ in },

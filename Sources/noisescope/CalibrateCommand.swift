@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import NoiseScope
+import NoiseScopeCore
+import NoiseScopeStatistics
 
 /// `noisescope calibrate`: the verdict measured on samples of known tail.
 struct CalibrateCommand: ParsableCommand {
@@ -49,7 +51,7 @@ struct CalibrateCommand: ParsableCommand {
                 lock.lock(); defer { lock.unlock() }
                 progress.update(phase: "calibrate", done: done, total: total)
             }
-            try emit(json ? try encodeJSON(result) : result.text(), to: nil)
+            try emit(json ? try JSONOutput.encode(result) : result.text(), to: nil)
         }
     }
 }

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import NoiseScope
+import NoiseScopeCore
+import NoiseScopeFigures
+import NoiseScopeStatistics
 
 /// `noisescope check`: the heavy-tail verdict on samples from a file.
 struct CheckCommand: ParsableCommand {
@@ -137,7 +140,7 @@ struct CheckCommand: ParsableCommand {
             outcome.notes.forEach { printError("noisescope: note: \($0)") }
             noteDropped(outcome.report.dropped)
             let source = files.joined(separator: ", ") + (outcome.sourceNote.map { " (\($0))" } ?? "")
-            let text = json ? try encodeJSON(outcome.report) : outcome.report.humanReadableSummary(source: source)
+            let text = json ? try JSONOutput.encode(outcome.report) : outcome.report.humanReadableSummary(source: source)
             if let plot {
                 let (paths, notices) = try CheckFigures.write(samples: outcome.samples, report: outcome.report, to: plot, formats: FigureFormat.parse(plotFormat))
                 notices.forEach { printError("noisescope: note: \($0)") }
@@ -157,7 +160,7 @@ struct CheckCommand: ParsableCommand {
         }
         let text = (estimate.alpha.map { String(format: "α-stable index α̂ = %.3g", $0) } ?? "not α-stable: \(estimate.note ?? "")")
             + String(format: " (%d samples in blocks of %d, Mohammadi et al. 2015)\n", estimate.coordinates, estimate.blockSize)
-        try emit(json ? try encodeJSON(estimate) : text, to: output)
+        try emit(json ? try JSONOutput.encode(estimate) : text, to: output)
     }
 
     func noteDropped(_ dropped: SampleCleaner.DroppedCounts?) {

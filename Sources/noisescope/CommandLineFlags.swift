@@ -1,4 +1,5 @@
 import NoiseScope
+import NoiseScopeCore
 
 /// The one place where a library error becomes a flag name: the library
 /// names a setting by what it is ("the minibatch size"); the command line

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NoiseScope
+import NoiseScopeCore
 
 /// Prints one line to standard error, with control characters escaped and
 /// the length capped: messages quote file names, cells and flags, and none of
@@ -35,13 +36,6 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
-/// JSON the same bytes every run: sorted keys, two-space indentation. A
-/// number that is not finite (an estimate of ±∞, a NaN) is written as null,
-/// and a `nonfinite` object at the top level names each such field and what it was.
-func encodeJSON<T: Encodable>(_ value: T) throws -> String {
-    try JSONOutput.encode(value)
-}
-
 /// Writes `text` to `path` atomically, or to stdout when `path` is nil or "-".
 func emit(_ text: String, to path: String?) throws {
     if let path, path != "-" {
@@ -68,9 +62,6 @@ enum StandardStreams {
         _ = AtomicFile.writeAll(2, Data(text.utf8))
     }
 }
-
-extension SampleFormat: ExpressibleByArgument {}
-extension SampleCleaner.Policy: ExpressibleByArgument {}
 
 /// A real-valued flag as people write one: an optional sign, digits with at
 /// most one point, an optional exponent. Hex floats (`0x10`), nan, inf, a
@@ -105,30 +96,6 @@ func requirePositive(_ value: Double, _ flag: String) throws {
     guard value.isFinite, value > 0 else { throw ValidationError("\(flag) must be a finite positive number, got \(value)") }
 }
 
-/// The architecture flags shared by measure and train.
-enum ModelOptions {
-    static func validateSizes(width: Int?, layers: Int?, heads: Int?, context: Int?) throws {
-        for (value, flag) in [(width, "--width"), (layers, "--layers"), (heads, "--heads"), (context, "--context")] {
-            if let value { try requireRange(value, flag, 1...ModelCatalog.largestSize) }
-        }
-    }
-}
-
 extension NoiseScopeError {
     var isInterruption: Bool { if case .interrupted = self { return true } else { return false } }
-}
-
-/// `--figure-format`, shared by the commands that write figures into a run
-/// directory (measure, figure, simulate); `check` keeps its `--plot-format`,
-/// which means the same for its --plot figures.
-struct FigureFormatOption: ParsableArguments {
-    @Option(name: .customLong("figure-format"),
-            help: ArgumentHelp("Formats of every figure written, comma-separated: svg (drawn by noisescope), pdf, png (converted from the SVG by rsvg-convert).",
-                               valueName: "formats"))
-    var figureFormat = "svg"
-
-    /// The parsed list; a usage error (exit 1) for an unknown name or a missing converter.
-    func formats() throws -> [FigureFormat] {
-        do { return try FigureFormat.parse(figureFormat) } catch { throw ValidationError("--figure-format: \(error)") }
-    }
 }

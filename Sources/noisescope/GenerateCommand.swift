@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NoiseScope
+import NoiseScopeStatistics
 
 /// `noisescope generate`: samples with a known tail, to see the tool give a known answer.
 struct GenerateCommand: ParsableCommand {
@@ -53,19 +54,7 @@ struct GenerateCommand: ParsableCommand {
         guard nu > 0, sigma > 0, xmin > 0, dimension >= 1 else {
             throw ValidationError("--nu, --sigma, --xmin and --dimension must be positive")
         }
-        // Draws beyond the largest double are written as inf (or -inf); refuse parameters
-        // where more than 1 % of them would be. Pareto: P(X > max) = (max/xmin)^-α;
-        // lognormal: P(σZ > log max); the stable and Student-t kinds, whose tails fall
-        // as x^-α and x^-ν: about max^-α (max^-ν).
-        let logMaximum = log(Double.greatestFiniteMagnitude)
-        let overflowing: Double
-        switch kind {
-        case .pareto: overflowing = exp(-alpha * max(0, logMaximum - log(xmin)))
-        case .lognormal: overflowing = 0.5 * erfc(logMaximum / sigma / 2.0.squareRoot())
-        case .stable, .absStable: overflowing = exp(-alpha * logMaximum)
-        case .absStudentT: overflowing = exp(-nu * logMaximum)
-        case .gaussianNorm, .exponential: overflowing = 0
-        }
+        let overflowing = distribution.overflowFraction
         if overflowing > 0.01 {
             let remedy = kind == .pareto ? "lower --xmin or raise --alpha" : kind == .lognormal ? "lower --sigma" : kind == .absStudentT ? "raise --nu" : "raise --alpha"
             throw ValidationError("about \(String(format: "%.3g", 100 * overflowing)) % of the draws would exceed the largest double (1.8e308); \(remedy)")
@@ -86,33 +75,14 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            // Written in chunks so that 10⁸ samples stream through a pipe in bounded memory;
-            // a file goes to a temporary name first and is renamed only when complete.
             Interruption.install()
-            let random = RandomSource(seed: seed)
-            let distribution = self.distribution
-            let file = try output.map { try AtomicFile.Writer(path: $0) }
-            var remaining = count
-            var overflowed = 0, undefined = 0
-            while remaining > 0 {
-                if Interruption.isRequested { throw NoiseScopeError.interrupted(detail: "nothing was written") }
-                let chunk = min(remaining, 100_000)
-                var text = ""
-                text.reserveCapacity(chunk * 24)
-                for _ in 0..<chunk {
-                    let x = distribution.draw(random)
-                    if x.isNaN { undefined += 1 } else if !x.isFinite { overflowed += 1 }
-                    text += NumberText.exact(x) + "\n"
-                }
-                if let file { try file.append(Data(text.utf8)) } else { StandardStreams.writeOutput(Data(text.utf8)) }
-                remaining -= chunk
+            let outcome = try SampleGeneration.write(distribution, count: count, seed: seed, to: output,
+                                                     write: StandardStreams.writeOutput, shouldStop: { Interruption.isRequested })
+            if outcome.overflowed > 0 {
+                printError("noisescope: note: \(outcome.overflowed) of \(count) draws exceeded the largest double in size and were written as inf or -inf")
             }
-            try file?.commit()
-            if overflowed > 0 {
-                printError("noisescope: note: \(overflowed) of \(count) draws exceeded the largest double in size and were written as inf or -inf")
-            }
-            if undefined > 0 {
-                printError("noisescope: note: \(undefined) of \(count) draws were not numbers (the generator's arithmetic overflowed) and were written as nan")
+            if outcome.undefined > 0 {
+                printError("noisescope: note: \(outcome.undefined) of \(count) draws were not numbers (the generator's arithmetic overflowed) and were written as nan")
             }
         }
     }

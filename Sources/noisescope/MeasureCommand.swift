@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NoiseScope
+import NoiseScopeCore
 
 /// `noisescope measure`: the main job.
 struct MeasureCommand: ParsableCommand {
@@ -43,11 +44,10 @@ struct MeasureCommand: ParsableCommand {
               noisescope measure --model resmlp --data digits --batch 32
             """)
 
-    @Option(help: "Model: \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var model: String = "tinygpt"
+    @Option(help: "The bundled model.") var model: ModelCatalog.Architecture = .tinygpt
 
     @Option(help: "Data: text (bundled novel), words (the novel in word tokens, vocabulary 4096), gaussian (Gaussian input vectors), gaussian-uniform (Gaussian inputs, uniformly drawn target bytes), digits, diabetes (for linreg), or a path to a text file. Default: text for tinygpt models, diabetes for linreg, digits otherwise.")
-    var data: String?
+    var data: ModelCatalog.DataSource?
 
     @Option(help: "Minibatch size B (windows of 64 bytes for tinygpt).") var batch = 8
     @Option(help: "Number N of minibatches whose noise norm is measured (the verdict can commit to infinite-variance or light from N = 5000 on; below, it says inconclusive rather than guess).") var samples = 5000
@@ -56,10 +56,7 @@ struct MeasureCommand: ParsableCommand {
     @Option(help: "Seed of the initialisation, the Gaussian inputs and the minibatch order.") var seed: UInt64 = 0
     @Option(help: "Output directory (created if missing). A re-run replaces an earlier run's directory whole, and refuses, naming them, files and folders noisescope did not write there (report.html of noisescope report counts as its own).") var out = "out/measure"
     @Option(help: "Bootstrap replicates for the power-law goodness of fit.") var bootstrap = 100
-    @Option(help: "Width d (tinygpt, resmlp; default: the model's own).") var width: Int?
-    @Option(help: "Blocks L (tinygpt layers, resmlp residual blocks; default: the model's own).") var layers: Int?
-    @Option(help: "Attention heads (tinygpt; default: the model's own).") var heads: Int?
-    @Option(help: "Context length T (tinygpt; default: the model's own).") var context: Int?
+    @OptionGroup var sizes: ModelSizeOptions
     @Option(help: "Measure the model saved in this checkpoint (from noisescope train) instead of a fresh initialisation; its model, data and batch size win (default: none, a fresh initialisation from --seed).")
     var checkpoint: String?
     @Option(help: ArgumentHelp("Leave these examples (0-based indices, comma-separated, e.g. from attribution.csv) out of the minibatches and of ∇f: is the tail a few odd examples? (default: none)", valueName: "indices"))
@@ -77,7 +74,6 @@ struct MeasureCommand: ParsableCommand {
         if let fullBatches { try requireRange(fullBatches, "--full-batches", 1...100_000_000) }
         try requireRange(bootstrap, "--bootstrap", 0...1_000_000)
         try requireRange(spectrumRank, "--spectrum-rank", 0...1024)
-        try ModelOptions.validateSizes(width: width, layers: layers, heads: heads, context: context)
         _ = try excludedExamples()
         _ = try figureFormat.formats()
     }
@@ -99,14 +95,14 @@ struct MeasureCommand: ParsableCommand {
         try runReportingErrors {
             kernels.apply()
             var request = MeasureRequest()
-            request.model = try ModelCatalog.architecture(named: model)
-            request.data = data.map(ModelCatalog.DataSource.init(argument:))
+            request.model = model
+            request.data = data
             request.batchSize = batch
             request.samples = samples
             request.fullGradientBatches = fullBatches
             request.seed = seed
             request.bootstrap = bootstrap
-            request.overrides = ModelCatalog.Overrides(width: width, layers: layers, heads: heads, context: context)
+            request.overrides = sizes.overrides
             request.checkpoint = checkpoint
             request.excluded = try excludedExamples()
             request.spectrumRank = spectrumRank
@@ -115,7 +111,7 @@ struct MeasureCommand: ParsableCommand {
             let run = try MeasurementRun.measure(request, progress: { progress.update(phase: $0, done: $1, total: $2) }, shouldStop: { Interruption.isRequested },
                                              notice: { printError("noisescope: \($0)") })
             try run.write(to: out, formats: figureFormat.formats())
-            try emit(json ? try encodeJSON(run.summary) : run.humanReadable(directory: out), to: nil)
+            try emit(json ? try JSONOutput.encode(run.summary) : run.humanReadable(directory: out), to: nil)
         }
     }
 }

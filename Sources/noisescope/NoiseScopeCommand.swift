@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import NoiseScope
+import NoiseScopeCore
+import NoiseScopeModels
 
 /// The `noisescope` command: a thin shell over the NoiseScope library.
 @main
@@ -39,7 +41,7 @@ struct NoiseScopeCommand: ParsableCommand {
               Set(arguments).isSubset(of: ["--version", "--json"]), arguments.count == Set(arguments).count else { return false }
         OpenBLASCore.useBestKernelsForThisCPU()  // the kernels every command selects by default (--blas-kernels auto)
         let report = VersionReport.current()
-        StandardStreams.writeOutput(Data((arguments.contains("--json") ? try encodeJSON(report) : report.text).utf8))
+        StandardStreams.writeOutput(Data((arguments.contains("--json") ? try JSONOutput.encode(report) : report.text).utf8))
         return true
     }
 
@@ -66,7 +68,15 @@ struct NoiseScopeCommand: ParsableCommand {
             // A usage error is one line, like every other error: what is wrong and where help is.
             let short = message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
             if !short.isEmpty {
-                let words = short.hasPrefix("Error: ") ? String(short.dropFirst(7)) : short
+                var words = short.hasPrefix("Error: ") ? String(short.dropFirst(7)) : short
+                // An enum flag's list of values ("Please provide one of the following:" then
+                // a line each) reads as one line: "choose one of a, b, c".
+                let lines = words.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                let values = lines.filter { $0.hasPrefix("- ") }.map { $0.dropFirst(2) }
+                if !values.isEmpty {
+                    words = lines[0].replacingOccurrences(of: " Please provide one of the following:", with: "")
+                        + " Choose one of " + values.joined(separator: ", ") + "."
+                }
                 let subcommand = CommandLine.arguments.dropFirst().first { name in configuration.subcommands.contains { $0._commandName == name } }
                 printError("noisescope: error: \(words) (see noisescope \(subcommand.map { $0 + " " } ?? "")--help)")
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import NoiseScope
+import NoiseScopeCore
+import NoiseScopeStatistics
 
 /// `noisescope reference`: synthetic noise norms to compare a histogram with.
 struct ReferenceCommand: ParsableCommand {

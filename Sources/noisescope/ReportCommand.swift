@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NoiseScope
+import NoiseScopeCore
 
 /// `noisescope report`: one self-contained HTML page of a run.
 struct ReportCommand: ParsableCommand {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import NoiseScope
+import NoiseScopeCore
+import NoiseScopeTraining
 
 /// `noisescope simulate`: seed 002's heavy-tailed 1-D experiment.
 struct SimulateCommand: ParsableCommand {
@@ -59,7 +61,7 @@ struct SimulateCommand: ParsableCommand {
             simulation.clipLevel = clip
             let run = try SimulationRun.simulate(simulation, formats: figureFormat.formats())
             try run.write(to: out)
-            try emit(json ? try encodeJSON(SimulationRun.summary(of: run.result)) : run.result.quantileTable + "\n", to: nil)
+            try emit(json ? try JSONOutput.encode(SimulationRun.summary(of: run.result)) : run.result.quantileTable + "\n", to: nil)
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NoiseScope
+import NoiseScopeCore
 
 /// `noisescope sweep`: the Adam–SGD gap against batch size, every optimizer at its own tuned learning rate.
 struct SweepCommand: ParsableCommand {
@@ -36,8 +37,8 @@ struct SweepCommand: ParsableCommand {
               noisescope sweep --train-examples 512 --batches 8,64,full --out runs/full
             """)
 
-    @Option(help: "Model: \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", ")).") var model = "tinygpt"
-    @Option(help: "Data: text, words (the novel in word tokens, vocabulary 4096), gaussian, gaussian-uniform (Gaussian inputs, uniformly drawn target bytes), digits or a text file (default: the model's own).") var data: String?
+    @Option(help: "The bundled model.") var model: ModelCatalog.Architecture = .tinygpt
+    @Option(help: "Data: text, words (the novel in word tokens, vocabulary 4096), gaussian, gaussian-uniform (Gaussian inputs, uniformly drawn target bytes), digits or a text file (default: the model's own).") var data: ModelCatalog.DataSource?
     @Option(help: "Batch sizes, comma-separated; full: every training example each step (all of --train-examples, or the whole training split).") var batches = "8,64,512"
     @Option(name: .customLong("train-examples"), help: "Train on the first N examples of the training split only (default: all of it); validation stays on the same held-out examples.") var trainExamples: Int?
     @Option(help: "Optimizers, comma-separated: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).") var optimizers = "momentum,adam,sign,normalized-gd"
@@ -47,10 +48,7 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("lr-min"), help: "Smallest learning rate the grid may reach. (default: 1e-05)", transform: decimalFlag) var lrMin = 1e-5
     @Option(name: .customLong("lr-max"), help: "Largest learning rate the grid may reach. (default: 10.0)", transform: decimalFlag) var lrMax = 10.0
     @Flag(name: .customLong("no-loss-by-frequency"), help: "Do not split the final validation loss by target-frequency bucket.") var noLossByFrequency = false
-    @Option(help: "Width d (default: the model's own).") var width: Int?
-    @Option(help: "Blocks L (default: the model's own).") var layers: Int?
-    @Option(help: "Attention heads (default: the model's own).") var heads: Int?
-    @Option(help: "Context length T (default: the model's own).") var context: Int?
+    @OptionGroup var sizes: ModelSizeOptions
     @Option(help: "Output directory.") var out = "out/sweep"
     @Flag(help: "No line per finished run.") var quiet = false
     @OptionGroup var figureFormat: FigureFormatOption
@@ -79,15 +77,14 @@ struct SweepCommand: ParsableCommand {
         guard lrMin <= lrMax else { throw ValidationError("--lr-min must not exceed --lr-max") }
         guard gridFactor > 1, gridFactor.isFinite else { throw ValidationError("--grid-factor must be a finite number above 1") }
         _ = try figureFormat.formats()
-        try ModelOptions.validateSizes(width: width, layers: layers, heads: heads, context: context)
     }
 
     func run() throws {
         try runReportingErrors {
             kernels.apply()
             var request = SweepRequest()
-            request.model = try ModelCatalog.architecture(named: model)
-            request.data = data.map(ModelCatalog.DataSource.init(argument:))
+            request.model = model
+            request.data = data
             request.batchSizes = try list(batches, "--batches", SweepBatch.init(argument:))
             request.trainingExamples = trainExamples
             request.optimizers = try list(optimizers, "--optimizers", OptimizerKind.init(rawValue:))
@@ -96,12 +93,12 @@ struct SweepCommand: ParsableCommand {
             request.gridFactor = gridFactor
             request.learningRateBounds = lrMin...lrMax
             request.lossByFrequency = !noLossByFrequency
-            request.overrides = .init(width: width, layers: layers, heads: heads, context: context)
+            request.overrides = sizes.overrides
             Interruption.install()
             let result = try BatchSizeSweep.run(request, log: { line in if !quiet { printError("noisescope sweep: " + line) } },
                                                 shouldStop: { Interruption.isRequested })
             let subset = result.trainingExamples.map { ", first \($0) training examples" } ?? ""
-            let title = "\(model) on \(request.data?.name ?? "its data")\(subset), \(steps) steps: final validation loss at each optimizer's tuned lr"
+            let title = "\(model.rawValue) on \(request.data?.name ?? "its data")\(subset), \(steps) steps: final validation loss at each optimizer's tuned lr"
             try result.write(to: out, title: title, formats: figureFormat.formats())
             try emit(result.summaryMarkdown + String(format: "noisescope sweep: %d runs in %.0f s; files in %@\n", result.runs.count, result.seconds, out), to: nil)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NoiseScope
+import NoiseScopeTraining
 
 /// `noisescope train`: training with any of the optimizers, noise snapshots along the way.
 struct TrainCommand: ParsableCommand {
@@ -38,9 +39,9 @@ struct TrainCommand: ParsableCommand {
                   --resume runs/acclip/checkpoints/step-000300.ckpt
             """)
 
-    @Option(help: "Model: \(ModelCatalog.Architecture.allCases.map(\.rawValue).joined(separator: ", ")).") var model = "tinygpt"
-    @Option(help: "Data: text, words (the novel in word tokens, vocabulary 4096), gaussian, gaussian-uniform (Gaussian inputs, uniformly drawn target bytes), digits or a text file (default: text for tinygpt, digits otherwise).") var data: String?
-    @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).") var optimizer = "adam"
+    @Option(help: "The bundled model.") var model: ModelCatalog.Architecture = .tinygpt
+    @Option(help: "Data: text, words (the novel in word tokens, vocabulary 4096), gaussian, gaussian-uniform (Gaussian inputs, uniformly drawn target bytes), digits or a text file (default: text for tinygpt, digits otherwise).") var data: ModelCatalog.DataSource?
+    @Option(help: "The optimizer (see docs/training.md).") var optimizer: OptimizerKind = .adam
     @Option(help: "Learning rate (default: the optimizer's own default, see docs/training.md).", transform: decimalFlag) var lr: Double?
     @Option(help: "Clipping threshold τ (gclip, cclip) or c (clip-*-norm) (default: 1).", transform: decimalFlag) var clip: Double?
     @Option(help: "Total number of steps.") var steps = 300
@@ -51,10 +52,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("checkpoint-every"), help: "Checkpoint every this many steps (default: none; a final one is always written).") var checkpointEvery: Int?
     @Option(name: .customLong("noise-every"), help: "Noise snapshot every this many steps, and at 0 and the end (default: no snapshots).") var noiseEvery: Int?
     @Option(name: .customLong("noise-samples"), help: "Minibatches per noise snapshot.") var noiseSamples = 300
-    @Option(help: "Width d (tinygpt, resmlp; default: the model's own).") var width: Int?
-    @Option(help: "Blocks L (tinygpt layers, resmlp residual blocks; default: the model's own).") var layers: Int?
-    @Option(help: "Attention heads (tinygpt; default: the model's own).") var heads: Int?
-    @Option(help: "Context length T (tinygpt; default: the model's own).") var context: Int?
+    @OptionGroup var sizes: ModelSizeOptions
     @Option(help: "Resume from this checkpoint; its model and data win over --model/--data (default: none, start afresh).") var resume: String?
     @Option(help: "Output directory.") var out = "out/train"
     @Flag(name: .customLong("loss-by-frequency"), help: "Also write loss_by_frequency.csv: the loss per bucket of target tokens by frequency (text models).") var lossByFrequency = false
@@ -74,22 +72,18 @@ struct TrainCommand: ParsableCommand {
         }
         if let lr { try requirePositive(lr, "--lr") }
         if let clip { try requirePositive(clip, "--clip") }
-        try ModelOptions.validateSizes(width: width, layers: layers, heads: heads, context: context)
     }
 
     func run() throws {
         try runReportingErrors {
             kernels.apply()
             var request = TrainingRequest()
-            request.model = try ModelCatalog.architecture(named: model)
-            request.data = data.map(ModelCatalog.DataSource.init(argument:))
-            guard let kind = OptimizerKind(rawValue: optimizer) else {
-                throw NoiseScopeError("unknown --optimizer '\(TerminalText.safeForTerminal(optimizer, limit: 60))'; choose one of \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            request.optimizer = kind
+            request.model = model
+            request.data = data
+            request.optimizer = optimizer
             request.learningRate = lr
             request.clip = clip
-            request.overrides = .init(width: width, layers: layers, heads: heads, context: context)
+            request.overrides = sizes.overrides
             request.options = Trainer.Options(steps: steps, batchSize: batch, seed: seed, evaluateEvery: evalEvery,
                                               checkpointEvery: checkpointEvery, noiseEvery: noiseEvery, noiseSamples: noiseSamples)
             request.options.trainingExamples = trainExamples

@@ -2,6 +2,7 @@ import NoiseScopeCore
 import Foundation
 import NoiseScopeStatistics
 import NoiseScopeTraining
+import NoiseScope
 
 /// The fuzz targets: every reader of outside bytes, and `check`'s whole
 /// pipeline on short inputs. Each takes arbitrary bytes and must end in a

@@ -2,6 +2,7 @@ import Foundation
 import NoiseScope
 import NoiseScopeCore
 import XCTest
+import NoiseScopeStatistics
 
 /// `check --json` against schemas/check-report.schema.json, the one contract
 /// that the Python side (noisescope_torch.check, test_schemas.py) reads too:

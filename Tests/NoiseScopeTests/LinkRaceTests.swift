@@ -2,6 +2,7 @@ import CGSL
 import Foundation
 import XCTest
 @testable import NoiseScope
+import NoiseScopeStatistics
 
 /// A run directory whose file is swapped, over and over, between a regular
 /// file and a symbolic link to a file outside it (renameat2 exchange, from a

@@ -1,6 +1,8 @@
 import Foundation
 import NoiseScope
 import XCTest
+import NoiseScopePlot
+import NoiseScopeStatistics
 
 /// The page of `noisescope report` read as a person reads it: the verdict
 /// section carries the intervals the console prints, with the same digits;

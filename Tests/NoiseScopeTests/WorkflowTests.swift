@@ -2,6 +2,9 @@ import NoiseScopeCore
 import Foundation
 import NoiseScope
 import XCTest
+import NoiseScopeSampling
+import NoiseScopeStatistics
+import NoiseScopeTraining
 
 /// The application layer called directly, as a notebook user would.
 final class WorkflowTests: XCTestCase {

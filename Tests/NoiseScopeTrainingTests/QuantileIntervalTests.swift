@@ -2,6 +2,7 @@ import Foundation
 import NoiseScopeCore
 import XCTest
 @testable import NoiseScopeTraining
+import NoiseScopeStatistics
 
 /// The order-statistic interval for a quantile: its orders against a hand
 /// computation, its coverage against a known median, and how wide it is where

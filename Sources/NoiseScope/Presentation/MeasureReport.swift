@@ -4,6 +4,8 @@ import NoiseScopeFigures
 import NoiseScopePlot
 import NoiseScopeSampling
 import NoiseScopeStatistics
+import NoiseScopeModels
+import NoiseScopeTraining
 
 /// One self-contained HTML page of a run directory (what `noisescope report`
 /// writes): drawn from the numbers in the directory alone.

@@ -4,6 +4,8 @@ import NoiseScopeFigures
 import NoiseScopePlot
 import NoiseScopeSampling
 import NoiseScopeStatistics
+import NoiseScopeModels
+import NoiseScopeTraining
 
 /// `report A B …`: several runs or logs on one page. Each run's verdict with
 /// its interval and quantiles in one table; the tails of all runs on one pair
@@ -13,7 +15,7 @@ import NoiseScopeStatistics
 /// instead of shrinking their text.
 extension RunReportBuilder {
     /// The most runs one page compares: one colour each.
-    public static let comparedRunLimit = 8
+    package static let comparedRunLimit = 8
 
     /// What the page needs of one run.
     struct ComparedRun {
@@ -56,7 +58,7 @@ extension RunReportBuilder {
     }
 
     /// The page of several runs, in the order given.
-    public func comparison(of runs: [RunDirectory]) throws -> RunReport {
+    package func comparison(of runs: [RunDirectory]) throws -> RunReport {
         guard (2...Self.comparedRunLimit).contains(runs.count) else {
             throw NoiseScopeError("a page compares 2 to \(Self.comparedRunLimit) runs, got \(runs.count)")
         }

@@ -6,6 +6,8 @@ import NoiseScopeSampling
 import NoiseScopeStatistics
 #if canImport(Glibc)
 import Glibc
+import NoiseScopeModels
+import NoiseScopeTraining
 #endif
 
 /// `report` on a log directory of the PyTorch companion: the pooled check (as
@@ -55,7 +57,7 @@ extension RunReportBuilder {
                 facts.append(String(format: "gradient norm ‖g‖ over %d recording steps: median %.4g, 0.9 quantile %.4g (a clipping threshold that clips about one step in ten; see “What to do”)", gradientNorms.count, q(0.5), q(0.9)))
             }
             if let trajectory = TrajectoryWindows.analyse(ordered, steps: steps) {
-                var overTraining = TrajectoryFigures.table(trajectory)
+                var overTraining = RunReport.Table.overTraining(trajectory)
                 overTraining.wide = true
                 tables.append(overTraining)
                 // One figure per panel, so that a narrow window stacks them instead of shrinking their text.

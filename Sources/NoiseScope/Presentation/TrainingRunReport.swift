@@ -6,6 +6,8 @@ import NoiseScopeSampling
 import NoiseScopeStatistics
 #if canImport(Glibc)
 import Glibc
+import NoiseScopeModels
+import NoiseScopeTraining
 #endif
 
 /// `report` on a directory written by `noisescope train`: the loss curves,
@@ -38,7 +40,7 @@ extension RunReportBuilder {
         var panels = [TrajectoryFigures.seriesAxes(title: "Loss", yLabel: "Mean cross-entropy",
                                                    lines: [("train", lossSteps, loss), ("validation", lossSteps, validation)])]
         if snapshotFiles.count >= 2, let trajectory = TrajectoryWindows.analyse(ordered, steps: steps, count: snapshotFiles.count) {
-            var overTraining = TrajectoryFigures.table(trajectory)
+            var overTraining = RunReport.Table.overTraining(trajectory)
             overTraining.wide = true
             tables.append(overTraining)
             panels.append(TrajectoryFigures.quantileAxes(trajectory, title: "Noise-norm quantiles per snapshot"))

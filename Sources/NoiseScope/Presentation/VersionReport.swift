@@ -1,26 +1,31 @@
 import Foundation
 import NoiseScopeCore
 import NoiseScopeModels
+import NoiseScopeFigures
+import NoiseScopePlot
+import NoiseScopeSampling
+import NoiseScopeStatistics
+import NoiseScopeTraining
 
 /// What `noisescope --version` prints: this release, the commit it was built
 /// from (recorded by `scripts/install`; a plain `swift build` records none),
 /// the native libraries linked in and the BLAS kernels in use, and where the
 /// bundled data was found. Users paste it into bug reports.
-public struct VersionReport: Codable, Equatable, Sendable {
+package struct VersionReport: Codable, Equatable, Sendable {
     /// The release, the same number as the Python wheel's.
-    public static let release = "0.5.0"
+    package static let release = "0.5.0"
     /// The file, in the bundled data's folder, where `scripts/install` records the commit.
-    public static let commitFileName = "build-commit.txt"
+    package static let commitFileName = "build-commit.txt"
 
-    public let version: String
-    public let commit: String?
-    public let gsl: String
-    public let openblas: String
-    public let blasKernels: String
-    public let cblasLibrary: String?
-    public let dataDirectory: String
+    package let version: String
+    package let commit: String?
+    package let gsl: String
+    package let openblas: String
+    package let blasKernels: String
+    package let cblasLibrary: String?
+    package let dataDirectory: String
     /// Whether the bundled data is there.
-    public let dataFound: Bool
+    package let dataFound: Bool
 
     enum CodingKeys: String, CodingKey {
         case version, commit, gsl, openblas
@@ -31,7 +36,7 @@ public struct VersionReport: Codable, Equatable, Sendable {
     }
 
     /// Every key always present: a development build's commit is written as null.
-    public func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(version, forKey: .version)
         try container.encode(commit, forKey: .commit)
@@ -44,7 +49,7 @@ public struct VersionReport: Codable, Equatable, Sendable {
     }
 
     /// Reads everything from the running process and its files.
-    public static func current() -> VersionReport {
+    package static func current() -> VersionReport {
         let data = BundledData.directory
         let recorded = try? String(contentsOf: data.appendingPathComponent(commitFileName), encoding: .utf8)
         // Recorded by scripts/install as HEAD, with "-dirty" appended when the tree had changes.
@@ -60,7 +65,7 @@ public struct VersionReport: Codable, Equatable, Sendable {
     }
 
     /// The lines for a person.
-    public var text: String {
+    package var text: String {
         """
         noisescope \(version)
         commit        \(commit ?? "not recorded (a development build; scripts/install records it)")

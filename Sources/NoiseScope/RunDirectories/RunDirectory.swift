@@ -2,6 +2,12 @@ import Foundation
 import NoiseScopeCore
 #if canImport(Glibc)
 import Glibc
+import NoiseScopeFigures
+import NoiseScopeModels
+import NoiseScopePlot
+import NoiseScopeSampling
+import NoiseScopeStatistics
+import NoiseScopeTraining
 #endif
 
 /// The files of a run directory that a report may read: regular files inside

@@ -1,26 +1,32 @@
 import Foundation
 import NoiseScopeCore
+import NoiseScopeFigures
+import NoiseScopeModels
+import NoiseScopePlot
+import NoiseScopeSampling
+import NoiseScopeStatistics
+import NoiseScopeTraining
 
 /// A noisescope_torch log directory given to `check`: its per-example noise
 /// (noise_per_example.npy, one sample per example of every recording step,
 /// with the step of each in noise_per_example_steps.npy) where the log has it,
 /// else its noise norms (whole model, or one layer group's column of
 /// noise_norms_by_group.npy).
-public struct TorchLogInput: Equatable, Sendable {
+package struct TorchLogInput: Equatable, Sendable {
     /// The log directory and the file in it that holds the samples.
-    public var directory: String
-    public var file: String
-    public var column: String?
+    package var directory: String
+    package var file: String
+    package var column: String?
     /// The file that gives each sample's recording step, for per-example noise.
-    public var stepsFile: String?
+    package var stepsFile: String?
 
-    public static let perExampleFile = "noise_per_example.npy"
-    public static let perExampleStepsFile = "noise_per_example_steps.npy"
+    package static let perExampleFile = "noise_per_example.npy"
+    package static let perExampleStepsFile = "noise_per_example_steps.npy"
 
-    public var path: String { URL(fileURLWithPath: directory).appendingPathComponent(file).path }
+    package var path: String { URL(fileURLWithPath: directory).appendingPathComponent(file).path }
 
     /// The samples, read without following links inside the log directory.
-    public func samples(_ reader: SampleReader) throws -> ReadSamples {
+    package func samples(_ reader: SampleReader) throws -> ReadSamples {
         var reader = reader
         reader.column = column
         reader.columnOrigin = column.map { "layer group \($0) of manifest.json" }
@@ -32,7 +38,7 @@ public struct TorchLogInput: Equatable, Sendable {
     /// (the samples the cleaner keeps, in order), from the steps file's first
     /// `keep.count` rows (a killed run may leave it one step ahead); nil without
     /// a steps file, or when it is shorter than the samples.
-    public func groupStarts(keeping keep: [Bool]) throws -> [Int]? {
+    package func groupStarts(keeping keep: [Bool]) throws -> [Int]? {
         guard let stepsFile else { return nil }
         let steps = try RunDirectory(path: directory).samples(stepsFile, SampleReader(format: .npy)).values
         guard steps.count >= keep.count else { return nil }
@@ -47,7 +53,7 @@ public struct TorchLogInput: Equatable, Sendable {
 
     /// nil for an ordinary file; the log's file otherwise (a directory with a
     /// manifest, or a noise_norms_by_group.npy or noise_per_example.npy beside one).
-    public static func resolve(group: String?) -> (String) throws -> TorchLogInput? {
+    package static func resolve(group: String?) -> (String) throws -> TorchLogInput? {
         { file in
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory)

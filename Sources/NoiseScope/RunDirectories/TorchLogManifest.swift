@@ -1,22 +1,28 @@
 import Foundation
 import NoiseScopeCore
+import NoiseScopeFigures
+import NoiseScopeModels
+import NoiseScopePlot
+import NoiseScopeSampling
+import NoiseScopeStatistics
+import NoiseScopeTraining
 
 /// The manifest of a noisescope_torch log, as far as check and report use it
 /// (every field optional), read once with its schema checked.
-public struct TorchLogManifest: Decodable, Sendable {
-    public var schema: String?
-    public var mode: String?
-    public var modelClass: String?
-    public var parameterCount: Int?
-    public var noiseReference: String?
-    public var worldSize: Int?
-    public var batchSizeSmall: Int?
-    public var batchSizeBig: Int?
-    public var seed: Int?
-    public var created: String?
-    public var closed: String?
-    public var complete: Bool?
-    public var groups: [String]?
+package struct TorchLogManifest: Decodable, Sendable {
+    package var schema: String?
+    package var mode: String?
+    package var modelClass: String?
+    package var parameterCount: Int?
+    package var noiseReference: String?
+    package var worldSize: Int?
+    package var batchSizeSmall: Int?
+    package var batchSizeBig: Int?
+    package var seed: Int?
+    package var created: String?
+    package var closed: String?
+    package var complete: Bool?
+    package var groups: [String]?
 
     enum CodingKeys: String, CodingKey {
         case schema, mode, seed, created, closed, complete, groups
@@ -24,7 +30,7 @@ public struct TorchLogManifest: Decodable, Sendable {
         case worldSize = "world_size", batchSizeSmall = "batch_size_small", batchSizeBig = "batch_size_big"
     }
 
-    public static func read(_ run: RunDirectory) throws -> TorchLogManifest {
+    package static func read(_ run: RunDirectory) throws -> TorchLogManifest {
         let manifest: TorchLogManifest
         do { manifest = try JSONDecoder().decode(TorchLogManifest.self, from: try run.data("manifest.json")) } catch let error as NoiseScopeError {
             throw error
@@ -43,14 +49,14 @@ public struct TorchLogManifest: Decodable, Sendable {
 /// merged sample. All of them, except in a two-rank train log, where rank 1's
 /// norm equals rank 0's at every step (‖g₀ − ḡ‖ = ‖g₁ − ḡ‖ = ‖g₀ − g₁‖/2), so
 /// only rank 0's count; reading both would count every norm twice.
-public enum TorchLogRanks {
+package enum TorchLogRanks {
     /// Whether rank `rank`'s own file belongs to the merged sample of a log with this manifest.
-    public static func contributes(rank: Int, manifest: TorchLogManifest) -> Bool {
+    package static func contributes(rank: Int, manifest: TorchLogManifest) -> Bool {
         !(manifest.mode == "train" && manifest.worldSize == 2 && rank != 0)
     }
 
     /// `files` without the rank files that the merge rule leaves out, and a note for each one left out.
-    public static func applyMergeRule(to files: [String]) throws -> (files: [String], notes: [String]) {
+    package static func applyMergeRule(to files: [String]) throws -> (files: [String], notes: [String]) {
         var kept: [String] = [], notes: [String] = []
         // One read per run directory, however many of its rank files are named.
         var manifests: [String: TorchLogManifest?] = [:]

@@ -4,6 +4,8 @@ import NoiseScopeFigures
 import NoiseScopeModels
 import NoiseScopeSampling
 import NoiseScopeTraining
+import NoiseScopePlot
+import NoiseScopeStatistics
 
 /// What `sweep` does: for every batch size and optimizer, tune the learning
 /// rate on one seed over a log-spaced grid that grows past an edge while the
@@ -23,76 +25,76 @@ import NoiseScopeTraining
 /// full-batch descent with each optimizer) fits the time; that is a different
 /// problem from training on the whole split (a few examples, each seen many
 /// times, are fitted and overfitted differently).
-public struct SweepRequest: Sendable {
-    public var model: ModelCatalog.Architecture = .tinygpt
+package struct SweepRequest: Sendable {
+    package var model: ModelCatalog.Architecture = .tinygpt
     /// nil: the model's own data.
-    public var data: ModelCatalog.DataSource?
-    public var overrides = ModelCatalog.Overrides()
-    public var batchSizes: [SweepBatch] = [8, 64, 512]
+    package var data: ModelCatalog.DataSource?
+    package var overrides = ModelCatalog.Overrides()
+    package var batchSizes: [SweepBatch] = [8, 64, 512]
     /// Train on the first this many examples of the training split (nil: all of it).
-    public var trainingExamples: Int?
-    public var optimizers: [OptimizerKind] = [.momentum, .adam, .sign, .normalizedGD]
-    public var steps = 150
+    package var trainingExamples: Int?
+    package var optimizers: [OptimizerKind] = [.momentum, .adam, .sign, .normalizedGD]
+    package var steps = 150
     /// Evaluation seeds per cell (seeds 1…n; seed 0 tunes).
-    public var seeds = 3
+    package var seeds = 3
     /// Ratio of neighbouring learning rates in the grid.
-    public var gridFactor = 10.0.squareRoot()
+    package var gridFactor = 10.0.squareRoot()
     /// The grid starts at each optimizer's default rate and its two neighbours.
     /// It never leaves these bounds; a best rate on a bound is flagged "edge".
-    public var learningRateBounds: ClosedRange<Double> = 1e-5...10
+    package var learningRateBounds: ClosedRange<Double> = 1e-5...10
     /// Also split the evaluation runs' final validation loss by target-frequency bucket (text models).
-    public var lossByFrequency = true
+    package var lossByFrequency = true
     /// Clipping thresholds τ by optimizer (gclip, cclip, …); absent: the optimizer's default.
-    public var clipThresholds: [OptimizerKind: Double] = [:]
-    public init() {}
+    package var clipThresholds: [OptimizerKind: Double] = [:]
+    package init() {}
 }
 
 /// One training run of the sweep.
-public struct SweepRun: Sendable {
-    public enum Purpose: String, Sendable { case tune, evaluate }
-    public var batchSize: Int
+package struct SweepRun: Sendable {
+    package enum Purpose: String, Sendable { case tune, evaluate }
+    package var batchSize: Int
     /// The batch is every example training draws from (`SweepBatch.full`).
-    public var fullBatch: Bool
-    public var optimizer: OptimizerKind
-    public var learningRate: Double
-    public var seed: UInt64
-    public var purpose: Purpose
+    package var fullBatch: Bool
+    package var optimizer: OptimizerKind
+    package var learningRate: Double
+    package var seed: UInt64
+    package var purpose: Purpose
     /// nil when the run diverged.
-    public var finalTrainLoss: Double?
-    public var finalValidationLoss: Double?
+    package var finalTrainLoss: Double?
+    package var finalValidationLoss: Double?
     /// Final validation loss per frequency bucket (evaluation runs of text models).
-    public var validationByBucket: [Double]
-    public var seconds: Double
+    package var validationByBucket: [Double]
+    package var seconds: Double
 }
 
 /// One cell of the summary: a batch size and an optimizer at its tuned rate.
-public struct SweepCell: Sendable {
-    public var batchSize: Int
+package struct SweepCell: Sendable {
+    package var batchSize: Int
     /// The batch is every example training draws from (`SweepBatch.full`).
-    public var fullBatch: Bool
-    public var optimizer: OptimizerKind
+    package var fullBatch: Bool
+    package var optimizer: OptimizerKind
     /// nil when every rate of the grid diverged.
-    public var bestLearningRate: Double?
+    package var bestLearningRate: Double?
     /// The rates tried, ascending, with the tuning seed's final validation loss (nil: diverged).
-    public var grid: [(learningRate: Double, loss: Double?)]
+    package var grid: [(learningRate: Double, loss: Double?)]
     /// The best rate is the lowest or highest rate the bounds allow.
-    public var atEdge: Bool
+    package var atEdge: Bool
     /// Final validation losses of the evaluation seeds that did not diverge.
-    public var losses: [Double]
-    public var diverged: Int
-    public var interval: MeanInterval?
+    package var losses: [Double]
+    package var diverged: Int
+    package var interval: MeanInterval?
     /// Mean final validation loss per frequency bucket over the evaluation seeds.
-    public var bucketMeans: [Double]
+    package var bucketMeans: [Double]
 }
 
 /// A mean with its 95 % Student-t interval.
-public struct MeanInterval: Sendable, Equatable {
-    public var mean: Double
+package struct MeanInterval: Sendable, Equatable {
+    package var mean: Double
     /// t₀.₉₇₅,ₙ₋₁ · s/√n; NaN for a single value.
-    public var halfWidth: Double
-    public var count: Int
+    package var halfWidth: Double
+    package var count: Int
 
-    public init?(_ values: [Double]) {
+    package init?(_ values: [Double]) {
         guard !values.isEmpty else { return nil }
         let n = Double(values.count)
         let mean = values.reduce(0, +) / n
@@ -105,7 +107,7 @@ public struct MeanInterval: Sendable, Equatable {
 
     /// The 0.975 quantile of Student's t: exact table values to 30 degrees of
     /// freedom, the Cornish–Fisher expansion beyond (error below 1e−4).
-    public static func tQuantile975(degreesOfFreedom df: Int) -> Double {
+    package static func tQuantile975(degreesOfFreedom df: Int) -> Double {
         precondition(df >= 1)
         let table = [12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004, 2.262157, 2.228139,
                      2.200985, 2.178813, 2.160369, 2.144787, 2.131450, 2.119905, 2.109816, 2.100922, 2.093024, 2.085963,
@@ -117,26 +119,26 @@ public struct MeanInterval: Sendable, Equatable {
     }
 }
 
-public struct SweepResult: Sendable {
+package struct SweepResult: Sendable {
     /// The examples every run trained on, recorded when the request chose a
     /// subset or a full batch (nil otherwise: the whole training split, and
     /// the files keep their columns).
-    public var trainingExamples: Int?
+    package var trainingExamples: Int?
     /// The examples of the whole training split, when `trainingExamples` is recorded.
-    public var splitExamples: Int?
-    public var runs: [SweepRun]
-    public var cells: [SweepCell]
-    public var bucketLabels: [String]
-    public var seconds: Double
+    package var splitExamples: Int?
+    package var runs: [SweepRun]
+    package var cells: [SweepCell]
+    package var bucketLabels: [String]
+    package var seconds: Double
 }
 
-public enum BatchSizeSweep {
+package enum BatchSizeSweep {
     /// Checks the request before any training. Returns the examples of the
     /// training split and those the runs train on when the request asks for a
     /// subset or a full batch (read from the data, a model of batch 1), nil
     /// otherwise; refuses a subset outside 1…split or a batch above the subset.
     @discardableResult
-    public static func validate(_ request: SweepRequest) throws -> (split: Int, training: Int)? {
+    package static func validate(_ request: SweepRequest) throws -> (split: Int, training: Int)? {
         let countsAllowed = request.batchSizes.allSatisfy { batch in
             if case .examples(let count) = batch { return count >= 1 }
             return true
@@ -167,7 +169,7 @@ public enum BatchSizeSweep {
     }
 
     /// Runs the sweep. `log` gets one line per finished run.
-    public static func run(_ request: SweepRequest, log: (String) -> Void = { _ in },
+    package static func run(_ request: SweepRequest, log: (String) -> Void = { _ in },
                            shouldStop: @escaping () -> Bool = { false }) throws -> SweepResult {
         let counts = try validate(request)
         let started = Date()
@@ -237,7 +239,7 @@ public enum BatchSizeSweep {
     /// best rate is on that edge and the bound allows. A diverged run (`loss` nil)
     /// counts as worse than any finite one. `atEdge`: the best rate is the lowest
     /// or highest of the grid and the grid could not grow further that way.
-    public static func tune(start: Double, factor: Double, bounds: ClosedRange<Double>,
+    package static func tune(start: Double, factor: Double, bounds: ClosedRange<Double>,
                             loss: (Double) throws -> Double?) throws -> (best: Double?, grid: [(learningRate: Double, loss: Double?)], atEdge: Bool) {
         // Exponents k relative to the start, rounded so the rates are reproducible.
         func rate(_ k: Int) -> Double { start * pow(factor, Double(k)) }

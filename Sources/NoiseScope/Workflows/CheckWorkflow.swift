@@ -1,6 +1,11 @@
 import Foundation
 import NoiseScopeCore
 import NoiseScopeStatistics
+import NoiseScopeFigures
+import NoiseScopeModels
+import NoiseScopePlot
+import NoiseScopeSampling
+import NoiseScopeTraining
 
 /// What `check` does, as a library call: read samples from files (or a
 /// noisescope_torch log), clean them, and run the tail check, in memory or
@@ -125,7 +130,7 @@ public enum CheckWorkflow {
     }
 
     /// The α-stable index of signed samples (per-coordinate noise), in a fixed seeded order.
-    public static func stableIndex(files: [String], format: SampleFormat?, column: String?, field: String?, seed: UInt64) throws -> StableIndexPool.Estimate {
+    package static func stableIndex(files: [String], format: SampleFormat?, column: String?, field: String?, seed: UInt64) throws -> StableIndexPool.Estimate {
         let reader = SampleReader(format: format, column: column, field: field)
         var values: [Double] = []
         for file in files { values += try reader.read(path: file).values.filter(\.isFinite) }

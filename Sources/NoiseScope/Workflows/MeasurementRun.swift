@@ -38,7 +38,7 @@ public struct MeasurementRun {
     public var summary: MeasurementSummary
     public var files: [(name: String, data: Data)]
     /// The raw measurement (noise norms, variance, first-minibatch coordinates).
-    public var measurement: NoiseMeasurement
+    package var measurement: NoiseMeasurement
 
     /// Runs `request`: `progress(phase, done, total)` as it goes; `shouldStop()`
     /// polled between minibatches (a true answer throws `NoiseScopeError.interrupted`).
@@ -143,7 +143,7 @@ public struct MeasurementRun {
     /// measurement.svg: the noise norms on one axis with their references
     /// (`NoiseReferences`, redrawn from the seed unless given), and the variance
     /// against the number of minibatches.
-    public static func measurementFigure(summary: MeasurementSummary, norms: [Double], variance: [(samples: Int, variance: Double)],
+    package static func measurementFigure(summary: MeasurementSummary, norms: [Double], variance: [(samples: Int, variance: Double)],
                                          references: NoiseReferences? = nil) -> Figure {
         let overlay = (references ?? NoiseReferences(summary: summary, norms: norms))
             .overlay(norms, title: "Noise norms against matched references and the isotropic Gaussian")

@@ -1,6 +1,10 @@
 import NoiseScopeFigures
 import NoiseScopePlot
 import NoiseScopeSampling
+import NoiseScopeCore
+import NoiseScopeModels
+import NoiseScopeStatistics
+import NoiseScopeTraining
 
 /// The references a run's noise norms are compared with and drawn against,
 /// redrawn from the seed so that a report or a figure gets the same numbers as
@@ -8,14 +12,14 @@ import NoiseScopeSampling
 /// to the norms' effective dimension, the Gaussian with the noise covariance's
 /// sketched spectrum (when the run sketched it), and the α-stable reference in
 /// the effective dimension (when the per-coordinate stable index lies in (0, 2)).
-public struct NoiseReferences {
-    public var isotropic: (label: String, norms: [Double])
-    public var matched: (label: String, norms: [Double], dimension: Int)
-    public var spectrum: (label: String, norms: [Double])?
-    public var stable: (label: String, norms: [Double])?
+package struct NoiseReferences {
+    package var isotropic: (label: String, norms: [Double])
+    package var matched: (label: String, norms: [Double], dimension: Int)
+    package var spectrum: (label: String, norms: [Double])?
+    package var stable: (label: String, norms: [Double])?
 
     /// Draws them all for `norms` of a model with `parameters` parameters.
-    public init(norms: [Double], parameters: Int, stableIndex: Double?, spectrum covariance: CovarianceSpectrum? = nil, seed: UInt64) {
+    package init(norms: [Double], parameters: Int, stableIndex: Double?, spectrum covariance: CovarianceSpectrum? = nil, seed: UInt64) {
         isotropic = ("Isotropic Gaussian, D = \(parameters)",
                      ReferenceComparison.gaussianReferenceNorms(dimension: parameters, count: norms.count, seed: seed))
         let matchedDraw = ReferenceComparison.matchedGaussianNorms(observed: norms, count: norms.count, seed: seed)
@@ -30,13 +34,13 @@ public struct NoiseReferences {
     }
 
     /// The references of a summarised run (what `report` redraws).
-    public init(summary: MeasurementSummary, norms: [Double]) {
+    package init(summary: MeasurementSummary, norms: [Double]) {
         self.init(norms: norms, parameters: summary.parameters, stableIndex: summary.coordinateStableIndex?.alpha,
                   spectrum: summary.covarianceSpectrum, seed: summary.seed)
     }
 
     /// The norms and every reference on one axis (`NoiseFigures.overlayAxes`).
-    public func overlay(_ norms: [Double], title: String) -> Axes {
+    package func overlay(_ norms: [Double], title: String) -> Axes {
         NoiseFigures.overlayAxes(norms, matched: (matched.label, matched.norms), isotropic: isotropic, stable: stable, spectrum: spectrum, title: title)
     }
 }

@@ -5,6 +5,7 @@ import NoiseScopePlot
 import NoiseScopeSampling
 import NoiseScopeStatistics
 import NoiseScopeTraining
+import NoiseScopeModels
 
 /// fig2 and fig3: the figures that need training.
 extension PaperFigures {

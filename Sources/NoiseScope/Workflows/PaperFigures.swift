@@ -5,6 +5,7 @@ import NoiseScopePlot
 import NoiseScopeSampling
 import NoiseScopeStatistics
 import NoiseScopeTraining
+import NoiseScopeModels
 
 /// The seeds' noise figures reproduced on the bundled models (what `noisescope
 /// figure` draws): each model × data run written in full under `directory`,

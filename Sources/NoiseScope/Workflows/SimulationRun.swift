@@ -3,19 +3,22 @@ import NoiseScopeCore
 import NoiseScopeFigures
 import NoiseScopePlot
 import NoiseScopeTraining
+import NoiseScopeModels
+import NoiseScopeSampling
+import NoiseScopeStatistics
 
 /// `noisescope simulate` as a library call: the heavy-tailed 1-D experiment run,
 /// and its directory (simulation.json, quantiles.csv, quantiles.svg) rendered in
 /// memory, so that the command only parses, calls and prints.
-public struct SimulationRun {
+package struct SimulationRun {
     /// The full result, with every replicate's final error.
-    public var result: HeavyTailSimulationResult
+    package var result: HeavyTailSimulationResult
     /// The directory's files: name and bytes.
-    public var files: [(name: String, data: Data)]
+    package var files: [(name: String, data: Data)]
 
     /// Runs `simulation` (after its own checks) and renders its files; each
     /// figure in every one of `formats`.
-    public static func simulate(_ simulation: HeavyTailSimulation, formats: [FigureFormat] = [.svg],
+    package static func simulate(_ simulation: HeavyTailSimulation, formats: [FigureFormat] = [.svg],
                                 progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> SimulationRun {
         let problems = simulation.problems()
         guard problems.isEmpty else { throw NoiseScopeError(problems.joined(separator: "; ")) }
@@ -30,7 +33,7 @@ public struct SimulationRun {
 
     /// The result without the per-replicate errors: what simulation.json and
     /// `simulate --json` hold.
-    public static func summary(of result: HeavyTailSimulationResult) -> HeavyTailSimulationResult {
+    package static func summary(of result: HeavyTailSimulationResult) -> HeavyTailSimulationResult {
         var summary = result
         for i in summary.methods.indices { summary.methods[i].finalErrors = [] }
         return summary
@@ -39,7 +42,7 @@ public struct SimulationRun {
     /// quantiles.csv: one row per method and δ, the quantile with its
     /// distribution-free 95 % interval (`lower_95`, `upper_95`; an empty cell
     /// where R replicates cannot give that end at 95 %).
-    public static func quantilesCSV(_ result: HeavyTailSimulationResult) -> Data {
+    package static func quantilesCSV(_ result: HeavyTailSimulationResult) -> Data {
         var rows: [String] = []
         for method in result.methods {
             for q in method.quantiles {
@@ -55,7 +58,7 @@ public struct SimulationRun {
     /// error bar. The methods' points are spread a little along x (by a factor
     /// up to about 1.1) so that their bars do not hide one another; a missing
     /// end (too few replicates) is drawn at the quantile itself.
-    public static func figure(_ result: HeavyTailSimulationResult) -> Figure {
+    package static func figure(_ result: HeavyTailSimulationResult) -> Figure {
         let s = result.simulation
         var axes = Axes(title: "Final error quantiles with 95 % intervals (α = \(s.alpha), T = \(s.steps), R = \(s.replicates), seed \(s.seed))",
                         xLabel: "1/δ", yLabel: "(1 − δ)-quantile of |x_T|", xScale: .log10, yScale: .log10, legendPlacement: .upperLeft)
@@ -71,7 +74,7 @@ public struct SimulationRun {
     }
 
     /// Writes the directory all at once: the old one or the complete new one.
-    public func write(to directory: String) throws {
+    package func write(to directory: String) throws {
         try AtomicDirectory.write(files, to: directory, kind: "simulate")
     }
 }

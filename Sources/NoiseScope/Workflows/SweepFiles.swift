@@ -2,6 +2,10 @@ import Foundation
 import NoiseScopeCore
 import NoiseScopeFigures
 import NoiseScopeTraining
+import NoiseScopeModels
+import NoiseScopePlot
+import NoiseScopeSampling
+import NoiseScopeStatistics
 
 /// The files of a sweep: runs.csv (every run), summary.csv and summary.md
 /// (one row per batch size × optimizer), and sweep.svg (final validation loss
@@ -19,7 +23,7 @@ extension SweepResult {
         trainingExamples.map { [String(fullBatch), String($0)] } ?? []
     }
 
-    public var runsCSV: String {
+    package var runsCSV: String {
         let bucketColumns = bucketLabels.map { ",validation_loss_ranks_\($0)" }.joined()
         var lines = ["batch_size\(subsetColumns),optimizer,learning_rate,seed,purpose,final_train_loss,final_validation_loss,seconds" + bucketColumns]
         for run in runs {
@@ -34,7 +38,7 @@ extension SweepResult {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    public var summaryCSV: String {
+    package var summaryCSV: String {
         let bucketColumns = bucketLabels.map { ",mean_validation_loss_ranks_\($0)" }.joined()
         var lines = ["batch_size\(subsetColumns),optimizer,best_learning_rate,edge,grid,seeds,diverged,mean_validation_loss,half_width_95,lower_95,upper_95" + bucketColumns]
         for cell in cells {
@@ -56,7 +60,7 @@ extension SweepResult {
     }
 
     /// The summary as a Markdown table, with per-bucket means when measured.
-    public var summaryMarkdown: String {
+    package var summaryMarkdown: String {
         let bucketHeader = bucketLabels.map { " | ranks \($0)" }.joined()
         var lines = trainingExamples.map { n in
             ["Trained on the first \(n) of the \(splitExamples ?? n) training examples; validated on the same held-out examples "
@@ -80,7 +84,7 @@ extension SweepResult {
 
     /// Final validation loss against batch size (log axis), one line per
     /// optimizer through the means, with the 95 % t-intervals as error bars.
-    public func figure(title: String) -> Figure {
+    package func figure(title: String) -> Figure {
         var axes = Axes(title: title, xLabel: "Batch size (same number of steps)", yLabel: "Final validation loss", xScale: .log10)
         let kinds = cells.map(\.optimizer).reduce(into: [OptimizerKind]()) { if !$0.contains($1) { $0.append($1) } }
         for (index, kind) in kinds.enumerated() {
@@ -97,7 +101,7 @@ extension SweepResult {
     }
 
     /// Writes runs.csv, summary.csv, summary.md and the figure (sweep.svg, in each of `formats`) into `directory`, all at once.
-    public func write(to directory: String, title: String, formats: [FigureFormat] = [.svg]) throws {
+    package func write(to directory: String, title: String, formats: [FigureFormat] = [.svg]) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let figures = try FigureFormat.convertingFigures([("sweep.svg", Data(figure(title: title).render().svg.utf8))], to: formats)
         let base = URL(fileURLWithPath: directory)

@@ -2,6 +2,10 @@ import Foundation
 import NoiseScopeCore
 import NoiseScopeSampling
 import NoiseScopeTraining
+import NoiseScopeFigures
+import NoiseScopeModels
+import NoiseScopePlot
+import NoiseScopeStatistics
 
 /// What `train` does, as a library call: a trainer from a recipe (or a
 /// checkpoint to resume), run into a directory that holds loss.csv,
@@ -24,7 +28,7 @@ public struct TrainingRequest: Sendable {
 
 public enum TrainingRun {
     /// The trainer of `request`.
-    public static func makeTrainer(_ request: TrainingRequest) throws -> Trainer {
+    package static func makeTrainer(_ request: TrainingRequest) throws -> Trainer {
         var settings = OptimizerSettings.defaults(for: request.optimizer)
         if let lr = request.learningRate { settings.learningRate = lr }
         if let clip = request.clip { settings.clipThreshold = clip }
@@ -55,7 +59,7 @@ public enum TrainingRun {
     @discardableResult
     /// With `lossByFrequency`, each evaluation also writes the losses per
     /// target-frequency bucket to loss_by_frequency.csv.
-    public static func run(_ trainer: Trainer, into directory: String, lossByFrequency: Bool = false,
+    package static func run(_ trainer: Trainer, into directory: String, lossByFrequency: Bool = false,
                            progress: @escaping (String, Int, Int) -> Void = { _, _, _ in },
                            shouldStop: @escaping () -> Bool = { false }) throws -> [Trainer.LossRow] {
         let buckets = lossByFrequency ? try trainer.frequencyBuckets() : nil

@@ -22,14 +22,14 @@ import Glibc
 /// lists nothing, and then only this run's own names count.
 package enum AtomicDirectory {
     /// The file that marks a directory as a noisescope run.
-    public static let markerName = ".noisescope-run"
+    package static let markerName = ".noisescope-run"
 
     /// What `noisescope report` adds to a run directory: ours too.
-    public static let reportName = "report.html"
+    package static let reportName = "report.html"
 
     /// Writes `files` (names without slashes) as the whole contents of `path`.
     /// `kind` (e.g. "measure") and the names written go into the marker file.
-    public static func write(_ files: [(name: String, data: Data)], to path: String, kind: String) throws {
+    package static func write(_ files: [(name: String, data: Data)], to path: String, kind: String) throws {
         let destination = URL(fileURLWithPath: path).standardizedFileURL.path
         let shown = TerminalText.safeForTerminal(path, limit: 200)
         let parent = (destination as NSString).deletingLastPathComponent

@@ -13,13 +13,13 @@ package enum AtomicFile {
     /// A file being written under a temporary name beside its destination:
     /// `append` as often as needed, then `commit` renames it into place;
     /// dropping it uncommitted (or `abort`) removes the temporary file.
-    public final class Writer {
-        public let destination: String
-        public let temporaryPath: String
+    package final class Writer {
+        package let destination: String
+        package let temporaryPath: String
         private var descriptor: Int32
         private var finished = false
 
-        public init(path: String) throws {
+        package init(path: String) throws {
             destination = URL(fileURLWithPath: path).standardizedFileURL.path
             let directory = (destination as NSString).deletingLastPathComponent
             var isDirectory: ObjCBool = false
@@ -42,7 +42,7 @@ package enum AtomicFile {
 
         deinit { abort() }
 
-        public func append(_ data: Data) throws {
+        package func append(_ data: Data) throws {
             if let failure = AtomicFile.writeAll(descriptor, data) {
                 abort()
                 throw NoiseScopeError.cannotWrite(path: destination, reason: NoiseScopeError.reason(errno: failure))
@@ -50,7 +50,7 @@ package enum AtomicFile {
         }
 
         /// Flushes the file to disk and renames it over the destination.
-        public func commit() throws {
+        package func commit() throws {
             guard !finished else { return }
             if fsync(descriptor) != 0 {
                 let code = errno
@@ -67,7 +67,7 @@ package enum AtomicFile {
         }
 
         /// Removes the temporary file; the destination is untouched.
-        public func abort() {
+        package func abort() {
             guard !finished else { return }
             finished = true
             close(descriptor)
@@ -77,7 +77,7 @@ package enum AtomicFile {
 
     /// Writes all of `data` to `descriptor`, retrying short writes and EINTR;
     /// the errno of a failure, nil on success.
-    public static func writeAll(_ descriptor: Int32, _ data: Data) -> Int32? {
+    package static func writeAll(_ descriptor: Int32, _ data: Data) -> Int32? {
         data.withUnsafeBytes { buffer -> Int32? in
             var offset = 0
             while offset < buffer.count {
@@ -95,7 +95,7 @@ package enum AtomicFile {
     /// Writes several files so that either all of them appear or none: each goes
     /// to its temporary name first, and the renames come only once every
     /// write has succeeded.
-    public static func writeAll(_ files: [(url: URL, data: Data)]) throws {
+    package static func writeAll(_ files: [(url: URL, data: Data)]) throws {
         let writers = try files.map { file -> Writer in
             let writer = try Writer(path: file.url.path)
             try writer.append(file.data)
@@ -106,7 +106,7 @@ package enum AtomicFile {
 
     /// Removes the temporary files (`.NAME.tmp-XXXXXX`) that a killed writer left
     /// in `directory`. Call it only where no other writer works at the same time.
-    public static func removeAbandonedTemporaries(in directory: String) {
+    package static func removeAbandonedTemporaries(in directory: String) {
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
             guard entry.hasPrefix("."), let marker = entry.range(of: ".tmp-", options: .backwards),
                   entry[marker.upperBound...].count == 6 else { continue }
@@ -117,12 +117,12 @@ package enum AtomicFile {
     }
 
     /// Writes `text` as UTF-8 to `path` atomically.
-    public static func write(_ text: String, to path: String) throws {
+    package static func write(_ text: String, to path: String) throws {
         try write(Data(text.utf8), to: URL(fileURLWithPath: path))
     }
 
     /// Writes `data` to `url` atomically (see the type's documentation).
-    public static func write(_ data: Data, to url: URL) throws {
+    package static func write(_ data: Data, to url: URL) throws {
         let writer = try Writer(path: url.path)
         try writer.append(data)
         try writer.commit()

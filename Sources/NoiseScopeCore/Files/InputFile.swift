@@ -9,18 +9,18 @@ import Glibc
 /// directory, permission denied), never a crash.
 package final class InputFile {
     /// The name used in messages ("-" for standard input).
-    public let path: String
+    package let path: String
     private let descriptor: Int32
     private let ownsDescriptor: Bool
     /// The size in bytes of a regular file; nil for pipes and terminals.
-    public let regularFileSize: Int?
+    package let regularFileSize: Int?
     /// The device and inode opened (fstat), to compare with what an earlier lstat saw.
-    public let identity: (device: UInt64, inode: UInt64)
+    package let identity: (device: UInt64, inode: UInt64)
     /// Bytes read so far (to size buffers for regular files).
     private var consumed = 0
 
     /// Opens `path`, or standard input for "-".
-    public init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         if path == "-" {
             descriptor = 0
@@ -52,7 +52,7 @@ package final class InputFile {
     /// above it, and the file with O_NOFOLLOW, then checked with fstat. A link
     /// swapped in at any moment (even after an lstat said "regular file") is
     /// refused rather than read, so nothing outside the directory gets in.
-    public init(regularFileIn directory: String, at relativePath: String) throws {
+    package init(regularFileIn directory: String, at relativePath: String) throws {
         let shown = URL(fileURLWithPath: directory).appendingPathComponent(relativePath).path
         path = shown
         ownsDescriptor = true
@@ -88,7 +88,7 @@ package final class InputFile {
     deinit { if ownsDescriptor { close(descriptor) } }
 
     /// Up to `count` bytes; an empty array at the end of the input.
-    public func read(upTo count: Int) throws -> [UInt8] {
+    package func read(upTo count: Int) throws -> [UInt8] {
         // A regular file's size bounds the buffer (one byte more, to see its end).
         let size = regularFileSize.map { min(count, max(0, $0 - consumed) + 1) } ?? count
         var buffer = [UInt8](repeating: 0, count: size)
@@ -101,7 +101,7 @@ package final class InputFile {
     }
 
     /// Exactly `count` bytes, or fewer only at the end of the input.
-    public func read(exactly count: Int) throws -> [UInt8] {
+    package func read(exactly count: Int) throws -> [UInt8] {
         var bytes: [UInt8] = []
         while bytes.count < count {
             let more = try read(upTo: count - bytes.count)
@@ -113,7 +113,7 @@ package final class InputFile {
 
     /// The rest of the input. `limit` bytes at most: a larger input is refused
     /// with its size rather than read until memory runs out.
-    public func readAll(limit: Int = Int.max) throws -> [UInt8] {
+    package func readAll(limit: Int = Int.max) throws -> [UInt8] {
         var bytes: [UInt8] = []
         if let size = regularFileSize {
             guard size <= limit else { throw Self.tooLarge(path, size: size, limit: limit) }

@@ -5,14 +5,14 @@ import Foundation
 /// instead of failing to allocate or growing until the kernel kills it.
 package enum MemoryBudget {
     /// Physical memory in bytes.
-    public static var physicalBytes: Double { Double(ProcessInfo.processInfo.physicalMemory) }
+    package static var physicalBytes: Double { Double(ProcessInfo.processInfo.physicalMemory) }
 
     /// The share of physical memory one job may plan to use.
-    public static let usableFraction = 0.75
+    package static let usableFraction = 0.75
 
     /// Throws unless `bytes` fits in the usable share of physical memory.
     /// `what` names the job ("tinygpt with width 100000").
-    public static func require(bytes: Double, for what: String, hint: String) throws {
+    package static func require(bytes: Double, for what: String, hint: String) throws {
         let usable = physicalBytes * usableFraction
         guard bytes.isFinite, bytes <= usable else {
             throw NoiseScopeError("\(what) needs about \(format(bytes: bytes)) of memory; this machine has \(format(bytes: physicalBytes)); \(hint)")
@@ -20,7 +20,7 @@ package enum MemoryBudget {
     }
 
     /// "960 GB", "1.5 MB": decimal units, two significant digits.
-    public static func format(bytes: Double) -> String {
+    package static func format(bytes: Double) -> String {
         guard bytes.isFinite else { return "an unbounded amount" }
         let units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"]
         var value = bytes, unit = 0

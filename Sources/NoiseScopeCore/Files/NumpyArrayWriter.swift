@@ -2,8 +2,8 @@ import Foundation
 
 /// Writes a 1-D little-endian float64 NumPy .npy file (format 1.0), the
 /// counterpart of `NumpyArrayReader`, so notebooks can `numpy.load` our outputs.
-public enum NumpyArrayWriter {
-    public static func data(_ values: [Double]) -> Data {
+package enum NumpyArrayWriter {
+    package static func data(_ values: [Double]) -> Data {
         var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(values.count),), }"
         // Magic (6) + version (2) + length (2) + header + newline, padded to a multiple of 64.
         while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }

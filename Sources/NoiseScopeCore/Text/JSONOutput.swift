@@ -6,10 +6,10 @@ import Foundation
 /// `nonfinite` object added at the top level names each of those fields
 /// (as a dotted path) and what it was, so a script can tell "not computed"
 /// from "infinite".
-public enum JSONOutput {
+package enum JSONOutput {
     private static let marker = "\u{1}"
 
-    public static func encode<T: Encodable>(_ value: T) throws -> String {
+    package static func encode<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(

@@ -6,7 +6,7 @@ package enum TerminalText {
     /// `text` with every control character (C0 but the ones in `keep`, DEL, C1)
     /// written as a visible escape such as `\e`, `\x07` or `\u{9B}`, and cut
     /// to `limit` characters with a note of how much was left out.
-    public static func safeForTerminal(_ text: String, limit: Int = 400, keep: Set<Unicode.Scalar> = []) -> String {
+    package static func safeForTerminal(_ text: String, limit: Int = 400, keep: Set<Unicode.Scalar> = []) -> String {
         var out = ""
         var length = 0
         var cut = 0
@@ -37,7 +37,7 @@ package enum TerminalText {
     }
 
     /// Quotes a piece of input for a message: safe for the terminal and short.
-    public static func quoted<S: StringProtocol>(_ input: S, limit: Int = 40) -> String {
+    package static func quoted<S: StringProtocol>(_ input: S, limit: Int = 40) -> String {
         "'" + safeForTerminal(String(input), limit: limit) + "'"
     }
 

@@ -17,7 +17,7 @@ import Foundation
 /// at `Float` and `Double` from inside it, so release builds specialise them; the
 /// models' public entry points carry `@_specialize` so that callers in other modules
 /// (which see only the generic signatures) also land on the specialised code.
-public protocol BLASScalar: BinaryFloatingPoint, SIMDScalar, Codable, Sendable
+package protocol BLASScalar: BinaryFloatingPoint, SIMDScalar, Codable, Sendable
 where RawSignificand: FixedWidthInteger {
     /// Row-major `C = alpha · op(A) · op(B) + beta · C`, with `op(A)` of shape m×k and
     /// `op(B)` of shape k×n; `lda`, `ldb`, `ldc` are row strides in elements.
@@ -38,7 +38,7 @@ where RawSignificand: FixedWidthInteger {
 
 extension Float: BLASScalar {
     @inlinable @inline(__always)
-    public static func gemm(
+    package static func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
@@ -54,21 +54,21 @@ extension Float: BLASScalar {
     /// relative error below 3e-7 on [-87, 88]; inputs are clamped to that range (so
     /// e^(-large) returns about 1.6e-38 instead of 0, harmless for softmax).
     @inlinable @inline(__always)
-    public static func exp(_ x: Float) -> Float { FastMath.exp(x) }
+    package static func exp(_ x: Float) -> Float { FastMath.exp(x) }
 
-    public static func axpy(count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+    package static func axpy(count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
         cblas_saxpy(Int32(count), alpha, x, 1, y, 1)
     }
 
     @inlinable @inline(__always)
-    public static func log(_ x: Float) -> Float { Foundation.log(x) }
+    package static func log(_ x: Float) -> Float { Foundation.log(x) }
 
-    public static var precisionName: String { "Float" }
+    package static var precisionName: String { "Float" }
 }
 
 extension Double: BLASScalar {
     @inlinable @inline(__always)
-    public static func gemm(
+    package static func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         alpha: Double, a: UnsafePointer<Double>, lda: Int,
         b: UnsafePointer<Double>, ldb: Int,
@@ -81,27 +81,27 @@ extension Double: BLASScalar {
     }
 
     @inlinable @inline(__always)
-    public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+    package static func exp(_ x: Double) -> Double { Foundation.exp(x) }
 
-    public static func axpy(count: Int, alpha: Double, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>) {
+    package static func axpy(count: Int, alpha: Double, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>) {
         cblas_daxpy(Int32(count), alpha, x, 1, y, 1)
     }
 
     @inlinable @inline(__always)
-    public static func log(_ x: Double) -> Double { Foundation.log(x) }
+    package static func log(_ x: Double) -> Double { Foundation.log(x) }
 
-    public static var precisionName: String { "Double" }
+    package static var precisionName: String { "Double" }
 }
 
 /// Vectorisable single-precision `exp` (no branches, no traps, so LLVM turns the
 /// activation loops into SIMD code).
-public enum FastMath {
+@usableFromInline package enum FastMath {
     /// e^x for Float. x is clamped to [-87.3, 88.3] (so 2^n stays a normal Float);
     /// n = round(x/ln2) is found with the 1.5·2^23 shifter trick, r = x − n·ln2 (ln2 in
     /// two parts), e^r from Cephes' degree-5 polynomial, and 2^n is assembled in the
     /// exponent bits.
     @inlinable @inline(__always)
-    public static func exp(_ x: Float) -> Float {
+    package static func exp(_ x: Float) -> Float {
         let xc = Swift.min(Swift.max(x, -87.3), 88.3)
         let shifter: Float = 12582912.0  // 1.5 · 2^23
         let j = xc * 1.44269504088896341 + shifter

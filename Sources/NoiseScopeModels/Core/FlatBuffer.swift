@@ -6,10 +6,10 @@
 /// state allocates nothing (`baseAddress` never changes; tests check that).
 package final class FlatBuffer<T: BLASScalar>: @unchecked Sendable {
     /// The storage; valid for the lifetime of this object.
-    public let buffer: UnsafeMutableBufferPointer<T>
+    package let buffer: UnsafeMutableBufferPointer<T>
 
     /// Allocates `count` zeros.
-    public init(count: Int) {
+    package init(count: Int) {
         precondition(count >= 0, "negative buffer size")
         let raw = UnsafeMutableRawPointer.allocate(
             byteCount: Swift.max(count, 1) * MemoryLayout<T>.stride, alignment: 64)
@@ -23,12 +23,12 @@ package final class FlatBuffer<T: BLASScalar>: @unchecked Sendable {
     }
 
     /// Number of scalars.
-    @inline(__always) public var count: Int { buffer.count }
+    @inline(__always) package var count: Int { buffer.count }
     /// First element's address (never nil, stable).
-    @inline(__always) public var pointer: UnsafeMutablePointer<T> { buffer.baseAddress! }
+    @inline(__always) package var pointer: UnsafeMutablePointer<T> { buffer.baseAddress! }
 
     /// Sets every element to zero.
-    @inline(__always) public func zero() {
+    @inline(__always) package func zero() {
         pointer.update(repeating: 0, count: count)
     }
 }

@@ -1,7 +1,7 @@
 import NoiseScopeCore
 
 /// How one parameter tensor is initialised.
-public enum ParameterInit: Sendable, Equatable, Codable {
+package enum ParameterInit: Sendable, Equatable, Codable {
     /// Entries drawn i.i.d. N(0, std²).
     case normal(std: Double)
     /// All zeros (biases, LayerNorm beta).
@@ -11,35 +11,35 @@ public enum ParameterInit: Sendable, Equatable, Codable {
 }
 
 /// One named tensor inside the flat parameter (and gradient) buffer.
-public struct TensorSlot: Sendable, Equatable, Codable {
+package struct TensorSlot: Sendable, Equatable, Codable {
     /// Name in PyTorch style, e.g. `blocks.0.qkv.weight`.
-    public let name: String
+    package let name: String
     /// Shape, row-major; Linear weights are `[out, in]` as in `torch.nn.Linear`.
-    public let shape: [Int]
+    package let shape: [Int]
     /// Offset of the first element in the flat buffer.
-    public let offset: Int
+    package let offset: Int
     /// How the tensor is initialised.
-    public let initialization: ParameterInit
+    package let initialization: ParameterInit
     /// Number of elements.
-    public var count: Int { shape.reduce(1, *) }
+    package var count: Int { shape.reduce(1, *) }
     /// The tensor's index range in the flat buffer.
-    public var range: Range<Int> { offset..<(offset + count) }
+    package var range: Range<Int> { offset..<(offset + count) }
 }
 
 /// The layout of a model's single flat parameter buffer: an ordered list of named
 /// tensors packed back to back. The gradient buffer has the same layout, so the
 /// gradient of tensor `name` is at `gradient[layout[name].range]`.
-public struct ParameterLayout: Sendable, Equatable, Codable {
+package struct ParameterLayout: Sendable, Equatable, Codable {
     /// The tensors in buffer order.
-    public private(set) var tensors: [TensorSlot] = []
+    package private(set) var tensors: [TensorSlot] = []
     /// Total number of scalars.
-    public private(set) var count = 0
+    package private(set) var count = 0
 
-    public init() {}
+    package init() {}
 
     /// Appends a tensor and returns its offset.
     @discardableResult
-    public mutating func add(_ name: String, _ shape: [Int], _ initialization: ParameterInit) -> Int {
+    package mutating func add(_ name: String, _ shape: [Int], _ initialization: ParameterInit) -> Int {
         precondition(!tensors.contains { $0.name == name }, "duplicate tensor \(name)")
         let slot = TensorSlot(name: name, shape: shape, offset: count, initialization: initialization)
         tensors.append(slot)
@@ -48,12 +48,12 @@ public struct ParameterLayout: Sendable, Equatable, Codable {
     }
 
     /// The tensor called `name`, or nil.
-    public subscript(name: String) -> TensorSlot? {
+    package subscript(name: String) -> TensorSlot? {
         tensors.first { $0.name == name }
     }
 
     /// The offset of tensor `name`; traps if there is none (a programming error).
-    public func offset(of name: String) -> Int {
+    package func offset(of name: String) -> Int {
         guard let slot = self[name] else { preconditionFailure("no tensor named \(name)") }
         return slot.offset
     }
@@ -62,7 +62,7 @@ public struct ParameterLayout: Sendable, Equatable, Codable {
     /// layout order from one `gsl_rng_mt19937` stream seeded with `seed` (draws are
     /// made in Double and rounded to `T`, so the Float and Double models built from
     /// the same seed agree up to rounding).
-    public func initialize<T: BLASScalar>(_ buffer: UnsafeMutableBufferPointer<T>, seed: UInt64) {
+    package func initialize<T: BLASScalar>(_ buffer: UnsafeMutableBufferPointer<T>, seed: UInt64) {
         precondition(buffer.count == count, "buffer size \(buffer.count) != layout size \(count)")
         let rng = RandomSource(seed: seed)
         for slot in tensors {

@@ -17,9 +17,9 @@ import NoiseScopeCore
 /// The executable is `/proc/self/exe` with links resolved, so a symlink to the
 /// binary in another folder (`~/bin/noisescope`) still finds its data.
 /// `Bundle.module` is not used: it stops the process when its bundle is missing.
-public enum BundledData {
+package enum BundledData {
     /// The folder name of this target's resources beside a SwiftPM-built executable.
-    public static let resourceBundleName = "noisescope_NoiseScopeModels.resources"
+    package static let resourceBundleName = "noisescope_NoiseScopeModels.resources"
     /// The data's folder inside the resource bundle, and under `share/noisescope/` of an install.
     static let folderInBundle = "BundledData"
     static let folderInShare = "share/noisescope/data"
@@ -27,13 +27,13 @@ public enum BundledData {
     static let marker = "prideprejudice.txt"
 
     /// The folder of the running executable, links resolved; nil where /proc is absent.
-    public static var executableDirectory: URL? {
+    package static var executableDirectory: URL? {
         guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
         return URL(fileURLWithPath: path).resolvingSymlinksInPath().deletingLastPathComponent()
     }
 
     /// The folders searched, in order, for the bundled data.
-    public static var candidates: [URL] {
+    package static var candidates: [URL] {
         if let override = ProcessInfo.processInfo.environment["NOISESCOPE_DATA_DIR"], !override.isEmpty {
             return [URL(fileURLWithPath: override)]
         }
@@ -44,14 +44,14 @@ public enum BundledData {
 
     /// The first candidate folder that holds the data, else the first candidate
     /// (so that an error names where the data was expected).
-    public static var directory: URL {
+    package static var directory: URL {
         let all = candidates
         return all.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent(marker).path) }
             ?? all.first ?? URL(fileURLWithPath: folderInBundle)
     }
 
     /// The bundled file `name`, or an error that names every place searched and the override.
-    public static func file(_ name: String) throws -> URL {
+    package static func file(_ name: String) throws -> URL {
         let url = directory.appendingPathComponent(name)
         guard FileManager.default.fileExists(atPath: url.path) else {
             let searched = candidates.map(\.path).joined(separator: ", ")

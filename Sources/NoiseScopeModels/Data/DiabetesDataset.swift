@@ -5,16 +5,16 @@ import Foundation
 /// 442 patients, 10 raw features (space separated) and one target each.
 /// Features and target are standardised (zero mean, unit variance) on load,
 /// so that least squares is well conditioned in fp32.
-public struct DiabetesDataset: Sendable {
-    public static let featureCount = 10
+package struct DiabetesDataset: Sendable {
+    package static let featureCount = 10
     /// Standardised features, row-major (count × 10).
-    public let features: [Double]
+    package let features: [Double]
     /// Standardised targets.
-    public let targets: [Double]
-    public var count: Int { targets.count }
+    package let targets: [Double]
+    package var count: Int { targets.count }
 
     /// Reads `diabetes_data_raw.csv` and `diabetes_target.csv` (decompressed) from `directory`.
-    public init(directory: URL) throws {
+    package init(directory: URL) throws {
         func rows(_ name: String) throws -> [[Double]] {
             let url = directory.appendingPathComponent(name)
             guard let text = try? String(contentsOf: url, encoding: .utf8) else {

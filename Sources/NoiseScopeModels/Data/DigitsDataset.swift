@@ -4,22 +4,22 @@ import Foundation
 /// The 8×8 handwritten digits (UCI, as shipped by scikit-learn): one example per CSV
 /// line, 64 pixel intensities 0...16 then the label 0...9, no header. The models
 /// read the pixels scaled to [0, 1] (pixels/16).
-public struct DigitsDataset: Sendable {
+package struct DigitsDataset: Sendable {
     /// Pixels per image.
-    public static let pixelCount = 64
+    package static let pixelCount = 64
     /// Number of classes.
-    public static let classCount = 10
+    package static let classCount = 10
 
     /// Raw pixels, row-major (count × 64), values 0...16.
-    public let pixels: [UInt8]
+    package let pixels: [UInt8]
     /// Labels 0...9.
-    public let labels: [Int32]
+    package let labels: [Int32]
 
     /// Number of examples.
-    public var count: Int { labels.count }
+    package var count: Int { labels.count }
 
     /// Wraps pixels (count × 64) and labels, checking sizes and ranges.
-    public init(pixels: [UInt8], labels: [Int32]) {
+    package init(pixels: [UInt8], labels: [Int32]) {
         precondition(pixels.count == labels.count * Self.pixelCount, "pixels must be count × 64")
         precondition(labels.allSatisfy { (0..<Int32(Self.classCount)).contains($0) }, "labels must be 0...9")
         self.pixels = pixels
@@ -27,7 +27,7 @@ public struct DigitsDataset: Sendable {
     }
 
     /// Parses the CSV at `url`; throws `NoiseScopeError` with the line number on malformed input.
-    public init(contentsOf url: URL) throws {
+    package init(contentsOf url: URL) throws {
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw NoiseScopeError.unreadable(path: url.path, reason: error.localizedDescription)

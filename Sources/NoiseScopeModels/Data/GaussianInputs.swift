@@ -13,20 +13,20 @@ import NoiseScopeCore
 /// size. Draws and normalisation are in Double, then rounded to the model's scalar.
 package struct GaussianInputs: Sendable, Equatable {
     /// The seed everything is derived from.
-    public let seed: UInt64
+    package let seed: UInt64
     /// Vectors per window (T).
-    public let contextLength: Int
+    package let contextLength: Int
     /// Vector dimension (the model width d).
-    public let dimension: Int
+    package let dimension: Int
 
-    public init(seed: UInt64, contextLength: Int, dimension: Int) {
+    package init(seed: UInt64, contextLength: Int, dimension: Int) {
         self.seed = seed
         self.contextLength = contextLength
         self.dimension = dimension
     }
 
     /// The 32-bit mt19937 seed of window `i`.
-    public func streamSeed(window i: Int) -> UInt64 {
+    package func streamSeed(window i: Int) -> UInt64 {
         let base = UInt32(truncatingIfNeeded: SplitMix64.mix(seed ^ 0x6761_7573_7369_616E))  // "gaussian"
         return UInt64(base &+ UInt32(truncatingIfNeeded: i))
     }
@@ -52,7 +52,7 @@ package struct GaussianInputs: Sendable, Equatable {
     }
 
     /// Window `i`'s vectors as a Double array (T·d), for tests and export (allocates).
-    public func vectors(window i: Int) -> [Double] {
+    package func vectors(window i: Int) -> [Double] {
         var out = [Double](repeating: 0, count: contextLength * dimension)
         var scratch = [Double](repeating: 0, count: dimension)
         let rng = RandomSource(seed: 0)

@@ -8,18 +8,18 @@ import NoiseScopeCore
 /// The tokens are either the bytes themselves (any file works; vocabulary 256), or the
 /// ids of a `WordVocabulary` (vocabulary a few thousand), which decode back to the exact
 /// bytes they were made from.
-public struct TextCorpus: Sendable {
+package struct TextCorpus: Sendable {
     /// The token ids, each below `vocabularySize`.
-    public let tokens: [Int32]
+    package let tokens: [Int32]
     /// The word vocabulary that encoded the text; nil when the tokens are the bytes.
-    public let wordVocabulary: WordVocabulary?
+    package let wordVocabulary: WordVocabulary?
     /// Window length T.
-    public let contextLength: Int
+    package let contextLength: Int
     /// Where the bytes came from (for messages and reports).
-    public let source: String
+    package let source: String
 
     /// Wraps `bytes` as byte tokens; throws `NoiseScopeError.textTooShort` unless there are at least T + 1.
-    public init(bytes: [UInt8], contextLength: Int, source: String = "<memory>") throws {
+    package init(bytes: [UInt8], contextLength: Int, source: String = "<memory>") throws {
         precondition(contextLength > 0, "context length must be positive")
         guard bytes.count >= contextLength + 1 else {
             throw NoiseScopeError.textTooShort(path: source, bytes: bytes.count,
@@ -32,7 +32,7 @@ public struct TextCorpus: Sendable {
     }
 
     /// Encodes `bytes` with `wordVocabulary`; throws unless there are at least T + 1 tokens.
-    public init(bytes: [UInt8], wordVocabulary: WordVocabulary, contextLength: Int, source: String = "<memory>") throws {
+    package init(bytes: [UInt8], wordVocabulary: WordVocabulary, contextLength: Int, source: String = "<memory>") throws {
         precondition(contextLength > 0, "context length must be positive")
         let tokens = wordVocabulary.encode(bytes)
         guard tokens.count >= contextLength + 1 else {
@@ -45,30 +45,30 @@ public struct TextCorpus: Sendable {
     }
 
     /// Reads the whole file at `url` as bytes.
-    public init(contentsOf url: URL, contextLength: Int) throws {
+    package init(contentsOf url: URL, contextLength: Int) throws {
         try self.init(bytes: try Self.bytes(of: url), contextLength: contextLength, source: url.path)
     }
 
     /// The whole file at `url`.
-    public static func bytes(of url: URL) throws -> [UInt8] {
+    package static func bytes(of url: URL) throws -> [UInt8] {
         do { return [UInt8](try Data(contentsOf: url)) } catch {
             throw NoiseScopeError.unreadable(path: url.path, reason: error.localizedDescription)
         }
     }
 
     /// Number of token ids: 256 for bytes, the word vocabulary's size otherwise.
-    public var vocabularySize: Int { wordVocabulary?.size ?? WordVocabulary.byteCount }
+    package var vocabularySize: Int { wordVocabulary?.size ?? WordVocabulary.byteCount }
 
     /// The bytes of `tokens` of this corpus (the inverse of the encoding).
-    public func text<Tokens: Sequence>(of tokens: Tokens) -> [UInt8] where Tokens.Element == Int32 {
+    package func text<Tokens: Sequence>(of tokens: Tokens) -> [UInt8] where Tokens.Element == Int32 {
         wordVocabulary?.decode(tokens) ?? tokens.map { UInt8(truncatingIfNeeded: $0) }
     }
 
     /// The whole text as bytes, decoded from the tokens (allocates).
-    public var bytes: [UInt8] { text(of: tokens) }
+    package var bytes: [UInt8] { text(of: tokens) }
 
     /// Number of complete windows.
-    public var windowCount: Int { (tokens.count - 1) / contextLength }
+    package var windowCount: Int { (tokens.count - 1) / contextLength }
 
     /// Writes window `i`'s T input and T target tokens.
     @inline(__always)
@@ -83,7 +83,7 @@ public struct TextCorpus: Sendable {
     }
 
     /// Window `i`'s tokens as arrays (convenience for tests and export; allocates).
-    public func window(_ i: Int) -> (inputs: [Int32], targets: [Int32]) {
+    package func window(_ i: Int) -> (inputs: [Int32], targets: [Int32]) {
         let start = i * contextLength
         return (Array(tokens[start..<(start + contextLength)]),
                 Array(tokens[(start + 1)..<(start + contextLength + 1)]))

@@ -28,22 +28,22 @@ import NoiseScopeCore
 /// word occurrences get their own id, the rest are spelled in bytes, and the
 /// 684,768 bytes become 205,259 tokens. The vocabulary is built from the whole
 /// text, held-out end included: what that reveals is only which words get an id.
-public struct WordVocabulary: Sendable, Equatable {
+package struct WordVocabulary: Sendable, Equatable {
     /// 256 byte ids and 3840 word ids (see the type's documentation for why).
-    public static let defaultSize = 4096
+    package static let defaultSize = 4096
     /// Ids below this are bytes.
-    public static let byteCount = 256
+    package static let byteCount = 256
 
     /// The words with an id, in id order: word k has id 256 + k.
-    public let words: [[UInt8]]
+    package let words: [[UInt8]]
     /// How often each word occurs as a piece of the text the vocabulary was built from;
     /// non-increasing in id order.
-    public let wordCounts: [Int]
+    package let wordCounts: [Int]
     private let idOfWord: [[UInt8]: Int32]
 
     /// The vocabulary of `text`: the bytes and its `size − 256` most frequent words
     /// (fewer when the text has fewer distinct words). `size` must be at least 256.
-    public init(buildingFrom text: [UInt8], size: Int = defaultSize) throws {
+    package init(buildingFrom text: [UInt8], size: Int = defaultSize) throws {
         guard size >= Self.byteCount else {
             throw NoiseScopeError.invalidInput("a word vocabulary holds the 256 bytes and then words; its size must be at least 256, got \(size)")
         }
@@ -62,10 +62,10 @@ public struct WordVocabulary: Sendable, Equatable {
     }
 
     /// Number of ids: 256 plus the words.
-    public var size: Int { Self.byteCount + words.count }
+    package var size: Int { Self.byteCount + words.count }
 
     /// The tokens of `text`: a word's id where it has one, bytes otherwise.
-    public func encode(_ text: [UInt8]) -> [Int32] {
+    package func encode(_ text: [UInt8]) -> [Int32] {
         var tokens: [Int32] = []
         tokens.reserveCapacity(text.count / 3)
         Self.forEachPiece(of: text) { range, isWord in
@@ -79,7 +79,7 @@ public struct WordVocabulary: Sendable, Equatable {
     }
 
     /// The bytes of `tokens` (each must be below `size`): the inverse of `encode`.
-    public func decode<Tokens: Sequence>(_ tokens: Tokens) -> [UInt8] where Tokens.Element == Int32 {
+    package func decode<Tokens: Sequence>(_ tokens: Tokens) -> [UInt8] where Tokens.Element == Int32 {
         var text: [UInt8] = []
         for token in tokens {
             let id = Int(token)

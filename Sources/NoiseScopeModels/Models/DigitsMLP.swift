@@ -4,19 +4,19 @@
 /// logreg (convex) and resmlp (deep, residual). Init: weights N(0, 0.02²), biases 0.
 
 /// Settings of mlp.
-public struct DigitsMLPConfiguration: Sendable, Equatable, Codable {
+package struct DigitsMLPConfiguration: Sendable, Equatable, Codable {
     /// Hidden units.
-    public var width = 64
+    package var width = 64
     /// Largest minibatch (images) the workspace is sized for.
-    public var maxBatchSize = 32
+    package var maxBatchSize = 32
     /// Initialisation seed.
-    public var seed: UInt64 = 0
+    package var seed: UInt64 = 0
     /// Std of the weight matrices at init.
-    public var initStd = 0.02
+    package var initStd = 0.02
     /// How the two cores are used.
-    public var parallelism: Parallelism = .default
+    package var parallelism: Parallelism = .default
 
-    public init(width: Int = 64, maxBatchSize: Int = 32, seed: UInt64 = 0, initStd: Double = 0.02,
+    package init(width: Int = 64, maxBatchSize: Int = 32, seed: UInt64 = 0, initStd: Double = 0.02,
                 parallelism: Parallelism = .default) {
         self.width = width
         self.maxBatchSize = maxBatchSize
@@ -27,11 +27,11 @@ public struct DigitsMLPConfiguration: Sendable, Equatable, Codable {
 }
 
 /// mlp over the digits, computing in `T`.
-public final class DigitsMLP<T: BLASScalar>: DataParallelModel<T>, @unchecked Sendable {
-    public let configuration: DigitsMLPConfiguration
-    public let data: DigitsDataset
+package final class DigitsMLP<T: BLASScalar>: DataParallelModel<T>, @unchecked Sendable {
+    package let configuration: DigitsMLPConfiguration
+    package let data: DigitsDataset
 
-    public init(configuration: DigitsMLPConfiguration = DigitsMLPConfiguration(), data: DigitsDataset) {
+    package init(configuration: DigitsMLPConfiguration = DigitsMLPConfiguration(), data: DigitsDataset) {
         var layout = ParameterLayout()
         let hidden = LinearSlot.add(to: &layout, "fc1", inDim: DigitsDataset.pixelCount, outDim: configuration.width, std: configuration.initStd)
         let output = LinearSlot.add(to: &layout, "head", inDim: configuration.width, outDim: DigitsDataset.classCount, std: configuration.initStd)

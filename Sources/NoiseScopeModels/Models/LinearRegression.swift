@@ -3,20 +3,20 @@
 /// (xᵀw + b − y)·(x, 1) are exact in closed form, which makes it the reference
 /// for the gradient noise scale: tr(Σ) and |G|² can be computed directly.
 /// Parameters start at zero. Eleven parameters: plain loops, no BLAS.
-public final class LinearRegression<T: BLASScalar>: GradientModel, @unchecked Sendable {
-    public let data: DiabetesDataset
-    public let layout: ParameterLayout
-    public let maxBatchSize: Int
-    public var parameters: UnsafeMutableBufferPointer<T> { parameterStorage.buffer }
-    public var gradient: UnsafeMutableBufferPointer<T> { gradientStorage.buffer }
-    public var name: String { "linreg" }
-    public var exampleCount: Int { data.count }
-    public var flopsPerExample: Double { 6 * Double(layout.count) }
+package final class LinearRegression<T: BLASScalar>: GradientModel, @unchecked Sendable {
+    package let data: DiabetesDataset
+    package let layout: ParameterLayout
+    package let maxBatchSize: Int
+    package var parameters: UnsafeMutableBufferPointer<T> { parameterStorage.buffer }
+    package var gradient: UnsafeMutableBufferPointer<T> { gradientStorage.buffer }
+    package var name: String { "linreg" }
+    package var exampleCount: Int { data.count }
+    package var flopsPerExample: Double { 6 * Double(layout.count) }
 
     private let parameterStorage: FlatBuffer<T>
     private let gradientStorage: FlatBuffer<T>
 
-    public init(data: DiabetesDataset, maxBatchSize: Int = 32) {
+    package init(data: DiabetesDataset, maxBatchSize: Int = 32) {
         var layout = ParameterLayout()
         layout.add("weight", [DiabetesDataset.featureCount], .zeros)
         layout.add("bias", [1], .zeros)
@@ -28,14 +28,14 @@ public final class LinearRegression<T: BLASScalar>: GradientModel, @unchecked Se
     }
 
     /// The residual xᵀw + b − y of example i, in Double.
-    public func residual(_ i: Int) -> Double {
+    package func residual(_ i: Int) -> Double {
         let d = DiabetesDataset.featureCount
         var prediction = Double(parameters[d])
         for j in 0..<d { prediction += Double(parameters[j]) * data.features[i * d + j] }
         return prediction - data.targets[i]
     }
 
-    public func lossAndGradient(indices: [Int]) -> Double {
+    package func lossAndGradient(indices: [Int]) -> Double {
         let d = DiabetesDataset.featureCount
         var sums = [Double](repeating: 0, count: d + 1)
         var loss = 0.0
@@ -50,7 +50,7 @@ public final class LinearRegression<T: BLASScalar>: GradientModel, @unchecked Se
         return loss * scale
     }
 
-    public func loss(indices: [Int]) -> Double {
+    package func loss(indices: [Int]) -> Double {
         indices.reduce(0) { total, i in let r = residual(i); return total + 0.5 * r * r } / Double(indices.count)
     }
 }

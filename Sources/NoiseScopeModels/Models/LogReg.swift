@@ -4,17 +4,17 @@
 /// Init: W ~ N(0, 0.02²) (as the other models' weight matrices), b = 0.
 
 /// Settings of logreg.
-public struct LogRegConfiguration: Sendable, Equatable, Codable {
+package struct LogRegConfiguration: Sendable, Equatable, Codable {
     /// Largest minibatch (images) the workspace is sized for.
-    public var maxBatchSize = 32
+    package var maxBatchSize = 32
     /// Initialisation seed.
-    public var seed: UInt64 = 0
+    package var seed: UInt64 = 0
     /// Std of W at init.
-    public var initStd = 0.02
+    package var initStd = 0.02
     /// How the two cores are used.
-    public var parallelism: Parallelism = .default
+    package var parallelism: Parallelism = .default
 
-    public init(maxBatchSize: Int = 32, seed: UInt64 = 0, initStd: Double = 0.02,
+    package init(maxBatchSize: Int = 32, seed: UInt64 = 0, initStd: Double = 0.02,
                 parallelism: Parallelism = .default) {
         self.maxBatchSize = maxBatchSize
         self.seed = seed
@@ -24,11 +24,11 @@ public struct LogRegConfiguration: Sendable, Equatable, Codable {
 }
 
 /// logreg over the digits, computing in `T`.
-public final class LogReg<T: BLASScalar>: DataParallelModel<T>, @unchecked Sendable {
-    public let configuration: LogRegConfiguration
-    public let data: DigitsDataset
+package final class LogReg<T: BLASScalar>: DataParallelModel<T>, @unchecked Sendable {
+    package let configuration: LogRegConfiguration
+    package let data: DigitsDataset
 
-    public init(configuration: LogRegConfiguration = LogRegConfiguration(), data: DigitsDataset) {
+    package init(configuration: LogRegConfiguration = LogRegConfiguration(), data: DigitsDataset) {
         var layout = ParameterLayout()
         let linear = LinearSlot.add(to: &layout, "linear", inDim: DigitsDataset.pixelCount,
                                     outDim: DigitsDataset.classCount, std: configuration.initStd)

@@ -5,23 +5,23 @@
 /// N(0, (0.02/√(2·blocks))²), biases 0, LayerNorm gamma 1, beta 0.
 
 /// Architecture and run settings of resmlp; defaults are the docs/models.md numbers.
-public struct ResMLPConfiguration: Sendable, Equatable, Codable {
+package struct ResMLPConfiguration: Sendable, Equatable, Codable {
     /// Residual width.
-    public var width = 128
+    package var width = 128
     /// Hidden width of each block's MLP.
-    public var hiddenWidth = 512
+    package var hiddenWidth = 512
     /// Number of residual blocks.
-    public var blocks = 3
+    package var blocks = 3
     /// Largest minibatch (images) the workspace is sized for.
-    public var maxBatchSize = 32
+    package var maxBatchSize = 32
     /// Initialisation seed.
-    public var seed: UInt64 = 0
+    package var seed: UInt64 = 0
     /// Std of the weight matrices at init (W2: std/√(2·blocks)).
-    public var initStd = 0.02
+    package var initStd = 0.02
     /// How the two cores are used.
-    public var parallelism: Parallelism = .default
+    package var parallelism: Parallelism = .default
 
-    public init(width: Int = 128, hiddenWidth: Int = 512, blocks: Int = 3, maxBatchSize: Int = 32,
+    package init(width: Int = 128, hiddenWidth: Int = 512, blocks: Int = 3, maxBatchSize: Int = 32,
                 seed: UInt64 = 0, initStd: Double = 0.02, parallelism: Parallelism = .default) {
         self.width = width
         self.hiddenWidth = hiddenWidth
@@ -58,11 +58,11 @@ struct ResMLPArchitecture {
 }
 
 /// resmlp over the digits, computing in `T`. 6 FLOPs per weight per example (2 forward, 4 backward).
-public final class ResMLP<T: BLASScalar>: DataParallelModel<T>, @unchecked Sendable {
-    public let configuration: ResMLPConfiguration
-    public let data: DigitsDataset
+package final class ResMLP<T: BLASScalar>: DataParallelModel<T>, @unchecked Sendable {
+    package let configuration: ResMLPConfiguration
+    package let data: DigitsDataset
 
-    public init(configuration: ResMLPConfiguration = ResMLPConfiguration(), data: DigitsDataset) {
+    package init(configuration: ResMLPConfiguration = ResMLPConfiguration(), data: DigitsDataset) {
         let arch = ResMLPArchitecture(configuration)
         self.configuration = configuration
         self.data = data

@@ -2,25 +2,25 @@ import Foundation
 
 /// The loss split by the class of the target: Σ loss and the number of
 /// positions, for every class (a token, byte or word, for the text models).
-public struct ClassLossSums: Equatable, Sendable {
+package struct ClassLossSums: Equatable, Sendable {
     /// Σ −log p(target) over the positions whose target is class c.
-    public var sums: [Double]
+    package var sums: [Double]
     /// Positions whose target is class c.
-    public var counts: [Int]
+    package var counts: [Int]
 
-    public init(classCount: Int) {
+    package init(classCount: Int) {
         sums = [Double](repeating: 0, count: classCount)
         counts = [Int](repeating: 0, count: classCount)
     }
 
     /// Σ loss / positions over all classes: the model's mean loss on the same examples.
-    public var meanLoss: Double {
+    package var meanLoss: Double {
         let n = counts.reduce(0, +)
         return n == 0 ? .nan : sums.reduce(0, +) / Double(n)
     }
 
     /// Adds `other` (same class count) to these sums.
-    public mutating func add(_ other: ClassLossSums) {
+    package mutating func add(_ other: ClassLossSums) {
         precondition(other.sums.count == sums.count, "class counts differ")
         for c in sums.indices { sums[c] += other.sums[c]; counts[c] += other.counts[c] }
     }
@@ -30,7 +30,7 @@ public struct ClassLossSums: Equatable, Sendable {
 /// what the loss-by-frequency analysis needs. Kunstner et al. (NeurIPS 2024)
 /// trace the Adam–SGD gap on language models to the heavy-tailed frequency of
 /// the target classes; this splits the loss by target class so that can be seen.
-public protocol ClassTargetLosses: AnyObject {
+package protocol ClassTargetLosses: AnyObject {
     /// Number of target classes (tinygpt's vocabulary: 256 bytes, or the word vocabulary).
     var classCount: Int { get }
     /// The target class at every position of example `index`.
@@ -42,9 +42,9 @@ public protocol ClassTargetLosses: AnyObject {
 }
 
 extension TinyGPT: ClassTargetLosses {
-    public var classCount: Int { configuration.vocabularySize }
+    package var classCount: Int { configuration.vocabularySize }
 
-    public func targetClasses(ofExample index: Int) -> [Int] {
+    package func targetClasses(ofExample index: Int) -> [Int] {
         corpus.window(index).targets.map(Int.init)
     }
 
@@ -53,7 +53,7 @@ extension TinyGPT: ClassTargetLosses {
     /// double the memory), and reads −log p(target) from the probabilities the
     /// forward pass leaves. A probability that underflowed to 0 counts as the
     /// smallest positive value of the scalar (a loss of about 103 in Float).
-    public func lossByTargetClass(indices: [Int]) -> ClassLossSums {
+    package func lossByTargetClass(indices: [Int]) -> ClassLossSums {
         let c = configuration
         var result = ClassLossSums(classCount: c.vocabularySize)
         guard !indices.isEmpty else { return result }

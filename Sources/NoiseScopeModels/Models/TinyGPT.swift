@@ -9,31 +9,31 @@ import NoiseScopeCore
 /// loss = mean cross-entropy over all B·T positions.
 
 /// Architecture and run settings of tinygpt; every default is the docs/models.md number.
-public struct TinyGPTConfiguration: Sendable, Equatable, Codable {
+package struct TinyGPTConfiguration: Sendable, Equatable, Codable {
     /// Vocabulary: 256 for bytes, the word vocabulary's size for word tokens.
-    public var vocabularySize = 256
+    package var vocabularySize = 256
     /// Context length T (window size).
-    public var contextLength = 64
+    package var contextLength = 64
     /// Width d.
-    public var width = 64
+    package var width = 64
     /// Number of blocks L.
-    public var layers = 2
+    package var layers = 2
     /// Attention heads H (head size d/H).
-    public var heads = 4
+    package var heads = 4
     /// Largest minibatch (windows) the workspace is sized for; B = 8 by default.
-    public var maxBatchSize = 8
+    package var maxBatchSize = 8
     /// false: the attention sublayer is removed from every block.
-    public var attention = true
+    package var attention = true
     /// true: Gaussian unit input vectors replace the token embedding lookup.
-    public var gaussianInput = false
+    package var gaussianInput = false
     /// Seed of the initialisation (and of the Gaussian inputs).
-    public var seed: UInt64 = 0
+    package var seed: UInt64 = 0
     /// Std of every weight matrix and embedding at init (proj/fcp: std/√(2L)).
-    public var initStd = 0.02
+    package var initStd = 0.02
     /// How the two cores are used.
-    public var parallelism: Parallelism = .default
+    package var parallelism: Parallelism = .default
 
-    public init(vocabularySize: Int = 256, contextLength: Int = 64, width: Int = 64, layers: Int = 2,
+    package init(vocabularySize: Int = 256, contextLength: Int = 64, width: Int = 64, layers: Int = 2,
                 heads: Int = 4, maxBatchSize: Int = 8, attention: Bool = true, gaussianInput: Bool = false,
                 seed: UInt64 = 0, initStd: Double = 0.02, parallelism: Parallelism = .default) {
         self.vocabularySize = vocabularySize
@@ -50,10 +50,10 @@ public struct TinyGPTConfiguration: Sendable, Equatable, Codable {
     }
 
     /// MLP hidden width 4d.
-    public var hiddenWidth: Int { 4 * width }
+    package var hiddenWidth: Int { 4 * width }
 
     /// `tinygpt`, `tinygpt-noattn`, with `-gaussian` appended for Gaussian input.
-    public var modelName: String {
+    package var modelName: String {
         (attention ? "tinygpt" : "tinygpt-noattn") + (gaussianInput ? "-gaussian" : "")
     }
 }
@@ -106,15 +106,15 @@ struct TinyGPTArchitecture {
 }
 
 /// tinygpt (or an ablation) over a token corpus (bytes or words), computing in `T`.
-public final class TinyGPT<T: BLASScalar>: DataParallelModel<T>, @unchecked Sendable {
-    public let configuration: TinyGPTConfiguration
-    public let corpus: TextCorpus
+package final class TinyGPT<T: BLASScalar>: DataParallelModel<T>, @unchecked Sendable {
+    package let configuration: TinyGPTConfiguration
+    package let corpus: TextCorpus
     /// The Gaussian inputs, when `configuration.gaussianInput`.
     package let gaussianInputs: GaussianInputs?
 
     /// Builds the model with parameters initialised from `configuration.seed`.
     /// `corpus.contextLength` must equal `configuration.contextLength`.
-    public init(configuration: TinyGPTConfiguration = TinyGPTConfiguration(), corpus: TextCorpus) {
+    package init(configuration: TinyGPTConfiguration = TinyGPTConfiguration(), corpus: TextCorpus) {
         precondition(corpus.contextLength == configuration.contextLength,
                      "corpus windows are \(corpus.contextLength) tokens but the model context is \(configuration.contextLength)")
         if configuration.vocabularySize < corpus.vocabularySize {
@@ -136,7 +136,7 @@ public final class TinyGPT<T: BLASScalar>: DataParallelModel<T>, @unchecked Send
     }
 
     /// The window's input tokens decoded to text (Gaussian input: the window whose targets it predicts).
-    public override func describeExample(_ index: Int) -> String? {
+    package override func describeExample(_ index: Int) -> String? {
         guard index >= 0 && index < corpus.windowCount else { return nil }
         return String(decoding: corpus.text(of: corpus.window(index).inputs), as: UTF8.self)
     }

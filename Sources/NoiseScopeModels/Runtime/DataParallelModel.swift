@@ -9,14 +9,14 @@
 /// specialises for Float and Double; the engine's own per-minibatch work (the
 /// split, the sum of the workers' gradients through BLAS axpy) is a handful of
 /// calls, so the shell itself needs no specialisation.
-public class DataParallelModel<T: BLASScalar>: GradientModel, @unchecked Sendable {
-    public let layout: ParameterLayout
-    public var parameters: UnsafeMutableBufferPointer<T> { parameterStorage.buffer }
-    public var gradient: UnsafeMutableBufferPointer<T> { gradientStorage.buffer }
-    public let name: String
-    public let exampleCount: Int
-    public let maxBatchSize: Int
-    public let flopsPerExample: Double
+package class DataParallelModel<T: BLASScalar>: GradientModel, @unchecked Sendable {
+    package let layout: ParameterLayout
+    package var parameters: UnsafeMutableBufferPointer<T> { parameterStorage.buffer }
+    package var gradient: UnsafeMutableBufferPointer<T> { gradientStorage.buffer }
+    package let name: String
+    package let exampleCount: Int
+    package let maxBatchSize: Int
+    package let flopsPerExample: Double
 
     private let parameterStorage: FlatBuffer<T>
     private let gradientStorage: FlatBuffer<T>
@@ -41,19 +41,19 @@ public class DataParallelModel<T: BLASScalar>: GradientModel, @unchecked Sendabl
                                     gradient: gradientStorage) { makeWorkspace($0, params) }
     }
 
-    public func lossAndGradient(indices: [Int]) -> Double {
+    package func lossAndGradient(indices: [Int]) -> Double {
         engine.evaluate(indices: indices, wantGradient: true)
     }
 
-    public func loss(indices: [Int]) -> Double {
+    package func loss(indices: [Int]) -> Double {
         engine.evaluate(indices: indices, wantGradient: false)
     }
 
     /// Nothing readable by default; text models show their window.
-    public func describeExample(_ index: Int) -> String? { nil }
+    package func describeExample(_ index: Int) -> String? { nil }
 
     /// Workers used per minibatch.
-    public var workerCount: Int { engine.workerCount }
+    package var workerCount: Int { engine.workerCount }
 
     /// Split threshold of the data-parallel engine (internal: tests set it to 0).
     var minimumFlopsPerWorker: Double {

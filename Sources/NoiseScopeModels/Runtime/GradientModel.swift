@@ -8,7 +8,7 @@
 /// mean loss over the minibatch and returns that mean loss (accumulated in Double).
 /// It allocates nothing: all workspace is sized for `maxBatchSize` at construction.
 /// A model runs one call at a time (it owns its workers); use one model per thread.
-public protocol GradientModel<Scalar>: AnyObject {
+package protocol GradientModel<Scalar>: AnyObject {
     associatedtype Scalar: BLASScalar
     /// Short name, e.g. `tinygpt`, `tinygpt-noattn-gaussian`, `resmlp`, `logreg`.
     var name: String { get }
@@ -35,18 +35,18 @@ public protocol GradientModel<Scalar>: AnyObject {
 }
 
 extension GradientModel {
-    public func describeExample(_ index: Int) -> String? { nil }
+    package func describeExample(_ index: Int) -> String? { nil }
 
     /// Number of scalars in `parameters` (and in `gradient`).
-    public var parameterCount: Int { layout.count }
+    package var parameterCount: Int { layout.count }
 
     /// The parameters of tensor `name` (a view into `parameters`).
-    public func parameterView(_ name: String) -> UnsafeMutableBufferPointer<Scalar> {
+    package func parameterView(_ name: String) -> UnsafeMutableBufferPointer<Scalar> {
         UnsafeMutableBufferPointer(rebasing: parameters[layout[name]!.range])
     }
 
     /// The gradient of tensor `name` (a view into `gradient`).
-    public func gradientView(_ name: String) -> UnsafeMutableBufferPointer<Scalar> {
+    package func gradientView(_ name: String) -> UnsafeMutableBufferPointer<Scalar> {
         UnsafeMutableBufferPointer(rebasing: gradient[layout[name]!.range])
     }
 }

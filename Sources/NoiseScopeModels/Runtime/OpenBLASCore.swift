@@ -14,9 +14,9 @@ import Foundation
 /// this works in a statically linked binary too),
 /// which swaps the kernel table. Call it once at start-up, before any BLAS work runs on
 /// other threads.
-public enum OpenBLASCore {
+package enum OpenBLASCore {
     /// The active kernel set, e.g. "Prescott", "Haswell", "SkylakeX".
-    public static var current: String {
+    package static var current: String {
         guard let name = noisescope_openblas_corename() else { return "unknown" }
         return String(cString: name)
     }
@@ -25,7 +25,7 @@ public enum OpenBLASCore {
     /// kernel set now active (OpenBLAS may substitute), or nil when the library has no
     /// dynamic initialisation to re-run (not a DYNAMIC_ARCH build).
     @discardableResult
-    public static func select(_ name: String) -> String? {
+    package static func select(_ name: String) -> String? {
         let previous = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
         setenv("OPENBLAS_CORETYPE", name, 1)
         guard noisescope_openblas_reinitialise() != 0 else {
@@ -37,7 +37,7 @@ public enum OpenBLASCore {
 
     /// Kernel set this CPU should use: "SkylakeX" with AVX-512F, "Haswell" with AVX2 +
     /// FMA, nil otherwise (from /proc/cpuinfo's flags).
-    public static func recommendedForThisCPU() -> String? {
+    package static func recommendedForThisCPU() -> String? {
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
               let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
         let flags = Set(line.split(separator: " ").map(String.init))
@@ -53,7 +53,7 @@ public enum OpenBLASCore {
     /// kernel set on a CPU with AVX2 or AVX-512, switches to the matching kernels.
     /// Returns a one-line account of what was (or was not) done, for logs.
     @discardableResult
-    public static func useBestKernelsForThisCPU() -> String {
+    package static func useBestKernelsForThisCPU() -> String {
         let before = current
         if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] != nil {
             return "OpenBLAS kernels: \(before) (OPENBLAS_CORETYPE set by the user)"

@@ -11,7 +11,7 @@ import Foundation
 /// attention loops (a third of the time) on one core, whereas two workers with
 /// single-threaded BLAS keep both cores busy for the whole pass, at the price of one
 /// gradient sum (N additions) at the end. So it is the default.
-public enum Parallelism: Sendable, Equatable, Codable {
+package enum Parallelism: Sendable, Equatable, Codable {
     /// Split the minibatch across `workers` threads, each with its own workspace and
     /// gradient buffer; OpenBLAS single-threaded; gradients summed at the end.
     case dataParallel(workers: Int)
@@ -19,7 +19,7 @@ public enum Parallelism: Sendable, Equatable, Codable {
     case blasThreads(Int)
 
     /// The measured winner on this machine: data parallel over all cores.
-    public static var `default`: Parallelism {
+    package static var `default`: Parallelism {
         .dataParallel(workers: Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, 8)))
     }
 

@@ -4,22 +4,22 @@ import Foundation
 /// seed, and tallies what it said against the truth: the confusion table,
 /// the precision of each committed verdict, the recall targets, the rate of
 /// `inconclusive`, and how often the reported interval covers the true α.
-public enum Calibration {
+package enum Calibration {
     /// A count out of a total.
-    public struct Rate: Codable, Equatable, Sendable {
-        public var count: Int
-        public var total: Int
-        public var rate: Double? { total > 0 ? Double(count) / Double(total) : nil }
+    package struct Rate: Codable, Equatable, Sendable {
+        package var count: Int
+        package var total: Int
+        package var rate: Double? { total > 0 ? Double(count) / Double(total) : nil }
         /// The binomial standard error of the rate.
-        public var standardError: Double? { rate.map { ($0 * (1 - $0) / Double(total)).squareRoot() } }
+        package var standardError: Double? { rate.map { ($0 * (1 - $0) / Double(total)).squareRoot() } }
         enum CodingKeys: String, CodingKey { case count, total, rate }
-        public init(count: Int, total: Int) { self.count = count; self.total = total }
-        public init(from decoder: Decoder) throws {
+        package init(count: Int, total: Int) { self.count = count; self.total = total }
+        package init(from decoder: Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             count = try container.decode(Int.self, forKey: .count)
             total = try container.decode(Int.self, forKey: .total)
         }
-        public func encode(to encoder: Encoder) throws {
+        package func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(count, forKey: .count)
             try container.encode(total, forKey: .total)
@@ -28,41 +28,41 @@ public enum Calibration {
     }
 
     /// One case at one n, over the seeds.
-    public struct Row: Codable, Sendable {
-        public var name: String
-        public var family: CalibrationCase.Family
-        public var truth: TailVerdict
-        public var alpha: Double?
-        public var n: Int
+    package struct Row: Codable, Sendable {
+        package var name: String
+        package var family: CalibrationCase.Family
+        package var truth: TailVerdict
+        package var alpha: Double?
+        package var n: Int
         /// Verdict → count.
-        public var verdicts: [String: Int]
+        package var verdicts: [String: Int]
         /// Intervals reported and how many covered the true α.
-        public var coverage: Rate?
+        package var coverage: Rate?
         /// The median of α̂ where one was reported.
-        public var medianAlpha: Double?
+        package var medianAlpha: Double?
         /// Why the verdict was inconclusive (the reason's first clause) → count.
-        public var inconclusiveReasons: [String: Int]
+        package var inconclusiveReasons: [String: Int]
     }
 
     /// The headline numbers at one n.
-    public struct Summary: Codable, Sendable {
-        public var n: Int
-        public var samples: Int
+    package struct Summary: Codable, Sendable {
+        package var n: Int
+        package var samples: Int
         /// Truth → verdict → count.
-        public var confusion: [String: [String: Int]]
+        package var confusion: [String: [String: Int]]
         /// When the verdict is infinite-variance, how often the truth is α < 2.
-        public var infiniteVariancePrecision: Rate
+        package var infiniteVariancePrecision: Rate
         /// When the verdict is light, how often the data have no power-law tail.
-        public var lightPrecision: Rate
+        package var lightPrecision: Rate
         /// Tails with α ≤ 1.6 called infinite-variance.
-        public var infiniteVarianceRecall: Rate
+        package var infiniteVarianceRecall: Rate
         /// Exponential-type tails called light.
-        public var lightRecall: Rate
-        public var inconclusive: Rate
+        package var lightRecall: Rate
+        package var inconclusive: Rate
         /// Pure power laws whose reported 95 % interval covers α (among reported intervals).
-        public var coverage: Rate
+        package var coverage: Rate
         /// Pure power laws with an interval reported at all.
-        public var intervalReported: Rate
+        package var intervalReported: Rate
 
         enum CodingKeys: String, CodingKey {
             case n, samples, confusion, inconclusive, coverage
@@ -72,15 +72,15 @@ public enum Calibration {
         }
     }
 
-    public struct Result: Codable, Sendable {
-        public var rule: String
-        public var seeds: Int
-        public var summaries: [Summary]
-        public var rows: [Row]
+    package struct Result: Codable, Sendable {
+        package var rule: String
+        package var seeds: Int
+        package var summaries: [Summary]
+        package var rows: [Row]
     }
 
     /// Runs the battery (or the cases at `indices`) at every n in `sizes` with seeds 0..<seeds.
-    public static func run(sizes: [Int], seeds: Int, indices: [Int]? = nil, rule: TailVerdictRule = TailVerdictRule(),
+    package static func run(sizes: [Int], seeds: Int, indices: [Int]? = nil, rule: TailVerdictRule = TailVerdictRule(),
                            progress: ((Int, Int) -> Void)? = nil) -> Result {
         let chosen = indices ?? Array(CalibrationBattery.cases.indices)
         var rows: [Row] = []

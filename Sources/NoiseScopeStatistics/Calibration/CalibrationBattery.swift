@@ -6,8 +6,8 @@ import Foundation
 /// no power law (lognormal, stretched and plain exponential types), a light
 /// body with a power-law tail, and norms of many α-stable coordinates, the
 /// seeds' own synthetic reference. Each case says what a correct verdict is.
-public struct CalibrationCase: Sendable {
-    public enum Family: String, Codable, Sendable, CaseIterable {
+package struct CalibrationCase: Sendable {
+    package enum Family: String, Codable, Sendable, CaseIterable {
         /// Pareto-like tails (Pareto, |t|, Fréchet, Burr, inverse gamma, GPD): the interval-coverage target.
         case pure
         /// |symmetric α-stable|: the power law starts far out when α is near 2.
@@ -24,23 +24,23 @@ public struct CalibrationCase: Sendable {
         case norm
     }
 
-    public var name: String
-    public var distribution: SyntheticDistribution
-    public var family: Family
+    package var name: String
+    package var distribution: SyntheticDistribution
+    package var family: Family
 
     /// The tail index, nil for no power-law tail.
-    public var alpha: Double? { distribution.tailIndex }
+    package var alpha: Double? { distribution.tailIndex }
 
     /// The verdict a perfect rule gives.
-    public var truth: TailVerdict {
+    package var truth: TailVerdict {
         guard let alpha else { return .light }
         return alpha < 2 ? .infiniteVariance : .heavy
     }
 }
 
-public enum CalibrationBattery {
+package enum CalibrationBattery {
     /// Every case, in a fixed order.
-    public static let cases: [CalibrationCase] = {
+    package static let cases: [CalibrationCase] = {
         var cases: [CalibrationCase] = []
         func g(_ x: Double) -> String { String(format: "%g", x) }
         func add(_ name: String, _ distribution: SyntheticDistribution, _ family: CalibrationCase.Family) {
@@ -70,7 +70,7 @@ public enum CalibrationBattery {
 
     /// The sample of case `index` at size n for `seed`: its own GSL substream,
     /// so any subset of the battery draws the same numbers.
-    public static func sample(_ index: Int, n: Int, seed: UInt64) -> [Double] {
+    package static func sample(_ index: Int, n: Int, seed: UInt64) -> [Double] {
         let random = RandomSource.substream(seed: seed &* 1_000_003 &+ UInt64(n), index: index)
         let distribution = cases[index].distribution
         return (0..<n).map { _ in distribution.draw(random) }

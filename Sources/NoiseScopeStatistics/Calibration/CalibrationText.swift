@@ -3,7 +3,7 @@ import Foundation
 extension Calibration.Result {
     /// The tables for people: per n the confusion table, each headline rate with
     /// its binomial standard error beside its target, then every case.
-    public func text() -> String {
+    package func text() -> String {
         func pct(_ rate: Calibration.Rate) -> String {
             guard let r = rate.rate, let se = rate.standardError else { return "  —   (0/0)" }
             return String(format: "%5.1f %% ± %4.1f (%d/%d)", 100 * r, 100 * se, rate.count, rate.total)

@@ -4,7 +4,7 @@ import Foundation
 /// Distributions with known tails, drawn through GSL: the ground truth the
 /// estimators are tested on, and what `noisescope generate` writes for users
 /// who want to see the tool on a sample whose answer they know.
-public enum SyntheticDistribution: Sendable, Equatable {
+package enum SyntheticDistribution: Sendable, Equatable {
     /// Pareto, P(X > x) = (x/xmin)^-α: tail index α exactly.
     case pareto(alpha: Double, xmin: Double)
     /// |symmetric α-stable| (scale 1): tail index α for α < 2.
@@ -48,7 +48,7 @@ public enum SyntheticDistribution: Sendable, Equatable {
     case stableNorm(alpha: Double, dimension: Int)
 
     /// The true tail index, nil for tails lighter than any power law.
-    public var tailIndex: Double? {
+    package var tailIndex: Double? {
         switch self {
         case .pareto(let alpha, _): return alpha
         case .absoluteStable(let alpha), .stable(let alpha): return alpha < 2 ? alpha : nil
@@ -63,7 +63,7 @@ public enum SyntheticDistribution: Sendable, Equatable {
     }
 
     /// One draw.
-    public func draw(_ random: RandomSource) -> Double {
+    package func draw(_ random: RandomSource) -> Double {
         switch self {
         case .pareto(let alpha, let xmin): return random.pareto(alpha: alpha, xmin: xmin)
         case .absoluteStable(let alpha): return abs(random.symmetricStable(alpha: alpha))
@@ -101,8 +101,25 @@ public enum SyntheticDistribution: Sendable, Equatable {
     }
 
     /// `count` draws from a stream seeded with `seed`.
-    public func sample(count: Int, seed: UInt64) -> [Double] {
+    package func sample(count: Int, seed: UInt64) -> [Double] {
         let random = RandomSource(seed: seed)
         return (0..<count).map { _ in draw(random) }
+    }
+}
+
+extension SyntheticDistribution {
+    /// About how many draws (a fraction) exceed the largest double, and so read as
+    /// ±inf: Pareto P(X > max) = (max/xmin)^-α; lognormal P(σZ > log max); the
+    /// stable and Student-t kinds, whose tails fall as x^-α and x^-ν, about max^-α
+    /// (max^-ν). Zero for the light kinds.
+    package var overflowFraction: Double {
+        let logMaximum = log(Double.greatestFiniteMagnitude)
+        switch self {
+        case let .pareto(alpha, xmin): return exp(-alpha * max(0, logMaximum - log(xmin)))
+        case let .lognormal(sigma): return 0.5 * erfc(logMaximum / sigma / 2.0.squareRoot())
+        case let .stable(alpha), let .absoluteStable(alpha): return exp(-alpha * logMaximum)
+        case let .absoluteStudentT(nu): return exp(-nu * logMaximum)
+        default: return 0
+        }
     }
 }

@@ -7,10 +7,10 @@ public struct TailCheck: Sendable {
     public struct Options: Sendable {
         /// Number of upper order statistics; nil chooses it by the double bootstrap.
         public var k: Int?
-        public var doubleBootstrap = DoubleBootstrap()
+        package var doubleBootstrap = DoubleBootstrap()
         public var powerLaw = PowerLawFitter()
         /// The calibrated decision (see `TailVerdictRule`).
-        public var rule = TailVerdictRule()
+        package var rule = TailVerdictRule()
         /// The samples are a trajectory (autocorrelated, in logging order): widen
         /// the interval by a moving-block bootstrap.
         public var dependent = false
@@ -161,7 +161,7 @@ public struct TailCheck: Sendable {
 public struct TailCheckReport: Codable, Sendable {
     public var n: Int
     public var summary: SampleSummary
-    public var kSelection: DoubleBootstrap.Choice
+    package var kSelection: DoubleBootstrap.Choice
     public var hill: TailIndexEstimate
     public var moments: TailIndexEstimate?
     public var pickands: TailIndexEstimate?
@@ -182,7 +182,7 @@ public struct TailCheckReport: Codable, Sendable {
         case verdictReason = "verdict_reason"
     }
 
-    public init(n: Int, summary: SampleSummary, kSelection: DoubleBootstrap.Choice, hill: TailIndexEstimate,
+    package init(n: Int, summary: SampleSummary, kSelection: DoubleBootstrap.Choice, hill: TailIndexEstimate,
                 moments: TailIndexEstimate?, pickands: TailIndexEstimate?, kernel: TailIndexEstimate?, powerLaw: PowerLawFit?,
                 verdict: TailVerdict, verdictReason: String, evidence: TailVerdictEvidence, dropped: SampleCleaner.DroppedCounts? = nil) {
         self.n = n; self.summary = summary; self.kSelection = kSelection; self.hill = hill; self.moments = moments

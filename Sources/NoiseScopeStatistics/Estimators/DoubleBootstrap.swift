@@ -11,37 +11,37 @@ import Foundation
 /// k's combine into k* = (k1²/k2)·ρ. Defaults follow the reference
 /// implementation of Voitalov et al. (2019, "tail-estimation"): t = 0.5
 /// (ε = ½(1 + log(t√n)/log n)) and 500 resamples per size.
-public struct DoubleBootstrap: Sendable {
+package struct DoubleBootstrap: Sendable {
     /// Resamples for each of the two bootstrap sizes.
-    public var resamples: Int = 500
+    package var resamples: Int = 500
     /// Fraction t in n1 = n^ε with ε = ½(1 + log(t√n)/log n).
-    public var sizeFraction: Double = 0.5
+    package var sizeFraction: Double = 0.5
     /// Seed of the resampling streams (replicate b uses substream b: results do
     /// not depend on the thread schedule).
-    public var seed: UInt64 = 0
+    package var seed: UInt64 = 0
 
-    public init(resamples: Int = 500, sizeFraction: Double = 0.5, seed: UInt64 = 0) {
+    package init(resamples: Int = 500, sizeFraction: Double = 0.5, seed: UInt64 = 0) {
         self.resamples = resamples
         self.sizeFraction = sizeFraction
         self.seed = seed
     }
 
     /// The outcome: the chosen k and how it was reached.
-    public struct Choice: Codable, Equatable, Sendable {
-        public var k: Int
+    package struct Choice: Codable, Equatable, Sendable {
+        package var k: Int
         /// "double-bootstrap", or "sqrt(n)" when n is too small for two bootstrap sizes.
-        public var method: String
-        public var k1: Int?
-        public var k2: Int?
-        public var n1: Int?
-        public var n2: Int?
+        package var method: String
+        package var k1: Int?
+        package var k2: Int?
+        package var n1: Int?
+        package var n2: Int?
     }
 
     /// The smallest n for which the two bootstrap sizes leave room to choose k.
-    public static let minimumSampleCount = 100
+    package static let minimumSampleCount = 100
 
     /// Chooses k for `data`; falls back to k = ⌈√n⌉ below `minimumSampleCount`.
-    public func chooseK(_ data: OrderStatistics) -> Choice {
+    package func chooseK(_ data: OrderStatistics) -> Choice {
         let n = data.count
         let fallback = Choice(k: max(1, min(n - 1, Int(Double(n).squareRoot().rounded(.up)))),
                               method: "sqrt(n)", k1: nil, k2: nil, n1: nil, n2: nil)

@@ -7,16 +7,16 @@ import Foundation
 /// X(k+1), which gives an exact confidence interval: under Pareto,
 /// k·γ̂/γ ~ Gamma(k, 1). The asymptotic interval α̂(1 ± 1.96/√k) is also
 /// offered because it is what most papers quote.
-public enum HillEstimator {
+package enum HillEstimator {
     /// The Hill estimate at k with its exact (Gamma) 95 % interval.
-    public static func estimate(_ data: OrderStatistics, k: Int) -> TailIndexEstimate {
+    package static func estimate(_ data: OrderStatistics, k: Int) -> TailIndexEstimate {
         let gamma = data.logExcessMoments(k: k).first
         return TailIndexEstimate(k: k, gamma: gamma, gammaInterval95: exactGammaInterval(gamma: gamma, k: k))
     }
 
     /// The exact 95 % interval for γ under a Pareto tail: γ ∈ [kγ̂/G(0.975), kγ̂/G(0.025)],
     /// G the Gamma(k, 1) quantiles from GSL.
-    public static func exactGammaInterval(gamma: Double, k: Int, level: Double = 0.95) -> ClosedInterval {
+    package static func exactGammaInterval(gamma: Double, k: Int, level: Double = 0.95) -> ClosedInterval {
         let tail = (1 - level) / 2
         let kk = Double(k)
         let upperQuantile = SpecialFunctions.gammaQuantile(1 - tail, shape: kk)
@@ -25,19 +25,19 @@ public enum HillEstimator {
     }
 
     /// The asymptotic 95 % interval for α: α̂ (1 ± z/√k), from √k(α̂ − α) → N(0, α²).
-    public static func asymptoticAlphaInterval(alpha: Double, k: Int, level: Double = 0.95) -> ClosedInterval {
+    package static func asymptoticAlphaInterval(alpha: Double, k: Int, level: Double = 0.95) -> ClosedInterval {
         let z = SpecialFunctions.normalQuantile(1 - (1 - level) / 2)
         let halfWidth = z * alpha / Double(k).squareRoot()
         return ClosedInterval(alpha - halfWidth, alpha + halfWidth)
     }
 
     /// The Hill plot: estimates at each k in `ks` (each in 1..<n).
-    public static func path(_ data: OrderStatistics, ks: [Int]) -> [TailIndexEstimate] {
+    package static func path(_ data: OrderStatistics, ks: [Int]) -> [TailIndexEstimate] {
         ks.map { estimate(data, k: $0) }
     }
 
     /// About `count` values of k spaced evenly in log k over 1..<n, for plots.
-    public static func logSpacedK(n: Int, count: Int = 200) -> [Int] {
+    package static func logSpacedK(n: Int, count: Int = 200) -> [Int] {
         guard n > 2 else { return n == 2 ? [1] : [] }
         let top = log(Double(n - 1))
         var ks: [Int] = []

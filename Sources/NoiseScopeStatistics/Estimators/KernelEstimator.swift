@@ -5,8 +5,8 @@
 /// at k = nh; a smooth kernel (the biweight, by default) makes the estimate far
 /// less jumpy in h than Hill's is in k. Its asymptotic variance is
 /// γ²·∫K² / (nh) (∫K² = 10/7 for the biweight), for γ > 0.
-public enum KernelEstimator {
-    public enum Kernel: String, Codable, Sendable {
+package enum KernelEstimator {
+    package enum Kernel: String, Codable, Sendable {
         /// K(u) = 1 on (0, 1]: exactly Hill at k = nh.
         case uniform
         /// K(u) = (15/8)(1 − u²)² on (0, 1].
@@ -31,7 +31,7 @@ public enum KernelEstimator {
 
     /// The estimate with bandwidth h = k/n (the same k as the other estimators,
     /// 1 ≤ k < n), with the asymptotic 95 % interval.
-    public static func estimate(_ data: OrderStatistics, k: Int, kernel: Kernel = .biweight) -> TailIndexEstimate? {
+    package static func estimate(_ data: OrderStatistics, k: Int, kernel: Kernel = .biweight) -> TailIndexEstimate? {
         let n = data.count
         guard k >= 1 && k < n else { return nil }
         let nn = Double(n), h = Double(k) / nn

@@ -4,11 +4,11 @@
 ///
 /// Unlike Hill it is consistent for every sign of γ, so it can say "no power-law
 /// tail" (γ ≤ 0: exponential-like or bounded tails); the verdict leans on that.
-public enum MomentEstimator {
+package enum MomentEstimator {
     /// The estimate at k (1 ≤ k < n) with its asymptotic 95 % interval.
     /// For γ ≥ 0 the asymptotic variance of √k(γ̂ − γ) is 1 + γ²; for γ < 0
     /// it is (1−γ)²(1−2γ)(1−γ+6γ²)/((1−3γ)(1−4γ)) (de Haan & Ferreira 2006, Thm 3.5.4).
-    public static func estimate(_ data: OrderStatistics, k: Int) -> TailIndexEstimate? {
+    package static func estimate(_ data: OrderStatistics, k: Int) -> TailIndexEstimate? {
         let (m1, m2) = data.logExcessMoments(k: k)
         guard m2 > 0 else { return nil }
         let ratio = 1 - m1 * m1 / m2

@@ -14,9 +14,9 @@ import Foundation
 /// that is 90 MB, where arrays of logarithms and both sums would add 240 MB.
 /// Below `logsKeptBelow` samples the logarithms are kept too (2 MB at most):
 /// the exact xmin scan, used up to 2·10⁵ samples, reads them over and over.
-public struct OrderStatistics: Sendable {
+package struct OrderStatistics: Sendable {
     /// Values sorted in descending order.
-    public let descending: [Double]
+    package let descending: [Double]
     /// Σ_{i≤16j} log X(i) and Σ_{i≤16j} (log X(i))², j = 0 … n/16.
     private let logSums: [Double]
     private let logSquareSums: [Double]
@@ -27,17 +27,17 @@ public struct OrderStatistics: Sendable {
     static let strideShift = 4
 
     /// n.
-    public var count: Int { descending.count }
+    package var count: Int { descending.count }
 
     /// Sorts `samples` (all must be positive and finite; `SampleCleaner` ensures it).
-    public init(samples: [Double]) {
+    package init(samples: [Double]) {
         precondition(samples.allSatisfy { $0 > 0 && $0.isFinite }, "OrderStatistics needs positive finite samples")
         self.init(sortedDescending: samples.sorted(by: >))
     }
 
     /// Wraps values that are already sorted from the largest down (their
     /// storage is shared, not copied).
-    public init(sortedDescending: [Double]) {
+    package init(sortedDescending: [Double]) {
         self.init(sortedDescending: sortedDescending, keepingLogsBelow: Self.logsKeptBelow)
     }
 
@@ -69,10 +69,10 @@ public struct OrderStatistics: Sendable {
     }
 
     /// X(i), 1-based: X(1) is the largest.
-    @inline(__always) public func value(_ i: Int) -> Double { descending[i - 1] }
+    @inline(__always) package func value(_ i: Int) -> Double { descending[i - 1] }
 
     /// log X(i), 1-based.
-    @inline(__always) public func logValue(_ i: Int) -> Double {
+    @inline(__always) package func logValue(_ i: Int) -> Double {
         logs.isEmpty ? Foundation.log(descending[i - 1]) : logs[i - 1]
     }
 
@@ -97,7 +97,7 @@ public struct OrderStatistics: Sendable {
     /// The first two moments of the log-excesses over X(k+1):
     /// M1 = (1/k) Σ_{i≤k} (log X(i) − log X(k+1)), M2 = (1/k) Σ (…)².
     /// M1 is Hill's γ̂; M2 feeds the moment estimator and the double bootstrap.
-    public func logExcessMoments(k: Int) -> (first: Double, second: Double) {
+    package func logExcessMoments(k: Int) -> (first: Double, second: Double) {
         precondition(k >= 1 && k < count, "k must be in 1..<n")
         let threshold = logValue(k + 1)
         let kk = Double(k)

@@ -5,14 +5,14 @@ import Foundation
 ///
 /// Valid for every sign of γ and free of the Pareto assumption, at the price
 /// of a large variance; it is the cross-check on Hill and the moments estimator.
-public enum PickandsEstimator {
+package enum PickandsEstimator {
     /// Largest admissible k for n samples (needs X(4k)).
-    public static func maximumK(n: Int) -> Int { n / 4 }
+    package static func maximumK(n: Int) -> Int { n / 4 }
 
     /// The estimate at k (1 ≤ k ≤ n/4), with the asymptotic normal 95 % interval
     /// (see `variance`).
     /// Returns nil when ties make the spacings zero.
-    public static func estimate(_ data: OrderStatistics, k: Int) -> TailIndexEstimate? {
+    package static func estimate(_ data: OrderStatistics, k: Int) -> TailIndexEstimate? {
         precondition(k >= 1 && 4 * k <= data.count, "Pickands needs 1 ≤ k ≤ n/4")
         let upper = data.value(k) - data.value(2 * k)
         let lower = data.value(2 * k) - data.value(4 * k)

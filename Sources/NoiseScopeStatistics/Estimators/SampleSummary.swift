@@ -18,14 +18,14 @@ public struct SampleSummary: Codable, Equatable, Sendable {
     }
 
     /// A summary from values computed elsewhere (a streaming sketch).
-    public init(n: Int, mean: Double, median: Double, max: Double, excessKurtosis: Double) {
+    package init(n: Int, mean: Double, median: Double, max: Double, excessKurtosis: Double) {
         self.n = n; self.mean = mean; self.median = median; self.max = max
         maxOverMedian = max / median
         self.excessKurtosis = excessKurtosis
     }
 
     /// Summarises values already sorted in descending order.
-    public init(_ data: OrderStatistics) {
+    package init(_ data: OrderStatistics) {
         let values = data.descending
         n = values.count
         mean = values.withUnsafeBufferPointer { gsl_stats_mean($0.baseAddress, 1, $0.count) }

@@ -10,14 +10,14 @@ import Foundation
 /// It needs signed, centred samples: on absolute values or norms the block sums
 /// no longer scale that way (|stable| with α = 1.5 reads as about 0.9), so
 /// non-negative input is refused.
-public enum StableIndexEstimator {
-    public struct Estimate: Codable, Equatable, Sendable {
+package enum StableIndexEstimator {
+    package struct Estimate: Codable, Equatable, Sendable {
         /// Estimated stable index α̂ (clamped to nothing: values above 2 mean "not stable-heavy").
-        public var alpha: Double
-        public var blockSize: Int
-        public var blockCount: Int
+        package var alpha: Double
+        package var blockSize: Int
+        package var blockCount: Int
         /// Samples left out because they were exactly zero (log|0| is undefined).
-        public var zerosDropped: Int
+        package var zerosDropped: Int
 
         enum CodingKeys: String, CodingKey {
             case alpha
@@ -28,10 +28,10 @@ public enum StableIndexEstimator {
     }
 
     /// The refusal of samples that are all ≥ 0 (magnitudes or norms, not signed noise).
-    public static let unsignedSamples = NoiseScopeError("the stable-index estimator needs signed samples (e.g. per-coordinate noise g_B − ∇f); these are all ≥ 0, so absolute values or norms were given and the estimate would be meaningless")
+    package static let unsignedSamples = NoiseScopeError("the stable-index estimator needs signed samples (e.g. per-coordinate noise g_B − ∇f); these are all ≥ 0, so absolute values or norms were given and the estimate would be meaningless")
 
     /// Estimates α from signed samples; block size K2 defaults to ⌊√n⌋.
-    public static func estimate(_ samples: [Double], blockSize: Int? = nil) throws -> Estimate {
+    package static func estimate(_ samples: [Double], blockSize: Int? = nil) throws -> Estimate {
         let nonZero = samples.filter { $0 != 0 && $0.isFinite }
         guard nonZero.count >= 16 else { throw NoiseScopeError("the stable-index estimator needs at least 16 non-zero samples, got \(nonZero.count)") }
         guard nonZero.contains(where: { $0 < 0 }) else { throw Self.unsignedSamples }

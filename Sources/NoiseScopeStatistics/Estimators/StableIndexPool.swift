@@ -21,38 +21,38 @@ import Foundation
 ///
 /// The estimator (Mohammadi, Mohammadpour & Ogata 2015): blocks of K2
 /// permuted coordinates, 1/α̂ = (mean log|block sum| − mean log|x|)/log K2.
-public struct StableIndexPool: Sendable {
+package struct StableIndexPool: Sendable {
     /// One named group of coordinates (a parameter tensor), as a range of the flat vector.
-    public struct Group: Sendable {
-        public var name: String
-        public var range: Range<Int>
-        public init(name: String, range: Range<Int>) { self.name = name; self.range = range }
+    package struct Group: Sendable {
+        package var name: String
+        package var range: Range<Int>
+        package init(name: String, range: Range<Int>) { self.name = name; self.range = range }
     }
 
     /// The index of one group (or of all coordinates).
-    public struct Estimate: Codable, Equatable, Sendable {
-        public var name: String
-        public var coordinates: Int
-        public var vectors: Int
-        public var blockSize: Int
+    package struct Estimate: Codable, Equatable, Sendable {
+        package var name: String
+        package var coordinates: Int
+        package var vectors: Int
+        package var blockSize: Int
         /// α̂ where it lies in (0, 2]; nil otherwise (see `rawAlpha`).
-        public var alpha: Double?
+        package var alpha: Double?
         /// The estimator's raw value, also when it says "not α-stable".
-        public var rawAlpha: Double
-        public var note: String?
+        package var rawAlpha: Double
+        package var note: String?
 
         enum CodingKeys: String, CodingKey {
             case name, coordinates, vectors, alpha, note
             case blockSize = "block_size", rawAlpha = "raw_alpha"
         }
 
-        public init(name: String, coordinates: Int, vectors: Int, blockSize: Int, alpha: Double?, rawAlpha: Double, note: String?) {
+        package init(name: String, coordinates: Int, vectors: Int, blockSize: Int, alpha: Double?, rawAlpha: Double, note: String?) {
             self.name = name; self.coordinates = coordinates; self.vectors = vectors; self.blockSize = blockSize
             self.alpha = alpha; self.rawAlpha = rawAlpha; self.note = note
         }
 
         /// Also reads the one-minibatch estimate of earlier versions (alpha and block_size only).
-        public init(from decoder: Decoder) throws {
+        package init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             name = try c.decodeIfPresent(String.self, forKey: .name) ?? "all"
             coordinates = try c.decodeIfPresent(Int.self, forKey: .coordinates) ?? 0
@@ -71,22 +71,22 @@ public struct StableIndexPool: Sendable {
         var logBlock = 0.0, blocks = 0
     }
 
-    public let groups: [Group]
+    package let groups: [Group]
     let permutations: [[Int]]
     let overallPermutation: [Int]
     let blockSizes: [Int]
     let overallBlockSize: Int
     var scales: [Double]? = nil
     /// Vectors that only set the per-coordinate scales.
-    public let burnIn: Int
+    package let burnIn: Int
     var sumOfSquares: [Double]
     var seen = 0
     var groupSums: [Sums]
     var overallSums = Sums()
-    public private(set) var vectors = 0
+    package private(set) var vectors = 0
 
     /// `groups` partition 0..<dimension; `seed` fixes the coordinate order.
-    public init(groups: [Group], seed: UInt64, burnIn: Int = 20) {
+    package init(groups: [Group], seed: UInt64, burnIn: Int = 20) {
         self.groups = groups
         self.burnIn = burnIn
         let random = RandomSource(seed: seed ^ 0x57AB_1E00)
@@ -105,7 +105,7 @@ public struct StableIndexPool: Sendable {
     }
 
     /// Adds one noise vector (coordinate i is `noise(i)`).
-    public mutating func add(_ noise: (Int) -> Double) {
+    package mutating func add(_ noise: (Int) -> Double) {
         if burnIn > 0 {
             addStandardisedByCoordinate(noise)
             return
@@ -185,12 +185,12 @@ public struct StableIndexPool: Sendable {
     }
 
     /// The index over all coordinates.
-    public var overall: Estimate? {
+    package var overall: Estimate? {
         estimate(overallSums, name: "all", coordinates: overallPermutation.count, blockSize: overallBlockSize)
     }
 
     /// The index of each tensor.
-    public var perGroup: [Estimate] {
+    package var perGroup: [Estimate] {
         groups.indices.compactMap { estimate(groupSums[$0], name: groups[$0].name, coordinates: groups[$0].range.count, blockSize: blockSizes[$0]) }
     }
 }

@@ -90,7 +90,7 @@ public struct PowerLawFitter: Sendable {
     }
 
     /// Fits the tail of `data`; nil when no candidate leaves a tail with distinct values.
-    public func fit(_ data: OrderStatistics) -> PowerLawFit? {
+    package func fit(_ data: OrderStatistics) -> PowerLawFit? {
         guard let (best, searchName) = scan(data) else { return nil }
         let m = best.tailCount
         let xmin = data.value(m)

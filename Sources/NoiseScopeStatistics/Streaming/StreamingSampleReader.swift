@@ -4,23 +4,23 @@ import NoiseScopeCore
 /// the input in memory: plain text (one number a line, blank and # lines
 /// skipped; CRLF and a byte order mark accepted, as in the whole-file reader)
 /// in chunks of 1 MiB, or a 1-D NumPy array. Feeds a `TailSketch`.
-public struct StreamingSampleReader: Sendable {
-    public var format: SampleFormat
-    public var policy: SampleCleaner.Policy
+package struct StreamingSampleReader: Sendable {
+    package var format: SampleFormat
+    package var policy: SampleCleaner.Policy
 
-    public init(format: SampleFormat = .text, policy: SampleCleaner.Policy = .drop) {
+    package init(format: SampleFormat = .text, policy: SampleCleaner.Policy = .drop) {
         self.format = format
         self.policy = policy
     }
 
     /// Streams `path` ("-" for standard input) into `sketch`; returns the values dropped.
-    public func read(path: String, into sketch: inout TailSketch) throws -> SampleCleaner.DroppedCounts {
+    package func read(path: String, into sketch: inout TailSketch) throws -> SampleCleaner.DroppedCounts {
         try read(path: path) { sketch.add($0) }
     }
 
     /// Streams `path` ("-" for standard input), handing each usable value to
     /// `keep` in input order; returns the values dropped.
-    public func read(path: String, keep: (Double) -> Void) throws -> SampleCleaner.DroppedCounts {
+    package func read(path: String, keep: (Double) -> Void) throws -> SampleCleaner.DroppedCounts {
         guard format == .text || format == .npy else {
             throw NoiseScopeError("streaming reads plain text (one number a line) or a 1-D .npy; \(TerminalText.quoted(path, limit: 200)) is \(format.rawValue): convert it, or read it whole without --stream")
         }

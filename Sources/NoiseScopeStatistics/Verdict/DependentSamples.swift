@@ -12,15 +12,15 @@ import Foundation
 /// per-example noise of one recording step shares its ḡ_B and its
 /// parameters) come with `groupStarts`: then a block is L = ⌈G^(1/3)⌉
 /// consecutive groups of the G, so no group is ever cut.
-public struct DependentSamples: Sendable {
+package struct DependentSamples: Sendable {
     /// The samples in the order they were logged.
-    public var ordered: [Double]
-    public var replicates: Int
-    public var seed: UInt64
+    package var ordered: [Double]
+    package var replicates: Int
+    package var seed: UInt64
     /// Where each group of samples begins in `ordered` (ascending, from 0); nil: every sample its own.
-    public var groupStarts: [Int]?
+    package var groupStarts: [Int]?
 
-    public init(ordered: [Double], replicates: Int = 200, seed: UInt64 = 0, groupStarts: [Int]? = nil) {
+    package init(ordered: [Double], replicates: Int = 200, seed: UInt64 = 0, groupStarts: [Int]? = nil) {
         self.ordered = ordered; self.replicates = replicates; self.seed = seed
         self.groupStarts = groupStarts.flatMap { starts in
             // Usable only as a strictly increasing list from 0 inside the samples.
@@ -29,17 +29,17 @@ public struct DependentSamples: Sendable {
     }
 
     /// What the block bootstrap found.
-    public struct Spread: Codable, Equatable, Sendable {
-        public var blockLength: Int
-        public var replicates: Int
-        public var gammaInterval95: ClosedInterval
+    package struct Spread: Codable, Equatable, Sendable {
+        package var blockLength: Int
+        package var replicates: Int
+        package var gammaInterval95: ClosedInterval
         /// "samples", or "steps" when the blocks are runs of whole groups.
-        public var blockUnit: String? = nil
+        package var blockUnit: String? = nil
         enum CodingKeys: String, CodingKey { case replicates, blockLength = "block_length", gammaInterval95 = "gamma_ci95", blockUnit = "block_unit" }
     }
 
     /// L: samples per block, or groups per block with `groupStarts`.
-    public var blockLength: Int { max(1, Int(pow(Double(groupStarts?.count ?? ordered.count), 1.0 / 3).rounded(.up))) }
+    package var blockLength: Int { max(1, Int(pow(Double(groupStarts?.count ?? ordered.count), 1.0 / 3).rounded(.up))) }
 
     /// Unit u of the trajectory (a sample, or a group): its range in `ordered`.
     func unit(_ u: Int) -> Range<Int> {

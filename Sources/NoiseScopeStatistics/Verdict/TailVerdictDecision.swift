@@ -4,7 +4,7 @@ import Foundation
 extension TailVerdictRule {
     /// The verdict on n samples whose largest values are `data` (all n of them,
     /// or the top K of a streaming sketch), its reason in words, and the evidence.
-    public func decide(_ data: OrderStatistics, n: Int, trajectory: DependentSamples? = nil)
+    package func decide(_ data: OrderStatistics, n: Int, trajectory: DependentSamples? = nil)
         -> (verdict: TailVerdict, reason: String, evidence: TailVerdictEvidence) {
         var evidence = TailVerdictEvidence()
         func inconclusive(_ reason: String) -> (TailVerdict, String, TailVerdictEvidence) { (.inconclusive, reason, evidence) }

@@ -10,7 +10,7 @@ public struct TailVerdictEvidence: Codable, Equatable, Sendable {
     public var alpha: Double?
     /// The 95 % interval for α with the bias allowance (hull over [k*/4, k*]).
     public var alphaInterval95: ClosedInterval?
-    public var secondOrder: SecondOrderParameters?
+    package var secondOrder: SecondOrderParameters?
     /// The generalised Pareto fit over X(k*+1) (peaks over threshold; shift-invariant).
     public var gpd: GeneralizedParetoFit?
     /// The light test: the GPD at the largest usable k, and its point estimate higher up.
@@ -20,7 +20,7 @@ public struct TailVerdictEvidence: Codable, Equatable, Sendable {
     /// Vuong's normalised statistic of the power law against a truncated lognormal at k* (> 0 favours the power law).
     public var lognormalVuongZ: Double?
     /// For samples along a trajectory (`--dependent`): the block bootstrap that widened the interval.
-    public var blockBootstrap: DependentSamples.Spread?
+    package var blockBootstrap: DependentSamples.Spread?
 
     public struct LightTest: Codable, Equatable, Sendable {
         public var k: Int

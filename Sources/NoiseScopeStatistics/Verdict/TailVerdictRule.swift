@@ -29,36 +29,36 @@ import Foundation
 ///    `minimumForInfiniteVariance`), heavy when it lies at or above 2 (and its
 ///    upper end is below `largestHeavyAlpha`: larger is an offset body, not a
 ///    tail), else inconclusive.
-public struct TailVerdictRule: Sendable, Equatable {
-    public var minimumSamples = 500
-    public var minimumForInfiniteVariance = 5000
-    public var minimumForLight = 5000
+package struct TailVerdictRule: Sendable, Equatable {
+    package var minimumSamples = 500
+    package var minimumForInfiniteVariance = 5000
+    package var minimumForLight = 5000
     /// The grid: k_j = round(smallestK · √2^j), used up to largestKFraction · n.
-    public var smallestK = 20
-    public var largestKFraction = 0.2
-    public var stabilitySpan = 4.0
-    public var stabilityZ = 2.0
-    public var negativePartZ = 2.0
-    public var smallestKStar = 40
-    public var hullSpan = 2.0
-    public var agreementZ = 2.5
-    public var lightXi = 0.15
-    public var lightXiHigherUp = 0.25
+    package var smallestK = 20
+    package var largestKFraction = 0.2
+    package var stabilitySpan = 4.0
+    package var stabilityZ = 2.0
+    package var negativePartZ = 2.0
+    package var smallestKStar = 40
+    package var hullSpan = 2.0
+    package var agreementZ = 2.5
+    package var lightXi = 0.15
+    package var lightXiHigherUp = 0.25
     /// Light also needs the maximum to be this plausible under the light fit.
-    public var lightOutlierP = 0.001
-    public var lightStepsUp = 4
-    public var curvatureFraction = 0.1
-    public var curvatureG = -0.12
-    public var curvatureZ = -3.0
-    public var lognormalVetoZ = -1.645
+    package var lightOutlierP = 0.001
+    package var lightStepsUp = 4
+    package var curvatureFraction = 0.1
+    package var curvatureG = -0.12
+    package var curvatureZ = -3.0
+    package var lognormalVetoZ = -1.645
     /// A "heavy" estimate above this is not a tail index anyone can use
     /// (an offset body read by Hill): inconclusive instead.
-    public var largestHeavyAlpha = 20.0
+    package var largestHeavyAlpha = 20.0
 
-    public init() {}
+    package init() {}
 
     /// The k grid for n samples of which the top `available` are known.
-    public func grid(n: Int, available: Int) -> [Int] {
+    package func grid(n: Int, available: Int) -> [Int] {
         let top = min(Int(largestKFraction * Double(n)), available - 1)
         var ks: [Int] = []
         var j = 0.0

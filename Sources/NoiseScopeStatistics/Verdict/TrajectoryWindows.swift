@@ -6,21 +6,21 @@ import Foundation
 /// whole run can mislead. Per window: quantiles, the verdict with its reason,
 /// and the shift-invariant GPD bound; across windows: whether the level
 /// drifts (non-stationarity) beyond what sampling explains.
-public struct TrajectoryWindows: Codable, Sendable {
-    public struct Window: Codable, Sendable {
+package struct TrajectoryWindows: Codable, Sendable {
+    package struct Window: Codable, Sendable {
         /// First and last label (training step) in the window.
-        public var firstStep: Int
-        public var lastStep: Int
-        public var n: Int
-        public var q10: Double
-        public var median: Double
-        public var q90: Double
-        public var q99: Double
-        public var verdict: TailVerdict
-        public var reason: String
+        package var firstStep: Int
+        package var lastStep: Int
+        package var n: Int
+        package var q10: Double
+        package var median: Double
+        package var q90: Double
+        package var q99: Double
+        package var verdict: TailVerdict
+        package var reason: String
         /// α̂ and its 95 % interval, where the verdict's rule reached them.
-        public var alpha: Double?
-        public var alphaInterval95: ClosedInterval?
+        package var alpha: Double?
+        package var alphaInterval95: ClosedInterval?
 
         enum CodingKeys: String, CodingKey {
             case n, q10, median, q90, q99, verdict, reason, alpha
@@ -28,11 +28,11 @@ public struct TrajectoryWindows: Codable, Sendable {
         }
     }
 
-    public var windows: [Window]
+    package var windows: [Window]
     /// True when the window medians differ by more than 4 standard errors.
-    public var nonStationary: Bool
+    package var nonStationary: Bool
     /// The largest difference of window medians in standard errors.
-    public var medianDriftZ: Double
+    package var medianDriftZ: Double
 
     enum CodingKeys: String, CodingKey {
         case windows
@@ -41,7 +41,7 @@ public struct TrajectoryWindows: Codable, Sendable {
 
     /// Cuts `samples` (in recording order, `steps[i]` the step of sample i) into
     /// `count` windows of equal size (at least 10 samples each).
-    public static func analyse(_ samples: [Double], steps: [Int], count: Int = 4, rule: TailVerdictRule = TailVerdictRule()) -> TrajectoryWindows? {
+    package static func analyse(_ samples: [Double], steps: [Int], count: Int = 4, rule: TailVerdictRule = TailVerdictRule()) -> TrajectoryWindows? {
         let pairs = zip(samples, steps).filter { $0.0.isFinite && $0.0 > 0 }
         let windows = min(count, pairs.count / 10)
         guard windows >= 1 else { return nil }

@@ -19,7 +19,7 @@ public enum TailVerdict: String, Codable, Sendable, CaseIterable {
 extension TailVerdict {
     /// What the verdict means under `rule`, in one line: the single wording
     /// that `check --help`, the report and the docs show.
-    public func meaning(under rule: TailVerdictRule = TailVerdictRule()) -> String {
+    package func meaning(under rule: TailVerdictRule = TailVerdictRule()) -> String {
         switch self {
         case .infiniteVariance:
             return "a power-law tail with α < 2 at 95 % (n ≥ \(rule.minimumForInfiniteVariance))"

@@ -1,6 +1,5 @@
 import NoiseScopeCore
-import NoiseScopeModels
-import NoiseScopeStatistics
+
 
 /// Checks a recipe before anything is built or loaded: sizes that make no
 /// sense (a batch of 0, 0 heads, a negative width), flags that do not apply
@@ -8,11 +7,11 @@ import NoiseScopeStatistics
 /// each refused in one line with the figure.
 extension ModelCatalog {
     /// The largest size accepted for any one architecture number; real limits come from memory.
-    public static let largestSize = 1 << 24
+    package static let largestSize = 1 << 24
     /// The largest minibatch accepted; real limits come from memory and the data.
-    public static let largestBatch = 1 << 24
+    package static let largestBatch = 1 << 24
 
-    public static func validate(_ recipe: Recipe) throws {
+    package static func validate(_ recipe: Recipe) throws {
         let o = recipe.overrides
         func positive(_ value: Int?, _ setting: NoiseScopeError.Setting) throws {
             guard let value else { return }
@@ -51,7 +50,7 @@ extension ModelCatalog {
     /// the full gradient, the optimizer's state, the running means) and each
     /// worker's activations for a full minibatch. Good to a factor of two:
     /// enough to refuse what cannot fit, not a prediction.
-    public static func estimatedBytes(_ recipe: Recipe) -> Double {
+    package static func estimatedBytes(_ recipe: Recipe) -> Double {
         let batch = Double(recipe.batchSize)
         let (parameters, activationsPerExample) = ModelRegistry.entry(for: recipe.architecture).footprint(recipe)
         // Float copies: parameters, gradient, 2 worker gradients, 4 for the sampler and optimizer;

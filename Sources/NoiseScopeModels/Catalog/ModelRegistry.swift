@@ -1,23 +1,22 @@
 import Foundation
 import NoiseScopeCore
-import NoiseScopeModels
 
 /// One bundled model: the data it reads, the sizes a user may set, how big it
 /// gets, and how to build it. The catalog, the checks before building and the
 /// docs iterate `ModelRegistry.entries`; adding a model is its own file, its
 /// test and one entry here.
-public struct ModelEntry: Sendable {
+package struct ModelEntry: Sendable {
     /// The data families a model reads.
-    public enum Reads: String, Sendable { case text, digits, diabetes }
+    package enum Reads: String, Sendable { case text, digits, diabetes }
     /// The architecture numbers a user may override.
-    public enum Size: String, Sendable, CaseIterable { case width, layers, heads, context }
+    package enum Size: String, Sendable, CaseIterable { case width, layers, heads, context }
 
-    public let architecture: ModelCatalog.Architecture
+    package let architecture: ModelCatalog.Architecture
     /// One line for help and docs.
-    public let summary: String
-    public let reads: Reads
+    package let summary: String
+    package let reads: Reads
     /// Sizes that apply; any other is refused, never reinterpreted.
-    public let sizes: [Size]
+    package let sizes: [Size]
     /// Parameter count and activations per example (in scalars) for a recipe's overrides and data.
     let footprint: @Sendable (ModelCatalog.Recipe) -> (parameters: Double, activationsPerExample: Double)
     /// Consistency of the overrides among themselves (e.g. width divisible by heads).
@@ -26,14 +25,14 @@ public struct ModelEntry: Sendable {
     let build: @Sendable (ModelCatalog.Recipe, ModelCatalog.LoadedData) throws -> any GradientModel<Float>
 }
 
-public enum ModelRegistry {
+package enum ModelRegistry {
     /// The bundled models, in the order help and docs list them.
-    public static let entries: [ModelEntry] = [
+    package static let entries: [ModelEntry] = [
         tinyGPTEntry(attention: true), tinyGPTEntry(attention: false), resMLPEntry, logRegEntry, linearRegressionEntry, digitsMLPEntry,
     ]
 
     /// The entry of `architecture` (every architecture has one).
-    public static func entry(for architecture: ModelCatalog.Architecture) -> ModelEntry {
+    package static func entry(for architecture: ModelCatalog.Architecture) -> ModelEntry {
         entries.first { $0.architecture == architecture }!
     }
 

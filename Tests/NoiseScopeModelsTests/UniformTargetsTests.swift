@@ -1,7 +1,6 @@
 import NoiseScopeCore
-import NoiseScopeModels
+@testable import NoiseScopeModels
 import XCTest
-@testable import NoiseScopeSampling
 
 /// gaussian-uniform: the Gaussian-input tinygpt over targets drawn uniformly
 /// from the novel's alphabet, the control for the class-imbalance explanation.

@@ -39,7 +39,7 @@ public struct GeneralizedParetoFit: Codable, Equatable, Sendable {
     static let halfChiSquare95 = 1.920729410347062
 
     /// Fits the k exceedances over X(k+1); nil when they are all zero (ties at the threshold).
-    public static func fit(_ data: OrderStatistics, k: Int, interval: Bool = true) -> GeneralizedParetoFit? {
+    package static func fit(_ data: OrderStatistics, k: Int, interval: Bool = true) -> GeneralizedParetoFit? {
         guard k >= 2, k < data.count else { return nil }
         let threshold = data.value(k + 1)
         // One array of k exceedances, scaled in place (no second copy: k is n/5).
@@ -62,7 +62,7 @@ public struct GeneralizedParetoFit: Codable, Equatable, Sendable {
     /// has a finite endpoint that a light tail's own maximum may pass, so it is
     /// replaced by the exponential fit (ξ = 0, σ = mean exceedance): the question
     /// is whether the maximum is too far out for any light tail.
-    public func maximumExceedanceProbability(_ data: OrderStatistics) -> Double {
+    package func maximumExceedanceProbability(_ data: OrderStatistics) -> Double {
         let y = data.value(1) - threshold
         let survival: Double
         if xi < 1e-9 {

@@ -10,16 +10,16 @@ import Foundation
 /// de Haan (2003, τ = 0), β̂ by Gomes & Martins (2002). With ρ̂ and β̂ taken at
 /// k₁ ≫ k, γ̄(k) keeps Hill's asymptotic variance γ²/k, so a plateau of γ̄
 /// over k can be tested with Hill's covariance.
-public struct SecondOrderParameters: Codable, Equatable, Sendable {
+package struct SecondOrderParameters: Codable, Equatable, Sendable {
     /// ρ̂ ≤ 0: how fast the tail approaches a pure power law (0: slowly, e.g. log-gamma).
-    public var rho: Double
+    package var rho: Double
     /// β̂: the scale of the second-order term.
-    public var beta: Double
+    package var beta: Double
     /// The level k₁ they were estimated at.
-    public var k: Int
+    package var k: Int
 
     /// Estimates (ρ, β) at k₁ = min(n − 2, ⌊n^0.995⌋, largest usable).
-    public static func estimate(_ data: OrderStatistics, n: Int, largestUsable: Int) -> SecondOrderParameters? {
+    package static func estimate(_ data: OrderStatistics, n: Int, largestUsable: Int) -> SecondOrderParameters? {
         let k1 = min(n - 2, Int(pow(Double(n), 0.995)), largestUsable)
         guard k1 >= 10 else { return nil }
         let threshold = data.logValue(k1 + 1)
@@ -49,7 +49,7 @@ public struct SecondOrderParameters: Codable, Equatable, Sendable {
     }
 
     /// The reduced-bias Hill estimate γ̄(k) of n samples.
-    public func reducedBiasHill(_ data: OrderStatistics, n: Int, k: Int) -> Double {
+    package func reducedBiasHill(_ data: OrderStatistics, n: Int, k: Int) -> Double {
         let hill = data.logExcessMoments(k: k).first
         return hill * (1 - beta * pow(Double(n) / Double(k), rho) / (1 - rho))
     }
@@ -61,7 +61,7 @@ extension MomentEstimator {
     /// for a power-law tail (√k·g₋ is then asymptotically standard normal);
     /// clearly negative when the log-excesses are lighter than exponential,
     /// as for lognormal, Weibull and every exponential-type tail.
-    public static func negativePart(_ data: OrderStatistics, k: Int) -> Double {
+    package static func negativePart(_ data: OrderStatistics, k: Int) -> Double {
         let (m1, m2) = data.logExcessMoments(k: k)
         guard m2 > 0 else { return -.infinity }
         return 1 - 0.5 / (1 - m1 * m1 / m2)

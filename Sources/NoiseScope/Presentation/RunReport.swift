@@ -15,13 +15,13 @@ import NoiseScopeStatistics
 /// figures they drew themselves from the run's numbers.
 public struct RunReport {
     /// A titled table of label → value rows.
-    public struct Table {
-        public var title: String
-        public var rows: [(String, String)]
+    package struct Table {
+        package var title: String
+        package var rows: [(String, String)]
         /// A wide table (per layer group, per snapshot, over training) spans the
         /// page instead of sitting beside the others: its rows are sentences.
-        public var wide: Bool
-        public init(title: String, rows: [(String, String)], wide: Bool = false) { self.title = title; self.rows = rows; self.wide = wide }
+        package var wide: Bool
+        package init(title: String, rows: [(String, String)], wide: Bool = false) { self.title = title; self.rows = rows; self.wide = wide }
     }
 
     public var title: String
@@ -29,31 +29,31 @@ public struct RunReport {
     public var verdict: TailVerdict?
     public var verdictReason: String
     /// One-line facts under the verdict (model, sizes, seed …).
-    public var facts: [String]
+    package var facts: [String]
     /// The estimates with their intervals, shown in the verdict section: the
     /// numbers the console prints (see `glance(for:)`).
-    public var glance: [(String, String)]
-    public var tables: [Table]
+    package var glance: [(String, String)]
+    package var tables: [Table]
     /// Figures: caption and standalone SVG document.
-    public var figures: [(caption: String, svg: String)]
+    package var figures: [(caption: String, svg: String)]
 
-    public init(title: String, verdict: TailVerdict?, verdictReason: String, facts: [String], glance: [(String, String)] = [],
+    package init(title: String, verdict: TailVerdict?, verdictReason: String, facts: [String], glance: [(String, String)] = [],
                 tables: [Table], figures: [(caption: String, svg: String)]) {
         self.title = title; self.verdict = verdict; self.verdictReason = verdictReason
         self.facts = facts; self.glance = glance; self.tables = tables; self.figures = figures
     }
 
     /// A number as the console prints it (`%.4g`; "n/a" when absent).
-    public static func g(_ x: Double?) -> String { NumberText.short(x) }
+    package static func g(_ x: Double?) -> String { NumberText.short(x) }
 
     /// An interval as the console prints it, "[lower, upper]" (∞ for no upper bound).
-    public static func interval(_ i: ClosedInterval?) -> String { "[\(g(i?.lower)), \(i?.upper == nil ? "∞" : g(i?.upper))]" }
+    package static func interval(_ i: ClosedInterval?) -> String { "[\(g(i?.lower)), \(i?.upper == nil ? "∞" : g(i?.upper))]" }
 
     /// The estimates the verdict rests on, with their 95 % intervals, formatted
     /// as `noisescope check` prints them: Hill α̂, the GPD ξ̂ of the peaks over
     /// threshold, and the Clauset–Shalizi–Newman α̂ with its goodness-of-fit p.
     /// Shown beside the verdict so that the page says how sure it is at a glance.
-    public static func glance(for check: TailCheckReport) -> [(String, String)] {
+    package static func glance(for check: TailCheckReport) -> [(String, String)] {
         var rows: [(String, String)] = []
         let hill = check.hill
         rows.append(("Hill α̂ (k = \(hill.k))", "\(hill.alpha.map { g($0) } ?? "none"), 95 % CI \(interval(hill.alphaInterval95))"))
@@ -72,7 +72,7 @@ public struct RunReport {
     }
 
     /// The tables every check report has: summary, the tail-index estimators, the power-law fit.
-    public static func tables(for check: TailCheckReport) -> [Table] {
+    package static func tables(for check: TailCheckReport) -> [Table] {
         var estimators: [(String, String)] = [
             ("k (upper order statistics)", "\(check.kSelection.k) (\(check.kSelection.method))"),
             ("Hill α̂, 95 % CI (exact under Pareto)", "\(g(check.hill.alpha)) \(interval(check.hill.alphaInterval95))"),
@@ -104,7 +104,7 @@ public struct RunReport {
     }
 
     /// What the verdict suggests doing, with its evidence and its limits.
-    public static func advice(for verdict: TailVerdict) -> String {
+    package static func advice(for verdict: TailVerdict) -> String {
         switch verdict {
         case .infiniteVariance:
             return "The noise norms have a power-law tail with α < 2 over the sizes measured. This is the case the heavy-tail literature argues clipping for: clipped methods (ACClip, Clip-Adam-Norm, Clip-AdaGrad-Norm in noisescope_torch.optim) keep their high-probability guarantees where plain SGD's degrade. Set the clipping threshold from your own gradient norms (noisescope_torch.recommend takes their 0.9 quantile) and compare against Adam at its own tuned learning rate. The causal claim is disputed: Kunstner et al. (2023, 2024) find the Adam–SGD gap persists at full batch and track it to heavy-tailed class imbalance, so check that as well."
@@ -206,4 +206,20 @@ public struct RunReport {
     /// Text and attribute values of the page: the SVG writer's escaping (the
     /// five special characters as entities, characters XML forbids removed).
     func escape(_ text: String) -> String { xmlEscaped(text) }
+}
+
+extension RunReport.Table {
+    /// A table of the windows for the report.
+    package static func overTraining(_ trajectory: TrajectoryWindows) -> RunReport.Table {
+        func g(_ x: Double) -> String { String(format: "%.4g", x) }
+        var rows = trajectory.windows.map { w in
+            (w.firstStep == w.lastStep ? "step \(w.firstStep) (n = \(w.n))" : "steps \(w.firstStep)–\(w.lastStep) (n = \(w.n))",
+             "median \(g(w.median)), q90 \(g(w.q90)), q99 \(g(w.q99)); \(w.verdict.rawValue)"
+                + (w.alphaInterval95.map { " (α in [\(g($0.lower ?? 0)), \($0.upper.map(g) ?? "∞")])" } ?? ""))
+        }
+        rows.append(("stationary?", trajectory.nonStationary
+            ? String(format: "no: window medians differ by up to %.1f standard errors; a verdict pooled over the run mixes different distributions", trajectory.medianDriftZ)
+            : String(format: "yes: no drift beyond sampling error (largest difference of medians %.1f SE)", trajectory.medianDriftZ)))
+        return RunReport.Table(title: "Over training (windows of recording steps)", rows: rows)
+    }
 }

@@ -1,5 +1,6 @@
 import NoiseScopeCore
 import CGSL
+import NoiseScopeModels
 import Foundation
 
 /// CPU time used by other processes while a measurement runs, from /proc/stat
@@ -47,12 +48,12 @@ struct LoadProbe {
 /// that `fraction_of_sgemm` compares like with like (both use all cores).
 package enum Benchmark {
     /// Best-of-`repeats` rate of a square sgemm C = A·B of side `size`.
-    public struct SGEMMResult: Codable, Sendable {
-        public let size: Int
-        public let threads: Int
-        public let gflops: Double
+    package struct SGEMMResult: Codable, Sendable {
+        package let size: Int
+        package let threads: Int
+        package let gflops: Double
         /// Cores' worth of other processes' work during the measurement.
-        public let backgroundLoad: Double
+        package let backgroundLoad: Double
 
         enum CodingKeys: String, CodingKey {
             case size, threads, gflops
@@ -61,22 +62,22 @@ package enum Benchmark {
     }
 
     /// Gradient throughput of one model at one minibatch size.
-    public struct ModelResult: Codable, Sendable {
-        public let model: String
-        public let parameters: Int
-        public let batchSize: Int
-        public let parallelism: String
-        public let gradients: Int
-        public let seconds: Double
+    package struct ModelResult: Codable, Sendable {
+        package let model: String
+        package let parameters: Int
+        package let batchSize: Int
+        package let parallelism: String
+        package let gradients: Int
+        package let seconds: Double
         /// Best round's rate (see `throughput`).
-        public let gradsPerSecond: Double
+        package let gradsPerSecond: Double
         /// Median round's rate.
-        public let medianGradsPerSecond: Double
-        public let flopsPerGradient: Double
-        public let gflops: Double
-        public let fractionOfSgemm: Double
+        package let medianGradsPerSecond: Double
+        package let flopsPerGradient: Double
+        package let gflops: Double
+        package let fractionOfSgemm: Double
         /// Cores' worth of other processes' work during the measurement.
-        public let backgroundLoad: Double
+        package let backgroundLoad: Double
 
         enum CodingKeys: String, CodingKey {
             case model, parameters, parallelism, gradients, seconds, gflops
@@ -90,31 +91,34 @@ package enum Benchmark {
     }
 
     /// Everything `noisescope bench` reports.
-    public struct Report: Codable, Sendable {
-        public let cores: Int
-        public let openblas: String
+    package struct Report: Codable, Sendable {
+        package let cores: Int
+        package let openblas: String
         /// Active OpenBLAS kernel set (see `OpenBLASCore`).
-        public let openblasCore: String
+        package let openblasCore: String
         /// The reference rate: sgemm on all cores.
-        public let sgemmGflops: Double
-        public let sgemm: [SGEMMResult]
-        public let models: [ModelResult]
+        package let sgemmGflops: Double
+        package let sgemm: [SGEMMResult]
+        package let models: [ModelResult]
+        /// `measure`'s loop against bare gradients of the same model (filled in by the bench workflow).
+        package var measureOverhead: SamplerOverhead?
 
         enum CodingKeys: String, CodingKey {
             case cores, openblas, sgemm, models
             case sgemmGflops = "sgemm_gflops"
             case openblasCore = "openblas_core"
+            case measureOverhead = "measure_overhead"
         }
 
-        /// Pretty-printed JSON.
-        public func json() -> String {
+        /// Pretty-printed JSON with sorted keys.
+        package func json() throws -> String {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            return String(decoding: try! encoder.encode(self), as: UTF8.self)
+            return String(decoding: try encoder.encode(self), as: UTF8.self)
         }
 
         /// A fixed-width table for terminals.
-        public func table() -> String {
+        package func table() -> String {
             var lines = ["OpenBLAS kernels: \(openblasCore); \(cores) cores"]
             lines.append("sgemm (best of runs): " + sgemm.map {
                 "\($0.size)² on \($0.threads) thread\($0.threads == 1 ? "" : "s"): \(format($0.gflops, 1)) GFLOP/s"
@@ -128,13 +132,46 @@ package enum Benchmark {
                              + pad(format(m.gflops, 1), 10, left: true) + pad(format(m.fractionOfSgemm, 3), 10, left: true)
                              + pad(format(m.backgroundLoad, 2), 12, left: true))
             }
+            if let o = measureOverhead {
+                lines.append("measure loop on \(o.model) B=\(o.batchSize): \(format(o.measureGradsPerSecond, 1)) grads/s against "
+                             + "\(format(o.gradsPerSecond, 1)) bare, interleaved: ratio \(format(o.ratio, 3)); with the rank-\(o.spectrumSketchRank) "
+                             + "covariance sketch: ratio \(format(o.ratioWithSpectrumSketch, 3))")
+            }
             return lines.joined(separator: "\n")
+        }
+    }
+
+    /// `measure`'s throughput against bare gradients of the same model, measured interleaved.
+    package struct SamplerOverhead: Codable, Sendable {
+        package var model: String
+        package var batchSize: Int
+        package var gradsPerSecond: Double
+        package var measureGradsPerSecond: Double
+        package var ratio: Double
+        /// The ratio again with `measure`'s covariance sketch (of this rank) in the loop.
+        package var ratioWithSpectrumSketch: Double
+        package var spectrumSketchRank: Int
+
+        package init(model: String, batchSize: Int, gradsPerSecond: Double, measureGradsPerSecond: Double,
+                     ratio: Double, ratioWithSpectrumSketch: Double, spectrumSketchRank: Int) {
+            self.model = model; self.batchSize = batchSize; self.gradsPerSecond = gradsPerSecond
+            self.measureGradsPerSecond = measureGradsPerSecond; self.ratio = ratio
+            self.ratioWithSpectrumSketch = ratioWithSpectrumSketch; self.spectrumSketchRank = spectrumSketchRank
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case model, ratio
+            case ratioWithSpectrumSketch = "ratio_with_spectrum_sketch"
+            case spectrumSketchRank = "spectrum_sketch_rank"
+            case batchSize = "batch_size"
+            case gradsPerSecond = "grads_per_second"
+            case measureGradsPerSecond = "measure_grads_per_second"
         }
     }
 
     /// Measures a square sgemm of side `size` with OpenBLAS on `threads` threads,
     /// best of `repeats` timed runs after one warm-up (2·size³ FLOPs per run).
-    public static func sgemmRate(size: Int = 1536, threads: Int, repeats: Int = 10) -> SGEMMResult {
+    package static func sgemmRate(size: Int = 1536, threads: Int, repeats: Int = 10) -> SGEMMResult {
         openblas_set_num_threads(Int32(threads))
         let n = size
         let a = FlatBuffer<Float>(count: n * n), b = FlatBuffer<Float>(count: n * n), c = FlatBuffer<Float>(count: n * n)
@@ -161,7 +198,7 @@ package enum Benchmark {
     /// rounds of at least `seconds/rounds` each (and at least 3 calls). The reported
     /// rate is the BEST round's, as for sgemm, so that a burst of load from other
     /// processes on a shared machine lowers the median (also reported), not the result.
-    public static func throughput<M: GradientModel>(
+    package static func throughput<M: GradientModel>(
         _ model: M, batchSize: Int, parallelism: String, sgemmGflops: Double,
         seconds: Double = 2, rounds: Int = 8, warmup: Int = 3
     ) -> ModelResult {
@@ -207,7 +244,7 @@ package enum Benchmark {
     /// sgemm figure is the best over both passes, so that a burst of foreign load
     /// during one pass does not deflate the reference (and inflate every fraction).
     /// `corpus` must have context 64. `seconds` is the timed budget per model.
-    public static func run(corpus: TextCorpus, digits: DigitsDataset?, seconds: Double = 2) -> Report {
+    package static func run(corpus: TextCorpus, digits: DigitsDataset?, seconds: Double = 2) -> Report {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let threadCounts = cores > 1 ? [1, cores] : [1]
         let before = threadCounts.map { sgemmRate(threads: $0) }

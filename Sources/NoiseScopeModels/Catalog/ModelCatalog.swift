@@ -1,7 +1,6 @@
 import NoiseScopeCore
 import Foundation
-import NoiseScopeModels
-import NoiseScopeStatistics
+
 
 /// The bundled models and data by the names the command line uses, and where
 /// the bundled data sets live.
@@ -52,7 +51,7 @@ public struct ModelCatalog {
 
         /// The token ids a text model reads from this data, for sizing before
         /// anything is loaded: the word vocabulary's size for `words`, 256 bytes otherwise.
-        public var vocabularySize: Int { self == .words ? WordVocabulary.defaultSize : WordVocabulary.byteCount }
+        package var vocabularySize: Int { self == .words ? WordVocabulary.defaultSize : WordVocabulary.byteCount }
     }
 
     /// Architecture numbers a user may override; nil keeps the default in docs/models.md.
@@ -66,34 +65,34 @@ public struct ModelCatalog {
         }
     }
 
-    public typealias Failure = NoiseScopeError
+    package typealias Failure = NoiseScopeError
 
     /// The folder of the bundled data (see `BundledData`): $NOISESCOPE_DATA_DIR,
     /// else the resources beside the executable or under its install prefix.
-    public static var dataDirectory: URL { BundledData.directory }
+    package static var dataDirectory: URL { BundledData.directory }
 
     static func bundledFile(_ name: String) throws -> URL { try BundledData.file(name) }
 
     /// Everything that rebuilds a model exactly: what checkpoints store.
-    public struct Recipe: Codable, Equatable, Sendable {
-        public var architecture: Architecture
-        public var data: DataSource
-        public var batchSize: Int
-        public var seed: UInt64
-        public var overrides: Overrides
+    package struct Recipe: Codable, Equatable, Sendable {
+        package var architecture: Architecture
+        package var data: DataSource
+        package var batchSize: Int
+        package var seed: UInt64
+        package var overrides: Overrides
 
-        public init(architecture: Architecture, data: DataSource, batchSize: Int, seed: UInt64, overrides: Overrides = Overrides()) {
+        package init(architecture: Architecture, data: DataSource, batchSize: Int, seed: UInt64, overrides: Overrides = Overrides()) {
             self.architecture = architecture; self.data = data; self.batchSize = batchSize; self.seed = seed; self.overrides = overrides
         }
     }
 
     /// Builds the model of `recipe` (see `makeModel(_:data:batchSize:seed:overrides:)`).
-    public static func makeModel(_ recipe: Recipe) throws -> any GradientModel<Float> {
+    package static func makeModel(_ recipe: Recipe) throws -> any GradientModel<Float> {
         try makeModel(recipe.architecture, data: recipe.data, batchSize: recipe.batchSize, seed: recipe.seed, overrides: recipe.overrides)
     }
 
     /// Builds the model in fp32 with its data, sized for minibatches of `batchSize`.
-    public static func makeModel(_ architecture: Architecture, data: DataSource, batchSize: Int, seed: UInt64,
+    package static func makeModel(_ architecture: Architecture, data: DataSource, batchSize: Int, seed: UInt64,
                                  overrides: Overrides = Overrides()) throws -> any GradientModel<Float> {
         let recipe = Recipe(architecture: architecture, data: data, batchSize: batchSize, seed: seed, overrides: overrides)
         try validate(recipe)
@@ -101,8 +100,8 @@ public struct ModelCatalog {
     }
 
     /// The data of a recipe, loaded when a model asks for it.
-    public struct LoadedData: Sendable {
-        public let source: DataSource
+    package struct LoadedData: Sendable {
+        package let source: DataSource
 
         /// The token corpus cut into windows: the bytes of the novel or of the
         /// user's text file, or the novel's word tokens.
@@ -150,7 +149,7 @@ public struct ModelCatalog {
     }
 
     /// The architecture called `name` on the command line (e.g. `tinygpt-noattn`).
-    public static func architecture(named name: String) throws -> Architecture {
+    package static func architecture(named name: String) throws -> Architecture {
         guard let architecture = Architecture(rawValue: name) else {
             throw NoiseScopeError.invalidSetting(.model, message: "unknown model '\(TerminalText.safeForTerminal(name, limit: 60))'; choose one of \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -158,7 +157,7 @@ public struct ModelCatalog {
     }
 
     /// The data a model reads by default.
-    public static func defaultData(for architecture: Architecture) -> DataSource {
+    package static func defaultData(for architecture: Architecture) -> DataSource {
         switch ModelRegistry.entry(for: architecture).reads {
         case .text: return .text
         case .digits: return .digits

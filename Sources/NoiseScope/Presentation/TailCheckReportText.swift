@@ -1,9 +1,10 @@
 import NoiseScopeCore
 import Foundation
+import NoiseScopeStatistics
 
 extension TailCheckReport {
     /// A short account for people: the numbers that matter, one line each, then the verdict.
-    public func humanReadableSummary(source: String) -> String {
+    package func humanReadableSummary(source: String) -> String {
         var lines: [String] = []
         let g = NumberText.short
         func interval(_ i: ClosedInterval?) -> String { "[\(g(i?.lower)), \(i?.upper == nil ? "∞" : g(i?.upper))]" }

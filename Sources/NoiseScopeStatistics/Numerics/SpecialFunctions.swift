@@ -10,7 +10,7 @@ package enum SpecialFunctions {
     /// GSL's inversion stops converging for shapes near 10⁶; there the
     /// Wilson–Hilferty cube-root approximation, whose relative error is
     /// O(shape^-3/2) (below 1e-9 past shape 10⁵), takes over.
-    public static func gammaQuantile(_ p: Double, shape: Double) -> Double {
+    package static func gammaQuantile(_ p: Double, shape: Double) -> Double {
         _ = GSLErrorHandling.disabled
         let quantile = gsl_cdf_gamma_Pinv(p, shape, 1)
         if quantile.isFinite || shape < 1e4 { return quantile }
@@ -20,31 +20,31 @@ package enum SpecialFunctions {
     }
 
     /// The p-quantile of the standard normal: `gsl_cdf_ugaussian_Pinv`.
-    public static func normalQuantile(_ p: Double) -> Double { gsl_cdf_ugaussian_Pinv(p) }
+    package static func normalQuantile(_ p: Double) -> Double { gsl_cdf_ugaussian_Pinv(p) }
 
     /// The standard normal CDF Φ(x): `gsl_cdf_ugaussian_P`.
-    public static func normalCDF(_ x: Double) -> Double { gsl_cdf_ugaussian_P(x) }
+    package static func normalCDF(_ x: Double) -> Double { gsl_cdf_ugaussian_P(x) }
 
     /// The standard normal upper tail 1 − Φ(x), accurate far in the tail: `gsl_cdf_ugaussian_Q`.
-    public static func normalSurvival(_ x: Double) -> Double { gsl_cdf_ugaussian_Q(x) }
+    package static func normalSurvival(_ x: Double) -> Double { gsl_cdf_ugaussian_Q(x) }
 
     /// The complementary error function: `gsl_sf_erfc`.
-    public static func erfc(_ x: Double) -> Double { gsl_sf_erfc(x) }
+    package static func erfc(_ x: Double) -> Double { gsl_sf_erfc(x) }
 
     /// log Γ(x) for x > 0: `gsl_sf_lngamma`.
-    public static func logGamma(_ x: Double) -> Double { _ = GSLErrorHandling.disabled; return gsl_sf_lngamma(x) }
+    package static func logGamma(_ x: Double) -> Double { _ = GSLErrorHandling.disabled; return gsl_sf_lngamma(x) }
 
     /// The digamma function ψ(x): `gsl_sf_psi`.
-    public static func digamma(_ x: Double) -> Double { _ = GSLErrorHandling.disabled; return gsl_sf_psi(x) }
+    package static func digamma(_ x: Double) -> Double { _ = GSLErrorHandling.disabled; return gsl_sf_psi(x) }
 
     /// The Hurwitz zeta function ζ(s, q) = Σ_{k≥0} (k + q)^-s: `gsl_sf_hzeta`.
-    public static func hurwitzZeta(_ s: Double, _ q: Double) -> Double { _ = GSLErrorHandling.disabled; return gsl_sf_hzeta(s, q) }
+    package static func hurwitzZeta(_ s: Double, _ q: Double) -> Double { _ = GSLErrorHandling.disabled; return gsl_sf_hzeta(s, q) }
 
     /// log Φ(x) without underflow far in the lower tail.
-    public static func logNormalCDF(_ x: Double) -> Double {
+    package static func logNormalCDF(_ x: Double) -> Double {
         x > -30 ? log(gsl_cdf_ugaussian_P(x)) : gsl_sf_log_erfc(-x / 2.0.squareRoot()) - log(2)
     }
 
     /// log(1 − Φ(x)) without underflow far in the upper tail.
-    public static func logNormalSurvival(_ x: Double) -> Double { logNormalCDF(-x) }
+    package static func logNormalSurvival(_ x: Double) -> Double { logNormalCDF(-x) }
 }

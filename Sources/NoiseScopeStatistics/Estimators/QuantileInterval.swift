@@ -15,10 +15,10 @@ import Foundation
 /// Used for the simulation's (1 − δ)-quantiles of the final error: at δ = 0.001
 /// and R = 5000 replicates, the interval runs from the 11th largest error to
 /// the largest, which says how little those 5 replicates pin the quantile down.
-public enum QuantileInterval {
+package enum QuantileInterval {
     /// The 1-based orders (j, k) of the interval's ends among n sorted draws; nil
     /// for an end that n draws cannot supply at this level (j < 1 or k > n).
-    public static func orders(count n: Int, probability p: Double, level: Double = 0.95) -> (lower: Int?, upper: Int?) {
+    package static func orders(count n: Int, probability p: Double, level: Double = 0.95) -> (lower: Int?, upper: Int?) {
         precondition(n >= 1 && p > 0 && p < 1 && level > 0 && level < 1, "need n ≥ 1, p and level in (0, 1)")
         let alpha = (1 - level) / 2
         // F(i) = P(B ≤ i), summed from the binomial probabilities kept in log
@@ -40,7 +40,7 @@ public enum QuantileInterval {
 
     /// The interval's ends for the p-quantile of `sorted` (ascending); nil for an
     /// end the sample cannot supply (see `orders`).
-    public static func bounds(ofSorted sorted: [Double], probability p: Double, level: Double = 0.95) -> (lower: Double?, upper: Double?) {
+    package static func bounds(ofSorted sorted: [Double], probability p: Double, level: Double = 0.95) -> (lower: Double?, upper: Double?) {
         guard !sorted.isEmpty else { return (nil, nil) }
         let (j, k) = orders(count: sorted.count, probability: p, level: level)
         return (j.map { sorted[$0 - 1] }, k.map { sorted[$0 - 1] })
