@@ -9,13 +9,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure sgemm GFLOP/s and each model's minibatch gradients per second in the same run.",
         usage: "noisescope bench [<options>]",
-        discussion: """
-            fraction_of_sgemm = model GFLOP/s ÷ the best large square sgemm rate measured in \
-            the same run (before and after the models), so the figure is stable on a noisy \
-            machine. Model FLOPs for tinygpt: 6·N + 6·L·T·d per token (N = parameters without \
-            position embeddings). background_load says how many cores other processes used \
-            while measuring.
-            """)
+        discussion: CommandGuide.bench)
 
     @Option(help: "Timed seconds per model. (default: 2.0)", transform: decimalFlag) var seconds = 2.0
     @Flag(help: "Print JSON.") var json = false

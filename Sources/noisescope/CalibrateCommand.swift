@@ -10,17 +10,7 @@ struct CalibrateCommand: ParsableCommand {
         commandName: "calibrate",
         abstract: "Measure check's verdict on a battery of samples with known tails: confusion table, error rates, interval coverage.",
         usage: "noisescope calibrate [<options>]",
-        discussion: """
-            The battery (docs/check.md, "The verdict"): power laws at α from 0.8 to 4 (Pareto, |SαS|, |Student t|, \
-            Fréchet, Burr, inverse gamma, generalised Pareto, log-gamma), tails with no power law (lognormal, \
-            Weibull, gamma, exponential, half-normal, χ norms), a light body with a 5 % power-law tail, and \
-            norms of many α-stable coordinates. Each case is drawn with GSL at each --sizes n for --seeds \
-            seeds (same seed, same table) and given to the verdict alone (no goodness-of-fit bootstrap).
-            A benchmark of correctness, not a timed test: n = 10⁵ takes minutes.
-            Examples:
-              noisescope calibrate --sizes 1000,10000 --seeds 8
-              noisescope calibrate --json > calibration.json
-            """)
+        discussion: CommandGuide.calibrate)
 
     @Option(help: "Sample sizes n, comma-separated.") var sizes = "1000,10000,100000"
     @Option(help: "Seeds per case and n.") var seeds = 5
@@ -28,11 +18,10 @@ struct CalibrateCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.") var json = false
     @Flag(help: "No progress line.") var quiet = false
 
-    var parsedSizes: [Int] { sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    var parsedSizes: [Int] { (try? commaSeparated(sizes, "--sizes") { Int($0) }) ?? [] }
 
     func validate() throws {
-        let parts = sizes.split(separator: ",")
-        guard !parts.isEmpty, parsedSizes.count == parts.count, parsedSizes.allSatisfy({ $0 >= 10 && $0 <= 10_000_000 }) else {
+        guard !parsedSizes.isEmpty, parsedSizes.allSatisfy({ $0 >= 10 && $0 <= 10_000_000 }) else {
             throw ValidationError("--sizes must be whole numbers from 10 to 10⁷, comma-separated, got '\(sizes)'")
         }
         try requireRange(seeds, "--seeds", 1...10_000)

@@ -10,33 +10,7 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Estimate the tail index of positive samples and say whether the tail is heavy.",
-        discussion: """
-            Reads positive samples (e.g. gradient-noise norms ‖g_B − ∇f‖ logged from a \
-            training run) and gives a verdict on the tail index α of P(X > x) ~ x^-α:
-            \(TailVerdict.allCases.map { "- \($0.rawValue): \($0.meaning())." }.joined(separator: "\n"))
-            The verdict reads the reduced-bias Hill estimate (Caeiro, Gomes & Pestana
-            2005) at the largest k where it is stable, an interval that allows for its
-            bias, and peaks over threshold (a generalised Pareto fit to the exceedances,
-            which does not move when an offset is added). Its error rates on a battery of
-            known tails are in docs/check.md and from `noisescope calibrate`.
-            Also reported: Hill (exact Gamma interval under a Pareto tail), Dekkers–
-            Einmahl–de Haan moments, Pickands, the kernel-type estimator at that k, and
-            the Clauset–Shalizi–Newman power-law fit (goodness of fit by bootstrap,
-            likelihood-ratio tests against lognormal and exponential tails).
-            --dependent: the samples come from one training run, in order (an
-            interval by moving-block bootstrap). --signed: per-coordinate noise, for
-            the α-stable index instead.
-
-            Formats: plain text (one number a line), CSV/TSV (pick --column), NumPy
-            .npy (1-D, or 2-D with --column), JSON lines (pick --field); inferred from
-            the extension or set with --format. Several files are concatenated; "-"
-            reads standard input (plain text unless --format says otherwise), streamed
-            through a bounded-memory sketch so that 10⁸ values fit (see --stream).
-            Examples:
-              noisescope check noise_norms.npy
-              noisescope check log.csv --column noise_norm --json > verdict.json
-              python train.py | noisescope check - --format jsonl --field noise
-            """)
+        discussion: CommandGuide.check)
 
     @Argument(help: ArgumentHelp("Sample files, or - for standard input.", valueName: "file"))
     var files: [String]
@@ -60,7 +34,7 @@ struct CheckCommand: ParsableCommand {
     var bootstrap = 100
 
     @Option(help: "xmin search: exact (every distinct value), grid (400 log-spaced candidates, refined), or auto (exact up to 200000 samples).")
-    var xminSearch: XminSearchChoice = .auto
+    var xminSearch: PowerLawFitter.XminSearchChoice = .auto
 
     @Option(help: "Seed of every bootstrap: same seed, same answer.")
     var seed: UInt64 = 0
@@ -92,17 +66,6 @@ struct CheckCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also draw the figures into this directory: histogram.svg, tail_ccdf.svg (log–log tail with the fitted power law), hill_plot.svg (α̂ against k with its 95% band), threshold_stability.svg (the generalised Pareto shape ξ̂ against k) and summary.svg (default: no figures).", valueName: "dir"))
     var plot: String?
 
-    enum XminSearchChoice: String, ExpressibleByArgument, CaseIterable {
-        case exact, grid, auto
-        var search: PowerLawFitter.XminSearch {
-            switch self {
-            case .exact: return .exact
-            case .grid: return .grid(candidates: 400)
-            case .auto: return .automatic(exactLimit: 200_000)
-            }
-        }
-    }
-
     func validate() throws {
         try requireRange(bootstrap, "--bootstrap", 0...1_000_000)
         if let k { try requireRange(k, "--k", 1...Int.max) }
@@ -113,18 +76,12 @@ struct CheckCommand: ParsableCommand {
         try MemoryBudget.require(bytes: Double(top) * 40, for: "--top \(top)", hint: "lower --top")
     }
 
-    /// Streaming when asked, or by default for standard input in plain text;
-    /// never with --dependent or --signed, which need every value in order.
-    /// (Written once as `a && b && stream || default`, where && bound first and
-    /// `check - --dependent` streamed and dropped --dependent.)
-    var streaming: Bool {
-        let standardInputDefault = plot == nil && files.allSatisfy { $0 == "-" } && (format ?? .text) == .text && column == nil
-        return !dependent && !signed && (stream || standardInputDefault)
-    }
-
     func run() throws {
         try runReportingErrors {
-            if signed { return try runSigned() }
+            if signed {
+                let estimate = try CheckWorkflow.stableIndex(files: files, format: format, column: column, field: field, seed: seed)
+                return try emit(json ? try JSONOutput.encode(estimate) : estimate.summaryLine + "\n", to: output)
+            }
             var request = CheckRequest(files: files)
             request.format = format
             request.column = column
@@ -132,13 +89,15 @@ struct CheckCommand: ParsableCommand {
             request.invalid = invalid
             request.options = TailCheck.Options(k: k, seed: seed, bootstrapReplicates: bootstrap, xminSearch: xminSearch.search)
             request.options.dependent = dependent
-            request.stream = streaming
+            request.stream = CheckRequest.streams(asked: stream, files: files, format: format, column: column, plot: plot != nil, dependent: dependent)
             request.top = top
             request.group = group
             if request.stream && plot != nil { throw NoiseScopeError("--plot needs the samples in memory; drop --stream (or read a file instead of -)") }
             let outcome = try CheckWorkflow.run(request)
             outcome.notes.forEach { printError("noisescope: note: \($0)") }
-            noteDropped(outcome.report.dropped)
+            if let d = outcome.report.dropped, d.total > 0 {
+                printError("noisescope: note: dropped \(d.nonfinite) NaN/Inf and \(d.nonpositive) zero or negative values (pass --invalid refuse to stop instead)")
+            }
             let source = files.joined(separator: ", ") + (outcome.sourceNote.map { " (\($0))" } ?? "")
             let text = json ? try JSONOutput.encode(outcome.report) : outcome.report.humanReadableSummary(source: source)
             if let plot {
@@ -150,21 +109,4 @@ struct CheckCommand: ParsableCommand {
         }
     }
 
-    /// The α-stable index of signed samples.
-    func runSigned() throws {
-        let estimate: StableIndexPool.Estimate
-        do {
-            estimate = try CheckWorkflow.stableIndex(files: files, format: format, column: column, field: field, seed: seed)
-        } catch let error as NoiseScopeError where error == StableIndexEstimator.unsignedSamples {
-            throw NoiseScopeError("--signed needs signed samples (per-coordinate noise); these are all ≥ 0, so they are magnitudes or norms: drop --signed")
-        }
-        let text = (estimate.alpha.map { String(format: "α-stable index α̂ = %.3g", $0) } ?? "not α-stable: \(estimate.note ?? "")")
-            + String(format: " (%d samples in blocks of %d, Mohammadi et al. 2015)\n", estimate.coordinates, estimate.blockSize)
-        try emit(json ? try JSONOutput.encode(estimate) : text, to: output)
-    }
-
-    func noteDropped(_ dropped: SampleCleaner.DroppedCounts?) {
-        guard let dropped, dropped.total > 0 else { return }
-        printError("noisescope: note: dropped \(dropped.nonfinite) NaN/Inf and \(dropped.nonpositive) zero or negative values (pass --invalid refuse to stop instead)")
-    }
 }

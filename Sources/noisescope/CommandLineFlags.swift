@@ -1,5 +1,6 @@
 import NoiseScope
 import NoiseScopeCore
+import NoiseScopeStatistics
 
 /// The one place where a library error becomes a flag name: the library
 /// names a setting by what it is ("the minibatch size"); the command line
@@ -19,6 +20,8 @@ enum CommandLineFlags {
     static func message(for error: NoiseScopeError) -> String {
         switch error {
         case .invalidSetting(let setting, let message): return "\(flags[setting] ?? setting.rawValue): \(message)"
+        case _ where error == StableIndexEstimator.unsignedSamples:
+            return "--signed needs signed samples (per-coordinate noise); these are all ≥ 0, so they are magnitudes or norms: drop --signed"
         case let .diverged(step, loss): return "training diverged at step \(step) (loss \(loss)); lower --lr or pick a clipping optimizer"
         case let .interrupted(detail, resumeFrom?):
             return "stopped; \(detail); continue with --resume \(TerminalText.safeForTerminal(resumeFrom, limit: 300))"

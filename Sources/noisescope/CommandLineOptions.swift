@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NoiseScope
 import NoiseScopeModels
+import NoiseScopeStatistics
 
 // The options several commands share, and the library's enums as flag values:
 // argument-parser lists their cases in --help and refuses anything else before work.
@@ -10,6 +11,7 @@ extension ModelCatalog.DataSource: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension SampleFormat: ExpressibleByArgument {}
 extension SampleCleaner.Policy: ExpressibleByArgument {}
+extension PowerLawFitter.XminSearchChoice: ExpressibleByArgument {}
 
 /// The size overrides of a bundled model, shared by measure, train and sweep.
 struct ModelSizeOptions: ParsableArguments {

@@ -45,24 +45,6 @@ func emit(_ text: String, to path: String?) throws {
     }
 }
 
-/// Standard output and error written with write(2), as a Unix tool does: a
-/// reader that goes away (EPIPE: `| head`) ends the program quietly with
-/// status 0; a full disk or another write error is one line on stderr and
-/// status 1. (FileHandle's writer crashes on both.)
-enum StandardStreams {
-    static func writeOutput(_ data: Data) {
-        if let code = AtomicFile.writeAll(1, data) {
-            if code == EPIPE { exit(0) }
-            writeError("noisescope: error: cannot write the output: \(String(cString: strerror(code)))\n")
-            exit(1)
-        }
-    }
-
-    static func writeError(_ text: String) {
-        _ = AtomicFile.writeAll(2, Data(text.utf8))
-    }
-}
-
 /// A real-valued flag as people write one: an optional sign, digits with at
 /// most one point, an optional exponent. Hex floats (`0x10`), nan, inf, a
 /// value that overflows, and subnormals (`1e-320`, which no setting means and
@@ -98,4 +80,15 @@ func requirePositive(_ value: Double, _ flag: String) throws {
 
 extension NoiseScopeError {
     var isInterruption: Bool { if case .interrupted = self { return true } else { return false } }
+}
+
+/// A comma-separated flag value: every item parsed, none repeated, none empty;
+/// refused in one line otherwise.
+func commaSeparated<T>(_ text: String, _ flag: String, _ parse: (String) -> T?) throws -> [T] {
+    let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    let parsed = items.compactMap(parse)
+    guard !items.isEmpty, parsed.count == items.count, Set(items).count == items.count else {
+        throw ValidationError("\(flag): '\(TerminalText.safeForTerminal(text, limit: 60))' is not a comma-separated list of distinct valid values")
+    }
+    return parsed
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NoiseScope
 import NoiseScopeStatistics
+import NoiseScopeCore
 
 /// `noisescope generate`: samples with a known tail, to see the tool give a known answer.
 struct GenerateCommand: ParsableCommand {
@@ -9,19 +10,7 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Write samples from a distribution with a known tail (GSL generators), one a line.",
         usage: "noisescope generate <kind> [<options>]",
-        discussion: """
-            Distributions and their true tail index α:
-              pareto         P(X > x) = (x/xmin)^-α           α = --alpha
-              stable         symmetric α-stable, signed       for check --signed
-              abs-stable     |symmetric α-stable|             α = --alpha (< 2)
-              abs-student-t  |Student t|                      α = --nu
-              gaussian-norm  norm of a --dimension Gaussian   light (no power law)
-              exponential    mean 1                           light
-              lognormal      exp(N(0, --sigma²))              all moments finite
-                                                              (the hard case)
-            Example:
-              noisescope generate abs-student-t --nu 3 --count 100000 --seed 1 > t3.txt
-            """)
+        discussion: CommandGuide.generate)
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
         case pareto, stable, absStable = "abs-stable", absStudentT = "abs-student-t"

@@ -8,41 +8,7 @@ struct MeasureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "measure",
         abstract: "Measure the gradient noise ‖g_B − ∇f‖ of a bundled model and say whether it is heavy-tailed.",
-        discussion: """
-            Fixes the model (at initialisation, from --seed), computes the full gradient ∇f \
-            (exactly, over every example, unless --full-batches M asks for the mean of M \
-            minibatch gradients), then for N minibatches (random order, without replacement \
-            within an epoch) the noise norm ‖g_B − ∇f‖, the running empirical variance \
-            Var_n = (1/n) Σ ‖g_j − mean_n‖², and for the first minibatch the per-coordinate \
-            noise. The noise norms go through `noisescope check`, and are compared with a \
-            synthetic reference of the same dimension (√ of the mean of D squared Gaussians), \
-            a Gaussian matched to their effective dimension, a Gaussian with the noise \
-            covariance's sketched top eigenvalues (with --spectrum-rank r > 0), and an α-stable one.
-
-            Writes into --out (each file atomically; Ctrl-C writes nothing):
-              noise_norms.csv / .npy   one noise norm per minibatch
-              variance.csv             samples, variance at log-spaced n
-              coordinates.csv          g_B − ∇f of the first minibatch, one
-                                       coordinate a row
-              attribution.csv          the 10 largest norms example by example:
-                                       each example's own noise norm and
-                                       leave-one-out influence, and its text
-              noise_norms_by_group.csv one column of noise norms per layer group
-              summary.json             sizes, seed, the check result and
-                                       verdict, the reference comparisons,
-                                       the sketched covariance spectrum,
-                                       grads_per_second, wall time
-              measurement.svg          histogram vs reference, variance vs
-                                       sample size
-              histogram.svg, tail_ccdf.svg, hill_plot.svg, summary.svg,
-              threshold_stability.svg  as check --plot
-              (each figure also as .pdf and .png with --figure-format svg,pdf,png)
-            Examples:
-              noisescope measure          # tinygpt on the bundled novel
-              noisescope measure --model tinygpt-noattn --data gaussian --samples 2000
-              noisescope measure --data my_corpus.txt --out runs/mine
-              noisescope measure --model resmlp --data digits --batch 32
-            """)
+        discussion: CommandGuide.measure)
 
     @Option(help: "The bundled model.") var model: ModelCatalog.Architecture = .tinygpt
 

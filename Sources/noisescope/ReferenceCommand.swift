@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NoiseScope
 import NoiseScopeCore
 import NoiseScopeStatistics
 
@@ -9,13 +10,7 @@ struct ReferenceCommand: ParsableCommand {
         commandName: "reference",
         abstract: "Write synthetic reference noise norms: √((1/D) Σ X_i²) with Gaussian or symmetric α-stable X_i.",
         usage: "noisescope reference [<options>]",
-        discussion: """
-            Zhang et al. (2020, Fig. 1c,g) set each noise histogram beside a synthetic one: \
-            a normalised sum of D squared Gaussians (finite variance, concentrated) or of D \
-            squared symmetric α-stable variables (heavy-tailed: tail index α/2 for the sum, \
-            α for its square root). One sample a line; --squared writes (1/D) Σ X_i² itself.
-            Example: noisescope reference --kind stable --alpha 1.5 --dim 1000 --samples 5000 | noisescope check -
-            """)
+        discussion: CommandGuide.reference)
 
     enum Kind: String, ExpressibleByArgument, CaseIterable { case gaussian, stable }
 

@@ -10,23 +10,7 @@ struct SimulateCommand: ParsableCommand {
         commandName: "simulate",
         abstract: "Run SGD, Clip-SGD and the (clipped) AdaGrad-Norm/Adam-Norm methods on a 1-D quadratic with α-stable noise.",
         usage: "noisescope simulate [<options>]",
-        discussion: """
-            f(x) = ½x², gradient x + ξ with ξ symmetric α-stable (GSL), x₀ = 10. R independent \
-            replicates of T steps per method, all methods sharing each replicate's noise. Reports \
-            the (1 − δ)-quantiles of the final error |x_T| for δ ∈ {0.5, 0.1, 0.01, 0.001}: under \
-            heavy tails the unclipped methods' upper quantiles grow polynomially in 1/δ, the clipped \
-            ones slowly (Clipping improves Adam-Norm and AdaGrad-Norm…, ICML 2025). The δ = 0.001 \
-            quantile rests on R·δ replicates. Step sizes follow one rule (docs/training.md), never tuned per figure.
-            Each quantile comes with a distribution-free 95 % interval from the replicates' order \
-            statistics (exact binomial; an end is left out where R replicates cannot give it).
-            Writes into --out:
-              simulation.json   the settings and each quantile with lower95, upper95
-              quantiles.csv     method, delta, quantile_level, final_error,
-                                lower_95, upper_95
-              quantiles.svg     the quantiles against 1/δ (log–log), with their
-                                intervals as error bars (and .pdf/.png with
-                                --figure-format)
-            """)
+        discussion: CommandGuide.simulate)
 
     @Option(help: "Stability index α of the noise, in (0, 2]. (default: 1.5)", transform: decimalFlag) var alpha = 1.5
     @Option(help: "Steps T per replicate.") var steps = 1000

@@ -8,34 +8,7 @@ struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
         abstract: "Final validation loss against batch size for several optimizers, each at its tuned learning rate, over seeds.",
-        discussion: """
-            For every batch size and optimizer: tune the learning rate on seed 0 over a log-spaced grid \
-            (the default rate and its neighbours, a factor --grid-factor apart, extended past an edge \
-            while the best rate is there, within --lr-min and --lr-max), then train seeds 1…--seeds at \
-            the best rate and report the mean final validation loss with a 95 % t-interval. Every run \
-            has --steps steps and is validated on all held-out windows. If heavy-tailed noise caused \
-            the gap between Adam and SGD, it would shrink as the batch grows (Kunstner et al. 2023).
-            A batch size "full" is every training example at every step: full-batch descent with each \
-            optimizer, where there is no minibatch noise. --train-examples N trains on the first N \
-            examples of the training split only (validation stays on the same held-out examples), so \
-            that the full batch is affordable; a few examples seen many times are fitted differently \
-            from the whole split, so that is a different problem from a sweep without it.
-            Writes into --out:
-              runs.csv      every run: batch, optimizer, lr, seed, tune or
-                            evaluate, final losses (per frequency bucket of
-                            the target token for text models), seconds;
-                            with --train-examples or a full batch also
-                            full_batch and training_examples
-              summary.csv   per batch × optimizer: best lr, edge (the best
-                            lr is on a bound), the grid, mean, 95 % interval
-                            (and full_batch, training_examples likewise)
-              summary.md    the same as a table (also printed)
-              sweep.svg     final validation loss against batch size
-            Example (about 3 minutes on 2 cores):
-              noisescope sweep --batches 8,64 --steps 150 --seeds 2 --out runs/sweep
-            Up to the full batch on 512 training windows (about 20 minutes):
-              noisescope sweep --train-examples 512 --batches 8,64,full --out runs/full
-            """)
+        discussion: CommandGuide.sweep)
 
     @Option(help: "The bundled model.") var model: ModelCatalog.Architecture = .tinygpt
     @Option(help: "Data: text, words (the novel in word tokens, vocabulary 4096), gaussian, gaussian-uniform (Gaussian inputs, uniformly drawn target bytes), digits or a text file (default: the model's own).") var data: ModelCatalog.DataSource?
@@ -54,22 +27,13 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup var figureFormat: FigureFormatOption
     @OptionGroup var kernels: BLASKernelOptions
 
-    func list<T>(_ text: String, _ flag: String, _ parse: (String) -> T?) throws -> [T] {
-        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        let parsed = items.compactMap(parse)
-        guard !items.isEmpty, parsed.count == items.count, Set(items).count == items.count else {
-            throw ValidationError("\(flag): '\(TerminalText.safeForTerminal(text, limit: 60))' is not a comma-separated list of distinct valid values")
-        }
-        return parsed
-    }
-
     func validate() throws {
         // --train-examples first: it bounds the batch sizes.
         if let trainExamples { try requireRange(trainExamples, "--train-examples", 1...ModelCatalog.largestBatch) }
-        for case .examples(let b) in try list(batches, "--batches", SweepBatch.init(argument:)) {
+        for case .examples(let b) in try commaSeparated(batches, "--batches", SweepBatch.init(argument:)) {
             try requireRange(b, "--batches", 1...(trainExamples ?? ModelCatalog.largestBatch))
         }
-        _ = try list(optimizers, "--optimizers", OptimizerKind.init(rawValue:))
+        _ = try commaSeparated(optimizers, "--optimizers", OptimizerKind.init(rawValue:))
         try requireRange(steps, "--steps", 1...1_000_000_000)
         try requireRange(seeds, "--seeds", 1...1000)
         try requirePositive(lrMin, "--lr-min")
@@ -85,9 +49,9 @@ struct SweepCommand: ParsableCommand {
             var request = SweepRequest()
             request.model = model
             request.data = data
-            request.batchSizes = try list(batches, "--batches", SweepBatch.init(argument:))
+            request.batchSizes = try commaSeparated(batches, "--batches", SweepBatch.init(argument:))
             request.trainingExamples = trainExamples
-            request.optimizers = try list(optimizers, "--optimizers", OptimizerKind.init(rawValue:))
+            request.optimizers = try commaSeparated(optimizers, "--optimizers", OptimizerKind.init(rawValue:))
             request.steps = steps
             request.seeds = seeds
             request.gridFactor = gridFactor

@@ -8,36 +8,7 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a bundled model with an optimizer; log losses, checkpoints and noise snapshots.",
-        discussion: """
-            Holds out the last 10% of the examples for validation. --train-examples N trains on the \
-            first N examples of the rest only (the held-out ones stay the same); --batch N with it is \
-            full-batch descent. Writes into --out:
-              loss.csv             step, train_loss (mean since the last row),
-                                   validation_loss
-              checkpoints/         step-NNNNNN.ckpt every --checkpoint-every
-                                   steps, and final.ckpt at the end
-              noise/step-NNNNNN.csv
-                                   noise norms ‖g_B − ∇f‖ at each snapshot
-                                   (--noise-every)
-              noise/groups-NNNNNN.csv
-                                   the same minibatches' noise per layer
-                                   group, one column a group
-              noise/snapshots.csv  one row per snapshot: median, kurtosis,
-                                   q99/median, Hill α̂, verdict
-              loss_by_frequency.csv
-                                   with --loss-by-frequency (text models):
-                                   train and validation loss per bucket of
-                                   target tokens by frequency rank in the
-                                   training split (1-8, 9-40, 41-256, and
-                                   257-4096 with --data words)
-            A checkpoint (format in docs/training.md) resumes training with --resume, or is measured with \
-            `noisescope measure --checkpoint FILE`. Same seed, same data order, same numbers.
-            Examples:
-              noisescope train --optimizer adam --lr 1e-3 --steps 600 \\
-                  --noise-every 200 --out runs/adam
-              noisescope train --optimizer acclip --steps 600 --out runs/acclip \\
-                  --resume runs/acclip/checkpoints/step-000300.ckpt
-            """)
+        discussion: CommandGuide.train)
 
     @Option(help: "The bundled model.") var model: ModelCatalog.Architecture = .tinygpt
     @Option(help: "Data: text, words (the novel in word tokens, vocabulary 4096), gaussian, gaussian-uniform (Gaussian inputs, uniformly drawn target bytes), digits or a text file (default: text for tinygpt, digits otherwise).") var data: ModelCatalog.DataSource?

@@ -30,6 +30,16 @@ public struct CheckRequest: Sendable {
     public var group: String?
 
     public init(files: [String]) { self.files = files }
+
+    /// Whether to stream the samples through the bounded-memory sketch: when asked,
+    /// or by default for standard input in plain text without figures; never for a
+    /// dependent (ordered) sample, which needs every value in its order. (Written
+    /// once as `a && b && stream || default`, where && bound first and a dependent
+    /// sample on standard input streamed and lost its order.)
+    package static func streams(asked: Bool, files: [String], format: SampleFormat?, column: String?, plot: Bool, dependent: Bool) -> Bool {
+        let standardInputDefault = !plot && files.allSatisfy { $0 == "-" } && (format ?? .text) == .text && column == nil
+        return !dependent && (asked || standardInputDefault)
+    }
 }
 
 /// The outcome of a check: the report, and the samples it was run on (in
@@ -178,5 +188,13 @@ struct SampleChunks {
         for block in full { all += block }
         all += current
         return all
+    }
+}
+
+extension StableIndexPool.Estimate {
+    /// One line for people: α̂, or why the samples are not α-stable, and the sample it rests on.
+    package var summaryLine: String {
+        (alpha.map { String(format: "α-stable index α̂ = %.3g", $0) } ?? "not α-stable: \(note ?? "")")
+            + String(format: " (%d samples in blocks of %d, Mohammadi et al. 2015)", coordinates, blockSize)
     }
 }

@@ -161,3 +161,19 @@ public struct PowerLawFitter: Sendable {
         return (Double(reached) / Double(total), total)
     }
 }
+
+extension PowerLawFitter {
+    /// The xmin searches by name: `exact` (every distinct value), `grid` (400
+    /// log-spaced candidates, refined) or `auto` (exact up to 200,000 samples).
+    package enum XminSearchChoice: String, CaseIterable, Sendable {
+        case exact, grid, auto
+
+        package var search: XminSearch {
+            switch self {
+            case .exact: return .exact
+            case .grid: return .grid(candidates: 400)
+            case .auto: return .automatic(exactLimit: 200_000)
+            }
+        }
+    }
+}

@@ -1,25 +1,26 @@
 import Foundation
+import NoiseScopeCore
 
 /// Progress on stderr with rate and time left, unless --quiet: on a terminal a
 /// one-line bar redrawn in place; in a log or a pipe (a batch job, CI) a plain
 /// line every `logInterval` seconds, so a long run shows it is alive without
 /// filling the log. Runs shorter than that print nothing off a terminal.
-final class ProgressReporter {
+package final class ProgressReporter {
     private let enabled: Bool
     private let terminal: Bool
     private var phaseStart = DispatchTime.now().uptimeNanoseconds
     private var lastDraw: UInt64 = 0
     private var phase = ""
     /// Seconds between lines off a terminal.
-    static let logInterval: UInt64 = 5
+    package static let logInterval: UInt64 = 5
 
-    init(quiet: Bool) {
+    package init(quiet: Bool) {
         terminal = isatty(STDERR_FILENO) == 1
         enabled = !quiet
     }
 
     /// Reports `done` of `total` steps of `phase`.
-    func update(phase name: String, done: Int, total: Int) {
+    package func update(phase name: String, done: Int, total: Int) {
         guard enabled else { return }
         let now = DispatchTime.now().uptimeNanoseconds
         if name != phase {
@@ -51,7 +52,7 @@ final class ProgressReporter {
         if done == total { StandardStreams.writeError("\n"); phase = "" }
     }
 
-    static func clock(_ seconds: Double) -> String {
+    package static func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
         return String(format: "%d:%02d", s / 60, s % 60)
     }
