@@ -182,11 +182,7 @@ package struct ReferenceComparison: Codable, Sendable {
 
         package init(_ samples: [Double]) {
             let sorted = samples.sorted()
-            func quantile(_ p: Double) -> Double {
-                let position = p * Double(sorted.count - 1)
-                let low = Int(position.rounded(.down)), high = min(low + 1, sorted.count - 1)
-                return sorted[low] + (sorted[high] - sorted[low]) * (position - Double(low))
-            }
+            func quantile(_ p: Double) -> Double { NoiseScopeCore.quantile(ofSorted: sorted, probability: p) }
             let median = quantile(0.5)
             q99OverMedian = quantile(0.99) / median
             q999OverMedian = quantile(0.999) / median

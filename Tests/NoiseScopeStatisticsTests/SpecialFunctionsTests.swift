@@ -123,4 +123,16 @@ final class SyntheticReferenceTests: XCTestCase {
         let k = 200
         XCTAssertEqual(HillEstimator.estimate(data, k: k).alpha!, 0.75, accuracy: 4 * 0.75 / Double(k).squareRoot() + 0.1)
     }
+
+    /// Student's t quantile from GSL against closed forms: Cauchy at ν = 1
+    /// (tan(π(p − ½))), (2p − 1)/√(2p(1 − p)) at ν = 2, and the normal as ν grows.
+    func testStudentTQuantileAgainstClosedForms() {
+        for p in [0.6, 0.9, 0.975, 0.995] {
+            XCTAssertEqual(SpecialFunctions.studentTQuantile(p, degreesOfFreedom: 1), tan(Double.pi * (p - 0.5)), accuracy: 1e-9 * tan(Double.pi * (p - 0.5)))
+            XCTAssertEqual(SpecialFunctions.studentTQuantile(p, degreesOfFreedom: 2), (2 * p - 1) / (2 * p * (1 - p)).squareRoot(), accuracy: 1e-10)
+        }
+        XCTAssertEqual(SpecialFunctions.studentTQuantile(0.975, degreesOfFreedom: 1e7), SpecialFunctions.normalQuantile(0.975), accuracy: 1e-6)
+        // The printed table value at 30 degrees of freedom.
+        XCTAssertEqual(SpecialFunctions.studentTQuantile(0.975, degreesOfFreedom: 30), 2.042272, accuracy: 1e-6)
+    }
 }

@@ -87,38 +87,6 @@ package struct SweepCell: Sendable {
     package var bucketMeans: [Double]
 }
 
-/// A mean with its 95 % Student-t interval.
-package struct MeanInterval: Sendable, Equatable {
-    package var mean: Double
-    /// t₀.₉₇₅,ₙ₋₁ · s/√n; NaN for a single value.
-    package var halfWidth: Double
-    package var count: Int
-
-    package init?(_ values: [Double]) {
-        guard !values.isEmpty else { return nil }
-        let n = Double(values.count)
-        let mean = values.reduce(0, +) / n
-        self.mean = mean
-        count = values.count
-        if values.count < 2 { halfWidth = .nan; return }
-        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)
-        halfWidth = MeanInterval.tQuantile975(degreesOfFreedom: values.count - 1) * (variance / n).squareRoot()
-    }
-
-    /// The 0.975 quantile of Student's t: exact table values to 30 degrees of
-    /// freedom, the Cornish–Fisher expansion beyond (error below 1e−4).
-    package static func tQuantile975(degreesOfFreedom df: Int) -> Double {
-        precondition(df >= 1)
-        let table = [12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004, 2.262157, 2.228139,
-                     2.200985, 2.178813, 2.160369, 2.144787, 2.131450, 2.119905, 2.109816, 2.100922, 2.093024, 2.085963,
-                     2.079614, 2.073873, 2.068658, 2.063899, 2.059539, 2.055529, 2.051831, 2.048407, 2.045230, 2.042272]
-        if df <= table.count { return table[df - 1] }
-        let z = 1.959964, v = Double(df)
-        return z + (z * z * z + z) / (4 * v) + (5 * pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * v * v)
-            + (3 * pow(z, 7) + 19 * pow(z, 5) + 17 * z * z * z - 15 * z) / (384 * v * v * v)
-    }
-}
-
 package struct SweepResult: Sendable {
     /// The examples every run trained on, recorded when the request chose a
     /// subset or a full batch (nil otherwise: the whole training split, and

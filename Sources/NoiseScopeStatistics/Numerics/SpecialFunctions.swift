@@ -22,6 +22,12 @@ package enum SpecialFunctions {
     /// The p-quantile of the standard normal: `gsl_cdf_ugaussian_Pinv`.
     package static func normalQuantile(_ p: Double) -> Double { gsl_cdf_ugaussian_Pinv(p) }
 
+    /// The p-quantile of Student's t with ν degrees of freedom: `gsl_cdf_tdist_Pinv`.
+    package static func studentTQuantile(_ p: Double, degreesOfFreedom nu: Double) -> Double {
+        _ = GSLErrorHandling.disabled
+        return gsl_cdf_tdist_Pinv(p, nu)
+    }
+
     /// The standard normal CDF Φ(x): `gsl_cdf_ugaussian_P`.
     package static func normalCDF(_ x: Double) -> Double { gsl_cdf_ugaussian_P(x) }
 
