@@ -104,18 +104,7 @@ public struct RunReport {
     }
 
     /// What the verdict suggests doing, with its evidence and its limits.
-    package static func advice(for verdict: TailVerdict) -> String {
-        switch verdict {
-        case .infiniteVariance:
-            return "The noise norms have a power-law tail with α < 2 over the sizes measured. This is the case the heavy-tail literature argues clipping for: clipped methods (ACClip, Clip-Adam-Norm, Clip-AdaGrad-Norm in noisescope_torch.optim) keep their high-probability guarantees where plain SGD's degrade. Set the clipping threshold from your own gradient norms (noisescope_torch.recommend takes their 0.9 quantile) and compare against Adam at its own tuned learning rate. The causal claim is disputed: Kunstner et al. (2023, 2024) find the Adam–SGD gap persists at full batch and track it to heavy-tailed class imbalance, so check that as well."
-        case .heavy:
-            return "A power-law tail with finite variance (α ≥ 2): rare large steps, but nothing that SGD's variance-based analysis excludes. Clipping at a high quantile of the gradient norms (0.9 or above) costs little and guards against the rare ones; do not expect it to explain a gap between Adam and SGD (Kunstner et al. 2023, 2024 point to class imbalance instead)."
-        case .light:
-            return "No power-law tail: the heavy-tail argument for clipping or adaptive methods does not apply to this noise. If Adam still trains faster than SGD here, look elsewhere: at the loss by class frequency (Kunstner et al. 2024) and at full-batch runs (Kunstner et al. 2023)."
-        case .inconclusive:
-            return "The data cannot tell (the reason is above). Record more steps (the verdict commits from about 5000 noise norms), record over a stable stretch of training, or look at the windows over training; until then, no optimizer choice should rest on this verdict."
-        }
-    }
+    package static func advice(for verdict: TailVerdict) -> String { verdict.advice.detail }
 
     /// The style sheet. On screen: figures as wide as the page (never wider),
     /// tables side by side where they fit and wide ones across the page, long
