@@ -3,7 +3,7 @@
 
 Times gradients of the same tinygpt (docs/models.md defaults: V 256, T 64, d 64,
 L 2, H 4, GELU tanh, LayerNorm, tied wte head; 120,576 parameters, float32) on
-the same data (notebooks-data/prideprejudice.txt in 64-byte windows, random
+the same data (Sources/NoiseScopeModels/BundledData/prideprejudice.txt in 64-byte windows, random
 windows drawn afresh for every call) in
 
   noisescope   the release binary: `noisescope bench --json` (tinygpt B = 8,

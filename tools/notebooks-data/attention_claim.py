@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The attention claim on the committed noise norms, with intervals.
 
-For each model x data pair in notebooks-data/figures/<model>-<data>/ (5000
+For each model x data pair in notebooks-data/generated/figures/<model>-<data>/ (5000
 noise norms each, seed 0, B = 8, at initialisation) it prints the excess
 kurtosis and q99/median with 95 % percentile-bootstrap intervals, Hill's
 alpha at one common k for every pair (with its exact 95 % interval from the
