@@ -80,7 +80,7 @@ struct CheckCommand: ParsableCommand {
         try runReportingErrors {
             if signed {
                 let estimate = try CheckWorkflow.stableIndex(files: files, format: format, column: column, field: field, seed: seed)
-                return try emit(json ? try JSONOutput.encode(estimate) : estimate.summaryLine + "\n", to: output)
+                return try emit(json ? try JSONOutput.encode(estimate) : estimate.text, to: output)
             }
             var request = CheckRequest(files: files)
             request.format = format

@@ -194,7 +194,13 @@ struct SampleChunks {
 extension StableIndexPool.Estimate {
     /// One line for people: α̂, or why the samples are not α-stable, and the sample it rests on.
     package var summaryLine: String {
-        (alpha.map { String(format: "α-stable index α̂ = %.3g", $0) } ?? "not α-stable: \(note ?? "")")
+        (alpha.map { String(format: "α-stable index α̂ = %.3g", $0) + (standardError.map { String(format: " ± %.2g (sd)", $0) } ?? "") }
+            ?? "not α-stable: \(note ?? "")")
             + String(format: " (%d samples in blocks of %d, Mohammadi et al. 2015)", coordinates, blockSize)
+    }
+
+    /// `check --signed`'s text: the line, then the shape caveat when there is an α̂.
+    package var text: String {
+        summaryLine + "\n" + (alpha == nil ? "" : "(\(Self.shapeCaveat))\n")
     }
 }

@@ -205,13 +205,22 @@ public struct MeasurementRun {
         }
         if let scale = s.noiseScaleSimple { lines.append(String(format: "  gradient noise scale B_simple = tr(Σ)/|G|² = %.4g examples", scale)) }
         if let stable = s.coordinateStableIndex {
-            let range = (s.coordinateStableIndexPerTensor ?? []).map(\.rawAlpha)
             lines.append("  per-coordinate stable index (\(stable.vectors) minibatches pooled after 20 that set each coordinate's scale; coordinates in a seeded order): "
-                         + (stable.alpha.map { String(format: "α = %.3g", $0) } ?? String(format: "not α-stable (estimate %.3g)", stable.rawAlpha))
-                         + (range.isEmpty ? "" : String(format: "; per tensor %.3g to %.3g", range.min()!, range.max()!)))
+                         + stable.summaryLine + Self.perTensorSummary(s.coordinateStableIndexPerTensor ?? []))
+            if stable.alpha != nil { lines.append("    (\(StableIndexPool.Estimate.shapeCaveat))") }
         }
         lines.append(String(format: "  %.1f gradients/s, %.1f s in all; files in %@", s.gradsPerSecond, s.wallSeconds, directory))
         lines.append("verdict: \(s.verdict.rawValue) — \(s.check.verdictReason)")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The tensors' indices in a few words: how many lie in (0, 2] and their
+    /// range; the others are named not α-stable, never printed as an α.
+    static func perTensorSummary(_ tensors: [StableIndexPool.Estimate]) -> String {
+        guard !tensors.isEmpty else { return "" }
+        let stable = tensors.compactMap(\.alpha)
+        let others = tensors.count - stable.count
+        let range = stable.isEmpty ? "" : String(format: " (α̂ from %.3g to %.3g)", stable.min()!, stable.max()!)
+        return "; per tensor: \(stable.count) of \(tensors.count) α-stable\(range)" + (others > 0 ? ", \(others) not α-stable (outside (0, 2])" : "")
     }
 }
