@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -104,7 +104,7 @@ class TrainFiles:
         self._steps = JsonlAppender(os.path.join(log_dir, STEPS), fsync=fsync) if rank == 0 else None
 
     def add(self, record: Dict[str, Any], own: List[float], merged: List[float],
-            examples: Optional[Sequence[float]] = None) -> None:
+            examples: Optional[Union[Sequence[float], np.ndarray]] = None) -> None:
         """One completed record: its line (rank 0), its noise norms and (rank 0)
         the per-example norms of its step."""
         self.own.extend(own)
@@ -125,7 +125,10 @@ class TrainFiles:
         own_path = os.path.join(self.log_dir, rank_file(self.rank))
         if self._unflushed == 0 and os.path.exists(own_path):
             return
-        path = lambda name: os.path.join(self.log_dir, name)  # noqa: E731
+
+        def path(name: str) -> str:
+            return os.path.join(self.log_dir, name)
+
         followers: List[Tuple[str, Any]] = []
         leaders: List[Tuple[str, Any]] = [(own_path, self.own)]
         if self.rank == 0:

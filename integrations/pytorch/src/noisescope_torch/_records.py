@@ -16,6 +16,7 @@ import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+import numpy.typing as npt
 
 from .estimates import TwoBatchEMA, finite_population_g_sq, safe_ratio, two_batch_estimates
 
@@ -31,6 +32,7 @@ def make_record(s: int, number: int, rows: List[List[float]], rank: int, world_s
     small = [r[4] for r in rows]
     b_small = small[0] if small[0] > 0 and len(set(small)) == 1 else None
     explicit_big = rows[0][5] > 0
+    b_big: Optional[float]
     if b_small is None:
         b_big = None
     else:
@@ -42,7 +44,8 @@ def make_record(s: int, number: int, rows: List[List[float]], rank: int, world_s
         halves = len(rows) == 2 and b_small is not None and b_big == 2 * b_small
         merged = valid[:1] if halves else valid
     if world_size > 1:
-        own = [norms[rank]] if norms[rank] is not None else []
+        mine = norms[rank]
+        own = [mine] if mine is not None else []
     else:
         own = merged
     record: Dict[str, Any] = {"step": s, "record": number, "time": round(time.time(), 3), "world_size": world_size}
@@ -55,7 +58,7 @@ def make_record(s: int, number: int, rows: List[List[float]], rank: int, world_s
     record["g_small_sq"] = g_small_sq
     record["g_big_sq"] = g_big_sq
     g_sq = trace = None
-    if g_big_sq is not None and b_small is not None and b_big > b_small:
+    if g_big_sq is not None and b_small is not None and b_big is not None and b_big > b_small:
         g_sq, trace = two_batch_estimates(g_small_sq, g_big_sq, b_small, b_big)
         ema.update(g_sq, trace)
     record["g_sq_est"] = g_sq
@@ -79,7 +82,7 @@ def unequal_batches(rows: List[List[float]]) -> bool:
     return len(set(small)) > 1
 
 
-def merge_rank_norms(world_size: int, mode: str, rank_arrays: Sequence[Sequence[float]]) -> np.ndarray:
+def merge_rank_norms(world_size: int, mode: str, rank_arrays: Sequence[npt.ArrayLike]) -> np.ndarray:
     """noise_norms.npy from the ranks' noise norms (``rank_arrays[r]``: the
     content of noise_norms.rank{r}.npy), SCHEMA.md "NPY files":
 

@@ -12,7 +12,7 @@ k-th step instead, from the start.
 from __future__ import annotations
 
 import math
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 COMMIT, TAILS = 500, 5000          # samples the verdict needs to commit / to say infinite-variance or light
 DENSE_SAMPLES, THEN_EVERY = TAILS, 10
@@ -53,7 +53,7 @@ class Schedule:
             if samples >= target and target not in self.reached:
                 self.reached[target] = step
 
-    def manifest(self) -> Dict:
+    def manifest(self) -> Dict[str, Any]:
         if self.dense:
             return {"kind": "dense-then-every", "dense_samples": DENSE_SAMPLES, "every": self.every}
         return {"kind": "every", "dense_samples": None, "every": self.every}

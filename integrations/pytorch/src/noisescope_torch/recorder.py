@@ -37,20 +37,22 @@ from __future__ import annotations
 
 import sys
 import warnings
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from types import TracebackType
+from typing import Any, Dict, List, Optional, Sequence, Set, Type
 
 import numpy as np
 import torch
 import torch.distributed as dist
 
-from ._ddp_hook import DDPHook
+from ._ddp_hook import CommHook, DDPHook
 from ._dist import all_gather_rows, group_info
 from ._exchange import Pending, launch
+from ._grads import LossFn
 from ._files import NOISE_REFERENCE, TrainFiles, file_names, prepare_log_dir, train_batch_sizes, write_manifest
 from ._io import utc_now
 from ._layers import LayerStats
-from ._params import Reference, count, ddp_ignored, flatten_like, flatten_reference, is_fsdp2, trainable, \
-    unwrap
+from ._params import Reference, ReferenceGradient, count, ddp_ignored, flatten_like, flatten_reference, is_ddp, \
+    is_fsdp2, trainable, unwrap
 from ._per_example import PerExample, PerExampleUnavailable
 from ._recording import RecordingSteps
 from ._schedule import Schedule
@@ -108,10 +110,10 @@ class NoiseRecorder(RecordingSteps):
 
     def __init__(self, model: torch.nn.Module, log_dir: str, every: Optional[int] = None,
                  batch_size: Optional[int] = None, *,
-                 loss_fn: Optional[Callable] = None, micro_batches: int = 8, micro_samples: Optional[int] = None,
+                 loss_fn: Optional[LossFn] = None, micro_batches: int = 8, micro_samples: Optional[int] = None,
                  dataset_size: Optional[int] = None, seed: Optional[int] = None, ema_decay: float = 0.95,
                  start_step: int = 0, process_group: Optional[dist.ProcessGroup] = None, reference: Reference = None,
-                 comm_hook: Optional[Callable] = None, comm_state: Any = None, overwrite: bool = False,
+                 comm_hook: Optional[CommHook] = None, comm_state: Any = None, overwrite: bool = False,
                  npy_flush_seconds: float = 1.0, fsync: bool = False, per_layer: bool = True,
                  groups: Optional[Dict[str, Sequence[str]]] = None, per_example: bool = True):
         if every is not None and int(every) < 1:
@@ -179,7 +181,7 @@ class NoiseRecorder(RecordingSteps):
         self._seen_batch: Optional[int] = None   # one process: B of the first recorded batch
         self._pending: Optional[Pending] = None
         self._closed = False
-        self._warned: set = set()
+        self._warned: Set[str] = set()
         self._next_step = int(start_step)
         self._forced = False
         self._write_manifest(complete=False)
@@ -188,7 +190,7 @@ class NoiseRecorder(RecordingSteps):
         self._probed = False
         self.summary: Optional[str] = None
         self._hook: Optional[DDPHook] = None
-        if self.mode == "ddp":
+        if self.mode == "ddp" and is_ddp(model):
             self._hook = DDPHook(self.parameter_count, self._layers, self.group, self._warn_once)
             self._hook.register(model, comm_hook, comm_state)
         if self.per_example_reason is not None and self.rank == 0 and self.mode != "reference":
@@ -233,7 +235,7 @@ class NoiseRecorder(RecordingSteps):
             elif self.mode == "allreduce" and due:
                 means: List[torch.Tensor] = []
                 self._pending = launch(s, self._grads_row(b, means), self.group, self.world_size)
-                flat = means[0].split([p.numel() for p in self._params])
+                flat = torch.split(means[0], [p.numel() for p in self._params])
                 self._ranks_examples(s, flat)
             elif self.mode == "reference" and due:
                 completed = self._complete(s, self._grads_row(b).view(1, -1).cpu().tolist())
@@ -271,7 +273,7 @@ class NoiseRecorder(RecordingSteps):
         """Whether per-example noise is being recorded."""
         return self._pe is not None
 
-    def set_reference(self, reference: Reference) -> None:
+    def set_reference(self, reference: ReferenceGradient) -> None:
         """Single process: the gradient against which ``noise_norm`` is measured
         (per-example noise stops: it is measured against the batch's own mean)."""
         if self.world_size > 1:
@@ -315,7 +317,8 @@ class NoiseRecorder(RecordingSteps):
     def __enter__(self) -> "NoiseRecorder":
         return self
 
-    def __exit__(self, kind, value, traceback) -> None:
+    def __exit__(self, kind: Optional[Type[BaseException]], value: Optional[BaseException],
+                 traceback: Optional[TracebackType]) -> None:
         # After an exception other ranks may be gone: no collective then, and the
         # manifest stays "complete": false, with the error.
         self._close(sync=kind is None, error=None if kind is None else f"{kind.__name__}: {value}")
@@ -369,7 +372,7 @@ class NoiseRecorder(RecordingSteps):
         b_small, b_big = train_batch_sizes(self.mode, self.batch_size, self._seen_batch, self.micro_batches,
                                            self.world_size)
         micro = self.mode == "micro"
-        layers = self._layers.manifest_fields() if self._layers is not None else {"groups": None}
+        layers: Dict[str, Any] = self._layers.manifest_fields() if self._layers is not None else {"groups": None}
         if self.mode == "fsdp":               # written only when true: other logs stay as they were
             layers["fsdp"] = True
         if self._asked_per_example:           # absent with per_example=False: the log of earlier versions
