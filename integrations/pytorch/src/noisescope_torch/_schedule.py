@@ -22,11 +22,10 @@ DENSE_SKIPS = 10                   # skipped recording steps after which the den
 class Schedule:
     """``every`` None: dense until ``DENSE_SAMPLES``, then every ``THEN_EVERY``
     steps (``dense`` False: every ``THEN_EVERY`` steps from the start, for
-    recorders that get one or a few samples per step); else every ``every`` steps."""
+    recorders that get one or a few samples per step); else every ``every`` steps
+    (checked by ``RecorderConfig``: at least 1)."""
 
     def __init__(self, every: Optional[int], dense: bool):
-        if every is not None and int(every) < 1:
-            raise ValueError(f"every must be at least 1, got {every}")
         self.fixed = None if every is None else int(every)
         self.dense = dense and self.fixed is None
         self.reached: Dict[int, int] = {}        # target -> step at which it was reached
