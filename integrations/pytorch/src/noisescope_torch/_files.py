@@ -16,8 +16,8 @@ import torch.distributed as dist
 
 from . import __version__
 from ._dist import check_same_across_ranks
-from ._io import BY_GROUP, EXAMPLE_STEPS, EXAMPLES, MANIFEST, MERGED, SCHEMA, STEPS, JsonlAppender, rank_file, \
-    write_json_atomic, write_npys_atomic
+from ._io import BY_GROUP, EXAMPLE_STEPS, EXAMPLES, MANIFEST, MERGED, RANK_PREFIX, RANK_SUFFIX, SCHEMA, STEPS, \
+    JsonlAppender, rank_file, write_json_atomic, write_npys_atomic
 from ._layers import LayerStats
 
 # The order of the manifest's fields in both modes (a mode writes the ones it has).
@@ -184,9 +184,9 @@ def remove_old_files(log_dir: str, rank: int, world_size: int) -> None:
     if rank == 0:
         names += [MANIFEST, STEPS, MERGED, BY_GROUP, EXAMPLES, EXAMPLE_STEPS]
         for name in os.listdir(log_dir):
-            if name.startswith("noise_norms.rank") and name.endswith(".npy"):
+            if name.startswith(RANK_PREFIX) and name.endswith(RANK_SUFFIX):
                 try:
-                    r = int(name[len("noise_norms.rank"):-len(".npy")])
+                    r = int(name[len(RANK_PREFIX):-len(RANK_SUFFIX)])
                 except ValueError:
                     continue
                 if r >= world_size:
