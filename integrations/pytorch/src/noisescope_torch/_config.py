@@ -56,7 +56,7 @@ class RecorderConfig:
             many seconds have passed since their last rewrite (0: at every
             record); always at close; steps.jsonl gets its line at every record.
         fsync: fsync every file write (survives power loss, not only a killed process).
-        per_layer: also record per-tensor and per-group statistics (``_layers.py``, SCHEMA.md "Per layer").
+        per_layer: also record per-tensor and per-group statistics (``_layers.py``, SCHEMA.md "Per-layer fields").
         groups: ``{name: [parameter names or module prefixes]}`` instead of the default grouping rule.
         per_example: per-example noise from module hooks (default; README "Per-example
             noise"); False: micro-batch or per-rank noise only.

@@ -1,5 +1,5 @@
-"""Per-tensor and per-group noise statistics of NoiseRecorder (README "Per
-layer", SCHEMA.md "Per layer").
+"""Per-tensor and per-group noise statistics of NoiseRecorder
+(docs/extensions.md "Per-layer noise", SCHEMA.md "Per-layer fields").
 
 Each trainable parameter tensor t belongs to exactly one group, so squared
 norms add up: sum_t |v_t|^2 = |v|^2 for every recorded vector v (a noise

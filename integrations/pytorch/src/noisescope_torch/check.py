@@ -95,7 +95,7 @@ class CheckResult:
     """What ``noisescope check --json`` printed (schemas/check-report.schema.json
     is the contract; tests/test_schemas.py checks both). ``verdict`` is a string:
     ``infinite-variance``, ``heavy``, ``light`` (and ``inconclusive`` in newer
-    binaries); see docs/check.md for the rule."""
+    binaries); see docs/check.md at the repository root for the rule."""
     verdict: str
     verdict_reason: Optional[str] = None
     n: Optional[int] = None

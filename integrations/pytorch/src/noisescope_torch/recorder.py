@@ -1,7 +1,7 @@
 """NoiseRecorder: gradient-noise statistics inside an ordinary training loop.
 
-Where each recording step's gradients come from (README "How the noise is
-measured"):
+Where each recording step's gradients come from (README "Per-example noise",
+"How the local gradient is obtained under DDP", "One process"):
 
 - DDP, W >= 2 ranks: a DDP communication hook sees each rank's local gradient
   g_r before the all-reduce (``_ddp_hook.py``); noise norm |g_r - g|, g the mean.
