@@ -70,7 +70,7 @@ class StepStats:
         k, b = self.blocks.shape[1], self.b
         if len(tensors) == 1:                  # fused reductions, no N x numel temporaries
             self.set_one(tensors[0], one_tensor(g, k, b))
-            if vectors is not None and self.dots is not None:       # dots: made for the vectors (empty)
+            if vectors is not None and self.dots is not None:       # dots exist when vectors were given (empty)
                 self.dots[tensors[0]] = (g @ vectors.to(g.dtype)).double()
             return
         part = g[:k * b].reshape(k, b, -1).sum(dim=1)
