@@ -47,7 +47,8 @@ def test_check_array_matches_numpy_reference():
     lo, hi = result.hill.ci95
     assert lo < result.hill.alpha < hi and 1.2 < result.hill.alpha < 1.8     # truth 1.5; SE ~ alpha/sqrt(k)
     assert result.powerlaw.density_exponent == pytest.approx(result.powerlaw.alpha + 1, rel=1e-12)
-    # The rule is the binary's (docs/check.md); a Pareto(1.5) tail must never read "light" or "heavy".
+    # The rule is the binary's (docs/check.md at the repository root); a Pareto(1.5) tail must never read "light"
+    # or "heavy".
     assert result.verdict in ("infinite-variance", "inconclusive"), result.verdict_reason
     assert result.raw["verdict"] == result.verdict
 

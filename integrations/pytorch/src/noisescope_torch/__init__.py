@@ -18,11 +18,12 @@ from ._io import SCHEMA, NoiseLog, SchemaError, read_log, read_npy_strict
 from .estimates import TwoBatchEMA, two_batch_estimates
 from .measure import Measurement, measure_noise, minibatch_schedule, supervised_loss
 from ._records import merge_rank_norms
-from .recorder import NoiseRecorder
+from .recorder import NoiseRecorder, RecorderConfig
 from .recommend import Recommendation, recommend
 
 __all__ = [
-    "SCHEMA", "NoiseRecorder", "measure_noise", "Measurement", "supervised_loss", "minibatch_schedule",
-    "read_log", "read_npy_strict", "NoiseLog", "merge_rank_norms", "SchemaError", "RankMismatchError", "two_batch_estimates",
-    "TwoBatchEMA", "check", "recommend", "Recommendation", "CheckResult", "CheckFailed", "NoisescopeNotFound", "__version__",
+    "SCHEMA", "NoiseRecorder", "RecorderConfig", "measure_noise", "Measurement", "supervised_loss",
+    "minibatch_schedule", "read_log", "read_npy_strict", "NoiseLog", "merge_rank_norms", "SchemaError",
+    "RankMismatchError", "two_batch_estimates", "TwoBatchEMA", "check", "recommend", "Recommendation", "CheckResult",
+    "CheckFailed", "NoisescopeNotFound", "__version__",
 ]

@@ -40,7 +40,10 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import torch
 
 from ._rules import FunctionalRule, Ghost, Rule
-from ._stats import SMALL, StepStats, ghost_dot, ghost_gram, one_tensor, stack_ghosts
+from ._stats import SMALL, StepStats, TensorStats, ghost_dot, ghost_gram, one_tensor, stack_ghosts
+
+# A forward hook with keyword arguments: (module, args, kwargs, output) -> the output to use, or None.
+ForwardHook = Callable[[torch.nn.Module, Tuple[Any, ...], Dict[str, Any], Any], Any]
 
 
 @dataclass
@@ -57,8 +60,8 @@ class Capture:
     ``path``: "auto" (cheaper of ghost and materialised per module), "ghost" or
     "materialise" (tests)."""
 
-    def __init__(self, root: torch.nn.Module, rules: List[Tuple[str, Rule]], params: Sequence[torch.Tensor],
-                 path: str = "auto"):
+    def __init__(self, root: torch.nn.Module, rules: List[Tuple[str, Rule[torch.nn.Module]]],
+                 params: Sequence[torch.Tensor], path: str = "auto"):
         if path not in ("auto", "ghost", "materialise"):
             raise ValueError(f"noisescope_torch: per-example path must be auto, ghost or materialise, got {path!r}")
         self.rules, self.params, self.force = rules, list(params), path
@@ -73,8 +76,8 @@ class Capture:
         self.root = root
         self.busy = False
         self.eager_stats = True                    # statistics of large shares at once, in cache (_early)
-        self.sub_batches = (1, 1)                  # (sub_batches, sub_samples) that finish() will be given
-        self._handles: List[Any] = []
+        self.sub_batches: Tuple[int, int] = (1, 1)     # (sub_batches, sub_samples) that finish() will be given
+        self._handles: List[torch.utils.hooks.RemovableHandle] = []
         self.reset()
 
     @property
@@ -101,7 +104,7 @@ class Capture:
         self.ghost: Dict[int, Dict[int, List[Ghost]]] = {}
         self.retained: List[Call] = []
         self.open: Dict[int, Call] = {}
-        self.eager: Dict[int, tuple] = {}          # tensor -> (n, k, b, its statistics), see _early
+        self.eager: Dict[int, Tuple[int, int, int, TensorStats]] = {}   # tensor -> (n, k, b, its statistics): _early
         self.error: Optional[str] = None
 
     def remove(self) -> None:
@@ -113,14 +116,15 @@ class Capture:
         if self.error is None:
             self.error = message
 
-    def _root(self, module, args, kwargs):
+    def _root(self, module: torch.nn.Module, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> None:
         if not self.busy and torch.is_grad_enabled():
             first = next((t for t in torch.utils._pytree.tree_flatten((args, kwargs))[0]
                           if isinstance(t, torch.Tensor) and t.dim() > 0), None)
             self._model_shape = None if first is None else tuple(first.shape)
         return None
 
-    def _shared(self, rule: Rule, first: torch.Tensor, n: int) -> Optional[Callable]:
+    def _shared(self, rule: Rule[torch.nn.Module], first: torch.Tensor,
+                n: int) -> Optional[Callable[[torch.Tensor], torch.Tensor]]:
         """How to expand a call's output (and input) when it is one of the two
         known position-embedding patterns beside a model input of shape (n, T),
         else None (the output is left as it is). Only an embedding of positions
@@ -145,10 +149,10 @@ class Capture:
             return lambda y: y.expand(n, *y.shape[1:])
         return lambda y: y.unsqueeze(0).expand(n, *y.shape)   # nanoGPT: wpe(arange(T))
 
-    def _forward(self, k: int):
+    def _forward(self, k: int) -> ForwardHook:
         name, rule = self.rules[k]
 
-        def hook(module, args, kwargs, output):
+        def hook(module: torch.nn.Module, args: Tuple[Any, ...], kwargs: Dict[str, Any], output: Any) -> Any:
             if self.busy or not torch.is_grad_enabled():
                 return None
             try:
@@ -172,15 +176,15 @@ class Capture:
                 call = Call(k, self.segment, rule.context(args, kwargs, output), [None] * len(outs), len(outs))
                 self.open[id(call)] = call
                 for j, y in enumerate(outs):
-                    y.register_hook(self._grad_hook(call, j))
+                    y.register_hook(self._grad_hook(call, j))  # type: ignore[no-untyped-call]  # unannotated in torch
             except Exception as error:  # never break the user's training
                 self._fail(f"{name or 'the model'} ({type(module).__name__}) forward: {error!r}")
                 return None
             return output
         return hook
 
-    def _grad_hook(self, call: Call, j: int):
-        def hook(grad: torch.Tensor):
+    def _grad_hook(self, call: Call, j: int) -> Callable[[torch.Tensor], None]:
+        def hook(grad: torch.Tensor) -> None:
             self._backward_seen = True
             try:
                 if call.grads[j] is None:
@@ -202,12 +206,12 @@ class Capture:
             return False
         return True
 
-    def _path(self, k: int, role: str, rule: Rule, call: Call) -> str:
+    def _path(self, k: int, role: str, rule: Rule[torch.nn.Module], call: Call, grads: List[torch.Tensor]) -> str:
         t = self.tensor[(k, role)]
         if t in self.shared or role not in rule.ghost_roles:
             return "materialised"
         if (k, role) not in self.paths:
-            ghost, mat = rule.costs(call.ctx, call.grads)
+            ghost, mat = rule.costs(call.ctx, grads)
             choice = {"ghost": "ghost", "materialise": "materialised"}.get(self.force)
             if choice is None or (choice == "ghost" and ghost == float("inf")):
                 choice = "ghost" if ghost < mat else "materialised"
@@ -245,18 +249,19 @@ class Capture:
     def _complete(self, call: Call) -> None:
         self.open.pop(id(call), None)
         name, rule = self.rules[call.rule]
+        grads = [g for g in call.grads if g is not None]    # every one, unless finish() completed the call
         try:
             if isinstance(rule, FunctionalRule):
-                if self._size(call, rule.batch_of([g for g in call.grads if g is not None])):
+                if self._size(call, rule.batch_of(grads)):
                     self.retained.append(call)
                 return
             if not self._size(call, rule.batch(call.ctx)):
                 return
             mat_roles = []
             for role in rule.roles:
-                if self._path(call.rule, role, rule, call) == "ghost":
+                if self._path(call.rule, role, rule, call, grads) == "ghost":
                     parts = self.ghost.setdefault(self.tensor[(call.rule, role)], {})
-                    parts.setdefault(call.segment, []).append(rule.ghost(call.ctx, call.grads))
+                    parts.setdefault(call.segment, []).append(rule.ghost(call.ctx, grads))
                 else:
                     mat_roles.append(role)
             if mat_roles:
@@ -265,7 +270,7 @@ class Capture:
                     held = self.mat.get(self.tensor[(call.rule, role)], {}).get(call.segment)
                     if held is not None:
                         into[role] = held
-                for role, value in rule.materialise(call.ctx, call.grads, mat_roles, into).items():
+                for role, value in rule.materialise(call.ctx, grads, mat_roles, into).items():
                     t = self.tensor[(call.rule, role)]
                     self._add(t, call.segment, value)
                     if role not in into:
@@ -324,7 +329,7 @@ class Capture:
                 kept = self.eager.get(t) if early else None
                 if kept is not None and kept[:3] == (n, out.blocks.shape[1], out.b):
                     out.set_one(t, kept[3])
-                    if vectors is not None:
+                    if vectors is not None and out.dots is not None:
                         out.dots[t] = (g @ vectors[t].reshape(-1).to(g.dtype)).double()
                 elif g.shape[1] <= SMALL:
                     small.setdefault(g.dtype, []).append((t, g))
@@ -333,7 +338,7 @@ class Capture:
             elif t in self.ghost:
                 stacked = stack_ghosts(self.ghost[t], segments, self.sizes)
                 grams.append((t, ghost_gram(stacked)))
-                if vectors is not None:
+                if vectors is not None and out.dots is not None:
                     out.dots[t] = ghost_dot(stacked, vectors[t].reshape(-1))
         if grams:
             out.add_grams([t for t, _ in grams], torch.stack([k for _, k in grams]))
@@ -357,7 +362,7 @@ class Capture:
         ("pending" until the module's first recorded call decides)."""
         out = []
         for k, (name, rule) in enumerate(self.rules):
-            tensors = {}
+            tensors: Dict[str, str] = {}
             for role in rule.roles:
                 t = self.tensor[(k, role)]
                 if isinstance(rule, FunctionalRule):

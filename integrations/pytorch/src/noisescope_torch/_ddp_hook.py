@@ -13,17 +13,27 @@ is reduced. :meth:`DDPHook.row` sums the buckets into this rank's row
 without a host synchronisation.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: DDP's register_comm_hook
+# compares the hook's annotations with dist.GradBucket and
+# torch.futures.Future[torch.Tensor] at run time, and refuses strings.
 
-from typing import Any, Callable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Tuple
 
 import torch
 import torch.distributed as dist
+from torch.futures import Future
 
 from ._dist import comm_device
 from ._layers import LayerStats, tensor_sq
 
+if TYPE_CHECKING:
+    from torch._C._distributed_c10d import GradBucket      # torch.distributed does not re-export it for mypy
+    from torch.nn.parallel import DistributedDataParallel
+
 _NAN = float("nan")
+
+# A DDP communication hook: (state, bucket) -> a future of the bucket's reduced gradient.
+CommHook = Callable[[Any, "GradBucket"], "Future[torch.Tensor]"]
 
 
 class DDPHook:
@@ -45,22 +55,25 @@ class DDPHook:
         self.tensors: List[Tuple[torch.Tensor, torch.Tensor]] = []  # per-layer: (tensor indices, 3 x tensors)
         self.error: Optional[BaseException] = None
 
-    def register(self, model: torch.nn.Module, comm_hook: Optional[Callable], comm_state: Any) -> None:
+    def register(self, model: "DistributedDataParallel", comm_hook: Optional[CommHook], comm_state: Any) -> None:
         """Registers the hook on the DDP ``model``, wrapping ``comm_hook`` (default: DDP's all-reduce)."""
+        from torch._C._distributed_c10d import GradBucket     # dist.GradBucket itself, for the annotation below
+        inner: CommHook
+        inner_state: Any
         if comm_hook is None:
             from torch.distributed.algorithms.ddp_comm_hooks.default_hooks import allreduce_hook
-            inner, inner_state = allreduce_hook, self.group
+            inner, inner_state = allreduce_hook, self.group      # None: the world (allreduce_hook's default)
         else:
             inner, inner_state = comm_hook, comm_state
 
-        def noisescope_hook(state, bucket):
+        def noisescope_hook(state: Any, bucket: GradBucket) -> Future[torch.Tensor]:
             if not self.armed:
                 return inner(inner_state, bucket)
             local = bucket.buffer().detach().to(dtype=torch.float64, copy=True)
             layout = self._bucket_layout(bucket)
             future = inner(inner_state, bucket)
 
-            def compare(done):
+            def compare(done: Future[torch.Tensor]) -> torch.Tensor:
                 reduced = done.value()
                 try:
                     mean = reduced[0] if isinstance(reduced, (list, tuple)) else reduced
@@ -88,7 +101,7 @@ class DDPHook:
                                f"takes a single comm hook: pass yours as NoiseRecorder(..., comm_hook=hook, "
                                f"comm_state=state) instead of registering it yourself") from error
 
-    def _bucket_layout(self, bucket):
+    def _bucket_layout(self, bucket: "GradBucket") -> Optional[Tuple[torch.Tensor, List[int]]]:
         """(global tensor indices, sizes) of a DDP bucket's gradients in buffer
         order, or None (per-layer off, or a layout that does not fill the buffer)."""
         if self.layers is None:
@@ -109,9 +122,10 @@ class DDPHook:
         row[0], row[4], row[5] = 0.0, b, -1.0
         return row
 
-    def _per_tensor(self, device: torch.device) -> torch.Tensor:
-        """[noise_t..., local_t..., mean_t...] scattered from the buckets (NaN where a tensor was not seen)."""
-        out = torch.full((3, self.layers.count), _NAN, dtype=torch.float64, device=device)
+    def _per_tensor(self, device: torch.device, count: int) -> torch.Tensor:
+        """[noise_t..., local_t..., mean_t...] of ``count`` tensors scattered from the buckets (NaN where a
+        tensor was not seen)."""
+        out = torch.full((3, count), _NAN, dtype=torch.float64, device=device)
         for index, values in self.tensors:
             out[:, index.to(device)] = values.to(device)
         return out.reshape(-1)
@@ -138,4 +152,4 @@ class DDPHook:
         head = torch.tensor([1.0], dtype=torch.float64, device=device)
         tail = torch.tensor([batch, -1.0], dtype=torch.float64, device=device)
         row = torch.cat([head, total[2:3], total[0:2], tail])
-        return row if self.layers is None else torch.cat([row, self._per_tensor(device)])
+        return row if self.layers is None else torch.cat([row, self._per_tensor(device, self.layers.count)])

@@ -25,7 +25,8 @@ def comm_device(group: Optional[dist.ProcessGroup]) -> torch.device:
     return torch.device("cpu")
 
 
-def all_gather_rows(values: Sequence[float], group: Optional[dist.ProcessGroup], dtype=torch.float64) -> torch.Tensor:
+def all_gather_rows(values: Sequence[float], group: Optional[dist.ProcessGroup],
+                    dtype: torch.dtype = torch.float64) -> torch.Tensor:
     """All-gathers one short row per rank; returns a (world_size, len(values)) CPU tensor."""
     device = comm_device(group)
     row = torch.tensor(list(values), dtype=dtype, device=device)

@@ -13,8 +13,9 @@ micro-batches from ``_grads.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, List, Optional, Sequence
+from typing import Any, List, Optional, Sequence, Tuple
 
+import numpy as np
 import torch
 import torch.distributed as dist
 
@@ -29,16 +30,17 @@ _NAN = float("nan")
 class Pending:
     """A recording step whose all_gather is in flight."""
     step: int
-    work: Any
+    work: Any                   # the all_gather's torch.distributed Work
     parts: List[torch.Tensor]
     host: Optional[torch.Tensor] = None
-    event: Any = None
-    examples: Any = None        # per-example noise norms of the step (all ranks), when recorded
+    event: Optional[torch.cuda.Event] = None
+    examples: Optional[np.ndarray] = None   # per-example noise norms of the step (all ranks), when recorded
 
 
 def row_from_grads(params: Sequence[torch.Tensor], device: torch.device, layers: Optional[LayerStats],
                    b: Optional[int], group: Optional[dist.ProcessGroup] = None, world_size: int = 1,
-                   reference: Optional[torch.Tensor] = None, means: Optional[list] = None) -> torch.Tensor:
+                   reference: Optional[torch.Tensor] = None,
+                   means: Optional[List[torch.Tensor]] = None) -> torch.Tensor:
     """Without DDP: ``.grad`` is the local gradient. Several ranks: all-reduce a
     float64 copy (appended to ``means`` when given: the mean gradient, flat);
     one process: compare with the ``reference`` (if any)."""
@@ -72,8 +74,8 @@ def row_from_grads(params: Sequence[torch.Tensor], device: torch.device, layers:
     return row.to(comm_device(group)) if world_size > 1 else row
 
 
-def row_from_shares(own: Optional[tuple], b: Optional[int], per_layer: bool, tensors: int,
-                    device: torch.device) -> torch.Tensor:
+def row_from_shares(own: Optional[Tuple[torch.Tensor, torch.Tensor, torch.Tensor]], b: Optional[int],
+                    per_layer: bool, tensors: int, device: torch.device) -> torch.Tensor:
     """Under FSDP, where no local gradient is formed: this rank's row from
     its examples' shares (``PerExample.ranks(own=)``: per tensor |g_r|^2,
     <g_r, gbar>, |gbar|^2, g_r the sum of the rank's shares), with
@@ -106,14 +108,14 @@ def launch(s: int, row: torch.Tensor, group: Optional[dist.ProcessGroup], world_
         work.wait()
         pending.host = torch.empty((world_size, row.numel()), dtype=torch.float64, pin_memory=True)
         pending.host.copy_(torch.stack(parts), non_blocking=True)
-        pending.event = torch.cuda.Event()
+        pending.event = torch.cuda.Event()  # type: ignore[no-untyped-call]  # its constructor is unannotated in torch
         pending.event.record()
     return pending
 
 
 def gathered_rows(pending: Pending) -> List[List[float]]:
     """Waits for a pending exchange; the gathered rows on the host."""
-    if pending.event is not None:
+    if pending.event is not None and pending.host is not None:      # set together (NCCL)
         pending.event.synchronize()
         return pending.host.tolist()
     pending.work.wait()

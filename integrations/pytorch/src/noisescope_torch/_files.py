@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -16,8 +16,8 @@ import torch.distributed as dist
 
 from . import __version__
 from ._dist import check_same_across_ranks
-from ._io import BY_GROUP, EXAMPLE_STEPS, EXAMPLES, MANIFEST, MERGED, SCHEMA, STEPS, JsonlAppender, rank_file, \
-    write_json_atomic, write_npys_atomic
+from ._io import BY_GROUP, EXAMPLE_STEPS, EXAMPLES, MANIFEST, MERGED, RANK_PREFIX, RANK_SUFFIX, SCHEMA, STEPS, \
+    JsonlAppender, rank_file, write_json_atomic, write_npys_atomic
 from ._layers import LayerStats
 
 # The order of the manifest's fields in both modes (a mode writes the ones it has).
@@ -104,7 +104,7 @@ class TrainFiles:
         self._steps = JsonlAppender(os.path.join(log_dir, STEPS), fsync=fsync) if rank == 0 else None
 
     def add(self, record: Dict[str, Any], own: List[float], merged: List[float],
-            examples: Optional[Sequence[float]] = None) -> None:
+            examples: Optional[Union[Sequence[float], np.ndarray]] = None) -> None:
         """One completed record: its line (rank 0), its noise norms and (rank 0)
         the per-example norms of its step."""
         self.own.extend(own)
@@ -125,7 +125,10 @@ class TrainFiles:
         own_path = os.path.join(self.log_dir, rank_file(self.rank))
         if self._unflushed == 0 and os.path.exists(own_path):
             return
-        path = lambda name: os.path.join(self.log_dir, name)  # noqa: E731
+
+        def path(name: str) -> str:
+            return os.path.join(self.log_dir, name)
+
         followers: List[Tuple[str, Any]] = []
         leaders: List[Tuple[str, Any]] = [(own_path, self.own)]
         if self.rank == 0:
@@ -181,9 +184,9 @@ def remove_old_files(log_dir: str, rank: int, world_size: int) -> None:
     if rank == 0:
         names += [MANIFEST, STEPS, MERGED, BY_GROUP, EXAMPLES, EXAMPLE_STEPS]
         for name in os.listdir(log_dir):
-            if name.startswith("noise_norms.rank") and name.endswith(".npy"):
+            if name.startswith(RANK_PREFIX) and name.endswith(RANK_SUFFIX):
                 try:
-                    r = int(name[len("noise_norms.rank"):-len(".npy")])
+                    r = int(name[len(RANK_PREFIX):-len(RANK_SUFFIX)])
                 except ValueError:
                     continue
                 if r >= world_size:

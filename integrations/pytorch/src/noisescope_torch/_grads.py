@@ -10,8 +10,11 @@ import torch
 
 from ._params import flatten_like
 
+# loss_fn(output, targets), or loss_fn(output) without targets: the mean loss of a batch.
+LossFn = Callable[..., torch.Tensor]
 
-def check_micro_config(loss_fn: Optional[Callable], micro_batches: int, micro_samples: int,
+
+def check_micro_config(loss_fn: Optional[Callable[..., object]], micro_batches: int, micro_samples: int,
                        batch_size: Optional[int]) -> None:
     """Refuses settings of the micro-batch mode (one process, no reference)
     that give no noise sample."""
@@ -56,7 +59,7 @@ def _slice(value: Any, start: int, stop: int) -> Any:
     return value
 
 
-def micro_batch_rows(module: torch.nn.Module, params: List[torch.Tensor], loss_fn: Callable, inputs: Any,
+def micro_batch_rows(module: torch.nn.Module, params: Sequence[torch.Tensor], loss_fn: LossFn, inputs: Any,
                      targets: Any, micro_batches: int, micro_samples: int, batch_gradient: torch.Tensor,
                      sizes: Optional[Sequence[int]] = None) -> torch.Tensor:
     """Rows [1, |h_j - g|^2, |h_j|^2, |g|^2, b, B] for the first ``micro_samples``
@@ -80,7 +83,8 @@ def micro_batch_rows(module: torch.nn.Module, params: List[torch.Tensor], loss_f
     g_t = tensor_sq(batch_gradient, sizes) if sizes is not None else None
     saved = [(buf, buf.detach().clone()) for buf in module.buffers()]
     rng_devices = [device] if device.type == "cuda" else []
-    rows, per_tensor = [], []
+    rows: List[torch.Tensor] = []
+    per_tensor: List[torch.Tensor] = []       # with sizes: the per-tensor columns of each row
     try:
         with torch.random.fork_rng(devices=rng_devices), torch.enable_grad():
             for j in range(micro_samples):
@@ -94,7 +98,8 @@ def micro_batch_rows(module: torch.nn.Module, params: List[torch.Tensor], loss_f
                 h_t = tensor_sq(h, sizes) if sizes is not None else None
                 h.sub_(batch_gradient)
                 row = torch.stack([h_sq.new_ones(()), torch.dot(h, h), h_sq, g_sq])
-                per_tensor.append(None if sizes is None else torch.cat([tensor_sq(h, sizes), h_t, g_t]))
+                if sizes is not None and h_t is not None and g_t is not None:    # all three or none
+                    per_tensor.append(torch.cat([tensor_sq(h, sizes), h_t, g_t]))
                 rows.append(row)
     finally:
         with torch.no_grad():
@@ -102,10 +107,10 @@ def micro_batch_rows(module: torch.nn.Module, params: List[torch.Tensor], loss_f
                 buf.copy_(copy)
     batch = torch.tensor([float(b), float(total)], dtype=torch.float64, device=device)
     head = torch.cat([torch.stack(rows), batch.expand(len(rows), 2)], dim=1)
-    return head if per_tensor[0] is None else torch.cat([head, torch.stack(per_tensor)], dim=1)
+    return head if not per_tensor else torch.cat([head, torch.stack(per_tensor)], dim=1)
 
 
-def loss_adds_examples(module: torch.nn.Module, loss_fn: Callable, inputs: Any, targets: Any) -> bool:
+def loss_adds_examples(module: torch.nn.Module, loss_fn: LossFn, inputs: Any, targets: Any) -> bool:
     """Whether ``loss_fn`` sums the examples' losses instead of averaging them
     (``reduction="sum"``): one forward of the batch's first two examples, no
     gradient, RNG and buffers restored; the loss of both against those of each

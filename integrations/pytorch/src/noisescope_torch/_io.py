@@ -24,19 +24,23 @@ from ._records import merge_rank_norms
 
 SCHEMA = "noisescope-log/1"
 
+# The files of a log directory, named once for the writers and the reader here;
+# schemas/noisescope-log.files.json states the same names for the Swift side too
+# (tests/test_log_files.py holds these constants to it).
 MANIFEST = "manifest.json"
 STEPS = "steps.jsonl"
 MERGED = "noise_norms.npy"
 BY_GROUP = "noise_norms_by_group.npy"
 EXAMPLES = "noise_per_example.npy"
 EXAMPLE_STEPS = "noise_per_example_steps.npy"
+RANK_PREFIX, RANK_SUFFIX = "noise_norms.rank", ".npy"      # rank r's own noise norms: noise_norms.rank{r}.npy
 
 
 def rank_file(rank: int) -> str:
-    return f"noise_norms.rank{rank}.npy"
+    return f"{RANK_PREFIX}{rank}{RANK_SUFFIX}"
 
 
-_RANK_FILE = re.compile(r"^noise_norms\.rank(\d+)\.npy$")
+_RANK_FILE = re.compile("^" + re.escape(RANK_PREFIX) + r"(\d+)" + re.escape(RANK_SUFFIX) + "$")
 
 
 class SchemaError(ValueError):

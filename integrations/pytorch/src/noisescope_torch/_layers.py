@@ -1,5 +1,5 @@
-"""Per-tensor and per-group noise statistics of NoiseRecorder (README "Per
-layer", SCHEMA.md "Per layer").
+"""Per-tensor and per-group noise statistics of NoiseRecorder
+(docs/extensions.md "Per-layer noise", SCHEMA.md "Per-layer fields").
 
 Each trainable parameter tensor t belongs to exactly one group, so squared
 norms add up: sum_t |v_t|^2 = |v|^2 for every recorded vector v (a noise
@@ -32,7 +32,7 @@ to ``other``, one matched by two groups is refused.
 from __future__ import annotations
 
 import math
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -68,16 +68,17 @@ def assign_groups(module: torch.nn.Module, names: Sequence[str],
                   groups: Optional[Dict[str, Sequence[str]]] = None) -> Tuple[List[str], List[int]]:
     """(group names, group index of each parameter name)."""
     if groups is None:
-        labels = []
+        found: List[str] = []
         for name in names:
-            path, modules, m = name.split(".")[:-1], [], module
-            for part in path:
+            modules: List[torch.nn.Module] = []
+            m: object = module
+            for part in name.split(".")[:-1]:
                 m = getattr(m, part, None) if m is not None else None
                 if isinstance(m, torch.nn.Module):
                     modules.append(m)
-            labels.append(_default_group(name, modules))
-        order = [g for g in ORDER if g in labels]
-        return order, [order.index(label) for label in labels]
+            found.append(_default_group(name, modules))
+        order = [g for g in ORDER if g in found]
+        return order, [order.index(label) for label in found]
     if not isinstance(groups, dict) or not groups:
         raise ValueError("noisescope_torch: groups= must be a non-empty dict {group name: [parameter names or "
                          "module prefixes]}")
@@ -101,7 +102,7 @@ def assign_groups(module: torch.nn.Module, names: Sequence[str],
 
 def tensor_sq(vector: torch.Tensor, sizes: Sequence[int]) -> torch.Tensor:
     """Per-tensor squared norms of a flat vector laid out in ``sizes`` order."""
-    return torch.stack([part.dot(part) for part in vector.split(list(sizes))])
+    return torch.stack([part.dot(part) for part in torch.split(vector, list(sizes))])
 
 
 class LayerStats:
@@ -124,12 +125,12 @@ class LayerStats:
         self._ema_n = 0
         self.merged: List[List[float]] = []            # rows of noise_norms_by_group.npy
 
-    def manifest_fields(self) -> Dict:
+    def manifest_fields(self) -> Dict[str, Any]:
         return {"groups": self.groups, "group_rule": self.rule,
                 "tensors": [{"name": n, "numel": s, "group": g}
                             for n, s, g in zip(self.names, self.sizes, self.tensor_group)]}
 
-    def add_fields(self, record: Dict, rows: List[List[float]], merged_count: int) -> None:
+    def add_fields(self, record: Dict[str, Any], rows: List[List[float]], merged_count: int) -> None:
         """Adds the per-group and per-tensor fields to ``record``; appends the
         merged sample's group norms (the same rows as noise_norms.npy)."""
         t = self.count
@@ -150,17 +151,20 @@ class LayerStats:
         record["g_small_sq_by_group"] = small_g.tolist()
         record["g_big_sq_by_group"] = big_g.tolist()
         b_small, b_big = record.get("b_small"), record.get("b_big")
-        ok = record.get("g_sq_est") is not None and b_small and b_big and b_big > b_small
-        if ok:
+        if record.get("g_sq_est") is not None and b_small and b_big and b_big > b_small:
             g_sq_t, trace_t = two_batch_estimates(small_t, big_t, b_small, b_big)
             g_sq_g, trace_g = self.matrix @ g_sq_t, self.matrix @ trace_t
             if np.all(np.isfinite(g_sq_t)) and np.all(np.isfinite(trace_t)):
                 self._ema = self.beta * self._ema + (1 - self.beta) * np.stack([g_sq_t, trace_t])
                 self._ema_groups = self.beta * self._ema_groups + (1 - self.beta) * np.stack([g_sq_g, trace_g])
                 self._ema_n += 1
-        record["g_sq_est_by_group"] = g_sq_g.tolist() if ok else None
-        record["trace_sigma_est_by_group"] = trace_g.tolist() if ok else None
-        record["b_simple_by_group"] = [safe_ratio(a, b) for a, b in zip(trace_g, g_sq_g)] if ok else None
+            record["g_sq_est_by_group"] = g_sq_g.tolist()
+            record["trace_sigma_est_by_group"] = trace_g.tolist()
+            record["b_simple_by_group"] = [safe_ratio(a, b) for a, b in zip(trace_g, g_sq_g)]
+        else:
+            record["g_sq_est_by_group"] = None
+            record["trace_sigma_est_by_group"] = None
+            record["b_simple_by_group"] = None
         ema_g, ema_t = self._ema_groups, self._ema        # bias correction cancels in the ratio
         have = self._ema_n > 0
         record["b_simple_ema_by_group"] = [safe_ratio(a, b) for a, b in zip(ema_g[1], ema_g[0])] if have else None

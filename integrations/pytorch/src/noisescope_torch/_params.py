@@ -5,15 +5,21 @@ in that parameter order. Everything stays on the parameters' device."""
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.distributed as dist
 
-Reference = Union[None, torch.Tensor, Sequence[torch.Tensor], Dict[str, torch.Tensor]]
+if TYPE_CHECKING:
+    from torch.nn.parallel import DistributedDataParallel
+    from typing_extensions import TypeGuard
+
+# A fixed reference gradient: a flat tensor, a list in parameter order, or a dict name -> tensor.
+ReferenceGradient = Union[torch.Tensor, Sequence[torch.Tensor], Dict[str, torch.Tensor]]
+Reference = Optional[ReferenceGradient]
 
 
-def is_ddp(model: torch.nn.Module) -> bool:
+def is_ddp(model: object) -> TypeGuard[DistributedDataParallel]:
     from torch.nn.parallel import DistributedDataParallel
     return isinstance(model, DistributedDataParallel)
 
@@ -73,7 +79,7 @@ def ddp_ignored(model: torch.nn.Module) -> List[str]:
     return list(getattr(model, "parameters_to_ignore", ()) or ()) if is_ddp(model) else []
 
 
-def count(params) -> int:
+def count(params: Iterable[torch.Tensor]) -> int:
     """Number of values in ``params``."""
     return sum(p.numel() for p in params)
 
@@ -94,7 +100,7 @@ def flatten_like(tensors: Sequence[Optional[torch.Tensor]], params: Sequence[tor
     return out
 
 
-def flatten_reference(reference: Reference, names: Sequence[str], params: Sequence[torch.Tensor],
+def flatten_reference(reference: ReferenceGradient, names: Sequence[str], params: Sequence[torch.Tensor],
                       device: torch.device) -> torch.Tensor:
     """A reference gradient (flat tensor, list in parameter order, or dict
     name -> tensor) as a new flat float64 vector of the parameters' size."""

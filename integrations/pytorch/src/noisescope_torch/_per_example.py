@@ -22,15 +22,21 @@ sub-batches' blocks). Several ranks: gbar is the all-reduced ``.grad`` v,
 from __future__ import annotations
 
 import math
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 import torch.distributed as dist
 
-from ._capture import Capture, StepStats
+from ._capture import Capture
 from ._dist import all_gather_varlen
 from ._rules import plan
+from ._stats import StepStats
+
+# A rank's per-tensor |g_r|^2, <g_r, gbar> and |gbar|^2 (``PerExample.ranks(own=)``, FSDP).
+OwnSums = Tuple[torch.Tensor, torch.Tensor, torch.Tensor]
+# One process's step: (per-example norms, sub-batch rows, None, "") or (None, None, why, kind).
+OneProcessStep = Tuple[Optional[np.ndarray], Optional[torch.Tensor], Optional[str], str]
 
 
 class PerExampleUnavailable(ValueError):
@@ -112,7 +118,8 @@ class PerExample:
     def armed(self, value: bool) -> None:
         self.capture.armed = bool(value)
 
-    def _take(self, vectors=None, sub_batches: int = 1, sub_samples: int = 1) -> Optional[StepStats]:
+    def _take(self, vectors: Optional[Sequence[torch.Tensor]] = None, sub_batches: int = 1,
+              sub_samples: int = 1) -> Optional[StepStats]:
         try:
             try:
                 step = self.capture.finish(vectors, sub_batches, sub_samples)
@@ -134,7 +141,8 @@ class PerExample:
         self.skipped["failed" if kind == "batch" else kind] += 1
         return None, None, why, kind
 
-    def one_process(self, micro_batches: int, micro_samples: int, per_tensor: bool, expected: Optional[int] = None):
+    def one_process(self, micro_batches: int, micro_samples: int, per_tensor: bool,
+                    expected: Optional[int] = None) -> OneProcessStep:
         """(per-example noise norms, micro-batch rows, None, "") or, for a
         skipped step, (None, None, why, kind) with kind a key of ``skipped``,
         or "batch" (counted as failed) when the hooks saw another number of
@@ -165,7 +173,7 @@ class PerExample:
         return noise.cpu().numpy(), rows, None, ""
 
     def ranks(self, group: Optional[dist.ProcessGroup], world: int, mean: Sequence[Optional[torch.Tensor]],
-              own: Optional[list] = None) -> Tuple[Optional[np.ndarray], Optional[str]]:
+              own: Optional[List[Optional[OwnSums]]] = None) -> Tuple[Optional[np.ndarray], Optional[str]]:
         """Several ranks (a collective: every rank calls it on every recording
         step): ``mean`` is gbar per tensor (the all-reduced gradient). Returns
         every rank's per-example norms, rank-major, on every rank. With a list
@@ -176,10 +184,10 @@ class PerExample:
                    for v, p in zip(mean, self.params)]
         step = self._take([v.detach() for v in vectors])
         if own is not None:
-            own.append(None if step is None else
+            own.append(None if step is None or step.dots is None else      # dots: made for the vectors
                        (step.total, step.dots.sum(dim=1), torch.stack([v.double().square().sum() for v in vectors])))
         local = torch.zeros(0, dtype=torch.float64)
-        if step is not None:
+        if step is not None and step.dots is not None:
             local = torch.stack([step.diag.sum(0), step.dots.sum(0)], 1).reshape(-1)
             if not bool(torch.isfinite(local).all()):
                 local = torch.full((2,), float("nan"), dtype=torch.float64)
@@ -197,7 +205,7 @@ class PerExample:
         self._count(both.shape[0])
         return noise.numpy(), None
 
-    def manifest(self) -> Dict:
+    def manifest(self) -> Dict[str, Any]:
         return {"samples": self.samples, "recorded_steps": self.steps, "skipped_steps": dict(self.skipped),
                 "clipped_steps": self.clipped_steps,
                 **({} if self.skip_reason is None else {"skip_reason": self.skip_reason}),

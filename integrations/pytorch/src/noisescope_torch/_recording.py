@@ -8,28 +8,68 @@ NoiseRecorder's (``recorder.py``)."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
+import numpy as np
 import torch
+import torch.distributed as dist
 
 from ._dist import comm_device
-from ._exchange import gathered_rows, launch, row_from_grads, row_from_shares
-from ._grads import batch_length, check_micro_config, loss_adds_examples, micro_batch_rows
+from ._exchange import Pending, gathered_rows, launch, row_from_grads, row_from_shares
+from ._grads import LossFn, batch_length, check_micro_config, loss_adds_examples, micro_batch_rows
 from ._params import flatten_like
 from ._records import make_record, unequal_batches
 from ._rules import FunctionalRule
 from ._schedule import Schedule
 
+if TYPE_CHECKING:
+    from ._files import TrainFiles
+    from ._layers import LayerStats
+    from ._per_example import OwnSums, PerExample
+    from .estimates import TwoBatchEMA
+
 
 def full_gradient(grad: Optional[torch.Tensor]) -> Optional[torch.Tensor]:
     """A gradient as one ordinary tensor: a sharded DTensor gathered whole (a collective)."""
     if grad is not None and hasattr(grad, "full_tensor"):
-        return grad.full_tensor()
+        whole: torch.Tensor = grad.full_tensor()
+        return whole
     return grad
 
 
 class RecordingSteps:
     """NoiseRecorder's per-mode steps (a mixin: it uses the recorder's state)."""
+
+    # The recorder's state these steps use (set by NoiseRecorder.__init__, recorder.py).
+    loss_fn: Optional[LossFn]
+    batch_size: Optional[int]
+    dataset_size: Optional[int]
+    micro_batches: int
+    micro_samples: int
+    per_example_reason: Optional[str]
+    log_dir: str
+    rank: int
+    world_size: int
+    group: Optional[dist.ProcessGroup]
+    _module: torch.nn.Module
+    _params: List[torch.nn.Parameter]
+    _device: torch.device
+    _layers: Optional[LayerStats]
+    _reference: Optional[torch.Tensor]
+    _pe: Optional[PerExample]
+    _pending: Optional[Pending]
+    _schedule: Schedule
+    _files: TrainFiles
+    _ema: TwoBatchEMA
+    _probed: bool
+    _seen_batch: Optional[int]
+    _next_step: int
+
+    if TYPE_CHECKING:
+        @property
+        def _samples(self) -> int: ...
+
+        def _warn_once(self, key: str, message: str) -> None: ...
 
     def _check_one_process(self) -> None:
         """One process: the construction-time refusals, in one line each."""
@@ -45,7 +85,7 @@ class RecordingSteps:
             raise ValueError("noisescope_torch: batch_size=1: one example has no noise within its batch "
                              "(g_1 - gbar = 0); record batches of at least 2 examples")
 
-    def _grads_row(self, b: Optional[int], means: Optional[list] = None):
+    def _grads_row(self, b: Optional[int], means: Optional[List[torch.Tensor]] = None) -> torch.Tensor:
         return row_from_grads(self._params, self._device, self._layers, b, self.group, self.world_size,
                               self._reference, means)
 
@@ -60,7 +100,7 @@ class RecordingSteps:
             return grads
         held = float(torch.stack(torch._foreach_norm(present)).double().square().sum())
         factor = (held / mean_sq) ** 0.5
-        if factor < 1 - self._pe.tolerance:
+        if self._pe is not None and factor < 1 - self._pe.tolerance:     # called with per-example noise only
             self._pe.clipped_steps += 1
             return [None if g is None else g / factor for g in grads]
         return grads
@@ -84,15 +124,17 @@ class RecordingSteps:
         tensor; each rank's examples' shares come from its own activations
         and output gradients; this rank's row (|g_r - gbar|, ...) from its
         shares, since no local gradient is formed."""
+        assert self._pe is not None, "fully_shard is refused without per-example noise (_check_fsdp)"
         means = [full_gradient(p.grad) for p in self._params]
-        own: list = []
+        own: List[Optional[OwnSums]] = []
         examples, why = self._pe.ranks(self.group, self.world_size, means, own)
         row = row_from_shares(own[0], b, self._layers is not None, len(self._params), comm_device(self.group))
         self._pending = launch(s, row, self.group, self.world_size)
         if examples is None:
             self._warn_once(f"examples:{why}", f"noisescope_torch: step {s}: no per-example noise ({why})")
             return
-        self._pending.examples = examples
+        if self._pending is not None:            # several ranks: always
+            self._pending.examples = examples
         self._schedule.note(s, self._samples)
 
     def _ranks_examples(self, s: int, mean: Sequence[Optional[torch.Tensor]]) -> None:
@@ -107,7 +149,8 @@ class RecordingSteps:
         self._pending.examples = examples
         self._schedule.note(s, self._samples)
 
-    def _one_process(self, s: int, inputs: Any, targets: Any):
+    def _one_process(self, s: int, inputs: Any,
+                     targets: Any) -> Tuple[Optional[List[List[float]]], Optional[np.ndarray]]:
         """(rows, per-example norms or None) of a recording step in one process,
         or (None, None) when the step is skipped (with a warning)."""
         if not self._probed and self.loss_fn is not None and inputs is not None:
@@ -127,7 +170,7 @@ class RecordingSteps:
         expected = self.batch_size if self.batch_size is not None else given
         examples, rows, why, kind = self._pe.one_process(self.micro_batches, self.micro_samples,
                                                          self._layers is not None, expected)
-        if examples is not None:
+        if examples is not None and rows is not None:       # both or neither
             self._seen_batch = self._seen_batch or len(examples)
             self._schedule.note(s, self._samples)
             return rows.cpu().tolist(), examples
@@ -163,7 +206,8 @@ class RecordingSteps:
             return None
         return self._complete(pending.step, gathered_rows(pending), pending.examples)
 
-    def _complete(self, s: int, rows: List[List[float]], examples: Any = None) -> Optional[Dict[str, Any]]:
+    def _complete(self, s: int, rows: List[List[float]],
+                  examples: Optional[np.ndarray] = None) -> Optional[Dict[str, Any]]:
         """Turns the rows of a recording step into its record; writes it (rank 0)
         and this rank's samples."""
         if not all(r[0] == 1.0 for r in rows):
@@ -201,6 +245,7 @@ class RecordingSteps:
         if inputs is None:
             raise ValueError(f"noisescope_torch: step {s} is a recording step and one process measures noise from "
                              f"micro-batches of the batch: call recorder.step(step, inputs=x, targets=y)")
+        assert self.loss_fn is not None, "micro-batch noise is never set up without loss_fn (_check_one_process)"
         grads = flatten_like([p.grad for p in self._params], self._params, self._device)
         rows = micro_batch_rows(self._module, self._params, self.loss_fn, inputs, targets, self.micro_batches,
                                 self.micro_samples, grads, None if self._layers is None else self._layers.sizes)

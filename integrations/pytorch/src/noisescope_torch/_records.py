@@ -16,6 +16,7 @@ import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+import numpy.typing as npt
 
 from .estimates import TwoBatchEMA, finite_population_g_sq, safe_ratio, two_batch_estimates
 
@@ -31,6 +32,7 @@ def make_record(s: int, number: int, rows: List[List[float]], rank: int, world_s
     small = [r[4] for r in rows]
     b_small = small[0] if small[0] > 0 and len(set(small)) == 1 else None
     explicit_big = rows[0][5] > 0
+    b_big: Optional[float]
     if b_small is None:
         b_big = None
     else:
@@ -42,7 +44,8 @@ def make_record(s: int, number: int, rows: List[List[float]], rank: int, world_s
         halves = len(rows) == 2 and b_small is not None and b_big == 2 * b_small
         merged = valid[:1] if halves else valid
     if world_size > 1:
-        own = [norms[rank]] if norms[rank] is not None else []
+        mine = norms[rank]
+        own = [mine] if mine is not None else []
     else:
         own = merged
     record: Dict[str, Any] = {"step": s, "record": number, "time": round(time.time(), 3), "world_size": world_size}
@@ -55,7 +58,7 @@ def make_record(s: int, number: int, rows: List[List[float]], rank: int, world_s
     record["g_small_sq"] = g_small_sq
     record["g_big_sq"] = g_big_sq
     g_sq = trace = None
-    if g_big_sq is not None and b_small is not None and b_big > b_small:
+    if g_big_sq is not None and b_small is not None and b_big is not None and b_big > b_small:
         g_sq, trace = two_batch_estimates(g_small_sq, g_big_sq, b_small, b_big)
         ema.update(g_sq, trace)
     record["g_sq_est"] = g_sq
@@ -79,15 +82,26 @@ def unequal_batches(rows: List[List[float]]) -> bool:
     return len(set(small)) > 1
 
 
-def merge_rank_norms(world_size: int, mode: str, rank_arrays: Sequence[Sequence[float]]) -> np.ndarray:
+def rank_in_merged_sample(mode: str, world_size: int, rank: int) -> bool:
+    """Whether rank ``rank``'s own noise norms (noise_norms.rank{r}.npy) belong
+    to the merged sample (noise_norms.npy) of a log of this ``mode`` and
+    ``world_size``: every rank's do, except in a two-rank train log, where
+    rank 1's norm equals rank 0's at every step (g_0 - g = -(g_1 - g)) and
+    only rank 0's count. The Swift reader has the same rule
+    (``TorchLogRanks.contributes``); schemas/noisescope-log.files.json lists
+    its cases, and both sides' tests run them."""
+    return not (mode == "train" and world_size == 2 and rank != 0)
+
+
+def merge_rank_norms(world_size: int, mode: str, rank_arrays: Sequence[npt.ArrayLike]) -> np.ndarray:
     """noise_norms.npy from the ranks' noise norms (``rank_arrays[r]``: the
     content of noise_norms.rank{r}.npy), SCHEMA.md "NPY files":
 
     - ``mode`` "train": step-major, rank-minor (the W norms of a recorded step,
-      then those of the next step); with W = 2 only rank 0's norms, as the two
-      ranks' norms of a step are equal by construction (g_0 - g = -(g_1 - g));
-      with one array (W = 1) that array. Ranks of unequal length (a killed run)
-      are cut to the shortest.
+      then those of the next step) over the ranks :func:`rank_in_merged_sample`
+      keeps: with W = 2 only rank 0's norms, as the two ranks' norms of a step
+      are equal by construction (g_0 - g = -(g_1 - g)); with one array (W = 1)
+      that array. Ranks of unequal length (a killed run) are cut to the shortest.
     - ``mode`` "measure": minibatch order; minibatch j was measured by rank
       j mod W, so rank r's k-th norm is minibatch r + kW. Needs all W arrays;
       unequal lengths end the sample at the first missing minibatch.
@@ -106,7 +120,8 @@ def merge_rank_norms(world_size: int, mode: str, rank_arrays: Sequence[Sequence[
         return merged
     if not arrays:
         return np.zeros(0, dtype=np.float64)
-    if world_size == 2 or len(arrays) == 1:
-        return arrays[0].copy()
-    n = min(len(a) for a in arrays)
-    return np.stack([a[:n] for a in arrays], axis=1).reshape(-1)
+    kept = [a for r, a in enumerate(arrays) if rank_in_merged_sample("train", world_size, r)]   # not measure: as train
+    if len(kept) == 1:
+        return kept[0].copy()
+    n = min(len(a) for a in kept)
+    return np.stack([a[:n] for a in kept], axis=1).reshape(-1)

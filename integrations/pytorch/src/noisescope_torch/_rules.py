@@ -27,11 +27,18 @@ picks the cheaper of the two per module.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Generic, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeGuard
+
+# The module type a rule reads its settings from (a Conv2d's kernel, an Embedding's padding_idx).
+_M = TypeVar("_M", bound=nn.Module, covariant=True)
+_Of = TypeVar("_Of", bound=nn.Module)
 
 
 def compute_dtype(param: torch.Tensor) -> torch.dtype:
@@ -50,14 +57,14 @@ class Ghost:
     kind: str
 
 
-class Rule:
+class Rule(Generic[_M]):
     """How one module's trainable parameters (``roles``: attribute name ->
     parameter) get per-example contributions from a call's inputs and output gradients."""
 
     name = ""
     ghost_roles: Tuple[str, ...] = ()
 
-    def __init__(self, module: nn.Module, roles: Dict[str, nn.Parameter]):
+    def __init__(self, module: _M, roles: Dict[str, nn.Parameter]):
         self.module, self.roles = module, roles
         self.dtype = compute_dtype(next(iter(roles.values())))
 
@@ -65,7 +72,7 @@ class Rule:
         """The output tensors whose gradients the rule needs (hooked)."""
         return [output] if isinstance(output, torch.Tensor) and output.requires_grad else []
 
-    def context(self, args: tuple, kwargs: dict, output: Any) -> Any:
+    def context(self, args: Tuple[Any, ...], kwargs: Dict[str, Any], output: Any) -> Any:
         """What the rule keeps of a call until its output gradients arrive."""
         return args[0].detach()
 
@@ -87,23 +94,24 @@ class Rule:
         return float("inf"), 0.0
 
 
-class LinearRule(Rule):
+class LinearRule(Rule[nn.Module]):
     """nn.Linear; with ``transposed`` HF Conv1D (weight (in, out), y = x W + b)."""
 
     name = "linear"
     ghost_roles = ("weight",)
 
-    def __init__(self, module, roles, transposed: bool = False):
+    def __init__(self, module: nn.Module, roles: Dict[str, nn.Parameter], transposed: bool = False):
         super().__init__(module, roles)
         self.transposed = transposed
 
-    def _ad(self, ctx, grads):
+    def _ad(self, ctx: torch.Tensor, grads: List[torch.Tensor]) -> Tuple[torch.Tensor, torch.Tensor]:
         n = ctx.shape[0]
         a = ctx.reshape(n, -1, ctx.shape[-1]).to(self.dtype)
         d = grads[0].reshape(n, -1, grads[0].shape[-1]).to(self.dtype)
         return a, d
 
-    def materialise(self, ctx, grads, roles, into=None):
+    def materialise(self, ctx: torch.Tensor, grads: List[torch.Tensor], roles: Sequence[str],
+                    into: Optional[Dict[str, torch.Tensor]] = None) -> Dict[str, torch.Tensor]:
         a, d = self._ad(ctx, grads)
         out = {}
         if "weight" in roles:
@@ -118,17 +126,17 @@ class LinearRule(Rule):
             out["bias"] = d.sum(1)
         return out
 
-    def ghost(self, ctx, grads):
+    def ghost(self, ctx: torch.Tensor, grads: List[torch.Tensor]) -> Ghost:
         a, d = self._ad(ctx, grads)
         return Ghost(a, d, "linear-t" if self.transposed else "linear")
 
-    def costs(self, ctx, grads):
+    def costs(self, ctx: torch.Tensor, grads: List[torch.Tensor]) -> Tuple[float, float]:
         n, t, i = ctx.shape[0], ctx[0].numel() // ctx.shape[-1], ctx.shape[-1]
         o = grads[0].shape[-1]
         return float(n * n * t * t * (i + o + 1)), float(n * t * i * o + n * n * i * o)
 
 
-class ConvRule(Rule):
+class ConvRule(Rule[Union[nn.Conv1d, nn.Conv2d]]):
     """nn.Conv1d / nn.Conv2d as a Linear on the unfolded input, per group."""
 
     name = "conv"
@@ -147,7 +155,7 @@ class ConvRule(Rule):
                 total = dil * (k - 1)
                 pads += [total // 2, total - total // 2]
             x, padding = F.pad(x, pads), (0,) * len(kernel)
-        elif m.padding == "valid":
+        elif isinstance(m.padding, str):     # "valid" (the one other string a convolution accepts)
             padding = (0,) * len(kernel)
         else:
             padding = m.padding
@@ -156,13 +164,14 @@ class ConvRule(Rule):
             kernel, dilation, padding, stride = (1, *kernel), (1, *dilation), (0, *padding), (1, *stride)
         return F.unfold(x, kernel, dilation=dilation, padding=padding, stride=stride).transpose(1, 2)
 
-    def _ad(self, ctx, grads):
+    def _ad(self, ctx: torch.Tensor, grads: List[torch.Tensor]) -> Tuple[torch.Tensor, torch.Tensor]:
         n, g = ctx.shape[0], self.module.groups
         a = self._unfold(ctx.to(self.dtype))
         d = grads[0].to(self.dtype).reshape(n, grads[0].shape[1], -1).transpose(1, 2)
         return a.reshape(n, a.shape[1], g, -1), d.reshape(n, d.shape[1], g, -1)
 
-    def materialise(self, ctx, grads, roles, into=None):
+    def materialise(self, ctx: torch.Tensor, grads: List[torch.Tensor], roles: Sequence[str],
+                    into: Optional[Dict[str, torch.Tensor]] = None) -> Dict[str, torch.Tensor]:
         a, d = self._ad(ctx, grads)
         out = {}
         if "weight" in roles:
@@ -173,11 +182,11 @@ class ConvRule(Rule):
             out["bias"] = d.sum(1).reshape(d.shape[0], -1)
         return out
 
-    def ghost(self, ctx, grads):
+    def ghost(self, ctx: torch.Tensor, grads: List[torch.Tensor]) -> Ghost:
         a, d = self._ad(ctx, grads)
         return Ghost(a.flatten(2), d.flatten(2), "linear")
 
-    def costs(self, ctx, grads):
+    def costs(self, ctx: torch.Tensor, grads: List[torch.Tensor]) -> Tuple[float, float]:
         if self.module.groups != 1:
             return float("inf"), 0.0
         n, w = ctx.shape[0], self.module.weight
@@ -186,13 +195,13 @@ class ConvRule(Rule):
         return float(n * n * t * t * (i + o + 1)), float(n * t * i * o + n * n * i * o)
 
 
-class EmbeddingRule(Rule):
+class EmbeddingRule(Rule[nn.Embedding]):
     """nn.Embedding (not scale_grad_by_freq, which mixes the examples)."""
 
     name = "embedding"
     ghost_roles = ("weight",)
 
-    def _td(self, ctx, grads):
+    def _td(self, ctx: torch.Tensor, grads: List[torch.Tensor]) -> Tuple[torch.Tensor, torch.Tensor]:
         n = ctx.shape[0]
         tokens = ctx.reshape(n, -1)
         d = grads[0].reshape(n, tokens.shape[1], -1).to(self.dtype)
@@ -200,7 +209,8 @@ class EmbeddingRule(Rule):
             d = d * (tokens != self.module.padding_idx).unsqueeze(-1).to(d.dtype)
         return tokens, d
 
-    def materialise(self, ctx, grads, roles, into=None):
+    def materialise(self, ctx: torch.Tensor, grads: List[torch.Tensor], roles: Sequence[str],
+                    into: Optional[Dict[str, torch.Tensor]] = None) -> Dict[str, torch.Tensor]:
         tokens, d = self._td(ctx, grads)
         n, vocab, width = tokens.shape[0], self.module.num_embeddings, d.shape[-1]
         rows = (torch.arange(n, device=tokens.device).unsqueeze(1) * vocab + tokens).reshape(-1)
@@ -212,22 +222,23 @@ class EmbeddingRule(Rule):
         out.index_add_(0, rows, d.reshape(-1, width))
         return {"weight": out.reshape(n, -1)}
 
-    def ghost(self, ctx, grads):
+    def ghost(self, ctx: torch.Tensor, grads: List[torch.Tensor]) -> Ghost:
         tokens, d = self._td(ctx, grads)
         return Ghost(tokens, d, "embedding")
 
-    def costs(self, ctx, grads):
+    def costs(self, ctx: torch.Tensor, grads: List[torch.Tensor]) -> Tuple[float, float]:
         n, t = ctx.shape[0], ctx[0].numel()
         numel = self.module.weight.numel()
         return float(n * n * t * t * (grads[0].shape[-1] + 1)), float(n * numel + n * n * numel)
 
 
-class NormRule(Rule):
+class NormRule(Rule["Union[nn.LayerNorm, nn.RMSNorm]"]):
     """nn.LayerNorm and nn.RMSNorm affine parameters (x-hat recomputed from the input)."""
 
     name = "norm"
 
-    def materialise(self, ctx, grads, roles, into=None):
+    def materialise(self, ctx: torch.Tensor, grads: List[torch.Tensor], roles: Sequence[str],
+                    into: Optional[Dict[str, torch.Tensor]] = None) -> Dict[str, torch.Tensor]:
         m, n = self.module, ctx.shape[0]
         x = ctx.to(self.dtype)
         d = grads[0].to(self.dtype)
@@ -238,7 +249,7 @@ class NormRule(Rule):
             else:
                 xhat = F.rms_norm(x, m.normalized_shape, eps=m.eps if m.eps is not None else torch.finfo(ctx.dtype).eps)
             out["weight"] = (xhat * d).reshape(n, -1, m.weight.numel()).sum(1)
-        if "bias" in roles:
+        if "bias" in roles and isinstance(m, nn.LayerNorm):      # RMSNorm has no bias
             out["bias"] = d.reshape(n, -1, m.bias.numel()).sum(1)
         return out
 
@@ -246,7 +257,7 @@ class NormRule(Rule):
 _MHA = nn.MultiheadAttention
 
 
-class FunctionalRule(Rule):
+class FunctionalRule(Rule[nn.Module]):
     """Any other module: torch.func per-example gradients of its own parameters
     (``roles``: names relative to the module), the forward recomputed under
     vmap and contracted with the captured output gradients. Random operations
@@ -254,19 +265,19 @@ class FunctionalRule(Rule):
 
     name = "torch.func"
 
-    def __init__(self, module, roles):
+    def __init__(self, module: nn.Module, roles: Dict[str, nn.Parameter]):
         super().__init__(module, roles)
         self.bdim = 1 if isinstance(module, _MHA) and not module.batch_first else 0
 
-    def _hooked(self, output) -> List[int]:
+    def _hooked(self, output: Any) -> List[int]:
         leaves, _ = torch.utils._pytree.tree_flatten(output)
         return [i for i, t in enumerate(leaves) if isinstance(t, torch.Tensor) and t.requires_grad]
 
-    def outputs(self, output):
+    def outputs(self, output: Any) -> List[torch.Tensor]:
         leaves, _ = torch.utils._pytree.tree_flatten(output)
         return [leaves[i] for i in self._hooked(output)]
 
-    def context(self, args, kwargs, output):
+    def context(self, args: Tuple[Any, ...], kwargs: Dict[str, Any], output: Any) -> Any:
         detach = lambda v: v.detach() if isinstance(v, torch.Tensor) else v  # noqa: E731
         args, kwargs = torch.utils._pytree.tree_map(detach, (args, kwargs))
         return args, kwargs, self._hooked(output)
@@ -285,7 +296,8 @@ class FunctionalRule(Rule):
         g = grads[0]
         return int(g.shape[self.bdim] if g.dim() > self.bdim else g.shape[0])
 
-    def materialise(self, ctx, grads, roles, into=None):
+    def materialise(self, ctx: Any, grads: List[torch.Tensor], roles: Sequence[str],
+                    into: Optional[Dict[str, torch.Tensor]] = None) -> Dict[str, torch.Tensor]:
         from torch.func import functional_call, grad, vmap
         args, kwargs, out_index = ctx
         n = self.batch_of(grads)
@@ -298,13 +310,14 @@ class FunctionalRule(Rule):
         grad_dims = [self._dim(g, n) for g in grads]
         params = {k: p.detach() for k, p in self.roles.items()}
 
-        def contracted(theta, tensors, gs):
+        def contracted(theta: Dict[str, torch.Tensor], tensors: List[torch.Tensor],
+                       gs: List[torch.Tensor]) -> Union[float, torch.Tensor]:
             values = list(leaves)
             for i, t, dim in zip(tensor_at, tensors, dims):
                 values[i] = t if dim is None else t.unsqueeze(dim)
             a, kw = torch.utils._pytree.tree_unflatten(values, spec)
             out_leaves, _ = torch.utils._pytree.tree_flatten(functional_call(self.module, theta, tuple(a), kw))
-            total = 0.0
+            total: Union[float, torch.Tensor] = 0.0
             for i, g, dim in zip(out_index, gs, grad_dims):
                 total = total + (out_leaves[i] * (g if dim is None else g.unsqueeze(dim))).sum()
             return total
@@ -314,7 +327,7 @@ class FunctionalRule(Rule):
         return {k: per[k].reshape(n, -1).to(self.dtype) for k in roles}
 
 
-def _is(module: nn.Module, cls: type) -> bool:
+def _is(module: nn.Module, cls: Type[_Of]) -> TypeGuard[_Of]:
     """An instance of ``cls`` whose forward is ``cls.forward`` (subclasses that
     compute something else go to the torch.func fallback)."""
     return isinstance(module, cls) and type(module).forward is cls.forward
@@ -326,7 +339,7 @@ def _hf_conv1d(module: nn.Module) -> bool:
         tuple(w.shape) == (getattr(module, "nx", None), getattr(module, "nf", None))
 
 
-def rule_for(module: nn.Module, roles: Dict[str, nn.Parameter]) -> Rule:
+def rule_for(module: nn.Module, roles: Dict[str, nn.Parameter]) -> Rule[nn.Module]:
     """The rule of a module with trainable direct parameters ``roles``."""
     if _is(module, nn.Linear):
         return LinearRule(module, roles)
@@ -357,14 +370,14 @@ def _sequence_first(module: nn.Module) -> bool:
     return not getattr(module, "batch_first", getattr(attn, "batch_first", True))
 
 
-def plan(root: nn.Module, params: Sequence[torch.Tensor]) -> Tuple[List[Tuple[str, Rule]], Optional[str]]:
+def plan(root: nn.Module, params: Sequence[torch.Tensor]) -> Tuple[List[Tuple[str, Rule[nn.Module]]], Optional[str]]:
     """[(module name, rule)] covering every recorded parameter, or a reason why
     per-example noise is not available for this model. ``nn.MultiheadAttention``
     is one torch.func unit with all its parameters (its ``out_proj`` Linear is
     never called as a module); any module's direct parameters otherwise go to
     its own rule."""
     wanted = {id(p) for p in params}
-    rules: List[Tuple[str, Rule]] = []
+    rules: List[Tuple[str, Rule[nn.Module]]] = []
     for name, module in root.named_modules():
         if isinstance(module, _MIXING):
             return [], f"{type(module).__name__} at {name or 'the model'!r} mixes the examples of a batch"

@@ -12,7 +12,7 @@ k-th step instead, from the start.
 from __future__ import annotations
 
 import math
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 COMMIT, TAILS = 500, 5000          # samples the verdict needs to commit / to say infinite-variance or light
 DENSE_SAMPLES, THEN_EVERY = TAILS, 10
@@ -22,11 +22,10 @@ DENSE_SKIPS = 10                   # skipped recording steps after which the den
 class Schedule:
     """``every`` None: dense until ``DENSE_SAMPLES``, then every ``THEN_EVERY``
     steps (``dense`` False: every ``THEN_EVERY`` steps from the start, for
-    recorders that get one or a few samples per step); else every ``every`` steps."""
+    recorders that get one or a few samples per step); else every ``every`` steps
+    (checked by ``RecorderConfig``: at least 1)."""
 
     def __init__(self, every: Optional[int], dense: bool):
-        if every is not None and int(every) < 1:
-            raise ValueError(f"every must be at least 1, got {every}")
         self.fixed = None if every is None else int(every)
         self.dense = dense and self.fixed is None
         self.reached: Dict[int, int] = {}        # target -> step at which it was reached
@@ -53,7 +52,7 @@ class Schedule:
             if samples >= target and target not in self.reached:
                 self.reached[target] = step
 
-    def manifest(self) -> Dict:
+    def manifest(self) -> Dict[str, Any]:
         if self.dense:
             return {"kind": "dense-then-every", "dense_samples": DENSE_SAMPLES, "every": self.every}
         return {"kind": "every", "dense_samples": None, "every": self.every}

@@ -12,12 +12,16 @@ take a few passes over the shares, no N x N product.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
 
 from ._rules import Ghost
+
+# A tensor's (diag, rowsum, total, blocks), as ``one_tensor`` gives them.
+TensorStats = Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]
+
 
 @dataclass
 class StepStats:
@@ -36,9 +40,13 @@ class StepStats:
     dots: Optional[torch.Tensor]
 
     @classmethod
-    def empty(cls, sizes: List[int], tensors: int, k: int, b: int, dots: bool, device) -> "StepStats":
+    def empty(cls, sizes: List[int], tensors: int, k: int, b: int, dots: bool,
+              device: torch.device) -> "StepStats":
         n = sum(sizes)
-        zeros = lambda *shape: torch.zeros(*shape, dtype=torch.float64, device=device)  # noqa: E731
+
+        def zeros(*shape: int) -> torch.Tensor:
+            return torch.zeros(*shape, dtype=torch.float64, device=device)
+
         return cls(sizes, zeros(tensors, n), zeros(tensors, n), zeros(tensors), zeros(tensors, k), b,
                    zeros(tensors, n) if dots else None)
 
@@ -49,7 +57,7 @@ class StepStats:
         self.rowsum[tensors], self.total[tensors] = grams.sum(dim=2), grams.sum(dim=(1, 2))
         self.blocks[tensors] = grams[:, :k * b, :k * b].reshape(-1, k, b, k, b).sum(dim=(2, 4)).diagonal(dim1=1, dim2=2)
 
-    def set_one(self, t: int, values: tuple) -> None:
+    def set_one(self, t: int, values: TensorStats) -> None:
         """Tensor t's (diag, rowsum, total, blocks), as ``one_tensor`` gives them."""
         self.diag[t], self.rowsum[t], self.total[t], self.blocks[t] = values
 
@@ -62,7 +70,7 @@ class StepStats:
         k, b = self.blocks.shape[1], self.b
         if len(tensors) == 1:                  # fused reductions, no N x numel temporaries
             self.set_one(tensors[0], one_tensor(g, k, b))
-            if vectors is not None:
+            if vectors is not None and self.dots is not None:       # dots exist when vectors were given (empty)
                 self.dots[tensors[0]] = (g @ vectors.to(g.dtype)).double()
             return
         part = g[:k * b].reshape(k, b, -1).sum(dim=1)
@@ -70,19 +78,22 @@ class StepStats:
         column = torch.repeat_interleave(torch.arange(len(tensors), device=g.device),
                                          torch.tensor(widths, device=g.device))
         member = torch.nn.functional.one_hot(column, len(tensors)).to(g.dtype)    # column -> tensor, summed by a product
-        per = lambda x: x @ member  # noqa: E731
+
+        def per(x: torch.Tensor) -> torch.Tensor:
+            return x @ member
+
         self.diag[tensors] = per(g * g).T.double()
         self.rowsum[tensors] = per(g * whole).T.double()
         self.total[tensors] = per(whole * whole).double()
         self.blocks[tensors] = per(part * part).T.double()
-        if vectors is not None:
+        if vectors is not None and self.dots is not None:
             self.dots[tensors] = per(g * vectors.to(g.dtype)).T.double()
 
 
 SMALL = 1024       # materialised tensors at most this wide have their statistics computed together
 
 
-def one_tensor(g: torch.Tensor, k: int, b: int) -> tuple:
+def one_tensor(g: torch.Tensor, k: int, b: int) -> TensorStats:
     """(diag, rowsum, total, blocks) of one tensor's materialised shares g
     (N x numel; float64 results), k sub-batches of b consecutive examples:
     three passes over g (the sub-batch sums, which give the total when they

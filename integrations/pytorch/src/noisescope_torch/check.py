@@ -10,13 +10,14 @@ fields, a new verdict such as ``inconclusive``) still reads.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field, fields
-from typing import Any, Dict, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 import numpy as np
 
@@ -35,13 +36,16 @@ class CheckFailed(RuntimeError):
     """``noisescope check`` exited with an error."""
 
 
-def _build(cls, data: Any):
+_Part = TypeVar("_Part", "TailEstimate", "PowerLawFit", "SampleSummary")
+
+
+def _build(cls: Type[_Part], data: Any) -> Optional[_Part]:
     if data is None:
         return None
     if not isinstance(data, dict):
         raise CheckFailed(f"noisescope check --json: expected an object for {cls.__name__}, got {data!r}")
     known = {f.name for f in fields(cls)} - {"extra"}
-    values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in known}
+    values: Dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in known}
     return cls(**values, extra={k: v for k, v in data.items() if k not in known})
 
 
@@ -91,7 +95,7 @@ class CheckResult:
     """What ``noisescope check --json`` printed (schemas/check-report.schema.json
     is the contract; tests/test_schemas.py checks both). ``verdict`` is a string:
     ``infinite-variance``, ``heavy``, ``light`` (and ``inconclusive`` in newer
-    binaries); see docs/check.md for the rule."""
+    binaries); see docs/check.md at the repository root for the rule."""
     verdict: str
     verdict_reason: Optional[str] = None
     n: Optional[int] = None
@@ -110,17 +114,19 @@ class CheckResult:
     def from_json(cls, data: Dict[str, Any]) -> "CheckResult":
         if not isinstance(data, dict) or not isinstance(data.get("verdict"), str):
             raise CheckFailed("noisescope check --json printed no verdict")
-        nested = {"summary": SampleSummary, "powerlaw": PowerLawFit, "hill": TailEstimate,
-                  "moments": TailEstimate, "pickands": TailEstimate, "kernel": TailEstimate}
+        nested: Dict[str, Union[Type[SampleSummary], Type[PowerLawFit], Type[TailEstimate]]] = {
+            "summary": SampleSummary, "powerlaw": PowerLawFit, "hill": TailEstimate,
+            "moments": TailEstimate, "pickands": TailEstimate, "kernel": TailEstimate}
         known = {f.name for f in fields(cls)} - {"extra", "raw"}
-        values = {k: (_build(nested[k], v) if k in nested else v) for k, v in data.items() if k in known}
+        values: Dict[str, Any] = {k: (_build(nested[k], v) if k in nested else v) for k, v in data.items()
+                                  if k in known}
         return cls(**values, extra={k: v for k, v in data.items() if k not in known}, raw=data)
 
 
 def _wheel_binary() -> Optional[str]:
     """The binary of the ``noisescope`` wheel, if that distribution is installed."""
     try:
-        import noisescope  # the wheel of scripts/build-wheel; optional
+        noisescope = importlib.import_module("noisescope")     # the wheel of scripts/build-wheel; optional
     except ImportError:
         return None
     locate = getattr(noisescope, "binary_path", None)
@@ -161,7 +167,7 @@ def _samples_array(samples: Any) -> np.ndarray:
     return array.astype(np.float64)
 
 
-def _option_args(options: Dict[str, Any]) -> list:
+def _option_args(options: Dict[str, Any]) -> List[str]:
     args = []
     for name, value in options.items():
         flag = "--" + name.replace("_", "-")
@@ -174,7 +180,7 @@ def _option_args(options: Dict[str, Any]) -> list:
     return args
 
 
-def check(samples: Union[str, os.PathLike, np.ndarray, Sequence[float]], *, timeout: Optional[float] = None,
+def check(samples: Union[str, os.PathLike[str], np.ndarray, Sequence[float]], *, timeout: Optional[float] = None,
           **options: Any) -> CheckResult:
     """The tail verdict on ``samples``: a file (any format ``noisescope check``
     reads), a log directory, or an array / sequence of numbers (written to a

@@ -29,11 +29,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import Optional, Tuple, TypeVar
+
+import numpy as np
+
+# A squared norm, or an array of them (per tensor: _layers.py).
+_Sq = TypeVar("_Sq", float, np.ndarray)
 
 
-def two_batch_estimates(g_small_sq: float, g_big_sq: float, b_small: float, b_big: float) -> Tuple[float, float]:
-    """Returns (|G|^2 estimate, tr(Sigma) estimate)."""
+def two_batch_estimates(g_small_sq: _Sq, g_big_sq: _Sq, b_small: float, b_big: float) -> Tuple[_Sq, _Sq]:
+    """Returns (|G|^2 estimate, tr(Sigma) estimate); elementwise for arrays."""
     if not (b_big > b_small > 0):
         raise ValueError(f"need B_big > B_small > 0, got B_small={b_small}, B_big={b_big}")
     g_sq = (b_big * g_big_sq - b_small * g_small_sq) / (b_big - b_small)

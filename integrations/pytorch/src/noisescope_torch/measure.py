@@ -58,7 +58,8 @@ class Measurement:
         return self.wall_seconds
 
 
-def supervised_loss(criterion: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Callable:
+def supervised_loss(criterion: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+                    ) -> Callable[[torch.nn.Module, Sequence[torch.Tensor]], torch.Tensor]:
     """Adapts ``criterion(output, target)`` (mean reduction) to the
     ``loss_fn(model, batch)`` form, for (input, target) batches."""
 
@@ -85,7 +86,7 @@ def minibatch_schedule(examples: int, batch_size: int, samples: int, seed: int) 
 
 def measure_noise(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, Any], torch.Tensor], dataset: Any,
                   batch_size: int, seed: int = 0, log_dir: Optional[str] = None, *, samples: Optional[int] = None,
-                  full_batch_size: Optional[int] = None, collate_fn: Optional[Callable] = None,
+                  full_batch_size: Optional[int] = None, collate_fn: Optional[Callable[[List[Any]], Any]] = None,
                   process_group: Optional[dist.ProcessGroup] = None, overwrite: bool = False,
                   flush_every: int = 50, fsync: bool = False) -> Measurement:
     """Noise norms ||g_B - grad f|| of ``samples`` minibatches at the model's
@@ -111,7 +112,8 @@ def measure_noise(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, An
     if full_batch_size < 1:
         raise ValueError(f"full_batch_size must be positive, got {full_batch_size}")
     if collate_fn is None:
-        from torch.utils.data import default_collate as collate_fn
+        from torch.utils.data import default_collate
+        collate_fn = default_collate
     _, params = trainable(module)
     parameter_count = count(params)
     device = params[0].device
@@ -158,10 +160,10 @@ def measure_noise(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module, An
 
     # 2. Noise norms of this rank's minibatches.
     own: List[float] = []
-    for j, indices in enumerate(minibatch_schedule(examples, batch_size, samples, seed)):
+    for j, minibatch in enumerate(minibatch_schedule(examples, batch_size, samples, seed)):
         if j % world != rank:
             continue
-        g = gradient(indices.tolist())
+        g = gradient(minibatch.tolist())
         g.sub_(full)
         own.append(float(torch.linalg.vector_norm(g)))
         if log_dir is not None and len(own) % max(1, flush_every) == 0:

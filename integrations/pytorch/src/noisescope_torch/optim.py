@@ -40,12 +40,15 @@ norm methods (ACClip is element-wise and works there too).
 from __future__ import annotations
 
 import math
-from typing import Iterable, Optional
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Union, overload
 
 import torch
 from torch.optim import Optimizer
 
 __all__ = ["ACClip", "ClipAdamNorm", "ClipAdaGradNorm", "DelayedClipAdamNorm", "DelayedClipAdaGradNorm"]
+
+# What torch.optim.Optimizer takes: tensors, or param groups (dicts with "params" and per-group options).
+Params = Union[Iterable[torch.Tensor], Iterable[Dict[str, Any]]]
 
 
 def _ema_(previous: torch.Tensor, sample: torch.Tensor, decay: float) -> torch.Tensor:
@@ -75,7 +78,7 @@ class ACClip(Optimizer):
     betas (0.9, 0.99), eps 1e-5, alpha 1, weight_decay 1e-5 (decoupled here; the
     authors' code adds it to the gradient), tau0 0."""
 
-    def __init__(self, params: Iterable, lr: float = 1e-4, betas=(0.9, 0.99), eps: float = 1e-5,
+    def __init__(self, params: Params, lr: float = 1e-4, betas: Tuple[float, float] = (0.9, 0.99), eps: float = 1e-5,
                  weight_decay: float = 1e-5, alpha: float = 1.0, tau0: float = 0.0):
         _check(lr >= 0 and math.isfinite(lr), f"lr must be finite and >= 0, got {lr}")
         _check(0 <= betas[0] < 1, f"betas[0] must be in [0, 1), got {betas[0]}")
@@ -87,8 +90,14 @@ class ACClip(Optimizer):
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, alpha=alpha,
                                       tau0=tau0))
 
+    @overload
+    def step(self, closure: None = None) -> None: ...
+
+    @overload
+    def step(self, closure: Callable[[], float]) -> float: ...
+
     @torch.no_grad()
-    def step(self, closure=None):
+    def step(self, closure: Optional[Callable[[], float]] = None) -> Optional[float]:
         loss = None
         if closure is not None:
             with torch.enable_grad():
@@ -122,8 +131,9 @@ class ACClip(Optimizer):
 class _NormAdaptive(Optimizer):
     _adam = True
 
-    def __init__(self, params: Iterable, lr: float = 0.01, betas=None, eps: float = 1e-8, weight_decay: float = 0.0,
-                 clip: Optional[float] = 1.0, b0: float = 1.0, delayed: bool = False):
+    def __init__(self, params: Params, lr: float = 0.01, betas: Optional[Tuple[float, float]] = None,
+                 eps: float = 1e-8, weight_decay: float = 0.0, clip: Optional[float] = 1.0, b0: float = 1.0,
+                 delayed: bool = False):
         if betas is None:
             betas = (0.9, 0.999) if self._adam else (0.0, 1.0)
         _check(lr >= 0 and math.isfinite(lr), f"lr must be finite and >= 0, got {lr}")
@@ -137,15 +147,21 @@ class _NormAdaptive(Optimizer):
         self._shared = dict(betas=tuple(betas), eps=eps, clip=clip, b0=b0, delayed=bool(delayed))
         super().__init__(params, dict(lr=lr, weight_decay=weight_decay, **self._shared))
 
-    def add_param_group(self, param_group: dict) -> None:
+    def add_param_group(self, param_group: Dict[str, Any]) -> None:
         for key, value in getattr(self, "_shared", {}).items():
             if key in param_group and param_group[key] != value:
                 raise ValueError(f"noisescope_torch.optim: {key} is optimizer-wide for {type(self).__name__} "
                                  f"(one gradient norm); param groups may differ only in lr and weight_decay")
         super().add_param_group(param_group)
 
+    @overload
+    def step(self, closure: None = None) -> None: ...
+
+    @overload
+    def step(self, closure: Callable[[], float]) -> float: ...
+
     @torch.no_grad()
-    def step(self, closure=None):
+    def step(self, closure: Optional[Callable[[], float]] = None) -> Optional[float]:
         loss = None
         if closure is not None:
             with torch.enable_grad():
@@ -159,11 +175,11 @@ class _NormAdaptive(Optimizer):
             if p.grad.is_sparse:
                 raise RuntimeError(f"noisescope_torch.optim.{type(self).__name__} does not support sparse gradients")
         device = live[0][1].grad.device
-        norm_sq = torch.zeros((), dtype=torch.float64, device=device)
+        summed = torch.zeros((), dtype=torch.float64, device=device)
         for _, p in live:
             g64 = p.grad.detach().to(device=device, dtype=torch.float64).reshape(-1)
-            norm_sq += torch.dot(g64, g64)
-        norm_sq = float(norm_sq)          # one host sync per step: the scalar step size
+            summed += torch.dot(g64, g64)
+        norm_sq = float(summed)           # one host sync per step: the scalar step size
         norm = math.sqrt(norm_sq)
         factor = clip / norm if clip is not None and norm > clip else 1.0
         statistic = factor * factor * norm_sq
@@ -214,7 +230,7 @@ class ClipAdaGradNorm(_NormAdaptive):
 class DelayedClipAdamNorm(ClipAdamNorm):
     """ClipAdamNorm(delayed=True)."""
 
-    def __init__(self, params: Iterable, **kwargs):
+    def __init__(self, params: Params, **kwargs: Any):
         kwargs.setdefault("delayed", True)
         _check(kwargs["delayed"] is True, "DelayedClipAdamNorm is delayed; use ClipAdamNorm for delayed=False")
         super().__init__(params, **kwargs)
@@ -223,7 +239,7 @@ class DelayedClipAdamNorm(ClipAdamNorm):
 class DelayedClipAdaGradNorm(ClipAdaGradNorm):
     """ClipAdaGradNorm(delayed=True)."""
 
-    def __init__(self, params: Iterable, **kwargs):
+    def __init__(self, params: Params, **kwargs: Any):
         kwargs.setdefault("delayed", True)
         _check(kwargs["delayed"] is True, "DelayedClipAdaGradNorm is delayed; use ClipAdaGradNorm for delayed=False")
         super().__init__(params, **kwargs)

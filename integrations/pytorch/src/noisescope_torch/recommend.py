@@ -21,9 +21,12 @@ most ``lr`` long). ACClip sets per-coordinate thresholds itself.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .check import CheckResult
 
 __all__ = ["Recommendation", "recommend"]
 
@@ -54,7 +57,9 @@ def _quantile_value(norms: Union[Mapping[float, float], Sequence[float], np.ndar
     return float(np.quantile(values, q))
 
 
-def recommend(check_result, grad_norm_quantiles, quantile: float = 0.9) -> Recommendation:
+def recommend(check_result: Union[CheckResult, str],
+              grad_norm_quantiles: Union[Mapping[float, float], Sequence[float], np.ndarray],
+              quantile: float = 0.9) -> Recommendation:
     """``check_result``: a :class:`CheckResult` (or its verdict string);
     ``grad_norm_quantiles``: ``{quantile: norm}`` or the raw gradient norms
     ||g|| of training batches (e.g. the Trainer's ``grad_norm`` log)."""

@@ -1,7 +1,7 @@
 """NoiseRecorder: gradient-noise statistics inside an ordinary training loop.
 
-Where each recording step's gradients come from (README "How the noise is
-measured"):
+Where each recording step's gradients come from (README "Per-example noise",
+"How the local gradient is obtained under DDP", "One process"):
 
 - DDP, W >= 2 ranks: a DDP communication hook sees each rank's local gradient
   g_r before the all-reduce (``_ddp_hook.py``); noise norm |g_r - g|, g the mean.
@@ -37,26 +37,29 @@ from __future__ import annotations
 
 import sys
 import warnings
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from types import TracebackType
+from typing import Any, Dict, List, Optional, Sequence, Set, Type
 
 import numpy as np
 import torch
 import torch.distributed as dist
 
-from ._ddp_hook import DDPHook
+from ._config import RecorderConfig, resolve
+from ._ddp_hook import CommHook, DDPHook
 from ._dist import all_gather_rows, group_info
 from ._exchange import Pending, launch
+from ._grads import LossFn
 from ._files import NOISE_REFERENCE, TrainFiles, file_names, prepare_log_dir, train_batch_sizes, write_manifest
 from ._io import utc_now
 from ._layers import LayerStats
-from ._params import Reference, count, ddp_ignored, flatten_like, flatten_reference, is_fsdp2, trainable, \
-    unwrap
+from ._params import Reference, ReferenceGradient, count, ddp_ignored, flatten_like, flatten_reference, is_ddp, \
+    is_fsdp2, trainable, unwrap
 from ._per_example import PerExample, PerExampleUnavailable
 from ._recording import RecordingSteps
 from ._schedule import Schedule
 from .estimates import TwoBatchEMA
 
-__all__ = ["NoiseRecorder", "flatten_like"]
+__all__ = ["NoiseRecorder", "RecorderConfig", "flatten_like"]
 
 
 class NoiseRecorder(RecordingSteps):
@@ -72,82 +75,58 @@ class NoiseRecorder(RecordingSteps):
     Args:
         model: the module being trained, or its DistributedDataParallel wrapper.
         log_dir: output directory (created; shared by the ranks, each writes its own file).
-        every: record at steps ``s`` with ``s % every == 0`` (default: the
-            dense-then-every-10 schedule with per-example noise, else 10).
-        batch_size: examples per rank per step (B_small with several ranks; the
-            batch B in one process, where it is also read from ``inputs``).
-        loss_fn: one process: ``loss_fn(model(inputs), targets)`` (or
-            ``loss_fn(model(inputs))`` without targets), the **mean** loss of a
-            batch, the same loss whose ``backward()`` filled ``.grad``.
-        micro_batches: one process: m, the batch is cut into m micro-batches of
-            b = B // m examples (the first m*b examples).
-        micro_samples: one process: k, noise of the first k micro-batches (default:
-            all m with per-example noise, from the Gram matrix; else 1, recomputed
-            at the cost of k*b examples' forward+backward).
-        dataset_size: N, when batches are drawn without replacement from N
-            examples: adds the finite-population corrected ``*_fpc`` fields.
-        seed: written to the manifest (the recorder itself draws no random numbers).
-        ema_decay: decay of the running |G|^2 and tr(Sigma) averages.
-        start_step: the first step number (the DDP hook is armed for it).
-        process_group: group of a non-DDP model (default: the world); a DDP
-            model uses its own ``process_group``.
-        reference: one process, instead of ``loss_fn``: a fixed reference gradient
-            (flat tensor, list in ``model.parameters()`` order, or dict name -> tensor).
-        comm_hook, comm_state: your own DDP comm hook, which the recorder wraps
-            (DDP accepts one hook; its reduced result must be the mean gradient).
-        overwrite: replace an existing log in ``log_dir`` (otherwise refused).
-        npy_flush_seconds: rewrite the NPY files at a record when at least this
-            many seconds have passed since their last rewrite (0: at every
-            record); always at close; steps.jsonl gets its line at every record.
-        fsync: fsync every file write (survives power loss, not only a killed process).
-        per_layer: also record per-tensor and per-group statistics (``_layers.py``, SCHEMA.md "Per layer").
-        groups: ``{name: [parameter names or module prefixes]}`` instead of the default grouping rule.
-        per_example: per-example noise from module hooks (default; README "Per-example
-            noise"); False: today's micro-batch or per-rank noise only.
+        config: the options, a :class:`RecorderConfig` (``every``, ``batch_size``,
+            ``loss_fn``, ``micro_batches``, ... ``per_example``; their meaning is
+            documented there).
+        every, batch_size, loss_fn, ...: the same options as keywords, as
+            before ``config`` existed (``every`` and ``batch_size`` also
+            positionally). With ``config`` too, a keyword may set an option
+            the config leaves at its default; one that contradicts the
+            config's value raises ValueError.
     """
 
     def __init__(self, model: torch.nn.Module, log_dir: str, every: Optional[int] = None,
                  batch_size: Optional[int] = None, *,
-                 loss_fn: Optional[Callable] = None, micro_batches: int = 8, micro_samples: Optional[int] = None,
+                 loss_fn: Optional[LossFn] = None, micro_batches: int = 8, micro_samples: Optional[int] = None,
                  dataset_size: Optional[int] = None, seed: Optional[int] = None, ema_decay: float = 0.95,
                  start_step: int = 0, process_group: Optional[dist.ProcessGroup] = None, reference: Reference = None,
-                 comm_hook: Optional[Callable] = None, comm_state: Any = None, overwrite: bool = False,
+                 comm_hook: Optional[CommHook] = None, comm_state: Any = None, overwrite: bool = False,
                  npy_flush_seconds: float = 1.0, fsync: bool = False, per_layer: bool = True,
-                 groups: Optional[Dict[str, Sequence[str]]] = None, per_example: bool = True):
-        if every is not None and int(every) < 1:
-            raise ValueError(f"every must be at least 1, got {every}")
-        if batch_size is not None and int(batch_size) < 1:
-            raise ValueError(f"batch_size must be positive, got {batch_size}")
-        if not 0.0 <= ema_decay < 1.0:
-            raise ValueError(f"ema_decay must be in [0, 1), got {ema_decay}")
-        if dataset_size is not None and int(dataset_size) < 2:
-            raise ValueError(f"dataset_size must be at least 2, got {dataset_size}")
-        self.batch_size = None if batch_size is None else int(batch_size)
-        self.dataset_size = None if dataset_size is None else int(dataset_size)
-        self.log_dir, self.fsync, self.seed = str(log_dir), fsync, seed
-        self._module, self.group, self._ddp = unwrap(model, process_group, allow_fsdp2=True)
+                 groups: Optional[Dict[str, Sequence[str]]] = None, per_example: bool = True,
+                 config: Optional[RecorderConfig] = None):
+        self.config = c = resolve(config, dict(
+            every=every, batch_size=batch_size, loss_fn=loss_fn, micro_batches=micro_batches,
+            micro_samples=micro_samples, dataset_size=dataset_size, seed=seed, ema_decay=ema_decay,
+            start_step=start_step, process_group=process_group, reference=reference, comm_hook=comm_hook,
+            comm_state=comm_state, overwrite=overwrite, npy_flush_seconds=npy_flush_seconds, fsync=fsync,
+            per_layer=per_layer, groups=groups, per_example=per_example))
+        # From here on the options are the config's (c): a keyword above may have deferred to it.
+        self.batch_size = None if c.batch_size is None else int(c.batch_size)
+        self.dataset_size = None if c.dataset_size is None else int(c.dataset_size)
+        self.log_dir, self.fsync, self.seed = str(log_dir), c.fsync, c.seed
+        self._module, self.group, self._ddp = unwrap(model, c.process_group, allow_fsdp2=True)
         self.rank, self.world_size = group_info(self.group)
         self.mode = "fsdp" if is_fsdp2(model) else \
             ("ddp" if self._ddp else "allreduce") if self.world_size > 1 else \
-            "reference" if reference is not None else "micro"
-        self.loss_fn = loss_fn
-        if self.mode == "reference" and loss_fn is not None:
+            "reference" if c.reference is not None else "micro"
+        self.loss_fn = c.loss_fn
+        if self.mode == "reference" and c.loss_fn is not None:
             raise ValueError("noisescope_torch: pass either loss_fn= (noise against the batch gradient) or "
                              "reference= (noise against a fixed gradient), not both")
         self._names, self._params = trainable(self._module, ddp_ignored(model))
         self.parameter_count = count(self._params)
         self._device = self._params[0].device
         self._pe: Optional[PerExample] = None
-        self._asked_per_example, self.per_example_reason = bool(per_example), None
-        if per_example and self.mode == "reference":
+        self._asked_per_example, self.per_example_reason = bool(c.per_example), None
+        if c.per_example and self.mode == "reference":
             self.per_example_reason = "reference= measures the batch gradient against a fixed gradient"
-        elif per_example:
+        elif c.per_example:
             try:
                 self._pe = PerExample(self._module, self._names, self._params)
             except PerExampleUnavailable as why:
                 self.per_example_reason = f"per-example noise is not available for this model: {why}"
-        self.micro_batches = int(micro_batches)
-        self.micro_samples = int(micro_samples) if micro_samples is not None else \
+        self.micro_batches = int(c.micro_batches)
+        self.micro_samples = int(c.micro_samples) if c.micro_samples is not None else \
             self.micro_batches if self._pe is not None else 1
         if self.mode == "micro":
             self._check_one_process()
@@ -155,42 +134,43 @@ class NoiseRecorder(RecordingSteps):
                 self._pe.capture.sub_batches = (self.micro_batches, self.micro_samples)
         elif self.mode == "fsdp":
             self._check_fsdp()
-        self._schedule = Schedule(every, dense=self._pe is not None)
+        self._schedule = Schedule(c.every, dense=self._pe is not None)
         self.every = self._schedule.every
-        self._layers = LayerStats(self._module, self._names, self._params, groups, ema_decay) if per_layer else None
+        self._layers = LayerStats(self._module, self._names, self._params, c.groups, c.ema_decay) \
+            if c.per_layer else None
 
         # The first collective: before any collective on gradients.
         prepare_log_dir(self.log_dir, self.rank, self.world_size, self.group,
                         {"parameter count": self.parameter_count, "number of parameter tensors": len(self._params),
                          "local batch size": -1 if self.batch_size is None else self.batch_size,
-                         "recording interval (every)": self.every, "start step": int(start_step),
-                         "per-layer recording": int(per_layer), "per-example noise": int(self._pe is not None)},
-                        "NoiseRecorder", overwrite)
-        if reference is not None and self.world_size > 1:
+                         "recording interval (every)": self.every, "start step": int(c.start_step),
+                         "per-layer recording": int(c.per_layer), "per-example noise": int(self._pe is not None)},
+                        "NoiseRecorder", c.overwrite)
+        if c.reference is not None and self.world_size > 1:
             raise ValueError("noisescope_torch: reference= is for single-process runs; with several ranks the "
                              "noise is measured against the mean gradient over ranks")
         self._reference: Optional[torch.Tensor] = None
-        if reference is not None:
-            self.set_reference(reference)
+        if c.reference is not None:
+            self.set_reference(c.reference)
 
         self.model_class = type(self._module).__name__
         self.created = utc_now()
-        self._ema = TwoBatchEMA(beta=float(ema_decay))
+        self._ema = TwoBatchEMA(beta=float(c.ema_decay))
         self._seen_batch: Optional[int] = None   # one process: B of the first recorded batch
         self._pending: Optional[Pending] = None
         self._closed = False
-        self._warned: set = set()
-        self._next_step = int(start_step)
+        self._warned: Set[str] = set()
+        self._next_step = int(c.start_step)
         self._forced = False
         self._write_manifest(complete=False)
-        self._files = TrainFiles(self.log_dir, self.rank, self.world_size, self._layers, fsync, npy_flush_seconds,
-                                 per_example=self._pe is not None)
+        self._files = TrainFiles(self.log_dir, self.rank, self.world_size, self._layers, c.fsync,
+                                 c.npy_flush_seconds, per_example=self._pe is not None)
         self._probed = False
         self.summary: Optional[str] = None
         self._hook: Optional[DDPHook] = None
-        if self.mode == "ddp":
+        if self.mode == "ddp" and is_ddp(model):
             self._hook = DDPHook(self.parameter_count, self._layers, self.group, self._warn_once)
-            self._hook.register(model, comm_hook, comm_state)
+            self._hook.register(model, c.comm_hook, c.comm_state)
         if self.per_example_reason is not None and self.rank == 0 and self.mode != "reference":
             self._warn_once("per-example", f"noisescope_torch: {self.per_example_reason}; recording "
                             f"{'micro-batch' if self.mode == 'micro' else 'per-rank'} noise instead")
@@ -233,7 +213,7 @@ class NoiseRecorder(RecordingSteps):
             elif self.mode == "allreduce" and due:
                 means: List[torch.Tensor] = []
                 self._pending = launch(s, self._grads_row(b, means), self.group, self.world_size)
-                flat = means[0].split([p.numel() for p in self._params])
+                flat = torch.split(means[0], [p.numel() for p in self._params])
                 self._ranks_examples(s, flat)
             elif self.mode == "reference" and due:
                 completed = self._complete(s, self._grads_row(b).view(1, -1).cpu().tolist())
@@ -271,7 +251,7 @@ class NoiseRecorder(RecordingSteps):
         """Whether per-example noise is being recorded."""
         return self._pe is not None
 
-    def set_reference(self, reference: Reference) -> None:
+    def set_reference(self, reference: ReferenceGradient) -> None:
         """Single process: the gradient against which ``noise_norm`` is measured
         (per-example noise stops: it is measured against the batch's own mean)."""
         if self.world_size > 1:
@@ -315,7 +295,8 @@ class NoiseRecorder(RecordingSteps):
     def __enter__(self) -> "NoiseRecorder":
         return self
 
-    def __exit__(self, kind, value, traceback) -> None:
+    def __exit__(self, kind: Optional[Type[BaseException]], value: Optional[BaseException],
+                 traceback: Optional[TracebackType]) -> None:
         # After an exception other ranks may be gone: no collective then, and the
         # manifest stays "complete": false, with the error.
         self._close(sync=kind is None, error=None if kind is None else f"{kind.__name__}: {value}")
@@ -369,7 +350,7 @@ class NoiseRecorder(RecordingSteps):
         b_small, b_big = train_batch_sizes(self.mode, self.batch_size, self._seen_batch, self.micro_batches,
                                            self.world_size)
         micro = self.mode == "micro"
-        layers = self._layers.manifest_fields() if self._layers is not None else {"groups": None}
+        layers: Dict[str, Any] = self._layers.manifest_fields() if self._layers is not None else {"groups": None}
         if self.mode == "fsdp":               # written only when true: other logs stay as they were
             layers["fsdp"] = True
         if self._asked_per_example:           # absent with per_example=False: the log of earlier versions

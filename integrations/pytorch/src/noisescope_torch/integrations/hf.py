@@ -45,14 +45,19 @@ run is logged, while the integrations are still open.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Dict, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Union
 
 try:
     from transformers import TrainerCallback
 except ImportError:  # pragma: no cover - depends on the environment
     raise ImportError("noisescope_torch.integrations.hf needs transformers: pip install transformers") from None
 
+import torch
 import torch.distributed as dist
+from torch.utils.hooks import RemovableHandle
+
+if TYPE_CHECKING:
+    from transformers import TrainerControl, TrainerState, TrainingArguments
 
 from .._params import is_ddp
 from .._per_example import why_not_per_example
@@ -65,14 +70,15 @@ __all__ = ["NoiseScopeHFCallback"]
 class _HFLoss:
     """``output.loss`` times ``scale`` (B / b when the loss divides by the batch's token count)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.scale = 1.0
 
-    def __call__(self, output: Any):
+    def __call__(self, output: Any) -> torch.Tensor:
         loss = output["loss"] if isinstance(output, dict) or hasattr(output, "keys") else output[0]
         if loss is None:
             raise ValueError("noisescope_torch: the model returned no loss; pass labels in the batch")
-        return loss * self.scale
+        scaled: torch.Tensor = loss * self.scale
+        return scaled
 
 
 def find_trainer(callback: Any) -> Any:
@@ -90,7 +96,8 @@ def find_trainer(callback: Any) -> Any:
     return None
 
 
-class NoiseScopeHFCallback(TrainerCallback):
+# Without transformers installed the base class is Any to the type checker (ignore_missing_imports, pyproject).
+class NoiseScopeHFCallback(TrainerCallback):  # type: ignore[misc, unused-ignore]
     """Records into ``log_dir`` (``every``: None for the recorder's default
     schedule). ``scalars``: True (default), False, or options of
     :class:`NoiseScalars` (``window``, ``verdict_every``, ...); ``trainer``:
@@ -106,10 +113,14 @@ class NoiseScopeHFCallback(TrainerCallback):
         self.recorder: Optional[NoiseRecorder] = None
         self.scalars: Optional[NoiseScalars] = None
         self._inputs: Optional[Dict[str, Any]] = None
-        self._handle = None
+        self._handle: Optional[RemovableHandle] = None
         self._loss: Optional[_HFLoss] = None
 
-    def on_train_begin(self, args, state, control, model=None, **kwargs):
+    def on_train_begin(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
+                       model: Optional[torch.nn.Module] = None, **kwargs: Any) -> None:
+        if model is None:
+            raise ValueError("noisescope_torch: NoiseScopeHFCallback.on_train_begin was given no model (the Trainer "
+                             "passes it)")
         self.trainer = self.trainer or find_trainer(self)
         self.recorder = self._recorder(args, model)
         reporting = [r for r in (args.report_to or []) if r != "none"]
@@ -117,7 +128,7 @@ class NoiseScopeHFCallback(TrainerCallback):
             options = self.scalar_options if isinstance(self.scalar_options, dict) else {}
             self.scalars = NoiseScalars(self.recorder, **options)
 
-    def _recorder(self, args, model) -> NoiseRecorder:
+    def _recorder(self, args: TrainingArguments, model: torch.nn.Module) -> NoiseRecorder:
         if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
             wrapped = getattr(self.trainer, "model_wrapped", None)
             if wrapped is None:
@@ -143,7 +154,7 @@ class NoiseScopeHFCallback(TrainerCallback):
         self._loss = _HFLoss()
         recorder = NoiseRecorder(model, self.log_dir, every=self.every, loss_fn=self._loss, **self.kwargs)
 
-        def keep(module, args_, kwargs_):
+        def keep(module: torch.nn.Module, args_: Tuple[Any, ...], kwargs_: Dict[str, Any]) -> None:
             if module.training and not self._busy:
                 self._inputs = dict(kwargs_)
         self._busy = False
@@ -155,7 +166,7 @@ class NoiseScopeHFCallback(TrainerCallback):
         state.log_history, at the window's last recorded step (with several
         ranks a record completes one step later: the Trainer's step counter is
         set to the recorded step for this one call, then restored)."""
-        if not values or self.trainer is None:
+        if not values or self.trainer is None or self.scalars is None:
             return
         state, step = self.trainer.state, self.scalars.last_step
         current = state.global_step
@@ -165,7 +176,8 @@ class NoiseScopeHFCallback(TrainerCallback):
         finally:
             state.global_step = current
 
-    def on_pre_optimizer_step(self, args, state, control, **kwargs):
+    def on_pre_optimizer_step(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
+                              **kwargs: Any) -> None:
         if self.recorder is None or self.recorder.closed:
             return
         if self._loss is None:
@@ -186,7 +198,8 @@ class NoiseScopeHFCallback(TrainerCallback):
         if state.max_steps and state.global_step + 1 >= state.max_steps:
             self._close()      # the last step: its record, a verdict on the whole run, while loggers are open
 
-    def on_train_end(self, args, state, control, **kwargs):
+    def on_train_end(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
+                     **kwargs: Any) -> None:
         self._close()
 
     def _close(self) -> None:

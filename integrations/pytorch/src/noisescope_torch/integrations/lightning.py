@@ -32,16 +32,19 @@ switches them off, a dict passes options to :class:`NoiseScalars`.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional, Union
+from typing import Any, Callable, Dict, Optional, Tuple, Union
 
 try:
     import lightning.pytorch as pl
 except ImportError:  # pragma: no cover - depends on the environment
     try:
-        import pytorch_lightning as pl
+        import pytorch_lightning as pl  # type: ignore[no-redef, unused-ignore]  # Lightning's former name, same API
     except ImportError:
         raise ImportError("noisescope_torch.integrations.lightning needs Lightning: pip install lightning") from None
 
+from torch.optim import Optimizer
+
+from .._grads import LossFn
 from .._params import is_ddp
 from .._per_example import why_not_per_example
 from ..recorder import NoiseRecorder
@@ -49,22 +52,26 @@ from ..scalars import NoiseScalars
 
 __all__ = ["NoiseScopeLightningCallback"]
 
+# split(batch) -> (inputs, targets)
+Split = Callable[[Any], Tuple[Any, Any]]
 
-def _default_split(batch: Any):
+
+def _default_split(batch: Any) -> Tuple[Any, Any]:
     if isinstance(batch, (tuple, list)) and len(batch) >= 2:
         return batch[0], batch[1]
     raise ValueError("noisescope_torch: the batch is not (inputs, targets, ...); pass split=lambda batch: (x, y)")
 
 
-class NoiseScopeLightningCallback(pl.Callback):
+# Without Lightning installed the base class is Any to the type checker (ignore_missing_imports, pyproject).
+class NoiseScopeLightningCallback(pl.Callback):  # type: ignore[misc, unused-ignore]
     """Records into ``log_dir`` (``every``: None for the recorder's default
     schedule). Other keyword arguments go to :class:`NoiseRecorder`
     (``micro_batches``, ``per_layer``, ``groups``, ``dataset_size``,
     ``overwrite``, ...); ``scalars``: True (default), False, or options of
     :class:`NoiseScalars` (``window``, ``verdict_every``, ...)."""
 
-    def __init__(self, log_dir: str, every: Optional[int] = None, loss_fn: Optional[Callable] = None,
-                 split: Callable = _default_split, *, scalars: Union[bool, Dict[str, Any]] = True,
+    def __init__(self, log_dir: str, every: Optional[int] = None, loss_fn: Optional[LossFn] = None,
+                 split: Split = _default_split, *, scalars: Union[bool, Dict[str, Any]] = True,
                  **recorder_kwargs: Any):
         self.log_dir, self.every, self.loss_fn, self.split = log_dir, every, loss_fn, split
         self.kwargs = recorder_kwargs
@@ -73,18 +80,18 @@ class NoiseScopeLightningCallback(pl.Callback):
         self.scalars: Optional[NoiseScalars] = None
         self._batch: Any = None
 
-    def on_train_start(self, trainer, pl_module):
+    def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         self.recorder = self._recorder(trainer, pl_module)
         if self.scalar_options is not False and trainer.loggers:
             options = self.scalar_options if isinstance(self.scalar_options, dict) else {}
             self.scalars = NoiseScalars(self.recorder, **options)
 
-    def _log(self, trainer, values: Optional[Dict[str, float]]) -> None:
-        if values:
+    def _log(self, trainer: pl.Trainer, values: Optional[Dict[str, float]]) -> None:
+        if values and self.scalars is not None:
             for logger in trainer.loggers:
                 logger.log_metrics(dict(values), step=self.scalars.last_step)
 
-    def _recorder(self, trainer, pl_module) -> NoiseRecorder:
+    def _recorder(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> NoiseRecorder:
         model = trainer.strategy.model
         if is_ddp(model):
             return NoiseRecorder(model, self.log_dir, every=self.every, **self.kwargs)
@@ -100,10 +107,12 @@ class NoiseScopeLightningCallback(pl.Callback):
                              f"the mean loss)")
         return NoiseRecorder(pl_module, self.log_dir, every=self.every, loss_fn=self.loss_fn, **self.kwargs)
 
-    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
+    def on_train_batch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule, batch: Any,
+                             batch_idx: int) -> None:
         self._batch = batch
 
-    def on_before_optimizer_step(self, trainer, pl_module, optimizer):
+    def on_before_optimizer_step(self, trainer: pl.Trainer, pl_module: pl.LightningModule,
+                                 optimizer: Optimizer) -> None:
         if self.recorder is None or self.recorder.closed:
             return
         if self.recorder.mode != "micro" or self._batch is None or self.loss_fn is None:
@@ -114,7 +123,7 @@ class NoiseScopeLightningCallback(pl.Callback):
         if self.scalars is not None:
             self._log(trainer, self.scalars.update(record))
 
-    def on_train_end(self, trainer, pl_module):
+    def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if self.scalars is not None:
             self._log(trainer, self.scalars.close())          # closes the recorder
             self.scalars = None
