@@ -20,17 +20,26 @@ most ``lr`` long). ACClip sets per-coordinate thresholds itself.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, List, Mapping, Optional, Sequence, Union
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
 if TYPE_CHECKING:
     from .check import CheckResult
 
-__all__ = ["Recommendation", "recommend"]
+__all__ = ["Recommendation", "recommend", "advice_table"]
 
-HEAVY = ("heavy", "infinite-variance")
+
+def advice_table() -> Dict[str, Dict[str, Any]]:
+    """The advice table, ``advice.json`` in this package: per verdict its meaning,
+    what to do, the optimizer family and classes, and the caveats. The same file
+    is the README's verdict table and, compiled in, the Swift report's advice."""
+    text = resources.files("noisescope_torch").joinpath("advice.json").read_text(encoding="utf-8")
+    verdicts: Dict[str, Dict[str, Any]] = json.loads(text)["verdicts"]
+    return verdicts
 
 
 @dataclass
@@ -69,16 +78,10 @@ def recommend(check_result: Union[CheckResult, str],
     if not isinstance(verdict, str):
         raise TypeError("noisescope_torch.recommend: check_result must be a CheckResult or a verdict string")
     threshold = _quantile_value(grad_norm_quantiles, quantile)
-    disputed = ("Whether heavy-tailed noise is why clipping or Adam helps is disputed (Kunstner et al. 2023, "
-                "2024: the Adam-SGD gap persists at full batch and follows class imbalance); compare with Adam.")
-    if verdict in HEAVY:
-        return Recommendation(verdict, "clipped-adaptive", ["ClipAdamNorm", "DelayedClipAdamNorm", "ACClip"],
-                              threshold, quantile, [disputed])
-    if verdict == "light":
-        return Recommendation(verdict, "unclipped", ["torch.optim.Adam", "torch.optim.SGD"], None, quantile,
-                              ["A light tail at the sizes measured; clipping at this level would rarely act. "
-                               + disputed])
-    return Recommendation(verdict, "no-change", [], threshold, quantile,
-                          [f"The verdict is {verdict!r}: the sample does not decide between a light and a heavy "
-                           f"tail. Record more steps before changing the optimizer; the threshold is given "
-                           f"for reference only.", disputed])
+    table = advice_table()
+    entry = table.get(verdict, table["inconclusive"])
+    caveats = [str(c) for c in entry["caveats"]]
+    if verdict not in table or verdict == "inconclusive":
+        caveats[0] = f"The verdict is {verdict!r}: " + caveats[0][0].lower() + caveats[0][1:]
+    return Recommendation(verdict, str(entry["family"]), [str(o) for o in entry["optimizers"]],
+                          threshold if entry["clip_threshold"] else None, quantile, caveats)
