@@ -41,7 +41,7 @@ final class RunReportPageTests: XCTestCase {
         let hill = "\(g(check.hill.alpha)), 95 % CI [\(g(check.hill.alphaInterval95.lower)), \(g(check.hill.alphaInterval95.upper))]"
         XCTAssertTrue(verdictSection.contains(hill), "Hill α̂ with its interval: \(hill)\n\(verdictSection)")
         let gpd = try XCTUnwrap(check.evidence.gpd, "this run has a GPD fit")
-        let xi = "\(g(gpd.xi)), 95 % CI [\(g(gpd.xiInterval95?.lower)), \(g(gpd.xiInterval95?.upper))]"
+        let xi = "\(g(gpd.xi)), nominal 95 % CI [\(g(gpd.xiInterval95?.lower)), \(g(gpd.xiInterval95?.upper))]"
         XCTAssertTrue(verdictSection.contains(xi), "GPD ξ̂ with its interval: \(xi)")
         let power = try XCTUnwrap(check.powerLaw)
         // Sequential goodness of fit: at most the 20 replicates asked, fewer once 2 reach the observed distance.
@@ -53,7 +53,7 @@ final class RunReportPageTests: XCTestCase {
         // The same digits as the console's account of the check.
         let console = check.humanReadableSummary(source: "run")
         XCTAssertTrue(console.contains("α = \(g(check.hill.alpha))  95% CI [\(g(check.hill.alphaInterval95.lower)), \(g(check.hill.alphaInterval95.upper))]"))
-        XCTAssertTrue(console.contains("GPD ξ = \(g(gpd.xi)) 95% CI [\(g(gpd.xiInterval95?.lower)), \(g(gpd.xiInterval95?.upper))]"))
+        XCTAssertTrue(console.contains("GPD ξ = \(g(gpd.xi)) nominal 95% CI [\(g(gpd.xiInterval95?.lower)), \(g(gpd.xiInterval95?.upper))]"))
         XCTAssertTrue(verdictSection.contains("<h2>What to do</h2>"), "the advice sits with the verdict")
         XCTAssertTrue(verdictSection.contains("<p>" + RunReport.advice(for: run.summary.verdict).prefix(60)))
 

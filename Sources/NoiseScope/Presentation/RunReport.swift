@@ -55,10 +55,14 @@ public struct RunReport {
     /// Shown beside the verdict so that the page says how sure it is at a glance.
     package static func glance(for check: TailCheckReport) -> [(String, String)] {
         var rows: [(String, String)] = []
+        // The verdict's interval first, with its measured coverage; the others are nominal.
+        if let alpha = check.evidence.alpha, let k = check.evidence.kStar {
+            rows.append(("Verdict's α̂ (reduced-bias Hill, k* = \(k))", "\(g(alpha)), 95 % interval \(interval(check.evidence.alphaInterval95)) \(MeasuredCoverage.verdictInterval.sentence(n: check.n))"))
+        }
         let hill = check.hill
-        rows.append(("Hill α̂ (k = \(hill.k))", "\(hill.alpha.map { g($0) } ?? "none"), 95 % CI \(interval(hill.alphaInterval95))"))
+        rows.append(("Hill α̂ (k = \(hill.k))", "\(hill.alpha.map { g($0) } ?? "none"), 95 % CI \(interval(hill.alphaInterval95)), exact only for a pure Pareto (\(MeasuredCoverage.hillInterval.short(n: check.n)))"))
         if let gpd = check.evidence.gpd {
-            rows.append(("GPD ξ̂ (top \(gpd.k))", "\(g(gpd.xi)), 95 % CI \(interval(gpd.xiInterval95))"))
+            rows.append(("GPD ξ̂ (top \(gpd.k))", "\(g(gpd.xi)), nominal 95 % CI \(interval(gpd.xiInterval95))"))
         } else if let light = check.evidence.lightTest {
             rows.append(("GPD ξ̂ (top \(light.k))", "≤ \(g(light.xiUpper95)) at 95 %"))
         }
@@ -75,8 +79,8 @@ public struct RunReport {
     package static func tables(for check: TailCheckReport) -> [Table] {
         var estimators: [(String, String)] = [
             ("k (upper order statistics)", "\(check.kSelection.k) (\(check.kSelection.method))"),
-            ("Hill α̂, 95 % CI (exact under Pareto)", "\(g(check.hill.alpha)) \(interval(check.hill.alphaInterval95))"),
-            ("Moments γ̂, 95 % CI", "\(g(check.moments?.gamma)) \(interval(check.moments?.gammaInterval95))"),
+            ("Hill α̂, 95 % CI (exact only for a pure Pareto)", "\(g(check.hill.alpha)) \(interval(check.hill.alphaInterval95))"),
+            ("Moments γ̂, nominal 95 % CI", "\(g(check.moments?.gamma)) \(interval(check.moments?.gammaInterval95))"),
             ("Pickands α̂", g(check.pickands?.alpha)),
             ("Kernel-type α̂ (biweight, h = k/n)", g(check.kernel?.alpha)),
         ]
@@ -84,7 +88,7 @@ public struct RunReport {
             estimators.insert(("Verdict: reduced-bias Hill α̂ at k*, 95 % CI with bias allowance", "\(g(alpha)) \(interval(check.evidence.alphaInterval95)) (k* = \(check.evidence.kStar ?? 0))"), at: 0)
         }
         if let gpd = check.evidence.gpd {
-            estimators.append(("Peaks over threshold: GPD ξ̂, 95 % profile CI", "\(g(gpd.xi)) \(interval(gpd.xiInterval95)) (top \(gpd.k))"))
+            estimators.append(("Peaks over threshold: GPD ξ̂, nominal 95 % profile CI", "\(g(gpd.xi)) \(interval(gpd.xiInterval95)) (top \(gpd.k))"))
         }
         var tables = [
             Table(title: "Samples", rows: [("n", "\(check.n)"), ("mean", g(check.summary.mean)), ("median", g(check.summary.median)),

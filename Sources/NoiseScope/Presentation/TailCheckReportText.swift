@@ -18,8 +18,15 @@ extension TailCheckReport {
         if let dropped, dropped.total > 0 { counts += " (dropped \(dropped.nonfinite) NaN/Inf, \(dropped.nonpositive) zero/negative)" }
         lines.append(counts)
         lines.append("  mean \(g(summary.mean))  median \(g(summary.median))  max/median \(g(summary.maxOverMedian))  excess kurtosis \(g(summary.excessKurtosis))")
+        let e = evidence
+        // The verdict's interval first: the one whose coverage the calibration measures.
+        if let kStar = e.kStar, let stable = e.stableK {
+            lines.append("  Verdict's estimate: reduced-bias Hill α = \(g(e.alpha))  95% interval \(interval(e.alphaInterval95)) with a bias allowance, at k* = \(kStar) (stable for k in \(stable[0])…\(stable[1]); ρ̂ = \(g(e.secondOrder?.rho)), β̂ = \(g(e.secondOrder?.beta)))")
+            lines.append("    " + MeasuredCoverage.verdictInterval.sentence(n: n))
+        }
+        lines.append("  Other estimators (their intervals nominal 95 %):")
         lines.append("  k = \(kSelection.k) upper order statistics (\(kSelection.method))")
-        lines.append(alphaLine("  Hill      ", hill, "exact under a Pareto tail; asymptotic \(interval(hill.asymptoticAlphaInterval95))"))
+        lines.append(alphaLine("  Hill      ", hill, "exact only for a pure Pareto (\(MeasuredCoverage.hillInterval.short(n: n))); asymptotic \(interval(hill.asymptoticAlphaInterval95))"))
         lines.append(alphaLine("  Moments   ", moments, "γ̂ = \(g(moments?.gamma)), 95% CI \(interval(moments?.gammaInterval95))"))
         lines.append(alphaLine("  Pickands  ", pickands, "at k = \(pickands?.k ?? 0)"))
         lines.append(alphaLine("  Kernel    ", kernel, "biweight, bandwidth k/n"))
@@ -32,12 +39,8 @@ extension TailCheckReport {
         } else {
             lines.append("  Power law: no fit (too few distinct values)")
         }
-        let e = evidence
-        if let kStar = e.kStar, let stable = e.stableK {
-            lines.append("  Verdict's estimate: reduced-bias Hill α = \(g(e.alpha))  95% CI \(interval(e.alphaInterval95)) with a bias allowance, at k* = \(kStar) (stable for k in \(stable[0])…\(stable[1]); ρ̂ = \(g(e.secondOrder?.rho)), β̂ = \(g(e.secondOrder?.beta)))")
-        }
         if let gpd = e.gpd {
-            lines.append("  Peaks over threshold: GPD ξ = \(g(gpd.xi)) 95% CI \(interval(gpd.xiInterval95)) over the top \(gpd.k) (shift-invariant; α CI \(interval(gpd.alphaInterval95)))")
+            lines.append("  Peaks over threshold: GPD ξ = \(g(gpd.xi)) nominal 95% CI \(interval(gpd.xiInterval95)) over the top \(gpd.k) (shift-invariant; α CI \(interval(gpd.alphaInterval95)), \(MeasuredCoverage.gpdInterval.short(n: n)))")
         }
         if let light = e.lightTest {
             lines.append("  Light test: GPD ξ upper bound \(g(light.xiUpper95)) over the top \(light.k), ξ = \(g(light.xiHigherUp)) over the top \(light.kHigherUp); curvature g₋ = \(g(e.curvature?.gMinus)) at k = \(e.curvature?.k ?? 0); lognormal Vuong z = \(g(e.lognormalVuongZ))")

@@ -38,6 +38,9 @@ package enum Calibration {
         package var verdicts: [String: Int]
         /// Intervals reported and how many covered the true α.
         package var coverage: Rate?
+        /// The same for plain Hill's exact-under-Pareto interval at k*, and for the GPD fit's α interval.
+        package var hillCoverage: Rate?
+        package var gpdCoverage: Rate?
         /// The median of α̂ where one was reported.
         package var medianAlpha: Double?
         /// Why the verdict was inconclusive (the reason's first clause) → count.
@@ -54,6 +57,8 @@ package enum Calibration {
         package var infiniteVariancePrecision: Rate
         /// When the verdict is light, how often the data have no power-law tail.
         package var lightPrecision: Rate
+        /// When the verdict is heavy, how often the truth is a power law with α ≥ 2.
+        package var heavyPrecision: Rate
         /// Tails with α ≤ 1.6 called infinite-variance.
         package var infiniteVarianceRecall: Rate
         /// Exponential-type tails called light.
@@ -63,9 +68,14 @@ package enum Calibration {
         package var coverage: Rate
         /// Pure power laws with an interval reported at all.
         package var intervalReported: Rate
+        /// Coverage of the other printed intervals on the same pure power laws: plain
+        /// Hill's (exact only for a pure Pareto) at k*, and the GPD fit's α interval.
+        package var hillCoverage: Rate
+        package var gpdCoverage: Rate
 
         enum CodingKeys: String, CodingKey {
             case n, samples, confusion, inconclusive, coverage
+            case hillCoverage = "hill_coverage", gpdCoverage = "gpd_coverage", heavyPrecision = "heavy_precision"
             case infiniteVariancePrecision = "infinite_variance_precision", lightPrecision = "light_precision"
             case infiniteVarianceRecall = "infinite_variance_recall_alpha_le_1_6", lightRecall = "light_recall_exponential_type"
             case intervalReported = "interval_reported"
@@ -79,8 +89,9 @@ package enum Calibration {
         package var rows: [Row]
     }
 
-    /// Runs the battery (or the cases at `indices`) at every n in `sizes` with seeds 0..<seeds.
-    package static func run(sizes: [Int], seeds: Int, indices: [Int]? = nil, rule: TailVerdictRule = TailVerdictRule(),
+    /// Runs the battery (or the cases at `indices`) at every n in `sizes` with seeds
+    /// firstSeed..<firstSeed + seeds (a later range gives draws an earlier run never saw).
+    package static func run(sizes: [Int], seeds: Int, firstSeed: UInt64 = 0, indices: [Int]? = nil, rule: TailVerdictRule = TailVerdictRule(),
                            progress: ((Int, Int) -> Void)? = nil) -> Result {
         let chosen = indices ?? Array(CalibrationBattery.cases.indices)
         var rows: [Row] = []
@@ -89,15 +100,17 @@ package enum Calibration {
         var finished = 0
         let lock = NSLock()
         for n in sizes {
-            let jobs = chosen.flatMap { index in (0..<seeds).map { (index, UInt64($0)) } }
-            var outcomes = [(TailVerdict, ClosedInterval?, Double?, String)](repeating: (.inconclusive, nil, nil, ""), count: jobs.count)
+            let jobs = chosen.flatMap { index in (0..<seeds).map { (index, firstSeed + UInt64($0)) } }
+            var outcomes = [Outcome](repeating: Outcome(), count: jobs.count)
             outcomes.withUnsafeMutableBufferPointer { buffer in
                 let output = buffer
                 DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
                     let (index, seed) = jobs[j]
                     let data = OrderStatistics(samples: CalibrationBattery.sample(index, n: n, seed: seed))
                     let decision = rule.decide(data, n: n)
-                    output[j] = (decision.verdict, decision.evidence.alphaInterval95, decision.evidence.alpha, decision.reason)
+                    let hill = decision.evidence.kStar.map { HillEstimator.estimate(data, k: $0).alphaInterval95 } ?? nil
+                    output[j] = Outcome(verdict: decision.verdict, interval: decision.evidence.alphaInterval95, alpha: decision.evidence.alpha,
+                                        reason: decision.reason, hillInterval: hill, gpdInterval: decision.evidence.gpd?.alphaInterval95)
                     lock.lock()
                     finished += 1
                     let done = finished
@@ -111,23 +124,34 @@ package enum Calibration {
                 let mine = outcomes[(position * seeds)..<((position + 1) * seeds)]
                 var verdicts: [String: Int] = [:], reasons: [String: Int] = [:]
                 for outcome in mine {
-                    verdicts[outcome.0.rawValue, default: 0] += 1
-                    if outcome.0 == .inconclusive { reasons[shortReason(outcome.3), default: 0] += 1 }
+                    verdicts[outcome.verdict.rawValue, default: 0] += 1
+                    if outcome.verdict == .inconclusive { reasons[shortReason(outcome.reason), default: 0] += 1 }
                 }
-                var coverage: Rate? = nil
-                if let alpha = battery.alpha {
-                    let intervals = mine.compactMap(\.1)
-                    coverage = Rate(count: intervals.filter { $0.contains(alpha) }.count, total: intervals.count)
+                func coverage(_ interval: (Outcome) -> ClosedInterval?) -> Rate? {
+                    guard let alpha = battery.alpha else { return nil }
+                    let intervals = mine.compactMap(interval)
+                    return Rate(count: intervals.filter { $0.contains(alpha) }.count, total: intervals.count)
                 }
-                let estimates = mine.compactMap(\.2).sorted()
+                let estimates = mine.compactMap(\.alpha).sorted()
                 nRows.append(Row(name: battery.name, family: battery.family, truth: battery.truth, alpha: battery.alpha, n: n,
-                                 verdicts: verdicts, coverage: coverage,
+                                 verdicts: verdicts, coverage: coverage(\.interval), hillCoverage: coverage(\.hillInterval),
+                                 gpdCoverage: coverage(\.gpdInterval),
                                  medianAlpha: estimates.isEmpty ? nil : estimates[estimates.count / 2], inconclusiveReasons: reasons))
             }
             summaries.append(summarise(nRows, n: n, seeds: seeds))
             rows += nRows
         }
         return Result(rule: TailVerdictEvidence().rule, seeds: seeds, summaries: summaries, rows: rows)
+    }
+
+    /// What one draw of one case gave.
+    struct Outcome {
+        var verdict = TailVerdict.inconclusive
+        var interval: ClosedInterval?
+        var alpha: Double?
+        var reason = ""
+        var hillInterval: ClosedInterval?
+        var gpdInterval: ClosedInterval?
     }
 
     /// A short key for a reason, to count reasons by.
@@ -146,6 +170,8 @@ package enum Calibration {
         var confusion: [String: [String: Int]] = [:]
         var ivCalls = 0, ivRight = 0, lightCalls = 0, lightRight = 0, recallTotal = 0, recallHit = 0
         var lightTotal = 0, lightHit = 0, inconclusive = 0, covered = 0, reported = 0, pureSeeds = 0
+        var heavyCalls = 0, heavyRight = 0
+        var hill = (count: 0, total: 0), gpd = (count: 0, total: 0)
         for row in rows {
             for (verdict, count) in row.verdicts { confusion[row.truth.rawValue, default: [:]][verdict, default: 0] += count }
             let iv = row.verdicts[TailVerdict.infiniteVariance.rawValue] ?? 0, light = row.verdicts[TailVerdict.light.rawValue] ?? 0
@@ -153,17 +179,24 @@ package enum Calibration {
             if row.truth == .infiniteVariance { ivRight += iv }
             lightCalls += light
             if row.truth == .light { lightRight += light }
+            let heavy = row.verdicts[TailVerdict.heavy.rawValue] ?? 0
+            heavyCalls += heavy
+            if row.truth == .heavy { heavyRight += heavy }
             if let alpha = row.alpha, alpha <= 1.6 { recallTotal += seeds; recallHit += iv }
             if row.family == .exponentialType { lightTotal += seeds; lightHit += light }
             inconclusive += row.verdicts[TailVerdict.inconclusive.rawValue] ?? 0
             if row.family == .pure, let coverage = row.coverage {
                 covered += coverage.count; reported += coverage.total; pureSeeds += seeds
+                if let h = row.hillCoverage { hill.count += h.count; hill.total += h.total }
+                if let g = row.gpdCoverage { gpd.count += g.count; gpd.total += g.total }
             }
         }
         return Summary(n: n, samples: rows.count * seeds, confusion: confusion,
                        infiniteVariancePrecision: Rate(count: ivRight, total: ivCalls), lightPrecision: Rate(count: lightRight, total: lightCalls),
+                       heavyPrecision: Rate(count: heavyRight, total: heavyCalls),
                        infiniteVarianceRecall: Rate(count: recallHit, total: recallTotal), lightRecall: Rate(count: lightHit, total: lightTotal),
                        inconclusive: Rate(count: inconclusive, total: rows.count * seeds), coverage: Rate(count: covered, total: reported),
-                       intervalReported: Rate(count: reported, total: pureSeeds))
+                       intervalReported: Rate(count: reported, total: pureSeeds),
+                       hillCoverage: Rate(count: hill.count, total: hill.total), gpdCoverage: Rate(count: gpd.count, total: gpd.total))
     }
 }

@@ -27,11 +27,14 @@ extension Calibration.Result {
             let large = summary.n >= 10_000
             lines.append("  verdict infinite-variance → truth α < 2     \(pct(summary.infiniteVariancePrecision))   target ≥ 98 %")
             lines.append("  verdict light → no power-law tail          \(pct(summary.lightPrecision))   target ≥ 97 %")
+            lines.append("  verdict heavy → power law with α ≥ 2        \(pct(summary.heavyPrecision))   target ≥ 95 %")
             lines.append("  α ≤ 1.6 → infinite-variance                 \(pct(summary.infiniteVarianceRecall))   target ≥ 90 %\(large ? "" : " (at n ≥ 10⁴)")")
             lines.append("  exponential-type → light                    \(pct(summary.lightRecall))   target ≥ 95 %\(large ? "" : " (at n ≥ 10⁴)")")
             lines.append("  inconclusive                                \(pct(summary.inconclusive))   target ≤ 25 %\(large ? "" : " (at n ≥ 10⁴)")")
             lines.append("  95 % interval covers α (pure power laws)    \(pct(summary.coverage))   target ≥ 90 %")
             lines.append("  interval reported (pure power laws)         \(pct(summary.intervalReported))")
+            lines.append("  plain Hill's interval at k* covers α         \(pct(summary.hillCoverage))   (nominal 95 %: exact only for a pure Pareto)")
+            lines.append("  GPD fit's α interval covers α                \(pct(summary.gpdCoverage))   (nominal 95 %)")
         }
         lines.append("")
         lines.append("Per case: " + verdicts.joined(separator: " / ") + "; coverage of α; median α̂")

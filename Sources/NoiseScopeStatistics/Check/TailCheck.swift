@@ -180,6 +180,40 @@ public struct TailCheckReport: Codable, Sendable {
         case kSelection = "k_selection"
         case powerLaw = "powerlaw"
         case verdictReason = "verdict_reason"
+        // Written, not read: the verdict's estimate and interval at the top, first of the
+        // intervals (the others are nominal), with the coverage calibrate measured for it.
+        case alpha, alphaInterval95 = "alpha_interval95", alphaIntervalCoverage = "alpha_interval_coverage"
+    }
+
+    /// The verdict's interval coverage as JSON: measured on the battery's pure power laws at the calibrated n nearest this n.
+    struct IntervalCoverage: Encodable {
+        var n: Int
+        var covered: Int
+        var total: Int
+        var rate: Double
+        var measuredOn = "the calibration battery's pure power laws (noisescope calibrate; docs/check.md)"
+        enum CodingKeys: String, CodingKey { case n, covered, total, rate, measuredOn = "measured_on" }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(n, forKey: .n)
+        try c.encode(summary, forKey: .summary)
+        try c.encode(kSelection, forKey: .kSelection)
+        try c.encode(hill, forKey: .hill)
+        try c.encodeIfPresent(moments, forKey: .moments)
+        try c.encodeIfPresent(pickands, forKey: .pickands)
+        try c.encodeIfPresent(kernel, forKey: .kernel)
+        try c.encodeIfPresent(powerLaw, forKey: .powerLaw)
+        try c.encode(verdict, forKey: .verdict)
+        try c.encode(verdictReason, forKey: .verdictReason)
+        try c.encode(evidence, forKey: .evidence)
+        try c.encodeIfPresent(dropped, forKey: .dropped)
+        try c.encodeIfPresent(evidence.alpha, forKey: .alpha)
+        try c.encodeIfPresent(evidence.alphaInterval95, forKey: .alphaInterval95)
+        if evidence.alphaInterval95 != nil, let m = MeasuredCoverage.verdictInterval.nearest(n: n), m.total > 0 {
+            try c.encode(IntervalCoverage(n: m.n, covered: m.covered, total: m.total, rate: m.rate), forKey: .alphaIntervalCoverage)
+        }
     }
 
     package init(n: Int, summary: SampleSummary, kSelection: DoubleBootstrap.Choice, hill: TailIndexEstimate,

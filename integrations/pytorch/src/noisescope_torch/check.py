@@ -98,6 +98,12 @@ class CheckResult:
     binaries); see docs/check.md at the repository root for the rule."""
     verdict: str
     verdict_reason: Optional[str] = None
+    # The verdict's estimate and its 95 % interval (with the bias allowance): the
+    # interval to read first, with the coverage noisescope calibrate measured for it
+    # ({"n", "covered", "total", "rate", "measured_on"}); the estimators' own are nominal.
+    alpha: Optional[float] = None
+    alpha_interval95: Optional[List[Optional[float]]] = None
+    alpha_interval_coverage: Optional[Dict[str, Any]] = None
     n: Optional[int] = None
     summary: Optional[SampleSummary] = None
     hill: Optional[TailEstimate] = None
