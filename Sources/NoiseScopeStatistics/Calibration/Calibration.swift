@@ -157,7 +157,8 @@ package enum Calibration {
     /// A short key for a reason, to count reasons by.
     static func shortReason(_ reason: String) -> String {
         let keys: [(String, String)] = [
-            ("far beyond", "outlier above a light fit"), ("looks light", "n too small for light"), ("looks like α < 2", "n too small for infinite-variance"),
+            ("separate cluster", "light body, a cluster on top"), ("above 0 at 95 % for k", "positive GPD shape higher up"),
+            ("far beyond", "outlier above a light fit"), ("looks light, but n", "n too small for light"), ("looks like α < 2", "n too small for infinite-variance"),
             ("too small", "n too small"), ("bends like", "curvature (lognormal-like)"), ("drifts", "no stable k"),
             ("stable only for", "stable only for small k"), ("cannot exclude an exponential", "GPD interval reaches ξ = 0"),
             ("disagree", "GPD and Hill disagree"), ("lognormal fits", "lognormal fits better"), ("straddles", "interval straddles 2"),

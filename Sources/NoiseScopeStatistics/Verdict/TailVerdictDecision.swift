@@ -34,6 +34,16 @@ extension TailVerdictRule {
                 if surprise < lightOutlierP {
                     return inconclusive("the body looks light (GPD ξ ≤ \(format(upper)) over the top \(kLight)) but the largest value is far beyond that fit (probability \(String(format: "%.1e", surprise)) under it): a thin power-law tail may start there")
                 }
+                // The whole threshold-stability curve, not one k: a range of k where ξ̂ is
+                // clearly positive is a heavier tail (or a cluster) above a light body.
+                if let positive = positiveShapeRange(data, ks: Array(ks.dropLast())) {
+                    evidence.lightTest?.positiveShapeRange = [positive.lower, positive.upper]
+                    let shape = "the generalised Pareto shape is above 0 at 95 % for k from \(positive.lower) to \(positive.upper) (ξ̂ up to \(format(positive.xi))); see the threshold-stability figure"
+                    if positive.upper <= clusterK {
+                        return inconclusive("light body (GPD ξ ≤ \(format(upper)) over the top \(kLight)), but the top \(positive.upper) values form a separate cluster: \(shape), and attribution.csv for a measure run")
+                    }
+                    return inconclusive("the body over the top \(kLight) looks light (GPD ξ ≤ \(format(upper))), but \(shape): a heavier tail over the top \(positive.upper) values, not exponential-like")
+                }
                 let words = "the generalised Pareto shape over the top \(kLight) is below \(format(lightXi)) at 95 % (ξ ≤ \(format(upper))) and stays low higher up: exponential-like or lighter, no power-law tail"
                 if n < minimumForLight { return inconclusive("looks light, but n = \(n) < \(minimumForLight) is too small to rule out a thin power-law tail; \(words)") }
                 return (.light, words, evidence)
@@ -141,4 +151,29 @@ extension TailVerdictRule {
     }
 
     func format(_ x: Double) -> String { x.isFinite ? String(format: "%.3g", x) : "\(x)" }
+
+    /// The widest run of at least `positiveShapeRun` neighbouring grid values of k
+    /// (largest k first) whose GPD 95 % interval for ξ lies above 0, with the largest
+    /// ξ̂ in it; nil when there is none. The fits are independent and run in parallel.
+    func positiveShapeRange(_ data: OrderStatistics, ks: [Int]) -> (lower: Int, upper: Int, xi: Double)? {
+        var fits = [GeneralizedParetoFit?](repeating: nil, count: ks.count)
+        fits.withUnsafeMutableBufferPointer { output in
+            let output = output
+            DispatchQueue.concurrentPerform(iterations: ks.count) { i in output[i] = GeneralizedParetoFit.fit(data, k: ks[i]) }
+        }
+        var best: (lower: Int, upper: Int, xi: Double, length: Int)?
+        var start: Int?
+        for i in 0...ks.count {
+            let positive = i < ks.count && (fits[i]?.xiInterval95?.lower).map { $0 > 0 } == true
+            if positive, start == nil { start = i }
+            if !positive, let s = start {
+                let length = i - s
+                if length >= positiveShapeRun, length > best?.length ?? 0 {
+                    best = (ks[s], ks[i - 1], fits[s..<i].compactMap { $0?.xi }.max() ?? .nan, length)
+                }
+                start = nil
+            }
+        }
+        return best.map { ($0.lower, $0.upper, $0.xi) }
+    }
 }

@@ -27,8 +27,12 @@ public struct TailVerdictEvidence: Codable, Equatable, Sendable {
         public var xiUpper95: Double?
         public var kHigherUp: Int
         public var xiHigherUp: Double
+        /// The range of k [lower, upper] where the GPD interval for ξ lies above 0
+        /// (the threshold-stability check), when there is one.
+        package var positiveShapeRange: [Int]?
         enum CodingKeys: String, CodingKey {
             case k, xiUpper95 = "xi_upper95", kHigherUp = "k_higher_up", xiHigherUp = "xi_higher_up"
+            case positiveShapeRange = "positive_shape_range"
         }
     }
 

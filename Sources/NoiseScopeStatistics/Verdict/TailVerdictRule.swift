@@ -9,7 +9,10 @@ import Foundation
 ///    exceedances over X(k_L+1), k_L the largest usable k (≤ n/5), has a 95 %
 ///    upper bound for ξ below `lightXi`, and its point estimate
 ///    `lightStepsUp` grid steps higher up is below `lightXiHigherUp`, and the
-///    largest value is not far beyond that fit (probability ≥ `lightOutlierP`).
+///    largest value is not far beyond that fit (probability ≥ `lightOutlierP`),
+///    and the threshold-stability curve agrees: no run of `positiveShapeRun`
+///    neighbouring grid k below k_L whose GPD interval for ξ lies above 0 (a
+///    run ending at k ≤ `clusterK` is named a cluster of the top values).
 /// 3. Curvature veto: at k ≈ n/10 the moment estimator's negative part g₋ is
 ///    below `curvatureG` with √k·g₋ below `curvatureZ` (log-excesses lighter
 ///    than exponential: lognormal, stretched exponential): inconclusive.
@@ -47,6 +50,13 @@ package struct TailVerdictRule: Sendable, Equatable {
     /// Light also needs the maximum to be this plausible under the light fit.
     package var lightOutlierP = 0.001
     package var lightStepsUp = 4
+    /// Light also needs the threshold-stability curve below its largest k to stay
+    /// compatible with ξ = 0: no run of this many neighbouring grid k (a factor 2
+    /// in k) whose GPD interval lies above 0.
+    package var positiveShapeRun = 3
+    /// A positive-shape run that ends at or below this k is a cluster of a few
+    /// extreme values, and is named as such.
+    package var clusterK = 60
     package var curvatureFraction = 0.1
     package var curvatureG = -0.12
     package var curvatureZ = -3.0
