@@ -102,8 +102,8 @@ package struct HeavyTailSimulation: Codable, Equatable, Sendable {
     /// A sensible number of work chunks for this machine; results do not depend on it.
     package static var defaultChunkCount: Int { 8 * ProcessInfo.processInfo.activeProcessorCount }
 
-    /// Runs every method on every replicate. The configuration must be valid:
-    /// check user-supplied values with `problems()` first (`run` stops on them).
+    /// Runs every method on every replicate. An invalid configuration (see
+    /// `problems()`) is refused with an error before any work.
     ///
     /// - Parameters:
     ///   - chunkCount: replicates are split into this many contiguous chunks run
@@ -111,10 +111,12 @@ package struct HeavyTailSimulation: Codable, Equatable, Sendable {
     ///   - progress: called with (replicates finished, replicates in total) after
     ///     each replicate, from worker threads, one call at a time.
     package func run(chunkCount: Int = HeavyTailSimulation.defaultChunkCount,
-                    progress: (@Sendable (_ finished: Int, _ total: Int) -> Void)? = nil) -> HeavyTailSimulationResult {
+                    progress: (@Sendable (_ finished: Int, _ total: Int) -> Void)? = nil) throws -> HeavyTailSimulationResult {
         let problems = problems()
-        precondition(problems.isEmpty, "invalid heavy-tail simulation: " + problems.joined(separator: "; "))
+        guard problems.isEmpty else { throw NoiseScopeError("invalid heavy-tail simulation: " + problems.joined(separator: "; ")) }
         let settings = methods.map { optimizerSettings(for: $0) }
+        // One optimizer per method, made (and so validated) here; each run starts from a copy.
+        let prototypes = try methods.indices.map { try makeOptimizer(methods[$0].optimizerKind, settings: settings[$0], parameterCount: 1) }
         let replicates = self.replicates
         let finalErrors = UnsafeMutableBufferPointer<Double>.allocate(capacity: methods.count * replicates)
         defer { finalErrors.deallocate() }
@@ -124,7 +126,7 @@ package struct HeavyTailSimulation: Codable, Equatable, Sendable {
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             for replicate in (chunk * replicates / chunks)..<((chunk + 1) * replicates / chunks) {
                 for (m, method) in methods.enumerated() {
-                    finalErrors[m * replicates + replicate] = finalError(of: method, settings: settings[m], replicate: replicate)
+                    finalErrors[m * replicates + replicate] = finalError(of: method, optimizer: prototypes[m], replicate: replicate)
                 }
                 if let progress {
                     progressLock.lock()
@@ -144,10 +146,9 @@ package struct HeavyTailSimulation: Codable, Equatable, Sendable {
     }
 
     /// |x_T − x*| of one run of `method` on replicate `replicate`'s noise stream.
-    func finalError(of method: HeavyTailMethod, settings: OptimizerSettings, replicate: Int) -> Double {
+    func finalError(of method: HeavyTailMethod, optimizer prototype: any Optimizer, replicate: Int) -> Double {
         let noise = RandomSource.substream(seed: seed, index: replicate)
-        // Settings were validated in `run`.
-        var optimizer = try! makeOptimizer(method.optimizerKind, settings: settings, parameterCount: 1)
+        var optimizer = prototype  // the optimizers are value types: a copy of the unstepped one is a fresh one
         var position = start
         var gradient = 0.0
         withUnsafeMutablePointer(to: &position) { x in

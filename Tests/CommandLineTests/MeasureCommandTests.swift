@@ -54,7 +54,7 @@ final class MeasureCommandTests: XCTestCase {
         try "only a few bytes".write(toFile: short, atomically: true, encoding: .utf8)
         let out = directory.appendingPathComponent("never").path
         let cases: [([String], String)] = [
-            (["measure", "--model", "gpt5"], "--model: unknown model 'gpt5'"),
+            (["measure", "--model", "gpt5"], "The value 'gpt5' is invalid for '--model <model>'. Choose one of tinygpt, tinygpt-noattn,"),
             (["measure", "--model", "tinygpt", "--data", "digits"], "tinygpt reads text"),
             (["measure", "--model", "resmlp", "--data", "text"], "--data: resmlp reads digits, not text"),
             (["measure", "--data", directory.appendingPathComponent("missing.txt").path], "no such file"),

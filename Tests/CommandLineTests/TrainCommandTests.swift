@@ -84,7 +84,7 @@ final class TrainCommandTests: XCTestCase {
         // The magic, then a header length of 1000 bytes with only two bytes behind it.
         try (Data("NSCKPT01".utf8) + Data([0xE8, 0x03, 0, 0, 0, 0, 0, 0]) + Data("{}".utf8)).write(to: URL(fileURLWithPath: corrupt))
         let cases: [([String], String)] = [
-            (["train", "--optimizer", "lion"], "unknown --optimizer 'lion'"),
+            (["train", "--optimizer", "lion"], "The value 'lion' is invalid for '--optimizer <optimizer>'. Choose one of sgd, momentum,"),
             (["train", "--model", "logreg", "--optimizer", "sgd", "--lr=-1"], "--lr must be a finite positive number"),
             (["train", "--resume", corrupt, "--optimizer", "sgd"], "truncated checkpoint header"),
             (["measure", "--checkpoint", directory.appendingPathComponent("none.ckpt").path], "no such checkpoint"),

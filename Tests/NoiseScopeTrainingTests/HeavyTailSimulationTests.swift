@@ -12,25 +12,25 @@ final class HeavyTailSimulationTests: XCTestCase {
         return simulation
     }
 
-    func testSameSeedGivesIdenticalResultsWhateverTheThreading() {
+    func testSameSeedGivesIdenticalResultsWhateverTheThreading() throws {
         let simulation = smallSimulation()
-        let serial = simulation.run(chunkCount: 1)
-        XCTAssertEqual(simulation.run(chunkCount: 1), serial, "repeat, serial")
-        XCTAssertEqual(simulation.run(chunkCount: 7), serial, "7 concurrent chunks")
-        XCTAssertEqual(simulation.run(chunkCount: 60), serial, "one chunk per replicate")
+        let serial = try simulation.run(chunkCount: 1)
+        XCTAssertEqual(try simulation.run(chunkCount: 1), serial, "repeat, serial")
+        XCTAssertEqual(try simulation.run(chunkCount: 7), serial, "7 concurrent chunks")
+        XCTAssertEqual(try simulation.run(chunkCount: 60), serial, "one chunk per replicate")
         XCTAssertEqual(serial.methods.map(\.method), HeavyTailMethod.allCases)
         XCTAssertTrue(serial.methods.allSatisfy { $0.finalErrors.count == 60 && $0.nonFiniteCount == 0 })
     }
 
-    func testDifferentSeedsGiveDifferentResults() {
-        XCTAssertNotEqual(smallSimulation(seed: 9).run().methods[0].finalErrors,
-                          smallSimulation(seed: 10).run().methods[0].finalErrors)
+    func testDifferentSeedsGiveDifferentResults() throws {
+        XCTAssertNotEqual(try smallSimulation(seed: 9).run().methods[0].finalErrors,
+                          try smallSimulation(seed: 10).run().methods[0].finalErrors)
     }
 
-    func testProgressCountsEveryReplicateOnce() {
+    func testProgressCountsEveryReplicateOnce() throws {
         final class Counter: @unchecked Sendable { var calls: [Int] = [] }
         let counter = Counter()
-        _ = smallSimulation().run(chunkCount: 4) { finished, total in
+        _ = try smallSimulation().run(chunkCount: 4) { finished, total in
             XCTAssertEqual(total, 60)
             counter.calls.append(finished)   // calls are serialised by the simulation
         }
@@ -76,7 +76,7 @@ final class HeavyTailSimulationTests: XCTestCase {
     /// T = 300 steps of η = 0.05 the start (x₀ = 10) has decayed to 10·0.95³⁰⁰ ≈ 2e−6,
     /// so x_T is N(0, 0.05128). With R = 3000 independent replicates the sample second
     /// moment has relative standard error √(2/R) = 2.6%; the tolerance is 4 of them.
-    func testGaussianNoiseMatchesTheStationaryVarianceOfSGD() {
+    func testGaussianNoiseMatchesTheStationaryVarianceOfSGD() throws {
         var simulation = HeavyTailSimulation()
         simulation.alpha = 2
         simulation.steps = 300
@@ -84,7 +84,7 @@ final class HeavyTailSimulationTests: XCTestCase {
         simulation.methods = [.sgd]
         let eta = simulation.learningRate
         let stationaryVariance = eta * 2 / (2 - eta)
-        let outcome = simulation.run().methods[0]
+        let outcome = try simulation.run().methods[0]
         let secondMoment = outcome.finalErrors.map { $0 * $0 }.reduce(0, +) / Double(outcome.finalErrors.count)
         XCTAssertEqual(secondMoment, stationaryVariance, accuracy: 4 * (2.0 / 3000).squareRoot() * stationaryVariance)
         // Bounded and small: |N(0, v)| has median 0.674√v, 0.999-quantile 3.29√v.

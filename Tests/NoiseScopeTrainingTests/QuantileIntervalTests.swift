@@ -53,11 +53,11 @@ final class QuantileIntervalTests: XCTestCase {
         XCTAssertLessThan(centre.upper! / centre.lower!, 1.1)
     }
 
-    func testTheSimulationCarriesTheIntervals() {
+    func testTheSimulationCarriesTheIntervals() throws {
         var simulation = HeavyTailSimulation()
         simulation.steps = 50
         simulation.replicates = 400
-        let result = simulation.run()
+        let result = try simulation.run()
         for method in result.methods {
             let sorted = method.finalErrors.sorted()
             for q in method.quantiles {

@@ -22,7 +22,7 @@ package struct SimulationRun {
                                 progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> SimulationRun {
         let problems = simulation.problems()
         guard problems.isEmpty else { throw NoiseScopeError(problems.joined(separator: "; ")) }
-        let result = simulation.run(progress: progress)
+        let result = try simulation.run(progress: progress)
         let files: [(name: String, data: Data)] = [
             ("simulation.json", Data(try JSONOutput.encode(summary(of: result)).utf8)),
             ("quantiles.csv", quantilesCSV(result)),
