@@ -16,13 +16,13 @@ final class CheckCommandTests: XCTestCase {
     }
 
     func testJSONContractOnParetoSample() throws {
-        let generated = try CommandLineHarness.run(["generate", "pareto", "--alpha", "1.5", "--count", "5000", "--seed", "3"])
+        let generated = try CommandLineHarness.run(["generate", "pareto", "--alpha", "1.5", "--count", "10000", "--seed", "3"])
         XCTAssertEqual(generated.status, 0)
         let path = try write(generated.stdout, "pareto.txt")
         let result = try CommandLineHarness.run(["check", path, "--json", "--bootstrap", "20"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        XCTAssertEqual(json["n"] as? Int, 5000)
+        XCTAssertEqual(json["n"] as? Int, 10000)
         XCTAssertEqual(json["verdict"] as? String, "infinite-variance")
         let hill = try XCTUnwrap(json["hill"] as? [String: Any])
         let alpha = try XCTUnwrap(hill["alpha"] as? Double)

@@ -1,7 +1,7 @@
 /// What the verdict rests on, as `check --json` prints it under "evidence".
 public struct TailVerdictEvidence: Codable, Equatable, Sendable {
     /// The rule's name and version: the calibration table belongs to it.
-    public var rule = "stable-k reduced-bias Hill + GPD, v2"
+    public var rule = "stable-k reduced-bias Hill + GPD, v3 (threshold-stability light test; infinite-variance from n = 10000)"
     /// The largest k where the reduced-bias Hill estimate is stable (nil: none).
     public var kStar: Int?
     /// The smallest and largest stable k.

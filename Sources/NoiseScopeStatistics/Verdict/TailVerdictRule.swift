@@ -34,7 +34,7 @@ import Foundation
 ///    tail), else inconclusive.
 package struct TailVerdictRule: Sendable, Equatable {
     package var minimumSamples = 500
-    package var minimumForInfiniteVariance = 5000
+    package var minimumForInfiniteVariance = 10_000
     package var minimumForLight = 5000
     /// The grid: k_j = round(smallestK · √2^j), used up to largestKFraction · n.
     package var smallestK = 20

@@ -78,7 +78,9 @@ def test_default_schedule_is_dense_until_5000_samples_then_every_10(tmp_path):
     assert log.manifest["schedule"] == {"kind": "dense-then-every", "dense_samples": 5000, "every": 10}
     assert recorder.summary.splitlines()[1:] == [
         "  500 samples to commit to a verdict: reached at step 7",
-        "  5,000 samples for 'infinite-variance' or 'light': reached at step 78"]
+        "  5,000 samples for 'light': reached at step 78",
+        "  10,000 samples for 'infinite-variance': 5,312 so far; at this rate (64 per recorded step, every 10 steps) "
+        "about step 859"]                               # last step 119 + ceil(4,688 / 64) = 74 records x 10 steps
 
 
 def test_close_forecasts_when_the_samples_will_be_reached(tmp_path, capsys):
@@ -89,7 +91,7 @@ def test_close_forecasts_when_the_samples_will_be_reached(tmp_path, capsys):
     assert said.startswith(f"noisescope_torch: 80 per-example noise samples from 10 recorded steps in {tmp_path}")
     assert "500 samples to commit to a verdict: 80 so far; at this rate (8 per recorded step, every 2 steps) " \
            "about step 125" in said                                   # 19 + ceil(420 / 8) x 2
-    assert "5,000 samples for 'infinite-variance' or 'light': 80 so far; at this rate (8 per recorded step, " \
+    assert "5,000 samples for 'light': 80 so far; at this rate (8 per recorded step, " \
            "every 2 steps) about step 1,249" in said
 
 

@@ -54,4 +54,4 @@ def test_readme_snippet_runs_verbatim_and_records_noise(tmp_path):
     examples = np.load(log / "noise_per_example.npy")
     assert examples.size >= 5000 and np.all(np.isfinite(examples)) and np.all(examples > 0)
     assert examples.size == 32 * (157 + len(range(160, 300, 10)))
-    assert "5,000 samples for 'infinite-variance' or 'light': reached at step 156" in done.stderr
+    assert "5,000 samples for 'light': reached at step 156" in done.stderr

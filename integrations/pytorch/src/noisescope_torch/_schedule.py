@@ -14,8 +14,10 @@ from __future__ import annotations
 import math
 from typing import Any, Dict, List, Optional
 
-COMMIT, TAILS = 500, 5000          # samples the verdict needs to commit / to say infinite-variance or light
-DENSE_SAMPLES, THEN_EVERY = TAILS, 10
+# Samples the verdict needs to commit at all, to say light, to say infinite-variance
+# (noisescope's TailVerdictRule: minimumSamples, minimumForLight, minimumForInfiniteVariance).
+COMMIT, LIGHT, INFINITE = 500, 5000, 10000
+DENSE_SAMPLES, THEN_EVERY = LIGHT, 10
 DENSE_SKIPS = 10                   # skipped recording steps after which the dense phase ends all the same
 
 
@@ -48,7 +50,7 @@ class Schedule:
         self.skips += 1
 
     def note(self, step: int, samples: int) -> None:
-        for target in (COMMIT, TAILS):
+        for target in (COMMIT, LIGHT, INFINITE):
             if samples >= target and target not in self.reached:
                 self.reached[target] = step
 
@@ -60,7 +62,8 @@ class Schedule:
     def forecast(self, samples: int, last_step: Optional[int], per_step: float) -> List[str]:
         """What the sample size allows, in words: one line per verdict threshold."""
         lines = []
-        for target, what in ((COMMIT, "to commit to a verdict"), (TAILS, "for 'infinite-variance' or 'light'")):
+        for target, what in ((COMMIT, "to commit to a verdict"), (LIGHT, "for 'light'"),
+                             (INFINITE, "for 'infinite-variance'")):
             if samples >= target:
                 lines.append(f"{target:,} samples {what}: reached at step {self.reached.get(target, last_step)}")
             elif last_step is None or per_step <= 0:
