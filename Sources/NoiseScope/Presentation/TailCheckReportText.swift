@@ -32,6 +32,17 @@ extension TailCheckReport {
         } else {
             lines.append("  Power law: no fit (too few distinct values)")
         }
+        if let d = discretePowerLaw {
+            lines.append("  Discrete power law α = \(g(d.alpha)) ± \(g(d.sigma)) above xmin = \(d.xmin) (n_tail = \(d.tailCount), KS D = \(g(d.ksDistance)), xmin \(d.xminSearch == "scan" ? "scanned" : "fixed"); mass exponent \(g(d.massExponent)), CSN's alpha)")
+            if let gof = d.goodnessOfFitP {
+                let planned = d.goodnessOfFitPlannedReplicates ?? d.goodnessOfFitReplicates
+                let replicates = planned > d.goodnessOfFitReplicates ? "\(d.goodnessOfFitReplicates) of at most \(planned) bootstrap replicates, sequential" : "\(planned) bootstrap replicates"
+                lines.append("            goodness of fit p = \(g(gof)) (\(replicates); p < 0.1 rules the power law out)")
+            }
+            func test(_ name: String, _ t: LikelihoodRatioTest?) -> String { "vs \(name) R/(σ√n) = \(g(t?.normalizedR)), p = \(g(t?.p))" }
+            let bound = d.lognormalAtSigmaBound ? " (no maximum: at the σ bound)" : ""
+            lines.append("            \(test("lognormal", d.versusLognormal))\(bound);  \(test("exponential", d.versusExponential));  \(test("Poisson", d.versusPoisson))  (> 0 favours the power law)")
+        }
         let e = evidence
         if let kStar = e.kStar, let stable = e.stableK {
             lines.append("  Verdict's estimate: reduced-bias Hill α = \(g(e.alpha))  95% CI \(interval(e.alphaInterval95)) with a bias allowance, at k* = \(kStar) (stable for k in \(stable[0])…\(stable[1]); ρ̂ = \(g(e.secondOrder?.rho)), β̂ = \(g(e.secondOrder?.beta)))")
