@@ -254,7 +254,10 @@ final class DiscretePowerLawTests: XCTestCase {
         XCTAssertEqual(DiscretePowerLawFitter.firstNonCount(in: [1, 2, 2.5, 0.5]), 2.5)
         XCTAssertNil(DiscretePowerLawFitter(bootstrapReplicates: 0).fit([1, 2, 2.5, 3, 4]))
         XCTAssertNil(DiscretePowerLawFitter(bootstrapReplicates: 0).fit([1, 1, 2, 2]), "two distinct values leave no candidate")
-        XCTAssertNotNil(DiscretePowerLawFitter(bootstrapReplicates: 0).fit([1, 1, 2, 2, 3, 7, 9]))
+        let values: [Double] = [3, 1, 9, 2, 1, 7, 2, 4, 4, 12]
+        let fitter = DiscretePowerLawFitter(bootstrapReplicates: 5, seed: 2)
+        XCTAssertNotNil(fitter.fit(values))
+        XCTAssertEqual(fitter.fit(OrderStatistics(samples: values)), fitter.fit(values), "sorted or not, the same fit")
     }
 
     /// n draws: a discrete power law with exponent a above xmin (probability

@@ -108,7 +108,11 @@ package struct DiscretePowerLawFitter: Sendable {
         DiscreteSample(values).flatMap(fit)
     }
 
-    package func fit(_ data: OrderStatistics) -> DiscretePowerLawFit? { fit(data.descending) }
+    /// Fits the tail of sorted samples (without sorting them again).
+    package func fit(_ data: OrderStatistics) -> DiscretePowerLawFit? {
+        guard Self.applies(to: data.descending) else { return nil }
+        return fit(DiscreteSample(ascending: data.descending.reversed()))
+    }
 
     /// The candidate: xmin fixed, or chosen by the scan.
     func best(_ sample: DiscreteSample) -> DiscretePowerLaw.Candidate? {
@@ -181,7 +185,7 @@ struct DiscreteSample {
     }
 
     /// From positive integers sorted ascending.
-    init(ascending sorted: [Double]) {
+    init<Values: Sequence>(ascending sorted: Values) where Values.Element == Double {
         var values: [Double] = [], counts: [Int] = []
         for x in sorted {
             if x == values.last { counts[counts.count - 1] += 1 } else { values.append(x); counts.append(1) }

@@ -52,17 +52,18 @@ extension DiscretePowerLawFitter {
         var bodyCounts = [Int](repeating: 0, count: bodyValues)
         var draws: [Double] = []
         draws.reserveCapacity(m + 4 * Int(Double(m).squareRoot()) + 16)
-        BootstrapReplicate.forEachUniform(n: n, tailCount: m, seed: seed, replicate: replicate,
-                                          paretoUniform: { draws.append(sampler.value($0)) },
-                                          body: { t in
-            // Observation t (ascending) has the distinct value i with n − atLeast[i] ≤ t < n − atLeast[i + 1].
+        /// The distinct value of observation t below xmin (ascending): the i with n − atLeast[i] ≤ t < n − atLeast[i + 1].
+        func bodyValue(_ t: Int) -> Int {
             var low = 0, high = bodyValues - 1
             while low < high {
                 let middle = (low + high + 1) / 2
                 if n - sample.atLeast[middle] <= t { low = middle } else { high = middle - 1 }
             }
-            bodyCounts[low] += 1
-        })
+            return low
+        }
+        BootstrapReplicate.forEachUniform(n: n, tailCount: m, seed: seed, replicate: replicate,
+                                          paretoUniform: { draws.append(sampler.value($0)) },
+                                          body: { bodyCounts[bodyValue($0)] += 1 })
         draws.sort()
         var values: [Double] = [], counts: [Int] = []
         for i in 0..<bodyValues where bodyCounts[i] > 0 {
