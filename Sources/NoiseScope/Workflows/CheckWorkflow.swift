@@ -125,7 +125,7 @@ public enum CheckWorkflow {
         var report = try TailCheck.run(sorting: &samples, options: options)
         report.dropped = dropped
         if options.discretePowerLaw == nil && DiscretePowerLawFitter.looksLikeCounts(samples) {
-            notes.append("every sample is a positive integer, with ties: if these are counts, --discrete also fits Clauset–Shalizi–Newman's discrete power law (the fit above treats them as real numbers)")
+            notes.append("every sample is a positive integer, with ties: if these are counts, --discrete also fits Clauset–Shalizi–Newman's discrete power law (the continuous fit treats them as real numbers)")
         }
         return CheckOutcome(report: report, samples: samples, notes: notes)
     }
