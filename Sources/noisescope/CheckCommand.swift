@@ -60,6 +60,8 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "The samples were logged along one training run, in order (autocorrelated, maybe drifting): widen the interval for α by a moving-block bootstrap. Reads the input whole.")
     var dependent = false
 
+    @Flag(help: "The samples are counts (positive integers): also fit Clauset–Shalizi–Newman's discrete power law p(x) ∝ x^-a above xmin (Hurwitz-zeta MLE, KS scan, the --bootstrap goodness of fit, tests against exponential, lognormal and Poisson), printed beside the continuous fit. The verdict does not read it.") var discrete = false
+
     @Flag(help: "The samples are signed per-coordinate noise (g_B − ∇f coordinates): estimate their α-stable index (Mohammadi et al., coordinates in a fixed seeded order) instead of a tail verdict.")
     var signed = false
 
@@ -82,12 +84,9 @@ struct CheckCommand: ParsableCommand {
                 let estimate = try CheckWorkflow.stableIndex(files: files, format: format, column: column, field: field, seed: seed)
                 return try emit(json ? try JSONOutput.encode(estimate) : estimate.text, to: output)
             }
-            var request = CheckRequest(files: files)
-            request.format = format
-            request.column = column
-            request.field = field
-            request.invalid = invalid
+            var request = CheckRequest(files: files, format: format, column: column, field: field, invalid: invalid)
             request.options = TailCheck.Options(k: k, seed: seed, bootstrapReplicates: bootstrap, xminSearch: xminSearch.search)
+            if discrete { request.options.discretePowerLaw = DiscretePowerLawFitter(bootstrapReplicates: bootstrap, seed: seed) }
             request.options.dependent = dependent
             request.stream = CheckRequest.streams(asked: stream, files: files, format: format, column: column, plot: plot != nil, dependent: dependent)
             request.top = top

@@ -116,6 +116,43 @@ final class CheckCommandTests: XCTestCase {
         }
     }
 
+    /// `check --discrete` on CSN's Moby Dick word counts: the JSON carries the
+    /// discrete fit (Table 6.1: xmin 7, n_tail 2958, α 1.95) beside the
+    /// continuous one, and the summary prints it; without the flag a note
+    /// suggests it; with non-integers it is refused in one line.
+    func testDiscretePowerLaw() throws {
+        let words = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../NoiseScopeStatisticsTests/Fixtures/discrete/words.txt").standardized.path
+        let result = try CommandLineHarness.run(["check", words, "--discrete", "--json", "--bootstrap", "20"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertFalse(result.stderr.contains("--discrete"), "no suggestion when it is on: \(result.stderr)")
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertNotNil(json["powerlaw"] as? [String: Any], "the continuous fit stays")
+        let discrete = try XCTUnwrap(json["discrete_powerlaw"] as? [String: Any])
+        XCTAssertEqual(discrete["xmin"] as? Int, 7)
+        XCTAssertEqual(discrete["n_tail"] as? Int, 2958)
+        XCTAssertEqual(try XCTUnwrap(discrete["mass_exponent"] as? Double), 1.9527275116735827, accuracy: 1e-6)
+        XCTAssertEqual(try XCTUnwrap(discrete["ks_distance"] as? Double), 0.008252953085267092, accuracy: 1e-6)
+        XCTAssertNotNil(discrete["gof_p"] as? Double)
+        for test in ["vs_lognormal", "vs_exponential", "vs_poisson"] { XCTAssertNotNil((discrete[test] as? [String: Any])?["normalized_R"] as? Double, test) }
+        XCTAssertEqual(try XCTUnwrap((discrete["vs_exponential"] as? [String: Any])?["normalized_R"] as? Double), 9.143611709699265, accuracy: 1e-4)
+        XCTAssertEqual(try CommandLineHarness.run(["check", words, "--discrete", "--json", "--bootstrap", "20"]).stdout, result.stdout, "same seed, same bytes")
+
+        let text = try CommandLineHarness.run(["check", words, "--discrete", "--bootstrap", "0"])
+        XCTAssertTrue(text.stdout.contains("Discrete power law α = 0.9527 ± 0.01753 above xmin = 7 (n_tail = 2958"), text.stdout)
+        let plain = try CommandLineHarness.run(["check", words, "--bootstrap", "0", "--json"])
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertTrue(plain.stderr.contains("every sample is a positive integer, with ties"), plain.stderr)
+        XCTAssertEqual(plain.stderr.split(separator: "\n").count, 1, "one note line: \(plain.stderr)")
+        XCTAssertNil((try JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as? [String: Any])?["discrete_powerlaw"])
+
+        let reals = try write((1...50).map { "\(Double($0) + 0.5)" }.joined(separator: "\n"), "reals.txt")
+        let refused = try CommandLineHarness.run(["check", reals, "--discrete"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("the discrete power law needs positive integer samples"), refused.stderr)
+        XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
+    }
+
     func testDroppedValuesAreCountedAndReported() throws {
         let values = (1...100).map { "\(pow(Double($0), 1.1))" } + ["0", "-1", "inf"]
         let result = try CommandLineHarness.run(["check", try write(values.joined(separator: "\n"), "d.txt"), "--json", "--bootstrap", "0"])

@@ -7,8 +7,9 @@ import NoiseScopeStatistics
 /// `check --json` against schemas/check-report.schema.json, the one contract
 /// that the Python side (noisescope_torch.check, test_schemas.py) reads too:
 /// on a power law with its goodness of fit, a light tail, a tiny sample, a
-/// trajectory resampled by whole steps (the golden two-rank log) and values
-/// to drop; and mutated reports are refused, so the check is not vacuous.
+/// trajectory resampled by whole steps (the golden two-rank log), values
+/// to drop and counts with the discrete fit; and mutated reports are
+/// refused, so the check is not vacuous.
 final class CheckReportSchemaTests: XCTestCase {
     let schema = try! JSONSchemaCheck(path: WorkflowTests.repository.appendingPathComponent("schemas/check-report.schema.json").path)
 
@@ -32,8 +33,13 @@ final class CheckReportSchemaTests: XCTestCase {
         var dependent = TailCheck.Options(bootstrapReplicates: 0)
         dependent.dependent = true
         dependent.groupStarts = stride(from: 0, to: 3000, by: 25).map { $0 }
-        let reports = [try report(pareto), try report(light), try report(tiny + [0, -1, .infinity]), try report(pareto, options: dependent)]
+        var discrete = TailCheck.Options(bootstrapReplicates: 0)
+        discrete.discretePowerLaw = DiscretePowerLawFitter(bootstrapReplicates: 10)
+        let counts = try report(pareto.map { $0.rounded(.down) }, options: discrete)
+        let reports = [try report(pareto), try report(light), try report(tiny + [0, -1, .infinity]), try report(pareto, options: dependent), counts]
         for (index, json) in reports.enumerated() { XCTAssertEqual(schema.problems(json), [], "report \(index)") }
+        XCTAssertNotNil((counts["discrete_powerlaw"] as? [String: Any])?["gof_p"], "the discrete fit with its goodness of fit")
+        XCTAssertNil(reports[0]["discrete_powerlaw"], "only when asked")
         XCTAssertNotNil((reports[0]["powerlaw"] as? [String: Any])?["gof_p"], "the goodness of fit ran")
         XCTAssertEqual((reports[2]["dropped"] as? [String: Any])?["nonpositive"] as? Int, 2)
         XCTAssertEqual(((reports[3]["evidence"] as? [String: Any])?["block_bootstrap"] as? [String: Any])?["block_unit"] as? String, "steps")

@@ -43,7 +43,8 @@ package enum CommandGuide {
         likelihood-ratio tests against lognormal and exponential tails).
         --dependent: the samples come from one training run, in order (an
         interval by moving-block bootstrap). --signed: per-coordinate noise, for
-        the α-stable index instead.
+        the α-stable index instead. --discrete: the samples are counts; CSN's
+        discrete power law is fitted too (a note suggests it for integer data).
 
         Formats: plain text (one number a line), CSV/TSV (pick --column), NumPy
         .npy (1-D, or 2-D with --column), JSON lines (pick --field); inferred from

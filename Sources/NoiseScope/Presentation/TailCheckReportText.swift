@@ -39,6 +39,17 @@ extension TailCheckReport {
         } else {
             lines.append("  Power law: no fit (too few distinct values)")
         }
+        if let d = discretePowerLaw {
+            lines.append("  Discrete power law α = \(g(d.alpha)) ± \(g(d.sigma)) above xmin = \(d.xmin) (n_tail = \(d.tailCount), KS D = \(g(d.ksDistance)), xmin \(d.xminSearch == "scan" ? "scanned" : "fixed"); mass exponent \(g(d.massExponent)), CSN's alpha)")
+            if let gof = d.goodnessOfFitP {
+                let planned = d.goodnessOfFitPlannedReplicates ?? d.goodnessOfFitReplicates
+                let replicates = planned > d.goodnessOfFitReplicates ? "\(d.goodnessOfFitReplicates) of at most \(planned) bootstrap replicates, sequential" : "\(planned) bootstrap replicates"
+                lines.append("            goodness of fit p = \(g(gof)) (\(replicates); p < 0.1 rules the power law out)")
+            }
+            func test(_ name: String, _ t: LikelihoodRatioTest?) -> String { "vs \(name) R/(σ√n) = \(g(t?.normalizedR)), p = \(g(t?.p))" }
+            let bound = d.lognormalAtSigmaBound ? " (no maximum: at the σ bound)" : ""
+            lines.append("            \(test("lognormal", d.versusLognormal))\(bound);  \(test("exponential", d.versusExponential));  \(test("Poisson", d.versusPoisson))  (> 0 favours the power law)")
+        }
         if let gpd = e.gpd {
             lines.append("  Peaks over threshold: GPD ξ = \(g(gpd.xi)) nominal 95% CI \(interval(gpd.xiInterval95)) over the top \(gpd.k) (shift-invariant; α CI \(interval(gpd.alphaInterval95)), \(MeasuredCoverage.gpdInterval.short(n: n)))")
         }

@@ -31,6 +31,15 @@ public struct CheckRequest: Sendable {
 
     public init(files: [String]) { self.files = files }
 
+    /// The request with how its files are read (the command line's options).
+    package init(files: [String], format: SampleFormat?, column: String?, field: String?, invalid: SampleCleaner.Policy) {
+        self.files = files
+        self.format = format
+        self.column = column
+        self.field = field
+        self.invalid = invalid
+    }
+
     /// Whether to stream the samples through the bounded-memory sketch: when asked,
     /// or by default for standard input in plain text without figures; never for a
     /// dependent (ordered) sample, which needs every value in its order. (Written
@@ -115,6 +124,9 @@ public enum CheckWorkflow {
         kept = SampleChunks()
         var report = try TailCheck.run(sorting: &samples, options: options)
         report.dropped = dropped
+        if options.discretePowerLaw == nil && DiscretePowerLawFitter.looksLikeCounts(samples) {
+            notes.append("every sample is a positive integer, with ties: if these are counts, --discrete also fits Clauset–Shalizi–Newman's discrete power law (the continuous fit treats them as real numbers)")
+        }
         return CheckOutcome(report: report, samples: samples, notes: notes)
     }
 

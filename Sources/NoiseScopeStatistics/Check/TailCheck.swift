@@ -18,6 +18,9 @@ public struct TailCheck: Sendable {
         /// (the per-example noise of one recording step); the block bootstrap then
         /// resamples whole steps. nil: each sample is its own step.
         public var groupStarts: [Int]?
+        /// Also fit CSN's discrete power law (`check --discrete`), beside the
+        /// continuous fit; the samples must then be positive integers. nil: not fitted.
+        package var discretePowerLaw: DiscretePowerLawFitter?
 
         public init(k: Int? = nil, seed: UInt64 = 0, bootstrapReplicates: Int = 100,
                     xminSearch: PowerLawFitter.XminSearch = .automatic(exactLimit: 200_000)) {
@@ -65,14 +68,28 @@ public struct TailCheck: Sendable {
         // Never leave while the fit still runs, not even by throwing: a caller that
         // exits on the error would end the process under the working thread.
         defer { _ = powerLaw.result }
+        let discrete = try options.discretePowerLaw.map { fitter in
+            try requireCounts(data.descending)
+            return PendingFit { fitter.fit(data) }
+        }
+        defer { _ = discrete?.result }
         let trajectory = options.dependent
             ? DependentSamples(ordered: samples, seed: options.doubleBootstrap.seed, groupStarts: options.groupStarts) : nil
         let decision = options.rule.decide(data, n: data.count, trajectory: trajectory)
         let choice = try chooseK(options, n: data.count, largestUsable: data.count - 1, stable: decision.evidence.kStar) {
             options.doubleBootstrap.chooseK(data)
         }
-        return assemble(top: data, n: data.count, summary: SampleSummary(data), choice: choice, powerLaw: options.powerLaw,
-                        decision: decision, fitted: powerLaw.result)
+        var report = assemble(top: data, n: data.count, summary: SampleSummary(data), choice: choice, powerLaw: options.powerLaw,
+                              decision: decision, fitted: powerLaw.result)
+        report.discretePowerLaw = discrete?.result
+        return report
+    }
+
+    /// `discretePowerLaw` needs positive integers: say which value is not one.
+    static func requireCounts(_ values: [Double]) throws {
+        if let value = DiscretePowerLawFitter.firstNonCount(in: values) {
+            throw Failure(description: "the discrete power law needs positive integer samples (below 2⁵³), and \(NumberText.exact(value)) is not one; drop --discrete to fit the continuous law only")
+        }
     }
 
     /// Runs the check on a bounded-memory sketch of a stream. Where the stream
@@ -103,7 +120,14 @@ public struct TailCheck: Sendable {
                                     excessKurtosis: sketch.excessKurtosis)
         var powerLaw = options.powerLaw
         powerLaw.bootstrapReplicates = 0
-        return assemble(top: top, n: sketch.count, summary: summary, choice: choice, powerLaw: powerLaw, decision: decision)
+        var report = assemble(top: top, n: sketch.count, summary: summary, choice: choice, powerLaw: powerLaw, decision: decision)
+        if var discrete = options.discretePowerLaw {
+            // As the continuous fit: exact on the top K, no goodness of fit (it needs the body).
+            try requireCounts(top.descending)
+            discrete.bootstrapReplicates = 0
+            report.discretePowerLaw = discrete.fit(top)
+        }
+        return report
     }
 
     static func requireEnough(_ n: Int) throws {
@@ -168,6 +192,8 @@ public struct TailCheckReport: Codable, Sendable {
     /// The kernel-type (biweight) estimate with bandwidth k/n.
     public var kernel: TailIndexEstimate?
     public var powerLaw: PowerLawFit?
+    /// CSN's discrete power law, when asked for (`check --discrete`); beside the verdict, never read by it.
+    package var discretePowerLaw: DiscretePowerLawFit?
     public var verdict: TailVerdict
     public var verdictReason: String
     /// What the verdict rests on: k*, the interval with its bias allowance, the GPD fit, the tests.
@@ -179,6 +205,7 @@ public struct TailCheckReport: Codable, Sendable {
         case n, summary, hill, moments, pickands, kernel, verdict, dropped, evidence
         case kSelection = "k_selection"
         case powerLaw = "powerlaw"
+        case discretePowerLaw = "discrete_powerlaw"
         case verdictReason = "verdict_reason"
         // Written, not read: the verdict's estimate and interval at the top, first of the
         // intervals (the others are nominal), with the coverage calibrate measured for it.
@@ -205,6 +232,7 @@ public struct TailCheckReport: Codable, Sendable {
         try c.encodeIfPresent(pickands, forKey: .pickands)
         try c.encodeIfPresent(kernel, forKey: .kernel)
         try c.encodeIfPresent(powerLaw, forKey: .powerLaw)
+        try c.encodeIfPresent(discretePowerLaw, forKey: .discretePowerLaw)
         try c.encode(verdict, forKey: .verdict)
         try c.encode(verdictReason, forKey: .verdictReason)
         try c.encode(evidence, forKey: .evidence)
@@ -235,6 +263,7 @@ public struct TailCheckReport: Codable, Sendable {
         pickands = try c.decodeIfPresent(TailIndexEstimate.self, forKey: .pickands)
         kernel = try c.decodeIfPresent(TailIndexEstimate.self, forKey: .kernel)
         powerLaw = try c.decodeIfPresent(PowerLawFit.self, forKey: .powerLaw)
+        discretePowerLaw = try c.decodeIfPresent(DiscretePowerLawFit.self, forKey: .discretePowerLaw)
         verdict = try c.decode(TailVerdict.self, forKey: .verdict)
         verdictReason = try c.decode(String.self, forKey: .verdictReason)
         evidence = try c.decodeIfPresent(TailVerdictEvidence.self, forKey: .evidence) ?? TailVerdictEvidence()
@@ -242,14 +271,14 @@ public struct TailCheckReport: Codable, Sendable {
     }
 }
 
-/// A power-law fit computed on another thread; `result` waits for it (and
-/// returns at once when asked again). Whoever starts one waits for it on every
-/// path out, errors included.
-private final class PendingFit: @unchecked Sendable {
-    private var value: PowerLawFit?
+/// A power-law fit (continuous or discrete) computed on another thread; `result`
+/// waits for it (and returns at once when asked again). Whoever starts one
+/// waits for it on every path out, errors included.
+private final class PendingFit<Fit>: @unchecked Sendable {
+    private var value: Fit?
     private let done = DispatchGroup()
 
-    init(_ body: @escaping @Sendable () -> PowerLawFit?) {
+    init(_ body: @escaping @Sendable () -> Fit?) {
         done.enter()
         DispatchQueue.global().async {
             self.value = body()
@@ -257,7 +286,7 @@ private final class PendingFit: @unchecked Sendable {
         }
     }
 
-    var result: PowerLawFit? {
+    var result: Fit? {
         done.wait()
         return value
     }

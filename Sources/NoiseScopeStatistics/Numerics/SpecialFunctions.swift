@@ -46,6 +46,28 @@ package enum SpecialFunctions {
     /// The Hurwitz zeta function ζ(s, q) = Σ_{k≥0} (k + q)^-s: `gsl_sf_hzeta`.
     package static func hurwitzZeta(_ s: Double, _ q: Double) -> Double { _ = GSLErrorHandling.disabled; return gsl_sf_hzeta(s, q) }
 
+    /// The error function: `gsl_sf_erf`.
+    package static func erf(_ x: Double) -> Double { gsl_sf_erf(x) }
+
+    /// log erfc(x) without underflow for large x: `gsl_sf_log_erfc`.
+    package static func logErfc(_ x: Double) -> Double { _ = GSLErrorHandling.disabled; return gsl_sf_log_erfc(x) }
+
+    /// The scaled complementary error function erfcx(x) = e^{x²} erfc(x) for x ≥ 0,
+    /// from GSL's normal hazard h(t) = √(2/π) e^{−t²/2} / erfc(t/√2) (`gsl_sf_hazard`,
+    /// an asymptotic series past t = 25): erfcx(x) = √(2/π) / h(x√2). It never
+    /// forms e^{−x²}, so differences of erfc far in the tail keep their digits.
+    package static func scaledErfc(_ x: Double) -> Double {
+        _ = GSLErrorHandling.disabled
+        return (2 / Double.pi).squareRoot() / gsl_sf_hazard(x * 2.0.squareRoot())
+    }
+
+    /// The regularised lower incomplete gamma function P(a, x): `gsl_sf_gamma_inc_P`.
+    /// For integer a = k ≥ 1 it is P(Poisson(x) ≥ k).
+    package static func regularizedLowerGamma(_ a: Double, _ x: Double) -> Double {
+        _ = GSLErrorHandling.disabled
+        return gsl_sf_gamma_inc_P(a, x)
+    }
+
     /// log Φ(x) without underflow far in the lower tail.
     package static func logNormalCDF(_ x: Double) -> Double {
         x > -30 ? log(gsl_cdf_ugaussian_P(x)) : gsl_sf_log_erfc(-x / 2.0.squareRoot()) - log(2)

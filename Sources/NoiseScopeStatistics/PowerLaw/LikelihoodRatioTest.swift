@@ -27,6 +27,22 @@ public struct LikelihoodRatioTest: Codable, Equatable, Sendable {
         let total = d.reduce(0, +)
         let mean = total / n
         let variance = d.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
+        self.init(total: total, variance: variance, count: n)
+    }
+
+    /// The test from the pointwise differences at a sample's distinct values,
+    /// each counted `counts[i]` times (the discrete fit's tails are mostly ties).
+    package init(differences d: [Double], counts: [Int]) {
+        let n = Double(counts.reduce(0, +))
+        var total = 0.0
+        for (x, c) in zip(d, counts) { total += Double(c) * x }
+        let mean = total / n
+        var squares = 0.0
+        for (x, c) in zip(d, counts) { squares += Double(c) * (x - mean) * (x - mean) }
+        self.init(total: total, variance: squares / n, count: n)
+    }
+
+    private init(total: Double, variance: Double, count n: Double) {
         R = total
         if variance > 0 {
             let sigma = variance.squareRoot()

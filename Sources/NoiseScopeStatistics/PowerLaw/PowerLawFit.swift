@@ -143,16 +143,29 @@ public struct PowerLawFitter: Sendable {
     /// plausible fit (where most replicates reach the observed distance) costs
     /// fewer replicates: on a pure power law, about h/p of them instead of R.
     func goodnessOfFit(_ data: OrderStatistics, best: PowerLawCandidate, threads: Int? = nil) -> (p: Double, replicates: Int) {
-        let total = bootstrapReplicates
-        let enough = Int((Self.plausibilityThreshold * Double(total)).rounded(.up))
-        let workers = max(1, min(total, threads ?? ProcessInfo.processInfo.activeProcessorCount))
+        let workers = max(1, min(bootstrapReplicates, threads ?? ProcessInfo.processInfo.activeProcessorCount))
+        return SequentialPValue.estimate(observed: best.distance, planned: bootstrapReplicates, workers: workers) { range in
+            bootstrapDistances(data, best: best, threads: workers, replicates: range)
+        }
+    }
+}
+
+/// The sequential Monte Carlo p-value of Besag & Clifford (1991) that both
+/// goodness-of-fit bootstraps (continuous and discrete) use: replicates are
+/// taken in order and the test stops at the replicate r where
+/// h = ⌈0.1·planned⌉ of them have reached the observed distance, with p = h/r;
+/// otherwise all run and p is the plain fraction.
+enum SequentialPValue {
+    /// `distances(range)` gives the replicates' distances in that range, in order.
+    static func estimate(observed: Double, planned total: Int, workers: Int,
+                         distances: (Range<Int>) -> [Double]) -> (p: Double, replicates: Int) {
+        let enough = Int((PowerLawFitter.plausibilityThreshold * Double(total)).rounded(.up))
         var reached = 0, done = 0
         while done < total {
             // A few replicates per worker at a time: the rounds stay parallel, and
             // at most one round's worth is drawn past the stopping point.
             let upper = min(total, done + 4 * workers)
-            let distances = bootstrapDistances(data, best: best, threads: workers, replicates: done..<upper)
-            for (offset, distance) in distances.enumerated() where distance >= best.distance {
+            for (offset, distance) in distances(done..<upper).enumerated() where distance >= observed {
                 reached += 1
                 if reached == enough { return (Double(reached) / Double(done + offset + 1), done + offset + 1) }
             }
