@@ -17,7 +17,7 @@ package enum PaperFigureLayouts {
 
     /// One optimizer's result in fig3.
     package struct OptimizerOutcome: Sendable {
-        /// Its name, e.g. "gclip".
+        /// Its name on the x axis, e.g. "GClip".
         package var name: String
         /// Its legend entry (the tuned learning rate, whether it sits at the grid's edge).
         package var legend: String
@@ -34,17 +34,16 @@ package enum PaperFigureLayouts {
         }
     }
 
-    /// fig3: the final validation loss of each optimizer with its 95 % interval, optimizer i
-    /// at x = i + 1.
+    /// fig3: the final validation loss of each optimizer with its 95 % interval, the
+    /// optimizers named on a categorical x axis.
     package static func optimizerComparison(_ outcomes: [OptimizerOutcome], steps: Int, seeds: Int) -> Figure {
         var axes = Axes(title: "Final validation loss after \(steps) steps (mean and 95 % interval over \(seeds) seeds)",
-                        xLabel: "Optimizer (1 momentum, 2 GClip, 3 CClip, 4 Adam, 5 ACClip)", yLabel: "Final validation loss")
+                        xLabel: "Optimizer", yLabel: "Final validation loss", xScale: .categorical(outcomes.map(\.name)))
         for (index, outcome) in outcomes.enumerated() {
             guard let mean = outcome.mean else { continue }
-            axes.add(.errorBars(x: [Double(index + 1)], y: [mean], halfWidth: [outcome.halfWidth.isNaN ? 0 : outcome.halfWidth],
+            axes.add(.errorBars(x: [Double(index)], y: [mean], halfWidth: [outcome.halfWidth.isNaN ? 0 : outcome.halfWidth],
                                 label: outcome.legend, style: .cycled(index)))
         }
-        axes.xLimits = 0.5...5.5
         return Figure(axes, width: 820, height: 560)
     }
 

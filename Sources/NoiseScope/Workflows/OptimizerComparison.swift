@@ -83,6 +83,18 @@ struct OptimizerComparison {
         return (quantile(ofSorted: norms.sorted(), probability: 0.5), quantile(ofSorted: coordinates.sorted(), probability: 0.99))
     }
 
+    /// The optimizer's name as the papers write it (the tick labels of fig3).
+    static func displayName(_ kind: OptimizerKind) -> String {
+        switch kind {
+        case .momentum: return "Momentum SGD"
+        case .gclip: return "GClip"
+        case .cclip: return "CClip"
+        case .adam: return "Adam"
+        case .acclip: return "ACClip"
+        default: return kind.rawValue
+        }
+    }
+
     /// Runs the comparison; writes fig3.svg and fig3/ (runs.csv, summary.csv,
     /// summary.md, sweep.svg); returns the Markdown table it prints.
     func run() throws -> String {
@@ -100,8 +112,8 @@ struct OptimizerComparison {
         try result.write(to: figures.directory + "/fig3", title: title)
         let outcomes = result.cells.map { cell in
             PaperFigureLayouts.OptimizerOutcome(
-                name: cell.optimizer.rawValue,
-                legend: "\(cell.optimizer.rawValue) (lr \(NumberText.short(cell.bestLearningRate))\(cell.atEdge ? ", at the grid's edge" : ""))",
+                name: Self.displayName(cell.optimizer),
+                legend: "\(Self.displayName(cell.optimizer)): tuned lr \(NumberText.short(cell.bestLearningRate))\(cell.atEdge ? ", at the grid's edge" : "")",
                 mean: cell.interval?.mean, halfWidth: cell.interval?.halfWidth ?? .nan)
         }
         try figures.write(PaperFigureLayouts.optimizerComparison(outcomes, steps: figures.steps, seeds: figures.seeds), named: "fig3.svg")
