@@ -7,8 +7,8 @@ import Foundation
 /// training so that what a reader sees can be checked on small synthetic inputs.
 package enum PaperFigureLayouts {
     /// fig2: one noise-norm histogram per snapshot (each divided by its median), four to a
-    /// row, every panel on one x range, so that widths and tails compare across steps and
-    /// models by eye.
+    /// row, every panel on one x range with the same ticks, so that widths and tails compare
+    /// across steps and models by eye.
     package static func noiseAlongTraining(_ snapshots: [(title: String, norms: [Double], colorIndex: Int)],
                                            title: String) -> Figure {
         let panels = snapshots.map { NoiseFigures.normalisedHistogramAxes($0.norms, title: $0.title, colorIndex: $0.colorIndex) }

@@ -23,6 +23,14 @@ struct AxisLayout {
         return p >= min(start, end) - 0.01 && p <= max(start, end) + 0.01
     }
 
+    /// The same axis with other ticks (those of a panel it shares its range with).
+    func with(ticks: AxisTicks) -> AxisLayout {
+        AxisLayout(scale: scale, limits: limits, ticks: ticks, start: start, end: end)
+    }
+
+    /// Length in pixels.
+    var length: Double { abs(end - start) }
+
     /// The axis label with the tick multiplier appended, e.g. "Noise norm (×10⁻⁹)".
     func title(_ label: String) -> String {
         guard let multiplier = ticks.multiplier else { return label }
@@ -41,8 +49,9 @@ struct PanelLayout {
     let axes: Axes
     let limits: AxesLimits
     let plot: Rect
-    let x: AxisLayout
-    let y: AxisLayout
+    /// The axes; a shared axis takes its group's ticks (`SVGRenderer.sharingTicks`).
+    var x: AxisLayout
+    var y: AxisLayout
     /// Whether the legend goes right of the plot area (decided by the renderer, which
     /// reserved the room for it).
     var legendOutside = false

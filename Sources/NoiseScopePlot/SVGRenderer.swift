@@ -85,6 +85,7 @@ package struct SVGRenderer: Sendable {
                 layout.titleRoom = 2 * (min(plot.midX - c.minX, c.maxX - plot.midX) - Theme.outerPadding)
                 return layout
             }
+            layouts = sharingTicks(layouts, of: figure, columns: columns)
             if round == 3 { break }
             margins = layouts.map(\.requiredMargins)
             for i in layouts.indices {
@@ -95,6 +96,29 @@ package struct SVGRenderer: Sendable {
             }
         }
 
+        return layouts
+    }
+
+    /// Panels that share an axis range also share its ticks, so their labels read the same:
+    /// each group takes the ticks chosen for its shortest axis (where labels are most crowded;
+    /// the first such panel on a tie). Panels differ in length when their margins do, e.g. a
+    /// column whose y tick labels are wider, and would otherwise get different tick steps.
+    static func sharingTicks(_ layouts: [PanelLayout], of figure: Figure, columns: Int) -> [PanelLayout] {
+        var layouts = layouts
+        for group in figure.sharex.groups(count: layouts.count, columns: columns) {
+            guard let first = group.first else { continue }
+            let members = group.filter { figure.panels[$0].xScale == figure.panels[first].xScale }
+            guard let shortest = members.min(by: { layouts[$0].x.length < layouts[$1].x.length }) else { continue }
+            let ticks = layouts[shortest].x.ticks
+            for i in members { layouts[i].x = layouts[i].x.with(ticks: ticks) }
+        }
+        for group in figure.sharey.groups(count: layouts.count, columns: columns) {
+            guard let first = group.first else { continue }
+            let members = group.filter { figure.panels[$0].yScale == figure.panels[first].yScale }
+            guard let shortest = members.min(by: { layouts[$0].y.length < layouts[$1].y.length }) else { continue }
+            let ticks = layouts[shortest].y.ticks
+            for i in members { layouts[i].y = layouts[i].y.with(ticks: ticks) }
+        }
         return layouts
     }
 
