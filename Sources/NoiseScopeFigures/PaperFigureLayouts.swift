@@ -4,7 +4,8 @@ import Foundation
 
 /// The multi-panel figures of `noisescope figure` put together from their numbers: the
 /// application layer trains and measures, these lay the results out. Kept apart from the
-/// training so that what a reader sees can be checked on small synthetic inputs.
+/// training so that what a reader sees (shared ranges, named ticks, titles that fit) can be
+/// checked on small synthetic inputs.
 package enum PaperFigureLayouts {
     /// fig2: one noise-norm histogram per snapshot (each divided by its median), four to a
     /// row, every panel on one x range with the same ticks, so that widths and tails compare
@@ -57,7 +58,7 @@ package enum PaperFigureLayouts {
         let magnitudes = coordinates.map { abs($0) }.filter { $0 > 0 }
         let tail = HeavyTailFigures.complementaryCDF(
             samples: magnitudes, powerLawXmin: powerLawXmin, powerLawAlpha: powerLawAlpha,
-            title: "Tail of |coordinate| (pooled stable index α̂ = \(stableIndex); the line is the CSN fit of this minibatch)",
+            title: "Tail of |coordinate|: power-law, lognormal and exponential fits (pooled stable α̂ = \(stableIndex))",
             xLabel: "|coordinate noise|").panels[0]
         return Figure(title: "Per-coordinate gradient noise of tinygpt at initialisation (after Simsekli et al. 2019, Fig. 6c)",
                       width: 1100, height: 440, rows: 1, columns: 2, panels: [histogram, tail])

@@ -116,14 +116,17 @@ enum AxesRenderer {
                                         ("fill", Theme.textColor), ("text-anchor", "middle")],
                                       markup: yTitle, fontSize: Theme.axisLabelFontSize)
         }
-        if !layout.axes.title.isEmpty {
-            let fontSize = fittedFontSize(layout.axes.title, base: Theme.titleFontSize, bold: true,
-                                          room: min(plot.width + 40, layout.titleRoom))
-            let baseline = plot.minY - Theme.titleGap - fontSize * Theme.descent
-            writer.richTextElement("text", [("x", svgNumber(plot.midX)), ("y", svgNumber(baseline)),
-                                        ("font-size", svgNumber(fontSize)), ("font-weight", "bold"),
-                                        ("fill", Theme.textColor), ("text-anchor", "middle")],
-                                      markup: layout.axes.title, fontSize: fontSize)
+        if let title = layout.titleLayout {
+            // The last line sits where a one-line title always has; wrapped lines stack above it.
+            let fontSize = title.fontSize
+            let lastBaseline = plot.minY - Theme.titleGap - fontSize * Theme.descent
+            for (index, line) in title.lines.enumerated() {
+                let baseline = lastBaseline - Double(title.lines.count - 1 - index) * title.lineHeight
+                writer.richTextElement("text", [("x", svgNumber(plot.midX)), ("y", svgNumber(baseline)),
+                                            ("font-size", svgNumber(fontSize)), ("font-weight", "bold"),
+                                            ("fill", Theme.textColor), ("text-anchor", "middle")],
+                                          markup: line, fontSize: fontSize)
+            }
         }
     }
 
@@ -160,12 +163,5 @@ enum AxesRenderer {
                                             ("text-anchor", placed.anchor)],
                                    markup: placed.note.text, fontSize: fontSize)
         }
-    }
-
-    /// `base`, or smaller (down to 10 px) if the text would be wider than `room`.
-    static func fittedFontSize(_ text: String, base: Double, bold: Bool, room: Double) -> Double {
-        let width = TextMetrics.width(of: text, fontSize: base, bold: bold)
-        guard width > room, width > 0 else { return base }
-        return max(10, (base * room / width * 10).rounded(.down) / 10)
     }
 }

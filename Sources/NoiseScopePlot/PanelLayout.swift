@@ -84,7 +84,7 @@ struct PanelLayout {
         margins.bottom = Theme.outerPadding + Theme.majorTickLength + (hidesXTickLabels ? 0 : Theme.tickLabelGap + tickLabelHeight)
             + (xTitle.isEmpty ? 0 : Theme.axisLabelGap + axisLabelHeight)
         let titleHeight = Theme.titleFontSize * (Theme.ascent + Theme.descent) + Theme.titleGap
-        margins.top = Theme.outerPadding + (axes.title.isEmpty ? Theme.tickFontSize / 2 : titleHeight)
+        margins.top = Theme.outerPadding + (titleLayout.map { titleHeight + $0.extraHeight } ?? Theme.tickFontSize / 2)
         var overhang = 0.0
         if let last = x.ticks.major.last {
             let halfWidth = TextMetrics.width(of: last.label, fontSize: Theme.tickFontSize) / 2
@@ -92,6 +92,13 @@ struct PanelLayout {
         }
         margins.right = max(12, Theme.outerPadding + overhang)
         return margins
+    }
+
+    /// The title set to fit over the plot (a little wider than it) and inside the panel's
+    /// cell; `nil` without a title.
+    var titleLayout: TitleLayout? {
+        axes.title.isEmpty ? nil
+            : TitleLayout(axes.title, base: Theme.titleFontSize, bold: true, room: min(plot.width + 40, titleRoom))
     }
 
     /// Width of the widest y tick label (0 when they are hidden).

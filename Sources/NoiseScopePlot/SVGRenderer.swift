@@ -21,14 +21,15 @@ package struct SVGRenderer: Sendable {
         let summary = description.filter { !$0.isEmpty }.map { RichText($0).plain }.joined(separator: " · ")
         if !summary.isEmpty { writer.textElement("title", [], text: summary) }
         writer.element("rect", [("width", w), ("height", h), ("fill", Theme.background)])
-        if !figure.title.isEmpty {
-            let fontSize = AxesRenderer.fittedFontSize(figure.title, base: Theme.figureTitleFontSize, bold: true,
-                                                       room: width - 2 * Theme.outerPadding)
-            writer.richTextElement("text", [("x", svgNumber(width / 2)),
-                                        ("y", svgNumber(Theme.outerPadding * 1.5 + fontSize * Theme.ascent)),
-                                        ("font-size", svgNumber(fontSize)), ("font-weight", "bold"),
-                                        ("fill", Theme.textColor), ("text-anchor", "middle")],
-                                   markup: figure.title, fontSize: fontSize)
+        if let title = Self.titleLayout(of: figure) {
+            let fontSize = title.fontSize
+            for (index, line) in title.lines.enumerated() {
+                let baseline = Theme.outerPadding * 1.5 + fontSize * Theme.ascent + Double(index) * title.lineHeight
+                writer.richTextElement("text", [("x", svgNumber(width / 2)), ("y", svgNumber(baseline)),
+                                            ("font-size", svgNumber(fontSize)), ("font-weight", "bold"),
+                                            ("fill", Theme.textColor), ("text-anchor", "middle")],
+                                       markup: line, fontSize: fontSize)
+            }
         }
         var dropped = DroppedPoints()
         var notices: [String] = []
@@ -39,6 +40,13 @@ package struct SVGRenderer: Sendable {
         writer.close("svg")
         return RenderedFigure(svg: writer.output, droppedPoints: dropped,
                               notices: RenderedFigure.notices(for: dropped) + notices)
+    }
+
+    /// The overall title set to fit the page's width; `nil` without one.
+    static func titleLayout(of figure: Figure) -> TitleLayout? {
+        guard !figure.title.isEmpty else { return nil }
+        return TitleLayout(figure.title, base: Theme.figureTitleFontSize, bold: true,
+                           room: size(of: figure).width - 2 * Theme.outerPadding)
     }
 
     /// Width and height in pixels, with unusable sizes replaced.
@@ -52,8 +60,9 @@ package struct SVGRenderer: Sendable {
         let (width, height) = size(of: figure)
         let columns = max(1, figure.columns)
         let rows = max(figure.rows, (figure.panels.count + columns - 1) / columns, 1)
-        let titleBand = figure.title.isEmpty ? 0
-            : Theme.outerPadding * 2.5 + Theme.figureTitleFontSize * (Theme.ascent + Theme.descent)
+        let titleBand = titleLayout(of: figure).map {
+            Theme.outerPadding * 2.5 + Theme.figureTitleFontSize * (Theme.ascent + Theme.descent) + $0.extraHeight
+        } ?? 0
         let cellWidth = width / Double(columns)
         let cellHeight = (height - titleBand) / Double(rows)
         func cell(_ index: Int) -> Rect {
