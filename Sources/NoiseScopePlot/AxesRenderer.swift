@@ -13,6 +13,9 @@ enum AxesRenderer {
                 SeriesDrawing.write(series, into: &writer)
             }
         }
+        for series in drawn {
+            if let peak = series.clippedPeak { writeClippedPeak(peak, color: series.style.color, into: &writer) }
+        }
         writer.element("rect", [("x", svgNumber(plot.minX)), ("y", svgNumber(plot.minY)),
                                 ("width", svgNumber(plot.width)), ("height", svgNumber(plot.height)),
                                 ("fill", "none"), ("stroke", Theme.frameColor),
@@ -128,6 +131,17 @@ enum AxesRenderer {
                                           markup: line, fontSize: fontSize)
             }
         }
+    }
+
+    /// A histogram cut off by the upper y limit: a triangle in its colour, outlined in the text
+    /// colour so that it shows on its own bar, at the top edge, and its true peak beside the
+    /// bar (see `ClippedPeak`).
+    private static func writeClippedPeak(_ peak: ClippedPeak, color: Color, into writer: inout SVGWriter) {
+        writer.element("path", [("d", SeriesDrawing.pathData([peak.triangle], closed: true)), ("fill", color.hex),
+                                ("stroke", Theme.textColor), ("stroke-width", "0.8"), ("stroke-linejoin", "round")])
+        writer.textElement("text", [("x", svgNumber(peak.labelX)), ("y", svgNumber(peak.baseline)),
+                                    ("font-size", svgNumber(ClippedPeak.fontSize)), ("fill", Theme.textColor),
+                                    ("text-anchor", peak.anchor)], text: peak.label)
     }
 
     /// Annotations inside the limits with their anchor, pixel position and approximate box.
