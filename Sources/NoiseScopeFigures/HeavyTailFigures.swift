@@ -130,7 +130,7 @@ package enum HeavyTailFigures {
                                       alternatives.lognormalSurvival)
                 axes.add(.line(x: lognormal.x, y: lognormal.y,
                                label: alternatives.lognormalIsDegenerate
-                                   ? "Lognormal: fit degenerate (μ → −∞, tends to a power law)"
+                                   ? "Lognormal fit degenerate (≈ power law)"
                                    : "Lognormal, μ = " + NumberLabels.quoted(alternatives.lognormalMu)
                                        + ", σ = " + NumberLabels.quoted(alternatives.lognormalSigma),
                                style: SeriesStyle(color: .bluishGreen, dash: .dashDotted, lineWidth: 1.75)))

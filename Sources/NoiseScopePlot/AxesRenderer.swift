@@ -13,6 +13,9 @@ enum AxesRenderer {
                 SeriesDrawing.write(series, into: &writer)
             }
         }
+        for series in drawn {
+            if let peak = series.clippedPeak { writeClippedPeak(peak, color: series.style.color, into: &writer) }
+        }
         writer.element("rect", [("x", svgNumber(plot.minX)), ("y", svgNumber(plot.minY)),
                                 ("width", svgNumber(plot.width)), ("height", svgNumber(plot.height)),
                                 ("fill", "none"), ("stroke", Theme.frameColor),
@@ -116,15 +119,29 @@ enum AxesRenderer {
                                         ("fill", Theme.textColor), ("text-anchor", "middle")],
                                       markup: yTitle, fontSize: Theme.axisLabelFontSize)
         }
-        if !layout.axes.title.isEmpty {
-            let fontSize = fittedFontSize(layout.axes.title, base: Theme.titleFontSize, bold: true,
-                                          room: min(plot.width + 40, layout.titleRoom))
-            let baseline = plot.minY - Theme.titleGap - fontSize * Theme.descent
-            writer.richTextElement("text", [("x", svgNumber(plot.midX)), ("y", svgNumber(baseline)),
-                                        ("font-size", svgNumber(fontSize)), ("font-weight", "bold"),
-                                        ("fill", Theme.textColor), ("text-anchor", "middle")],
-                                      markup: layout.axes.title, fontSize: fontSize)
+        if let title = layout.titleLayout {
+            // The last line sits where a one-line title always has; wrapped lines stack above it.
+            let fontSize = title.fontSize
+            let lastBaseline = plot.minY - Theme.titleGap - fontSize * Theme.descent
+            for (index, line) in title.lines.enumerated() {
+                let baseline = lastBaseline - Double(title.lines.count - 1 - index) * title.lineHeight
+                writer.richTextElement("text", [("x", svgNumber(plot.midX)), ("y", svgNumber(baseline)),
+                                            ("font-size", svgNumber(fontSize)), ("font-weight", "bold"),
+                                            ("fill", Theme.textColor), ("text-anchor", "middle")],
+                                          markup: line, fontSize: fontSize)
+            }
         }
+    }
+
+    /// A histogram cut off by the upper y limit: a triangle in its colour, outlined in the text
+    /// colour so that it shows on its own bar, at the top edge, and its true peak beside the
+    /// bar (see `ClippedPeak`).
+    private static func writeClippedPeak(_ peak: ClippedPeak, color: Color, into writer: inout SVGWriter) {
+        writer.element("path", [("d", SeriesDrawing.pathData([peak.triangle], closed: true)), ("fill", color.hex),
+                                ("stroke", Theme.textColor), ("stroke-width", "0.8"), ("stroke-linejoin", "round")])
+        writer.textElement("text", [("x", svgNumber(peak.labelX)), ("y", svgNumber(peak.baseline)),
+                                    ("font-size", svgNumber(ClippedPeak.fontSize)), ("fill", Theme.textColor),
+                                    ("text-anchor", peak.anchor)], text: peak.label)
     }
 
     /// Annotations inside the limits with their anchor, pixel position and approximate box.
@@ -160,12 +177,5 @@ enum AxesRenderer {
                                             ("text-anchor", placed.anchor)],
                                    markup: placed.note.text, fontSize: fontSize)
         }
-    }
-
-    /// `base`, or smaller (down to 10 px) if the text would be wider than `room`.
-    static func fittedFontSize(_ text: String, base: Double, bold: Bool, room: Double) -> Double {
-        let width = TextMetrics.width(of: text, fontSize: base, bold: bold)
-        guard width > room, width > 0 else { return base }
-        return max(10, (base * room / width * 10).rounded(.down) / 10)
     }
 }

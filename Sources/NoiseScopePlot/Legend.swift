@@ -8,7 +8,10 @@
 /// plot, so covering a bit of one is often unavoidable and hides nothing. The first candidate
 /// that covers no data at all wins, ties broken by reference-line coverage and then by the
 /// candidates' order; if every inside candidate covers data, the legend goes outside the plot
-/// area on the right (the renderer widens the right margin for it).
+/// area on the right (the renderer widens the right margin for it), unless it would take more
+/// than `largestOutsideShare` (40 %) of the plot's width there: a plot squeezed to a sliver
+/// shows nothing, so the legend then stays inside, at the candidate covering the least data
+/// (what matplotlib's "best" always does).
 struct Legend {
     /// Series with a non-empty label, in drawing order.
     let entries: [DrawnSeries]
@@ -20,6 +23,8 @@ struct Legend {
     private static let rowHeight = Theme.legendFontSize * 1.5
     /// Distance between the legend and the plot frame.
     static let inset = 8.0
+    /// The largest share of a plot's width that a legend placed outside may take from it.
+    static let largestOutsideShare = 0.4
 
     /// `nil` when no series has a label.
     init?(_ drawn: [DrawnSeries]) {
@@ -32,6 +37,11 @@ struct Legend {
 
     /// Room the legend needs right of the plot area when it is placed outside.
     var outsideWidth: Double { size.width + Legend.inset }
+
+    /// Whether placing the legend outside a plot of this width leaves the plot enough room.
+    func fitsOutside(_ plot: Rect) -> Bool {
+        outsideWidth <= Legend.largestOutsideShare * plot.width
+    }
 
     /// The placement `automatic` resolves to (or `placement` itself when it is explicit).
     func resolvedPlacement(in plot: Rect, placement: LegendPlacement,
@@ -49,8 +59,8 @@ struct Legend {
                 best = (candidate, data, reference)
             }
         }
-        guard let best, best.data == 0 else { return .outsideRight }
-        return best.placement
+        guard let best else { return .outsideRight }
+        return best.data == 0 || !fitsOutside(plot) ? best.placement : .outsideRight
     }
 
     /// The legend's rectangle for an explicit (resolved) placement; `.automatic` and `.hidden`

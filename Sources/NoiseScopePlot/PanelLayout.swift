@@ -23,6 +23,14 @@ struct AxisLayout {
         return p >= min(start, end) - 0.01 && p <= max(start, end) + 0.01
     }
 
+    /// The same axis with other ticks (those of a panel it shares its range with).
+    func with(ticks: AxisTicks) -> AxisLayout {
+        AxisLayout(scale: scale, limits: limits, ticks: ticks, start: start, end: end)
+    }
+
+    /// Length in pixels.
+    var length: Double { abs(end - start) }
+
     /// The axis label with the tick multiplier appended, e.g. "Noise norm (×10⁻⁹)".
     func title(_ label: String) -> String {
         guard let multiplier = ticks.multiplier else { return label }
@@ -41,8 +49,9 @@ struct PanelLayout {
     let axes: Axes
     let limits: AxesLimits
     let plot: Rect
-    let x: AxisLayout
-    let y: AxisLayout
+    /// The axes; a shared axis takes its group's ticks (`SVGRenderer.sharingTicks`).
+    var x: AxisLayout
+    var y: AxisLayout
     /// Whether the legend goes right of the plot area (decided by the renderer, which
     /// reserved the room for it).
     var legendOutside = false
@@ -75,7 +84,7 @@ struct PanelLayout {
         margins.bottom = Theme.outerPadding + Theme.majorTickLength + (hidesXTickLabels ? 0 : Theme.tickLabelGap + tickLabelHeight)
             + (xTitle.isEmpty ? 0 : Theme.axisLabelGap + axisLabelHeight)
         let titleHeight = Theme.titleFontSize * (Theme.ascent + Theme.descent) + Theme.titleGap
-        margins.top = Theme.outerPadding + (axes.title.isEmpty ? Theme.tickFontSize / 2 : titleHeight)
+        margins.top = Theme.outerPadding + (titleLayout.map { titleHeight + $0.extraHeight } ?? Theme.tickFontSize / 2)
         var overhang = 0.0
         if let last = x.ticks.major.last {
             let halfWidth = TextMetrics.width(of: last.label, fontSize: Theme.tickFontSize) / 2
@@ -83,6 +92,13 @@ struct PanelLayout {
         }
         margins.right = max(12, Theme.outerPadding + overhang)
         return margins
+    }
+
+    /// The title set to fit over the plot (a little wider than it) and inside the panel's
+    /// cell; `nil` without a title.
+    var titleLayout: TitleLayout? {
+        axes.title.isEmpty ? nil
+            : TitleLayout(axes.title, base: Theme.titleFontSize, bold: true, room: min(plot.width + 40, titleRoom))
     }
 
     /// Width of the widest y tick label (0 when they are hidden).

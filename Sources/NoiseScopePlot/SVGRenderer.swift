@@ -21,14 +21,15 @@ package struct SVGRenderer: Sendable {
         let summary = description.filter { !$0.isEmpty }.map { RichText($0).plain }.joined(separator: " · ")
         if !summary.isEmpty { writer.textElement("title", [], text: summary) }
         writer.element("rect", [("width", w), ("height", h), ("fill", Theme.background)])
-        if !figure.title.isEmpty {
-            let fontSize = AxesRenderer.fittedFontSize(figure.title, base: Theme.figureTitleFontSize, bold: true,
-                                                       room: width - 2 * Theme.outerPadding)
-            writer.richTextElement("text", [("x", svgNumber(width / 2)),
-                                        ("y", svgNumber(Theme.outerPadding * 1.5 + fontSize * Theme.ascent)),
-                                        ("font-size", svgNumber(fontSize)), ("font-weight", "bold"),
-                                        ("fill", Theme.textColor), ("text-anchor", "middle")],
-                                   markup: figure.title, fontSize: fontSize)
+        if let title = Self.titleLayout(of: figure) {
+            let fontSize = title.fontSize
+            for (index, line) in title.lines.enumerated() {
+                let baseline = Theme.outerPadding * 1.5 + fontSize * Theme.ascent + Double(index) * title.lineHeight
+                writer.richTextElement("text", [("x", svgNumber(width / 2)), ("y", svgNumber(baseline)),
+                                            ("font-size", svgNumber(fontSize)), ("font-weight", "bold"),
+                                            ("fill", Theme.textColor), ("text-anchor", "middle")],
+                                       markup: line, fontSize: fontSize)
+            }
         }
         var dropped = DroppedPoints()
         var notices: [String] = []
@@ -39,6 +40,13 @@ package struct SVGRenderer: Sendable {
         writer.close("svg")
         return RenderedFigure(svg: writer.output, droppedPoints: dropped,
                               notices: RenderedFigure.notices(for: dropped) + notices)
+    }
+
+    /// The overall title set to fit the page's width; `nil` without one.
+    static func titleLayout(of figure: Figure) -> TitleLayout? {
+        guard !figure.title.isEmpty else { return nil }
+        return TitleLayout(figure.title, base: Theme.figureTitleFontSize, bold: true,
+                           room: size(of: figure).width - 2 * Theme.outerPadding)
     }
 
     /// Width and height in pixels, with unusable sizes replaced.
@@ -52,8 +60,9 @@ package struct SVGRenderer: Sendable {
         let (width, height) = size(of: figure)
         let columns = max(1, figure.columns)
         let rows = max(figure.rows, (figure.panels.count + columns - 1) / columns, 1)
-        let titleBand = figure.title.isEmpty ? 0
-            : Theme.outerPadding * 2.5 + Theme.figureTitleFontSize * (Theme.ascent + Theme.descent)
+        let titleBand = titleLayout(of: figure).map {
+            Theme.outerPadding * 2.5 + Theme.figureTitleFontSize * (Theme.ascent + Theme.descent) + $0.extraHeight
+        } ?? 0
         let cellWidth = width / Double(columns)
         let cellHeight = (height - titleBand) / Double(rows)
         func cell(_ index: Int) -> Rect {
@@ -85,6 +94,7 @@ package struct SVGRenderer: Sendable {
                 layout.titleRoom = 2 * (min(plot.midX - c.minX, c.maxX - plot.midX) - Theme.outerPadding)
                 return layout
             }
+            layouts = sharingTicks(layouts, of: figure, columns: columns)
             if round == 3 { break }
             margins = layouts.map(\.requiredMargins)
             for i in layouts.indices {
@@ -95,6 +105,29 @@ package struct SVGRenderer: Sendable {
             }
         }
 
+        return layouts
+    }
+
+    /// Panels that share an axis range also share its ticks, so their labels read the same:
+    /// each group takes the ticks chosen for its shortest axis (where labels are most crowded;
+    /// the first such panel on a tie). Panels differ in length when their margins do, e.g. a
+    /// column whose y tick labels are wider, and would otherwise get different tick steps.
+    static func sharingTicks(_ layouts: [PanelLayout], of figure: Figure, columns: Int) -> [PanelLayout] {
+        var layouts = layouts
+        for group in figure.sharex.groups(count: layouts.count, columns: columns) {
+            guard let first = group.first else { continue }
+            let members = group.filter { figure.panels[$0].xScale == figure.panels[first].xScale }
+            guard let shortest = members.min(by: { layouts[$0].x.length < layouts[$1].x.length }) else { continue }
+            let ticks = layouts[shortest].x.ticks
+            for i in members { layouts[i].x = layouts[i].x.with(ticks: ticks) }
+        }
+        for group in figure.sharey.groups(count: layouts.count, columns: columns) {
+            guard let first = group.first else { continue }
+            let members = group.filter { figure.panels[$0].yScale == figure.panels[first].yScale }
+            guard let shortest = members.min(by: { layouts[$0].y.length < layouts[$1].y.length }) else { continue }
+            let ticks = layouts[shortest].y.ticks
+            for i in members { layouts[i].y = layouts[i].y.with(ticks: ticks) }
+        }
         return layouts
     }
 

@@ -12,6 +12,11 @@ package enum Scale: Sendable, Equatable {
     /// [−c, c] with c = `linearThreshold`, logarithmic (base 10) beyond, mirrored for negative
     /// values. Every finite value can be shown. See `symlogTransform` for the exact map.
     case symlog(linearThreshold: Double)
+    /// Named categories (matplotlib's categorical axis): category `i` of `names` sits at
+    /// position `i` (0, 1, 2, …) and is labelled with its name, one tick per category. Series
+    /// place their points at those integer positions; positions are linear in between.
+    /// Automatic limits leave half a slot either side of the first and last category.
+    case categorical([String])
 }
 
 extension Scale {
@@ -29,13 +34,14 @@ extension Scale {
         case .linear: return "linear"
         case .log10: return "log"
         case .symlog: return "symlog"
+        case .categorical: return "categorical"
         }
     }
 
     /// The value in the scale's working space, where positions are linear (log10 for log axes).
     package func transformed(_ value: Double) -> Double {
         switch self {
-        case .linear: return value
+        case .linear, .categorical: return value
         case .log10: return Foundation.log10(value)
         case let .symlog(threshold): return Scale.symlogTransform(value, linearThreshold: threshold)
         }
@@ -44,7 +50,7 @@ extension Scale {
     /// The inverse of `transformed`.
     package func inverse(_ position: Double) -> Double {
         switch self {
-        case .linear: return position
+        case .linear, .categorical: return position
         case .log10: return Foundation.pow(10, position)
         case let .symlog(threshold): return Scale.symlogInverse(position, linearThreshold: threshold)
         }
@@ -75,6 +81,9 @@ extension Scale {
 
     /// Axis limits for data spanning `[dataMin, dataMax]` (both `nil` when there is no data).
     ///
+    /// Categorical axes span every category (and any data beyond them) with half a slot to
+    /// spare at each end: −0.5…n − 0.5 for n categories.
+    ///
     /// Linear axes add 5 % padding on each side, except that a bound at exactly zero stays put
     /// when `keepsZero` is set (bars then stand on the axis). A single value `v` gets `v ± 10 %`
     /// (or `±1` for zero). Log axes pad by 5 % of the span in decades; a single value gets half a
@@ -83,6 +92,7 @@ extension Scale {
     /// or `1…10` (log).
     func automaticLimits(dataMin: Double?, dataMax: Double?, keepsZero: Bool = false) -> ClosedRange<Double> {
         guard let low = dataMin, let high = dataMax, low <= high else {
+            if case let .categorical(names) = self { return -0.5...(Double(max(names.count, 1)) - 0.5) }
             return self == .log10 ? 1...10 : 0...1
         }
         switch self {
@@ -105,6 +115,9 @@ extension Scale {
             let lower = keepsZero && low == 0 ? 0 : inverse(a - padding)
             let upper = keepsZero && high == 0 ? 0 : inverse(b + padding)
             return lower...upper
+        case let .categorical(names):
+            let first = min(0, low.rounded(.down)), last = max(Double(names.count - 1), high.rounded(.up), first)
+            return (first - 0.5)...(last + 0.5)
         }
     }
 
@@ -126,6 +139,10 @@ extension Scale {
         case let .symlog(threshold):
             return SymlogTicks.ticks(for: limits, linearThreshold: Scale.validThreshold(threshold),
                                      targetCount: targetCount)
+        case let .categorical(names):
+            // Every category inside the limits is labelled, whatever the density asked for.
+            let major = names.indices.filter { limits.contains(Double($0)) }.map { Tick(value: Double($0), label: names[$0]) }
+            return AxisTicks(major: major)
         }
     }
 }

@@ -22,6 +22,61 @@ struct DrawnSeries {
     var dropped: DroppedPoints
     /// What the legend should avoid covering.
     var obstacles: Obstacles
+    /// The tallest bar of a histogram cut off by the upper y limit, marked at the top edge.
+    var clippedPeak: ClippedPeak? = nil
+}
+
+/// The mark of a histogram that runs off the top of the plot: a small triangle pointing up at
+/// the top edge, above the tallest bar that was cut, and that bar's true height beside the cut
+/// bars, so a clipped spike is not read as one that stops at the frame.
+struct ClippedPeak {
+    /// Height of the tallest cut bar, in data units.
+    var value: Double
+    /// The triangle's corners: apex at the top edge, base below it.
+    var triangle: [Point]
+    var label: String
+    /// Anchor of the label's baseline and its alignment ("start" right of the bar, "end" left
+    /// of it when the right side has no room).
+    var labelX: Double
+    var baseline: Double
+    var anchor: String
+    /// Approximate box of the triangle and its label, for the legend to avoid.
+    var box: Rect
+
+    static let halfWidth = 5.0
+    static let height = 9.0
+    static let fontSize = Theme.legendFontSize
+    /// Space between the bars (or the triangle, if wider) and the label.
+    static let gap = 4.0
+    /// Depth below the top edge that the triangle and the label take.
+    static let bandHeight = 2 + max(height, fontSize * (Theme.ascent + Theme.descent))
+
+    /// The text beside the mark: the bar's true height.
+    static func label(_ value: Double) -> String {
+        "peak " + NumberLabels.quoted(value)
+    }
+
+    /// The mark for a bar of height `value` whose visible part spans `bar` (pixels) on `plot`,
+    /// among neighbouring bars as tall as the label spanning `run`.
+    init(value: Double, bar: (left: Double, right: Double), run: (left: Double, right: Double), plot: Rect) {
+        self.value = value
+        let (left, right) = run
+        let top = plot.minY + 2, base = top + ClippedPeak.height
+        let center = min(max((bar.left + bar.right) / 2, plot.minX + ClippedPeak.halfWidth), plot.maxX - ClippedPeak.halfWidth)
+        triangle = [Point(x: center, y: top), Point(x: center + ClippedPeak.halfWidth, y: base),
+                    Point(x: center - ClippedPeak.halfWidth, y: base)]
+        label = ClippedPeak.label(value)
+        let width = TextMetrics.width(of: label, fontSize: ClippedPeak.fontSize)
+        let rightOfBar = max(right, center + ClippedPeak.halfWidth) + ClippedPeak.gap
+        let leftOfBar = min(left, center - ClippedPeak.halfWidth) - ClippedPeak.gap
+        let fitsRight = rightOfBar + width <= plot.maxX - 2
+        labelX = fitsRight ? rightOfBar : leftOfBar
+        anchor = fitsRight ? "start" : "end"
+        baseline = base
+        let boxLeft = fitsRight ? center - ClippedPeak.halfWidth : leftOfBar - width
+        let boxRight = fitsRight ? rightOfBar + width : center + ClippedPeak.halfWidth
+        box = Rect(minX: boxLeft, minY: top, width: boxRight - boxLeft, height: ClippedPeak.bandHeight - 2)
+    }
 }
 
 /// Pieces of drawn data, used to measure how much a legend placed somewhere would cover.
@@ -219,7 +274,49 @@ enum SeriesGeometry {
         finishOutline()
         let areas = outlines.map { PolylineSimplifier.simplify(Clipping.clipPolygon($0, to: layout.plot)) }
         drawn.shape = .areas(areas.filter { $0.count >= 3 }, outlined: true)
+        if let peak = clippedPeak(histogram, values, layout) {
+            drawn.clippedPeak = peak
+            drawn.obstacles.boxes.append(peak.box)
+        }
         return drawn
+    }
+
+    /// The mark of the tallest bar that rises above the upper y limit and lies (at least
+    /// partly) within the x limits; `nil` when no bar is cut off at the top. The triangle goes
+    /// over that bar, the label beside the neighbouring bars that reach the label's height (a
+    /// spike is often several bins wide, not all of them cut, some of them empty).
+    private static func clippedPeak(_ histogram: Histogram, _ values: [Double], _ layout: PanelLayout) -> ClippedPeak? {
+        let plot = layout.plot
+        /// The visible span in pixels of bin `i` when its top is above `level` (a pixel row).
+        func span(_ i: Int, above level: Double) -> (left: Double, right: Double)? {
+            guard values[i].isFinite, layout.y.scale.canShow(values[i]) else { return nil }
+            let left = histogram.edges[i], right = histogram.edges[i + 1]
+            guard layout.x.scale.canShow(left), layout.x.scale.canShow(right),
+                  layout.y.pixel(values[i]) < level else { return nil }
+            let x0 = max(plot.minX, min(layout.x.pixel(left), layout.x.pixel(right)))
+            let x1 = min(plot.maxX, max(layout.x.pixel(left), layout.x.pixel(right)))
+            return x0 <= x1 ? (x0, x1) : nil
+        }
+        let cut = plot.minY - 0.01, band = plot.minY + ClippedPeak.bandHeight
+        var tallest: Int?
+        for i in values.indices where span(i, above: cut) != nil && tallest.map({ values[i] > values[$0] }) ?? true {
+            tallest = i
+        }
+        guard let peak = tallest, let bar = span(peak, above: cut) else { return nil }
+        // Bars reaching the label's height, gathered outwards from the peak across gaps too
+        // narrow to hold the label (empty bins between the bars of a sparse spike).
+        let room = TextMetrics.width(of: ClippedPeak.label(values[peak]), fontSize: ClippedPeak.fontSize) + 2 * ClippedPeak.gap
+        let tall = values.indices.compactMap { i in span(i, above: band).map { (i, $0) } }
+        var run = bar
+        for (i, other) in tall where i > peak {
+            guard other.left - run.right < room else { break }
+            run.right = max(run.right, other.right)
+        }
+        for (i, other) in tall.reversed() where i < peak {
+            guard run.left - other.right < room else { break }
+            run.left = min(run.left, other.left)
+        }
+        return ClippedPeak(value: values[peak], bar: bar, run: run, plot: plot)
     }
 
     /// A band as filled polygons between the lower and upper curves, split where a point

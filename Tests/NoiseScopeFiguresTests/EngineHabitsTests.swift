@@ -159,7 +159,9 @@ final class EngineHabitsTests: XCTestCase {
         let figure = Figure(width: 1000, height: 400, rows: 1, columns: 2, panels: [left, right], sharey: .all)  // fig4's width
         let layout = SVGRenderer.layouts(of: figure)[1]
         XCTAssertTrue(layout.hidesYTickLabels)
-        let size = AxesRenderer.fittedFontSize(right.title, base: Theme.titleFontSize, bold: true, room: min(layout.plot.width + 40, layout.titleRoom))
+        let title = try XCTUnwrap(layout.titleLayout)
+        XCTAssertEqual(title.lines, [right.title])
+        let size = title.fontSize
         let width = TextMetrics.width(of: right.title, fontSize: size, bold: true)
         XCTAssertLessThanOrEqual(layout.plot.midX + width / 2, 1000)
         XCTAssertLessThan(size, Theme.titleFontSize)

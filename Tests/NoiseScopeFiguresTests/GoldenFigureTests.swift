@@ -7,7 +7,9 @@
 //     NOISESCOPE_UPDATE_GOLDEN=1 swift test --filter Golden
 //
 // which rewrites the files in the source tree (found via #filePath) instead of comparing.
-// Review the diff of Golden/ before committing it.
+// It does not touch Golden/CHECKSUMS: GoldenReviewTests then fails until you have rendered each
+// changed file (rsvg-convert -w 1200 Golden/NAME.svg -o /tmp/NAME.png), looked at it, and put
+// its new checksum with a note of what you checked in CHECKSUMS.
 
 import Foundation
 import XCTest

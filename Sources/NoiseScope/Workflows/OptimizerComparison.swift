@@ -34,19 +34,19 @@ extension PaperFigures {
     }
 
     func drawNoiseOverTraining() throws {
-        var panels: [Axes] = []
+        var panels: [(title: String, norms: [Double], colorIndex: Int)] = []
         for architecture in [ModelCatalog.Architecture.tinygpt, .tinygptNoAttention] {
             let recipe = ModelCatalog.Recipe(architecture: architecture, data: .text, batchSize: batchSize, seed: seed)
             let run = try train(recipe, kind: .adam, learningRate: nil, noiseEvery: max(1, steps / 3),
                                 directory: directory + "/fig2/\(architecture.rawValue)")
             for (index, snapshot) in run.snapshots.prefix(4).enumerated() {
                 let kurtosis = ReferenceComparison.Shape(snapshot.norms).excessKurtosis
-                panels.append(NoiseFigures.normalisedHistogramAxes(snapshot.norms, title: "\(architecture.rawValue), step \(snapshot.step): excess kurtosis \(String(format: "%.2g", kurtosis))", colorIndex: index))
+                panels.append(("\(architecture.rawValue), step \(snapshot.step): excess kurtosis \(String(format: "%.2g", kurtosis))", snapshot.norms, index))
             }
             log("\(architecture.rawValue): final validation loss \(String(format: "%.4f", run.rows.last?.validationLoss ?? .nan))")
         }
-        try write(Figure(title: "Noise norms along an Adam run (after Zhang et al. 2020, Fig. 2): attention (top) vs no attention (bottom)",
-                         width: 1600, height: 820, rows: 2, columns: 4, panels: panels, sharex: .all), named: "fig2.svg")
+        try write(PaperFigureLayouts.noiseAlongTraining(panels, title: "Noise norms along an Adam run (after Zhang et al. 2020, Fig. 2): attention (top) vs no attention (bottom)"),
+                  named: "fig2.svg")
     }
 }
 
@@ -83,6 +83,18 @@ struct OptimizerComparison {
         return (quantile(ofSorted: norms.sorted(), probability: 0.5), quantile(ofSorted: coordinates.sorted(), probability: 0.99))
     }
 
+    /// The optimizer's name as the papers write it (the tick labels of fig3).
+    static func displayName(_ kind: OptimizerKind) -> String {
+        switch kind {
+        case .momentum: return "Momentum SGD"
+        case .gclip: return "GClip"
+        case .cclip: return "CClip"
+        case .adam: return "Adam"
+        case .acclip: return "ACClip"
+        default: return kind.rawValue
+        }
+    }
+
     /// Runs the comparison; writes fig3.svg and fig3/ (runs.csv, summary.csv,
     /// summary.md, sweep.svg); returns the Markdown table it prints.
     func run() throws -> String {
@@ -98,16 +110,13 @@ struct OptimizerComparison {
         let result = try BatchSizeSweep.run(request, log: figures.log, shouldStop: figures.shouldStop)
         let title = String(format: "tinygpt on the novel, B = %d, %d steps: final validation loss, each optimizer at its tuned learning rate", figures.batchSize, figures.steps)
         try result.write(to: figures.directory + "/fig3", title: title)
-        var axes = Axes(title: "Final validation loss after \(figures.steps) steps (mean and 95 % interval over \(figures.seeds) seeds)",
-                        xLabel: "Optimizer (1 momentum, 2 GClip, 3 CClip, 4 Adam, 5 ACClip)", yLabel: "Final validation loss")
-        for (index, cell) in result.cells.enumerated() {
-            guard let interval = cell.interval else { continue }
-            let label = "\(cell.optimizer.rawValue) (lr \(NumberText.short(cell.bestLearningRate))\(cell.atEdge ? ", at the grid's edge" : ""))"
-            axes.add(.errorBars(x: [Double(index + 1)], y: [interval.mean], halfWidth: [interval.halfWidth.isNaN ? 0 : interval.halfWidth],
-                                label: label, style: .cycled(index)))
+        let outcomes = result.cells.map { cell in
+            PaperFigureLayouts.OptimizerOutcome(
+                name: Self.displayName(cell.optimizer),
+                legend: "\(Self.displayName(cell.optimizer)): tuned lr \(NumberText.short(cell.bestLearningRate))\(cell.atEdge ? ", at the grid's edge" : "")",
+                mean: cell.interval?.mean, halfWidth: cell.interval?.halfWidth ?? .nan)
         }
-        axes.xLimits = 0.5...5.5
-        try figures.write(Figure(axes, width: 820, height: 560), named: "fig3.svg")
+        try figures.write(PaperFigureLayouts.optimizerComparison(outcomes, steps: figures.steps, seeds: figures.seeds), named: "fig3.svg")
         return String(format: "clipping thresholds from the momentum at initialisation: GClip τ = %.4g (median ‖m‖), CClip τ = %.4g (0.99 quantile of |m_i|)\n", tau.gclip, tau.cclip)
             + result.summaryMarkdown
     }

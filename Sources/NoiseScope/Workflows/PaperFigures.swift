@@ -75,15 +75,11 @@ public struct PaperFigures {
     func drawFig6() throws {
         let run = try measure((.tinygpt, "text"))
         let coordinates = run.measurement.firstBatchCoordinates
-        let histogram = NoiseFigures.coordinateHistogramAxes(coordinates, title: "Coordinates of g_B − ∇f (one minibatch)")
         let magnitudes = coordinates.map { abs($0) }.filter { $0 > 0 }
         let report = try TailCheck.run(magnitudes, options: .init(seed: seed, bootstrapReplicates: 0))
         let stable = run.summary.coordinateStableIndex.map { $0.alpha.map { String(format: "%.3g", $0) } ?? String(format: "none: %.3g is outside (0, 2]", $0.rawAlpha) } ?? "n/a"
-        let tail = HeavyTailFigures.complementaryCDF(samples: magnitudes, powerLawXmin: report.powerLaw?.xmin, powerLawAlpha: report.powerLaw?.alpha,
-                                                     title: "Tail of |coordinate| (pooled stable index α̂ = \(stable); the line is the CSN fit of this minibatch)",
-                                                     xLabel: "|coordinate noise|").panels[0]
-        try write(Figure(title: "Per-coordinate gradient noise of tinygpt at initialisation (after Simsekli et al. 2019, Fig. 6c)",
-                         width: 1100, height: 440, rows: 1, columns: 2, panels: [histogram, tail]), named: "fig6.svg")
+        try write(PaperFigureLayouts.coordinateNoise(coordinates: coordinates, powerLawXmin: report.powerLaw?.xmin,
+                                                     powerLawAlpha: report.powerLaw?.alpha, stableIndex: stable), named: "fig6.svg")
     }
 
     /// Measures one model × data pair and writes its full outputs to directory/<model>-<data>/.
