@@ -182,10 +182,10 @@ package struct ReferenceComparison: Codable, Sendable {
 
         package init(_ samples: [Double]) {
             let sorted = samples.sorted()
-            func quantile(_ p: Double) -> Double { NoiseScopeCore.quantile(ofSorted: sorted, probability: p) }
-            let median = quantile(0.5)
-            q99OverMedian = quantile(0.99) / median
-            q999OverMedian = quantile(0.999) / median
+            func at(_ p: Double) -> Double { quantile(ofSorted: sorted, probability: p) }
+            let median = at(0.5)
+            q99OverMedian = at(0.99) / median
+            q999OverMedian = at(0.999) / median
             maxOverMedian = sorted[sorted.count - 1] / median
             excessKurtosis = SampleSummary(OrderStatistics(sortedDescending: sorted.reversed())).excessKurtosis
         }
