@@ -42,8 +42,7 @@ extension TailCheckReport {
         if let d = discretePowerLaw {
             lines.append("  Discrete power law α = \(g(d.alpha)) ± \(g(d.sigma)) above xmin = \(d.xmin) (n_tail = \(d.tailCount), KS D = \(g(d.ksDistance)), xmin \(d.xminSearch == "scan" ? "scanned" : "fixed"); mass exponent \(g(d.massExponent)), CSN's alpha)")
             if let gof = d.goodnessOfFitP {
-                let planned = d.goodnessOfFitPlannedReplicates ?? d.goodnessOfFitReplicates
-                let replicates = planned > d.goodnessOfFitReplicates ? "\(d.goodnessOfFitReplicates) of at most \(planned) bootstrap replicates, sequential" : "\(planned) bootstrap replicates"
+                let replicates = PowerLawFit.replicatesText(run: d.goodnessOfFitReplicates, planned: d.goodnessOfFitPlannedReplicates)
                 lines.append("            goodness of fit p = \(g(gof)) (\(replicates); p < 0.1 rules the power law out)")
             }
             func test(_ name: String, _ t: LikelihoodRatioTest?) -> String { "vs \(name) R/(σ√n) = \(g(t?.normalizedR)), p = \(g(t?.p))" }

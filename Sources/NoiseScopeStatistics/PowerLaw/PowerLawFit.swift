@@ -52,10 +52,13 @@ extension PowerLawFit {
     /// "27 of at most 100 bootstrap replicates, sequential" when the test stopped
     /// early, "100 bootstrap replicates" when it ran them all.
     public static func replicatesText(_ fit: PowerLawFit) -> String {
-        guard let planned = fit.goodnessOfFitPlannedReplicates, planned > fit.goodnessOfFitReplicates else {
-            return "\(fit.goodnessOfFitReplicates) bootstrap replicates"
-        }
-        return "\(fit.goodnessOfFitReplicates) of at most \(planned) bootstrap replicates, sequential"
+        replicatesText(run: fit.goodnessOfFitReplicates, planned: fit.goodnessOfFitPlannedReplicates)
+    }
+
+    /// The same words for any sequential goodness of fit (continuous or discrete).
+    package static func replicatesText(run: Int, planned: Int?) -> String {
+        guard let planned, planned > run else { return "\(run) bootstrap replicates" }
+        return "\(run) of at most \(planned) bootstrap replicates, sequential"
     }
 }
 
