@@ -36,7 +36,8 @@ enum ParseBenchmark {
     /// when there are several (benchmarks/check_scaling.sh writes them so).
     static func reader(for path: String) -> SampleReader {
         switch SampleFormat.inferred(fromPath: path) {
-        case .csv?, .tsv?, .jsonl?: return SampleReader(column: "noise_norm", field: "noise_norm")
+        case .csv?, .tsv?: return SampleReader(column: "noise_norm")
+        case .jsonl?: return SampleReader(field: "noise_norm")
         default: return SampleReader()
         }
     }

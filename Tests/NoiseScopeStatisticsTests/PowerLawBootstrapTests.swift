@@ -3,17 +3,18 @@ import XCTest
 @testable import NoiseScopeStatistics
 
 /// The goodness-of-fit bootstrap assembles each replicate already sorted
-/// (body draws counted per index, only the Pareto draws sorted). It must give
-/// bit for bit the distances of the plain method, which fills n values in draw
-/// order and sorts them, and the same p for any number of threads.
+/// (body draws counted per index, the Pareto draws generated in order). It
+/// must give bit for bit the distances of the plain method, which collects the
+/// n values and sorts them, and the same p for any number of threads.
 final class PowerLawBootstrapTests: XCTestCase {
-    /// The plain method, kept here as the reference: n values in draw order.
+    /// The plain method, kept here as the reference: the n values collected, unsorted.
     static func referenceSample(_ fitter: PowerLawFitter, _ data: OrderStatistics, best: PowerLawCandidate, replicate: Int) -> [Double] {
         let n = data.count, m = best.tailCount
-        var sample: [Double] = []
-        BootstrapReplicate.forEachDraw(n: n, tailCount: m, xmin: data.value(m), tailIndex: best.tailIndex, seed: fitter.seed, replicate: replicate,
-                                       pareto: { sample.append($0) }, body: { sample.append(data.value(m + 1 + $0)) })
-        return sample
+        var sample: [Double] = [], uniforms: [Double] = []
+        BootstrapReplicate.forEachDraw(n: n, tailCount: m, seed: fitter.seed, replicate: replicate, ascendingUniforms: &uniforms,
+                                       body: { sample.append(data.value(m + 1 + $0)) })
+        let exponent = -1 / best.tailIndex
+        return sample + uniforms.map { BootstrapReplicate.paretoValue($0, xmin: data.value(m), exponent: exponent) }
     }
 
     static func referenceDistances(_ fitter: PowerLawFitter, _ data: OrderStatistics, best: PowerLawCandidate) -> [Double] {
@@ -199,6 +200,41 @@ final class RandomDrawsTests: XCTestCase {
             }
         }
         XCTAssertEqual(compared, 11 * 3 * 20_000)
+    }
+}
+
+/// The replicates' power-law draws come out already sorted (Rényi's
+/// representation of uniform order statistics): they must have the law of K
+/// independent uniforms, sorted, with K binomial(n, m/n).
+final class SortedPowerLawDrawsTests: XCTestCase {
+    func testOrderedUniformsAreUniformAndTheirCountBinomial() {
+        let n = 20_000, m = 15_000
+        var counts: [Double] = []
+        var uniforms: [Double] = []
+        var pooledDistance = 0.0
+        for replicate in 0..<40 {
+            var body = 0
+            BootstrapReplicate.forEachDraw(n: n, tailCount: m, seed: 11, replicate: replicate, ascendingUniforms: &uniforms, body: { _ in body += 1 })
+            XCTAssertEqual(body + uniforms.count, n)
+            counts.append(Double(uniforms.count))
+            XCTAssert(zip(uniforms, uniforms.dropFirst()).allSatisfy { $0 <= $1 }, "ascending")
+            XCTAssert(uniforms.allSatisfy { $0 > 0 && $0 <= 1 })
+            // KS distance to U(0, 1) of the sorted uniforms.
+            let k = Double(uniforms.count)
+            var d = 0.0
+            for (i, u) in uniforms.enumerated() { d = max(d, abs(u - Double(i) / k), abs(Double(i + 1) / k - u)) }
+            // 1.95/√K is the Kolmogorov distribution's 0.999 quantile.
+            XCTAssertLessThan(d * k.squareRoot(), 1.95, "replicate \(replicate)")
+            pooledDistance += d * k.squareRoot() / 40
+        }
+        // The scaled distance averages 0.87 under the null (√(π/2)·ln 2); a sort
+        // that lost order or a missing normalisation would be far from it.
+        XCTAssertEqual(pooledDistance, 0.8687, accuracy: 0.15)
+        let mean = counts.reduce(0, +) / 40
+        let sd = (Double(n) * 0.75 * 0.25).squareRoot()
+        XCTAssertEqual(mean, Double(m), accuracy: 4 * sd / 40.0.squareRoot())
+        let variance = counts.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 39
+        XCTAssertEqual(variance.squareRoot(), sd, accuracy: 0.4 * sd)
     }
 }
 

@@ -8,13 +8,9 @@ extension PowerLawFitter {
     /// Replicate r draws from its own SplitMix64 substream of `seed`
     /// (`forEachDraw`): each of its n values comes from the fitted power law (a
     /// Pareto draw above xmin) or from the observed body (a uniform index into
-    /// the values below xmin). Those draws, in that order, define the replicate; how it is
-    /// then sorted and scanned is free, as long as the sorted values are the same.
-    /// So instead of sorting n values, the body draws are counted per body index
-    /// (the body is already sorted, and so are its logarithms) and only the
-    /// Pareto draws — about n_tail of them — are sorted, then merged in. Sorted
-    /// arrays of the same positive numbers are identical, so the scan sees
-    /// exactly what it saw when each replicate was sorted whole.
+    /// the values below xmin). Nothing is sorted: the body draws are counted per
+    /// body index (the body is already sorted, and so are its logarithms), the
+    /// power-law draws come out in order, and the two are merged.
     ///
     /// Workers take replicates w, w + workers, w + 2·workers, …, each writing its
     /// own slot: the result does not depend on `threads` or on the schedule.
@@ -114,12 +110,10 @@ struct BootstrapReplicate {
     /// The xmin scan of the replicate last drawn (see `layout`).
     var scanner: PowerLawScan<Layout> { PowerLawScan(data: layout) }
 
-    /// The n draws of goodness-of-fit replicate `replicate`, in order: a uniform
+    /// The n draws of a discrete goodness-of-fit replicate, in order: a uniform
     /// J in 0..<n picks the fitted power law when J < m (probability n_tail/n),
-    /// and then a Pareto value above xmin from one more uniform U
-    /// (`paretoValue`); otherwise it is the body index J − m, uniform over the
-    /// observed values below xmin. One definition for the bootstrap and for the
-    /// tests' plain reference; `paretoUniform` receives U, before the Pareto value is taken.
+    /// and then one more uniform U, which `paretoUniform` receives; otherwise it
+    /// is the body index J − m, uniform over the observed values below xmin.
     @inline(__always)
     static func forEachUniform(n: Int, tailCount m: Int, seed: UInt64, replicate: Int,
                                paretoUniform: (Double) -> Void, body: (Int) -> Void) {
@@ -138,20 +132,45 @@ struct BootstrapReplicate {
         min(xmin * Foundation.pow(u, exponent), .greatestFiniteMagnitude)
     }
 
-    /// `forEachUniform` with the Pareto values themselves.
+    /// The draws of continuous replicate `replicate` (the discrete fit keeps
+    /// `forEachUniform`): n uniform indices J in 0..<n first, where J < m picks
+    /// the fitted power law (probability n_tail/n) and J ≥ m the body index
+    /// J − m; then the K power-law values, already in descending order. Their
+    /// uniforms are drawn as the order statistics of K uniforms,
+    /// U(i) = S_i / S_{K+1} with S_i the running sums of K + 1 standard
+    /// exponentials from the same stream (Rényi's representation), so no sort
+    /// is needed: the replicate has the law of n independent draws, sorted.
+    /// `ascendingUniforms` receives the U(i); the Pareto values are
+    /// `paretoValue(U(i))`, falling as i grows.
     @inline(__always)
-    static func forEachDraw(n: Int, tailCount m: Int, xmin: Double, tailIndex: Double, seed: UInt64, replicate: Int,
-                            pareto: (Double) -> Void, body: (Int) -> Void) {
-        let exponent = -1 / tailIndex
-        forEachUniform(n: n, tailCount: m, seed: seed, replicate: replicate,
-                       paretoUniform: { pareto(paretoValue($0, xmin: xmin, exponent: exponent)) }, body: body)
+    static func forEachDraw(n: Int, tailCount m: Int, seed: UInt64, replicate: Int,
+                            ascendingUniforms: inout [Double], body: (Int) -> Void) {
+        var stream = SplitMix64Stream(seed: seed, index: replicate)
+        var k = 0
+        for _ in 0..<n {
+            let j = stream.index(below: n)
+            if j < m { k += 1 } else { body(j - m) }
+        }
+        ascendingUniforms.removeAll(keepingCapacity: true)
+        var sum = 0.0
+        for _ in 0..<k {
+            sum += -Foundation.log(stream.uniformPositive())
+            ascendingUniforms.append(sum)
+        }
+        let total = sum - Foundation.log(stream.uniformPositive())
+        ascendingUniforms.withUnsafeMutableBufferPointer { u in
+            for i in 0..<k { u[i] = u[i] / total }
+        }
     }
 
     /// Draws replicate `replicate` of `seed` and lays it out in descending order.
     mutating func draw(tailIndex: Double, seed: UInt64, replicate: Int) {
-        let countLimit = countLimit, n = n, xmin = xmin, m = m
-        paretoDraws.removeAll(keepingCapacity: true)
+        let countLimit = countLimit, n = n, m = m
         overflow.removeAll(keepingCapacity: true)
+        // The buffer is borrowed while the counts are written (one of them at a time
+        // may be accessed through self), and handed back unshared.
+        var uniforms: [Double] = []
+        swap(&uniforms, &paretoDraws)
         counts.withUnsafeMutableBufferPointer { counts in
             counts.update(repeating: 0)
             // The body indices are counted a batch at a time: the counts are too many
@@ -167,8 +186,7 @@ struct BootstrapReplicate {
                     }
                     filled = 0
                 }
-                Self.forEachUniform(n: n, tailCount: m, seed: seed, replicate: replicate,
-                                 paretoUniform: { paretoDraws.append($0) },
+                Self.forEachDraw(n: n, tailCount: m, seed: seed, replicate: replicate, ascendingUniforms: &uniforms,
                                  body: { j in
                                      batch[filled] = j
                                      filled += 1
@@ -177,11 +195,10 @@ struct BootstrapReplicate {
                 countBatch()
             }
         }
-        // Sorted through their uniforms: ascending u is descending value. pow is
-        // not guaranteed monotone to the last bit, so one insertion pass puts any
-        // neighbours it swapped back: the values then equal a sort of the values.
-        UniformSort.sortAscending(&paretoDraws)
-        let exponent = -1 / tailIndex, count = paretoDraws.count
+        swap(&uniforms, &paretoDraws)
+        // Ascending u is descending value. pow is not guaranteed monotone to the
+        // last bit, so one insertion pass puts any neighbours it swapped back.
+        let exponent = -1 / tailIndex, count = paretoDraws.count, xmin = xmin
         paretoDraws.withUnsafeMutableBufferPointer { draws in
             for t in 0..<count { draws[t] = Self.paretoValue(draws[t], xmin: xmin, exponent: exponent) }
             for t in 1..<max(1, count) where draws[t] > draws[t - 1] {

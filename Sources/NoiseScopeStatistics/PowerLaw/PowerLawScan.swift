@@ -158,9 +158,10 @@ struct PowerLawScan<Sample: DescendingSample> {
     /// fraction of the tail strictly below u. In descending positions p ≤ m
     /// that is |F(X(p)) − (m − e(p))/m|, e(p) the last position tied with X(p).
     ///
-    /// Exact, but rarely O(m): F and E both fall as p grows, so on a block of
+    /// Exact, but rarely O(m): F and E both fall as p grows, so on an interval of
     /// positions [a, b] the deviation is at most max(F(a) − E(b), E(a) − F(b));
-    /// blocks whose bound cannot beat the running maximum are skipped. The scan
+    /// intervals whose bound cannot beat the running maximum are skipped, and the
+    /// others are halved until they can be, or scanned. The scan
     /// starts at `start` (a fraction of m where the previous candidate peaked or
     /// was rejected): neighbouring candidates share their shape, so a deviation
     /// above `bound` is usually met at once. `position` in the result is that
@@ -241,7 +242,11 @@ struct PowerLawScan<Sample: DescendingSample> {
                                      : evenlySpacedCandidates(from: low, to: high, size: gridSize)
             // The best so far stays a grid point, so a level never loses it.
             if let best, !coarse.contains(best.tailCount) { coarse = (coarse + [best.tailCount]).sorted() }
-            guard let levelBest = self.best(among: coarse, seed: best),
+            // Every 8th point first, from the smallest tail up: its best is a tight bound,
+            // so most of the others stop at their first large deviation. The winner is
+            // the same in any order (ties go to the larger tail).
+            let seed = best ?? self.best(among: stride(from: 0, to: coarse.count, by: 8).map { coarse[$0] })
+            guard let levelBest = self.best(among: coarse, seed: seed),
                   let position = coarse.firstIndex(of: levelBest.tailCount) else { return best }
             best = levelBest
             let newLow = coarse[max(0, position - 1)], newHigh = coarse[min(coarse.count - 1, position + 1)]
