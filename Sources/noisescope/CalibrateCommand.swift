@@ -14,6 +14,8 @@ struct CalibrateCommand: ParsableCommand {
 
     @Option(help: "Sample sizes n, comma-separated.") var sizes = "1000,10000,100000"
     @Option(help: "Seeds per case and n.") var seeds = 5
+    @Option(help: "Which battery: tuning (the cases the rule was tuned on) or held-out (families it never saw).") var battery: CalibrationBattery.Kind = .tuning
+    @Option(help: "First seed; a later range draws samples an earlier run never saw.") var firstSeed = 0
     @Option(help: "Only cases whose name contains this text, e.g. pareto, lognormal (default: every case).") var only: String?
     @Flag(help: "Print the result as JSON.") var json = false
     @Flag(help: "No progress line.") var quiet = false
@@ -25,18 +27,20 @@ struct CalibrateCommand: ParsableCommand {
             throw ValidationError("--sizes must be whole numbers from 10 to 10⁷, comma-separated, got '\(sizes)'")
         }
         try requireRange(seeds, "--seeds", 1...10_000)
+        try requireRange(firstSeed, "--first-seed", 0...(1 << 40))
         try MemoryBudget.require(bytes: Double(parsedSizes.max() ?? 0) * 64 * 2, for: "--sizes \(sizes)", hint: "lower the largest n")
     }
 
     func run() throws {
         try runReportingErrors {
-            let indices = CalibrationBattery.cases.indices.filter { only.map(CalibrationBattery.cases[$0].name.contains) ?? true }
+            let cases = battery.cases
+            let indices = cases.indices.filter { only.map(cases[$0].name.contains) ?? true }
             guard !indices.isEmpty else {
-                throw NoiseScopeError("no battery case matches --only '\(only ?? "")'; names: \(CalibrationBattery.cases.map(\.name).joined(separator: ", "))")
+                throw NoiseScopeError("no \(battery.rawValue) case matches --only '\(TerminalText.safeForTerminal(only ?? "", limit: 60))'; names: \(cases.map(\.name).joined(separator: ", "))")
             }
             let progress = ProgressReporter(quiet: quiet)
             let lock = NSLock()
-            let result = Calibration.run(sizes: parsedSizes, seeds: seeds, indices: Array(indices)) { done, total in
+            let result = Calibration.run(sizes: parsedSizes, seeds: seeds, firstSeed: UInt64(firstSeed), battery: battery, indices: Array(indices)) { done, total in
                 lock.lock(); defer { lock.unlock() }
                 progress.update(phase: "calibrate", done: done, total: total)
             }
@@ -44,3 +48,5 @@ struct CalibrateCommand: ParsableCommand {
         }
     }
 }
+
+extension CalibrationBattery.Kind: ExpressibleByArgument {}

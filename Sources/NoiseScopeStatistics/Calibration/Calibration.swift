@@ -84,16 +84,26 @@ package enum Calibration {
 
     package struct Result: Codable, Sendable {
         package var rule: String
+        /// "tuning" or "held-out".
+        package var battery: String
         package var seeds: Int
+        package var firstSeed: UInt64
         package var summaries: [Summary]
         package var rows: [Row]
+
+        enum CodingKeys: String, CodingKey {
+            case rule, battery, seeds, summaries, rows
+            case firstSeed = "first_seed"
+        }
     }
 
     /// Runs the battery (or the cases at `indices`) at every n in `sizes` with seeds
     /// firstSeed..<firstSeed + seeds (a later range gives draws an earlier run never saw).
-    package static func run(sizes: [Int], seeds: Int, firstSeed: UInt64 = 0, indices: [Int]? = nil, rule: TailVerdictRule = TailVerdictRule(),
+    package static func run(sizes: [Int], seeds: Int, firstSeed: UInt64 = 0, battery kind: CalibrationBattery.Kind = .tuning,
+                           indices: [Int]? = nil, rule: TailVerdictRule = TailVerdictRule(),
                            progress: ((Int, Int) -> Void)? = nil) -> Result {
-        let chosen = indices ?? Array(CalibrationBattery.cases.indices)
+        let cases = kind.cases
+        let chosen = indices ?? Array(cases.indices)
         var rows: [Row] = []
         var summaries: [Summary] = []
         let total = sizes.count * chosen.count * seeds
@@ -106,7 +116,7 @@ package enum Calibration {
                 let output = buffer
                 DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
                     let (index, seed) = jobs[j]
-                    let data = OrderStatistics(samples: CalibrationBattery.sample(index, n: n, seed: seed))
+                    let data = OrderStatistics(samples: CalibrationBattery.sample(index, n: n, seed: seed, kind: kind))
                     let decision = rule.decide(data, n: n)
                     let hill = decision.evidence.kStar.map { HillEstimator.estimate(data, k: $0).alphaInterval95 } ?? nil
                     output[j] = Outcome(verdict: decision.verdict, interval: decision.evidence.alphaInterval95, alpha: decision.evidence.alpha,
@@ -120,7 +130,7 @@ package enum Calibration {
             }
             var nRows: [Row] = []
             for (position, index) in chosen.enumerated() {
-                let battery = CalibrationBattery.cases[index]
+                let battery = cases[index]
                 let mine = outcomes[(position * seeds)..<((position + 1) * seeds)]
                 var verdicts: [String: Int] = [:], reasons: [String: Int] = [:]
                 for outcome in mine {
@@ -141,7 +151,7 @@ package enum Calibration {
             summaries.append(summarise(nRows, n: n, seeds: seeds))
             rows += nRows
         }
-        return Result(rule: TailVerdictEvidence().rule, seeds: seeds, summaries: summaries, rows: rows)
+        return Result(rule: TailVerdictEvidence().rule, battery: kind.rawValue, seeds: seeds, firstSeed: firstSeed, summaries: summaries, rows: rows)
     }
 
     /// What one draw of one case gave.

@@ -9,7 +9,7 @@ extension Calibration.Result {
             return String(format: "%5.1f %% ± %4.1f (%d/%d)", 100 * r, 100 * se, rate.count, rate.total)
         }
         let verdicts = TailVerdict.allCases.map(\.rawValue)
-        var lines = ["noisescope calibrate: rule \"\(rule)\", \(seeds) seeds per case"]
+        var lines = ["noisescope calibrate: rule \"\(rule)\", \(battery) battery, \(seeds) seeds per case (seeds \(firstSeed)–\(firstSeed + UInt64(seeds) - 1))"]
         for summary in summaries {
             lines.append("")
             lines.append("n = \(summary.n) (\(summary.samples) samples)")

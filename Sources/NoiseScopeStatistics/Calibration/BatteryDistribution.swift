@@ -1,0 +1,74 @@
+import NoiseScopeCore
+import Foundation
+
+/// What a calibration case draws: an independent sample of a
+/// `SyntheticDistribution`, or one of the held-out kinds, some of them
+/// dependent series, that the verdict's constants were never tuned on.
+package enum BatteryDistribution: Sendable, Equatable {
+    case synthetic(SyntheticDistribution)
+    /// |X_t| of the AR(1) series X_t = φX_{t−1} + ε_t, ε Student t_ν: dependent, tail index ν.
+    case autoregressiveStudentT(phi: Double, nu: Double)
+    /// |r_t| of a GARCH(1,1) series r_t = σ_t Z_t, σ_t² = 0.1 + a·r_{t−1}² + b·σ_{t−1}², Z Gaussian:
+    /// dependent, tail index 2κ with E[(aZ² + b)^κ] = 1 (Kesten; `tailIndex` is that root,
+    /// computed by quadrature and checked in the tests).
+    case garch(a: Double, b: Double, tailIndex: Double)
+    /// Density ∝ x^(−α−1)·exp(−x/λ) above 1: a power law bent by an exponential cutoff, so no power-law tail.
+    case cutoffPowerLaw(alpha: Double, lambda: Double)
+    /// Pareto(α) above 1 plus a constant: tail index α, far from the body.
+    case shiftedPareto(alpha: Double, shift: Double)
+    /// Euclidean norm of D independent Student t_ν coordinates: tail index ν (one coordinate dominates).
+    case studentTNorm(nu: Double, dimension: Int)
+    /// |N(0, 1)| with a fraction of the draws in a cluster N(center, 1): light.
+    case outlierCluster(fraction: Double, center: Double)
+    /// `body` with a fraction of the draws Pareto(α) above 1: tail index α.
+    case bodyWithParetoTail(body: SyntheticDistribution, fraction: Double, alpha: Double)
+
+    /// The true tail index, nil for no power-law tail.
+    package var tailIndex: Double? {
+        switch self {
+        case .synthetic(let distribution): return distribution.tailIndex
+        case .autoregressiveStudentT(_, let nu), .studentTNorm(let nu, _): return nu
+        case .garch(_, _, let alpha), .shiftedPareto(let alpha, _), .bodyWithParetoTail(_, _, let alpha): return alpha
+        case .cutoffPowerLaw, .outlierCluster: return nil
+        }
+    }
+
+    /// Steps run and dropped before a series is recorded, so it starts near its stationary law.
+    static let burnIn = 1000
+
+    /// `count` draws from `random`, in order (a series for the dependent kinds).
+    package func sample(count: Int, random: RandomSource) -> [Double] {
+        switch self {
+        case .synthetic(let distribution):
+            return (0..<count).map { _ in distribution.draw(random) }
+        case let .autoregressiveStudentT(phi, nu):
+            var x = 0.0
+            for _ in 0..<Self.burnIn { x = phi * x + random.studentT(nu: nu) }
+            return (0..<count).map { _ in x = phi * x + random.studentT(nu: nu); return abs(x) }
+        case let .garch(a, b, _):
+            var variance = 1.0, r = 0.0
+            func step() { variance = 0.1 + a * r * r + b * variance; r = variance.squareRoot() * random.gaussian() }
+            for _ in 0..<Self.burnIn { step() }
+            return (0..<count).map { _ in step(); return abs(r) }
+        case let .cutoffPowerLaw(alpha, lambda):
+            return (0..<count).map { _ in
+                while true {
+                    let x = random.pareto(alpha: alpha)
+                    if random.uniformPositive() < exp(-(x - 1) / lambda) { return x }
+                }
+            }
+        case let .shiftedPareto(alpha, shift):
+            return (0..<count).map { _ in random.pareto(alpha: alpha) + shift }
+        case let .studentTNorm(nu, dimension):
+            return (0..<count).map { _ in
+                var sum = 0.0
+                for _ in 0..<dimension { let t = random.studentT(nu: nu); sum += t * t }
+                return sum.squareRoot()
+            }
+        case let .outlierCluster(fraction, center):
+            return (0..<count).map { _ in random.uniformPositive() < fraction ? abs(center + random.gaussian()) : abs(random.gaussian()) }
+        case let .bodyWithParetoTail(body, fraction, alpha):
+            return (0..<count).map { _ in random.uniformPositive() < fraction ? random.pareto(alpha: alpha) : body.draw(random) }
+        }
+    }
+}
