@@ -33,16 +33,12 @@ struct CalibrateCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let cases = battery.cases
-            let indices = cases.indices.filter { only.map(cases[$0].name.contains) ?? true }
-            guard !indices.isEmpty else {
-                throw NoiseScopeError("no \(battery.rawValue) case matches --only '\(TerminalText.safeForTerminal(only ?? "", limit: 60))'; names: \(cases.map(\.name).joined(separator: ", "))")
-            }
+            let names = battery.cases.map(\.name), indices = names.indices.filter { only.map(names[$0].contains) ?? true }
+            guard !indices.isEmpty else { throw NoiseScopeError("no \(battery.rawValue) case matches --only '\(TerminalText.safeForTerminal(only ?? "", limit: 60))'; names: \(names.joined(separator: ", "))") }
             let progress = ProgressReporter(quiet: quiet)
             let lock = NSLock()
             let result = Calibration.run(sizes: parsedSizes, seeds: seeds, firstSeed: UInt64(firstSeed), battery: battery, indices: Array(indices)) { done, total in
-                lock.lock(); defer { lock.unlock() }
-                progress.update(phase: "calibrate", done: done, total: total)
+                lock.withLock { progress.update(phase: "calibrate", done: done, total: total) }
             }
             try emit(json ? try JSONOutput.encode(result) : result.text(), to: nil)
         }

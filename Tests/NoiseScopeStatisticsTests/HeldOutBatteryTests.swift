@@ -1,0 +1,73 @@
+import NoiseScopeCore
+import XCTest
+@testable import NoiseScopeStatistics
+
+/// The held-out battery's kinds draw what their names say, and the GARCH
+/// cases' tail indices solve Kesten's equation E[(aZ² + b)^κ] = 1, α = 2κ.
+final class HeldOutBatteryTests: XCTestCase {
+    /// E[(aZ² + b)^κ] for Z standard Gaussian, by Simpson's rule on [−40, 40].
+    static func kestenMoment(a: Double, b: Double, kappa: Double) -> Double {
+        let steps = 160_000, h = 80.0 / Double(steps)
+        var sum = 0.0
+        for i in 0...steps {
+            let z = -40 + Double(i) * h
+            let weight = i == 0 || i == steps ? 1.0 : i % 2 == 1 ? 4.0 : 2.0
+            sum += weight * exp(kappa * log(a * z * z + b) - z * z / 2)
+        }
+        return sum * h / 3 / (2 * Double.pi).squareRoot()
+    }
+
+    func testGarchTailIndicesSolveKestensEquation() {
+        var checked = 0
+        for case let .garch(a, b, alpha) in CalibrationBattery.heldOut.map(\.distribution) {
+            XCTAssertEqual(Self.kestenMoment(a: a, b: b, kappa: alpha / 2), 1, accuracy: 1e-5, "a = \(a), b = \(b)")
+            // A root, not any point: the moment is below 1 just under κ and above just over it.
+            XCTAssertLessThan(Self.kestenMoment(a: a, b: b, kappa: alpha / 2 - 0.01), 1)
+            XCTAssertGreaterThan(Self.kestenMoment(a: a, b: b, kappa: alpha / 2 + 0.01), 1)
+            checked += 1
+        }
+        XCTAssertEqual(checked, 3)
+    }
+
+    func testDrawsHaveTheirSupportAndTail() {
+        let random = RandomSource(seed: 4)
+        let shifted = BatteryDistribution.shiftedPareto(alpha: 1.5, shift: 1000).sample(count: 20_000, random: random)
+        XCTAssertGreaterThanOrEqual(shifted.min() ?? 0, 1001)
+        // P(X − 1000 > 100) = 100^−1.5 = 0.001.
+        XCTAssertEqual(Double(shifted.filter { $0 > 1100 }.count) / 20_000, 0.001, accuracy: 4 * (0.001 / 20_000).squareRoot())
+        // The cutoff: P(X > 10λ) is below e^−9 of the Pareto's (10λ)^−1.5.
+        let cut = BatteryDistribution.cutoffPowerLaw(alpha: 1.5, lambda: 100).sample(count: 50_000, random: random)
+        XCTAssertGreaterThanOrEqual(cut.min() ?? 0, 1)
+        XCTAssertEqual(cut.filter { $0 > 1000 }.count, 0)
+        XCTAssertGreaterThan(cut.filter { $0 > 30 }.count, 50, "a power law below the cutoff")
+        // One percent in the cluster near 20, none of the half-normal body there.
+        let cluster = BatteryDistribution.outlierCluster(fraction: 0.01, center: 20).sample(count: 100_000, random: random)
+        XCTAssertEqual(Double(cluster.filter { $0 > 10 }.count), 1000, accuracy: 4 * (1000 * 0.99).squareRoot())
+        // A norm of D t₃ coordinates: E‖x‖² = 3D.
+        let norms = BatteryDistribution.studentTNorm(nu: 3, dimension: 100).sample(count: 20_000, random: random)
+        let meanSquare = norms.map { $0 * $0 }.reduce(0, +) / 20_000
+        XCTAssertEqual(meanSquare, 300, accuracy: 30)
+    }
+
+    /// The series kinds are dependent: |AR(1)| with φ = 0.7 has a clearly positive
+    /// lag-1 correlation of ranks, the independent kinds none.
+    func testSeriesAreDependentAndIndependentKindsAreNot() {
+        func lagOneRankCorrelation(_ x: [Double]) -> Double {
+            let order = x.indices.sorted { x[$0] < x[$1] }
+            var rank = [Double](repeating: 0, count: x.count)
+            for (r, i) in order.enumerated() { rank[i] = Double(r) }
+            let mean = Double(x.count - 1) / 2
+            var num = 0.0, den = 0.0
+            for i in 0..<(x.count - 1) { num += (rank[i] - mean) * (rank[i + 1] - mean) }
+            for r in rank { den += (r - mean) * (r - mean) }
+            return num / den
+        }
+        let random = RandomSource(seed: 9)
+        let ar = BatteryDistribution.autoregressiveStudentT(phi: 0.7, nu: 3).sample(count: 20_000, random: random)
+        let garch = BatteryDistribution.garch(a: 0.2, b: 0.75, tailIndex: 4.355626).sample(count: 20_000, random: random)
+        let iid = BatteryDistribution.synthetic(.absoluteStudentT(nu: 3)).sample(count: 20_000, random: random)
+        XCTAssertGreaterThan(lagOneRankCorrelation(ar), 0.2)
+        XCTAssertGreaterThan(lagOneRankCorrelation(garch), 0.05)
+        XCTAssertEqual(lagOneRankCorrelation(iid), 0, accuracy: 4 / 20_000.0.squareRoot())
+    }
+}
