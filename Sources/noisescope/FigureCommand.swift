@@ -17,6 +17,7 @@ struct FigureCommand: ParsableCommand {
     @Option(help: "Minibatches per model × data pair (5000: enough for the verdict to commit).") var samples = 5000
     @Option(help: "Minibatch size.") var batch = 8
     @Option(help: "Seed.") var seed: UInt64 = 0
+    @Flag(help: "Measure again even where --out already holds the same model × data run (same data, batch, samples, seed).") var remeasure = false
     @Flag(help: "No progress bar.") var quiet = false
     @OptionGroup var figureFormat: FigureFormatOption
     @OptionGroup var kernels: BLASKernelOptions
@@ -39,8 +40,7 @@ struct FigureCommand: ParsableCommand {
             figures.samples = samples
             figures.batchSize = batch
             figures.seed = seed
-            figures.steps = steps
-            figures.seeds = seeds
+            (figures.steps, figures.seeds, figures.remeasure) = (steps, seeds, remeasure)
             figures.formats = try figureFormat.formats()
             figures.progress = { reporter.update(phase: $0, done: $1, total: $2) }
             figures.log = { printError("noisescope: \($0)") }

@@ -79,7 +79,10 @@ package enum CommandGuide {
         one minibatch of tinygpt, its histogram and the log–log tail of |coordinate|.
         Each run of a model × data pair is written in full (as `measure` writes it) to \
         DIR/<model>-<data>/; the multi-panel figure goes to DIR/<figure>.svg (and .pdf, .png \
-        with --figure-format svg,pdf,png, for every figure written).
+        with --figure-format svg,pdf,png, for every figure written). A pair already measured there \
+        with the same data, --batch, --samples and --seed is read back, not measured again (fig1, \
+        fig4 and fig6 share tinygpt on text); --remeasure measures it anyway. Work over a minute \
+        is forecast before it starts; off a terminal, progress is one stderr line every few seconds.
         """
 
     /// `noisescope generate`.

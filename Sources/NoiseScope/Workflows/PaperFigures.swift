@@ -31,6 +31,9 @@ public struct PaperFigures {
     public var log: (String) -> Void = { _ in }
     /// Polled between minibatches; true stops with `NoiseScopeError.interrupted`.
     public var shouldStop: () -> Bool = { false }
+    /// Measure every model × data pair again, even where `directory` already
+    /// holds a complete run of it with the same batch size, N and seed.
+    public var remeasure = false
 
     public init() {}
 
@@ -50,9 +53,9 @@ public struct PaperFigures {
     func drawFig1() throws {
         let runs = try [(ModelCatalog.Architecture.tinygpt, "text"), (.tinygptNoAttention, "text")].map(measure)
         let panels = runs.flatMap { run -> [Axes] in
-            let s = run.summary, norms = run.measurement.noiseNorms
+            let s = run.summary, norms = run.norms
             return [NoiseReferences(summary: s, norms: norms).overlay(norms, title: "\(s.model): noise norms (\(s.verdict.rawValue))"),
-                    NoiseFigures.varianceAxes(samples: run.measurement.variance.map(\.samples), variance: run.measurement.variance.map(\.variance),
+                    NoiseFigures.varianceAxes(samples: run.variance.map(\.samples), variance: run.variance.map(\.variance),
                                               title: "\(s.model): variance against n")]
         }
         // The two models' histograms share one x range, so their widths compare by eye.
@@ -64,7 +67,7 @@ public struct PaperFigures {
         let pairs: [(ModelCatalog.Architecture, String)] = [(.tinygpt, "text"), (.tinygpt, "gaussian"), (.tinygptNoAttention, "text"), (.tinygptNoAttention, "gaussian")]
         let runs = try pairs.map(measure)
         let panels = runs.enumerated().map { index, run in
-            NoiseFigures.normalisedHistogramAxes(run.measurement.noiseNorms,
+            NoiseFigures.normalisedHistogramAxes(run.norms,
                                                  title: "\(run.summary.model), \(run.summary.data) input: excess kurtosis \(String(format: "%.2g", run.summary.check.summary.excessKurtosis))",
                                                  colorIndex: index)
         }
@@ -74,7 +77,7 @@ public struct PaperFigures {
 
     func drawFig6() throws {
         let run = try measure((.tinygpt, "text"))
-        let coordinates = run.measurement.firstBatchCoordinates
+        let coordinates = run.coordinates
         let magnitudes = coordinates.map { abs($0) }.filter { $0 > 0 }
         let report = try TailCheck.run(magnitudes, options: .init(seed: seed, bootstrapReplicates: 0))
         let stable = run.summary.coordinateStableIndex.map { $0.alpha.map { String(format: "%.3g", $0) } ?? String(format: "none: %.3g is outside (0, 2]", $0.rawAlpha) } ?? "n/a"
@@ -82,8 +85,24 @@ public struct PaperFigures {
                                                      powerLawAlpha: report.powerLaw?.alpha, stableIndex: stable), named: "fig6.svg")
     }
 
-    /// Measures one model × data pair and writes its full outputs to directory/<model>-<data>/.
-    func measure(_ pair: (model: ModelCatalog.Architecture, data: String)) throws -> MeasurementRun {
+    /// What a figure reads of one model × data run.
+    struct FigureRun {
+        var summary: MeasurementSummary
+        var norms: [Double]
+        var variance: [(samples: Int, variance: Double)]
+        var coordinates: [Double]
+    }
+
+    /// One model × data pair: read back from directory/<model>-<data>/ when an
+    /// earlier figure measured it there with the same data, batch size, N and
+    /// seed (fig1, fig4 and fig6 share tinygpt on text), else measured and its
+    /// full outputs written there.
+    func measure(_ pair: (model: ModelCatalog.Architecture, data: String)) throws -> FigureRun {
+        let folder = directory + "/\(pair.model.rawValue)-\(pair.data)"
+        if !remeasure, let saved = savedRun(in: folder, data: pair.data) {
+            log("\(saved.summary.model) on \(saved.summary.data): read back from \(folder) (same data, batch size, N and seed; --remeasure to measure again)")
+            return saved
+        }
         var request = MeasureRequest()
         request.model = pair.model
         request.data = ModelCatalog.DataSource(argument: pair.data)
@@ -93,10 +112,29 @@ public struct PaperFigures {
         request.bootstrap = 0
         request.spectrumRank = CovarianceSketch.suggestedRank
         let run = try MeasurementRun.measure(request, progress: { progress("\(pair.model.rawValue)/\(pair.data) \($0)", $1, $2) },
-                                             shouldStop: shouldStop)
-        try run.write(to: directory + "/\(pair.model.rawValue)-\(pair.data)", formats: formats)
+                                             shouldStop: shouldStop, notice: log)
+        try run.write(to: folder, formats: formats)
         log("\(run.summary.model) on \(run.summary.data): verdict \(run.summary.verdict.rawValue), \(String(format: "%.0f", run.measurement.gradientsPerSecond)) grads/s")
-        return run
+        return FigureRun(summary: run.summary, norms: run.measurement.noiseNorms,
+                         variance: run.measurement.variance.map { ($0.samples, $0.variance) }, coordinates: run.measurement.firstBatchCoordinates)
+    }
+
+    /// The run in `folder` if it is complete and was measured with this figure's
+    /// settings; nil otherwise (absent, partial, unreadable or other settings).
+    func savedRun(in folder: String, data: String) -> FigureRun? {
+        let run = RunDirectory(path: folder)
+        guard let bytes = try? run.data("summary.json"),
+              let summary = try? JSONDecoder().decode(MeasurementSummary.self, from: bytes),
+              summary.data == ModelCatalog.DataSource(argument: data).name, summary.batchSize == batchSize,
+              summary.samples == samples, summary.seed == seed, summary.excludedExamples == nil,
+              summary.covarianceSpectrum?.rank ?? CovarianceSketch.suggestedRank == CovarianceSketch.suggestedRank,
+              let norms = try? run.samples("noise_norms.npy").values, norms.count == samples,
+              let variance = try? run.samples("variance.csv", SampleReader(format: .csv, column: "variance")).values,
+              let counts = try? run.samples("variance.csv", SampleReader(format: .csv, column: "samples")).values,
+              variance.count == counts.count,
+              let coordinates = try? run.samples("coordinates.csv", SampleReader(format: .csv, column: "coordinate_noise")).values
+        else { return nil }
+        return FigureRun(summary: summary, norms: norms, variance: zip(counts, variance).map { (Int($0.0), $0.1) }, coordinates: coordinates)
     }
 
     /// Writes `figure` as `name` (an .svg name) in each of `formats`, all or none.

@@ -21,7 +21,8 @@ import torch
 import _per_example_models as m
 from noisescope_torch import NoiseRecorder, read_log
 from noisescope_torch._capture import Capture
-from noisescope_torch._rules import LinearRule, plan
+from noisescope_torch._plan import plan
+from noisescope_torch._rules import LinearRule
 
 TOL = 1e-8
 

@@ -13,7 +13,7 @@ from torch import nn
 import _per_example_models as m
 from noisescope_torch import NoiseRecorder, read_log
 from noisescope_torch._capture import Capture
-from noisescope_torch._rules import plan
+from noisescope_torch._plan import plan
 from noisescope_torch._stats import SMALL
 
 

@@ -12,7 +12,7 @@ from torch import nn
 import _per_example_models as m
 from noisescope_torch import NoiseRecorder, read_log
 from noisescope_torch._capture import Capture
-from noisescope_torch._rules import plan
+from noisescope_torch._plan import plan
 
 TOL = 1e-8
 

@@ -30,7 +30,7 @@ import torch.distributed as dist
 
 from ._capture import Capture
 from ._dist import all_gather_varlen
-from ._rules import plan
+from ._plan import plan
 from ._stats import StepStats
 
 # A rank's per-tensor |g_r|^2, <g_r, gbar> and |gbar|^2 (``PerExample.ranks(own=)``, FSDP).
