@@ -71,6 +71,8 @@ public struct MeasurementSummary: Codable, Sendable {
 
     /// Examples left out of the measurement (`measure --exclude`), nil for none.
     package var excludedExamples: [Int]?
+    /// The frequency tail of the training targets (text models only).
+    package var classFrequencyTail: ClassFrequencyTail?
     /// Mohammadi et al.'s stable index of the coordinates of g_B − ∇f, pooled over
     /// the first minibatches, permuted, standardised per tensor (`StableIndexPool`).
     package var coordinateStableIndex: StableIndexPool.Estimate?
@@ -118,6 +120,7 @@ public struct MeasurementSummary: Codable, Sendable {
         case covarianceSpectrum = "covariance_spectrum"
         case spectrumReferenceComparison = "spectrum_reference_comparison"
         case excludedExamples = "excluded_examples"
+        case classFrequencyTail = "class_frequency_tail"
         case noiseByGroup = "noise_by_group"
         case gradsPerSecond = "grads_per_second"
         case wallSeconds = "wall_seconds"
@@ -151,6 +154,7 @@ public struct MeasurementSummary: Codable, Sendable {
         spectrumReferenceComparison = try c.decodeIfPresent(ReferenceComparison.self, forKey: .spectrumReferenceComparison)
         noiseByGroup = try c.decodeIfPresent([GroupNoise].self, forKey: .noiseByGroup)
         excludedExamples = try c.decodeIfPresent([Int].self, forKey: .excludedExamples)
+        classFrequencyTail = try c.decodeIfPresent(ClassFrequencyTail.self, forKey: .classFrequencyTail)
         coordinateStableIndex = try c.decodeIfPresent(StableIndexPool.Estimate.self, forKey: .coordinateStableIndex)
         coordinateStableIndexPerTensor = try c.decodeIfPresent([StableIndexPool.Estimate].self, forKey: .coordinateStableIndexPerTensor)
         gradsPerSecond = try c.decode(Double.self, forKey: .gradsPerSecond)

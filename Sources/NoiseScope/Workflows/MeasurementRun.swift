@@ -72,14 +72,17 @@ public struct MeasurementRun {
         }
         let measurement = try sampler.run(progress: { progress($0.rawValue, $1, $2) }, shouldStop: shouldStop)
         let attribution = NoiseAttribution.compute(model: model, measurement: measurement)
+        let classes = ClassFrequencyTail.measure(model, examples: model.exampleCount, bootstrap: request.bootstrap, seed: request.seed)
         let run = try make(measurement: measurement, modelName: model.name, data: data.name, batchSize: batchSize, seed: request.seed,
-                           bootstrap: request.bootstrap, started: started, attribution: attribution, excluded: request.excluded.sorted())
+                           bootstrap: request.bootstrap, started: started, attribution: attribution, excluded: request.excluded.sorted(),
+                           classFrequencyTail: classes)
         if shouldStop() { throw NoiseScopeError.interrupted(detail: "nothing was written") }
         return run
     }
 
     static func make(measurement: NoiseMeasurement, modelName: String, data: String, batchSize: Int, seed: UInt64,
-                     bootstrap: Int, started: UInt64, attribution: NoiseAttribution? = nil, excluded: [Int] = []) throws -> MeasurementRun {
+                     bootstrap: Int, started: UInt64, attribution: NoiseAttribution? = nil, excluded: [Int] = [],
+                     classFrequencyTail: ClassFrequencyTail? = nil) throws -> MeasurementRun {
         let norms = measurement.noiseNorms
         // A noise norm of exactly 0 (a minibatch whose gradient is the estimated ∇f itself) has no tail to
         // speak of: the check reads the positive norms and says how many it dropped.
@@ -114,6 +117,7 @@ public struct MeasurementRun {
             summary.stableReferenceComparison = ReferenceComparison(observed: norms, referenceNorms: stable.norms, reference: stable.label)
         }
         summary.excludedExamples = excluded.isEmpty ? nil : excluded
+        summary.classFrequencyTail = classFrequencyTail
         let totalSquared = norms.reduce(0) { $0 + $1 * $1 }
         if !measurement.groupNames.isEmpty, measurement.noiseNormsByGroup.count == norms.count {
             summary.noiseByGroup = measurement.groupNames.indices.map { g in
@@ -209,6 +213,7 @@ public struct MeasurementRun {
                          + stable.summaryLine + Self.perTensorSummary(s.coordinateStableIndexPerTensor ?? []))
             if stable.alpha != nil { lines.append("    (\(StableIndexPool.Estimate.shapeCaveat))") }
         }
+        if let classes = s.classFrequencyTail { lines.append("  " + classes.summaryLine + " (a tail of the data, not of the noise)") }
         lines.append(String(format: "  %.1f gradients/s, %.1f s in all; files in %@", s.gradsPerSecond, s.wallSeconds, directory))
         lines.append("verdict: \(s.verdict.rawValue) — \(s.check.verdictReason)")
         return lines.joined(separator: "\n") + "\n"
