@@ -17,6 +17,7 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "Which battery: tuning (the cases the rule was tuned on) or held-out (families it never saw).") var battery: CalibrationBattery.Kind = .tuning
     @Option(help: "First seed; a later range draws samples an earlier run never saw.") var firstSeed = 0
     @Option(help: "Only cases whose name contains this text, e.g. pareto, lognormal (default: every case).") var only: String?
+    @Flag(help: "Read every sample as a trajectory, as check --dependent does.") var dependent = false
     @Flag(help: "Print the result as JSON.") var json = false
     @Flag(help: "No progress line.") var quiet = false
 
@@ -37,7 +38,7 @@ struct CalibrateCommand: ParsableCommand {
             guard !indices.isEmpty else { throw NoiseScopeError("no \(battery.rawValue) case matches --only '\(TerminalText.safeForTerminal(only ?? "", limit: 60))'; names: \(names.joined(separator: ", "))") }
             let progress = ProgressReporter(quiet: quiet)
             let lock = NSLock()
-            let result = Calibration.run(sizes: parsedSizes, seeds: seeds, firstSeed: UInt64(firstSeed), battery: battery, indices: Array(indices)) { done, total in
+            let result = Calibration.run(sizes: parsedSizes, seeds: seeds, firstSeed: UInt64(firstSeed), battery: battery, indices: Array(indices), dependent: dependent) { done, total in
                 lock.withLock { progress.update(phase: "calibrate", done: done, total: total) }
             }
             try emit(json ? try JSONOutput.encode(result) : result.text(), to: nil)

@@ -62,8 +62,9 @@ final class StableIndexPoolTests: XCTestCase {
     }
 }
 
-/// A trajectory (autocorrelated samples): the block bootstrap widens the interval
-/// for α, and says so; independent samples keep the plain interval.
+/// A trajectory (autocorrelated samples): the extremal index and the block
+/// bootstrap widen the interval for α, and say so; independent samples keep
+/// the plain interval.
 final class DependentSamplesTests: XCTestCase {
     func testAutocorrelatedSamplesGetAWiderInterval() throws {
         // Each Pareto(1.5) draw repeated 8 times in a row: strongly dependent, same marginal.
@@ -73,9 +74,18 @@ final class DependentSamplesTests: XCTestCase {
         let plain = try TailCheck.run(trajectory, options: options)
         options.dependent = true
         let dependent = try TailCheck.run(trajectory, options: options)
-        let plainWidth = try XCTUnwrap(plain.evidence.alphaInterval95?.upper) - XCTUnwrap(plain.evidence.alphaInterval95?.lower)
-        let dependentWidth = try XCTUnwrap(dependent.evidence.alphaInterval95?.upper) - XCTUnwrap(dependent.evidence.alphaInterval95?.lower)
-        XCTAssertGreaterThan(dependentWidth, 1.5 * plainWidth, "the bootstrap sees the repeated draws")
+        XCTAssertNil(plain.evidence.dependence)
+        // Runs of 8 equal draws: extremes in clusters of 8, θ = 1/8, r = √8.
+        let dependence = try XCTUnwrap(dependent.evidence.dependence)
+        XCTAssertEqual(try XCTUnwrap(dependence.extremalIndex), 0.125, accuracy: 0.05)
+        XCTAssertEqual(dependence.standardErrorInflation, 1 / dependence.extremalIndex!.squareRoot(), accuracy: 1e-12)
+        // At its own k*, the interval is at least twice as wide as an independent sample's
+        // (Hill: α·2·1.96/√k), and it covers the true α = 1.5.
+        let interval = try XCTUnwrap(dependent.evidence.alphaInterval95)
+        let dependentWidth = try XCTUnwrap(interval.upper) - XCTUnwrap(interval.lower)
+        let kStar = Double(try XCTUnwrap(dependent.evidence.kStar)), alpha = try XCTUnwrap(dependent.evidence.alpha)
+        XCTAssertGreaterThan(dependentWidth, 2 * alpha * 2 * 1.96 / kStar.squareRoot(), "the dependence is seen")
+        XCTAssertTrue(interval.contains(1.5), "\(interval)")
         XCTAssertNotNil(dependent.evidence.blockBootstrap)
         XCTAssertTrue(dependent.verdictReason.contains("moving-block bootstrap") || dependent.verdict == .inconclusive, dependent.verdictReason)
     }

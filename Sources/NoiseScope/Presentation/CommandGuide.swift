@@ -46,7 +46,8 @@ package enum CommandGuide {
         the Clauset–Shalizi–Newman power-law fit (goodness of fit by bootstrap,
         likelihood-ratio tests against lognormal and exponential tails).
         --dependent: the samples come from one training run, in order (an
-        interval by moving-block bootstrap). --signed: per-coordinate noise, for
+        interval by moving-block bootstrap, every test's standard errors widened
+        by 1/√θ̂ for the extremal index θ̂; the verdict never reads --seed). --signed: per-coordinate noise, for
         the α-stable index instead. --discrete: the samples are counts; CSN's
         discrete power law is fitted too (a note suggests it for integer data).
 

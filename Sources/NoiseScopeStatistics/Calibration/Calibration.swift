@@ -99,8 +99,9 @@ package enum Calibration {
 
     /// Runs the battery (or the cases at `indices`) at every n in `sizes` with seeds
     /// firstSeed..<firstSeed + seeds (a later range gives draws an earlier run never saw).
+    /// `dependent`: each sample is also read as a trajectory, as `check --dependent` reads it.
     package static func run(sizes: [Int], seeds: Int, firstSeed: UInt64 = 0, battery kind: CalibrationBattery.Kind = .tuning,
-                           indices: [Int]? = nil, rule: TailVerdictRule = TailVerdictRule(),
+                           indices: [Int]? = nil, rule: TailVerdictRule = TailVerdictRule(), dependent: Bool = false,
                            progress: ((Int, Int) -> Void)? = nil) -> Result {
         let cases = kind.cases
         let chosen = indices ?? Array(cases.indices)
@@ -116,8 +117,9 @@ package enum Calibration {
                 let output = buffer
                 DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
                     let (index, seed) = jobs[j]
-                    let data = OrderStatistics(samples: CalibrationBattery.sample(index, n: n, seed: seed, kind: kind))
-                    let decision = rule.decide(data, n: n)
+                    let samples = CalibrationBattery.sample(index, n: n, seed: seed, kind: kind)
+                    let data = OrderStatistics(samples: samples)
+                    let decision = rule.decide(data, n: n, trajectory: dependent ? DependentSamples(ordered: samples) : nil)
                     let hill = decision.evidence.kStar.map { HillEstimator.estimate(data, k: $0).alphaInterval95 } ?? nil
                     output[j] = Outcome(verdict: decision.verdict, interval: decision.evidence.alphaInterval95, alpha: decision.evidence.alpha,
                                         reason: decision.reason, hillInterval: hill, gpdInterval: decision.evidence.gpd?.alphaInterval95)

@@ -12,7 +12,8 @@ public struct TailCheck: Sendable {
         /// The calibrated decision (see `TailVerdictRule`).
         package var rule = TailVerdictRule()
         /// The samples are a trajectory (autocorrelated, in logging order): widen
-        /// the interval by a moving-block bootstrap.
+        /// the interval by a moving-block bootstrap, and every test's standard
+        /// errors by 1/√θ̂, θ̂ the extremal index (`DependentSamples`).
         public var dependent = false
         /// With `dependent`: where each group of samples that share a step begins
         /// (the per-example noise of one recording step); the block bootstrap then
@@ -74,7 +75,7 @@ public struct TailCheck: Sendable {
         }
         defer { _ = discrete?.result }
         let trajectory = options.dependent
-            ? DependentSamples(ordered: samples, seed: options.doubleBootstrap.seed, groupStarts: options.groupStarts) : nil
+            ? DependentSamples(ordered: samples, groupStarts: options.groupStarts) : nil
         let decision = options.rule.decide(data, n: data.count, trajectory: trajectory)
         let choice = try chooseK(options, n: data.count, largestUsable: data.count - 1, stable: decision.evidence.kStar) {
             options.doubleBootstrap.chooseK(data)

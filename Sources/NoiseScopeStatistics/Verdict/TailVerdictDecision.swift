@@ -13,6 +13,12 @@ extension TailVerdictRule {
         }
         let ks = grid(n: n, available: data.count).filter { $0 >= smallestK }
         guard ks.count >= lightStepsUp + 1 else { return inconclusive("too few usable order statistics for the tail estimators") }
+        // A trajectory's extremes cluster: every test below reads its standard errors
+        // r = 1/√θ̂ times wider (θ̂ the extremal index), so none is surer than the data allow.
+        let (theta, r) = trajectory?.standardErrorInflation(data, n: n) ?? (nil, 1)
+        if trajectory != nil { evidence.dependence = .init(extremalIndex: theta, standardErrorInflation: r) }
+        /// An interval bound b around the estimate x, r times as far from it.
+        func widened(_ bound: Double, around x: Double) -> Double { x + r * (bound - x) }
 
         // 2. Light: shift-invariant peaks over threshold at the largest usable k.
         let kLight = ks[ks.count - 1], kHigher = ks[ks.count - 1 - lightStepsUp]
@@ -25,7 +31,7 @@ extension TailVerdictRule {
             }
         }
         if let wide = fits[0], let higher = fits[1] {
-            let upper = wide.xiInterval95?.upper
+            let upper = wide.xiInterval95?.upper.map { widened($0, around: wide.xi) }
             evidence.lightTest = .init(k: kLight, xiUpper95: upper, kHigherUp: kHigher, xiHigherUp: higher.xi)
             if let upper, upper < lightXi, higher.xi < lightXiHigherUp {
                 // The largest values must be plausible under that light fit: a few far
@@ -36,7 +42,7 @@ extension TailVerdictRule {
                 }
                 // The whole threshold-stability curve, not one k: a range of k where ξ̂ is
                 // clearly positive is a heavier tail (or a cluster) above a light body.
-                if let positive = positiveShapeRange(data, ks: Array(ks.dropLast())) {
+                if let positive = positiveShapeRange(data, ks: Array(ks.dropLast()), inflation: r) {
                     evidence.lightTest?.positiveShapeRange = [positive.lower, positive.upper]
                     let shape = "the generalised Pareto shape is above 0 at 95 % for k from \(positive.lower) to \(positive.upper) (ξ̂ up to \(format(positive.xi))); see the threshold-stability figure"
                     if positive.upper <= clusterK {
@@ -54,7 +60,7 @@ extension TailVerdictRule {
         let kCurve = ks.min { abs(Double($0) - curvatureFraction * Double(n)) < abs(Double($1) - curvatureFraction * Double(n)) }!
         let gCurve = MomentEstimator.negativePart(data, k: kCurve)
         evidence.curvature = .init(k: kCurve, gMinus: gCurve)
-        if gCurve < curvatureG && Double(kCurve).squareRoot() * gCurve < curvatureZ {
+        if gCurve < curvatureG && Double(kCurve).squareRoot() * gCurve / r < curvatureZ {
             return inconclusive("the tail bends like a lognormal or stretched exponential (moment estimator's negative part g₋ = \(format(gCurve)) at k = \(kCurve)): no power law can be told apart at this n")
         }
 
@@ -72,7 +78,7 @@ extension TailVerdictRule {
             guard !window.isEmpty else { continue }
             let drift = window.map { abs(gammas[$0] - gamma) / (gamma * (1 / Double(ks[$0]) - 1 / Double(k)).squareRoot()) }.max()!
             let bend = abs(Double(k).squareRoot() * MomentEstimator.negativePart(data, k: k))
-            if drift <= stabilityZ && bend <= negativePartZ { stable.append(j) }
+            if drift / r <= stabilityZ && bend / r <= negativePartZ { stable.append(j) }
         }
         guard let last = stable.last else {
             return inconclusive("the tail-index estimate drifts with k everywhere (no stable range of k): the tail is not a clean power law at this n")
@@ -83,7 +89,7 @@ extension TailVerdictRule {
         guard kStar >= smallestKStar else { return inconclusive("the tail-index estimate is stable only for k < \(smallestKStar): too little of the tail to judge") }
 
         // 5. The interval with a bias allowance: the hull over [k*/hullSpan, k*].
-        let z = 1.959963984540054
+        let z = 1.959963984540054 * r
         let hull = ks.indices.filter { ks[$0] <= kStar && Double(ks[$0]) * hullSpan >= Double(kStar) }
         let hills = hull.map { data.logExcessMoments(k: ks[$0]).first }
         let gammaLow = zip(hull, hills).map { min(gammas[$0], $1) * (1 - z / Double(ks[$0]).squareRoot()) }.min()!
@@ -91,7 +97,7 @@ extension TailVerdictRule {
         var interval = ClosedInterval(1 / gammaHigh, gammaLow > 0 ? 1 / gammaLow : nil)
         if let trajectory {
             // Autocorrelated samples: widen by the moving-block bootstrap of γ̄(k*).
-            let spread = trajectory.bootstrapInterval(kStar: kStar, n: n, second: second)
+            let spread = trajectory.bootstrapInterval(kStar: kStar, n: n, second: second, estimate: gammas[last])
             evidence.blockBootstrap = spread
             if let low = spread.gammaInterval95.lower, let high = spread.gammaInterval95.upper {
                 interval = ClosedInterval(min(interval.lower ?? .infinity, high > 0 ? 1 / high : 0),
@@ -104,20 +110,21 @@ extension TailVerdictRule {
         var shown = "α̂ = \(format(alpha)), 95 % interval [\(format(interval.lower ?? 0)), \(interval.upper.map(format) ?? "∞")] at k* = \(kStar) (stable from k = \(ks[stable[0]]))"
         if let spread = evidence.blockBootstrap {
             shown += "; samples treated as a dependent trajectory: interval widened by a moving-block bootstrap (blocks of \(spread.blockLength)\(spread.blockUnit.map { " whole " + $0 } ?? ""), \(spread.replicates) replicates)"
+            if let theta { shown += ", and every test's standard errors ×\(format(r)) for extremes that cluster (extremal index θ̂ = \(format(theta)))" }
         }
 
         // 6. Cross-checks.
         let gpd = GeneralizedParetoFit.fit(data, k: kStar)
         evidence.gpd = gpd
-        if let gpd, let lower = gpd.xiInterval95?.lower, lower <= 0 {
+        if let gpd, let lower = gpd.xiInterval95?.lower.map({ widened($0, around: gpd.xi) }), lower <= 0 {
             return inconclusive("the generalised Pareto fit over the top \(kStar) cannot exclude an exponential tail (ξ ≥ \(format(lower)) at 95 %), yet the tail is not light; \(shown)")
         }
-        if let gpd, abs(gpd.xi - gammas[last]) > agreementZ * (1 + max(gpd.xi, 0)) / Double(kStar).squareRoot() {
+        if let gpd, abs(gpd.xi - gammas[last]) > agreementZ * r * (1 + max(gpd.xi, 0)) / Double(kStar).squareRoot() {
             return inconclusive("the shift-invariant fit (GPD ξ = \(format(gpd.xi))) and the reduced-bias Hill estimate (γ = \(format(gammas[last]))) disagree: an offset or a bend in the tail; \(shown)")
         }
         let vuong = lognormalVuong(data, k: kStar, hill: data.logExcessMoments(k: kStar).first)
         evidence.lognormalVuongZ = vuong
-        if let vuong, vuong < lognormalVetoZ {
+        if let vuong, vuong / r < lognormalVetoZ {
             return inconclusive("a lognormal fits the top \(kStar) better than a power law (Vuong z = \(format(vuong))); \(shown)")
         }
 
@@ -153,9 +160,10 @@ extension TailVerdictRule {
     func format(_ x: Double) -> String { x.isFinite ? String(format: "%.3g", x) : "\(x)" }
 
     /// The widest run of at least `positiveShapeRun` neighbouring grid values of k
-    /// (largest k first) whose GPD 95 % interval for ξ lies above 0, with the largest
-    /// ξ̂ in it; nil when there is none. The fits are independent and run in parallel.
-    func positiveShapeRange(_ data: OrderStatistics, ks: [Int]) -> (lower: Int, upper: Int, xi: Double)? {
+    /// (largest k first) whose GPD 95 % interval for ξ (`inflation` times as wide
+    /// for a trajectory) lies above 0, with the largest ξ̂ in it; nil when there
+    /// is none. The fits are independent and run in parallel.
+    func positiveShapeRange(_ data: OrderStatistics, ks: [Int], inflation: Double = 1) -> (lower: Int, upper: Int, xi: Double)? {
         var fits = [GeneralizedParetoFit?](repeating: nil, count: ks.count)
         fits.withUnsafeMutableBufferPointer { output in
             let output = output
@@ -164,7 +172,7 @@ extension TailVerdictRule {
         var best: (lower: Int, upper: Int, xi: Double, length: Int)?
         var start: Int?
         for i in 0...ks.count {
-            let positive = i < ks.count && (fits[i]?.xiInterval95?.lower).map { $0 > 0 } == true
+            let positive = i < ks.count && fits[i].flatMap { fit in fit.xiInterval95?.lower.map { fit.xi + inflation * ($0 - fit.xi) > 0 } } == true
             if positive, start == nil { start = i }
             if !positive, let s = start {
                 let length = i - s

@@ -21,6 +21,16 @@ public struct TailVerdictEvidence: Codable, Equatable, Sendable {
     public var lognormalVuongZ: Double?
     /// For samples along a trajectory (`--dependent`): the block bootstrap that widened the interval.
     package var blockBootstrap: DependentSamples.Spread?
+    /// For samples along a trajectory: the extremal index and how much every test's standard errors were widened.
+    package var dependence: Dependence?
+
+    package struct Dependence: Codable, Equatable, Sendable {
+        /// θ̂ above the top 5 % (Ferro & Segers' intervals estimator); nil when too few exceedances.
+        package var extremalIndex: Double?
+        /// r = 1/√θ̂ (1 when θ̂ is unknown): the factor on every standard error of the verdict's tests.
+        package var standardErrorInflation: Double
+        enum CodingKeys: String, CodingKey { case extremalIndex = "extremal_index", standardErrorInflation = "standard_error_inflation" }
+    }
 
     public struct LightTest: Codable, Equatable, Sendable {
         public var k: Int
@@ -46,7 +56,7 @@ public struct TailVerdictEvidence: Codable, Equatable, Sendable {
         case rule, alpha, gpd, curvature
         case kStar = "k_star", stableK = "stable_k", alphaInterval95 = "alpha_ci95"
         case secondOrder = "second_order", lightTest = "light_test", lognormalVuongZ = "lognormal_vuong_z"
-        case blockBootstrap = "block_bootstrap"
+        case blockBootstrap = "block_bootstrap", dependence
     }
 
     public init() {}
