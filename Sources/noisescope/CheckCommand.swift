@@ -57,7 +57,7 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "With a noisescope_torch log directory (or its noise_norms_by_group.npy): check this layer group's noise norms (names in the manifest's groups; default: all groups, noise_norms.npy).")
     var group: String?
 
-    @Flag(help: "The samples were logged along one training run, in order (autocorrelated, maybe drifting): widen the interval for α by a moving-block bootstrap, and every test's standard errors by 1/√θ̂ (θ̂ the extremal index: extremes that cluster carry less evidence). Reads the input whole.")
+    @Flag(help: "The samples were logged along one training run, in order (autocorrelated, maybe drifting): widen the interval for α by a moving-block bootstrap and by 1/√θ̂, θ̂ the extremal index (extremes that cluster carry less evidence); no test is made easier, and the size floors apply to θ̂·n. Reads the input whole.")
     var dependent = false
 
     @Flag(help: "The samples are counts (positive integers): also fit Clauset–Shalizi–Newman's discrete power law p(x) ∝ x^-a above xmin (Hurwitz-zeta MLE, KS scan, the --bootstrap goodness of fit, tests against exponential, lognormal and Poisson), printed beside the continuous fit. The verdict does not read it.") var discrete = false

@@ -46,8 +46,8 @@ package enum CommandGuide {
         the Clauset–Shalizi–Newman power-law fit (goodness of fit by bootstrap,
         likelihood-ratio tests against lognormal and exponential tails).
         --dependent: the samples come from one training run, in order (an
-        interval by moving-block bootstrap, every test's standard errors widened
-        by 1/√θ̂ for the extremal index θ̂; the verdict never reads --seed). --signed: per-coordinate noise, for
+        interval by moving-block bootstrap and by 1/√θ̂ for the extremal index θ̂,
+        the size floors on θ̂·n; the verdict never reads --seed). --signed: per-coordinate noise, for
         the α-stable index instead. --discrete: the samples are counts; CSN's
         discrete power law is fitted too (a note suggests it for integer data).
 
@@ -80,9 +80,10 @@ package enum CommandGuide {
         one minibatch of tinygpt, its histogram and the log–log tail of |coordinate|.
         Each run of a model × data pair is written in full (as `measure` writes it) to \
         DIR/<model>-<data>/; the multi-panel figure goes to DIR/<figure>.svg (and .pdf, .png \
-        with --figure-format svg,pdf,png, for every figure written). A pair already measured there \
-        with the same data, --batch, --samples and --seed is read back, not measured again (fig1, \
-        fig4 and fig6 share tinygpt on text); --remeasure measures it anyway. Work over a minute \
+        with --figure-format svg,pdf,png, for every figure written). A pair a figure already measured \
+        there with the same data, --batch, --samples, --seed and verdict rule (its figure-run.json) \
+        is read back, not measured again (fig1, fig4 and fig6 share tinygpt on text); \
+        --remeasure measures it anyway (do so after upgrading noisescope). Work over a minute \
         is forecast before it starts; off a terminal, progress is one stderr line every few seconds.
         """
 

@@ -93,13 +93,36 @@ public struct PaperFigures {
         var coordinates: [Double]
     }
 
+    /// What a figure measured a pair with, written beside the run as
+    /// `figure-run.json`: a folder is read back only when its key matches
+    /// exactly, so a folder `measure` wrote (no key), another model, another
+    /// setting or another verdict rule is measured anew.
+    struct RunKey: Codable, Equatable {
+        var model: String
+        var data: String
+        var batchSize: Int
+        var samples: Int
+        var seed: UInt64
+        var spectrumRank: Int
+        var rule: String
+        static let file = "figure-run.json"
+        enum CodingKeys: String, CodingKey {
+            case model, data, samples, seed, rule
+            case batchSize = "batch_size", spectrumRank = "spectrum_rank"
+        }
+    }
+
+    func key(_ pair: (model: ModelCatalog.Architecture, data: String)) -> RunKey {
+        RunKey(model: pair.model.rawValue, data: pair.data, batchSize: batchSize, samples: samples, seed: seed,
+               spectrumRank: CovarianceSketch.suggestedRank, rule: TailVerdictEvidence().rule)
+    }
+
     /// One model × data pair: read back from directory/<model>-<data>/ when an
-    /// earlier figure measured it there with the same data, batch size, N and
-    /// seed (fig1, fig4 and fig6 share tinygpt on text), else measured and its
-    /// full outputs written there.
+    /// earlier figure measured it there with the same key (fig1, fig4 and fig6
+    /// share tinygpt on text), else measured and its full outputs written there.
     func measure(_ pair: (model: ModelCatalog.Architecture, data: String)) throws -> FigureRun {
         let folder = directory + "/\(pair.model.rawValue)-\(pair.data)"
-        if !remeasure, let saved = savedRun(in: folder, data: pair.data) {
+        if !remeasure, let saved = savedRun(in: folder, pair: pair) {
             log("\(saved.summary.model) on \(saved.summary.data): read back from \(folder) (same data, batch size, N and seed; --remeasure to measure again)")
             return saved
         }
@@ -113,26 +136,31 @@ public struct PaperFigures {
         request.spectrumRank = CovarianceSketch.suggestedRank
         let run = try MeasurementRun.measure(request, progress: { progress("\(pair.model.rawValue)/\(pair.data) \($0)", $1, $2) },
                                              shouldStop: shouldStop, notice: log)
-        try run.write(to: folder, formats: formats)
+        // The key is one of the run's files: the directory is written whole or not at all.
+        var keyed = run
+        keyed.files.append((RunKey.file, Data(try JSONOutput.encode(key(pair)).utf8)))
+        try keyed.write(to: folder, formats: formats)
         log("\(run.summary.model) on \(run.summary.data): verdict \(run.summary.verdict.rawValue), \(String(format: "%.0f", run.measurement.gradientsPerSecond)) grads/s")
         return FigureRun(summary: run.summary, norms: run.measurement.noiseNorms,
                          variance: run.measurement.variance.map { ($0.samples, $0.variance) }, coordinates: run.measurement.firstBatchCoordinates)
     }
 
-    /// The run in `folder` if it is complete and was measured with this figure's
-    /// settings; nil otherwise (absent, partial, unreadable or other settings).
-    func savedRun(in folder: String, data: String) -> FigureRun? {
+    /// The run in `folder` if a figure measured it there with this key and it is
+    /// complete; nil otherwise (absent, partial, unreadable, another key).
+    func savedRun(in folder: String, pair: (model: ModelCatalog.Architecture, data: String)) -> FigureRun? {
         let run = RunDirectory(path: folder)
-        guard let bytes = try? run.data("summary.json"),
+        guard let keyBytes = try? run.data(RunKey.file), (try? JSONDecoder().decode(RunKey.self, from: keyBytes)) == key(pair),
+              let bytes = try? run.data("summary.json"),
               let summary = try? JSONDecoder().decode(MeasurementSummary.self, from: bytes),
-              summary.data == ModelCatalog.DataSource(argument: data).name, summary.batchSize == batchSize,
+              summary.data == ModelCatalog.DataSource(argument: pair.data).name, summary.batchSize == batchSize,
               summary.samples == samples, summary.seed == seed, summary.excludedExamples == nil,
-              summary.covarianceSpectrum?.rank ?? CovarianceSketch.suggestedRank == CovarianceSketch.suggestedRank,
+              summary.covarianceSpectrum?.rank == CovarianceSketch.suggestedRank,
               let norms = try? run.samples("noise_norms.npy").values, norms.count == samples,
               let variance = try? run.samples("variance.csv", SampleReader(format: .csv, column: "variance")).values,
               let counts = try? run.samples("variance.csv", SampleReader(format: .csv, column: "samples")).values,
               variance.count == counts.count,
-              let coordinates = try? run.samples("coordinates.csv", SampleReader(format: .csv, column: "coordinate_noise")).values
+              let coordinates = try? run.samples("coordinates.csv", SampleReader(format: .csv, column: "coordinate_noise")).values,
+              coordinates.count == summary.parameters
         else { return nil }
         return FigureRun(summary: summary, norms: norms, variance: zip(counts, variance).map { (Int($0.0), $0.1) }, coordinates: coordinates)
     }

@@ -43,7 +43,7 @@ extension Calibration.Result {
             let coverage = row.coverage.map { "\($0.count)/\($0.total)" } ?? "–"
             let median = row.medianAlpha.map { String(format: "%.3g", $0) } ?? "–"
             lines.append("  n=\(row.n)".padding(toLength: 11, withPad: " ", startingAt: 0)
-                         + row.name.padding(toLength: 28, withPad: " ", startingAt: 0)
+                         + row.name.padding(toLength: 34, withPad: " ", startingAt: 0) + " "
                          + "truth \(row.truth.rawValue)".padding(toLength: 25, withPad: " ", startingAt: 0)
                          + counts.padding(toLength: 12, withPad: " ", startingAt: 0) + "cover \(coverage)".padding(toLength: 12, withPad: " ", startingAt: 0)
                          + "α̂ \(median)".padding(toLength: 10, withPad: " ", startingAt: 0)

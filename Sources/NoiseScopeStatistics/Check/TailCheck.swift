@@ -12,8 +12,9 @@ public struct TailCheck: Sendable {
         /// The calibrated decision (see `TailVerdictRule`).
         package var rule = TailVerdictRule()
         /// The samples are a trajectory (autocorrelated, in logging order): widen
-        /// the interval by a moving-block bootstrap, and every test's standard
-        /// errors by 1/√θ̂, θ̂ the extremal index (`DependentSamples`).
+        /// the interval by a moving-block bootstrap and the bounds the verdict
+        /// commits on by 1/√θ̂, θ̂ the extremal index; the size floors apply to
+        /// θ̂·n (`DependentSamples`, `TailVerdictRule.decide`).
         public var dependent = false
         /// With `dependent`: where each group of samples that share a step begins
         /// (the per-example noise of one recording step); the block bootstrap then

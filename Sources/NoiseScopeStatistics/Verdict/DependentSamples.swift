@@ -113,9 +113,11 @@ extension DependentSamples {
         return theta.isFinite ? min(1, max(theta, 1 / Double(times.count))) : nil
     }
 
-    /// How much wider every test's standard error is for these samples than for
-    /// independent ones: 1/√θ̂, θ̂ the extremal index above the top 5 % (the
-    /// effective number of independent extremes is about θ·k). 1 when θ̂ is not estimable.
+    /// How much wider a tail estimate's standard error is for these samples than
+    /// for independent ones: 1/√θ̂, θ̂ the extremal index above the top 5 % (the
+    /// effective number of independent extremes is about θ·k; exact for clusters
+    /// of repeated values, a first-order approximation for other dependence).
+    /// 1 when θ̂ is not estimable.
     package func standardErrorInflation(_ data: OrderStatistics, n: Int) -> (theta: Double?, inflation: Double) {
         let k = min(data.count - 1, max(20, n / 20))
         guard k >= 1, let theta = extremalIndex(above: data.value(k + 1)) else { return (nil, 1) }

@@ -13,10 +13,20 @@ extension TailVerdictRule {
         }
         let ks = grid(n: n, available: data.count).filter { $0 >= smallestK }
         guard ks.count >= lightStepsUp + 1 else { return inconclusive("too few usable order statistics for the tail estimators") }
-        // A trajectory's extremes cluster: every test below reads its standard errors
-        // r = 1/√θ̂ times wider (θ̂ the extremal index), so none is surer than the data allow.
+        // A trajectory's extremes cluster: k exceedances carry the evidence of about θ̂k
+        // independent ones. Every test is made no easier to pass: the bounds a verdict
+        // commits on are r = 1/√θ̂ times further out, the vetoes keep their strength,
+        // and the size floors apply to the effective n = θ̂n.
         let (theta, r) = trajectory?.standardErrorInflation(data, n: n) ?? (nil, 1)
         if trajectory != nil { evidence.dependence = .init(extremalIndex: theta, standardErrorInflation: r) }
+        // Clusters of fewer than 1/0.9 ≈ 1.1 extremes on average (θ̂ ≥ 0.9, within the
+        // estimator's noise for independent samples) leave n as it is.
+        let clustering = theta.flatMap { $0 < 0.9 ? $0 : nil }
+        let effectiveN = Int((Double(n) * (clustering ?? 1)).rounded(.down))
+        let effectively = clustering.map { " (effectively \(effectiveN) independent samples: extremal index θ̂ = \(format($0)))" } ?? ""
+        guard effectiveN >= minimumSamples else {
+            return inconclusive("n = \(n)\(effectively) is too small to tell a power law from a lognormal or an exponential tail (the calibration needs n ≥ \(minimumSamples))")
+        }
         /// An interval bound b around the estimate x, r times as far from it.
         func widened(_ bound: Double, around x: Double) -> Double { x + r * (bound - x) }
 
@@ -42,7 +52,7 @@ extension TailVerdictRule {
                 }
                 // The whole threshold-stability curve, not one k: a range of k where ξ̂ is
                 // clearly positive is a heavier tail (or a cluster) above a light body.
-                if let positive = positiveShapeRange(data, ks: Array(ks.dropLast()), inflation: r) {
+                if let positive = positiveShapeRange(data, ks: Array(ks.dropLast())) {
                     evidence.lightTest?.positiveShapeRange = [positive.lower, positive.upper]
                     let shape = "the generalised Pareto shape is above 0 at 95 % for k from \(positive.lower) to \(positive.upper) (ξ̂ up to \(format(positive.xi))); see the threshold-stability figure"
                     if positive.upper <= clusterK {
@@ -51,7 +61,7 @@ extension TailVerdictRule {
                     return inconclusive("the body over the top \(kLight) looks light (GPD ξ ≤ \(format(upper))), but \(shape): a heavier tail over the top \(positive.upper) values, not exponential-like")
                 }
                 let words = "the generalised Pareto shape over the top \(kLight) is below \(format(lightXi)) at 95 % (ξ ≤ \(format(upper))) and stays low higher up: exponential-like or lighter, no power-law tail"
-                if n < minimumForLight { return inconclusive("looks light, but n = \(n) < \(minimumForLight) is too small to rule out a thin power-law tail; \(words)") }
+                if effectiveN < minimumForLight { return inconclusive("looks light, but n = \(n)\(effectively) < \(minimumForLight) is too small to rule out a thin power-law tail; \(words)") }
                 return (.light, words, evidence)
             }
         }
@@ -60,7 +70,7 @@ extension TailVerdictRule {
         let kCurve = ks.min { abs(Double($0) - curvatureFraction * Double(n)) < abs(Double($1) - curvatureFraction * Double(n)) }!
         let gCurve = MomentEstimator.negativePart(data, k: kCurve)
         evidence.curvature = .init(k: kCurve, gMinus: gCurve)
-        if gCurve < curvatureG && Double(kCurve).squareRoot() * gCurve / r < curvatureZ {
+        if gCurve < curvatureG && Double(kCurve).squareRoot() * gCurve < curvatureZ {
             return inconclusive("the tail bends like a lognormal or stretched exponential (moment estimator's negative part g₋ = \(format(gCurve)) at k = \(kCurve)): no power law can be told apart at this n")
         }
 
@@ -78,7 +88,7 @@ extension TailVerdictRule {
             guard !window.isEmpty else { continue }
             let drift = window.map { abs(gammas[$0] - gamma) / (gamma * (1 / Double(ks[$0]) - 1 / Double(k)).squareRoot()) }.max()!
             let bend = abs(Double(k).squareRoot() * MomentEstimator.negativePart(data, k: k))
-            if drift / r <= stabilityZ && bend / r <= negativePartZ { stable.append(j) }
+            if drift <= stabilityZ && bend <= negativePartZ { stable.append(j) }
         }
         guard let last = stable.last else {
             return inconclusive("the tail-index estimate drifts with k everywhere (no stable range of k): the tail is not a clean power law at this n")
@@ -110,7 +120,7 @@ extension TailVerdictRule {
         var shown = "α̂ = \(format(alpha)), 95 % interval [\(format(interval.lower ?? 0)), \(interval.upper.map(format) ?? "∞")] at k* = \(kStar) (stable from k = \(ks[stable[0]]))"
         if let spread = evidence.blockBootstrap {
             shown += "; samples treated as a dependent trajectory: interval widened by a moving-block bootstrap (blocks of \(spread.blockLength)\(spread.blockUnit.map { " whole " + $0 } ?? ""), \(spread.replicates) replicates)"
-            if let theta { shown += ", and every test's standard errors ×\(format(r)) for extremes that cluster (extremal index θ̂ = \(format(theta)))" }
+            if let theta { shown += ", and the interval's standard errors ×\(format(r)) for extremes that cluster (extremal index θ̂ = \(format(theta)))" }
         }
 
         // 6. Cross-checks.
@@ -119,19 +129,19 @@ extension TailVerdictRule {
         if let gpd, let lower = gpd.xiInterval95?.lower.map({ widened($0, around: gpd.xi) }), lower <= 0 {
             return inconclusive("the generalised Pareto fit over the top \(kStar) cannot exclude an exponential tail (ξ ≥ \(format(lower)) at 95 %), yet the tail is not light; \(shown)")
         }
-        if let gpd, abs(gpd.xi - gammas[last]) > agreementZ * r * (1 + max(gpd.xi, 0)) / Double(kStar).squareRoot() {
+        if let gpd, abs(gpd.xi - gammas[last]) > agreementZ * (1 + max(gpd.xi, 0)) / Double(kStar).squareRoot() {
             return inconclusive("the shift-invariant fit (GPD ξ = \(format(gpd.xi))) and the reduced-bias Hill estimate (γ = \(format(gammas[last]))) disagree: an offset or a bend in the tail; \(shown)")
         }
         let vuong = lognormalVuong(data, k: kStar, hill: data.logExcessMoments(k: kStar).first)
         evidence.lognormalVuongZ = vuong
-        if let vuong, vuong / r < lognormalVetoZ {
+        if let vuong, vuong < lognormalVetoZ {
             return inconclusive("a lognormal fits the top \(kStar) better than a power law (Vuong z = \(format(vuong))); \(shown)")
         }
 
         // 7. The verdict.
         if let upper = interval.upper, upper < 2 {
-            if n < minimumForInfiniteVariance {
-                return inconclusive("looks like α < 2, but n = \(n) < \(minimumForInfiniteVariance) is too small to tell it from a lognormal; \(shown)")
+            if effectiveN < minimumForInfiniteVariance {
+                return inconclusive("looks like α < 2, but n = \(n)\(effectively) < \(minimumForInfiniteVariance) is too small to tell it from a lognormal; \(shown)")
             }
             return (.infiniteVariance, "power-law tail with α < 2 at 95 % (bias allowed for): \(shown)", evidence)
         }
@@ -160,10 +170,9 @@ extension TailVerdictRule {
     func format(_ x: Double) -> String { x.isFinite ? String(format: "%.3g", x) : "\(x)" }
 
     /// The widest run of at least `positiveShapeRun` neighbouring grid values of k
-    /// (largest k first) whose GPD 95 % interval for ξ (`inflation` times as wide
-    /// for a trajectory) lies above 0, with the largest ξ̂ in it; nil when there
-    /// is none. The fits are independent and run in parallel.
-    func positiveShapeRange(_ data: OrderStatistics, ks: [Int], inflation: Double = 1) -> (lower: Int, upper: Int, xi: Double)? {
+    /// (largest k first) whose GPD 95 % interval for ξ lies above 0, with the largest
+    /// ξ̂ in it; nil when there is none. The fits are independent and run in parallel.
+    func positiveShapeRange(_ data: OrderStatistics, ks: [Int]) -> (lower: Int, upper: Int, xi: Double)? {
         var fits = [GeneralizedParetoFit?](repeating: nil, count: ks.count)
         fits.withUnsafeMutableBufferPointer { output in
             let output = output
@@ -172,7 +181,7 @@ extension TailVerdictRule {
         var best: (lower: Int, upper: Int, xi: Double, length: Int)?
         var start: Int?
         for i in 0...ks.count {
-            let positive = i < ks.count && fits[i].flatMap { fit in fit.xiInterval95?.lower.map { fit.xi + inflation * ($0 - fit.xi) > 0 } } == true
+            let positive = i < ks.count && (fits[i]?.xiInterval95?.lower).map { $0 > 0 } == true
             if positive, start == nil { start = i }
             if !positive, let s = start {
                 let length = i - s

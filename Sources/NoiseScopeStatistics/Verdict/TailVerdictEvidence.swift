@@ -21,13 +21,13 @@ public struct TailVerdictEvidence: Codable, Equatable, Sendable {
     public var lognormalVuongZ: Double?
     /// For samples along a trajectory (`--dependent`): the block bootstrap that widened the interval.
     package var blockBootstrap: DependentSamples.Spread?
-    /// For samples along a trajectory: the extremal index and how much every test's standard errors were widened.
+    /// For samples along a trajectory: the extremal index and how much the bounds the verdict commits on were widened.
     package var dependence: Dependence?
 
     package struct Dependence: Codable, Equatable, Sendable {
         /// θ̂ above the top 5 % (Ferro & Segers' intervals estimator); nil when too few exceedances.
         package var extremalIndex: Double?
-        /// r = 1/√θ̂ (1 when θ̂ is unknown): the factor on every standard error of the verdict's tests.
+        /// r = 1/√θ̂ (1 when θ̂ is unknown): the factor on the standard errors of the bounds the verdict commits on.
         package var standardErrorInflation: Double
         enum CodingKeys: String, CodingKey { case extremalIndex = "extremal_index", standardErrorInflation = "standard_error_inflation" }
     }
