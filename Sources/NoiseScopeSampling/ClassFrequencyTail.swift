@@ -27,10 +27,7 @@ package struct ClassFrequencyTail: Codable, Sendable {
     /// for a model without class targets.
     package static func measure(_ model: AnyObject, examples: Int, bootstrap: Int, seed: UInt64) -> ClassFrequencyTail? {
         guard let model = model as? any ClassTargetLosses else { return nil }
-        var counts = [Int](repeating: 0, count: model.classCount)
-        for i in 0..<examples {
-            for c in model.targetClasses(ofExample: i) where counts.indices.contains(c) { counts[c] += 1 }
-        }
+        let counts = model.targetCounts(examples: examples)
         let occurring = counts.filter { $0 > 0 }
         let fit = DiscretePowerLawFitter(bootstrapReplicates: bootstrap, seed: seed).fit(occurring.map(Double.init))
         return ClassFrequencyTail(classes: counts.count, occurringClasses: occurring.count, targets: occurring.reduce(0, +), fit: fit)

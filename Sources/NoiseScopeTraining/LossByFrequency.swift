@@ -99,12 +99,7 @@ extension Trainer {
     /// for every subset); nil edges: `FrequencyBuckets.defaultRankEdges` for the
     /// model's class count.
     package func frequencyBuckets(rankEdges: [Int]? = nil) throws -> FrequencyBuckets {
-        let model = try classTargetModel()
-        var counts = [Int](repeating: 0, count: model.classCount)
-        for i in 0..<splitCount {
-            for c in model.targetClasses(ofExample: i) { counts[c] += 1 }
-        }
-        return try FrequencyBuckets(classCounts: counts, rankEdges: rankEdges)
+        try FrequencyBuckets(classCounts: classTargetModel().targetCounts(examples: splitCount), rankEdges: rankEdges)
     }
 
     /// The training windows the per-bucket training loss is measured on: as many

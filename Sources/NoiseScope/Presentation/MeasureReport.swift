@@ -47,19 +47,8 @@ public struct RunReportBuilder: Sendable {
     }
 
     func measureReport(_ run: RunDirectory) throws -> RunReport {
-        let summary: MeasurementSummary
-        do { summary = try JSONDecoder().decode(MeasurementSummary.self, from: try run.data("summary.json")) } catch let error as NoiseScopeError {
-            throw error
-        } catch {
-            throw NoiseScopeError("\(run.path)/summary.json is not a noisescope measure summary (\(error))")
-        }
-        let norms = try run.samples("noise_norms.npy").values
-        let varianceTable = try run.samples("variance.csv", SampleReader(format: .csv, column: "variance"))
-        let sampleCounts = try run.samples("variance.csv", SampleReader(format: .csv, column: "samples")).values
-        guard norms.count == summary.samples, varianceTable.values.count == sampleCounts.count else {
-            throw NoiseScopeError("\(run.path): noise_norms.npy or variance.csv does not match summary.json (\(norms.count) norms, \(summary.samples) promised); re-run measure")
-        }
-        let variance = zip(sampleCounts, varianceTable.values).map { (samples: Int($0.0), variance: $0.1) }
+        let files = try MeasureRunFiles.read(run)
+        let (summary, norms, variance) = (files.summary, files.norms, files.variance)
         var tables = RunReport.tables(for: summary.check)
         tables.append(Self.shapeTable("Against the Gaussian reference of the same dimension", summary.referenceComparison, word: "reference"))
         if let m = summary.matchedReferenceComparison, let d = summary.effectiveDimension {

@@ -150,19 +150,14 @@ public struct PaperFigures {
     func savedRun(in folder: String, pair: (model: ModelCatalog.Architecture, data: String)) -> FigureRun? {
         let run = RunDirectory(path: folder)
         guard let keyBytes = try? run.data(RunKey.file), (try? JSONDecoder().decode(RunKey.self, from: keyBytes)) == key(pair),
-              let bytes = try? run.data("summary.json"),
-              let summary = try? JSONDecoder().decode(MeasurementSummary.self, from: bytes),
+              let files = try? MeasureRunFiles.read(run), case let summary = files.summary,
               summary.data == ModelCatalog.DataSource(argument: pair.data).name, summary.batchSize == batchSize,
               summary.samples == samples, summary.seed == seed, summary.excludedExamples == nil,
               summary.covarianceSpectrum?.rank == CovarianceSketch.suggestedRank,
-              let norms = try? run.samples("noise_norms.npy").values, norms.count == samples,
-              let variance = try? run.samples("variance.csv", SampleReader(format: .csv, column: "variance")).values,
-              let counts = try? run.samples("variance.csv", SampleReader(format: .csv, column: "samples")).values,
-              variance.count == counts.count,
               let coordinates = try? run.samples("coordinates.csv", SampleReader(format: .csv, column: "coordinate_noise")).values,
               coordinates.count == summary.parameters
         else { return nil }
-        return FigureRun(summary: summary, norms: norms, variance: zip(counts, variance).map { (Int($0.0), $0.1) }, coordinates: coordinates)
+        return FigureRun(summary: summary, norms: files.norms, variance: files.variance, coordinates: coordinates)
     }
 
     /// Writes `figure` as `name` (an .svg name) in each of `formats`, all or none.

@@ -41,6 +41,18 @@ package protocol ClassTargetLosses: AnyObject {
     func lossByTargetClass(indices: [Int]) -> ClassLossSums
 }
 
+extension ClassTargetLosses {
+    /// How often each class is a target over examples 0..<`examples`: the class
+    /// frequencies the loss-by-frequency buckets and `measure`'s class-frequency tail read.
+    package func targetCounts(examples: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: classCount)
+        for i in 0..<examples {
+            for c in targetClasses(ofExample: i) where counts.indices.contains(c) { counts[c] += 1 }
+        }
+        return counts
+    }
+}
+
 extension TinyGPT: ClassTargetLosses {
     package var classCount: Int { configuration.vocabularySize }
 
