@@ -16,7 +16,7 @@ struct MeasureCommand: ParsableCommand {
     var data: ModelCatalog.DataSource?
 
     @Option(help: "Minibatch size B (windows of 64 bytes for tinygpt).") var batch = 8
-    @Option(help: "Number N of minibatches whose noise norm is measured (the verdict can commit to light from N = 5000 and to infinite-variance from N = 10000; below, it says inconclusive rather than guess).") var samples = 5000
+    @Option(help: "Number N of minibatches whose noise norm is measured (the verdict can commit to light from N = 5000, to heavy and infinite-variance from N = 10000; below, it says inconclusive rather than guess).") var samples = 10_000
     @Option(name: .customLong("full-batches"), help: "Estimate ∇f from M random minibatches instead of the whole data set (default: none, the exact ∇f over every example).")
     var fullBatches: Int?
     @Option(help: "Seed of the initialisation, the Gaussian inputs and the minibatch order.") var seed: UInt64 = 0

@@ -57,7 +57,7 @@ extension RunReportBuilder {
         let rule = TailVerdictRule()
         func shown<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "n/a" }
         return [
-            "n = \(n) \(source); the verdict commits from n = \(rule.minimumSamples), can say light from n = \(rule.minimumForLight) and infinite-variance from n = \(rule.minimumForInfiniteVariance)",
+            "n = \(n) \(source); the verdict commits from n = \(rule.minimumSamples), can say light from n = \(rule.minimumForLight), heavy from n = \(rule.minimumForHeavy) and infinite-variance from n = \(rule.minimumForInfiniteVariance)",
             "\(shown(manifest.modelClass)) (\(shown(manifest.parameterCount)) parameters), mode \(shown(manifest.mode)), noise against \(shown(manifest.noiseReference))",
             "world size \(shown(manifest.worldSize)), B_small = \(shown(manifest.batchSizeSmall)), B_big = \(shown(manifest.batchSizeBig)), seed \(shown(manifest.seed))",
             "recorded \(shown(manifest.created)) – \(shown(manifest.closed)), complete: \(manifest.complete.map { $0 ? "yes" : "no (the run stopped early)" } ?? "n/a")",

@@ -15,7 +15,7 @@ public struct MeasureRequest: Sendable {
     /// nil: the model's own data (`ModelCatalog.defaultData(for:)`).
     public var data: ModelCatalog.DataSource?
     public var batchSize = 8
-    public var samples = 5000
+    public var samples = 10_000
     /// Estimate ∇f from this many random minibatches instead of the whole data set.
     public var fullGradientBatches: Int?
     public var seed: UInt64 = 0

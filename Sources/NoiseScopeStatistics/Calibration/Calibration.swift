@@ -170,11 +170,11 @@ package enum Calibration {
     static func shortReason(_ reason: String) -> String {
         let keys: [(String, String)] = [
             ("separate cluster", "light body, a cluster on top"), ("above 0 at 95 % for k", "positive GPD shape higher up"),
-            ("far beyond", "outlier above a light fit"), ("looks light, but n", "n too small for light"), ("looks like α < 2", "n too small for infinite-variance"),
+            ("far beyond", "outlier above a light fit"), ("looks light, but n", "n too small for light"), ("looks like α < 2", "n too small for infinite-variance"), ("looks like α ≥ 2", "n too small for heavy"),
             ("too small", "n too small"), ("bends like", "curvature (lognormal-like)"), ("drifts", "no stable k"),
             ("stable only for", "stable only for small k"), ("cannot exclude an exponential", "GPD interval reaches ξ = 0"),
             ("disagree", "GPD and Hill disagree"), ("lognormal fits", "lognormal fits better"), ("straddles", "interval straddles 2"),
-            ("too large to be a tail index", "α̂ too large")
+            ("too large to be a tail index", "α̂ too large"), ("heavier than the rest", "heavier higher up")
         ]
         return keys.first { reason.contains($0.0) }?.1 ?? String(reason.prefix(30))
     }

@@ -24,7 +24,7 @@ extension TailVerdict {
         case .infiniteVariance:
             return "a power-law tail with α < 2 at 95 % (n ≥ \(rule.minimumForInfiniteVariance))"
         case .heavy:
-            return "a power-law tail with α ≥ 2 at 95 %"
+            return "a power-law tail with α ≥ 2 at 95 %, no heavier tail above it (n ≥ \(rule.minimumForHeavy))"
         case .light:
             return "no power-law tail: a shift-invariant generalised Pareto fit finds ξ < \(rule.lightXi) at 95 % (n ≥ \(rule.minimumForLight))"
         case .inconclusive:

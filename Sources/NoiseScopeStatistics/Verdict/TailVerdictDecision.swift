@@ -149,6 +149,15 @@ extension TailVerdictRule {
             guard let upper = interval.upper, upper < largestHeavyAlpha else {
                 return inconclusive("the interval for α reaches \(interval.upper.map(format) ?? "∞"), too large to be a tail index: an offset body, not a power law; \(shown)")
             }
+            if effectiveN < minimumForHeavy {
+                return inconclusive("looks like α ≥ 2, but n = \(n)\(effectively) < \(minimumForHeavy) is too small to tell it from an α-stable tail whose power law starts beyond the data, or a thinner power law above a light body; \(shown)")
+            }
+            // Finite variance is a claim about the whole tail: the top must not turn heavier.
+            let heavier = HeavierHigherUp.test(data, k: kStar, ms: ks)
+            evidence.heavierHigherUp = heavier
+            if let heavier, heavier.p < heavierVetoP {
+                return inconclusive("the top \(heavier.m) values are heavier than the rest of the top \(kStar) (Hill ratio \(format(heavier.ratio)), p = \(String(format: "%.1e", heavier.p))): a heavier tail may start above the fitted one, so finite variance is not shown; \(shown)")
+            }
             return (.heavy, "power-law tail with α ≥ 2 at 95 %: finite variance; \(shown)", evidence)
         }
         return inconclusive("the 95 % interval for α straddles 2: finite or infinite variance cannot be told apart; \(shown)")

@@ -36,6 +36,7 @@ package struct TailVerdictRule: Sendable, Equatable {
     package var minimumSamples = 500
     package var minimumForInfiniteVariance = 10_000
     package var minimumForLight = 5000
+    package var minimumForHeavy = 10_000
     /// The grid: k_j = round(smallestK · √2^j), used up to largestKFraction · n.
     package var smallestK = 20
     package var largestKFraction = 0.2
@@ -61,6 +62,8 @@ package struct TailVerdictRule: Sendable, Equatable {
     package var curvatureG = -0.12
     package var curvatureZ = -3.0
     package var lognormalVetoZ = -1.645
+    /// The heavier-higher-up test's p (Bonferroni) below which `heavy` is refused.
+    package var heavierVetoP = 0.01
     /// A "heavy" estimate above this is not a tail index anyone can use
     /// (an offset body read by Hill): inconclusive instead.
     package var largestHeavyAlpha = 20.0

@@ -1,0 +1,36 @@
+import CGSL
+import Foundation
+
+/// Whether the top m of the top k values are heavier than the rest: a light
+/// body with a thinner, heavier power law above it, which a `heavy` verdict
+/// fitted lower down would miss. Under a Pareto tail above X(k+1) the spacings
+/// i·(log X(i) − log X(i+1)), i = 1…k, are independent exponentials of one
+/// mean (Rényi), so Hill(m) over the mean of the other k − m spacings is
+/// F(2m, 2(k − m)): exact, whatever the tail index. Tails with a second-order
+/// term (Student t, Fréchet, Burr, log-gamma) are lighter at the top, not heavier.
+package struct HeavierHigherUp: Codable, Equatable, Sendable {
+    /// The m with the smallest p.
+    package var m: Int
+    /// Hill(m) over the mean of the lower k − m spacings.
+    package var ratio: Double
+    /// The smallest one-sided p over the m tried, times their number (Bonferroni).
+    package var p: Double
+
+    /// The test over the top k, trying each m in `ms` with 10 ≤ m ≤ k/2; nil when none fits.
+    package static func test(_ data: OrderStatistics, k: Int, ms: [Int]) -> HeavierHigherUp? {
+        let tried = ms.filter { $0 >= 10 && 2 * $0 <= k }
+        guard !tried.isEmpty, k < data.count else { return nil }
+        // The first m spacings sum to m·Hill(m); all k of them to k·Hill(k).
+        let total = Double(k) * data.logExcessMoments(k: k).first
+        var best: HeavierHigherUp?
+        for m in tried {
+            let top = Double(m) * data.logExcessMoments(k: m).first
+            let rest = (total - top) / Double(k - m)
+            guard rest > 0 else { continue }
+            let ratio = (top / Double(m)) / rest
+            let p = min(1, gsl_cdf_fdist_Q(ratio, 2 * Double(m), 2 * Double(k - m)) * Double(tried.count))
+            if p < best?.p ?? .infinity { best = HeavierHigherUp(m: m, ratio: ratio, p: p) }
+        }
+        return best
+    }
+}
