@@ -70,4 +70,43 @@ final class HeldOutBatteryTests: XCTestCase {
         XCTAssertGreaterThan(lagOneRankCorrelation(garch), 0.05)
         XCTAssertEqual(lagOneRankCorrelation(iid), 0, accuracy: 4 / 20_000.0.squareRoot())
     }
+
+    /// The second held-out battery's new kinds draw their laws: exact survival
+    /// functions where there are closed forms, dependence where there is a series.
+    func testSecondBatteryKindsDrawTheirLaws() {
+        let random = RandomSource(seed: 12)
+        let n = 40_000.0
+        func fraction(_ x: [Double], above t: Double) -> Double { Double(x.filter { $0 > t }.count) / Double(x.count) }
+        func tolerance(_ p: Double) -> Double { 4 * (p * (1 - p) / n).squareRoot() }
+        // Log-logistic: P(X > x) = 1/(1 + x^β).
+        let logLogistic = BatteryDistribution.logLogistic(beta: 3).sample(count: 40_000, random: random)
+        XCTAssertEqual(fraction(logLogistic, above: 2), 1 / 9.0, accuracy: tolerance(1 / 9.0))
+        // |logistic|: P(|X| > x) = 2/(1 + eˣ).
+        let logistic = BatteryDistribution.absoluteLogistic.sample(count: 40_000, random: random)
+        XCTAssertEqual(fraction(logistic, above: 2), 2 / (1 + exp(2)), accuracy: tolerance(2 / (1 + exp(2))))
+        let uniform = BatteryDistribution.uniform.sample(count: 40_000, random: random)
+        XCTAssertEqual(fraction(uniform, above: 0.9), 0.1, accuracy: tolerance(0.1))
+        XCTAssertLessThan(uniform.max() ?? 2, 1)
+        // Pareto(α) × |N|: P(X > x) = E[min(1, (|N|/x)^α)]; at x = 10, α = 2.5 that is E|N|^2.5 · 10^−2.5 to 1 part in 10⁴.
+        let product = BatteryDistribution.paretoTimesGaussian(alpha: 2.5).sample(count: 40_000, random: random)
+        let moment = pow(2, 1.25) * tgamma(1.75) / Double.pi.squareRoot()  // E|N|^2.5
+        XCTAssertEqual(fraction(product, above: 10), moment * pow(10, -2.5), accuracy: tolerance(moment * pow(10, -2.5)))
+        // Max-AR: stationary P(X > x) ≈ x^−α/(1 − φ^α); exceedances come in runs of mean 1/(1 − φ^α).
+        let maxAR = BatteryDistribution.maxAutoregressive(alpha: 3, phi: 0.7).sample(count: 40_000, random: random)
+        let stationary = 1 - exp(-pow(5, -3) / (1 - pow(0.7, 3)))
+        XCTAssertEqual(fraction(maxAR, above: 5), stationary, accuracy: 2 * tolerance(stationary) / (1 - pow(0.7, 3)).squareRoot())
+        var exceedances = 0, runs = 0
+        for i in maxAR.indices where maxAR[i] > 5 {
+            exceedances += 1
+            if i == 0 || maxAR[i - 1] <= 5 { runs += 1 }
+        }
+        XCTAssertEqual(Double(runs) / Double(exceedances), 1 - pow(0.7, 3), accuracy: 0.12)
+        // Stochastic volatility: |X| clusters (squared values correlate at lag 1), unlike its innovations.
+        let sv = BatteryDistribution.stochasticVolatility(nu: 2.5, phi: 0.9).sample(count: 40_000, random: random)
+        let logs = sv.map { log($0) }, mean = logs.reduce(0, +) / n
+        var num = 0.0, den = 0.0
+        for i in 0..<(logs.count - 1) { num += (logs[i] - mean) * (logs[i + 1] - mean) }
+        for l in logs { den += (l - mean) * (l - mean) }
+        XCTAssertGreaterThan(num / den, 0.05)
+    }
 }

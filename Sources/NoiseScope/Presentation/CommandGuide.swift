@@ -21,13 +21,16 @@ package enum CommandGuide {
         Weibull, gamma, exponential, half-normal, χ norms), a light body with a 5 % power-law tail, and \
         norms of many α-stable coordinates. Each case is drawn with GSL at each --sizes n for --seeds \
         seeds (same seed, same table) and given to the verdict alone (no goodness-of-fit bootstrap).
-        That is the battery the rule was tuned on. --battery held-out runs families it never saw \
-        (AR(1) and GARCH series, power laws with cutoffs, shifted and mixed power laws, heavier \
-        lognormals, Student-t norms, an outlier cluster): the error rates to expect on unseen tails.
+        That is the battery the rule was tuned on. --battery held-out runs the families of its first \
+        held-out test (AR(1) and GARCH series, power laws with cutoffs, shifted and mixed power laws, \
+        heavier lognormals, Student-t norms, an outlier cluster), which the rule was re-tuned on \
+        after that test; --battery held-out-2 runs families it never saw (log-logistic, Pareto × \
+        |Gaussian|, stochastic-volatility and max-autoregressive series, uniform, |logistic|, and new \
+        cutoffs, shifts, mixtures, norms): the error rates to expect on unseen tails.
         A benchmark of correctness, not a timed test: n = 10⁵ takes minutes.
         Examples:
           noisescope calibrate --sizes 1000,10000 --seeds 8
-          noisescope calibrate --battery held-out --sizes 5000,10000 --seeds 12
+          noisescope calibrate --battery held-out-2 --sizes 10000,100000 --seeds 12
           noisescope calibrate --json > calibration.json
         """
 

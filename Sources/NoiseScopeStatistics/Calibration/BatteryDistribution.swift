@@ -22,6 +22,19 @@ package enum BatteryDistribution: Sendable, Equatable {
     case outlierCluster(fraction: Double, center: Double)
     /// `body` with a fraction of the draws Pareto(α) above 1: tail index α.
     case bodyWithParetoTail(body: SyntheticDistribution, fraction: Double, alpha: Double)
+    // The second held-out battery's kinds:
+    /// Log-logistic (Fisk): (U/(1 − U))^(1/β), tail index β.
+    case logLogistic(beta: Double)
+    /// Pareto(α) above 1 times |N(0, 1)|: tail index α (Breiman's lemma), no clean Pareto form.
+    case paretoTimesGaussian(alpha: Double)
+    /// |X_t| of a stochastic-volatility series X_t = e^(h_t/2)·t_ν, h_t = φh_{t−1} + √(1 − φ²)·N(0, 1): dependent, tail index ν.
+    case stochasticVolatility(nu: Double, phi: Double)
+    /// The max-autoregressive series X_t = max(φX_{t−1}, Z_t), Z Fréchet(α): dependent, extremal index 1 − φ^α, tail index α.
+    case maxAutoregressive(alpha: Double, phi: Double)
+    /// Uniform on (0, 1): bounded, light.
+    case uniform
+    /// |logistic|: |log(U/(1 − U))|, an exponential tail.
+    case absoluteLogistic
 
     /// The true tail index, nil for no power-law tail.
     package var tailIndex: Double? {
@@ -29,7 +42,8 @@ package enum BatteryDistribution: Sendable, Equatable {
         case .synthetic(let distribution): return distribution.tailIndex
         case .autoregressiveStudentT(_, let nu), .studentTNorm(let nu, _): return nu
         case .garch(_, _, let alpha), .shiftedPareto(let alpha, _), .bodyWithParetoTail(_, _, let alpha): return alpha
-        case .cutoffPowerLaw, .outlierCluster: return nil
+        case .logLogistic(let alpha), .paretoTimesGaussian(let alpha), .stochasticVolatility(let alpha, _), .maxAutoregressive(let alpha, _): return alpha
+        case .cutoffPowerLaw, .outlierCluster, .uniform, .absoluteLogistic: return nil
         }
     }
 
@@ -69,6 +83,24 @@ package enum BatteryDistribution: Sendable, Equatable {
             return (0..<count).map { _ in random.uniformPositive() < fraction ? abs(center + random.gaussian()) : abs(random.gaussian()) }
         case let .bodyWithParetoTail(body, fraction, alpha):
             return (0..<count).map { _ in random.uniformPositive() < fraction ? random.pareto(alpha: alpha) : body.draw(random) }
+        case .logLogistic(let beta):
+            return (0..<count).map { _ in let u = random.uniformPositive(); return pow(u / (1 - u), 1 / beta) }
+        case .paretoTimesGaussian(let alpha):
+            return (0..<count).map { _ in random.pareto(alpha: alpha) * abs(random.gaussian()) }
+        case let .stochasticVolatility(nu, phi):
+            var h = 0.0
+            let innovation = (1 - phi * phi).squareRoot()
+            for _ in 0..<Self.burnIn { h = phi * h + innovation * random.gaussian() }
+            return (0..<count).map { _ in h = phi * h + innovation * random.gaussian(); return exp(h / 2) * abs(random.studentT(nu: nu)) }
+        case let .maxAutoregressive(alpha, phi):
+            var x = 0.0
+            func frechet() -> Double { pow(-log(random.uniformPositive()), -1 / alpha) }
+            for _ in 0..<Self.burnIn { x = max(phi * x, frechet()) }
+            return (0..<count).map { _ in x = max(phi * x, frechet()); return x }
+        case .uniform:
+            return (0..<count).map { _ in random.uniformPositive() }
+        case .absoluteLogistic:
+            return (0..<count).map { _ in let u = random.uniformPositive(); return abs(log(u / (1 - u))) }
         }
     }
 }

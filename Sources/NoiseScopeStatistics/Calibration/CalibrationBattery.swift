@@ -35,6 +35,11 @@ package struct CalibrationCase: Sendable {
         case studentTNorm = "student-t-norm"
         /// A light body with a cluster of outliers.
         case cluster
+        // The second held-out battery's new kinds:
+        /// Power laws of families no battery had before: log-logistic, Pareto × |Gaussian|.
+        case newPowerLaw = "new-power-law"
+        /// Light tails no battery had before: uniform, |logistic|.
+        case newLight = "new-light"
     }
 
     package var name: String
@@ -110,20 +115,67 @@ package enum CalibrationBattery {
         return cases
     }()
 
+    /// The second held-out battery, defined and committed after the rule was
+    /// re-tuned on the first (the first held-out battery then became tuning
+    /// data), before it was ever run: new families (log-logistic, Pareto ×
+    /// |Gaussian|, stochastic-volatility and max-autoregressive series, uniform,
+    /// |logistic|) and new parameters of the kinds the first one had.
+    package static let heldOut2: [CalibrationCase] = {
+        var cases: [CalibrationCase] = []
+        func add(_ name: String, _ distribution: BatteryDistribution, _ family: CalibrationCase.Family) {
+            cases.append(CalibrationCase(name: name, distribution: distribution, family: family))
+        }
+        add("log-logistic 1.6", .logLogistic(beta: 1.6), .newPowerLaw)
+        add("log-logistic 3", .logLogistic(beta: 3), .newPowerLaw)
+        add("pareto 1.7 × |N|", .paretoTimesGaussian(alpha: 1.7), .newPowerLaw)
+        add("pareto 2.5 × |N|", .paretoTimesGaussian(alpha: 2.5), .newPowerLaw)
+        add("|SV t2.5| φ=0.9", .stochasticVolatility(nu: 2.5, phi: 0.9), .dependent)
+        add("|SV t1.5| φ=0.5", .stochasticVolatility(nu: 1.5, phi: 0.5), .dependent)
+        add("max-AR fréchet 1.5 φ=0.5", .maxAutoregressive(alpha: 1.5, phi: 0.5), .dependent)
+        add("max-AR fréchet 3 φ=0.7", .maxAutoregressive(alpha: 3, phi: 0.7), .dependent)
+        add("pareto 2 cutoff λ=20", .cutoffPowerLaw(alpha: 2, lambda: 20), .cutoff)
+        add("pareto 1.2 cutoff λ=50", .cutoffPowerLaw(alpha: 1.2, lambda: 50), .cutoff)
+        add("pareto 2.5 + 50", .shiftedPareto(alpha: 2.5, shift: 50), .shifted)
+        add("pareto 1.2 + 30", .shiftedPareto(alpha: 1.2, shift: 30), .shifted)
+        add("lognormal σ=1.25", .synthetic(.lognormal(sigma: 1.25)), .subexponential)
+        add("lognormal σ=1.75", .synthetic(.lognormal(sigma: 1.75)), .subexponential)
+        add("weibull 0.5", .synthetic(.weibull(shape: 0.5)), .subexponential)
+        add("uniform", .uniform, .newLight)
+        add("|logistic|", .absoluteLogistic, .newLight)
+        add("‖t2.5‖ in 30 dimensions", .studentTNorm(nu: 2.5, dimension: 30), .studentTNorm)
+        add("‖t1.7‖ in 300 dimensions", .studentTNorm(nu: 1.7, dimension: 300), .studentTNorm)
+        add("half-normal + 0.3 % cluster at 25", .outlierCluster(fraction: 0.003, center: 25), .cluster)
+        add("half-normal + 1 % pareto 3", .bodyWithParetoTail(body: .halfNormal, fraction: 0.01, alpha: 3), .mixture)
+        add("lognormal σ=1 + 10 % pareto 1.8", .bodyWithParetoTail(body: .lognormal(sigma: 1), fraction: 0.1, alpha: 1.8), .mixture)
+        add("gamma 3 + 5 % pareto 2.2", .bodyWithParetoTail(body: .gamma(shape: 3), fraction: 0.05, alpha: 2.2), .mixture)
+        return cases
+    }()
+
     /// Which battery a calibration runs.
     package enum Kind: String, CaseIterable, Sendable {
         /// The cases the rule was tuned on.
         case tuning
-        /// Families the rule never saw.
+        /// Families the rule's first tuning never saw; it was re-tuned on them afterwards.
         case heldOut = "held-out"
+        /// Families the rule never saw, defined after its last tuning.
+        case heldOut2 = "held-out-2"
 
-        package var cases: [CalibrationCase] { self == .tuning ? CalibrationBattery.cases : CalibrationBattery.heldOut }
+        package var cases: [CalibrationCase] {
+            switch self {
+            case .tuning: return CalibrationBattery.cases
+            case .heldOut: return CalibrationBattery.heldOut
+            case .heldOut2: return CalibrationBattery.heldOut2
+            }
+        }
+
+        /// Each battery's own salt of the random streams.
+        var salt: UInt64 { self == .tuning ? 0 : self == .heldOut ? 0x5eed : 0x5eed2 }
     }
 
     /// The sample of case `index` of `kind` at size n for `seed`: its own GSL
     /// substream, so any subset of the battery draws the same numbers.
     package static func sample(_ index: Int, n: Int, seed: UInt64, kind: Kind = .tuning) -> [Double] {
-        let random = RandomSource.substream(seed: seed &* 1_000_003 &+ UInt64(n) &+ (kind == .tuning ? 0 : 0x5eed), index: index)
+        let random = RandomSource.substream(seed: seed &* 1_000_003 &+ UInt64(n) &+ kind.salt, index: index)
         return kind.cases[index].distribution.sample(count: n, random: random)
     }
 }
