@@ -21,7 +21,7 @@ extension TailVerdict {
         case .inconclusive:
             return VerdictAdvice(meaning: "the data cannot tell; the reason says why (too few samples, a tail that bends like a lognormal, an estimate that drifts with k, estimators that disagree, an interval straddling 2)",
                                  whatToDo: "record more steps, over a stable stretch of training, or look at the windows over training (`noisescope report`); until then no optimizer choice should rest on it (`recommend()`: no change)",
-                                 detail: "The data cannot tell (the reason is above). Record more steps (the verdict commits from about 5000 noise norms), record over a stable stretch of training, or look at the windows over training; until then, no optimizer choice should rest on this verdict.")
+                                 detail: "The data cannot tell (the reason is above). Record more steps (the verdict says light from 5000 noise norms, heavy or infinite-variance from 10,000), record over a stable stretch of training, or look at the windows over training; until then, no optimizer choice should rest on this verdict.")
         }
     }
 }

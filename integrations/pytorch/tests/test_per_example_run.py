@@ -67,20 +67,19 @@ def run(recorder, model, steps, batch, nan_at=None):
     recorder.close()
 
 
-def test_default_schedule_is_dense_until_5000_samples_then_every_10(tmp_path):
+def test_default_schedule_is_dense_until_10000_samples_then_every_10(tmp_path):
     model = mlp()
     recorder = NoiseRecorder(model, str(tmp_path), batch_size=64)
-    run(recorder, model, 120, 64)
+    run(recorder, model, 200, 64)
     log = read_log(str(tmp_path))
     steps = [s["step"] for s in log.steps]
-    assert steps == list(range(79)) + [80, 90, 100, 110]            # 79 x 64 = 5,056 >= 5,000 after step 78
+    assert steps == list(range(157)) + [160, 170, 180, 190]          # 157 x 64 = 10,048 >= 10,000 after step 156
     assert len(log.per_example) == 64 * len(steps)
-    assert log.manifest["schedule"] == {"kind": "dense-then-every", "dense_samples": 5000, "every": 10}
+    assert log.manifest["schedule"] == {"kind": "dense-then-every", "dense_samples": 10000, "every": 10}
     assert recorder.summary.splitlines()[1:] == [
         "  500 samples to commit to a verdict: reached at step 7",
         "  5,000 samples for 'light': reached at step 78",
-        "  10,000 samples for 'infinite-variance': 5,312 so far; at this rate (64 per recorded step, every 10 steps) "
-        "about step 859"]                               # last step 119 + ceil(4,688 / 64) = 74 records x 10 steps
+        "  10,000 samples for 'heavy' or 'infinite-variance': reached at step 156"]
 
 
 def test_close_forecasts_when_the_samples_will_be_reached(tmp_path, capsys):

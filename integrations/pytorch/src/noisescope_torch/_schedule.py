@@ -1,11 +1,12 @@
 """When NoiseRecorder records, and what its sample size means for the verdict.
 
-``noisescope check`` commits to a verdict from n >= 500 noise samples and says
-``infinite-variance`` or ``light`` only from n >= 5,000. With per-example noise
-a recorded step of B examples gives B samples, so the default schedule records
-every step until 5,000 samples are in, then every 10th step: a run of a few
-hundred steps at batch 32 reaches the verdict's sample size, and a long run
-pays for recording on about a tenth of its steps. ``every=k`` records every
+``noisescope check`` commits to a verdict from n >= 500 noise samples, says
+``light`` only from n >= 5,000 and ``heavy`` or ``infinite-variance`` only from
+n >= 10,000. With per-example noise a recorded step of B examples gives B
+samples, so the default schedule records every step until 10,000 samples are
+in, then every 10th step: a run of about 300 steps at batch 32 reaches the
+sample size at which every verdict can commit, and a long run pays for
+recording on about a tenth of its steps. ``every=k`` records every
 k-th step instead, from the start.
 """
 
@@ -14,10 +15,10 @@ from __future__ import annotations
 import math
 from typing import Any, Dict, List, Optional
 
-# Samples the verdict needs to commit at all, to say light, to say infinite-variance
-# (noisescope's TailVerdictRule: minimumSamples, minimumForLight, minimumForInfiniteVariance).
-COMMIT, LIGHT, INFINITE = 500, 5000, 10000
-DENSE_SAMPLES, THEN_EVERY = LIGHT, 10
+# Samples the verdict needs to commit at all, to say light, to say heavy or infinite-variance
+# (noisescope's TailVerdictRule: minimumSamples, minimumForLight, minimumForHeavy = minimumForInfiniteVariance).
+COMMIT, LIGHT, POWER_LAW = 500, 5000, 10000
+DENSE_SAMPLES, THEN_EVERY = POWER_LAW, 10
 DENSE_SKIPS = 10                   # skipped recording steps after which the dense phase ends all the same
 
 
@@ -50,7 +51,7 @@ class Schedule:
         self.skips += 1
 
     def note(self, step: int, samples: int) -> None:
-        for target in (COMMIT, LIGHT, INFINITE):
+        for target in (COMMIT, LIGHT, POWER_LAW):
             if samples >= target and target not in self.reached:
                 self.reached[target] = step
 
@@ -63,7 +64,7 @@ class Schedule:
         """What the sample size allows, in words: one line per verdict threshold."""
         lines = []
         for target, what in ((COMMIT, "to commit to a verdict"), (LIGHT, "for 'light'"),
-                             (INFINITE, "for 'infinite-variance'")):
+                             (POWER_LAW, "for 'heavy' or 'infinite-variance'")):
             if samples >= target:
                 lines.append(f"{target:,} samples {what}: reached at step {self.reached.get(target, last_step)}")
             elif last_step is None or per_step <= 0:
