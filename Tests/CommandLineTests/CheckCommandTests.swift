@@ -48,7 +48,7 @@ final class CheckCommandTests: XCTestCase {
     /// --plot writes the four figures; each is well-formed XML (xmllint) and
     /// renders (rsvg-convert), and the summary names the verdict.
     func testPlotWritesFourValidFigures() throws {
-        let generated = try CommandLineHarness.run(["generate", "abs-student-t", "--nu", "3", "--count", "4000", "--seed", "2"])
+        let generated = try CommandLineHarness.run(["generate", "abs-student-t", "--nu", "3", "--count", "10000", "--seed", "2"])
         let path = try write(generated.stdout, "t3.txt")
         let plots = directory.appendingPathComponent("plots").path
         let result = try CommandLineHarness.run(["check", path, "--bootstrap", "0", "--plot", plots])
@@ -67,7 +67,7 @@ final class CheckCommandTests: XCTestCase {
             }
         }
         let summary = try String(contentsOfFile: plots + "/summary.svg", encoding: .utf8)
-        XCTAssertTrue(summary.contains("Tail check: heavy (n = 4000)"))
+        XCTAssertTrue(summary.contains("Tail check: heavy (n = 10000)"))
     }
 
     func testStdinAndHumanSummary() throws {

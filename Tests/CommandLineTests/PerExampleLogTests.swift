@@ -45,7 +45,7 @@ final class PerExampleLogTests: XCTestCase {
         let report = try CommandLineHarness.run(["report", log.path, "--bootstrap", "0"])
         XCTAssertEqual(report.status, 0, report.stderr)
         let page = try String(contentsOf: log.appendingPathComponent("report.html"), encoding: .utf8)
-        XCTAssertTrue(page.contains("n = 1200 per-example noise ‖g_i − ḡ_B‖ (noise_per_example.npy) from 50 recording steps; the verdict commits from n = 500, can say light from n = 5000 and infinite-variance from n = 10000"), "the sample-size fact")
+        XCTAssertTrue(page.contains("n = 1200 per-example noise ‖g_i − ḡ_B‖ (noise_per_example.npy) from 50 recording steps; the verdict commits from n = 500, can say light from n = 5000, heavy from n = 10000 and infinite-variance from n = 10000"), "the sample-size fact")
         XCTAssertTrue(page.contains("blocks of 4 whole steps"), "the report's interval resamples whole steps")
     }
 

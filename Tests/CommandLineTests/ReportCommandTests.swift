@@ -67,7 +67,7 @@ final class ReportCommandTests: XCTestCase {
     func testReportOfATorchLog() throws {
         let log = directory.appendingPathComponent("torchlog")
         try FileManager.default.createDirectory(at: log, withIntermediateDirectories: true)
-        let norms = SyntheticDistribution.absoluteStudentT(nu: 3).sample(count: 3000, seed: 1)
+        let norms = SyntheticDistribution.absoluteStudentT(nu: 3).sample(count: 10_000, seed: 1)
         try NumpyArrayWriter.data(norms).write(to: log.appendingPathComponent("noise_norms.npy"))
         func manifest(schema: String) throws {
             let object: [String: Any] = ["schema": schema, "mode": "train", "model_class": "TinyTransformer", "parameter_count": 120576,
