@@ -53,4 +53,33 @@ final class HeavierHigherUpTests: XCTestCase {
             XCTAssertGreaterThan(result.ratio, 1.5)
         }
     }
+
+    /// On the values (the check before `light`): exact under an exponential tail,
+    /// silent on tails lighter than exponential, firing on a power law above a light body.
+    func testLinearSpacingsHoldTheirLevelOnExponentialsAndSpareLighterTails() {
+        let ks = TailVerdictRule().grid(n: 5000, available: 5000)
+        var rejected = 0
+        for seed in UInt64(0)..<200 {
+            let random = RandomSource(seed: 3000 + seed)
+            let data = OrderStatistics(samples: (0..<5000).map { _ in 2 + random.exponential(mean: 3) })
+            if let p = HeavierHigherUp.test(data, k: 1000, ms: ks, logScale: false)?.p, p < 0.01 { rejected += 1 }
+        }
+        XCTAssertLessThanOrEqual(rejected, 6, "level 1 % on exact exponential tails (shifted and scaled)")
+        for (name, distribution) in [("half-normal", SyntheticDistribution.halfNormal), ("gamma 3", .gamma(shape: 3)), ("χ 10", .gaussianNorm(dimension: 10))] {
+            var fired = 0
+            for seed in UInt64(0)..<20 {
+                let random = RandomSource(seed: 70 + seed)
+                let data = OrderStatistics(samples: (0..<5000).map { _ in distribution.draw(random) })
+                if let p = HeavierHigherUp.test(data, k: 1000, ms: ks, logScale: false)?.p, p < 0.01 { fired += 1 }
+            }
+            XCTAssertEqual(fired, 0, name)
+        }
+        var found = 0
+        for seed in UInt64(0)..<20 {
+            let random = RandomSource(seed: 90 + seed)
+            let data = OrderStatistics(samples: (0..<10_000).map { _ in random.uniformPositive() < 0.1 ? random.pareto(alpha: 2.5) : random.exponential() })
+            if let p = HeavierHigherUp.test(data, k: 2000, ms: TailVerdictRule().grid(n: 10_000, available: 10_000), logScale: false)?.p, p < 0.01 { found += 1 }
+        }
+        XCTAssertGreaterThanOrEqual(found, 16, "an exponential with 10 % Pareto(2.5) (the first held-out battery's case): the power law above the body")
+    }
 }

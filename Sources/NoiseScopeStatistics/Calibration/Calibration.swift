@@ -174,7 +174,7 @@ package enum Calibration {
             ("too small", "n too small"), ("bends like", "curvature (lognormal-like)"), ("drifts", "no stable k"),
             ("stable only for", "stable only for small k"), ("cannot exclude an exponential", "GPD interval reaches ξ = 0"),
             ("disagree", "GPD and Hill disagree"), ("lognormal fits", "lognormal fits better"), ("straddles", "interval straddles 2"),
-            ("too large to be a tail index", "α̂ too large"), ("heavier than the rest", "heavier higher up")
+            ("too large to be a tail index", "α̂ too large"), ("heavier than the rest", "heavier higher up"), ("wider than an exponential", "top heavier than exponential")
         ]
         return keys.first { reason.contains($0.0) }?.1 ?? String(reason.prefix(30))
     }

@@ -60,6 +60,12 @@ extension TailVerdictRule {
                     }
                     return inconclusive("the body over the top \(kLight) looks light (GPD ξ ≤ \(format(upper))), but \(shape): a heavier tail over the top \(positive.upper) values, not exponential-like")
                 }
+                // Exponential-like means no heavier at the top: a thin power law above a light body is not light.
+                let heavier = HeavierHigherUp.test(data, k: kLight, ms: ks, logScale: false)
+                evidence.lightTest?.heavierThanExponential = heavier
+                if let heavier, heavier.p < heavierVetoP {
+                    return inconclusive("the body over the top \(kLight) looks light (GPD ξ ≤ \(format(upper))), but its top \(heavier.m) values are spread wider than an exponential tail allows (spacing ratio \(format(heavier.ratio)), p = \(String(format: "%.1e", heavier.p))): a thin power law or a lognormal may start there")
+                }
                 let words = "the generalised Pareto shape over the top \(kLight) is below \(format(lightXi)) at 95 % (ξ ≤ \(format(upper))) and stays low higher up: exponential-like or lighter, no power-law tail"
                 if effectiveN < minimumForLight { return inconclusive("looks light, but n = \(n)\(effectively) < \(minimumForLight) is too small to rule out a thin power-law tail; \(words)") }
                 return (.light, words, evidence)

@@ -1,7 +1,7 @@
 /// What the verdict rests on, as `check --json` prints it under "evidence".
 public struct TailVerdictEvidence: Codable, Equatable, Sendable {
     /// The rule's name and version: the calibration table belongs to it.
-    public var rule = "stable-k reduced-bias Hill + GPD, v4 (threshold-stability light test; heavier-higher-up test; heavy and infinite-variance from n = 10000)"
+    public var rule = "stable-k reduced-bias Hill + GPD, v5 (threshold-stability light test, no top heavier than exponential; heavier-higher-up test; heavy and infinite-variance from n = 10000)"
     /// The largest k where the reduced-bias Hill estimate is stable (nil: none).
     public var kStar: Int?
     /// The smallest and largest stable k.
@@ -42,9 +42,11 @@ public struct TailVerdictEvidence: Codable, Equatable, Sendable {
         /// The range of k [lower, upper] where the GPD interval for ξ lies above 0
         /// (the threshold-stability check), when there is one.
         package var positiveShapeRange: [Int]?
+        /// Whether the top of the top k is spread wider than an exponential tail allows (linear Rényi spacings).
+        package var heavierThanExponential: HeavierHigherUp?
         enum CodingKeys: String, CodingKey {
             case k, xiUpper95 = "xi_upper95", kHigherUp = "k_higher_up", xiHigherUp = "xi_higher_up"
-            case positiveShapeRange = "positive_shape_range"
+            case positiveShapeRange = "positive_shape_range", heavierThanExponential = "heavier_than_exponential"
         }
     }
 

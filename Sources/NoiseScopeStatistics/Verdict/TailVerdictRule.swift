@@ -12,7 +12,9 @@ import Foundation
 ///    largest value is not far beyond that fit (probability ≥ `lightOutlierP`),
 ///    and the threshold-stability curve agrees: no run of `positiveShapeRun`
 ///    neighbouring grid k below k_L whose GPD interval for ξ lies above 0 (a
-///    run ending at k ≤ `clusterK` is named a cluster of the top values).
+///    run ending at k ≤ `clusterK` is named a cluster of the top values), and
+///    the top of the top k_L is no wider spread than an exponential tail
+///    (linear Rényi spacings, `HeavierHigherUp`, p ≥ `heavierVetoP`).
 /// 3. Curvature veto: at k ≈ n/10 the moment estimator's negative part g₋ is
 ///    below `curvatureG` with √k·g₋ below `curvatureZ` (log-excesses lighter
 ///    than exponential: lognormal, stretched exponential): inconclusive.
@@ -31,7 +33,8 @@ import Foundation
 /// 7. infinite-variance when the interval lies below 2 (and n ≥
 ///    `minimumForInfiniteVariance`), heavy when it lies at or above 2 (and its
 ///    upper end is below `largestHeavyAlpha`: larger is an offset body, not a
-///    tail), else inconclusive.
+///    tail; n ≥ `minimumForHeavy`; the top of the top k* no heavier than the
+///    rest, log Rényi spacings, p ≥ `heavierVetoP`), else inconclusive.
 package struct TailVerdictRule: Sendable, Equatable {
     package var minimumSamples = 500
     package var minimumForInfiniteVariance = 10_000
@@ -62,7 +65,7 @@ package struct TailVerdictRule: Sendable, Equatable {
     package var curvatureG = -0.12
     package var curvatureZ = -3.0
     package var lognormalVetoZ = -1.645
-    /// The heavier-higher-up test's p (Bonferroni) below which `heavy` is refused.
+    /// The heavier-higher-up tests' p (Bonferroni) below which `heavy` (log spacings) or `light` (linear spacings) is refused.
     package var heavierVetoP = 0.01
     /// A "heavy" estimate above this is not a tail index anyone can use
     /// (an offset body read by Hill): inconclusive instead.
