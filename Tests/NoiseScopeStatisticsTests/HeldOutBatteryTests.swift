@@ -109,4 +109,27 @@ final class HeldOutBatteryTests: XCTestCase {
         for l in logs { den += (l - mean) * (l - mean) }
         XCTAssertGreaterThan(num / den, 0.05)
     }
+
+    /// The third held-out battery's new kinds draw their laws (exact survival functions).
+    func testThirdBatteryKindsDrawTheirLaws() {
+        let random = RandomSource(seed: 13)
+        let n = 40_000.0
+        func check(_ kind: BatteryDistribution, above t: Double, _ p: Double, _ name: String) {
+            let x = kind.sample(count: 40_000, random: random)
+            XCTAssertEqual(Double(x.filter { $0 > t }.count) / n, p, accuracy: 4 * (p * (1 - p) / n).squareRoot(), name)
+        }
+        check(.dagum(a: 3.5, p: 2), above: 2, 1 - pow(1 + pow(2, -3.5), -2), "Dagum: 1 − (1 + x^−a)^−p")
+        check(.levy, above: 4, 2 * SpecialFunctions.normalCDF(0.5) - 1, "Lévy: P(|Z| < 1/√x)")
+        // Exp × Pareto(3): P(X > x) = x^−3·γ(4, x) + e^−x.
+        check(.exponentialTimesPareto(alpha: 3), above: 10, pow(10, -3) * 6 * SpecialFunctions.regularizedLowerGamma(4, 10) + exp(-10), "Exp × Pareto")
+        check(.absoluteGumbel, above: 2, 1 - exp(-exp(-2)) + exp(-exp(2)), "|Gumbel|")
+        check(.beta(a: 2, b: 5), above: 0.5, 7 / 64, "beta(2, 5)")
+        // MA(1) with θ = 0.8: neighbours share an innovation.
+        let ma = BatteryDistribution.movingAverageStudentT(theta: 0.8, nu: 3).sample(count: 40_000, random: random)
+        let logs = ma.map { log($0) }, mean = logs.reduce(0, +) / n
+        var num = 0.0, den = 0.0
+        for i in 0..<(logs.count - 1) { num += (logs[i] - mean) * (logs[i + 1] - mean) }
+        for l in logs { den += (l - mean) * (l - mean) }
+        XCTAssertGreaterThan(num / den, 0.1)
+    }
 }

@@ -24,13 +24,14 @@ package enum CommandGuide {
         That is the battery the rule was tuned on. --battery held-out runs the families of its first \
         held-out test (AR(1) and GARCH series, power laws with cutoffs, shifted and mixed power laws, \
         heavier lognormals, Student-t norms, an outlier cluster), which the rule was re-tuned on \
-        after that test; --battery held-out-2 runs families it never saw (log-logistic, Pareto × \
-        |Gaussian|, stochastic-volatility and max-autoregressive series, uniform, |logistic|, and new \
-        cutoffs, shifts, mixtures, norms): the error rates to expect on unseen tails.
+        after that test; --battery held-out-2 (log-logistic, Pareto × |Gaussian|, stochastic-volatility \
+        and max-autoregressive series, uniform, |logistic|, new cutoffs, shifts, mixtures, norms) was \
+        the second test, and --battery held-out-3 (Dagum, Lévy, Exp × Pareto, MA(1) series, |Gumbel|, \
+        beta, new cutoffs, shifts, mixtures, norms) is the newest: the error rates to expect on unseen tails.
         A benchmark of correctness, not a timed test: n = 10⁵ takes minutes.
         Examples:
           noisescope calibrate --sizes 1000,10000 --seeds 8
-          noisescope calibrate --battery held-out-2 --sizes 10000,100000 --seeds 12
+          noisescope calibrate --battery held-out-3 --sizes 10000,100000 --seeds 12
           noisescope calibrate --json > calibration.json
         """
 

@@ -35,6 +35,19 @@ package enum BatteryDistribution: Sendable, Equatable {
     case uniform
     /// |logistic|: |log(U/(1 − U))|, an exponential tail.
     case absoluteLogistic
+    // The third held-out battery's kinds:
+    /// Dagum (Burr III): F(x) = (1 + x^−a)^−p, tail index a.
+    case dagum(a: Double, p: Double)
+    /// Lévy (one-sided stable, index ½): 1/Z², tail index ½.
+    case levy
+    /// Exp(1) × Pareto(α) above 1: tail index α (Breiman).
+    case exponentialTimesPareto(alpha: Double)
+    /// |Gumbel|: |−log(−log U)|, an exponential upper tail.
+    case absoluteGumbel
+    /// Beta(a, b) on (0, 1): bounded, light.
+    case beta(a: Double, b: Double)
+    /// |X_t| of the moving average X_t = ε_t + θε_{t−1}, ε Student t_ν: dependent, tail index ν.
+    case movingAverageStudentT(theta: Double, nu: Double)
 
     /// The true tail index, nil for no power-law tail.
     package var tailIndex: Double? {
@@ -43,7 +56,9 @@ package enum BatteryDistribution: Sendable, Equatable {
         case .autoregressiveStudentT(_, let nu), .studentTNorm(let nu, _): return nu
         case .garch(_, _, let alpha), .shiftedPareto(let alpha, _), .bodyWithParetoTail(_, _, let alpha): return alpha
         case .logLogistic(let alpha), .paretoTimesGaussian(let alpha), .stochasticVolatility(let alpha, _), .maxAutoregressive(let alpha, _): return alpha
-        case .cutoffPowerLaw, .outlierCluster, .uniform, .absoluteLogistic: return nil
+        case .dagum(let alpha, _), .exponentialTimesPareto(let alpha), .movingAverageStudentT(_, let alpha): return alpha
+        case .levy: return 0.5
+        case .cutoffPowerLaw, .outlierCluster, .uniform, .absoluteLogistic, .absoluteGumbel, .beta: return nil
         }
     }
 
@@ -101,6 +116,19 @@ package enum BatteryDistribution: Sendable, Equatable {
             return (0..<count).map { _ in random.uniformPositive() }
         case .absoluteLogistic:
             return (0..<count).map { _ in let u = random.uniformPositive(); return abs(log(u / (1 - u))) }
+        case let .dagum(a, p):
+            return (0..<count).map { _ in pow(pow(random.uniformPositive(), -1 / p) - 1, -1 / a) }
+        case .levy:
+            return (0..<count).map { _ in let z = random.gaussian(); return 1 / max(z * z, .leastNormalMagnitude) }
+        case .exponentialTimesPareto(let alpha):
+            return (0..<count).map { _ in random.exponential() * random.pareto(alpha: alpha) }
+        case .absoluteGumbel:
+            return (0..<count).map { _ in abs(-log(-log(random.uniformPositive()))) }
+        case let .beta(a, b):
+            return (0..<count).map { _ in let x = random.gamma(shape: a), y = random.gamma(shape: b); return x / (x + y) }
+        case let .movingAverageStudentT(theta, nu):
+            var previous = random.studentT(nu: nu)
+            return (0..<count).map { _ in let e = random.studentT(nu: nu); defer { previous = e }; return abs(e + theta * previous) }
         }
     }
 }
