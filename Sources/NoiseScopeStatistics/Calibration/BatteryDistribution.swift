@@ -95,7 +95,12 @@ package enum BatteryDistribution: Sendable, Equatable {
                 return sum.squareRoot()
             }
         case let .outlierCluster(fraction, center):
-            return (0..<count).map { _ in random.uniformPositive() < fraction ? abs(center + random.gaussian()) : abs(random.gaussian()) }
+            return (0..<count).map { _ in
+                // A Gaussian draw can be exactly 0 (rarely); the samples must be positive, so draw again.
+                var x = 0.0
+                while x == 0 { x = random.uniformPositive() < fraction ? abs(center + random.gaussian()) : abs(random.gaussian()) }
+                return x
+            }
         case let .bodyWithParetoTail(body, fraction, alpha):
             return (0..<count).map { _ in random.uniformPositive() < fraction ? random.pareto(alpha: alpha) : body.draw(random) }
         case .logLogistic(let beta):
@@ -117,7 +122,7 @@ package enum BatteryDistribution: Sendable, Equatable {
         case .absoluteLogistic:
             return (0..<count).map { _ in let u = random.uniformPositive(); return abs(log(u / (1 - u))) }
         case let .dagum(a, p):
-            return (0..<count).map { _ in pow(pow(random.uniformPositive(), -1 / p) - 1, -1 / a) }
+            return (0..<count).map { _ in pow(expm1(-log(random.uniformPositive()) / p), -1 / a) }  // U^(−1/p) − 1 > 0 even for U near 1
         case .levy:
             return (0..<count).map { _ in let z = random.gaussian(); return 1 / max(z * z, .leastNormalMagnitude) }
         case .exponentialTimesPareto(let alpha):
