@@ -44,6 +44,10 @@ package final class NoiseNormSampler {
         }
     }
 
+    /// Examples per batched per-example pass at B = 1 (`GradientStream`): `measure
+    /// --batch 1` builds its model to hold this many (tinygpt's default minibatch).
+    package static let perExampleBatch = 8
+
     /// Where the work is, for progress reports.
     package enum Phase: String, Sendable { case fullGradient = "full gradient", noiseNorms = "noise norms" }
 
