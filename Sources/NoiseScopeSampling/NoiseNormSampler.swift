@@ -44,6 +44,10 @@ package final class NoiseNormSampler {
         }
     }
 
+    /// Examples per batched per-example pass at B = 1 (`GradientStream`): `measure
+    /// --batch 1` builds its model to hold this many (tinygpt's default minibatch).
+    package static let perExampleBatch = 8
+
     /// Where the work is, for progress reports.
     package enum Phase: String, Sendable { case fullGradient = "full gradient", noiseNorms = "noise norms" }
 
@@ -90,7 +94,7 @@ package final class NoiseNormSampler {
                     shouldStop: () -> Bool = { false }) throws -> NoiseMeasurement {
         let dimension = model.parameterCount
         let (fullGradient, fullExamples) = try computeFullGradient(progress: progress, shouldStop: shouldStop)
-        var schedule = MinibatchSchedule(exampleCount: exampleCount, batchSize: options.batchSize, seed: options.seed)
+        var stream = GradientStream(model: model, pool: pool, batchSize: options.batchSize, seed: options.seed)
         var running = VectorVariance(dimension: dimension)
         var norms: [Double] = []
         norms.reserveCapacity(options.samples)
@@ -106,16 +110,13 @@ package final class NoiseNormSampler {
         let sketch = options.spectrumRank > 0 ? try CovarianceSketch(dimension: dimension, rank: options.spectrumRank, seed: options.seed) : nil
         for j in 1...options.samples {
             if shouldStop() { throw NoiseScopeError.interrupted(detail: "nothing was written") }
-            let batch = schedule.next().map { pool[$0] }
+            let (batch, gradient) = stream.next(remaining: options.samples - j + 1)
             batches.append(batch)
-            norms.append(noiseNorm(of: batch, fullGradient: fullGradient, running: &running))
-            sketch?.add(UnsafeBufferPointer(model.gradient), minus: fullGradient)
-            byGroup.append(groups.squaredDistances(UnsafeBufferPointer(model.gradient), fullGradient).map { $0.squareRoot() })
-            if j == 1 { coordinates = (0..<dimension).map { Double(model.gradient[$0]) - fullGradient[$0] } }
-            if j <= options.stableIndexVectors {
-                let gradient = model.gradient
-                stablePool.add { Double(gradient[$0]) - fullGradient[$0] }
-            }
+            norms.append(running.add(gradient, squaredDistanceTo: fullGradient).squareRoot())
+            sketch?.add(gradient, minus: fullGradient)
+            byGroup.append(groups.squaredDistances(gradient, fullGradient).map { $0.squareRoot() })
+            if j == 1 { coordinates = (0..<dimension).map { Double(gradient[$0]) - fullGradient[$0] } }
+            if j <= options.stableIndexVectors { stablePool.add { Double(gradient[$0]) - fullGradient[$0] } }
             if checkpoints.contains(j) { variance.append(.init(samples: j, variance: running.variance)) }
             progress(.noiseNorms, j, options.samples)
         }
@@ -134,20 +135,14 @@ package final class NoiseNormSampler {
             covarianceSpectrum: spectrum, spectrumSketchSeconds: sketch?.seconds ?? 0)
     }
 
-    /// One step of the measurement: the minibatch gradient, its noise norm
-    /// ‖g_B − ∇f‖ and the variance update, in one pass over the gradient.
-    func noiseNorm(of batch: [Int], fullGradient: [Double], running: inout VectorVariance) -> Double {
-        _ = model.lossAndGradient(indices: batch)
-        return running.add(UnsafeBufferPointer(model.gradient), squaredDistanceTo: fullGradient).squareRoot()
-    }
-
     /// The cost of measuring, as a benchmark: alternating rounds of `batches`
-    /// bare minibatch gradients and `batches` measurement steps on the same
-    /// model, so that drifting machine speed hits both alike (the covariance
-    /// sketch included when `spectrumRank` > 0). Returns both rates and their
-    /// ratio (1 = measuring is free).
+    /// bare minibatch gradients and `batches` measurement steps (noise norm and
+    /// variance update) on the same model, so that drifting machine speed hits
+    /// both alike (the covariance sketch included when `spectrumRank` > 0). Both
+    /// take their gradients as `run` does (at B = 1 from batched per-example
+    /// passes). Returns both rates and their ratio (1 = measuring is free).
     package func overhead(rounds: Int = 10, batches: Int = 50) -> (gradientsPerSecond: Double, measuredPerSecond: Double, ratio: Double) {
-        var schedule = MinibatchSchedule(exampleCount: exampleCount, batchSize: options.batchSize, seed: options.seed)
+        var stream = GradientStream(model: model, pool: pool, batchSize: options.batchSize, seed: options.seed)
         let reference = [Double](repeating: 0, count: model.parameterCount)
         var running = VectorVariance(dimension: model.parameterCount)
         let sketch = options.spectrumRank > 0 ? try? CovarianceSketch(dimension: model.parameterCount, rank: options.spectrumRank, seed: options.seed) : nil
@@ -158,11 +153,12 @@ package final class NoiseNormSampler {
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
         for _ in 0..<rounds {
-            bare += seconds { for _ in 0..<batches { _ = model.lossAndGradient(indices: schedule.next().map { pool[$0] }) } }
+            bare += seconds { for _ in 0..<batches { _ = stream.next() } }
             measuring += seconds {
                 for _ in 0..<batches {
-                    _ = noiseNorm(of: schedule.next().map { pool[$0] }, fullGradient: reference, running: &running)
-                    sketch?.add(UnsafeBufferPointer(model.gradient), minus: reference)
+                    let gradient = stream.next().gradient
+                    _ = running.add(gradient, squaredDistanceTo: reference)
+                    sketch?.add(gradient, minus: reference)
                 }
             }
         }
@@ -182,6 +178,15 @@ package final class NoiseNormSampler {
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
         let minibatch = time(Array(pool.prefix(options.batchSize)))
+        // A step: the minibatch gradient, or at B = 1 a share of one batched per-example pass.
+        var step = minibatch
+        var stream = GradientStream(model: model, pool: pool, batchSize: options.batchSize, seed: options.seed)
+        if stream.stepsPerPass > 1 {
+            for _ in 0..<stream.stepsPerPass { _ = stream.next() }  // warm the slots
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<stream.stepsPerPass { _ = stream.next() }
+            step = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(stream.stepsPerPass)
+        }
         let fullGradient: Double
         if let m = options.fullGradientBatches {
             fullGradient = Double(m) * minibatch
@@ -190,7 +195,7 @@ package final class NoiseNormSampler {
             fullGradient = Double((exampleCount + chunk - 1) / chunk) * time(Array(pool.prefix(chunk)))
         }
         // The measurement loop costs a little more than the bare gradient (bench: ≈ 1.0–1.1×).
-        var perSample = 1.1 * minibatch
+        var perSample = 1.1 * step
         if options.spectrumRank > 0, let sketch = try? CovarianceSketch(dimension: model.parameterCount, rank: options.spectrumRank, seed: options.seed) {
             // One block of the sketch's updates, timed (its two products are most of its cost).
             let zero = [Double](repeating: 0, count: model.parameterCount)

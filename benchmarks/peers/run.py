@@ -7,7 +7,8 @@ the same data (Sources/NoiseScopeModels/BundledData/prideprejudice.txt in 64-byt
 windows drawn afresh for every call) in
 
   noisescope   the release binary: `noisescope bench --json` (tinygpt B = 8,
-               default parallelism) and `noisescope measure --batch 1` (B = 1)
+               default parallelism) and `noisescope measure --batch 1` (B = 1:
+               per-example gradients from one batched pass over 8 windows)
   PyTorch      eager, and torch.compile (inductor); the model is the one in
                tools/fixtures/make_torch_fixture.py, imported, not re-written
   JAX          jax.jit, with the model in tinygpt_jax.py
@@ -24,7 +25,7 @@ Run it with a python that has torch, jax and numpy (see README.md). Not in CI.
 """
 
 import argparse
-import importlib.util
+import importlib
 import json
 import os
 import platform
@@ -94,9 +95,15 @@ def torch_model(params, dtype="float32"):
     """The fixture generator's TinyGPT (tools/fixtures/make_torch_fixture.py), loaded
     with `params` (noisescope names) by the generator's own name mapping."""
     import torch
-    spec = importlib.util.spec_from_file_location("make_torch_fixture", TORCH_MODEL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)               # sets the default dtype to float64 ...
+    # Imported by name from its folder, not exec'd from a spec: torch.compile (dynamo)
+    # re-imports the module a traced function comes from by its name, which failed
+    # ("No module named 'make_torch_fixture'") while the module was in no sys.path
+    # entry; PYTHONPATH carries the folder to inductor's compile subprocesses.
+    folder = str(TORCH_MODEL.parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (folder, os.environ.get("PYTHONPATH")) if p)
+    module = importlib.import_module(TORCH_MODEL.stem)  # sets the default dtype to float64 ...
     torch.set_default_dtype(getattr(torch, dtype))  # ... which the benchmark does not want
     model = module.TinyGPT(VOCAB, CONTEXT, WIDTH, LAYERS, HEADS, attention=True)
     seen = set()
@@ -413,7 +420,8 @@ def noisescope_rates(binary, args, attempts=3, quiet_load=0.25):
         "B8-1core": None if one_core is None else row(one_core),
         "B1": {"grads_per_second": statistics.median(per_example), "repeats": [round(r, 2) for r in per_example],
                "samples": args.ns_samples, "background_load": round(b1_load, 2), "attempts": len(measures),
-               "note": "measure --batch 1: includes the noise-norm bookkeeping"},
+               "note": "measure --batch 1: per-example gradients from batched passes of 8 windows, "
+                       "noise-norm bookkeeping included"},
         "measure_overhead_B8": bench.get("measure_overhead"),
         "openblas": bench.get("openblas"), "openblas_core": bench.get("openblas_core"),
         "sgemm_gflops": bench.get("sgemm_gflops"),
@@ -571,8 +579,8 @@ def table(r):
                          f"×{b['threads']} {b['mode']} {b['grads_per_second']:.1f}: ratio {r[f'ratio_{key}']:.2f}")
     lines += ["failed: " + e for e in errors]
     lines.append(f"(B = 1 per-example gradients: the 'loop' column is one B = 1 call per gradient, the vmap "
-                 f"columns vmap(grad) over chunks of that many windows; noisescope's B = 1 is measure --batch 1, "
-                 f"bookkeeping included. {r['wall_seconds']} s in all.)")
+                 f"columns vmap(grad) over chunks of that many windows; noisescope's B = 1 is measure --batch 1 "
+                 f"(batched per-example passes of 8), bookkeeping included. {r['wall_seconds']} s in all.)")
     return "\n".join(lines)
 
 

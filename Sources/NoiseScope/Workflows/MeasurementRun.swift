@@ -58,7 +58,11 @@ public struct MeasurementRun {
         } else {
             data = request.data ?? ModelCatalog.defaultData(for: request.model)
             batchSize = request.batchSize
-            model = try ModelCatalog.makeModel(request.model, data: data, batchSize: batchSize, seed: request.seed, overrides: request.overrides)
+            // At B = 1 the workspace holds a batched per-example pass where memory allows.
+            let perExample = ModelCatalog.Recipe(architecture: request.model, data: data, batchSize: NoiseNormSampler.perExampleBatch,
+                                                 seed: request.seed, overrides: request.overrides)
+            let holding = batchSize == 1 && (try? ModelCatalog.validate(perExample)) != nil ? perExample.batchSize : batchSize
+            model = try ModelCatalog.makeModel(request.model, data: data, batchSize: holding, seed: request.seed, overrides: request.overrides)
         }
         var options = NoiseNormSampler.Options(batchSize: batchSize, samples: request.samples,
                                                fullGradientBatches: request.fullGradientBatches, seed: request.seed)

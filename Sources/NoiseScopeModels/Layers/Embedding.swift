@@ -15,18 +15,20 @@ func embeddingForward<T: BLASScalar>(
     positionAddForward(out, wpe: wpe, batch: b, context: t, dim: c)
 }
 
-/// dwte (V, C) += scatter of dout (B·T, C) by token; dwpe (T, C) += Σ_b dout[b, t].
+/// dwte (V, C) += scatter of dout (B·T, C) by token; dwpe (T, C) += Σ_b dout[b, t]
+/// (with `groups`, row r into group r/(B·T/count)'s dwte and dwpe).
 @inline(__always)
 func embeddingBackward<T: BLASScalar>(
     dwte: UnsafeMutablePointer<T>, dwpe: UnsafeMutablePointer<T>, dout: UnsafePointer<T>,
-    tokens: UnsafePointer<Int32>, batch b: Int, context t: Int, dim c: Int
+    tokens: UnsafePointer<Int32>, batch b: Int, context t: Int, dim c: Int, groups: GradientGroups = .single
 ) {
+    let perGroup = groups.rowsPerGroup(b * t)
     for r in 0..<(b * t) {
         let row = dout + r * c
-        let dst = dwte + Int(tokens[r]) * c
+        let dst = dwte + r / perGroup * groups.stride + Int(tokens[r]) * c
         for i in 0..<c { dst[i] += row[i] }
     }
-    positionAddBackward(dwpe: dwpe, dout: dout, batch: b, context: t, dim: c)
+    positionAddBackward(dwpe: dwpe, dout: dout, batch: b, context: t, dim: c, groups: groups)
 }
 
 /// x (B·T, C) += wpe[t] (in place): the position half of the embedding.
@@ -43,16 +45,20 @@ func positionAddForward<T: BLASScalar>(
     }
 }
 
-/// dwpe (T, C) += Σ_b dout[b, t]; the gradient w.r.t. the input vectors is not
-/// needed (they are data, not parameters).
+/// dwpe (T, C) += Σ_b dout[b, t] (with `groups`, row r into group r/(B·T/count)'s
+/// dwpe); the gradient w.r.t. the input vectors is not needed (they are data, not
+/// parameters).
 @inline(__always)
 func positionAddBackward<T: BLASScalar>(
-    dwpe: UnsafeMutablePointer<T>, dout: UnsafePointer<T>, batch b: Int, context t: Int, dim c: Int
+    dwpe: UnsafeMutablePointer<T>, dout: UnsafePointer<T>, batch b: Int, context t: Int, dim c: Int,
+    groups: GradientGroups = .single
 ) {
+    let perGroup = groups.rowsPerGroup(b * t)
     for bi in 0..<b {
         for ti in 0..<t {
-            let row = dout + (bi * t + ti) * c
-            let dst = dwpe + ti * c
+            let r = bi * t + ti
+            let row = dout + r * c
+            let dst = dwpe + r / perGroup * groups.stride + ti * c
             for i in 0..<c { dst[i] += row[i] }
         }
     }

@@ -29,15 +29,18 @@ func layerNormForward<T: BLASScalar>(
 
 /// Backward of `layerNormForward` for upstream dout (N, C): dinp (N, C) ACCUMULATES
 /// (the input is the residual stream, whose gradient also flows around the block);
-/// dweight (C) and dbias (C) accumulate.
+/// dweight (C) and dbias (C) accumulate (row r into group r/(N/count)'s, with `groups`).
 @inline(__always)
 func layerNormBackward<T: BLASScalar>(
     dinp: UnsafeMutablePointer<T>, dweight: UnsafeMutablePointer<T>, dbias: UnsafeMutablePointer<T>,
     dout: UnsafePointer<T>, inp: UnsafePointer<T>, weight: UnsafePointer<T>,
-    mean: UnsafePointer<T>, rstd: UnsafePointer<T>, rows n: Int, dim c: Int
+    mean: UnsafePointer<T>, rstd: UnsafePointer<T>, rows n: Int, dim c: Int, groups: GradientGroups = .single
 ) {
     let invC = 1 / T(c)
+    let perGroup = groups.rowsPerGroup(n)
     for r in 0..<n {
+        let offset = r / perGroup * groups.stride
+        let dweight = dweight + offset, dbias = dbias + offset
         let x = inp + r * c
         let g = dout + r * c
         let dx = dinp + r * c

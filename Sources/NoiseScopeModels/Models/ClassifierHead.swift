@@ -26,7 +26,7 @@ struct ClassifierHead {
     @inline(__always)
     func backward<T: BLASScalar>(_ a: HeadActivations<T>, input: UnsafePointer<T>, targets: UnsafePointer<Int32>,
                                  dres: UnsafeMutablePointer<T>?, dln: UnsafeMutablePointer<T>?, scale: T,
-                                 params p: UnsafePointer<T>, grad g: UnsafeMutablePointer<T>, rows n: Int) {
+                                 params p: UnsafePointer<T>, grad g: GradientTarget<T>, rows n: Int) {
         softmaxCrossEntropyBackward(a.logits.pointer, targets: targets, rows: n, classes: linear.outDim, scale: scale)
         if let ln, let lnActs = a.ln {
             guard let dres, let dln else { preconditionFailure("a LayerNorm head needs dres and dln") }

@@ -76,7 +76,7 @@ final class DigitsMLPWorkspace<T: BLASScalar>: MinibatchWorkspace {
 
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    func run(indices: UnsafeBufferPointer<Int>, gradient: UnsafeMutablePointer<T>?, lossScale: T) -> Double {
+    func run(indices: UnsafeBufferPointer<Int>, gradient: GradientTarget<T>?, lossScale: T) -> Double {
         let n = indices.count
         precondition(n <= capacity)
         batch.load(indices)
@@ -84,7 +84,7 @@ final class DigitsMLPWorkspace<T: BLASScalar>: MinibatchWorkspace {
         geluForward(activation.pointer, sigmoidCache: sigmoidCache.pointer, preActivation.pointer, count: n * width)
         let loss = head.forward(acts, input: activation.pointer, targets: batch.labels, params: params, rows: n)
         guard let g = gradient else { return loss }
-        g.update(repeating: 0, count: hidden.outDim * (hidden.inDim + 1) + head.linear.outDim * (head.linear.inDim + 1))  // the whole layout
+        g.zero(parameterCount: hidden.outDim * (hidden.inDim + 1) + head.linear.outDim * (head.linear.inDim + 1))  // the whole layout
         head.backward(acts, input: activation.pointer, targets: batch.labels, dres: dActivation.pointer, dln: nil,
                       scale: lossScale, params: params, grad: g, rows: n)
         geluBackward(dinp: dActivation.pointer, inp: preActivation.pointer, sigmoidCache: sigmoidCache.pointer,

@@ -65,13 +65,13 @@ final class LogRegWorkspace<T: BLASScalar>: MinibatchWorkspace {
     // Float/Double instantiation rather than the witness-table version.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    func run(indices: UnsafeBufferPointer<Int>, gradient: UnsafeMutablePointer<T>?, lossScale: T) -> Double {
+    func run(indices: UnsafeBufferPointer<Int>, gradient: GradientTarget<T>?, lossScale: T) -> Double {
         let n = indices.count
         precondition(n <= capacity)
         batch.load(indices)
         let loss = head.forward(acts, input: batch.features.pointer, targets: batch.labels, params: params, rows: n)
         if let g = gradient {
-            g.update(repeating: 0, count: DigitsDataset.classCount * (DigitsDataset.pixelCount + 1))
+            g.zero(parameterCount: DigitsDataset.classCount * (DigitsDataset.pixelCount + 1))
             head.backward(acts, input: batch.features.pointer, targets: batch.labels, dres: nil, dln: nil,
                           scale: lossScale, params: params, grad: g, rows: n)
         }

@@ -102,7 +102,7 @@ final class ResMLPWorkspace<T: BLASScalar>: MinibatchWorkspace {
     // Float/Double instantiation rather than the witness-table version.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    func run(indices: UnsafeBufferPointer<Int>, gradient: UnsafeMutablePointer<T>?, lossScale: T) -> Double {
+    func run(indices: UnsafeBufferPointer<Int>, gradient: GradientTarget<T>?, lossScale: T) -> Double {
         let n = indices.count, p = params
         precondition(n <= capacity)
         batch.load(indices)
@@ -114,7 +114,7 @@ final class ResMLPWorkspace<T: BLASScalar>: MinibatchWorkspace {
         }
         let loss = arch.head.forward(head, input: x, targets: batch.labels, params: p, rows: n)
         guard let g = gradient else { return loss }
-        g.update(repeating: 0, count: arch.layout.count)
+        g.zero(parameterCount: arch.layout.count)
 
         let dres = scratch.dres.pointer
         arch.head.backward(head, input: x, targets: batch.labels, dres: dres, dln: scratch.dln.pointer,

@@ -25,12 +25,12 @@ struct LinearSlot {
         linearForward(out, inp, p + weight, bias.map { p + $0 }, rows: n, inDim: inDim, outDim: outDim)
     }
 
-    /// dinp (overwritten, if non-nil), dW and db (accumulated into `g`).
+    /// dinp (overwritten, if non-nil), dW and db (accumulated into `g`'s groups).
     @inline(__always)
     func backward<T: BLASScalar>(dinp: UnsafeMutablePointer<T>?, dout: UnsafePointer<T>, inp: UnsafePointer<T>,
-                                 params p: UnsafePointer<T>, grad g: UnsafeMutablePointer<T>, rows n: Int) {
-        linearBackward(dinp: dinp, dweight: g + weight, dbias: bias.map { g + $0 }, dout: dout, inp: inp,
-                       weight: p + weight, rows: n, inDim: inDim, outDim: outDim)
+                                 params p: UnsafePointer<T>, grad g: GradientTarget<T>, rows n: Int) {
+        linearBackward(dinp: dinp, dweight: g.base + weight, dbias: bias.map { g.base + $0 }, dout: dout, inp: inp,
+                       weight: p + weight, rows: n, inDim: inDim, outDim: outDim, groups: g.groups)
     }
 }
 
@@ -57,9 +57,10 @@ struct LayerNormSlot {
     @inline(__always)
     func backward<T: BLASScalar>(dinp: UnsafeMutablePointer<T>, dout: UnsafePointer<T>, inp: UnsafePointer<T>,
                                  _ a: LayerNormActivations<T>, params p: UnsafePointer<T>,
-                                 grad g: UnsafeMutablePointer<T>, rows n: Int) {
-        layerNormBackward(dinp: dinp, dweight: g + weight, dbias: g + bias, dout: dout, inp: inp,
-                          weight: p + weight, mean: a.mean.pointer, rstd: a.rstd.pointer, rows: n, dim: dim)
+                                 grad g: GradientTarget<T>, rows n: Int) {
+        layerNormBackward(dinp: dinp, dweight: g.base + weight, dbias: g.base + bias, dout: dout, inp: inp,
+                          weight: p + weight, mean: a.mean.pointer, rstd: a.rstd.pointer, rows: n, dim: dim,
+                          groups: g.groups)
     }
 }
 

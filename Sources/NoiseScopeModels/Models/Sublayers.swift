@@ -36,7 +36,7 @@ struct MLPSublayer {
     @inline(__always)
     func backward<T: BLASScalar>(_ a: MLPActivations<T>, input: UnsafePointer<T>, dres: UnsafeMutablePointer<T>,
                                  scratch s: BackwardScratch<T>, params p: UnsafePointer<T>,
-                                 grad g: UnsafeMutablePointer<T>, rows n: Int) {
+                                 grad g: GradientTarget<T>, rows n: Int) {
         fc2.backward(dinp: s.dh.pointer, dout: dres, inp: a.hGelu.pointer, params: p, grad: g, rows: n)
         geluBackward(dinp: s.dh.pointer, inp: a.h.pointer, sigmoidCache: a.hSigmoid.pointer, dout: s.dh.pointer,
                      count: n * fc1.outDim)
@@ -93,7 +93,7 @@ struct AttentionSublayer {
     @inline(__always)
     func backward<T: BLASScalar>(_ a: AttentionActivations<T>, input: UnsafePointer<T>, dres: UnsafeMutablePointer<T>,
                                  scratch s: BackwardScratch<T>, params p: UnsafePointer<T>,
-                                 grad g: UnsafeMutablePointer<T>, batch b: Int, context t: Int) {
+                                 grad g: GradientTarget<T>, batch b: Int, context t: Int) {
         let n = b * t
         proj.backward(dinp: s.dy.pointer, dout: dres, inp: a.y.pointer, params: p, grad: g, rows: n)
         attentionBackward(dqkv: s.dqkv.pointer, scratch: s.datt.pointer, dout: s.dy.pointer, qkv: a.qkv.pointer,

@@ -198,7 +198,7 @@ final class TinyGPTWorkspace<T: BLASScalar>: MinibatchWorkspace {
     // Float/Double instantiation rather than the witness-table version.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    func run(indices: UnsafeBufferPointer<Int>, gradient: UnsafeMutablePointer<T>?, lossScale: T) -> Double {
+    func run(indices: UnsafeBufferPointer<Int>, gradient: GradientTarget<T>?, lossScale: T) -> Double {
         let c = arch.config
         let b = indices.count, t = c.contextLength, d = c.width, n = b * t
         precondition(b <= capacity)
@@ -228,7 +228,7 @@ final class TinyGPTWorkspace<T: BLASScalar>: MinibatchWorkspace {
         }
         let loss = arch.head.forward(head, input: x, targets: targets, params: p, rows: n)
         guard let g = gradient else { return loss }
-        g.update(repeating: 0, count: arch.layout.count)
+        g.zero(parameterCount: arch.layout.count)
 
         // Backward, in reverse; dres carries ∂loss/∂(residual stream).
         let dres = scratch.dres.pointer
@@ -244,10 +244,10 @@ final class TinyGPTWorkspace<T: BLASScalar>: MinibatchWorkspace {
             }
         }
         if gaussian != nil {
-            positionAddBackward(dwpe: g + arch.wpe, dout: dres, batch: b, context: t, dim: d)
+            positionAddBackward(dwpe: g.base + arch.wpe, dout: dres, batch: b, context: t, dim: d, groups: g.groups)
         } else {
-            embeddingBackward(dwte: g + arch.wte, dwpe: g + arch.wpe, dout: dres, tokens: tokens,
-                              batch: b, context: t, dim: d)
+            embeddingBackward(dwte: g.base + arch.wte, dwpe: g.base + arch.wpe, dout: dres, tokens: tokens,
+                              batch: b, context: t, dim: d, groups: g.groups)
         }
         return loss
     }

@@ -5,10 +5,21 @@ protocol MinibatchWorkspace: AnyObject {
     /// Examples this workspace can hold.
     var capacity: Int { get }
     /// Runs the examples `indices` through the model and returns the SUM of their
-    /// per-position losses. If `gradient` is non-nil, OVERWRITES it with
-    /// ∂(lossScale · that sum)/∂θ (flat layout).
-    func run(indices: UnsafeBufferPointer<Int>, gradient: UnsafeMutablePointer<Scalar>?,
+    /// per-position losses. If `gradient` is non-nil, OVERWRITES each of its groups'
+    /// buffers with ∂(lossScale · the sum over that group's examples)/∂θ (flat layout;
+    /// one group: the whole minibatch, one per example: per-example gradients).
+    func run(indices: UnsafeBufferPointer<Int>, gradient: GradientTarget<Scalar>?,
              lossScale: Scalar) -> Double
+}
+
+/// What one round of the engine computes besides the loss.
+enum EngineOutput<T: BLASScalar> {
+    /// The loss only.
+    case loss
+    /// The gradient of the mean loss, into the model's gradient buffer.
+    case minibatch
+    /// Example k's gradient of its own mean loss at `slots + k · parameters`.
+    case perExample(UnsafeMutablePointer<T>)
 }
 
 /// Splits a minibatch across workers (see `Parallelism`), runs them on a persistent
@@ -17,7 +28,9 @@ protocol MinibatchWorkspace: AnyObject {
 /// Worker 0 writes straight into the model's gradient buffer; workers 1… have their
 /// own buffers, added in at the end in a fixed order, so the result is deterministic.
 /// Each worker scales its loss by 1/(B·positions), so the sum is the gradient of the
-/// mean over the whole minibatch.
+/// mean over the whole minibatch. Per-example gradients (`.perExample`) run the same
+/// split: each worker writes its examples' gradients (scaled by 1/positions) into
+/// their own slots, and nothing is summed.
 final class DataParallelEngine<W: MinibatchWorkspace>: @unchecked Sendable {
     typealias T = W.Scalar
     let parallelism: Parallelism
@@ -41,7 +54,7 @@ final class DataParallelEngine<W: MinibatchWorkspace>: @unchecked Sendable {
     // Arguments of the current round, read by the workers.
     private var roundIndices = UnsafeBufferPointer<Int>(start: nil, count: 0)
     private var roundActive = 1
-    private var roundWantsGradient = false
+    private var roundOutput = EngineOutput<T>.loss
     private var roundScale: T = 0
     private let roundLosses: UnsafeMutablePointer<Double>
 
@@ -71,8 +84,8 @@ final class DataParallelEngine<W: MinibatchWorkspace>: @unchecked Sendable {
     /// Number of workers.
     var workerCount: Int { workspaces.count }
 
-    /// Mean loss over `indices`; with `wantGradient`, overwrites the gradient buffer.
-    func evaluate(indices: [Int], wantGradient: Bool) -> Double {
+    /// Mean loss over `indices`; writes the gradients `output` asks for.
+    func evaluate(indices: [Int], output: EngineOutput<T>) -> Double {
         let b = indices.count
         precondition(b >= 1, "empty minibatch")
         precondition(b <= maxBatchSize, "minibatch of \(b) exceeds maxBatchSize \(maxBatchSize)")
@@ -85,14 +98,18 @@ final class DataParallelEngine<W: MinibatchWorkspace>: @unchecked Sendable {
         return indices.withUnsafeBufferPointer { ptr in
             roundIndices = ptr
             roundActive = active
-            roundWantsGradient = wantGradient
+            roundOutput = output
             let invPositions = 1 / Double(b * positionsPerExample)
-            roundScale = T(invPositions)
+            if case .perExample = output {
+                roundScale = T(1 / Double(positionsPerExample))
+            } else {
+                roundScale = T(invPositions)
+            }
             pool.run(active: active)
             roundIndices = UnsafeBufferPointer(start: nil, count: 0)
             var total = 0.0
             for w in 0..<active { total += roundLosses[w] }
-            if wantGradient {
+            if case .minibatch = output {
                 // g += other (BLAS axpy with α = 1: one rounding per element, as g[j] += other[j]).
                 let g = gradient.pointer, n = gradient.count
                 for w in 1..<active { T.axpy(count: n, alpha: 1, x: workerGradients[w - 1].pointer, y: g) }
@@ -107,8 +124,14 @@ final class DataParallelEngine<W: MinibatchWorkspace>: @unchecked Sendable {
         let b = roundIndices.count
         let lo = w * b / roundActive, hi = (w + 1) * b / roundActive
         let mine = UnsafeBufferPointer(rebasing: roundIndices[lo..<hi])
-        var g: UnsafeMutablePointer<T>? = nil
-        if roundWantsGradient { g = w == 0 ? gradient.pointer : workerGradients[w - 1].pointer }
+        var g: GradientTarget<T>? = nil
+        switch roundOutput {
+        case .loss: break
+        case .minibatch:
+            g = GradientTarget(base: w == 0 ? gradient.pointer : workerGradients[w - 1].pointer, groups: .single)
+        case .perExample(let slots):
+            g = GradientTarget(base: slots + lo * gradient.count, groups: GradientGroups(count: hi - lo, stride: gradient.count))
+        }
         roundLosses[w] = workspaces[w].run(indices: mine, gradient: g, lossScale: roundScale)
     }
 }

@@ -20,7 +20,7 @@ package class DataParallelModel<T: BLASScalar>: GradientModel, @unchecked Sendab
 
     private let parameterStorage: FlatBuffer<T>
     private let gradientStorage: FlatBuffer<T>
-    private var engine: (any DataParallelRunner)!
+    private var engine: (any DataParallelRunner<T>)!
 
     /// Lays out and initialises the buffers (`layout.initialize` from `seed`),
     /// then builds one workspace per worker with `makeWorkspace(capacity, parameters)`.
@@ -42,11 +42,18 @@ package class DataParallelModel<T: BLASScalar>: GradientModel, @unchecked Sendab
     }
 
     package func lossAndGradient(indices: [Int]) -> Double {
-        engine.evaluate(indices: indices, wantGradient: true)
+        engine.evaluate(indices: indices, output: .minibatch)
     }
 
     package func loss(indices: [Int]) -> Double {
-        engine.evaluate(indices: indices, wantGradient: false)
+        engine.evaluate(indices: indices, output: .loss)
+    }
+
+    /// One batched forward/backward pass over `indices`, split over the workers as a
+    /// minibatch is; each example's parameter gradients are accumulated into its own slot.
+    package func perExampleGradients(indices: [Int], into gradients: UnsafeMutableBufferPointer<T>) -> Double {
+        precondition(gradients.count >= indices.count * layout.count, "room for \(gradients.count / Swift.max(layout.count, 1)) gradients, \(indices.count) asked for")
+        return engine.evaluate(indices: indices, output: .perExample(gradients.baseAddress!))
     }
 
     /// Nothing readable by default; text models show their window.
@@ -63,10 +70,13 @@ package class DataParallelModel<T: BLASScalar>: GradientModel, @unchecked Sendab
 }
 
 /// What the shell needs of its engine, whatever the workspace type.
-protocol DataParallelRunner: AnyObject {
-    func evaluate(indices: [Int], wantGradient: Bool) -> Double
+protocol DataParallelRunner<Scalar>: AnyObject {
+    associatedtype Scalar: BLASScalar
+    func evaluate(indices: [Int], output: EngineOutput<Scalar>) -> Double
     var workerCount: Int { get }
     var minimumFlopsPerWorker: Double { get set }
 }
 
-extension DataParallelEngine: DataParallelRunner {}
+extension DataParallelEngine: DataParallelRunner {
+    typealias Scalar = W.Scalar
+}

@@ -27,6 +27,13 @@ package protocol GradientModel<Scalar>: AnyObject {
     /// Mean loss over the examples `indices` (each in 0..<exampleCount, at most
     /// `maxBatchSize` of them, repeats allowed); overwrites `gradient`.
     func lossAndGradient(indices: [Int]) -> Double
+    /// Per-example gradients: example `indices[k]`'s gradient of its own mean loss
+    /// (what `lossAndGradient(indices: [indices[k]])` gives, up to rounding) into
+    /// `gradients[k·parameterCount ..< (k+1)·parameterCount]`, which must hold them
+    /// all; returns the mean loss over the examples. Same limits on `indices` as
+    /// `lossAndGradient`; `gradient` may be overwritten. The default runs one
+    /// batch-1 pass per example; the data-parallel models run one batched pass.
+    func perExampleGradients(indices: [Int], into gradients: UnsafeMutableBufferPointer<Scalar>) -> Double
     /// Mean loss only (forward pass; `gradient` untouched).
     func loss(indices: [Int]) -> Double
     /// What example `index` is, for people (a text window's bytes; nil where
@@ -36,6 +43,17 @@ package protocol GradientModel<Scalar>: AnyObject {
 
 extension GradientModel {
     package func describeExample(_ index: Int) -> String? { nil }
+
+    package func perExampleGradients(indices: [Int], into gradients: UnsafeMutableBufferPointer<Scalar>) -> Double {
+        let n = parameterCount
+        precondition(gradients.count >= indices.count * n, "room for \(gradients.count / Swift.max(n, 1)) gradients, \(indices.count) asked for")
+        var total = 0.0
+        for (k, i) in indices.enumerated() {
+            total += lossAndGradient(indices: [i])
+            if n > 0 { (gradients.baseAddress! + k * n).update(from: gradient.baseAddress!, count: n) }
+        }
+        return total / Double(indices.count)
+    }
 
     /// Number of scalars in `parameters` (and in `gradient`).
     package var parameterCount: Int { layout.count }
