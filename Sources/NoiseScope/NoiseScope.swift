@@ -7,7 +7,7 @@
 public import NoiseScopeCore
 public import NoiseScopeModels
 public import NoiseScopePlot
-public import NoiseScopeSampling
+import NoiseScopeSampling
 public import NoiseScopeStatistics
 public import NoiseScopeTraining
 
