@@ -17,6 +17,15 @@ final class HeldOutBatteryTests: XCTestCase {
         return sum * h / 3 / (2 * Double.pi).squareRoot()
     }
 
+    /// The lag-1 autocorrelation of x (Pearson, about the sample mean).
+    static func lagOneCorrelation(_ x: [Double]) -> Double {
+        let mean = x.reduce(0, +) / Double(x.count)
+        var num = 0.0, den = 0.0
+        for i in 0..<(x.count - 1) { num += (x[i] - mean) * (x[i + 1] - mean) }
+        for v in x { den += (v - mean) * (v - mean) }
+        return num / den
+    }
+
     func testGarchTailIndicesSolveKestensEquation() {
         var checked = 0
         for case let .garch(a, b, alpha) in CalibrationBattery.heldOut.map(\.distribution) {
@@ -56,11 +65,7 @@ final class HeldOutBatteryTests: XCTestCase {
             let order = x.indices.sorted { x[$0] < x[$1] }
             var rank = [Double](repeating: 0, count: x.count)
             for (r, i) in order.enumerated() { rank[i] = Double(r) }
-            let mean = Double(x.count - 1) / 2
-            var num = 0.0, den = 0.0
-            for i in 0..<(x.count - 1) { num += (rank[i] - mean) * (rank[i + 1] - mean) }
-            for r in rank { den += (r - mean) * (r - mean) }
-            return num / den
+            return Self.lagOneCorrelation(rank)
         }
         let random = RandomSource(seed: 9)
         let ar = BatteryDistribution.autoregressiveStudentT(phi: 0.7, nu: 3).sample(count: 20_000, random: random)
@@ -103,11 +108,7 @@ final class HeldOutBatteryTests: XCTestCase {
         XCTAssertEqual(Double(runs) / Double(exceedances), 1 - pow(0.7, 3), accuracy: 0.12)
         // Stochastic volatility: |X| clusters (squared values correlate at lag 1), unlike its innovations.
         let sv = BatteryDistribution.stochasticVolatility(nu: 2.5, phi: 0.9).sample(count: 40_000, random: random)
-        let logs = sv.map { log($0) }, mean = logs.reduce(0, +) / n
-        var num = 0.0, den = 0.0
-        for i in 0..<(logs.count - 1) { num += (logs[i] - mean) * (logs[i + 1] - mean) }
-        for l in logs { den += (l - mean) * (l - mean) }
-        XCTAssertGreaterThan(num / den, 0.05)
+        XCTAssertGreaterThan(Self.lagOneCorrelation(sv.map { log($0) }), 0.05)
     }
 
     /// The third held-out battery's new kinds draw their laws (exact survival functions).
@@ -126,10 +127,6 @@ final class HeldOutBatteryTests: XCTestCase {
         check(.beta(a: 2, b: 5), above: 0.5, 7 / 64, "beta(2, 5)")
         // MA(1) with θ = 0.8: neighbours share an innovation.
         let ma = BatteryDistribution.movingAverageStudentT(theta: 0.8, nu: 3).sample(count: 40_000, random: random)
-        let logs = ma.map { log($0) }, mean = logs.reduce(0, +) / n
-        var num = 0.0, den = 0.0
-        for i in 0..<(logs.count - 1) { num += (logs[i] - mean) * (logs[i + 1] - mean) }
-        for l in logs { den += (l - mean) * (l - mean) }
-        XCTAssertGreaterThan(num / den, 0.1)
+        XCTAssertGreaterThan(Self.lagOneCorrelation(ma.map { log($0) }), 0.1)
     }
 }
