@@ -14,7 +14,7 @@ struct CalibrateCommand: ParsableCommand {
 
     @Option(help: "Sample sizes n, comma-separated.") var sizes = "1000,10000,100000"
     @Option(help: "Seeds per case and n.") var seeds = 5
-    @Option(help: "Which battery: tuning (the cases the rule was tuned on), held-out, held-out-2 (its earlier tests) or held-out-3 (families it never saw).") var battery: CalibrationBattery.Kind = .tuning
+    @Option(help: "Which battery: tuning (the cases the rule was tuned on), held-out, held-out-2, held-out-3 (its earlier tests) or held-out-4 (families it never saw).") var battery: CalibrationBattery.Kind = .tuning
     @Option(help: "First seed; a later range draws samples an earlier run never saw.") var firstSeed = 0
     @Option(help: "Only cases whose name contains this text, e.g. pareto, lognormal (default: every case).") var only: String?
     @Flag(help: "Read every sample as a trajectory, as check --dependent does.") var dependent = false

@@ -26,12 +26,16 @@ package enum CommandGuide {
         heavier lognormals, Student-t norms, an outlier cluster), which the rule was re-tuned on \
         after that test; --battery held-out-2 (log-logistic, Pareto × |Gaussian|, stochastic-volatility \
         and max-autoregressive series, uniform, |logistic|, new cutoffs, shifts, mixtures, norms) was \
-        the second test, and --battery held-out-3 (Dagum, Lévy, Exp × Pareto, MA(1) series, |Gumbel|, \
-        beta, new cutoffs, shifts, mixtures, norms) is the newest: the error rates to expect on unseen tails.
+        the second test, --battery held-out-3 (Dagum, Lévy, Exp × Pareto, MA(1) series, |Gumbel|, \
+        beta, new cutoffs, shifts, mixtures, norms) the third, and --battery held-out-4 (new \
+        parameters of every kind) is the newest: the error rates to expect on unseen tails.
+        Each table also scores the verdicts against the truth within the reach of n draws: a thin \
+        power law above a light body, or a cutoff, that fewer than 3.5 of the n draws are expected \
+        to show is judged by what the draws show (docs/check.md).
         A benchmark of correctness, not a timed test: n = 10⁵ takes minutes.
         Examples:
           noisescope calibrate --sizes 1000,10000 --seeds 8
-          noisescope calibrate --battery held-out-3 --sizes 10000,100000 --seeds 12
+          noisescope calibrate --battery held-out-4 --sizes 10000,100000 --seeds 12
           noisescope calibrate --json > calibration.json
         """
 

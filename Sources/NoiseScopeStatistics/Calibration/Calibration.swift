@@ -32,6 +32,10 @@ package enum Calibration {
         package var name: String
         package var family: CalibrationCase.Family
         package var truth: TailVerdict
+        /// The truth a perfect rule can see from n draws (`CalibrationCase.truth(withinReachOf:)`).
+        package var truthWithinReach: TailVerdict
+        /// The draws expected where the deciding feature shows (`TailReach`), for a mixture or a cutoff.
+        package var featureDraws: Double?
         package var alpha: Double?
         package var n: Int
         /// Verdict → count.
@@ -59,6 +63,8 @@ package enum Calibration {
         package var lightPrecision: Rate
         /// When the verdict is heavy, how often the truth is a power law with α ≥ 2.
         package var heavyPrecision: Rate
+        /// The same three precisions against the truth within the reach of n draws.
+        package var withinReach: Precisions
         /// Tails with α ≤ 1.6 called infinite-variance.
         package var infiniteVarianceRecall: Rate
         /// Exponential-type tails called light.
@@ -78,8 +84,16 @@ package enum Calibration {
             case hillCoverage = "hill_coverage", gpdCoverage = "gpd_coverage", heavyPrecision = "heavy_precision"
             case infiniteVariancePrecision = "infinite_variance_precision", lightPrecision = "light_precision"
             case infiniteVarianceRecall = "infinite_variance_recall_alpha_le_1_6", lightRecall = "light_recall_exponential_type"
-            case intervalReported = "interval_reported"
+            case intervalReported = "interval_reported", withinReach = "precision_within_reach"
         }
+    }
+
+    /// The precision of each committed verdict.
+    package struct Precisions: Codable, Sendable {
+        package var infiniteVariance: Rate
+        package var light: Rate
+        package var heavy: Rate
+        enum CodingKeys: String, CodingKey { case infiniteVariance = "infinite_variance", light, heavy }
     }
 
     package struct Result: Codable, Sendable {
@@ -145,7 +159,8 @@ package enum Calibration {
                     return Rate(count: intervals.filter { $0.contains(alpha) }.count, total: intervals.count)
                 }
                 let estimates = mine.compactMap(\.alpha).sorted()
-                nRows.append(Row(name: battery.name, family: battery.family, truth: battery.truth, alpha: battery.alpha, n: n,
+                nRows.append(Row(name: battery.name, family: battery.family, truth: battery.truth,
+                                 truthWithinReach: battery.truth(withinReachOf: n), featureDraws: battery.featureDraws(n: n), alpha: battery.alpha, n: n,
                                  verdicts: verdicts, coverage: coverage(\.interval), hillCoverage: coverage(\.hillInterval),
                                  gpdCoverage: coverage(\.gpdInterval),
                                  medianAlpha: estimates.isEmpty ? nil : estimates[estimates.count / 2], inconclusiveReasons: reasons))
@@ -174,27 +189,19 @@ package enum Calibration {
             ("too small", "n too small"), ("bends like", "curvature (lognormal-like)"), ("drifts", "no stable k"),
             ("stable only for", "stable only for small k"), ("cannot exclude an exponential", "GPD interval reaches ξ = 0"),
             ("disagree", "GPD and Hill disagree"), ("lognormal fits", "lognormal fits better"), ("straddles", "interval straddles 2"),
-            ("too large to be a tail index", "α̂ too large"), ("heavier than the rest", "heavier higher up"), ("wider than an exponential", "top heavier than exponential")
+            ("too large to be a tail index", "α̂ too large"), ("bias model", "bias correction too large"), ("heavier than the rest", "heavier higher up"), ("wider than an exponential", "top heavier than exponential")
         ]
         return keys.first { reason.contains($0.0) }?.1 ?? String(reason.prefix(30))
     }
 
     static func summarise(_ rows: [Row], n: Int, seeds: Int) -> Summary {
         var confusion: [String: [String: Int]] = [:]
-        var ivCalls = 0, ivRight = 0, lightCalls = 0, lightRight = 0, recallTotal = 0, recallHit = 0
+        var recallTotal = 0, recallHit = 0
         var lightTotal = 0, lightHit = 0, inconclusive = 0, covered = 0, reported = 0, pureSeeds = 0
-        var heavyCalls = 0, heavyRight = 0
         var hill = (count: 0, total: 0), gpd = (count: 0, total: 0)
         for row in rows {
             for (verdict, count) in row.verdicts { confusion[row.truth.rawValue, default: [:]][verdict, default: 0] += count }
             let iv = row.verdicts[TailVerdict.infiniteVariance.rawValue] ?? 0, light = row.verdicts[TailVerdict.light.rawValue] ?? 0
-            ivCalls += iv
-            if row.truth == .infiniteVariance { ivRight += iv }
-            lightCalls += light
-            if row.truth == .light { lightRight += light }
-            let heavy = row.verdicts[TailVerdict.heavy.rawValue] ?? 0
-            heavyCalls += heavy
-            if row.truth == .heavy { heavyRight += heavy }
             if let alpha = row.alpha, alpha <= 1.6 { recallTotal += seeds; recallHit += iv }
             if row.family == .exponentialType { lightTotal += seeds; lightHit += light }
             inconclusive += row.verdicts[TailVerdict.inconclusive.rawValue] ?? 0
@@ -204,12 +211,22 @@ package enum Calibration {
                 if let g = row.gpdCoverage { gpd.count += g.count; gpd.total += g.total }
             }
         }
+        let precision = precisions(rows) { $0.truth }
         return Summary(n: n, samples: rows.count * seeds, confusion: confusion,
-                       infiniteVariancePrecision: Rate(count: ivRight, total: ivCalls), lightPrecision: Rate(count: lightRight, total: lightCalls),
-                       heavyPrecision: Rate(count: heavyRight, total: heavyCalls),
+                       infiniteVariancePrecision: precision.infiniteVariance, lightPrecision: precision.light,
+                       heavyPrecision: precision.heavy, withinReach: precisions(rows) { $0.truthWithinReach },
                        infiniteVarianceRecall: Rate(count: recallHit, total: recallTotal), lightRecall: Rate(count: lightHit, total: lightTotal),
                        inconclusive: Rate(count: inconclusive, total: rows.count * seeds), coverage: Rate(count: covered, total: reported),
                        intervalReported: Rate(count: reported, total: pureSeeds),
                        hillCoverage: Rate(count: hill.count, total: hill.total), gpdCoverage: Rate(count: gpd.count, total: gpd.total))
+    }
+
+    /// How often each committed verdict matches `truth` of its row.
+    static func precisions(_ rows: [Row], truth: (Row) -> TailVerdict) -> Precisions {
+        func precision(_ verdict: TailVerdict) -> Rate {
+            let calls = rows.map { ($0.verdicts[verdict.rawValue] ?? 0, truth($0) == verdict) }
+            return Rate(count: calls.filter(\.1).map(\.0).reduce(0, +), total: calls.map(\.0).reduce(0, +))
+        }
+        return Precisions(infiniteVariance: precision(.infiniteVariance), light: precision(.light), heavy: precision(.heavy))
     }
 }

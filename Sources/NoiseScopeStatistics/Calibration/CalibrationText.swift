@@ -28,6 +28,9 @@ extension Calibration.Result {
             lines.append("  verdict infinite-variance → truth α < 2     \(pct(summary.infiniteVariancePrecision))   target ≥ 98 %")
             lines.append("  verdict light → no power-law tail          \(pct(summary.lightPrecision))   target ≥ 97 %")
             lines.append("  verdict heavy → power law with α ≥ 2        \(pct(summary.heavyPrecision))   target ≥ 95 %")
+            let reach = summary.withinReach
+            lines.append("  within the reach of n draws (a thin power law or a cutoff that fewer than \(TailReach.visibleDraws) draws show is judged by what they show):")
+            lines.append("    infinite-variance \(pct(reach.infiniteVariance))   light \(pct(reach.light))   heavy \(pct(reach.heavy))")
             lines.append("  α ≤ 1.6 → infinite-variance                 \(pct(summary.infiniteVarianceRecall))   target ≥ 90 %\(large ? "" : " (at n ≥ 10⁴)")")
             lines.append("  exponential-type → light                    \(pct(summary.lightRecall))   target ≥ 95 %\(large ? "" : " (at n ≥ 10⁴)")")
             lines.append("  inconclusive                                \(pct(summary.inconclusive))   target ≤ 25 %\(large ? "" : " (at n ≥ 10⁴)")")
@@ -45,6 +48,7 @@ extension Calibration.Result {
             lines.append("  n=\(row.n)".padding(toLength: 11, withPad: " ", startingAt: 0)
                          + row.name.padding(toLength: 34, withPad: " ", startingAt: 0) + " "
                          + "truth \(row.truth.rawValue)".padding(toLength: 25, withPad: " ", startingAt: 0)
+                         + (row.featureDraws.map { String(format: "reach %.3g draws", $0) + (row.truthWithinReach == row.truth ? " " : " → \(row.truthWithinReach.rawValue) ") } ?? "")
                          + counts.padding(toLength: 12, withPad: " ", startingAt: 0) + "cover \(coverage)".padding(toLength: 12, withPad: " ", startingAt: 0)
                          + "α̂ \(median)".padding(toLength: 10, withPad: " ", startingAt: 0)
                          + row.inconclusiveReasons.sorted { $0.key < $1.key }.map { "\($0.value)× \($0.key)" }.joined(separator: "; "))

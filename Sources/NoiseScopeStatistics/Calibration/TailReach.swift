@@ -1,0 +1,98 @@
+import NoiseScopeCore
+import CGSL
+import Foundation
+
+/// How far n draws reach into a case's tail, for the two kinds whose truth is
+/// decided beyond the data: a light body with a thin power law above it, and a
+/// power law bent by an exponential cutoff. The feature that sets their truth
+/// (the power law, the cutoff) shows only in the draws where it dominates;
+/// when fewer than `visibleDraws` of n draws are expected there, no draw at
+/// all lands there more often than e^−3.5 ≈ 3 % of the time, and then the
+/// sample is a draw from a law of the other truth (the body alone, the
+/// uncut power law) up to its reach. Such a case is judged, within reach, by
+/// what the draws can show. The constant comes from the strictest precision
+/// target (97 %), not from any verdict.
+package enum TailReach {
+    /// Fewer expected draws than this in the feature's range: beyond the reach of n.
+    package static let visibleDraws = 3.5
+
+    /// The draws among n expected where the case's deciding feature dominates:
+    /// for a body with a Pareto tail, the Pareto draws above the point where the
+    /// Pareto part's survival overtakes the body's for good; for a cutoff power
+    /// law, the draws above 1 + λ·log 2, where the cutoff has halved the power
+    /// law's density. Nil for every other kind (its truth needs no reach).
+    package static func featureDraws(_ distribution: BatteryDistribution, n: Int) -> Double? {
+        switch distribution {
+        case let .bodyWithParetoTail(body, fraction, alpha):
+            return paretoDrawsAboveBody(body: body, fraction: fraction, alpha: alpha, n: n)
+        case .synthetic(.chiBodyParetoTail(let alpha)):
+            return paretoDrawsAboveBody(body: .gaussianNorm(dimension: 10), fraction: 0.05, alpha: alpha, n: n)
+        case let .cutoffPowerLaw(alpha, lambda):
+            return Double(n) * cutoffSurvival(1 + lambda * log(2), alpha: alpha, lambda: lambda)
+        default:
+            return nil
+        }
+    }
+
+    /// P(X > x) for the density ∝ x^(−α−1)·e^(−(x−1)/λ) on x ≥ 1: Γ(−α, x/λ)/Γ(−α, 1/λ)
+    /// (GSL's incomplete gamma function, which takes a negative first argument).
+    package static func cutoffSurvival(_ x: Double, alpha: Double, lambda: Double) -> Double {
+        _ = GSLErrorHandling.disabled
+        guard x > 1 else { return 1 }
+        var above = gsl_sf_result(), all = gsl_sf_result()
+        guard gsl_sf_gamma_inc_e(-alpha, x / lambda, &above) == GSL_SUCCESS,
+              gsl_sf_gamma_inc_e(-alpha, 1 / lambda, &all) == GSL_SUCCESS, all.val > 0 else { return .nan }
+        return above.val / all.val
+    }
+
+    /// P(X > x) of the bodies the mixtures use (GSL's distribution functions); nil for another body.
+    package static func bodySurvival(_ body: SyntheticDistribution, _ x: Double) -> Double? {
+        switch body {
+        case .exponential: return gsl_cdf_exponential_Q(x, 1)
+        case .halfNormal: return 2 * gsl_cdf_ugaussian_Q(x)
+        case .gamma(let shape): return gsl_cdf_gamma_Q(x, shape, 1)
+        case .gaussianNorm(let dimension): return gsl_cdf_chisq_Q(x * x, Double(dimension))
+        case .lognormal(let sigma): return gsl_cdf_lognormal_Q(x, 0, sigma)
+        default: return nil
+        }
+    }
+
+    /// n·w·x_s^−α: the Pareto(α) draws (fraction w, above 1) expected above x_s, the
+    /// largest x where w·x^−α = (1 − w)·S_body(x); above it the Pareto part holds most
+    /// of the mass for good (every body here is lighter than a power law).
+    static func paretoDrawsAboveBody(body: SyntheticDistribution, fraction w: Double, alpha: Double, n: Int) -> Double? {
+        func paretoLeads(_ x: Double) -> Bool? {
+            bodySurvival(body, x).map { w * pow(x, -alpha) >= (1 - w) * $0 }
+        }
+        guard let leadsAtOne = paretoLeads(1) else { return nil }
+        // Walk down from far out (where the Pareto part leads) to the last point where it does not.
+        var upper = 1e12
+        guard paretoLeads(upper) == true else { return nil }
+        var lower = upper
+        while lower > 1, paretoLeads(lower) == true { upper = lower; lower /= 1.05 }
+        if lower <= 1 && leadsAtOne { return Double(n) * w }
+        lower = max(lower, 1)
+        for _ in 0..<100 {
+            let middle = (lower + upper) / 2
+            if paretoLeads(middle) == true { upper = middle } else { lower = middle }
+        }
+        return Double(n) * w * pow(upper, -alpha)
+    }
+}
+
+extension CalibrationCase {
+    /// The draws among n expected where the deciding feature shows (`TailReach`); nil when none decides.
+    package func featureDraws(n: Int) -> Double? { TailReach.featureDraws(distribution, n: n) }
+
+    /// The verdict a perfect rule gives from n draws, which reach only so far: a thin
+    /// power law above a light body that fewer than `TailReach.visibleDraws` draws are
+    /// expected to show is light within reach, and a cutoff that few draws show is
+    /// the power law it bends (α as drawn). Every other case keeps its `truth`.
+    package func truth(withinReachOf n: Int) -> TailVerdict {
+        guard let draws = featureDraws(n: n), draws < TailReach.visibleDraws else { return truth }
+        switch distribution {
+        case .cutoffPowerLaw(let alpha, _): return alpha < 2 ? .infiniteVariance : .heavy
+        default: return .light
+        }
+    }
+}
