@@ -144,7 +144,13 @@ extension TailVerdictRule {
             return inconclusive("a lognormal fits the top \(kStar) better than a power law (Vuong z = \(format(vuong))); \(shown)")
         }
 
-        // 7. The verdict.
+        // 7. The verdict. The estimate must rest on the data more than on the bias model:
+        // a power law bent by a cutoff makes ρ̂ near 0 and a large correction.
+        let correction = data.logExcessMoments(k: kStar).first / gammas[last]
+        evidence.biasCorrection = correction
+        if correction > largestBiasCorrection, interval.lower.map({ $0 >= 2 }) == true || interval.upper.map({ $0 < 2 }) == true {
+            return inconclusive("the reduced-bias estimate sits \(format(100 * (correction - 1))) % above plain Hill's α at k* = \(kStar) (ρ̂ = \(format(second.rho))): the bias model, not the data, would carry the answer, as when a power law is bent by an exponential cutoff; \(shown)")
+        }
         if let upper = interval.upper, upper < 2 {
             if effectiveN < minimumForInfiniteVariance {
                 return inconclusive("looks like α < 2, but n = \(n)\(effectively) < \(minimumForInfiniteVariance) is too small to tell it from a lognormal; \(shown)")

@@ -1,7 +1,7 @@
 /// What the verdict rests on, as `check --json` prints it under "evidence".
 public struct TailVerdictEvidence: Codable, Equatable, Sendable {
     /// The rule's name and version: the calibration table belongs to it.
-    public var rule = "stable-k reduced-bias Hill + GPD, v5 (threshold-stability light test, no top heavier than exponential; heavier-higher-up test; heavy and infinite-variance from n = 10000)"
+    public var rule = "stable-k reduced-bias Hill + GPD, v6 (threshold-stability light test, no top heavier than exponential; heavier-higher-up test; bias correction at most 25 %; heavy and infinite-variance from n = 10000)"
     /// The largest k where the reduced-bias Hill estimate is stable (nil: none).
     public var kStar: Int?
     /// The smallest and largest stable k.
@@ -19,6 +19,8 @@ public struct TailVerdictEvidence: Codable, Equatable, Sendable {
     public var curvature: Curvature?
     /// Vuong's normalised statistic of the power law against a truncated lognormal at k* (> 0 favours the power law).
     public var lognormalVuongZ: Double?
+    /// α̂ over plain Hill's α at k*: how far the bias model moved the estimate (read before a power-law verdict).
+    package var biasCorrection: Double?
     /// Whether the top of the top k* is heavier than the rest (read before a `heavy` verdict).
     package var heavierHigherUp: HeavierHigherUp?
     /// For samples along a trajectory (`--dependent`): the block bootstrap that widened the interval.
@@ -60,7 +62,7 @@ public struct TailVerdictEvidence: Codable, Equatable, Sendable {
         case rule, alpha, gpd, curvature
         case kStar = "k_star", stableK = "stable_k", alphaInterval95 = "alpha_ci95"
         case secondOrder = "second_order", lightTest = "light_test", lognormalVuongZ = "lognormal_vuong_z"
-        case blockBootstrap = "block_bootstrap", dependence, heavierHigherUp = "heavier_higher_up"
+        case blockBootstrap = "block_bootstrap", dependence, heavierHigherUp = "heavier_higher_up", biasCorrection = "bias_correction"
     }
 
     public init() {}

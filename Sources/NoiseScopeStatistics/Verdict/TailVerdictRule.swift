@@ -30,7 +30,9 @@ import Foundation
 ///    disagreeing by more than `agreementZ` standard errors, or a lognormal
 ///    fitting the tail better (Vuong's statistic below `lognormalVetoZ`):
 ///    inconclusive.
-/// 7. infinite-variance when the interval lies below 2 (and n ≥
+/// 7. Neither power-law verdict when α̂ exceeds plain Hill's α at k* by more than
+///    `largestBiasCorrection` (the bias model, not the data, would carry it).
+///    infinite-variance when the interval lies below 2 (and n ≥
 ///    `minimumForInfiniteVariance`), heavy when it lies at or above 2 (and its
 ///    upper end is below `largestHeavyAlpha`: larger is an offset body, not a
 ///    tail; n ≥ `minimumForHeavy`; the top of the top k* no heavier than the
@@ -67,6 +69,10 @@ package struct TailVerdictRule: Sendable, Equatable {
     package var lognormalVetoZ = -1.645
     /// The heavier-higher-up tests' p (Bonferroni) below which `heavy` (log spacings) or `light` (linear spacings) is refused.
     package var heavierVetoP = 0.01
+    /// A power-law verdict needs α̂ (reduced-bias) at most this many times plain
+    /// Hill's α at k*: a larger correction rests on the bias model more than on
+    /// the data, and a power law bent by a cutoff is what produces one.
+    package var largestBiasCorrection = 1.25
     /// A "heavy" estimate above this is not a tail index anyone can use
     /// (an offset body read by Hill): inconclusive instead.
     package var largestHeavyAlpha = 20.0
