@@ -19,7 +19,7 @@ extension TailVerdict {
                                  whatToDo: "the heavy-tail argument for clipping or adaptive methods does not apply (`recommend()`: plain Adam or SGD); if Adam still trains faster, look at the loss by token frequency (`train --loss-by-frequency`) and at full-batch runs (`sweep --batches 8,full`)",
                                  detail: "No power-law tail: the heavy-tail argument for clipping or adaptive methods does not apply to this noise. If Adam still trains faster than SGD here, look elsewhere: at the loss by class frequency (Kunstner et al. 2024) and at full-batch runs (Kunstner et al. 2023).")
         case .inconclusive:
-            return VerdictAdvice(meaning: "the data cannot tell; the reason says why (too few samples, a tail that bends like a lognormal, an estimate that drifts with k, estimators that disagree, an interval straddling 2)",
+            return VerdictAdvice(meaning: "the data cannot tell; the reason says why (too few samples, a tail that bends like a lognormal, an estimate that drifts with k, estimators that disagree, an interval straddling 2, a bias correction of more than 25 % that would carry the answer)",
                                  whatToDo: "record more steps, over a stable stretch of training, or look at the windows over training (`noisescope report`); until then no optimizer choice should rest on it (`recommend()`: no change)",
                                  detail: "The data cannot tell (the reason is above). Record more steps (the verdict says light from 5000 noise norms, heavy or infinite-variance from 10,000), record over a stable stretch of training, or look at the windows over training; until then, no optimizer choice should rest on this verdict.")
         }
