@@ -144,12 +144,12 @@ extension TailVerdictRule {
             return inconclusive("a lognormal fits the top \(kStar) better than a power law (Vuong z = \(format(vuong))); \(shown)")
         }
 
-        // 7. The verdict. The estimate must rest on the data more than on the bias model:
-        // a power law bent by a cutoff makes ρ̂ near 0 and a large correction.
+        // 7. The verdict. A large second-order correction (β̂ large, ρ̂ near 0) says the Hill
+        // path still bends at k*: the fitted range is not yet a power law, as under a cutoff.
         let correction = data.logExcessMoments(k: kStar).first / gammas[last]
         evidence.biasCorrection = correction
         if correction > largestBiasCorrection, interval.lower.map({ $0 >= 2 }) == true || interval.upper.map({ $0 < 2 }) == true {
-            return inconclusive("the reduced-bias estimate sits \(format(100 * (correction - 1))) % above plain Hill's α at k* = \(kStar) (ρ̂ = \(format(second.rho))): the bias model, not the data, would carry the answer, as when a power law is bent by an exponential cutoff; \(shown)")
+            return inconclusive("the reduced-bias estimate sits \(format(100 * (correction - 1))) % above plain Hill's α at k* = \(kStar) (ρ̂ = \(format(second.rho))): by its own second-order bias model the Hill path is still bending there, so the fitted range is not yet a power law, as when one is bent by an exponential cutoff; \(shown)")
         }
         if let upper = interval.upper, upper < 2 {
             if effectiveN < minimumForInfiniteVariance {

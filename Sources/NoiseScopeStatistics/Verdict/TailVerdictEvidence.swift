@@ -19,7 +19,7 @@ public struct TailVerdictEvidence: Codable, Equatable, Sendable {
     public var curvature: Curvature?
     /// Vuong's normalised statistic of the power law against a truncated lognormal at k* (> 0 favours the power law).
     public var lognormalVuongZ: Double?
-    /// α̂ over plain Hill's α at k*: how far the bias model moved the estimate (read before a power-law verdict).
+    /// α̂ over plain Hill's α at k*: how far the second-order bias model moves the estimate, a sign of a Hill path still bending at k* (read before a power-law verdict).
     package var biasCorrection: Double?
     /// Whether the top of the top k* is heavier than the rest (read before a `heavy` verdict).
     package var heavierHigherUp: HeavierHigherUp?

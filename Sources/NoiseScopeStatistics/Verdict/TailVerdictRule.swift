@@ -31,7 +31,8 @@ import Foundation
 ///    fitting the tail better (Vuong's statistic below `lognormalVetoZ`):
 ///    inconclusive.
 /// 7. Neither power-law verdict when α̂ exceeds plain Hill's α at k* by more than
-///    `largestBiasCorrection` (the bias model, not the data, would carry it).
+///    `largestBiasCorrection`: by its own second-order bias model the Hill path
+///    still bends at k*, so the fitted range is not yet a power law (a cutoff).
 ///    infinite-variance when the interval lies below 2 (and n ≥
 ///    `minimumForInfiniteVariance`), heavy when it lies at or above 2 (and its
 ///    upper end is below `largestHeavyAlpha`: larger is an offset body, not a
@@ -70,8 +71,9 @@ package struct TailVerdictRule: Sendable, Equatable {
     /// The heavier-higher-up tests' p (Bonferroni) below which `heavy` (log spacings) or `light` (linear spacings) is refused.
     package var heavierVetoP = 0.01
     /// A power-law verdict needs α̂ (reduced-bias) at most this many times plain
-    /// Hill's α at k*: a larger correction rests on the bias model more than on
-    /// the data, and a power law bent by a cutoff is what produces one.
+    /// Hill's α at k*. The ratio is 1/(1 − β̂(n/k*)^ρ̂/(1 − ρ̂)): a second-order
+    /// diagnostic of a Hill path that still bends at k*, which a power law bent
+    /// by an exponential cutoff produces (ρ̂ near 0, β̂ large).
     package var largestBiasCorrection = 1.25
     /// A "heavy" estimate above this is not a tail index anyone can use
     /// (an offset body read by Hill): inconclusive instead.
