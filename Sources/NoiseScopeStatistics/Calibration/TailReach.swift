@@ -63,22 +63,17 @@ package enum TailReach {
     /// largest x where w·x^−α = (1 − w)·S_body(x); above it the Pareto part holds most
     /// of the mass for good (every body here is lighter than a power law).
     static func paretoDrawsAboveBody(body: SyntheticDistribution, fraction w: Double, alpha: Double, n: Int) -> Double? {
-        func paretoLeads(_ x: Double) -> Bool? {
-            bodySurvival(body, x).map { w * pow(x, -alpha) >= (1 - w) * $0 }
-        }
-        guard let leadsAtOne = paretoLeads(1) else { return nil }
+        guard bodySurvival(body, 1) != nil else { return nil }
+        // The Pareto part's lead: w·x^−α − (1 − w)·S_body(x), positive where it holds most of the mass.
+        let lead = { (x: Double) -> Double in w * pow(x, -alpha) - (1 - w) * (bodySurvival(body, x) ?? .nan) }
         // Walk down from far out (where the Pareto part leads) to the last point where it does not.
         var upper = 1e12
-        guard paretoLeads(upper) == true else { return nil }
+        guard lead(upper) >= 0 else { return nil }
         var lower = upper
-        while lower > 1, paretoLeads(lower) == true { upper = lower; lower /= 1.05 }
-        if lower <= 1 && leadsAtOne { return Double(n) * w }
-        lower = max(lower, 1)
-        for _ in 0..<100 {
-            let middle = (lower + upper) / 2
-            if paretoLeads(middle) == true { upper = middle } else { lower = middle }
-        }
-        return Double(n) * w * pow(upper, -alpha)
+        while lower > 1, lead(lower) >= 0 { upper = lower; lower /= 1.05 }
+        if lower <= 1 && lead(1) >= 0 { return Double(n) * w }
+        guard let crossing = OneDimensionalSearch.root(of: lead, lower: max(lower, 1), upper: upper, tolerance: 1e-10) else { return nil }
+        return Double(n) * w * pow(crossing, -alpha)
     }
 }
 
