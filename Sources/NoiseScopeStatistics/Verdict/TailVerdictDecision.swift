@@ -138,7 +138,8 @@ extension TailVerdictRule {
         if let gpd, abs(gpd.xi - gammas[last]) > agreementZ * (1 + max(gpd.xi, 0)) / Double(kStar).squareRoot() {
             return inconclusive("the shift-invariant fit (GPD ξ = \(format(gpd.xi))) and the reduced-bias Hill estimate (γ = \(format(gammas[last]))) disagree: an offset or a bend in the tail; \(shown)")
         }
-        let vuong = lognormalVuong(data, k: kStar, hill: data.logExcessMoments(k: kStar).first)
+        let hillAtKStar = data.logExcessMoments(k: kStar).first
+        let vuong = lognormalVuong(data, k: kStar, hill: hillAtKStar)
         evidence.lognormalVuongZ = vuong
         if let vuong, vuong < lognormalVetoZ {
             return inconclusive("a lognormal fits the top \(kStar) better than a power law (Vuong z = \(format(vuong))); \(shown)")
@@ -146,7 +147,7 @@ extension TailVerdictRule {
 
         // 7. The verdict. A large second-order correction (β̂ large, ρ̂ near 0) says the Hill
         // path still bends at k*: the fitted range is not yet a power law, as under a cutoff.
-        let correction = data.logExcessMoments(k: kStar).first / gammas[last]
+        let correction = hillAtKStar / gammas[last]
         evidence.biasCorrection = correction
         if correction > largestBiasCorrection, interval.lower.map({ $0 >= 2 }) == true || interval.upper.map({ $0 < 2 }) == true {
             return inconclusive("the reduced-bias estimate sits \(format(100 * (correction - 1))) % above plain Hill's α at k* = \(kStar) (ρ̂ = \(format(second.rho))): by its own second-order bias model the Hill path is still bending there, so the fitted range is not yet a power law, as when one is bent by an exponential cutoff; \(shown)")
