@@ -11,6 +11,14 @@ import XCTest
 /// in Double: agreement to 1e-5 relative (fp32 rounding of each gradient
 /// entry, ~6e-8, summed over ≤ 1797 examples).
 final class NoiseNormSamplerTests: XCTestCase {
+    /// The mean squared distance of the vectors from their mean, computed in two passes:
+    /// the reference the samplers' running variance is checked against.
+    static func twoPassVariance(_ vectors: [[Double]]) -> Double {
+        let count = Double(vectors.count)
+        let mean = (0..<(vectors.first?.count ?? 0)).map { j in vectors.reduce(0) { $0 + $1[j] } / count }
+        return vectors.reduce(0) { total, v in total + zip(v, mean).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } } / count
+    }
+
     static let digits: DigitsDataset = {
         // The resources beside the test bundle, as the command finds them beside itself.
         return try! DigitsDataset(contentsOf: ModelCatalog.dataDirectory.appendingPathComponent("digits.csv"))
@@ -51,8 +59,7 @@ final class NoiseNormSamplerTests: XCTestCase {
         // Two-pass variance of the gradients at the last checkpoint (n = N).
         let last = try XCTUnwrap(measurement.variance.last)
         XCTAssertEqual(last.samples, 40)
-        let mean = (0..<full.count).map { j in gradients.reduce(0) { $0 + $1[j] } / 40 }
-        let twoPass = gradients.reduce(0) { total, g in total + zip(g, mean).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } } / 40
+        let twoPass = Self.twoPassVariance(gradients)
         XCTAssertEqual(last.variance, twoPass, accuracy: 1e-9 * twoPass)
     }
 

@@ -51,8 +51,7 @@ final class PerExampleSamplingTests: XCTestCase {
         }
         let last = try XCTUnwrap(measurement.variance.last)
         XCTAssertEqual(last.samples, 21)
-        let mean = (0..<full.count).map { j in gradients.reduce(0) { $0 + $1[j] } / 21 }
-        let twoPass = gradients.reduce(0) { total, g in total + zip(g, mean).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } } / 21
+        let twoPass = NoiseNormSamplerTests.twoPassVariance(gradients)
         XCTAssertEqual(last.variance, twoPass, accuracy: 1e-5 * twoPass)
     }
 
